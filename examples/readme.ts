@@ -1,0 +1,65 @@
+/**
+ * The README's code, kept here so the type-check covers it. `node examples/readme.ts` runs the tour against a
+ * test layer and prints the preflight error the README shows.
+ */
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { makeSecrets, MissingSecrets, Secret, SecretsManager, task } from "../src/index.ts"
+
+// --- The Effect API ---
+const program = Effect.gen(function*() {
+  const secrets = yield* SecretsManager
+  const token = yield* secrets.get({ group: "my-api-keys", key: "github_token" }) // string, trimmed
+  const cert = yield* secrets.get({ group: "my-certs", key: "tls_cert", encodeMode: "rb" }) // Uint8Array, exact
+  const password = yield* secrets.getRedacted({ group: "db", key: "password" }) // prints as <redacted>
+  const certPath = yield* secrets.getPath({ group: "my-certs", key: "tls_cert" }) // the file's path
+  return { token, cert, password, certPath }
+})
+
+// Live: Effect.runPromise(program.pipe(Effect.provide(SecretsManager.layer)))
+// In tests: no process.env, no disk.
+export const testLayer = SecretsManager.layerTest({
+  env: { FLYTE_SECRETS_MY_API_KEYS_GITHUB_TOKEN: "test-token", FLYTE_SECRETS_DB_PASSWORD: "test-password" },
+  files: { "/etc/secrets/my-certs/tls_cert": new Uint8Array([0x30, 0x82]) }
+})
+
+// --- The sync facade ---
+const secrets = makeSecrets(testLayer) // or: import { secrets } from "effect-secrets" (the live default)
+const token: string = secrets.my_api_keys.github_token
+const cert: Uint8Array = secrets.get({ group: "my-certs", key: "tls_cert", encodeMode: "rb" })
+
+// --- A task that declares its secrets ---
+const syncRepos = task({
+  name: "sync_repos",
+  secretRequests: [
+    new Secret({ group: "my-api-keys", key: "github_token", mountRequirement: Secret.MountType.ENV_VAR }),
+    { group: "my-certs", key: "tls_cert", mountRequirement: "FILE", envVar: "TLS_CERT_PATH" }
+  ]
+}, (org: string) =>
+  Effect.gen(function*() {
+    const secrets = yield* SecretsManager
+    const token = yield* secrets.getRedacted({ group: "my-api-keys", key: "github_token" })
+    const certPath = yield* secrets.getPath({ group: "my-certs", key: "tls_cert" }) // via TLS_CERT_PATH
+    return `${org}: token ${token}, cert at ${certPath}`
+  }))
+
+const syncReposPlain = task.sync({
+  name: "sync_repos_plain",
+  secretRequests: [{ group: "my-api-keys", key: "github_token" }]
+}, (org: string, secrets) => `${org}: token has ${secrets.my_api_keys.github_token.length} characters`)
+
+// What the platform is asked to inject (flyteidl SecurityContext, proto3 JSON):
+const securityContext = syncRepos.securityContext()
+
+if (import.meta.main) {
+  const tour = Effect.runSync(program.pipe(Effect.provide(testLayer)))
+  console.log(tour.token, tour.cert, String(tour.password), Redacted.value(tour.password), tour.certPath)
+  console.log(token, cert, JSON.stringify(securityContext))
+  void syncReposPlain
+  // The preflight error a user sees when a declared secret is missing:
+  const exit = Effect.runSyncExit(syncRepos("acme").pipe(Effect.provide(SecretsManager.layerTest())))
+  if (exit._tag === "Failure") {
+    const error = exit.cause.reasons[0]
+    if (error?._tag === "Fail" && error.error instanceof MissingSecrets) console.log(error.error.message)
+  }
+}

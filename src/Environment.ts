@@ -1,0 +1,48 @@
+/**
+ * `Environment`: reads one environment variable at a time, live. Swapped for a record in tests.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
+
+/**
+ * Reads environment variables by exact name, at the moment of the call.
+ *
+ * **Details**
+ *
+ * A name is looked up, never evaluated or expanded. Only own string values count: names such as
+ * `__proto__` or `toString` are not set unless a variable of that name is.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Environment extends Context.Service<Environment, {
+  readonly get: (name: string) => string | undefined
+}>()("effect-secrets/Environment") {
+  /**
+   * `process.env`, read live at every call.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layer: Layer.Layer<Environment> = Layer.sync(Environment, () => fromRecord(process.env))
+
+  /**
+   * A fixed record of variables; `process.env` is never touched.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layerTest = (variables: Readonly<Record<string, string>>): Layer.Layer<Environment> =>
+    Layer.succeed(Environment, fromRecord({ ...variables }))
+}
+
+/** An `Environment` over a record that may change later: every read sees it as it is then. */
+export const fromRecord = (record: Readonly<Record<string, string | undefined>>): Environment["Service"] =>
+  Environment.of({
+    get: (name) => {
+      const value = Object.hasOwn(record, name) ? record[name] : undefined
+      return typeof value === "string" ? value : undefined
+    }
+  })

@@ -1,0 +1,162 @@
+/**
+ * `Secret`: what a task declares it needs, the TypeScript twin of flytekit's `Secret` and flyteidl's
+ * `core.Secret`.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
+import { unsafePartReason } from "./internal/naming.ts"
+
+/**
+ * How the platform should mount a secret: a hint to the platform, never a narrowing of the lookup.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type MountRequirement = "ANY" | "ENV_VAR" | "FILE"
+
+const MountRequirementSchema = Schema.Literals(["ANY", "ENV_VAR", "FILE"])
+
+const envVarPattern = /^[A-Z_][A-Z0-9_]*$/
+
+const EnvVarName = Schema.String.check(
+  Schema.makeFilter((name: string) => envVarPattern.test(name) || `Invalid environment variable name: ${name}`)
+)
+
+const namePart = (field: string) => Schema.String.check(Schema.makeFilter((part: string) => unsafePartReason(field, part) ?? true))
+
+/**
+ * The fields a declaration accepts: `new Secret(input)` and the `secretRequests` of a task take this shape.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SecretInput {
+  readonly group: string
+  readonly key?: string | undefined
+  readonly groupVersion?: string | undefined
+  readonly mountRequirement?: MountRequirement
+  readonly envVar?: string | undefined
+}
+
+const formatIssue = SchemaIssue.makeFormatterDefault()
+
+/**
+ * A task's declaration of one secret: `group` (required), `key`, `groupVersion`, `mountRequirement`
+ * (`"ANY"` by default) and `envVar`.
+ *
+ * **Details**
+ *
+ * Invalid input throws at construction with a readable message: a missing group, an `envVar` that is not
+ * `^[A-Z_][A-Z0-9_]*$`, a name part that could leave the secrets directory.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Secret } from "effect-secrets"
+ *
+ * const token = new Secret({ group: "my-api-keys", key: "github_token", mountRequirement: "ENV_VAR" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
+  group: namePart("group").pipe(
+    Schema.check(Schema.makeFilter((group: string) => group.length > 0 || "Group is a required parameter")),
+    Schema.annotateKey({ messageMissingKey: "Group is a required parameter" })
+  ),
+  key: Schema.optional(namePart("key")),
+  groupVersion: Schema.optional(namePart("groupVersion")),
+  mountRequirement: MountRequirementSchema.pipe(Schema.withConstructorDefault(Effect.succeed("ANY" as const))),
+  envVar: Schema.optional(EnvVarName)
+}) {
+  constructor(input: SecretInput) {
+    try {
+      super(input)
+    } catch (error) {
+      throw readableError(error)
+    }
+  }
+
+  /**
+   * The mount requirements by name, as flytekit spells them (`Secret.MountType.FILE`).
+   *
+   * @since 0.1.0
+   */
+  static readonly MountType = { ANY: "ANY", ENV_VAR: "ENV_VAR", FILE: "FILE" } as const
+
+  /**
+   * The flyteidl `core.Secret` in proto3 JSON: lowerCamelCase names, the enum by name, and fields at their
+   * proto3 default (empty strings, `ANY`) omitted.
+   *
+   * @since 0.1.0
+   */
+  static readonly toIdl = (secret: Secret): SecretIdl => {
+    const idl: { -readonly [K in keyof SecretIdl]: SecretIdl[K] } = { group: secret.group }
+    if (secret.key) idl.key = secret.key
+    if (secret.groupVersion) idl.groupVersion = secret.groupVersion
+    if (secret.mountRequirement !== "ANY") idl.mountRequirement = secret.mountRequirement
+    if (secret.envVar) idl.envVar = secret.envVar
+    return idl
+  }
+
+  /**
+   * A `Secret` from a flyteidl `core.Secret` in proto3 JSON. Accepts lowerCamelCase and snake_case names, the
+   * mount requirement by name or number (0, 1, 2), and reads `""` as absent. Invalid input throws a readable
+   * error.
+   *
+   * @since 0.1.0
+   */
+  static readonly fromIdl = (json: unknown): Secret => {
+    const decoded = decodeIdl(json)
+    if (Result.isFailure(decoded)) throw new TypeError(`Invalid flyteidl Secret: ${decoded.failure.message}`)
+    const idl = decoded.success
+    const present = (value: string | undefined) => value === "" ? undefined : value
+    const mount = idl.mountRequirement ?? idl.mount_requirement
+    return new Secret({
+      group: idl.group ?? "",
+      key: present(idl.key),
+      groupVersion: present(idl.groupVersion ?? idl.group_version),
+      envVar: present(idl.envVar ?? idl.env_var),
+      ...(mount === undefined ? {} : { mountRequirement: typeof mount === "number" ? mountByNumber[mount] : mount })
+    })
+  }
+}
+
+/**
+ * A flyteidl `core.Secret` in proto3 JSON, as `Secret.toIdl` writes it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SecretIdl {
+  readonly group: string
+  readonly key?: string
+  readonly groupVersion?: string
+  readonly mountRequirement?: "ENV_VAR" | "FILE"
+  readonly envVar?: string
+}
+
+const mountByNumber = ["ANY", "ENV_VAR", "FILE"] as const
+const IdlMount = Schema.Union([MountRequirementSchema, Schema.Literals([0, 1, 2])])
+const IdlString = Schema.optional(Schema.String)
+
+const decodeIdl = Schema.decodeUnknownResult(Schema.Struct({
+  group: IdlString,
+  key: IdlString,
+  groupVersion: IdlString,
+  group_version: IdlString,
+  mountRequirement: Schema.optional(IdlMount),
+  mount_requirement: Schema.optional(IdlMount),
+  envVar: IdlString,
+  env_var: IdlString
+}))
+
+const readableError = (error: unknown): unknown =>
+  error instanceof Error && SchemaIssue.isIssue(error.cause)
+    ? new TypeError(`Invalid Secret: ${formatIssue(error.cause)}`)
+    : error

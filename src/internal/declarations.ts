@@ -1,0 +1,89 @@
+/**
+ * A task's declarations as a lookup table: the manager a task body sees resolves requests against them, and the
+ * facade maps attribute spellings (`my_api_keys`) to declared names (`my-api-keys`).
+ */
+import * as Effect from "effect/Effect"
+import { declarationHint, SecretNotFound } from "../errors.ts"
+import type { Secret } from "../Secret.ts"
+import type { SecretRequest, SecretsManagerShape } from "../SecretsManager.ts"
+import { shellSafeSpelling, toSecretName } from "./naming.ts"
+
+const slot = (group: string | undefined, key: string | undefined) => `${group ?? ""}\u0000${key ?? ""}`
+const attributeSpelling = (part: string | undefined) => part === undefined ? "" : shellSafeSpelling(part) ?? part
+
+/** Looks up declarations by group and key, and by the spelling attribute access can write. */
+export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
+  const byName = new Map<string, Array<Secret>>()
+  const byAttribute = new Map<string, Secret>()
+  for (const secret of declared) {
+    const name = toSecretName(secret)
+    const key = slot(name.group, name.key)
+    byName.set(key, [...(byName.get(key) ?? []), secret])
+    const attribute = slot(attributeSpelling(name.group), attributeSpelling(name.key))
+    if (!byAttribute.has(attribute)) byAttribute.set(attribute, secret)
+  }
+
+  /** The declaration a request names (its version decides between several), or `undefined`. */
+  const find = (request: SecretRequest): Secret | undefined => {
+    const name = toSecretName(request)
+    const candidates = byName.get(slot(name.group, name.key))
+    if (candidates === undefined) return undefined
+    return name.groupVersion === undefined
+      ? candidates[0]
+      : candidates.find((secret) => toSecretName(secret).groupVersion === name.groupVersion)
+  }
+
+  /** The request `secrets.<group>.<key>` makes: a declared secret when the spelling names one. */
+  const attributeRequest = (group: string, key: string): SecretRequest =>
+    byAttribute.get(slot(group, key)) ?? { group, key }
+
+  return { find, attributeRequest }
+}
+
+/** A task's declarations as built by `makeDeclarations`. */
+export type Declarations = ReturnType<typeof makeDeclarations>
+
+/**
+ * The manager a task body sees: a request for a declared secret uses the declaration (its `envVar` and mount
+ * requirement, unless the request gives its own); in strict mode an undeclared request fails before any read.
+ */
+export const declaredManager = (
+  manager: SecretsManagerShape,
+  declarations: Declarations,
+  options: { readonly task: string; readonly strict: boolean }
+): SecretsManagerShape => {
+  const refuse = (request: SecretRequest) => {
+    const name = toSecretName(request)
+    return Effect.fail(
+      new SecretNotFound({
+        group: name.group,
+        key: name.key,
+        groupVersion: name.groupVersion,
+        attempts: [{
+          source: "declaration",
+          location: `task ${JSON.stringify(options.task)}`,
+          reason: `not declared (strict mode): add ${declarationHint(name)} to its secretRequests`
+        }]
+      })
+    )
+  }
+  const resolve = <A>(lookup: (request: SecretRequest) => Effect.Effect<A, SecretNotFound>) =>
+  (request: SecretRequest): Effect.Effect<A, SecretNotFound> => {
+    const declared = declarations.find(request)
+    if (declared === undefined) return options.strict ? refuse(request) : lookup(request)
+    return lookup({
+      group: declared.group,
+      key: declared.key,
+      groupVersion: declared.groupVersion,
+      mountRequirement: request.mountRequirement ?? declared.mountRequirement,
+      envVar: request.envVar ?? declared.envVar,
+      encodeMode: request.encodeMode
+    })
+  }
+  return {
+    get: resolve(manager.get) as SecretsManagerShape["get"],
+    getRedacted: resolve(manager.getRedacted),
+    getPath: resolve(manager.getPath),
+    locate: resolve(manager.locate)
+  }
+}

@@ -1,0 +1,110 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as FileSystem from "effect/FileSystem"
+import * as Layer from "effect/Layer"
+import { inspect } from "node:util"
+import { afterEach, beforeEach } from "vitest"
+import { Environment, makeSecrets, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
+import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
+
+const thrownBy = (f: () => unknown): unknown => {
+  try {
+    f()
+  } catch (error) {
+    return error
+  }
+  throw new Error("expected a throw")
+}
+
+/** A facade whose every environment read and file open is counted. */
+const countingFacade = () => {
+  const counts = { env: 0, files: 0 }
+  const environment = Layer.succeed(Environment, Environment.of({ get: () => (counts.env++, undefined) }))
+  const fileSystem = Layer.succeed(
+    FileSystem.FileSystem,
+    FileSystem.makeNoop({ open: (path) => (counts.files++, FileSystem.makeNoop({}).open(path)) })
+  )
+  const layer = SecretsManager.layerNoDeps.pipe(
+    Layer.provide([SecretsConfig.layerWith({}), environment, fileSystem])
+  )
+  return { secrets: makeSecrets(layer), counts }
+}
+
+describe("makeSecrets over the live layer", () => {
+  let dir = ""
+  let remove = () => {}
+  beforeEach(() => {
+    ;({ dir, remove } = makeTempDir())
+    setEnv({ FLYTE_SECRETS_DEFAULT_DIR: dir, FLYTE_INTERNAL_EXECUTION_ID: "exec" })
+  })
+  afterEach(() => {
+    restoreEnv()
+    remove()
+  })
+
+  it("reads a secret file by attribute (the file fallback, synchronously)", () => {
+    writeFiles(dir, { "my_group/my_key": "from-file\n", "certs/tls": new Uint8Array([1, 2, 3]) })
+    const secrets = makeSecrets()
+    assert.strictEqual(secrets.my_group.my_key, "from-file")
+    assert.deepStrictEqual(secrets.get({ group: "certs", key: "tls", encodeMode: "rb" }), new Uint8Array([1, 2, 3]))
+    assert.strictEqual(secrets.getPath({ group: "certs", key: "tls" }), `${dir}/certs/tls`)
+  })
+
+  it("reads an env var by attribute, live at each read", () => {
+    const secrets = makeSecrets()
+    setEnv({ FLYTE_SECRETS_MY_GROUP_MY_KEY: "one" })
+    assert.strictEqual(secrets.my_group.my_key, "one")
+    setEnv({ FLYTE_SECRETS_MY_GROUP_MY_KEY: "two" })
+    assert.strictEqual(secrets.my_group.my_key, "two")
+  })
+
+  it("throws the SecretNotFound itself on a miss", () => {
+    const error = thrownBy(() => makeSecrets().missing_group.missing_key)
+    assert.instanceOf(error, SecretNotFound)
+    assert.deepStrictEqual((error as SecretNotFound).attempts.map((a) => a.source), ["env", "file"])
+  })
+})
+
+describe("makeSecrets over a test layer", () => {
+  const secrets = makeSecrets(SecretsManager.layerTest({
+    env: { FLYTE_SECRETS_MY_GROUP_MY_KEY: "from-env" },
+    files: { "/etc/secrets/certs/tls": "cert" }
+  }))
+
+  it("reads by attribute and by get()", () => {
+    assert.strictEqual(secrets.my_group.my_key, "from-env")
+    assert.strictEqual(secrets.get({ group: "certs", key: "tls" }), "cert")
+    assert.strictEqual(secrets.getPath({ group: "certs", key: "tls" }), "/etc/secrets/certs/tls")
+  })
+
+  it("reads names the facade reserves through get()", () => {
+    const reserved = makeSecrets(SecretsManager.layerTest({ env: { FLYTE_SECRETS_THEN_GET: "ok" } }))
+    assert.isUndefined((reserved as unknown as Record<string, unknown>)["then"])
+    assert.strictEqual(reserved.get({ group: "then", key: "get" }), "ok")
+  })
+})
+
+describe("the facade is inert to inspection", () => {
+  it("is not thenable at either level", () => {
+    const { secrets, counts } = countingFacade()
+    assert.isUndefined((secrets as unknown as { then?: unknown }).then)
+    assert.isUndefined((secrets.some_group as unknown as { then?: unknown }).then)
+    assert.deepStrictEqual(counts, { env: 0, files: 0 })
+  })
+
+  it("prints, serialises and lists without a lookup or a throw", async () => {
+    const { secrets, counts } = countingFacade()
+    const group = secrets.some_group
+    assert.strictEqual(JSON.stringify(secrets), "\"Secrets <lazy>\"")
+    assert.strictEqual(JSON.stringify({ group }), "{\"group\":\"SecretGroup some_group <lazy>\"}")
+    assert.strictEqual(String(secrets), "Secrets <lazy>")
+    assert.strictEqual(`${group}`, "SecretGroup some_group <lazy>")
+    assert.strictEqual(inspect(secrets), "Secrets <lazy>")
+    assert.strictEqual(inspect(group), "SecretGroup some_group <lazy>")
+    assert.deepStrictEqual(Object.keys(secrets), [])
+    assert.deepStrictEqual(Object.keys(group), [])
+    assert.isUndefined((secrets as unknown as Record<symbol, unknown>)[Symbol.iterator])
+    assert.isUndefined((secrets as unknown as Record<string, unknown>)["__esModule"])
+    assert.strictEqual(await Promise.resolve(secrets), secrets)
+    assert.deepStrictEqual(counts, { env: 0, files: 0 })
+  })
+})

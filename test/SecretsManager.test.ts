@@ -1,0 +1,304 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterEach, beforeEach } from "vitest"
+import { SecretsManager } from "../src/index.ts"
+import { expectMiss, makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
+
+const get = SecretsManager.use((manager) => manager.get({ group: "my-group", key: "my_key" }))
+const bytes = new Uint8Array([0, 255, 10, 32, 13, 9, 0x80])
+
+describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
+  it.effect("reads the prefixed env var, trimmed", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* get, "s3cr3t")
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { "FLYTE_SECRETS_MY-GROUP_MY_KEY": "  s3cr3t\n" } }))))
+
+  it.effect("builds env names with and without version and key", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.get({ group: "g", key: "k", groupVersion: "v1" }), "with-version")
+      assert.strictEqual(yield* manager.get({ group: "g" }), "group-only")
+      assert.strictEqual(yield* manager.get({ group: "g", groupVersion: "v1" }), "group-version")
+      assert.strictEqual(yield* manager.get({ key: "k" }), "key-only")
+      assert.strictEqual(yield* manager.get({ group: "g", key: "", groupVersion: "" }), "group-only")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: {
+        FLYTE_SECRETS_G_V1_K: "with-version",
+        FLYTE_SECRETS_G: "group-only",
+        FLYTE_SECRETS_G_V1: "group-version",
+        FLYTE_SECRETS_K: "key-only"
+      }
+    }))))
+
+  it.effect("tries the exact hyphenated name first, then the shell-safe spelling", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.get({ group: "my-api-keys", key: "token" }), "safe-spelling")
+      assert.strictEqual(yield* manager.get({ group: "both-set", key: "token" }), "exact")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: {
+        FLYTE_SECRETS_MY_API_KEYS_TOKEN: "safe-spelling",
+        "FLYTE_SECRETS_BOTH-SET_TOKEN": "exact",
+        FLYTE_SECRETS_BOTH_SET_TOKEN: "safe"
+      }
+    }))))
+
+  it.effect("finds an empty env var as the empty string", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* get, "")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: { "FLYTE_SECRETS_MY-GROUP_MY_KEY": "" },
+      files: { "/etc/secrets/my-group/my_key": "from-file" }
+    }))))
+
+  it.effect("reads the file with every part lower-cased, trimmed", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.get({ group: "My-Group", key: "My_Key", groupVersion: "V2" }), "from-file")
+    }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/my-group/v2/my_key": "\tfrom-file \n" } }))))
+
+  it.effect("puts the file prefix on the file name", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* get, "prefixed")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: { FLYTE_SECRETS_FILE_PREFIX: "pre_" },
+      files: { "/etc/secrets/my-group/pre_my_key": "prefixed", "/etc/secrets/my-group/my_key": "unprefixed" }
+    }))))
+
+  it.effect("gives the exact file bytes in rb mode, not trimmed", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      assert.deepStrictEqual(yield* manager.get({ group: "my-group", key: "my_key", encodeMode: "rb" }), bytes)
+    }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/my-group/my_key": bytes } }))))
+
+  it.effect("gives the UTF-8 bytes of the trimmed env value in rb mode", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const value = yield* manager.get({ group: "my-group", key: "my_key", encodeMode: "rb" })
+      assert.deepStrictEqual(value, new TextEncoder().encode("héllo"))
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { "FLYTE_SECRETS_MY-GROUP_MY_KEY": " héllo " } }))))
+
+  it.effect("env beats file", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* get, "from-env")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: { FLYTE_SECRETS_MY_GROUP_MY_KEY: "from-env", MY_GROUP_MY_KEY: "local" },
+      files: { "/etc/secrets/my-group/my_key": "from-file" }
+    }))))
+
+  it.effect("file beats local-env", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* get, "from-file")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: { MY_GROUP_MY_KEY: "local" },
+      files: { "/etc/secrets/my-group/my_key": "from-file" }
+    }))))
+
+  it.effect("a local run falls back to the unprefixed name", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* get, "local")
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { MY_GROUP_MY_KEY: "local" } }))))
+
+  it.effect("a platform run does not read the unprefixed name", () =>
+    Effect.gen(function*() {
+      const error = yield* expectMiss(get)
+      assert.deepStrictEqual(error.attempts.map((a) => a.source), ["env", "env", "file"])
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: { MY_GROUP_MY_KEY: "local", FLYTE_INTERNAL_EXECUTION_ID: "exec-1" }
+    }))))
+
+  it.effect("an empty prefix override keeps FLYTE_SECRETS_", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* get, "default-prefix")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: { FLYTE_SECRETS_ENV_PREFIX: "", FLYTE_SECRETS_MY_GROUP_MY_KEY: "default-prefix" },
+      config: { local: false }
+    }))))
+
+  it.effect("uses the platform's prefix and directory when told", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.get({ group: "g", key: "env" }), "platform-env")
+      assert.strictEqual(yield* manager.get({ group: "g", key: "file" }), "platform-file")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: {
+        FLYTE_SECRETS_ENV_PREFIX: "_FSEC_",
+        FLYTE_SECRETS_DEFAULT_DIR: "/etc/flyte/secrets",
+        _FSEC_G_ENV: "platform-env"
+      },
+      files: { "/etc/flyte/secrets/g/file": "platform-file" }
+    }))))
+
+  describe("a declared envVar", () => {
+    it.effect("ENV_VAR: the variable holds the value", () =>
+      Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        const value = yield* manager.get({ group: "g", key: "k", mountRequirement: "ENV_VAR", envVar: "MY_TOKEN" })
+        assert.strictEqual(value, "declared")
+      }).pipe(Effect.provide(SecretsManager.layerTest({ env: { MY_TOKEN: " declared ", FLYTE_SECRETS_G_K: "default" } }))))
+
+    it.effect("FILE: the variable holds the path of the file", () =>
+      Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        const request = { group: "certs", key: "tls", mountRequirement: "FILE", envVar: "TLS_PATH" } as const
+        assert.strictEqual(yield* manager.get(request), "CERT")
+        assert.strictEqual(yield* manager.getPath(request), "/var/run/tls.pem")
+      }).pipe(Effect.provide(SecretsManager.layerTest({
+        env: { TLS_PATH: "/var/run/tls.pem" },
+        files: { "/var/run/tls.pem": "CERT\n" }
+      }))))
+
+    it.effect("ANY: an absolute path to an existing file is read as the file", () =>
+      Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k", envVar: "THE_SECRET" }), "in-file")
+      }).pipe(Effect.provide(SecretsManager.layerTest({
+        env: { THE_SECRET: "/mnt/secret" },
+        files: { "/mnt/secret": "in-file" }
+      }))))
+
+    it.effect("ANY: any other value is the secret itself", () =>
+      Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k", envVar: "A" }), "plain-value")
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k", envVar: "B" }), "/not/a/file")
+      }).pipe(Effect.provide(SecretsManager.layerTest({ env: { A: "plain-value", B: "/not/a/file" } }))))
+
+    it.effect("falls through to the usual chain when the variable is unset", () =>
+      Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        assert.strictEqual(
+          yield* manager.get({ group: "g", key: "k", mountRequirement: "ENV_VAR", envVar: "UNSET" }),
+          "from-file"
+        )
+      }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/k": "from-file" } }))))
+  })
+
+  it.effect("lists every attempt, in order, with its reason", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const dir = yield* expectMiss(manager.get({ group: "my-group", key: "dir" }))
+      assert.deepStrictEqual(dir.attempts, [
+        { source: "env", location: "FLYTE_SECRETS_MY-GROUP_DIR", reason: "not set" },
+        { source: "env", location: "FLYTE_SECRETS_MY_GROUP_DIR", reason: "not set" },
+        { source: "file", location: "/etc/secrets/my-group/dir", reason: "is a directory" },
+        { source: "local-env", location: "MY-GROUP_DIR", reason: "not set" },
+        { source: "local-env", location: "MY_GROUP_DIR", reason: "not set" }
+      ])
+      const missing = yield* expectMiss(manager.get({ group: "nope", key: "k" }))
+      assert.strictEqual(missing.attempts[1]?.reason, "no such file")
+      const binary = yield* expectMiss(manager.get({ group: "my-group", key: "bin" }))
+      assert.strictEqual(binary.attempts[2]?.reason, "not valid UTF-8 (read it with encodeMode: \"rb\")")
+      assert.include(binary.message, "/etc/secrets/my-group/bin")
+      assert.include(binary.message, "FLYTE_SECRETS_MY_GROUP_BIN")
+      assert.include(binary.message, "new Secret({ group: \"my-group\", key: \"bin\" })")
+      assert.strictEqual(binary.group, "my-group")
+      assert.strictEqual(binary.key, "bin")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      files: { "/etc/secrets/my-group/dir/inner": "x", "/etc/secrets/my-group/bin": bytes }
+    }))))
+
+  it.effect("refuses a request with neither group nor key, reading nothing", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const error = yield* expectMiss(manager.get({ group: "", key: "" }))
+      assert.deepStrictEqual(error.attempts.map((a) => a.source), ["request"])
+      assert.include(error.message, "needs a group or a key")
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
+
+  it.effect("getRedacted prints as <redacted>", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const secret = yield* manager.getRedacted({ group: "my-group", key: "my_key" })
+      assert.strictEqual(Redacted.value(secret), "s3cr3t")
+      assert.strictEqual(String(secret), "<redacted>")
+      assert.notInclude(JSON.stringify(secret), "s3cr3t")
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_MY_GROUP_MY_KEY: "s3cr3t" } }))))
+
+  it.effect("getPath gives the file path, and lists only file places on a miss", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.getPath({ group: "My-Group", key: "K" }), "/etc/secrets/my-group/k")
+      const error = yield* expectMiss(manager.getPath({ group: "env-only", key: "k" }))
+      assert.deepStrictEqual(error.attempts.map((a) => a.source), ["file"])
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: { "FLYTE_SECRETS_ENV-ONLY_K": "value" },
+      files: { "/etc/secrets/my-group/k": "x" }
+    }))))
+})
+
+describe("SecretsManager.layer: live, on a temp dir and real env vars", () => {
+  let dir = ""
+  let remove = () => {}
+  beforeEach(() => {
+    ;({ dir, remove } = makeTempDir())
+    setEnv({ FLYTE_SECRETS_DEFAULT_DIR: dir, FLYTE_INTERNAL_EXECUTION_ID: undefined })
+  })
+  afterEach(() => {
+    restoreEnv()
+    remove()
+  })
+  const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
+
+  it.effect("reads a file from the configured directory, and exact bytes in rb mode", () =>
+    live(Effect.gen(function*() {
+      writeFiles(dir, { "my-group/my_key": " from-disk \n", "my-group/bin": bytes })
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* get, "from-disk")
+      assert.deepStrictEqual(yield* manager.get({ group: "my-group", key: "bin", encodeMode: "rb" }), bytes)
+    })))
+
+  it.effect("reads env vars at lookup time, and running the same effect again reads again", () =>
+    live(Effect.gen(function*() {
+      setEnv({ "FLYTE_SECRETS_MY-GROUP_MY_KEY": "first" })
+      assert.strictEqual(yield* get, "first")
+      setEnv({ "FLYTE_SECRETS_MY-GROUP_MY_KEY": "second" })
+      assert.strictEqual(yield* get, "second")
+      setEnv({ "FLYTE_SECRETS_MY-GROUP_MY_KEY": undefined })
+      writeFiles(dir, { "my-group/my_key": "third" })
+      assert.strictEqual(yield* get, "third")
+    })))
+
+  it.effect("getPath gives the logical path, not the symlink's target", () =>
+    live(Effect.gen(function*() {
+      writeFiles(dir, { "g/..2026_01/k": "v1" })
+      fs.symlinkSync("..2026_01", path.join(dir, "g", "..data"))
+      fs.symlinkSync("..data/k", path.join(dir, "g", "k"))
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.getPath({ group: "g", key: "k" }), path.join(dir, "g", "k"))
+      assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "v1")
+    })))
+
+  it.effect("a declared FILE envVar reads the file the variable points to", () =>
+    live(Effect.gen(function*() {
+      writeFiles(dir, { "elsewhere/cert.pem": "CERT" })
+      setEnv({ TLS_CERT_PATH: path.join(dir, "elsewhere/cert.pem") })
+      const manager = yield* SecretsManager
+      const value = yield* manager.get({ group: "certs", key: "tls", mountRequirement: "FILE", envVar: "TLS_CERT_PATH" })
+      assert.strictEqual(value, "CERT")
+    })))
+
+  it.effect("1,000 concurrent gets over env and files return the right values", () =>
+    live(Effect.gen(function*() {
+      const files: Record<string, string> = {}
+      const variables: Record<string, string> = {}
+      for (let i = 0; i < 500; i++) {
+        files[`file-group/key${i}`] = `file-value-${i}`
+        variables[`FLYTE_SECRETS_ENV_GROUP_KEY${i}`] = `env-value-${i}`
+      }
+      writeFiles(dir, files)
+      setEnv(variables)
+      const manager = yield* SecretsManager
+      const lookups = Array.from({ length: 1000 }, (_, i) =>
+        i % 2 === 0
+          ? manager.get({ group: "file-group", key: `key${i / 2}` })
+          : manager.get({ group: "env_group", key: `key${(i - 1) / 2}` }))
+      const values = yield* Effect.all(lookups, { concurrency: "unbounded" })
+      values.forEach((value, i) =>
+        assert.strictEqual(value, i % 2 === 0 ? `file-value-${i / 2}` : `env-value-${(i - 1) / 2}`)
+      )
+    })))
+})

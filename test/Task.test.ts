@@ -1,0 +1,251 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterEach, beforeEach } from "vitest"
+import { MissingSecrets, Secret, SecretNotFound, SecretsManager, task } from "../src/index.ts"
+import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
+
+const thrownBy = (f: () => unknown): unknown => {
+  try {
+    f()
+  } catch (error) {
+    return error
+  }
+  throw new Error("expected a throw")
+}
+
+const failureOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.map(Effect.exit(effect), (exit) => {
+    assert.isTrue(Exit.isFailure(exit), "expected a failure")
+    return Exit.isFailure(exit) ? exit.cause.reasons.map((reason) => reason._tag === "Fail" ? reason.error : reason)[0] : undefined
+  })
+
+describe("task definition", () => {
+  it("decodes plain objects into Secret and keeps Secret values", () => {
+    const declared = new Secret({ group: "a", key: "k" })
+    const t = task({ name: "t", secretRequests: [declared, { group: "b", key: "k", mountRequirement: "FILE" }] }, () => Effect.void)
+    assert.strictEqual(t.name, "t")
+    assert.strictEqual(t.secretRequests[0], declared)
+    assert.instanceOf(t.secretRequests[1], Secret)
+    assert.strictEqual(t.secretRequests[1]?.mountRequirement, "FILE")
+  })
+
+  it("throws at definition for a declaration that is not an object, a bad envVar or an unsafe name", () => {
+    const define = (request: unknown) => () => task({ name: "t", secretRequests: [request as Secret] }, () => Effect.void)
+    assert.include((thrownBy(define("nope")) as Error).message, "secretRequests[0] is invalid: a declaration must be an object")
+    assert.include((thrownBy(define({ group: "g", envVar: "bad-name" })) as Error).message, "Invalid environment variable name: bad-name")
+    assert.include((thrownBy(define({ group: "../etc", key: "k" })) as Error).message, "unsafe name")
+    assert.include((thrownBy(() => task({ name: "", secretRequests: [] }, () => Effect.void)) as Error).message, "needs a name")
+  })
+
+  it("securityContext() is the flyteidl SecurityContext of every declaration", () => {
+    const t = task({
+      name: "t",
+      secretRequests: [
+        { group: "my-api-keys", key: "github_token", mountRequirement: "ENV_VAR" },
+        { group: "my-certs", key: "tls_cert", mountRequirement: "FILE", envVar: "TLS_CERT_PATH" },
+        { group: "db", groupVersion: "v2" }
+      ]
+    }, () => Effect.void)
+    assert.deepStrictEqual(t.securityContext(), {
+      secrets: [
+        { group: "my-api-keys", key: "github_token", mountRequirement: "ENV_VAR" },
+        { group: "my-certs", key: "tls_cert", mountRequirement: "FILE", envVar: "TLS_CERT_PATH" },
+        { group: "db", groupVersion: "v2" }
+      ]
+    })
+  })
+})
+
+describe("Secret IDL codec", () => {
+  it("Secret(\"grp\", \"key\") keeps the key and no version", () => {
+    const idl = Secret.toIdl(new Secret({ group: "grp", key: "key" }))
+    assert.deepStrictEqual(idl, { group: "grp", key: "key" })
+    const back = Secret.fromIdl(idl)
+    assert.strictEqual(back.key, "key")
+    assert.isUndefined(back.groupVersion)
+  })
+  it("Secret(\"grp\", group_version=\"v1\") keeps the version and no key", () => {
+    const back = Secret.fromIdl(Secret.toIdl(new Secret({ group: "grp", groupVersion: "v1" })))
+    assert.strictEqual(back.groupVersion, "v1")
+    assert.isUndefined(back.key)
+  })
+  it("round-trips every field", () => {
+    const secret = new Secret({ group: "g", key: "k", groupVersion: "v", mountRequirement: "FILE", envVar: "E" })
+    assert.deepStrictEqual(Secret.fromIdl(Secret.toIdl(secret)), secret)
+  })
+  it("reads snake_case, enum numbers, and empty strings as absent", () => {
+    const secret = Secret.fromIdl({ group: "g", key: "", group_version: "", mount_requirement: 1, env_var: "" })
+    assert.isUndefined(secret.key)
+    assert.isUndefined(secret.groupVersion)
+    assert.isUndefined(secret.envVar)
+    assert.strictEqual(secret.mountRequirement, "ENV_VAR")
+    assert.strictEqual(Secret.fromIdl({ group: "g", mountRequirement: 2 }).mountRequirement, "FILE")
+    assert.strictEqual(Secret.fromIdl({ group: "g", mountRequirement: 0 }).mountRequirement, "ANY")
+    assert.strictEqual(Secret.fromIdl({ group: "g", mountRequirement: "ENV_VAR" }).mountRequirement, "ENV_VAR")
+  })
+  it("omits proto3 defaults when writing", () => {
+    assert.deepStrictEqual(Secret.toIdl(new Secret({ group: "g", key: "", mountRequirement: "ANY" })), { group: "g" })
+  })
+  it("throws a readable error for invalid IDL", () => {
+    assert.include((thrownBy(() => Secret.fromIdl({ group: "g", mountRequirement: 7 })) as Error).message, "mountRequirement")
+    assert.include((thrownBy(() => Secret.fromIdl({})) as Error).message, "Group is a required parameter")
+    assert.include((thrownBy(() => Secret.fromIdl(null)) as Error).message, "Invalid flyteidl Secret")
+  })
+})
+
+describe("task() with a test layer", () => {
+  it.effect("preflight lists every missing secret in one MissingSecrets and the body never runs", () =>
+    Effect.gen(function*() {
+      let ran = false
+      const t = task({
+        name: "needs_three",
+        secretRequests: [{ group: "present", key: "k" }, { group: "absent-one", key: "k" }, { group: "absent-two", key: "k" }]
+      }, () => Effect.sync(() => (ran = true)))
+      const error = yield* failureOf(t(undefined))
+      assert.instanceOf(error, MissingSecrets)
+      const missing = (error as MissingSecrets).missing
+      assert.deepStrictEqual(missing.map((m) => m.group), ["absent-one", "absent-two"])
+      assert.isFalse(ran)
+      const message = (error as MissingSecrets).message
+      assert.include(message, "needs_three")
+      assert.include(message, "FLYTE_SECRETS_ABSENT-ONE_K")
+      assert.include(message, "/etc/secrets/absent-two/k")
+      assert.notInclude(message, "present-value")
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_PRESENT_K: "present-value" } }))))
+
+  it.effect("preflight passes binary file secrets and the body runs", () =>
+    Effect.gen(function*() {
+      const t = task({ name: "binary", secretRequests: [{ group: "certs", key: "der", mountRequirement: "FILE" }] }, () =>
+        SecretsManager.use((m) => m.get({ group: "certs", key: "der", encodeMode: "rb" })))
+      assert.deepStrictEqual(yield* t(undefined), new Uint8Array([0xff, 0x00, 0xfe]))
+    }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/certs/der": new Uint8Array([0xff, 0x00, 0xfe]) } }))))
+
+  it.effect("preflight: false runs the body with secrets missing", () =>
+    Effect.gen(function*() {
+      const t = task({ name: "t", secretRequests: [{ group: "absent", key: "k" }], preflight: false }, (n: number) =>
+        Effect.succeed(n + 1))
+      assert.strictEqual(yield* t(1), 2)
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
+
+  it.effect("a request naming only group and key uses the declared envVar: ENV_VAR holds the value", () =>
+    Effect.gen(function*() {
+      const t = task({
+        name: "t",
+        secretRequests: [{ group: "my-api-keys", key: "github_token", mountRequirement: "ENV_VAR", envVar: "GITHUB_TOKEN" }]
+      }, () => SecretsManager.use((m) => m.get({ group: "my-api-keys", key: "github_token" })))
+      assert.strictEqual(yield* t(undefined), "declared-token")
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { GITHUB_TOKEN: "declared-token" } }))))
+
+  it.effect("a request naming only group and key uses the declared envVar: FILE holds the path", () =>
+    Effect.gen(function*() {
+      const t = task({
+        name: "t",
+        secretRequests: [{ group: "my-certs", key: "tls_cert", mountRequirement: "FILE", envVar: "TLS_CERT_PATH" }]
+      }, () =>
+        SecretsManager.use((m) =>
+          Effect.all([m.get({ group: "my-certs", key: "tls_cert" }), m.getPath({ group: "my-certs", key: "tls_cert" })])
+        ))
+      assert.deepStrictEqual(yield* t(undefined), ["CERT", "/run/certs/tls.pem"])
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: { TLS_CERT_PATH: "/run/certs/tls.pem" },
+      files: { "/run/certs/tls.pem": "CERT\n" }
+    }))))
+
+  it.effect("strict mode refuses an undeclared secret with the declaration to add", () =>
+    Effect.gen(function*() {
+      const t = task({ name: "strict_task", secretRequests: [{ group: "declared", key: "k" }], strict: true }, () =>
+        SecretsManager.use((m) => m.get({ group: "other", key: "k" })))
+      const error = yield* failureOf(t(undefined))
+      assert.instanceOf(error, SecretNotFound)
+      const attempt = (error as SecretNotFound).attempts[0]
+      assert.strictEqual(attempt?.source, "declaration")
+      assert.include(attempt?.reason ?? "", "not declared")
+      assert.include(attempt?.reason ?? "", "new Secret({ group: \"other\", key: \"k\" })")
+      assert.include((error as SecretNotFound).message, "secretRequests")
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_DECLARED_K: "d", FLYTE_SECRETS_OTHER_K: "o" } }))))
+
+  it.effect("lenient by default: an undeclared secret is read normally", () =>
+    Effect.gen(function*() {
+      const t = task({ name: "t", secretRequests: [] }, () => SecretsManager.use((m) => m.get({ group: "other", key: "k" })))
+      assert.strictEqual(yield* t(undefined), "o")
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_OTHER_K: "o" } }))))
+})
+
+describe("tasks on the live layer", () => {
+  let dir = ""
+  let remove = () => {}
+  beforeEach(() => {
+    ;({ dir, remove } = makeTempDir())
+    setEnv({ FLYTE_SECRETS_DEFAULT_DIR: dir, FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
+  })
+  afterEach(() => {
+    restoreEnv()
+    remove()
+  })
+
+  it.effect("preflight lists missing secrets on disk and in the environment; the body never runs", () =>
+    Effect.gen(function*() {
+      writeFiles(dir, { "db/password": "pw" })
+      let ran = false
+      const t = task({
+        name: "etl",
+        secretRequests: [{ group: "db", key: "password" }, { group: "aws", key: "access_key" }, { group: "aws", key: "secret_key" }]
+      }, () => Effect.sync(() => (ran = true)))
+      const error = yield* failureOf(Effect.provide(t(undefined), SecretsManager.layer))
+      assert.instanceOf(error, MissingSecrets)
+      assert.deepStrictEqual((error as MissingSecrets).missing.map((m) => m.key), ["access_key", "secret_key"])
+      assert.include((error as MissingSecrets).message, path.join(dir, "aws/secret_key"))
+      assert.isFalse(ran)
+    }))
+
+  it.effect("the body reads again after the preflight: nothing is cached", () =>
+    Effect.gen(function*() {
+      writeFiles(dir, { "db/password": "before" })
+      const t = task({ name: "t", secretRequests: [{ group: "db", key: "password" }] }, () =>
+        SecretsManager.use((m) => {
+          fs.writeFileSync(path.join(dir, "db/password"), "after")
+          return m.get({ group: "db", key: "password" })
+        }))
+      assert.strictEqual(yield* Effect.provide(t(undefined), SecretsManager.layer), "after")
+    }))
+
+  it("task.sync reads a hyphenated group by attribute, from a file and from an env var", () => {
+    writeFiles(dir, { "my-certs/tls_cert": "CERT\n" })
+    setEnv({ "FLYTE_SECRETS_MY-API-KEYS_GITHUB_TOKEN": "gh-token" })
+    const t = task.sync({
+      name: "sync_task",
+      secretRequests: [{ group: "my-api-keys", key: "github_token" }, { group: "my-certs", key: "tls_cert" }],
+      layer: SecretsManager.layer
+    }, (prefix: string, secrets) => `${prefix}:${secrets.my_api_keys.github_token}:${secrets.my_certs.tls_cert}`)
+    assert.strictEqual(t("x"), "x:gh-token:CERT")
+    assert.strictEqual(t.name, "sync_task")
+    assert.strictEqual(t.secretRequests.length, 2)
+  })
+
+  it("task.sync throws MissingSecrets before the body runs", () => {
+    let ran = false
+    const t = task.sync({
+      name: "sync_missing",
+      secretRequests: [{ group: "absent", key: "one" }, { group: "absent", key: "two" }],
+      layer: SecretsManager.layer
+    }, () => (ran = true))
+    const error = thrownBy(() => t(undefined))
+    assert.instanceOf(error, MissingSecrets)
+    assert.strictEqual((error as MissingSecrets).missing.length, 2)
+    assert.isFalse(ran)
+  })
+
+  it("task.sync uses the declared envVar for a FILE secret", () => {
+    writeFiles(dir, { "mounted/cert.pem": "FROM-PATH" })
+    setEnv({ CERT_PATH: path.join(dir, "mounted/cert.pem") })
+    const t = task.sync({
+      name: "t",
+      secretRequests: [{ group: "certs", key: "tls", mountRequirement: "FILE", envVar: "CERT_PATH" }],
+      layer: SecretsManager.layer
+    }, (_: void, secrets) => [secrets.certs.tls, secrets.getPath({ group: "certs", key: "tls" })])
+    assert.deepStrictEqual(t(undefined), ["FROM-PATH", path.join(dir, "mounted/cert.pem")])
+  })
+})
