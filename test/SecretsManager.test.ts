@@ -209,6 +209,26 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
       assert.include(error.message, "needs a group or a key")
     }).pipe(Effect.provide(SecretsManager.layerTest())))
 
+  it.effect("locate names the source and place of a hit, without the value", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      assert.deepStrictEqual(yield* manager.locate({ group: "my-group", key: "my_key" }), {
+        source: "env",
+        location: "FLYTE_SECRETS_MY_GROUP_MY_KEY"
+      })
+      assert.deepStrictEqual(yield* manager.locate({ group: "certs", key: "der" }), {
+        source: "file",
+        location: "/etc/secrets/certs/der"
+      })
+      assert.deepStrictEqual(yield* manager.locate({ group: "g", key: "k", envVar: "LOCAL_K" }), {
+        source: "declared-env",
+        location: "LOCAL_K"
+      })
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: { FLYTE_SECRETS_MY_GROUP_MY_KEY: "v", LOCAL_K: "x" },
+      files: { "/etc/secrets/certs/der": new Uint8Array([0xff]) }
+    }))))
+
   it.effect("getRedacted prints as <redacted>", () =>
     Effect.gen(function*() {
       const manager = yield* SecretsManager

@@ -120,7 +120,7 @@ export const makeSecretFileReader = (fileSystem: FileSystem.FileSystem, limits: 
   /** The file's exact bytes, or why it was not read. A file swapped while being checked is opened again. */
   const read = (path: string, contained: boolean): Effect.Effect<Uint8Array, FileMiss> =>
     readOnce(path, contained).pipe(
-      Effect.retry({ times: 3, while: (failure) => failure === moved }),
+      Effect.retry({ times: 10, while: (failure) => failure === moved }),
       Effect.mapError((failure): FileMiss =>
         failure === moved
           ? { reason: "kept changing while being read", missing: false }

@@ -1,0 +1,402 @@
+/**
+ * The attack suite: one test per hardening rule, on the live layer with a temp dir unless a rule is about names
+ * alone. Fixtures plant recognisable values so every error text can be scanned for them.
+ */
+import { assert, describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
+import * as Layer from "effect/Layer"
+import * as fc from "fast-check"
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as path from "node:path"
+import { inspect } from "node:util"
+import { Worker } from "node:worker_threads"
+import { afterEach, beforeEach } from "vitest"
+import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
+import { nodeSyncFileSystem } from "../src/internal/NodeSyncFileSystem.ts"
+import { expectMiss, makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
+
+const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
+const plantedBytes = new TextEncoder().encode(PLANTED)
+
+let dir = ""
+let remove = () => {}
+beforeEach(() => {
+  ;({ dir, remove } = makeTempDir())
+  setEnv({ FLYTE_SECRETS_DEFAULT_DIR: path.join(dir, "secrets"), FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
+  fs.mkdirSync(path.join(dir, "secrets"))
+})
+afterEach(() => {
+  restoreEnv()
+  remove()
+})
+
+const secretsDir = () => path.join(dir, "secrets")
+const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
+const getFile = (group: string, key: string, encodeMode?: "rb") =>
+  SecretsManager.use((m) => m.get({ group, key, ...(encodeMode ? { encodeMode } : {}) }))
+
+/** The live Node file system, with every path it is asked to open or resolve recorded. */
+const recordingLayer = () => {
+  const touched: Array<string> = []
+  const fileSystem = FileSystem.makeNoop({
+    open: (file, options) => (touched.push(file), nodeSyncFileSystem.open(file, options)),
+    stat: (file) => (touched.push(file), nodeSyncFileSystem.stat(file)),
+    realPath: (file) => (touched.push(file), nodeSyncFileSystem.realPath(file))
+  })
+  const layer = SecretsManager.layerNoDeps.pipe(
+    Layer.provide(SecretsConfig.layerWith({ defaultDir: "/etc/secrets", local: false })),
+    Layer.provide([Environment.layerTest({}), Layer.succeed(FileSystem.FileSystem, fileSystem)])
+  )
+  return { layer, touched }
+}
+
+/** Every text a user or a log could see of an error. */
+const visibleTexts = (error: unknown): string =>
+  [String(error), (error as Error).message, JSON.stringify(error), inspect(error, { depth: 10 }), (error as Error).stack]
+    .join("\n")
+
+describe("rule 1: names that could leave the secrets directory are refused before any read", () => {
+  const unsafe = ["..", ".", "../x", "a/b", "/etc/passwd", "nul\u0000byte", "back\\slash", "new\nline"]
+
+  for (const name of unsafe) {
+    it.effect(`refuses ${JSON.stringify(name)} as group, key and version without a file system call`, () => {
+      const { layer, touched } = recordingLayer()
+      return Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        for (const request of [{ group: name, key: "k" }, { group: "g", key: name }, { group: "g", key: "k", groupVersion: name }]) {
+          const lookups: Array<Effect.Effect<unknown, SecretNotFound>> = [
+            manager.get(request),
+            manager.getPath(request),
+            manager.getRedacted(request)
+          ]
+          for (const lookup of lookups) {
+            const error = yield* expectMiss(lookup)
+            assert.strictEqual(error.attempts.length, 1)
+            assert.include(error.attempts[0]?.reason, "unsafe name")
+          }
+        }
+        assert.deepStrictEqual(touched, [])
+      }).pipe(Effect.provide(layer))
+    })
+  }
+
+  it("refuses them at Secret construction and in the facade", () => {
+    const { layer, touched } = recordingLayer()
+    const secrets = makeSecrets(layer)
+    for (const name of unsafe) {
+      assert.throws(() => new Secret({ group: name, key: "k" }), /unsafe name/)
+      assert.throws(() => new Secret({ group: "g", key: name }), /unsafe name/)
+      assert.throws(() => new Secret({ group: "g", groupVersion: name }), /unsafe name/)
+      assert.throws(() => secrets.get({ group: name, key: "k" }), /unsafe name/)
+    }
+    assert.throws(() => secrets[".."]!["k"], /unsafe name/)
+    assert.deepStrictEqual(touched, [])
+  })
+
+  it.effect("keeps %2f literal", () =>
+    live(Effect.gen(function*() {
+      writeFiles(secretsDir(), { "a%2fb/k": "literal" })
+      assert.strictEqual(yield* getFile("a%2fb", "k"), "literal")
+    })))
+
+  it.effect("property: a random name is refused, or every path touched stays under the secrets directory", () => {
+    const { layer, touched } = recordingLayer()
+    const part = fc.option(
+      fc.oneof(fc.string({ maxLength: 8 }), fc.string({ unit: "binary", maxLength: 5 }), fc.constantFrom("..", ".", "a/..", "%2e%2e")),
+      { nil: undefined }
+    )
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const samples = fc.sample(fc.tuple(part, part, part), 500)
+      for (const [group, key, groupVersion] of samples) {
+        touched.length = 0
+        const error = yield* expectMiss(manager.get({ group, key, groupVersion }))
+        if (error.attempts[0]?.source === "request") {
+          assert.deepStrictEqual(touched, [])
+          continue
+        }
+        for (const file of touched) {
+          assert.isTrue(file.startsWith("/etc/secrets/"), file)
+          assert.strictEqual(path.posix.normalize(file), file)
+        }
+      }
+    }).pipe(Effect.provide(layer))
+  })
+})
+
+describe("rule 2: containment", () => {
+  it.effect("refuses a symbolic link that leads outside the secrets directory", () =>
+    live(Effect.gen(function*() {
+      writeFiles(dir, { "outside/target": PLANTED })
+      fs.mkdirSync(path.join(secretsDir(), "g"))
+      fs.symlinkSync(path.join(dir, "outside/target"), path.join(secretsDir(), "g", "escape"))
+      fs.symlinkSync(path.join(dir, "outside"), path.join(secretsDir(), "linked-dir"))
+      for (const [group, key] of [["g", "escape"], ["linked-dir", "target"]] as const) {
+        const error = yield* expectMiss(getFile(group, key))
+        assert.include(error.attempts.find((a) => a.source === "file")?.reason, "outside the secrets directory")
+        assert.notInclude(visibleTexts(error), PLANTED)
+      }
+    })))
+
+  it.effect("follows links inside it: a Kubernetes secret volume, before and after ..data is swapped", () =>
+    live(Effect.gen(function*() {
+      const group = path.join(secretsDir(), "db")
+      writeFiles(group, { "..2026_01/password": "first", "..2026_02/password": "second" })
+      fs.symlinkSync("..2026_01", path.join(group, "..data"))
+      fs.symlinkSync("..data/password", path.join(group, "password"))
+      assert.strictEqual(yield* getFile("db", "password"), "first")
+      fs.symlinkSync("..2026_02", path.join(group, "..data_tmp"))
+      fs.renameSync(path.join(group, "..data_tmp"), path.join(group, "..data"))
+      assert.strictEqual(yield* getFile("db", "password"), "second")
+    })))
+
+  it.effect("a declared FILE envVar is read where it points, under the other rules", () =>
+    live(Effect.gen(function*() {
+      writeFiles(dir, { "mounted/cert": "cert-from-platform-path" })
+      setEnv({ CERT_PATH: path.join(dir, "mounted/cert"), DEV_PATH: "/dev/zero" })
+      const manager = yield* SecretsManager
+      const cert = yield* manager.get({ group: "c", key: "k", mountRequirement: "FILE", envVar: "CERT_PATH" })
+      assert.strictEqual(cert, "cert-from-platform-path")
+      const error = yield* expectMiss(manager.get({ group: "c", key: "k", mountRequirement: "FILE", envVar: "DEV_PATH" }))
+      assert.strictEqual(error.attempts[0]?.reason, "is a character device, not a regular file")
+    })))
+})
+
+describe("rule 3: only regular files are read, and nothing blocks", () => {
+  it.effect("a directory is a miss that says so", () =>
+    live(Effect.gen(function*() {
+      fs.mkdirSync(path.join(secretsDir(), "g", "k"), { recursive: true })
+      const error = yield* expectMiss(getFile("g", "k"))
+      assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "is a directory")
+    })))
+
+  it.effect("a FIFO is a miss that says so, at once", () =>
+    live(Effect.gen(function*() {
+      fs.mkdirSync(path.join(secretsDir(), "g"))
+      execFileSync("mkfifo", [path.join(secretsDir(), "g", "fifo")])
+      const error = yield* expectMiss(getFile("g", "fifo")).pipe(Effect.timeout("2 seconds"))
+      assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "is a FIFO (named pipe), not a regular file")
+    })), 5_000)
+
+  it("a FIFO does not block the sync facade either", () => {
+    fs.mkdirSync(path.join(secretsDir(), "g"))
+    execFileSync("mkfifo", [path.join(secretsDir(), "g", "fifo")])
+    assert.throws(() => makeSecrets().g.fifo, /FIFO/)
+  }, 5_000)
+
+  it.effect("a socket is a miss that says so", () =>
+    Effect.gen(function*() {
+      fs.mkdirSync(path.join(secretsDir(), "g"))
+      const socketPath = path.join(secretsDir(), "g", "sock")
+      const server = net.createServer()
+      yield* Effect.callback<void>((resume) => {
+        server.listen(socketPath, () => resume(Effect.void))
+      })
+      const error = yield* live(expectMiss(getFile("g", "sock"))).pipe(
+        Effect.ensuring(Effect.sync(() => server.close()))
+      )
+      assert.include(error.attempts.find((a) => a.source === "file")?.reason, "socket")
+    }))
+
+  it.effect("a device linked into the secrets directory is a miss that names it", () =>
+    live(Effect.gen(function*() {
+      fs.mkdirSync(path.join(secretsDir(), "g"))
+      fs.symlinkSync("/dev/zero", path.join(secretsDir(), "g", "zero"))
+      const error = yield* expectMiss(getFile("g", "zero", "rb")).pipe(Effect.timeout("2 seconds"))
+      assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "is a character device, not a regular file")
+    })))
+})
+
+describe("rule 4: size cap", () => {
+  it.effect("refuses a file over the default 1 MiB without reading it", () =>
+    live(Effect.gen(function*() {
+      writeFiles(secretsDir(), { "g/big": Buffer.concat([plantedBytes, Buffer.alloc(1024 * 1024)]) })
+      const error = yield* expectMiss(getFile("g", "big", "rb"))
+      const reason = error.attempts.find((a) => a.source === "file")?.reason ?? ""
+      assert.include(reason, "over the 1048576-byte limit")
+      assert.notInclude(visibleTexts(error), PLANTED)
+    })))
+
+  it.effect("honours FLYTE_SECRETS_MAX_FILE_BYTES, and a file at the cap is read", () =>
+    Effect.gen(function*() {
+      setEnv({ FLYTE_SECRETS_MAX_FILE_BYTES: "8" })
+      writeFiles(secretsDir(), { "g/at-cap": "12345678", "g/over": "123456789" })
+      assert.strictEqual(yield* live(getFile("g", "at-cap")), "12345678")
+      const error = yield* live(expectMiss(getFile("g", "over")))
+      assert.include(error.attempts.find((a) => a.source === "file")?.reason, "is 9 bytes, over the 8-byte limit")
+    }))
+
+  it.effect("caps a pseudo-file that reports size 0, reading no more than the cap", () =>
+    Effect.gen(function*() {
+      // /proc files report size 0 but have content; a FILE envVar may point at one.
+      setEnv({ FLYTE_SECRETS_MAX_FILE_BYTES: "16", PROC_PATH: "/proc/self/maps" })
+      const error = yield* live(expectMiss(
+        SecretsManager.use((m) => m.get({ group: "p", key: "k", mountRequirement: "FILE", envVar: "PROC_PATH" }))
+      ))
+      assert.include(error.attempts[0]?.reason, "over the 16-byte limit")
+    }))
+})
+
+describe("rule 5: text is valid UTF-8 only; rb is exact", () => {
+  it.effect("a non-UTF-8 file is a text miss and an exact rb hit", () =>
+    live(Effect.gen(function*() {
+      const bytes = Buffer.concat([plantedBytes, Buffer.from([0xff, 0xfe, 0x00, 0x20])])
+      writeFiles(secretsDir(), { "g/bin": bytes })
+      const error = yield* expectMiss(getFile("g", "bin"))
+      assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "not valid UTF-8 (read it with encodeMode: \"rb\")")
+      assert.notInclude(visibleTexts(error), PLANTED)
+      assert.deepStrictEqual(yield* getFile("g", "bin", "rb"), new Uint8Array(bytes))
+    })))
+})
+
+describe("rule 6: no value appears in anything the library returns but the value itself", () => {
+  it.effect("errors, causes and redacted values show names and reasons only", () =>
+    Effect.gen(function*() {
+      writeFiles(secretsDir(), { "g/bin": Buffer.concat([plantedBytes, Buffer.from([0xff])]), "g/dir/x": PLANTED })
+      setEnv({ FLYTE_SECRETS_G_PLAIN: PLANTED, SHORT_PATH: PLANTED })
+      const manager = yield* live(SecretsManager)
+      const misses = [
+        manager.get({ group: "g", key: "bin" }),
+        manager.get({ group: "g", key: "dir" }),
+        manager.getPath({ group: "g", key: "plain" }),
+        manager.getPath({ group: "g", key: "k", envVar: "SHORT_PATH" })
+      ]
+      for (const miss of misses) {
+        const exit = yield* Effect.exit(miss)
+        assert.strictEqual(exit._tag, "Failure")
+        assert.notInclude(visibleTexts(exit), PLANTED)
+        assert.notInclude(inspect(exit, { depth: 20 }), PLANTED)
+      }
+      const redacted = yield* manager.getRedacted({ group: "g", key: "plain" })
+      assert.strictEqual(String(redacted), "<redacted>")
+      assert.notInclude(`${redacted} ${JSON.stringify(redacted)} ${inspect(redacted, { depth: 10 })}`, PLANTED)
+    }))
+
+  it("errors the facade throws show no value", () => {
+    writeFiles(secretsDir(), { "g/bin": Buffer.concat([plantedBytes, Buffer.from([0xff])]) })
+    const error = (() => {
+      try {
+        return makeSecrets().g.bin
+      } catch (error) {
+        return error
+      }
+    })()
+    assert.instanceOf(error, SecretNotFound)
+    assert.notInclude(visibleTexts(error), PLANTED)
+  })
+})
+
+describe("rule 7: the facade is safe to inspect", () => {
+  const countingFacade = () => {
+    const counts = { env: 0, opens: 0 }
+    const layer = SecretsManager.layerNoDeps.pipe(
+      Layer.provide(SecretsConfig.layerWith({})),
+      Layer.provide([
+        Layer.succeed(Environment, Environment.of({ get: () => (counts.env++, undefined) })),
+        Layer.succeed(FileSystem.FileSystem, FileSystem.makeNoop({ open: (f) => (counts.opens++, nodeSyncFileSystem.open(f)) }))
+      ])
+    )
+    return { secrets: makeSecrets(layer), counts }
+  }
+
+  it("no introspection triggers a lookup or throws, at either level", async () => {
+    const { secrets, counts } = countingFacade()
+    const group = secrets.any_group
+    for (const target of [secrets, group] as Array<Record<string | symbol, unknown>>) {
+      inspect(target)
+      inspect(target, { showHidden: true, depth: 5 })
+      String(target)
+      void `${target}`
+      JSON.stringify(target)
+      JSON.stringify({ nested: target })
+      Object.keys(target)
+      Object.entries(target)
+      Object.getOwnPropertyNames(target)
+      void { ...target }
+      for (const probe of ["then", "__esModule", "constructor", "toJSON", "asymmetricMatch", "$$typeof", "nodeType", "@@__IMMUTABLE_ITERABLE__@@"]) {
+        void target[probe]
+      }
+      assert.isUndefined(target["then"])
+      assert.isUndefined(target[Symbol.iterator])
+      void target[Symbol.asyncIterator]
+      void target[Symbol.toStringTag]
+      assert.strictEqual(await Promise.resolve(target), target)
+      expect(target).toBeDefined()
+      expect(() => expect(target).toStrictEqual({ x: 1 })).toThrow()
+      expect(() => expect([target]).toContain(1)).toThrow()
+    }
+    assert.strictEqual(inspect(secrets), "Secrets <lazy>")
+    assert.strictEqual(inspect(group), "SecretGroup any_group <lazy>")
+    assert.deepStrictEqual(counts, { env: 0, opens: 0 })
+  })
+
+  it("it cannot be written to", () => {
+    const { secrets } = countingFacade()
+    assert.throws(() => {
+      ;(secrets as unknown as Record<string, unknown>)["g"] = 1
+    })
+    assert.throws(() => {
+      delete (secrets as unknown as Record<string, unknown>)["get"]
+    })
+  })
+})
+
+describe("rule 8: rotation under load", () => {
+  it("concurrent readers see the whole old or whole new value while ..data is swapped", async () => {
+    const group = path.join(secretsDir(), "rotating")
+    const versions = 4
+    const valueOf = (v: number) => `version-${v}-` + String(v).repeat(4096)
+    for (let v = 0; v < versions; v++) writeFiles(group, { [`..v${v}/token`]: valueOf(v) })
+    fs.symlinkSync("..v0", path.join(group, "..data"))
+    fs.symlinkSync("..data/token", path.join(group, "token"))
+    const expected = new Set(Array.from({ length: versions }, (_, v) => valueOf(v)))
+
+    // The swapper runs on another thread, so swaps land between and during the reader's system calls.
+    const swapper = new Worker(
+      `const fs = require("node:fs"), path = require("node:path"), { workerData } = require("node:worker_threads")
+       const deadline = Date.now() + workerData.ms
+       let v = 0, swaps = 0
+       while (Date.now() < deadline) {
+         v = (v + 1) % workerData.versions
+         const tmp = path.join(workerData.group, "..data_tmp")
+         fs.symlinkSync("..v" + v, tmp)
+         fs.renameSync(tmp, path.join(workerData.group, "..data"))
+         swaps++
+       }
+       require("node:worker_threads").parentPort.postMessage(swaps)`,
+      { eval: true, workerData: { group, versions, ms: 1500 } }
+    )
+    const swaps = new Promise<number>((resolve, reject) => {
+      swapper.once("message", resolve)
+      swapper.once("error", reject)
+    })
+    const manager = Effect.runSync(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer))
+    let reads = 0
+    const read = Effect.flatMap(manager.get({ group: "rotating", key: "token" }), (value) => {
+      reads++
+      return expected.has(value) ? Effect.yieldNow : Effect.die(new Error(`torn or unexpected value of ${value.length} chars`))
+    })
+    const readers = Effect.all(Array.from({ length: 16 }, () => Effect.forever(read)), { concurrency: "unbounded" })
+    const outcome = await Effect.runPromise(
+      Effect.exit(Effect.raceFirst(readers, Effect.promise(() => swaps)))
+    )
+    assert.strictEqual(outcome._tag, "Success", String(outcome))
+    assert.isAbove(reads, 1000)
+    assert.isAbove(await swaps, 100)
+  }, 20_000)
+})
+
+describe("rule 9: the environment is untrusted", () => {
+  it.effect("a variable name built from a request is looked up literally, never expanded", () =>
+    Effect.gen(function*() {
+      setEnv({ "FLYTE_SECRETS_$(WHOAMI)_${HOME}": "literal-name", LITERAL_HOME: process.env["HOME"] ?? "/root" })
+      const manager = yield* live(SecretsManager)
+      assert.strictEqual(yield* manager.get({ group: "$(whoami)", key: "${HOME}" }), "literal-name")
+      const error = yield* expectMiss(manager.get({ group: "${HOME}", key: "`id`" }))
+      assert.include(error.attempts[0]?.location, "FLYTE_SECRETS_${HOME}_`ID`")
+      assert.strictEqual(error.attempts[0]?.reason, "not set")
+    }))
+})
