@@ -42,7 +42,10 @@ export class Environment extends Context.Service<Environment, {
 export const fromRecord = (record: Readonly<Record<string, string | undefined>>): Environment["Service"] =>
   Environment.of({
     get: (name) => {
-      const value = Object.hasOwn(record, name) ? record[name] : undefined
-      return typeof value === "string" ? value : undefined
+      const value = record[name]
+      if (typeof value !== "string") return undefined
+      // One read is enough unless the name is also a property of every object (a polluted prototype could give a
+      // string there): then only the record's own variable counts.
+      return name in Object.prototype && !Object.hasOwn(record, name) ? undefined : value
     }
   })

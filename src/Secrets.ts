@@ -99,7 +99,10 @@ const readOnly = {
 export const runNow = <A, E>(effect: Effect.Effect<A, E>): A => {
   const exit = Effect.runSyncExit(effect)
   if (Exit.isSuccess(exit)) return exit.value
-  throw Cause.squash(exit.cause)
+  const error = Cause.squash(exit.cause)
+  // Lookup errors are built without a stack trace; the frames that help are the caller's.
+  if (error instanceof Error && error.stack?.includes("\n") !== true) Error.captureStackTrace(error, runNow)
+  throw error
 }
 
 /**
@@ -115,12 +118,22 @@ export const makeFacade = (
     get: ((request: SecretRequest) => runNow(manager().get(request))) as SecretsMethods["get"],
     getPath: (request) => runNow(manager().getPath(request))
   }
-  const group = (name: string): SecretGroup =>
-    new Proxy(printable(`SecretGroup ${name} <lazy>`), {
+  const group = (name: string): SecretGroup => {
+    // The lookup of each key, kept: a lookup is lazy, so running it again reads again.
+    const lookups = new Map<string, Effect.Effect<unknown, unknown>>()
+    return new Proxy(printable(`SecretGroup ${name} <lazy>`), {
       ...readOnly,
-      get: (target, key) =>
-        isProbe(key) ? Reflect.get(target, key) : runNow(manager().get(attributeRequest(name, key as string)))
+      get: (target, key) => {
+        if (isProbe(key)) return Reflect.get(target, key)
+        let lookup = lookups.get(key as string)
+        if (lookup === undefined) {
+          lookup = manager().get(attributeRequest(name, key as string))
+          lookups.set(key as string, lookup)
+        }
+        return runNow(lookup)
+      }
     }) as unknown as SecretGroup
+  }
   const groups = new Map<string, SecretGroup>()
   return new Proxy(printable("Secrets <lazy>"), {
     ...readOnly,

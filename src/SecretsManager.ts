@@ -15,7 +15,9 @@ import { Environment } from "./Environment.ts"
 import { type Attempt, SecretNotFound } from "./errors.ts"
 import { makeMemoryFileSystem } from "./internal/MemoryFileSystem.ts"
 import { nameProblem, toSecretName } from "./internal/naming.ts"
+import { withoutStackTrace } from "./internal/stackTrace.ts"
 import * as NodeSyncFileSystem from "./internal/NodeSyncFileSystem.ts"
+import { DirectFileOps, fileOpsOver } from "./internal/fileOps.ts"
 import { makeSecretFileReader } from "./internal/secretFile.ts"
 import { type Found, type LookupContext, type Mode, type Place, sources } from "./internal/sources.ts"
 import type { MountRequirement } from "./Secret.ts"
@@ -70,39 +72,85 @@ export interface SecretLocation {
   readonly location: string
 }
 
-/** Tries each place in order; the first success wins, and every failure is kept. */
-const firstFound = (places: ReadonlyArray<Place>): Effect.Effect<Found, ReadonlyArray<Attempt>> =>
-  places.reduce<Effect.Effect<Found, ReadonlyArray<Attempt>>>(
-    (chain, place) => Effect.catch(chain, (attempts) => Effect.mapError(place, (attempt) => [...attempts, attempt])),
-    Effect.fail([])
-  )
+/**
+ * Tries each place in order: the first success wins; a failure moves on and is kept, in order. `catchEager`
+ * continues at once past a place that answered at once, and schedules only for a place that must wait.
+ */
+const firstFound = (
+  places: ReadonlyArray<Place>,
+  index = 0,
+  attempts: ReadonlyArray<Attempt> = []
+): Effect.Effect<Found, ReadonlyArray<Attempt>> =>
+  index === places.length
+    ? Effect.fail(attempts)
+    : Effect.catchEager(places[index]!(), (attempt) => firstFound(places, index + 1, [...attempts, attempt]))
 
-/** The manager over a context: one lookup function, three ways to ask. */
-const makeWith = (context: LookupContext): SecretsManagerShape => {
-  const lookup = (request: SecretRequest, mode: Mode): Effect.Effect<Found, SecretNotFound> => {
-    const name = toSecretName(request)
-    const notFound = (attempts: ReadonlyArray<Attempt>) =>
+/**
+ * The lookup for one request: the places of every source, in order, and one `SecretNotFound` if all miss. Built
+ * once per request and operation; running it reads again.
+ */
+const compile = <A>(
+  request: SecretRequest,
+  mode: Mode,
+  context: LookupContext,
+  onSuccess: (found: Found) => A
+): Effect.Effect<A, SecretNotFound> => {
+  const name = toSecretName(request)
+  const notFound = (attempts: ReadonlyArray<Attempt>) =>
+    withoutStackTrace(() =>
       new SecretNotFound({ group: name.group, key: name.key, groupVersion: name.groupVersion, attempts })
-    const problem = nameProblem(name)
-    if (problem !== undefined) return Effect.fail(notFound([{ source: "request", location: "name", reason: problem }]))
-    const target = {
-      name,
-      mountRequirement: request.mountRequirement ?? "ANY",
-      envVar: request.envVar === "" ? undefined : request.envVar
-    }
-    return Effect.mapError(firstFound(sources.flatMap((source) => source(target, mode, context))), notFound)
+    )
+  const problem = nameProblem(name)
+  if (problem !== undefined) {
+    return Effect.suspend(() => Effect.fail(notFound([{ source: "request", location: "name", reason: problem }])))
   }
-  const valueOf = (request: SecretRequest, mode: Mode) => Effect.map(lookup(request, mode), (found) => found.value)
+  const target = {
+    name,
+    mountRequirement: request.mountRequirement ?? "ANY",
+    envVar: request.envVar === "" ? undefined : request.envVar
+  }
+  const places = sources.flatMap((source) => source(target, mode, context))
+  return Effect.suspend(() => Effect.mapBothEager(firstFound(places), { onFailure: notFound, onSuccess }))
+}
+
+// Compiled lookups kept per request; bounded so requests built from unbounded input cannot grow it for ever.
+const maxCompiled = 10_000
+
+const value = (found: Found) => found.value
+
+/** The manager over a context: each operation is a compiled lookup, kept per distinct request. */
+const makeWith = (context: LookupContext): SecretsManagerShape => {
+  const compiled = new Map<string, Effect.Effect<unknown, SecretNotFound>>()
+  const cached = <A>(
+    operation: Mode | "redacted",
+    request: SecretRequest,
+    mode: Mode,
+    onSuccess: (found: Found) => A
+  ): Effect.Effect<A, SecretNotFound> => {
+    const cacheKey = `${operation}\u0000${request.group ?? ""}\u0000${request.groupVersion ?? ""}\u0000` +
+      `${request.key ?? ""}\u0000${request.mountRequirement ?? ""}\u0000${request.envVar ?? ""}`
+    let effect = compiled.get(cacheKey) as Effect.Effect<A, SecretNotFound> | undefined
+    if (effect === undefined) {
+      effect = compile(request, mode, context, onSuccess)
+      if (compiled.size >= maxCompiled) compiled.clear()
+      compiled.set(cacheKey, effect)
+    }
+    return effect
+  }
   return SecretsManager.of({
-    get: ((request: SecretRequest) => valueOf(request, request.encodeMode === "rb" ? "bytes" : "text")) as SecretsManagerShape["get"],
-    getRedacted: (request) => Effect.map(valueOf(request, "text"), (value) => Redacted.make(value as string)),
-    getPath: (request) => valueOf(request, "path") as Effect.Effect<string, SecretNotFound>,
-    locate: (request) => Effect.map(lookup(request, "bytes"), ({ location, source }) => ({ source, location }))
+    get: ((request: SecretRequest) =>
+      request.encodeMode === "rb"
+        ? cached("bytes", request, "bytes", value)
+        : cached("text", request, "text", value)) as SecretsManagerShape["get"],
+    getRedacted: (request) => cached("redacted", request, "text", (found) => Redacted.make(found.value as string)),
+    getPath: (request) => cached("path", request, "path", (found) => found.value as string),
+    locate: (request) => cached("locate", request, "locate", ({ location, source }): SecretLocation => ({ source, location }))
   })
 }
 
 /**
- * Builds a manager from its three dependencies, yielded once.
+ * Builds a manager from its dependencies, yielded once. The file operations are the layer's direct ones when it
+ * has them (`SecretsManager.layer` does), else those of the `FileSystem` service.
  *
  * @since 0.1.0
  * @category constructors
@@ -111,8 +159,8 @@ export const make: Effect.Effect<SecretsManagerShape, never, SecretsConfig | Env
   Effect.gen(function*() {
     const config = yield* SecretsConfig
     const environment = yield* Environment
-    const fileSystem = yield* FileSystem.FileSystem
-    return makeWith({ config, environment, files: makeSecretFileReader(fileSystem, config) })
+    const fileOps = (yield* DirectFileOps) ?? fileOpsOver(yield* FileSystem.FileSystem)
+    return makeWith({ config, environment, files: makeSecretFileReader(fileOps, config) })
   })
 
 /**

@@ -2,9 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import { inspect } from "node:util"
-import { afterEach, beforeEach } from "vitest"
 import { Environment, makeSecrets, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
-import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
+import { setEnv, useSecretsDir, writeFiles } from "./support.ts"
 
 const thrownBy = (f: () => unknown): unknown => {
   try {
@@ -30,23 +29,14 @@ const countingFacade = () => {
 }
 
 describe("makeSecrets over the live layer", () => {
-  let dir = ""
-  let remove = () => {}
-  beforeEach(() => {
-    ;({ dir, remove } = makeTempDir())
-    setEnv({ FLYTE_SECRETS_DEFAULT_DIR: dir, FLYTE_INTERNAL_EXECUTION_ID: "exec" })
-  })
-  afterEach(() => {
-    restoreEnv()
-    remove()
-  })
+  const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: "exec" })
 
   it("reads a secret file by attribute (the file fallback, synchronously)", () => {
-    writeFiles(dir, { "my_group/my_key": "from-file\n", "certs/tls": new Uint8Array([1, 2, 3]) })
+    writeFiles(dirs.secrets, { "my_group/my_key": "from-file\n", "certs/tls": new Uint8Array([1, 2, 3]) })
     const secrets = makeSecrets()
     assert.strictEqual(secrets.my_group.my_key, "from-file")
     assert.deepStrictEqual(secrets.get({ group: "certs", key: "tls", encodeMode: "rb" }), new Uint8Array([1, 2, 3]))
-    assert.strictEqual(secrets.getPath({ group: "certs", key: "tls" }), `${dir}/certs/tls`)
+    assert.strictEqual(secrets.getPath({ group: "certs", key: "tls" }), `${dirs.secrets}/certs/tls`)
   })
 
   it("reads an env var by attribute, live at each read", () => {

@@ -3,9 +3,8 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { afterEach, beforeEach } from "vitest"
 import { SecretsManager } from "../src/index.ts"
-import { expectMiss, makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
+import { expectMiss, setEnv, useSecretsDir, writeFiles } from "./support.ts"
 
 const get = SecretsManager.use((manager) => manager.get({ group: "my-group", key: "my_key" }))
 const bytes = new Uint8Array([0, 255, 10, 32, 13, 9, 0x80])
@@ -250,22 +249,13 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
     }))))
 })
 
-describe("SecretsManager.layer: live, on a temp dir and real env vars", () => {
-  let dir = ""
-  let remove = () => {}
-  beforeEach(() => {
-    ;({ dir, remove } = makeTempDir())
-    setEnv({ FLYTE_SECRETS_DEFAULT_DIR: dir, FLYTE_INTERNAL_EXECUTION_ID: undefined })
-  })
-  afterEach(() => {
-    restoreEnv()
-    remove()
-  })
+describe("SecretsManager.layer: live, on a temp dirs.secrets and real env vars", () => {
+  const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined })
   const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
 
   it.effect("reads a file from the configured directory, and exact bytes in rb mode", () =>
     live(Effect.gen(function*() {
-      writeFiles(dir, { "my-group/my_key": " from-disk \n", "my-group/bin": bytes })
+      writeFiles(dirs.secrets, { "my-group/my_key": " from-disk \n", "my-group/bin": bytes })
       const manager = yield* SecretsManager
       assert.strictEqual(yield* get, "from-disk")
       assert.deepStrictEqual(yield* manager.get({ group: "my-group", key: "bin", encodeMode: "rb" }), bytes)
@@ -278,24 +268,24 @@ describe("SecretsManager.layer: live, on a temp dir and real env vars", () => {
       setEnv({ "FLYTE_SECRETS_MY-GROUP_MY_KEY": "second" })
       assert.strictEqual(yield* get, "second")
       setEnv({ "FLYTE_SECRETS_MY-GROUP_MY_KEY": undefined })
-      writeFiles(dir, { "my-group/my_key": "third" })
+      writeFiles(dirs.secrets, { "my-group/my_key": "third" })
       assert.strictEqual(yield* get, "third")
     })))
 
   it.effect("getPath gives the logical path, not the symlink's target", () =>
     live(Effect.gen(function*() {
-      writeFiles(dir, { "g/..2026_01/k": "v1" })
-      fs.symlinkSync("..2026_01", path.join(dir, "g", "..data"))
-      fs.symlinkSync("..data/k", path.join(dir, "g", "k"))
+      writeFiles(dirs.secrets, { "g/..2026_01/k": "v1" })
+      fs.symlinkSync("..2026_01", path.join(dirs.secrets, "g", "..data"))
+      fs.symlinkSync("..data/k", path.join(dirs.secrets, "g", "k"))
       const manager = yield* SecretsManager
-      assert.strictEqual(yield* manager.getPath({ group: "g", key: "k" }), path.join(dir, "g", "k"))
+      assert.strictEqual(yield* manager.getPath({ group: "g", key: "k" }), path.join(dirs.secrets, "g", "k"))
       assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "v1")
     })))
 
   it.effect("a declared FILE envVar reads the file the variable points to", () =>
     live(Effect.gen(function*() {
-      writeFiles(dir, { "elsewhere/cert.pem": "CERT" })
-      setEnv({ TLS_CERT_PATH: path.join(dir, "elsewhere/cert.pem") })
+      writeFiles(dirs.secrets, { "elsewhere/cert.pem": "CERT" })
+      setEnv({ TLS_CERT_PATH: path.join(dirs.secrets, "elsewhere/cert.pem") })
       const manager = yield* SecretsManager
       const value = yield* manager.get({ group: "certs", key: "tls", mountRequirement: "FILE", envVar: "TLS_CERT_PATH" })
       assert.strictEqual(value, "CERT")
@@ -309,7 +299,7 @@ describe("SecretsManager.layer: live, on a temp dir and real env vars", () => {
         files[`file-group/key${i}`] = `file-value-${i}`
         variables[`FLYTE_SECRETS_ENV_GROUP_KEY${i}`] = `env-value-${i}`
       }
-      writeFiles(dir, files)
+      writeFiles(dirs.secrets, files)
       setEnv(variables)
       const manager = yield* SecretsManager
       const lookups = Array.from({ length: 1000 }, (_, i) =>

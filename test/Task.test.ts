@@ -3,9 +3,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { afterEach, beforeEach } from "vitest"
 import { MissingSecrets, Secret, SecretNotFound, SecretsManager, task } from "../src/index.ts"
-import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
+import { setEnv, useSecretsDir, writeFiles } from "./support.ts"
 
 const thrownBy = (f: () => unknown): unknown => {
   try {
@@ -175,20 +174,11 @@ describe("task() with a test layer", () => {
 })
 
 describe("tasks on the live layer", () => {
-  let dir = ""
-  let remove = () => {}
-  beforeEach(() => {
-    ;({ dir, remove } = makeTempDir())
-    setEnv({ FLYTE_SECRETS_DEFAULT_DIR: dir, FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
-  })
-  afterEach(() => {
-    restoreEnv()
-    remove()
-  })
+  const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
 
   it.effect("preflight lists missing secrets on disk and in the environment; the body never runs", () =>
     Effect.gen(function*() {
-      writeFiles(dir, { "db/password": "pw" })
+      writeFiles(dirs.secrets, { "db/password": "pw" })
       let ran = false
       const t = task({
         name: "etl",
@@ -197,23 +187,23 @@ describe("tasks on the live layer", () => {
       const error = yield* failureOf(Effect.provide(t(undefined), SecretsManager.layer))
       assert.instanceOf(error, MissingSecrets)
       assert.deepStrictEqual((error as MissingSecrets).missing.map((m) => m.key), ["access_key", "secret_key"])
-      assert.include((error as MissingSecrets).message, path.join(dir, "aws/secret_key"))
+      assert.include((error as MissingSecrets).message, path.join(dirs.secrets, "aws/secret_key"))
       assert.isFalse(ran)
     }))
 
   it.effect("the body reads again after the preflight: nothing is cached", () =>
     Effect.gen(function*() {
-      writeFiles(dir, { "db/password": "before" })
+      writeFiles(dirs.secrets, { "db/password": "before" })
       const t = task({ name: "t", secretRequests: [{ group: "db", key: "password" }] }, () =>
         SecretsManager.use((m) => {
-          fs.writeFileSync(path.join(dir, "db/password"), "after")
+          fs.writeFileSync(path.join(dirs.secrets, "db/password"), "after")
           return m.get({ group: "db", key: "password" })
         }))
       assert.strictEqual(yield* Effect.provide(t(undefined), SecretsManager.layer), "after")
     }))
 
   it("task.sync reads a hyphenated group by attribute, from a file and from an env var", () => {
-    writeFiles(dir, { "my-certs/tls_cert": "CERT\n" })
+    writeFiles(dirs.secrets, { "my-certs/tls_cert": "CERT\n" })
     setEnv({ "FLYTE_SECRETS_MY-API-KEYS_GITHUB_TOKEN": "gh-token" })
     const t = task.sync({
       name: "sync_task",
@@ -239,13 +229,13 @@ describe("tasks on the live layer", () => {
   })
 
   it("task.sync uses the declared envVar for a FILE secret", () => {
-    writeFiles(dir, { "mounted/cert.pem": "FROM-PATH" })
-    setEnv({ CERT_PATH: path.join(dir, "mounted/cert.pem") })
+    writeFiles(dirs.secrets, { "mounted/cert.pem": "FROM-PATH" })
+    setEnv({ CERT_PATH: path.join(dirs.secrets, "mounted/cert.pem") })
     const t = task.sync({
       name: "t",
       secretRequests: [{ group: "certs", key: "tls", mountRequirement: "FILE", envVar: "CERT_PATH" }],
       layer: SecretsManager.layer
     }, (_: void, secrets) => [secrets.certs.tls, secrets.getPath({ group: "certs", key: "tls" })])
-    assert.deepStrictEqual(t(undefined), ["FROM-PATH", path.join(dir, "mounted/cert.pem")])
+    assert.deepStrictEqual(t(undefined), ["FROM-PATH", path.join(dirs.secrets, "mounted/cert.pem")])
   })
 })

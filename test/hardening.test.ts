@@ -13,27 +13,14 @@ import * as net from "node:net"
 import * as path from "node:path"
 import { inspect } from "node:util"
 import { Worker } from "node:worker_threads"
-import { afterEach, beforeEach } from "vitest"
 import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
 import { nodeSyncFileSystem } from "../src/internal/NodeSyncFileSystem.ts"
-import { expectMiss, makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
+import { expectMiss, setEnv, useSecretsDir, writeFiles } from "./support.ts"
 
 const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
 const plantedBytes = new TextEncoder().encode(PLANTED)
 
-let dir = ""
-let remove = () => {}
-beforeEach(() => {
-  ;({ dir, remove } = makeTempDir())
-  setEnv({ FLYTE_SECRETS_DEFAULT_DIR: path.join(dir, "secrets"), FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
-  fs.mkdirSync(path.join(dir, "secrets"))
-})
-afterEach(() => {
-  restoreEnv()
-  remove()
-})
-
-const secretsDir = () => path.join(dir, "secrets")
+const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
 const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
 const getFile = (group: string, key: string, encodeMode?: "rb") =>
   SecretsManager.use((m) => m.get({ group, key, ...(encodeMode ? { encodeMode } : {}) }))
@@ -98,7 +85,7 @@ describe("rule 1: names that could leave the secrets directory are refused befor
 
   it.effect("keeps %2f literal", () =>
     live(Effect.gen(function*() {
-      writeFiles(secretsDir(), { "a%2fb/k": "literal" })
+      writeFiles(dirs.secrets, { "a%2fb/k": "literal" })
       assert.strictEqual(yield* getFile("a%2fb", "k"), "literal")
     })))
 
@@ -130,10 +117,10 @@ describe("rule 1: names that could leave the secrets directory are refused befor
 describe("rule 2: containment", () => {
   it.effect("refuses a symbolic link that leads outside the secrets directory", () =>
     live(Effect.gen(function*() {
-      writeFiles(dir, { "outside/target": PLANTED })
-      fs.mkdirSync(path.join(secretsDir(), "g"))
-      fs.symlinkSync(path.join(dir, "outside/target"), path.join(secretsDir(), "g", "escape"))
-      fs.symlinkSync(path.join(dir, "outside"), path.join(secretsDir(), "linked-dir"))
+      writeFiles(dirs.root, { "outside/target": PLANTED })
+      fs.mkdirSync(path.join(dirs.secrets, "g"))
+      fs.symlinkSync(path.join(dirs.root, "outside/target"), path.join(dirs.secrets, "g", "escape"))
+      fs.symlinkSync(path.join(dirs.root, "outside"), path.join(dirs.secrets, "linked-dir"))
       for (const [group, key] of [["g", "escape"], ["linked-dir", "target"]] as const) {
         const error = yield* expectMiss(getFile(group, key))
         assert.include(error.attempts.find((a) => a.source === "file")?.reason, "outside the secrets directory")
@@ -143,7 +130,7 @@ describe("rule 2: containment", () => {
 
   it.effect("follows links inside it: a Kubernetes secret volume, before and after ..data is swapped", () =>
     live(Effect.gen(function*() {
-      const group = path.join(secretsDir(), "db")
+      const group = path.join(dirs.secrets, "db")
       writeFiles(group, { "..2026_01/password": "first", "..2026_02/password": "second" })
       fs.symlinkSync("..2026_01", path.join(group, "..data"))
       fs.symlinkSync("..data/password", path.join(group, "password"))
@@ -155,8 +142,8 @@ describe("rule 2: containment", () => {
 
   it.effect("a declared FILE envVar is read where it points, under the other rules", () =>
     live(Effect.gen(function*() {
-      writeFiles(dir, { "mounted/cert": "cert-from-platform-path" })
-      setEnv({ CERT_PATH: path.join(dir, "mounted/cert"), DEV_PATH: "/dev/zero" })
+      writeFiles(dirs.root, { "mounted/cert": "cert-from-platform-path" })
+      setEnv({ CERT_PATH: path.join(dirs.root, "mounted/cert"), DEV_PATH: "/dev/zero" })
       const manager = yield* SecretsManager
       const cert = yield* manager.get({ group: "c", key: "k", mountRequirement: "FILE", envVar: "CERT_PATH" })
       assert.strictEqual(cert, "cert-from-platform-path")
@@ -168,29 +155,29 @@ describe("rule 2: containment", () => {
 describe("rule 3: only regular files are read, and nothing blocks", () => {
   it.effect("a directory is a miss that says so", () =>
     live(Effect.gen(function*() {
-      fs.mkdirSync(path.join(secretsDir(), "g", "k"), { recursive: true })
+      fs.mkdirSync(path.join(dirs.secrets, "g", "k"), { recursive: true })
       const error = yield* expectMiss(getFile("g", "k"))
       assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "is a directory")
     })))
 
   it.effect("a FIFO is a miss that says so, at once", () =>
     live(Effect.gen(function*() {
-      fs.mkdirSync(path.join(secretsDir(), "g"))
-      execFileSync("mkfifo", [path.join(secretsDir(), "g", "fifo")])
+      fs.mkdirSync(path.join(dirs.secrets, "g"))
+      execFileSync("mkfifo", [path.join(dirs.secrets, "g", "fifo")])
       const error = yield* expectMiss(getFile("g", "fifo")).pipe(Effect.timeout("2 seconds"))
       assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "is a FIFO (named pipe), not a regular file")
     })), 5_000)
 
   it("a FIFO does not block the sync facade either", () => {
-    fs.mkdirSync(path.join(secretsDir(), "g"))
-    execFileSync("mkfifo", [path.join(secretsDir(), "g", "fifo")])
+    fs.mkdirSync(path.join(dirs.secrets, "g"))
+    execFileSync("mkfifo", [path.join(dirs.secrets, "g", "fifo")])
     assert.throws(() => makeSecrets().g.fifo, /FIFO/)
   }, 5_000)
 
   it.effect("a socket is a miss that says so", () =>
     Effect.gen(function*() {
-      fs.mkdirSync(path.join(secretsDir(), "g"))
-      const socketPath = path.join(secretsDir(), "g", "sock")
+      fs.mkdirSync(path.join(dirs.secrets, "g"))
+      const socketPath = path.join(dirs.secrets, "g", "sock")
       const server = net.createServer()
       yield* Effect.callback<void>((resume) => {
         server.listen(socketPath, () => resume(Effect.void))
@@ -203,8 +190,8 @@ describe("rule 3: only regular files are read, and nothing blocks", () => {
 
   it.effect("a device linked into the secrets directory is a miss that names it", () =>
     live(Effect.gen(function*() {
-      fs.mkdirSync(path.join(secretsDir(), "g"))
-      fs.symlinkSync("/dev/zero", path.join(secretsDir(), "g", "zero"))
+      fs.mkdirSync(path.join(dirs.secrets, "g"))
+      fs.symlinkSync("/dev/zero", path.join(dirs.secrets, "g", "zero"))
       const error = yield* expectMiss(getFile("g", "zero", "rb")).pipe(Effect.timeout("2 seconds"))
       assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "is a character device, not a regular file")
     })))
@@ -213,7 +200,7 @@ describe("rule 3: only regular files are read, and nothing blocks", () => {
 describe("rule 4: size cap", () => {
   it.effect("refuses a file over the default 1 MiB without reading it", () =>
     live(Effect.gen(function*() {
-      writeFiles(secretsDir(), { "g/big": Buffer.concat([plantedBytes, Buffer.alloc(1024 * 1024)]) })
+      writeFiles(dirs.secrets, { "g/big": Buffer.concat([plantedBytes, Buffer.alloc(1024 * 1024)]) })
       const error = yield* expectMiss(getFile("g", "big", "rb"))
       const reason = error.attempts.find((a) => a.source === "file")?.reason ?? ""
       assert.include(reason, "over the 1048576-byte limit")
@@ -223,7 +210,7 @@ describe("rule 4: size cap", () => {
   it.effect("honours FLYTE_SECRETS_MAX_FILE_BYTES, and a file at the cap is read", () =>
     Effect.gen(function*() {
       setEnv({ FLYTE_SECRETS_MAX_FILE_BYTES: "8" })
-      writeFiles(secretsDir(), { "g/at-cap": "12345678", "g/over": "123456789" })
+      writeFiles(dirs.secrets, { "g/at-cap": "12345678", "g/over": "123456789" })
       assert.strictEqual(yield* live(getFile("g", "at-cap")), "12345678")
       const error = yield* live(expectMiss(getFile("g", "over")))
       assert.include(error.attempts.find((a) => a.source === "file")?.reason, "is 9 bytes, over the 8-byte limit")
@@ -244,7 +231,7 @@ describe("rule 5: text is valid UTF-8 only; rb is exact", () => {
   it.effect("a non-UTF-8 file is a text miss and an exact rb hit", () =>
     live(Effect.gen(function*() {
       const bytes = Buffer.concat([plantedBytes, Buffer.from([0xff, 0xfe, 0x00, 0x20])])
-      writeFiles(secretsDir(), { "g/bin": bytes })
+      writeFiles(dirs.secrets, { "g/bin": bytes })
       const error = yield* expectMiss(getFile("g", "bin"))
       assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "not valid UTF-8 (read it with encodeMode: \"rb\")")
       assert.notInclude(visibleTexts(error), PLANTED)
@@ -255,7 +242,7 @@ describe("rule 5: text is valid UTF-8 only; rb is exact", () => {
 describe("rule 6: no value appears in anything the library returns but the value itself", () => {
   it.effect("errors, causes and redacted values show names and reasons only", () =>
     Effect.gen(function*() {
-      writeFiles(secretsDir(), { "g/bin": Buffer.concat([plantedBytes, Buffer.from([0xff])]), "g/dir/x": PLANTED })
+      writeFiles(dirs.secrets, { "g/bin": Buffer.concat([plantedBytes, Buffer.from([0xff])]), "g/dir/x": PLANTED })
       setEnv({ FLYTE_SECRETS_G_PLAIN: PLANTED, SHORT_PATH: PLANTED })
       const manager = yield* live(SecretsManager)
       const misses = [
@@ -276,7 +263,7 @@ describe("rule 6: no value appears in anything the library returns but the value
     }))
 
   it("errors the facade throws show no value", () => {
-    writeFiles(secretsDir(), { "g/bin": Buffer.concat([plantedBytes, Buffer.from([0xff])]) })
+    writeFiles(dirs.secrets, { "g/bin": Buffer.concat([plantedBytes, Buffer.from([0xff])]) })
     const error = (() => {
       try {
         return makeSecrets().g.bin
@@ -346,7 +333,7 @@ describe("rule 7: the facade is safe to inspect", () => {
 
 describe("rule 8: rotation under load", () => {
   it("concurrent readers see the whole old or whole new value while ..data is swapped", async () => {
-    const group = path.join(secretsDir(), "rotating")
+    const group = path.join(dirs.secrets, "rotating")
     const versions = 4
     const valueOf = (v: number) => `version-${v}-` + String(v).repeat(4096)
     for (let v = 0; v < versions; v++) writeFiles(group, { [`..v${v}/token`]: valueOf(v) })

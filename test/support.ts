@@ -1,5 +1,6 @@
 /** Shared test fixtures: temp secret directories and `process.env` changes that are always undone. */
 import * as Effect from "effect/Effect"
+import { afterEach, beforeEach } from "vitest"
 import * as Result from "effect/Result"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -45,3 +46,25 @@ export const expectMiss = <A, R>(effect: Effect.Effect<A, SecretNotFound, R>): E
     Result.isFailure(result)
       ? Effect.succeed(result.failure)
       : Effect.fail(new Error(`expected a miss, got a value`)))
+
+/**
+ * For live tests: before each test, a fresh temp folder whose `secrets/` folder is FLYTE_SECRETS_DEFAULT_DIR, and
+ * the given variables set; after it, the folder removed and `process.env` restored.
+ */
+export const useSecretsDir = (variables: Readonly<Record<string, string | undefined>> = {}) => {
+  const dirs = { root: "", secrets: "" }
+  let remove = () => {}
+  beforeEach(() => {
+    const temp = makeTempDir()
+    remove = temp.remove
+    dirs.root = temp.dir
+    dirs.secrets = path.join(temp.dir, "secrets")
+    fs.mkdirSync(dirs.secrets)
+    setEnv({ FLYTE_SECRETS_DEFAULT_DIR: dirs.secrets, ...variables })
+  })
+  afterEach(() => {
+    restoreEnv()
+    remove()
+  })
+  return dirs
+}

@@ -9,10 +9,14 @@ import type { Attempt } from "../errors.ts"
 import type { MountRequirement } from "../Secret.ts"
 import type { SecretsConfigShape } from "../SecretsConfig.ts"
 import { envVarName, type SecretName, secretFilePath, shellSafeSpelling } from "./naming.ts"
-import type { FileMiss, SecretFileReader } from "./secretFile.ts"
+import type { FileMiss } from "./fileOps.ts"
+import type { SecretFileReader } from "./secretFile.ts"
 
-/** What a lookup yields: the text (trimmed), the exact bytes, or the path of the file holding the secret. */
-export type Mode = "text" | "bytes" | "path"
+/**
+ * What a lookup yields: the text (trimmed), the exact bytes, the path of the file holding the secret, or only
+ * where the secret is (`locate`: a file is checked, not read).
+ */
+export type Mode = "text" | "bytes" | "path" | "locate"
 
 /** A request after its name was checked. */
 export interface Target {
@@ -35,8 +39,11 @@ export interface Found {
   readonly value: string | Uint8Array
 }
 
-/** One place to try. */
-export type Place = Effect.Effect<Found, Attempt>
+/**
+ * One place to try, called when the lookup reaches it. A place that can answer at once (an environment variable,
+ * a synchronous file read) returns its outcome as an `Exit`, so the chain moves on without scheduling anything.
+ */
+export type Place = () => Effect.Effect<Found, Attempt>
 
 /** A source: the places it tries for a target, in order (none when it cannot serve the mode). */
 export type Source = (target: Target, mode: Mode, context: LookupContext) => ReadonlyArray<Place>
@@ -48,12 +55,15 @@ const notValidUtf8 = "not valid UTF-8 (read it with encodeMode: \"rb\")"
 
 /** An environment value as the mode wants it: trimmed text, or the UTF-8 bytes of the trimmed text. */
 const fromValue = (value: string, mode: Mode): string | Uint8Array =>
-  mode === "bytes" ? encoder.encode(value.trim()) : value.trim()
+  mode === "bytes" ? encoder.encode(value.trim()) : mode === "text" ? value.trim() : value
+
+/** Whether the mode needs a file's content, not only to know it is there and may be read. */
+const needsContent = (mode: Mode) => mode === "text" || mode === "bytes"
 
 /** File bytes as the mode wants them, or why they cannot be given that way. */
 const fromFile = (bytes: Uint8Array, path: string, mode: Mode): string | Uint8Array | undefined => {
   if (mode === "bytes") return bytes
-  if (mode === "path") return path
+  if (mode !== "text") return path
   try {
     return strictUtf8.decode(bytes).trim()
   } catch {
@@ -61,18 +71,20 @@ const fromFile = (bytes: Uint8Array, path: string, mode: Mode): string | Uint8Ar
   }
 }
 
-const miss = (source: string, location: string, reason: string): Place =>
+const miss = (source: string, location: string, reason: string): Effect.Effect<never, Attempt> =>
   Effect.fail({ source, location, reason })
 
-const found = (source: string, location: string, value: string | Uint8Array): Place =>
+const found = (source: string, location: string, value: string | Uint8Array): Effect.Effect<Found> =>
   Effect.succeed({ source, location, value })
 
 /** The variable `name`, read when the place is tried. */
-const variable = (source: string, name: string, mode: Mode, context: LookupContext): Place =>
-  Effect.suspend(() => {
+const variable = (source: string, name: string, mode: Mode, context: LookupContext): Place => {
+  const notSet = miss(source, name, "not set")
+  return () => {
     const value = context.environment.get(name)
-    return value === undefined ? miss(source, name, "not set") : found(source, name, fromValue(value, mode))
-  })
+    return value === undefined ? notSet : found(source, name, fromValue(value, mode))
+  }
+}
 
 /** The variable and, for a name a shell cannot set (`MY-GROUP_KEY`), its shell-safe spelling. */
 const variableSpellings = (source: string, name: string, mode: Mode, context: LookupContext): Array<Place> => {
@@ -82,6 +94,7 @@ const variableSpellings = (source: string, name: string, mode: Mode, context: Lo
   return places
 }
 
+/** The file at `path`: read when the place is tried, decoded as the mode wants. */
 const file = (
   source: string,
   location: string,
@@ -89,18 +102,22 @@ const file = (
   contained: boolean,
   mode: Mode,
   context: LookupContext,
-  onMissing?: () => Place
-): Place =>
-  context.files.read(path, contained).pipe(
-    Effect.matchEffect({
-      onFailure: (failure: FileMiss) =>
-        failure.missing && onMissing !== undefined ? onMissing() : miss(source, location, failure.reason),
-      onSuccess: (bytes) => {
-        const value = fromFile(bytes, path, mode)
-        return value === undefined ? miss(source, location, notValidUtf8) : found(source, location, value)
-      }
-    })
+  onMissing?: () => Effect.Effect<Found, Attempt>
+): Effect.Effect<Found, Attempt> => {
+  const decoded: Effect.Effect<Found, FileMiss | Attempt> = Effect.flatMapEager(
+    context.files.read(path, contained, needsContent(mode)),
+    (bytes) => {
+      const value = fromFile(bytes, path, mode)
+      return value === undefined ? miss(source, location, notValidUtf8) : found(source, location, value)
+    }
   )
+  return Effect.catchEager(decoded, (failure) =>
+    !("missing" in failure)
+      ? Effect.fail(failure)
+      : failure.missing && onMissing !== undefined
+      ? onMissing()
+      : miss(source, location, failure.reason))
+}
 
 /**
  * A declared `envVar`, looked at first, as flytepropeller injects it: `ENV_VAR` holds the value, `FILE` the path
@@ -111,7 +128,7 @@ const declaredEnvVar: Source = (target, mode, context) => {
   const name = target.envVar
   if (name === undefined) return []
   if (target.mountRequirement === "ENV_VAR") return mode === "path" ? [] : [variable("declared-env", name, mode, context)]
-  return [Effect.suspend(() => {
+  return [() => {
     const value = context.environment.get(name)
     if (value === undefined) return miss("declared-env", name, "not set")
     const path = value.trim()
@@ -122,7 +139,7 @@ const declaredEnvVar: Source = (target, mode, context) => {
         ? miss("declared-env", name, "holds the secret itself, not the path of a file")
         : found("declared-env", name, fromValue(value, mode))
     return path.startsWith("/") ? file("declared-file", location, path, false, mode, context, asValue) : asValue()
-  })]
+  }]
 }
 
 const prefixedEnv: Source = (target, mode, context) =>
@@ -131,7 +148,7 @@ const prefixedEnv: Source = (target, mode, context) =>
 const secretsDirectory: Source = (target, mode, context) => {
   const { defaultDir, filePrefix } = context.config
   const path = secretFilePath(defaultDir, filePrefix, target.name)
-  return [file("file", path, path, true, mode, context)]
+  return [() => file("file", path, path, true, mode, context)]
 }
 
 const localEnv: Source = (target, mode, context) =>

@@ -1,0 +1,69 @@
+/**
+ * The benchmark harness: timed loops, medians over rounds, and the results table. Plain `process.hrtime`
+ * loops: no benchmark library is needed for ratios measured side by side in one run.
+ */
+
+/** Nanoseconds per operation of `iterations` runs of a synchronous function. */
+export const timeSync = (iterations: number, run: (i: number) => unknown): number => {
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < iterations; i++) run(i)
+  return Number(process.hrtime.bigint() - start) / iterations
+}
+
+export const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** Runs `ours` and `baseline` alternately for `rounds` rounds and returns both medians. */
+export const sideBySide = async (
+  rounds: number,
+  ours: () => number | Promise<number>,
+  baseline: () => number | Promise<number>
+): Promise<{ readonly ours: number; readonly baseline: number }> => {
+  const oursRuns: Array<number> = []
+  const baselineRuns: Array<number> = []
+  for (let round = 0; round < rounds; round++) {
+    oursRuns.push(await ours())
+    baselineRuns.push(await baseline())
+  }
+  return { ours: median(oursRuns), baseline: median(baselineRuns) }
+}
+
+/** One row of the results: a figure, its two measurements, and whether the ratio meets the target. */
+export interface Row {
+  readonly figure: string
+  readonly unit: string
+  readonly ours: number
+  readonly baseline: number
+  readonly baselineName: string
+  readonly target: number
+  readonly ratio: number
+  readonly met: boolean
+}
+
+export const row = (
+  figure: string,
+  unit: string,
+  measured: { readonly ours: number; readonly baseline: number },
+  baselineName: string,
+  target: number
+): Row => {
+  const ratio = measured.ours / measured.baseline
+  return { figure, unit, ...measured, baselineName, target, ratio, met: ratio <= target }
+}
+
+const format = (value: number, unit: string) =>
+  unit === "ns/op" && value >= 1000 ? `${(value / 1000).toFixed(2)} us/op` : `${value.toFixed(unit === "ns/op" ? 0 : 2)} ${unit}`
+
+/** The results as a Markdown table. */
+export const table = (rows: ReadonlyArray<Row>): string =>
+  [
+    "| figure | ours | baseline | ratio | target | met |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows.map((r) =>
+      `| ${r.figure} | ${format(r.ours, r.unit)} | ${format(r.baseline, r.unit)} (${r.baselineName}) | ` +
+      `${r.ratio.toFixed(2)}x | <= ${r.target}x | ${r.met ? "yes" : "**no**"} |`
+    )
+  ].join("\n")

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: every performance figure of the library against its baseline, measured side by side in one
+ * run on the built `dist/`. `--smoke` runs each figure once with tiny counts, only to prove the harness works.
+ *
+ * Effect-side figures run inside one ManagedRuntime, as a loop inside one Effect, for ours and the baseline
+ * alike. Cold start spawns fresh processes alternately. Memory needs `--expose-gc` (the npm script passes it).
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { type Row, row, sideBySide, table, timeSync } from "./harness.ts"
+
+// The built package, typed by its sources.
+const distEntry = fileURLToPath(new URL("../dist/index.js", import.meta.url))
+const lib: typeof import("../src/index.ts") = await import(pathToFileURL(distEntry).href)
+const { SecretsManager, makeSecrets, task, Secret } = lib
+
+const smoke = process.argv.includes("--smoke")
+const rounds = smoke ? 1 : 9
+const n = (count: number) => (smoke ? 10 : count)
+
+// --- fixtures: a secrets directory and one env var, as a task pod would have them ---
+const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "effect-secrets-bench-")))
+const secretValue = "bench-secret-value-0123456789abcdef"
+const envName = "FLYTE_SECRETS_BENCH_TOKEN"
+fs.mkdirSync(path.join(dir, "bench"))
+fs.writeFileSync(path.join(dir, "bench", "file_token"), secretValue + "\n")
+const filePath = path.join(dir, "bench", "file_token")
+const manyGroup = path.join(dir, "many")
+fs.mkdirSync(manyGroup)
+for (let i = 0; i < 1000; i++) fs.writeFileSync(path.join(manyGroup, `key${i}`), `value-${i}\n`)
+process.env[envName] = secretValue
+process.env["FLYTE_SECRETS_DEFAULT_DIR"] = dir
+process.env["FLYTE_INTERNAL_EXECUTION_ID"] = "bench"
+const envRequest = { group: "bench", key: "token" }
+const fileRequest = { group: "bench", key: "file_token" }
+const missRequest = { group: "bench", key: "absent" }
+
+// --- one runtime for every Effect-side figure, ours and the baselines alike ---
+const runtime = ManagedRuntime.make(Layer.mergeAll(SecretsManager.layer, NodeFileSystem.layer, NodePath.layer))
+const manager = await runtime.runPromise(SecretsManager.use(Effect.succeed))
+
+/** ns/op of `effect` run `iterations` times in a loop inside one Effect. */
+const timeEffect = <A, E>(iterations: number, effect: Effect.Effect<A, E, InstanceType<typeof SecretsManager>>) =>
+  runtime.runPromise(Effect.gen(function*() {
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < iterations; i++) yield* effect
+    return Number(process.hrtime.bigint() - start) / iterations
+  }))
+
+const envProvider = Layer.succeed(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv())
+const dirProvider = await runtime.runPromise(ConfigProvider.fromDir({ rootPath: dir }))
+const configEnv = Config.Redacted(envName).pipe(Effect.provide(envProvider))
+const configDir = Config.Redacted("file_token").pipe(Config.nested("bench"), (config) => config.parse(dirProvider))
+
+const readRaw = () => fs.readFileSync(filePath, "utf8").trim()
+const secrets = makeSecrets()
+
+// preflight of many declared file secrets
+const timePreflight = (count: number, iterations: number) => {
+  const preflight = task({
+    name: `preflight_${count}`,
+    secretRequests: Array.from({ length: count }, (_, i) => new Secret({ group: "many", key: `key${i}` }))
+  }, () => Effect.void)
+  return timeEffect(iterations, preflight(undefined))
+}
+const readMany = (count: number) => () => {
+  for (let i = 0; i < count; i++) fs.readFileSync(path.join(manyGroup, `key${i}`), "utf8").trim()
+}
+
+// cold start: a new process that imports the library and reads one secret through the facade
+const spawnMs = (source: string) => {
+  const start = process.hrtime.bigint()
+  execFileSync(process.execPath, ["--input-type=module", "-e", source], { env: process.env, stdio: "ignore" })
+  return Number(process.hrtime.bigint() - start) / 1e6
+}
+const oursCold = `const { secrets } = await import(${JSON.stringify(pathToFileURL(distEntry).href)}); ` +
+  "if (!secrets.bench.token) process.exit(1)"
+
+// memory: heap growth over 100,000 lookups, after a GC
+const heapGrowthMiB = async () => {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc === undefined) throw new Error("run with --expose-gc (npm run bench does)")
+  gc()
+  const before = process.memoryUsage().heapUsed
+  await timeEffect(n(50_000), manager.get(envRequest))
+  await timeEffect(n(50_000), manager.get(fileRequest))
+  gc()
+  return Math.max((process.memoryUsage().heapUsed - before) / (1024 * 1024), 0)
+}
+
+const figures: ReadonlyArray<readonly [string, () => Promise<Row>]> = [
+  ["`get`, env hit", async () =>
+    row("`get`, env hit", "ns/op", await sideBySide(rounds, () => timeEffect(n(200_000), manager.get(envRequest)), () => timeEffect(n(200_000), configEnv)), "Config.Redacted over fromEnv", 0.5)],
+  ["`get`, file hit", async () =>
+    row("`get`, file hit", "ns/op", await sideBySide(rounds, () => timeEffect(n(20_000), manager.get(fileRequest)), () => timeEffect(n(2_000), configDir)), "Config.Redacted over fromDir", 0.25)],
+  ["`get`, file hit (every guard)", async () =>
+    row("`get`, file hit (every guard)", "ns/op", await sideBySide(rounds, () => timeEffect(n(50_000), manager.get(fileRequest)), () => timeSync(n(50_000), readRaw)), "readFileSync(path).trim()", 2)],
+  ["facade `secrets.g.k`, env hit", async () =>
+    row("facade `secrets.g.k`, env hit", "ns/op", await sideBySide(rounds, () => timeSync(n(200_000), () => secrets.bench.token), () => timeSync(n(200_000), () => process.env[envName]?.trim())), "process.env[name]?.trim()", 6)],
+  ["facade `secrets.g.k`, file hit", async () =>
+    row("facade `secrets.g.k`, file hit", "ns/op", await sideBySide(rounds, () => timeSync(n(50_000), () => secrets.bench.file_token), () => timeSync(n(50_000), readRaw)), "readFileSync(path).trim()", 2)],
+  ["full miss (error built)", async () =>
+    row("full miss (error built)", "ns/op", await sideBySide(rounds, () => timeEffect(n(50_000), Effect.result(manager.get(missRequest))), () => timeEffect(n(50_000), manager.get(envRequest))), "`get` env hit", 10)],
+  ["preflight, 1,000 declared file secrets", async () =>
+    row("preflight, 1,000 declared file secrets", "ns/op", await sideBySide(rounds, () => timePreflight(1000, n(50)), () => timeSync(n(50), readMany(1000))), "readFileSync loop", 1.5)],
+  ["scaling: preflight 1,000 vs 10 x 100", async () =>
+    row("scaling: preflight 1,000 vs 10 x 100", "ns/op", await sideBySide(rounds, () => timePreflight(1000, n(50)), async () => 10 * (await timePreflight(100, n(500)))), "10 x preflight of 100", 1.2)],
+  ["cold start: import + one facade read", async () =>
+    row("cold start: import + one facade read", "ms", await sideBySide(smoke ? 1 : 11, () => spawnMs(oursCold), () => spawnMs("await import(\"effect\")")), "import(\"effect\")", 0.75)],
+  ["memory: heap growth after 100,000 lookups", async () =>
+    row("memory: heap growth after 100,000 lookups", "MiB", { ours: await heapGrowthMiB(), baseline: 1 }, "1 MiB", 1)]
+]
+
+// `--only <text>` runs the figures whose name contains the text.
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined
+const rows: Array<Row> = []
+for (const [name, measure] of figures) {
+  if (only !== undefined && !name.includes(only)) continue
+  const r = await measure()
+  rows.push(r)
+  console.log(`${r.met ? "met " : "MISS"} ${r.figure}: ${r.ratio.toFixed(2)}x (target <= ${r.target}x)`)
+}
+
+await runtime.dispose()
+fs.rmSync(dir, { recursive: true, force: true })
+
+const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), Node ${process.version}, ${os.platform()} ${os.release()}`
+console.log(`\n${machine}\n\n${table(rows)}`)
+if (!smoke && only === undefined) {
+  fs.writeFileSync(
+    fileURLToPath(new URL("results.json", import.meta.url)),
+    JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2) + "\n"
+  )
+}
