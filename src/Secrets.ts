@@ -100,6 +100,12 @@ export const runNow = <A, E>(effect: Effect.Effect<A, E>): A => {
   const exit = Effect.runSyncExit(effect)
   if (Exit.isSuccess(exit)) return exit.value
   const error = Cause.squash(exit.cause)
+  if (Cause.isAsyncFiberError(error)) {
+    throw new TypeError(
+      "The sync facade runs lookups synchronously, but this layer's FileSystem completes asynchronously. " +
+        "Use SecretsManager.layer (its FileSystem is synchronous), or read through SecretsManager in an Effect."
+    )
+  }
   // Lookup errors are built without a stack trace; the frames that help are the caller's.
   if (error instanceof Error && error.stack?.includes("\n") !== true) Error.captureStackTrace(error, runNow)
   throw error

@@ -127,8 +127,10 @@ const makeWith = (context: LookupContext): SecretsManagerShape => {
     mode: Mode,
     onSuccess: (found: Found) => A
   ): Effect.Effect<A, SecretNotFound> => {
-    const cacheKey = `${operation}\u0000${request.group ?? ""}\u0000${request.groupVersion ?? ""}\u0000` +
-      `${request.key ?? ""}\u0000${request.mountRequirement ?? ""}\u0000${request.envVar ?? ""}`
+    const fields = [request.group, request.groupVersion, request.key, request.mountRequirement, request.envVar]
+    // NUL separates the fields of the key, so a request holding one is compiled afresh (its name is refused anyway).
+    if (fields.some((field) => field?.includes("\u0000"))) return compile(request, mode, context, onSuccess)
+    const cacheKey = `${operation}\u0000${fields.join("\u0000")}`
     let effect = compiled.get(cacheKey) as Effect.Effect<A, SecretNotFound> | undefined
     if (effect === undefined) {
       effect = compile(request, mode, context, onSuccess)

@@ -1,14 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Secret } from "../src/index.ts"
+import { thrownBy } from "./support.ts"
 
-const thrown = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (error) {
-    return (error as Error).message
-  }
-  throw new Error("expected a throw")
-}
+const thrown = (f: () => unknown): string => (thrownBy(f) as Error).message
 
 describe("Secret", () => {
   it("defaults the mount requirement to ANY", () => {

@@ -1,18 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import { inspect } from "node:util"
 import { Environment, makeSecrets, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
-import { setEnv, useSecretsDir, writeFiles } from "./support.ts"
-
-const thrownBy = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (error) {
-    return error
-  }
-  throw new Error("expected a throw")
-}
+import { setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 /** A facade whose every environment read and file open is counted. */
 const countingFacade = () => {
@@ -96,5 +88,16 @@ describe("the facade is inert to inspection", () => {
     assert.isUndefined((secrets as unknown as Record<string, unknown>)["__esModule"])
     assert.strictEqual(await Promise.resolve(secrets), secrets)
     assert.deepStrictEqual(counts, { env: 0, files: 0 })
+  })
+})
+
+describe("makeSecrets over a layer with an asynchronous FileSystem", () => {
+  it("throws a clear error instead of an async-fiber failure", () => {
+    const layer = SecretsManager.layerNoDeps.pipe(
+      Layer.provide([SecretsConfig.layerWith({ defaultDir: "/nonexistent-secrets" }), Environment.layerTest({}), NodeFileSystem.layer])
+    )
+    const error = thrownBy(() => makeSecrets(layer).some_group.some_key)
+    assert.instanceOf(error, TypeError)
+    assert.include((error as Error).message, "completes asynchronously")
   })
 })

@@ -1,9 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { SecretsManager } from "../src/index.ts"
+import { Environment, SecretsConfig, SecretsManager } from "../src/index.ts"
 import { expectMiss, setEnv, useSecretsDir, writeFiles } from "./support.ts"
 
 const get = SecretsManager.use((manager) => manager.get({ group: "my-group", key: "my_key" }))
@@ -290,6 +292,17 @@ describe("SecretsManager.layer: live, on a temp dirs.secrets and real env vars",
       const value = yield* manager.get({ group: "certs", key: "tls", mountRequirement: "FILE", envVar: "TLS_CERT_PATH" })
       assert.strictEqual(value, "CERT")
     })))
+
+  it.effect("layerNoDeps reads through any FileSystem, such as @effect/platform-node's asynchronous one", () =>
+    Effect.gen(function*() {
+      writeFiles(dirs.secrets, { "g/k": "via-node-fs\n", "g/dir/x": "x" })
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "via-node-fs")
+      const error = yield* expectMiss(manager.get({ group: "g", key: "dir" }))
+      assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "is a directory")
+    }).pipe(Effect.provide(SecretsManager.layerNoDeps.pipe(
+      Layer.provide([SecretsConfig.layer, Environment.layer, NodeFileSystem.layer])
+    ))))
 
   it.effect("1,000 concurrent gets over env and files return the right values", () =>
     live(Effect.gen(function*() {

@@ -4,16 +4,7 @@ import * as Exit from "effect/Exit"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { MissingSecrets, Secret, SecretNotFound, SecretsManager, task } from "../src/index.ts"
-import { setEnv, useSecretsDir, writeFiles } from "./support.ts"
-
-const thrownBy = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (error) {
-    return error
-  }
-  throw new Error("expected a throw")
-}
+import { setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const failureOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.exit(effect), (exit) => {

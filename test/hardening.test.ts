@@ -15,7 +15,7 @@ import { inspect } from "node:util"
 import { Worker } from "node:worker_threads"
 import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
 import { nodeSyncFileSystem } from "../src/internal/NodeSyncFileSystem.ts"
-import { expectMiss, setEnv, useSecretsDir, writeFiles } from "./support.ts"
+import { expectMiss, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
 const plantedBytes = new TextEncoder().encode(PLANTED)
@@ -264,13 +264,7 @@ describe("rule 6: no value appears in anything the library returns but the value
 
   it("errors the facade throws show no value", () => {
     writeFiles(dirs.secrets, { "g/bin": Buffer.concat([plantedBytes, Buffer.from([0xff])]) })
-    const error = (() => {
-      try {
-        return makeSecrets().g.bin
-      } catch (error) {
-        return error
-      }
-    })()
+    const error = thrownBy(() => makeSecrets().g.bin)
     assert.instanceOf(error, SecretNotFound)
     assert.notInclude(visibleTexts(error), PLANTED)
   })

@@ -68,3 +68,13 @@ export const useSecretsDir = (variables: Readonly<Record<string, string | undefi
   })
   return dirs
 }
+
+/** What `f` throws; fails the test when it does not throw. */
+export const thrownBy = (f: () => unknown): unknown => {
+  try {
+    f()
+  } catch (error) {
+    return error
+  }
+  throw new Error("expected a throw")
+}

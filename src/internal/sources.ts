@@ -1,7 +1,7 @@
 /**
- * The lookup sources. Each source turns a request into the places it tries, each place an `Effect` that
- * succeeds with the secret or fails with one `Attempt`. The chain is the sources' places in order: adding a
- * source (a dotenv file, a remote store) is adding an element to `sources`.
+ * The lookup sources. Each source turns a request into the places it tries; each place, when tried, gives an
+ * `Effect` that succeeds with the secret or fails with one `Attempt`. The chain is the sources' places in order:
+ * adding a source (a dotenv file, a remote store) is adding an element to `sources`.
  */
 import * as Effect from "effect/Effect"
 import type { Environment } from "../Environment.ts"
