@@ -109,7 +109,10 @@ const defineTask = (options: TaskOptions): TaskDefinition & { readonly declarati
   }
 }
 
-/** Resolves every declared secret, concurrently, as bytes (binary file secrets pass); all misses in one error. */
+/**
+ * Locates every declared secret, concurrently, without decoding (binary file secrets pass; files are checked, not
+ * read); all misses in one error.
+ */
 const preflightCheck = (manager: SecretsManagerShape, definition: TaskDefinition) =>
   Effect.flatMap(
     Effect.partition(

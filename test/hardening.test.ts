@@ -3,6 +3,7 @@
  * alone. Fixtures plant recognisable values so every error text can be scanned for them.
  */
 import { assert, describe, expect, it } from "@effect/vitest"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
@@ -115,30 +116,39 @@ describe("rule 1: names that could leave the secrets directory are refused befor
 })
 
 describe("rule 2: containment", () => {
-  it.effect("refuses a symbolic link that leads outside the secrets directory", () =>
-    live(Effect.gen(function*() {
-      writeFiles(dirs.root, { "outside/target": PLANTED })
-      fs.mkdirSync(path.join(dirs.secrets, "g"))
-      fs.symlinkSync(path.join(dirs.root, "outside/target"), path.join(dirs.secrets, "g", "escape"))
-      fs.symlinkSync(path.join(dirs.root, "outside"), path.join(dirs.secrets, "linked-dir"))
-      for (const [group, key] of [["g", "escape"], ["linked-dir", "target"]] as const) {
-        const error = yield* expectMiss(getFile(group, key))
-        assert.include(error.attempts.find((a) => a.source === "file")?.reason, "outside the secrets directory")
-        assert.notInclude(visibleTexts(error), PLANTED)
-      }
-    })))
+  // The library's direct Node reads, and the same rules through another FileSystem (platform-node's async one).
+  const layers = {
+    "SecretsManager.layer": () => SecretsManager.layer,
+    "layerNoDeps over NodeFileSystem": () =>
+      SecretsManager.layerNoDeps.pipe(Layer.provide([SecretsConfig.layer, Environment.layer, NodeFileSystem.layer]))
+  }
 
-  it.effect("follows links inside it: a Kubernetes secret volume, before and after ..data is swapped", () =>
-    live(Effect.gen(function*() {
-      const group = path.join(dirs.secrets, "db")
-      writeFiles(group, { "..2026_01/password": "first", "..2026_02/password": "second" })
-      fs.symlinkSync("..2026_01", path.join(group, "..data"))
-      fs.symlinkSync("..data/password", path.join(group, "password"))
-      assert.strictEqual(yield* getFile("db", "password"), "first")
-      fs.symlinkSync("..2026_02", path.join(group, "..data_tmp"))
-      fs.renameSync(path.join(group, "..data_tmp"), path.join(group, "..data"))
-      assert.strictEqual(yield* getFile("db", "password"), "second")
-    })))
+  for (const [name, layer] of Object.entries(layers)) {
+    it.effect(`refuses a symbolic link that leads outside the secrets directory (${name})`, () =>
+      Effect.gen(function*() {
+        writeFiles(dirs.root, { "outside/target": PLANTED })
+        fs.mkdirSync(path.join(dirs.secrets, "g"))
+        fs.symlinkSync(path.join(dirs.root, "outside/target"), path.join(dirs.secrets, "g", "escape"))
+        fs.symlinkSync(path.join(dirs.root, "outside"), path.join(dirs.secrets, "linked-dir"))
+        for (const [group, key] of [["g", "escape"], ["linked-dir", "target"]] as const) {
+          const error = yield* expectMiss(getFile(group, key))
+          assert.include(error.attempts.find((a) => a.source === "file")?.reason, "outside the secrets directory")
+          assert.notInclude(visibleTexts(error), PLANTED)
+        }
+      }).pipe(Effect.provide(layer())))
+
+    it.effect(`follows links inside it: a Kubernetes secret volume, before and after ..data is swapped (${name})`, () =>
+      Effect.gen(function*() {
+        const group = path.join(dirs.secrets, "db")
+        writeFiles(group, { "..2026_01/password": "first", "..2026_02/password": "second" })
+        fs.symlinkSync("..2026_01", path.join(group, "..data"))
+        fs.symlinkSync("..data/password", path.join(group, "password"))
+        assert.strictEqual(yield* getFile("db", "password"), "first")
+        fs.symlinkSync("..2026_02", path.join(group, "..data_tmp"))
+        fs.renameSync(path.join(group, "..data_tmp"), path.join(group, "..data"))
+        assert.strictEqual(yield* getFile("db", "password"), "second")
+      }).pipe(Effect.provide(layer())))
+  }
 
   it.effect("a declared FILE envVar is read where it points, under the other rules", () =>
     live(Effect.gen(function*() {

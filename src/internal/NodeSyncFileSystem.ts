@@ -33,7 +33,7 @@ const missOf = (error: unknown): FileMiss => {
   return { reason: missReasons[code] ?? `could not be read (${code})`, missing: code === "ENOENT" || code === "ENOTDIR" }
 }
 
-const typeOf = (stats: fs.Stats | fs.BigIntStats): FileSystem.File.Type =>
+const typeOf = (stats: fs.Stats): FileSystem.File.Type =>
   stats.isFile()
     ? "File"
     : stats.isDirectory()
