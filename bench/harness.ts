@@ -16,19 +16,34 @@ export const median = (values: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
-/** Runs `ours` and `baseline` alternately for `rounds` rounds and returns both medians. */
+/** Side-by-side measurements: both medians, and the median of the per-round ratios. */
+export interface Measured {
+  readonly ours: number
+  readonly baseline: number
+  readonly ratio: number
+}
+
+/**
+ * Runs `ours` and `baseline` alternately for `rounds` rounds. The ratio is the median of each round's ratio: a
+ * round's two runs are close in time, so a machine that speeds up or slows down between rounds (a shared virtual
+ * machine does) moves both alike.
+ */
 export const sideBySide = async (
   rounds: number,
   ours: () => number | Promise<number>,
   baseline: () => number | Promise<number>
-): Promise<{ readonly ours: number; readonly baseline: number }> => {
+): Promise<Measured> => {
   const oursRuns: Array<number> = []
   const baselineRuns: Array<number> = []
   for (let round = 0; round < rounds; round++) {
     oursRuns.push(await ours())
     baselineRuns.push(await baseline())
   }
-  return { ours: median(oursRuns), baseline: median(baselineRuns) }
+  return {
+    ours: median(oursRuns),
+    baseline: median(baselineRuns),
+    ratio: median(oursRuns.map((value, round) => value / baselineRuns[round]!))
+  }
 }
 
 /** One row of the results: a figure, its two measurements, and whether the ratio meets the target. */
@@ -43,16 +58,14 @@ export interface Row {
   readonly met: boolean
 }
 
-export const row = (
-  figure: string,
-  unit: string,
-  measured: { readonly ours: number; readonly baseline: number },
-  baselineName: string,
-  target: number
-): Row => {
-  const ratio = measured.ours / measured.baseline
-  return { figure, unit, ...measured, baselineName, target, ratio, met: ratio <= target }
-}
+export const row = (figure: string, unit: string, measured: Measured, baselineName: string, target: number): Row => ({
+  figure,
+  unit,
+  ...measured,
+  baselineName,
+  target,
+  met: measured.ratio <= target
+})
 
 const format = (value: number, unit: string) =>
   unit === "ns/op" && value >= 1000 ? `${(value / 1000).toFixed(2)} us/op` : `${value.toFixed(unit === "ns/op" ? 0 : 2)} ${unit}`

@@ -13,7 +13,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { inspect } from "node:util"
-import { type SecretRequest, SecretsManager, type SecretsManagerShape } from "./SecretsManager.ts"
+import { type SecretRequest, SecretsManager, type SecretsManagerShape, startLookup } from "./SecretsManager.ts"
 
 /**
  * A group of the facade: every property read looks up `<group>.<key>` and returns the trimmed text.
@@ -97,7 +97,8 @@ const readOnly = {
  * @internal
  */
 export const runNow = <A, E>(effect: Effect.Effect<A, E>): A => {
-  const exit = Effect.runSyncExit(effect)
+  // A lookup started in place needs no fiber when its sources answer at once.
+  const exit = Effect.runSyncExit(startLookup(effect))
   if (Exit.isSuccess(exit)) return exit.value
   const error = Cause.squash(exit.cause)
   if (Cause.isAsyncFiberError(error)) {

@@ -20,7 +20,7 @@ import * as NodeSyncFileSystem from "./internal/NodeSyncFileSystem.ts"
 import { DirectFileOps, fileOpsOver } from "./internal/fileOps.ts"
 import { makeSecretFileReader } from "./internal/secretFile.ts"
 import { type Found, type LookupContext, type Mode, type Place, sources } from "./internal/sources.ts"
-import type { MountRequirement } from "./Secret.ts"
+import { type MountRequirement, Secret } from "./Secret.ts"
 import { fromEnvironment, SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
 
 /**
@@ -85,6 +85,29 @@ const firstFound = (
     ? Effect.fail(attempts)
     : Effect.catchEager(places[index]!(), (attempt) => firstFound(places, index + 1, [...attempts, attempt]))
 
+/** Each compiled lookup's work, to run in place: see `startLookup`. */
+const lookupWork = new WeakMap<Effect.Effect<unknown, unknown>, () => Effect.Effect<unknown, unknown>>()
+
+/** A lazy lookup that can also be started in place by the library's own callers. */
+const lookupOf = <A, E>(work: () => Effect.Effect<A, E>): Effect.Effect<A, E> => {
+  const lookup = Effect.suspend(work)
+  lookupWork.set(lookup, work)
+  return lookup
+}
+
+/**
+ * Starts a lookup now, when it is one of this module's: the sources are read at once, and a lookup whose sources
+ * all answered at once comes back as an `Exit`, which `Effect.runSyncExit` and `Effect.forEach` take without
+ * starting a fiber. Any other effect is returned as it is. For callers already at the moment of reading (the
+ * facade, the preflight); the effects users get stay lazy.
+ *
+ * @internal
+ */
+export const startLookup = <A, E>(lookup: Effect.Effect<A, E>): Effect.Effect<A, E> => {
+  const work = lookupWork.get(lookup)
+  return work === undefined ? lookup : (work() as Effect.Effect<A, E>)
+}
+
 /**
  * The lookup for one request: the places of every source, in order, and one `SecretNotFound` if all miss. Built
  * once per request and operation; running it reads again.
@@ -102,7 +125,7 @@ const compile = <A>(
     )
   const problem = nameProblem(name)
   if (problem !== undefined) {
-    return Effect.suspend(() => Effect.fail(notFound([{ source: "request", location: "name", reason: problem }])))
+    return lookupOf(() => Effect.fail(notFound([{ source: "request", location: "name", reason: problem }])))
   }
   const target = {
     name,
@@ -110,7 +133,7 @@ const compile = <A>(
     envVar: request.envVar === "" ? undefined : request.envVar
   }
   const places = sources.flatMap((source) => source(target, mode, context))
-  return Effect.suspend(() => Effect.mapBothEager(firstFound(places), { onFailure: notFound, onSuccess }))
+  return lookupOf(() => Effect.mapBothEager(firstFound(places), { onFailure: notFound, onSuccess }))
 }
 
 // Compiled lookups kept per request; bounded so requests built from unbounded input cannot grow it for ever.
@@ -121,12 +144,21 @@ const value = (found: Found) => found.value
 /** The manager over a context: each operation is a compiled lookup, kept per distinct request. */
 const makeWith = (context: LookupContext): SecretsManagerShape => {
   const compiled = new Map<string, Effect.Effect<unknown, SecretNotFound>>()
+  // Requests that cannot change (a `Secret`, a frozen object) are also found by identity: no key to build.
+  const byIdentity = new WeakMap<SecretRequest, Map<string, Effect.Effect<unknown, SecretNotFound>>>()
   const cached = <A>(
     operation: Mode | "redacted",
     request: SecretRequest,
     mode: Mode,
     onSuccess: (found: Found) => A
   ): Effect.Effect<A, SecretNotFound> => {
+    if (request instanceof Secret || Object.isFrozen(request)) {
+      let operations = byIdentity.get(request)
+      if (operations === undefined) byIdentity.set(request, operations = new Map())
+      let effect = operations.get(operation) as Effect.Effect<A, SecretNotFound> | undefined
+      if (effect === undefined) operations.set(operation, effect = compile(request, mode, context, onSuccess))
+      return effect
+    }
     const fields = [request.group, request.groupVersion, request.key, request.mountRequirement, request.envVar]
     // NUL separates the fields of the key, so a request holding one is compiled afresh (its name is refused anyway).
     if (fields.some((field) => field?.includes("\u0000"))) return compile(request, mode, context, onSuccess)

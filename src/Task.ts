@@ -11,7 +11,7 @@ import { MissingSecrets } from "./errors.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/declarations.ts"
 import { Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
 import { defaultManager, makeFacade, managerOf, runNow, type Secrets } from "./Secrets.ts"
-import { SecretsManager, type SecretsManagerShape } from "./SecretsManager.ts"
+import { SecretsManager, type SecretsManagerShape, startLookup } from "./SecretsManager.ts"
 
 /**
  * What a task declares.
@@ -115,13 +115,17 @@ const defineTask = (options: TaskOptions): TaskDefinition & { readonly declarati
  */
 const preflightCheck = (manager: SecretsManagerShape, definition: TaskDefinition) =>
   Effect.flatMap(
-    Effect.partition(
+    // Each lookup starts in place: one whose sources answer at once needs no fiber; the others run concurrently.
+    Effect.forEach(
       definition.secretRequests,
-      (secret) => manager.locate(secret),
+      (secret) =>
+        Effect.matchEager(startLookup(manager.locate(secret)), { onFailure: (miss) => miss, onSuccess: () => undefined }),
       { concurrency: "unbounded" }
     ),
-    ([, missing]) =>
-      missing.length === 0 ? Effect.void : Effect.fail(new MissingSecrets({ task: definition.name, missing }))
+    (outcomes) => {
+      const missing = outcomes.filter((miss) => miss !== undefined)
+      return missing.length === 0 ? Effect.void : Effect.fail(new MissingSecrets({ task: definition.name, missing }))
+    }
   )
 
 /** The manager a task's body sees, after the preflight when it is on. */

@@ -51,11 +51,10 @@ const typeOf = (stats: fs.Stats): FileSystem.File.Type =>
     : "Unknown"
 
 /**
- * A file's identity from number stats (cheaper than bigint ones). An inode number past 2^53 would lose precision,
- * so such a file gets no identity and is judged at every read.
+ * The inode from number stats (cheaper than bigint ones). An inode number past 2^53 would lose precision, so such a
+ * file has no known inode and is judged at every read.
  */
-const identityOf = (stats: fs.Stats): string | undefined =>
-  Number.isSafeInteger(stats.ino) && Number.isSafeInteger(stats.dev) ? `${stats.dev}:${stats.ino}` : undefined
+const inodeOf = (stats: fs.Stats): number | undefined => Number.isSafeInteger(stats.ino) ? stats.ino : undefined
 
 /** Reads the open descriptor to the end, trusting a regular file's size; a size of 0 may be a pseudo-file. */
 const readToEnd = (fd: number, size: number, maxBytes: number): Uint8Array | FileMiss => {
@@ -84,10 +83,10 @@ const readRegularSync = (path: string, maxBytes: number, content: boolean): Regu
   }
   try {
     const stats = fs.fstatSync(fd)
-    const problem = openedProblem(typeOf(stats), stats.size, maxBytes)
+    const problem = openedProblem(stats.isFile() ? "File" : typeOf(stats), stats.size, maxBytes)
     if (problem !== undefined) return problem
     const bytes = content ? readToEnd(fd, stats.size, maxBytes) : noContent
-    return bytes instanceof Uint8Array ? { bytes, identity: identityOf(stats) } : bytes
+    return bytes instanceof Uint8Array ? { bytes, dev: stats.dev, ino: inodeOf(stats) } : bytes
   } catch (error) {
     return missOf(error)
   } finally {
@@ -111,7 +110,11 @@ export const nodeFileOps: SecretFileOps = {
     return "bytes" in result ? Effect.succeed(result) : Effect.fail(result)
   },
   realPath: (path) => attempt(() => fs.realpathSync.native(path)),
-  identity: (path) => attempt(() => identityOf(fs.statSync(path)))
+  identity: (path) =>
+    attempt(() => {
+      const stats = fs.statSync(path)
+      return { dev: stats.dev, ino: inodeOf(stats) }
+    })
 }
 
 const platformError = (method: string, path: string | number) => (cause: unknown) =>

@@ -15,6 +15,9 @@ const attributeSpelling = (part: string | undefined) => part === undefined ? "" 
 export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
   const byName = new Map<string, Array<Secret>>()
   const byAttribute = new Map<string, Secret>()
+  const isDeclared = new Set(declared)
+  // The request a declaration makes in bytes mode, kept so a lookup compiled for it is found again by identity.
+  const asBytes = new Map(declared.map((secret) => [secret, Object.freeze({ ...secret, encodeMode: "rb" as const })]))
   for (const secret of declared) {
     const name = toSecretName(secret)
     const key = slot(name.group, name.key)
@@ -25,6 +28,7 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
 
   /** The declaration a request names (its version decides between several), or `undefined`. */
   const find = (request: SecretRequest): Secret | undefined => {
+    if (isDeclared.has(request as Secret)) return request as Secret
     const name = toSecretName(request)
     const candidates = byName.get(slot(name.group, name.key))
     if (candidates === undefined) return undefined
@@ -37,7 +41,18 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
   const attributeRequest = (group: string, key: string): SecretRequest =>
     byAttribute.get(slot(group, key)) ?? { group, key }
 
-  return { find, attributeRequest }
+  /** The request for a declared secret that a request naming it makes, the declaration's own where it can be. */
+  const requestFor = (declared: Secret, request: SecretRequest): SecretRequest => {
+    const mountRequirement = request.mountRequirement ?? declared.mountRequirement
+    const envVar = request.envVar ?? declared.envVar
+    if (mountRequirement === declared.mountRequirement && envVar === declared.envVar) {
+      return request.encodeMode === "rb" ? asBytes.get(declared)! : declared
+    }
+    const { group, key, groupVersion } = declared
+    return { group, key, groupVersion, mountRequirement, envVar, encodeMode: request.encodeMode }
+  }
+
+  return { find, attributeRequest, requestFor }
 }
 
 /** A task's declarations as built by `makeDeclarations`. */
@@ -71,14 +86,7 @@ export const declaredManager = (
   (request: SecretRequest): Effect.Effect<A, SecretNotFound> => {
     const declared = declarations.find(request)
     if (declared === undefined) return options.strict ? refuse(request) : lookup(request)
-    return lookup({
-      group: declared.group,
-      key: declared.key,
-      groupVersion: declared.groupVersion,
-      mountRequirement: request.mountRequirement ?? declared.mountRequirement,
-      envVar: request.envVar ?? declared.envVar,
-      encodeMode: request.encodeMode
-    })
+    return lookup(declarations.requestFor(declared, request))
   }
   return {
     get: resolve(manager.get) as SecretsManagerShape["get"],

@@ -16,12 +16,17 @@ export interface FileMiss {
 }
 
 /**
- * A regular file's whole content, and its identity (`dev:ino`), which tells a rotated file from the old one;
- * `undefined` when the file system cannot tell one exactly.
+ * Which file an entry is: its device and inode. A rotated file has a new inode; `ino` is `undefined` when the file
+ * system cannot tell it exactly.
  */
-export interface RegularFile {
+export interface FileIdentity {
+  readonly dev: number | bigint
+  readonly ino: number | bigint | undefined
+}
+
+/** A regular file's whole content, and its identity. */
+export interface RegularFile extends FileIdentity {
   readonly bytes: Uint8Array
-  readonly identity: string | undefined
 }
 
 /**
@@ -38,7 +43,7 @@ export interface SecretFileOps {
   /** The path with every symbolic link resolved. */
   readonly realPath: (path: string) => Effect.Effect<string, FileMiss>
   /** The identity of the file at `path` (links followed), as `readRegular` reports it. */
-  readonly identity: (path: string) => Effect.Effect<string | undefined, FileMiss>
+  readonly identity: (path: string) => Effect.Effect<FileIdentity, FileMiss>
 }
 
 /**
@@ -90,18 +95,17 @@ const platformMiss = (error: PlatformError): FileMiss => {
 /** The `bytes` of a file that was checked but not read. */
 export const noContent = new Uint8Array(0)
 
-const identityOf = (info: FileSystem.File.Info) =>
-  Option.isSome(info.ino) ? `${info.dev}:${info.ino.value}` : undefined
+const identityOf = (info: FileSystem.File.Info): FileIdentity => ({ dev: info.dev, ino: Option.getOrUndefined(info.ino) })
 
 /** The secret file operations through any `FileSystem`. */
 export const fileOpsOver = (fileSystem: FileSystem.FileSystem): SecretFileOps => ({
-  readRegular: (path, maxBytes, content) =>
-    Effect.scoped(Effect.gen(function*() {
+  readRegular: Effect.fnUntraced(
+    function*(path: string, maxBytes: number, content: boolean) {
       const file = yield* fileSystem.open(path, { flag: "r" })
       const info = yield* file.stat
       const problem = openedProblem(info.type, Number(info.size), maxBytes)
       if (problem !== undefined) return yield* Effect.fail(problem)
-      if (!content) return { bytes: noContent, identity: identityOf(info) }
+      if (!content) return { bytes: noContent, ...identityOf(info) }
       // Read to the end under the cap: a pseudo-file may report a size of 0.
       const chunks: Array<Uint8Array> = []
       let total = 0
@@ -114,8 +118,11 @@ export const fileOpsOver = (fileSystem: FileSystem.FileSystem): SecretFileOps =>
       }
       const bytes = new Uint8Array(total)
       chunks.reduce((offset, chunk) => (bytes.set(chunk, offset), offset + chunk.length), 0)
-      return { bytes, identity: identityOf(info) }
-    })).pipe(Effect.catchTag("PlatformError", (error) => Effect.fail(platformMiss(error)))),
+      return { bytes, ...identityOf(info) }
+    },
+    Effect.scoped,
+    Effect.catchTag("PlatformError", (error) => Effect.fail(platformMiss(error)))
+  ),
   realPath: (path) => Effect.mapError(fileSystem.realPath(path), platformMiss),
   identity: (path) => Effect.mapError(Effect.map(fileSystem.stat(path), identityOf), platformMiss)
 })

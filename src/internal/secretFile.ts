@@ -4,7 +4,7 @@
  * with file bytes.
  */
 import * as Effect from "effect/Effect"
-import type { FileMiss, SecretFileOps } from "./fileOps.ts"
+import type { FileIdentity, FileMiss, RegularFile, SecretFileOps } from "./fileOps.ts"
 
 /** What the reader needs to know: the secrets directory and the size cap. */
 export interface SecretFileLimits {
@@ -19,7 +19,7 @@ const outside: FileMiss = {
 const keptChanging: FileMiss = { reason: "kept changing while being read", missing: false }
 const moved = Symbol("moved")
 
-// Verdicts kept per file identity; bounded so a long-lived process that sees many rotations does not grow.
+// Verdicts kept per file; bounded so a long-lived process that sees many rotations does not grow.
 const maxVerdicts = 4096
 
 /**
@@ -28,9 +28,22 @@ const maxVerdicts = 4096
  */
 export const makeSecretFileReader = (ops: SecretFileOps, limits: SecretFileLimits) => {
   let realRoot: string | undefined
-  // Identity ("dev:ino") -> whether that file's real path is inside the secrets directory. A Kubernetes
-  // `..data` swap brings a new identity, so a rotated file is judged again; an unchanged one costs nothing.
-  const verdicts = new Map<string, boolean>()
+  // Device -> inode -> whether that file's real path is inside the secrets directory. A Kubernetes `..data` swap
+  // brings new inodes, so a rotated file is judged again; an unchanged one costs nothing.
+  const verdicts = new Map<number | bigint, Map<number | bigint, boolean>>()
+  let verdictCount = 0
+  const verdictOf = (file: FileIdentity) => file.ino === undefined ? undefined : verdicts.get(file.dev)?.get(file.ino)
+  const remember = (file: FileIdentity, inside: boolean) => {
+    if (file.ino === undefined) return
+    if (verdictCount >= maxVerdicts) {
+      verdicts.clear()
+      verdictCount = 0
+    }
+    let byInode = verdicts.get(file.dev)
+    if (byInode === undefined) verdicts.set(file.dev, byInode = new Map())
+    byInode.set(file.ino, inside)
+    verdictCount++
+  }
 
   // Eager combinators throughout: with synchronous file operations a read completes without scheduling.
   const rootRealPath = (): Effect.Effect<string, FileMiss> =>
@@ -39,29 +52,27 @@ export const makeSecretFileReader = (ops: SecretFileOps, limits: SecretFileLimit
       : Effect.succeed(realRoot)
 
   /**
-   * Judges the file opened at `path`, binding the verdict to the opened identity: the path may have moved. A file
-   * without an identity cannot be bound, so it is judged but not remembered.
+   * Judges the file opened at `path`, binding the verdict to the opened file: the path may have moved since. A file
+   * whose inode is unknown cannot be bound, so it is judged but not remembered.
    */
-  const judge = (path: string, identity: string | undefined): Effect.Effect<boolean, FileMiss | typeof moved> =>
+  const judge = (path: string, opened: FileIdentity): Effect.Effect<boolean, FileMiss | typeof moved> =>
     Effect.flatMapEager(rootRealPath(), (root) =>
       Effect.flatMapEager(ops.realPath(path), (real) =>
-        Effect.flatMapEager(ops.identity(real), (realIdentity) => {
-          if (realIdentity !== identity) return Effect.fail(moved)
+        Effect.flatMapEager(ops.identity(real), (resolved) => {
+          if (resolved.dev !== opened.dev || resolved.ino !== opened.ino) return Effect.fail(moved)
           const inside = real.startsWith(root)
-          if (identity !== undefined) {
-            if (verdicts.size >= maxVerdicts) verdicts.clear()
-            verdicts.set(identity, inside)
-          }
+          remember(opened, inside)
           return Effect.succeed(inside)
         })))
 
   // A file swapped between being opened and being judged is read again, a few times at most.
-  const readContained = (path: string, content: boolean, retries: number): Effect.Effect<Uint8Array, FileMiss> =>
-    Effect.flatMapEager(ops.readRegular(path, limits.maxFileBytes, content), (file) => {
-      const verdict = file.identity === undefined ? undefined : verdicts.get(file.identity)
-      if (verdict !== undefined) return verdict ? Effect.succeed(file.bytes) : Effect.fail(outside)
+  const readContained = (path: string, content: boolean, retries: number): Effect.Effect<RegularFile, FileMiss> => {
+    const read = ops.readRegular(path, limits.maxFileBytes, content)
+    return Effect.flatMapEager(read, (file) => {
+      const verdict = verdictOf(file)
+      if (verdict !== undefined) return verdict ? read : Effect.fail(outside)
       return Effect.catchEager(
-        Effect.flatMapEager(judge(path, file.identity), (inside) => inside ? Effect.succeed(file.bytes) : Effect.fail(outside)),
+        Effect.flatMapEager(judge(path, file), (inside) => inside ? read : Effect.fail(outside)),
         (failure) =>
           failure !== moved
             ? Effect.fail(failure)
@@ -70,15 +81,14 @@ export const makeSecretFileReader = (ops: SecretFileOps, limits: SecretFileLimit
             : Effect.fail(keptChanging)
       )
     })
+  }
 
   /**
-   * The file's exact bytes (empty when `content` is false: the file is only checked), or why it was not read.
-   * Call it when the lookup runs: it may read at once.
+   * The file, with its exact bytes (empty when `content` is false: the file is only checked), or why it was not
+   * read. Call it when the lookup runs: it may read at once.
    */
-  const read = (path: string, contained: boolean, content: boolean): Effect.Effect<Uint8Array, FileMiss> =>
-    contained
-      ? readContained(path, content, 10)
-      : Effect.mapEager(ops.readRegular(path, limits.maxFileBytes, content), (file) => file.bytes)
+  const read = (path: string, contained: boolean, content: boolean): Effect.Effect<RegularFile, FileMiss> =>
+    contained ? readContained(path, content, 10) : ops.readRegular(path, limits.maxFileBytes, content)
 
   return { read }
 }

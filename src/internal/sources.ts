@@ -106,8 +106,8 @@ const file = (
 ): Effect.Effect<Found, Attempt> => {
   const decoded: Effect.Effect<Found, FileMiss | Attempt> = Effect.flatMapEager(
     context.files.read(path, contained, needsContent(mode)),
-    (bytes) => {
-      const value = fromFile(bytes, path, mode)
+    (file) => {
+      const value = fromFile(file.bytes, path, mode)
       return value === undefined ? miss(source, location, notValidUtf8) : found(source, location, value)
     }
   )
