@@ -24,9 +24,9 @@ export interface Measured {
 }
 
 /**
- * Runs `ours` and `baseline` alternately for `rounds` rounds. The ratio is the median of each round's ratio: a
- * round's two runs are close in time, so a machine that speeds up or slows down between rounds (a shared virtual
- * machine does) moves both alike.
+ * Runs `ours` and `baseline` side by side for `rounds` rounds, taking turns at going first. The ratio is the median
+ * of each round's ratio: a round's two runs are close in time, so a machine that speeds up or slows down between
+ * rounds (a shared virtual machine does) moves both alike.
  */
 export const sideBySide = async (
   rounds: number,
@@ -36,8 +36,14 @@ export const sideBySide = async (
   const oursRuns: Array<number> = []
   const baselineRuns: Array<number> = []
   for (let round = 0; round < rounds; round++) {
-    oursRuns.push(await ours())
-    baselineRuns.push(await baseline())
+    // Alternate which goes first, so neither always runs right after the other's garbage or a warm cache.
+    if (round % 2 === 0) {
+      oursRuns.push(await ours())
+      baselineRuns.push(await baseline())
+    } else {
+      baselineRuns.push(await baseline())
+      oursRuns.push(await ours())
+    }
   }
   return {
     ours: median(oursRuns),
@@ -68,7 +74,9 @@ export const row = (figure: string, unit: string, measured: Measured, baselineNa
 })
 
 const format = (value: number, unit: string) =>
-  unit === "ns/op" && value >= 1000 ? `${(value / 1000).toFixed(2)} us/op` : `${value.toFixed(unit === "ns/op" ? 0 : 2)} ${unit}`
+  unit === "ns/op" && value >= 1000
+    ? `${(value / 1000).toFixed(2)} us/op`
+    : `${value.toFixed(unit === "ns/op" ? 0 : 2)} ${unit}`
 
 /** The results as a Markdown table. */
 export const table = (rows: ReadonlyArray<Row>): string =>

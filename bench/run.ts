@@ -104,26 +104,133 @@ const memoryFigure = async () => {
 }
 
 const figures: ReadonlyArray<readonly [string, () => Promise<Row>]> = [
-  ["`get`, env hit", async () =>
-    row("`get`, env hit", "ns/op", await sideBySide(rounds, () => timeEffect(n(100_000), manager.get(envRequest)), () => timeEffect(n(100_000), configEnv)), "Config.Redacted over fromEnv", 0.5)],
-  ["`get`, file hit", async () =>
-    row("`get`, file hit", "ns/op", await sideBySide(rounds, () => timeEffect(n(10_000), manager.get(fileRequest)), () => timeEffect(n(1_000), configDir)), "Config.Redacted over fromDir", 0.25)],
-  ["`get`, file hit (every guard)", async () =>
-    row("`get`, file hit (every guard)", "ns/op", await sideBySide(rounds, () => timeEffect(n(20_000), manager.get(fileRequest)), () => timeSync(n(20_000), readRaw)), "readFileSync(path).trim()", 2)],
-  ["facade `secrets.g.k`, env hit", async () =>
-    row("facade `secrets.g.k`, env hit", "ns/op", await sideBySide(rounds, () => timeSync(n(100_000), () => secrets.bench.token), () => timeSync(n(100_000), () => process.env[envName]?.trim())), "process.env[name]?.trim()", 6)],
-  ["facade `secrets.g.k`, file hit", async () =>
-    row("facade `secrets.g.k`, file hit", "ns/op", await sideBySide(rounds, () => timeSync(n(20_000), () => secrets.bench.file_token), () => timeSync(n(20_000), readRaw)), "readFileSync(path).trim()", 2)],
-  ["full miss (error built)", async () =>
-    row("full miss (error built)", "ns/op", await sideBySide(rounds, () => timeEffect(n(20_000), Effect.result(manager.get(missRequest))), () => timeEffect(n(20_000), manager.get(envRequest))), "`get` env hit", 10)],
-  ["preflight, 1,000 declared file secrets", async () =>
-    row("preflight, 1,000 declared file secrets", "ns/op", await sideBySide(rounds, () => timePreflight(1000, n(20)), () => timeSync(n(20), readMany(1000))), "readFileSync loop", 1.5)],
-  ["scaling: preflight 1,000 vs 10 x 100", async () =>
-    row("scaling: preflight 1,000 vs 10 x 100", "ns/op", await sideBySide(rounds, () => timePreflight(1000, n(20)), async () => 10 * (await timePreflight(100, n(200)))), "10 x preflight of 100", 1.2)],
-  ["cold start: import + one facade read", async () =>
-    row("cold start: import + one facade read", "ms", await sideBySide(smoke ? 1 : 11, () => spawnMs(oursCold), () => spawnMs("await import(\"effect\")")), "import(\"effect\")", 0.75)],
-  ["memory: heap growth after 100,000 lookups", async () =>
-    row("memory: heap growth after 100,000 lookups", "MiB", await memoryFigure(), "1 MiB", 1)]
+  [
+    "`get`, env hit",
+    async () =>
+      row(
+        "`get`, env hit",
+        "ns/op",
+        await sideBySide(
+          rounds,
+          () => timeEffect(n(100_000), manager.get(envRequest)),
+          () => timeEffect(n(100_000), configEnv)
+        ),
+        "Config.Redacted over fromEnv",
+        0.5
+      )
+  ],
+  [
+    "`get`, file hit",
+    async () =>
+      row(
+        "`get`, file hit",
+        "ns/op",
+        await sideBySide(
+          rounds,
+          () => timeEffect(n(10_000), manager.get(fileRequest)),
+          () => timeEffect(n(1_000), configDir)
+        ),
+        "Config.Redacted over fromDir",
+        0.25
+      )
+  ],
+  [
+    "`get`, file hit (every guard)",
+    async () =>
+      row(
+        "`get`, file hit (every guard)",
+        "ns/op",
+        await sideBySide(
+          rounds,
+          () => timeEffect(n(20_000), manager.get(fileRequest)),
+          () => timeSync(n(20_000), readRaw)
+        ),
+        "readFileSync(path).trim()",
+        2
+      )
+  ],
+  [
+    "facade `secrets.g.k`, env hit",
+    async () =>
+      row(
+        "facade `secrets.g.k`, env hit",
+        "ns/op",
+        await sideBySide(
+          rounds,
+          () => timeSync(n(100_000), () => secrets.bench.token),
+          () => timeSync(n(100_000), () => process.env[envName]?.trim())
+        ),
+        "process.env[name]?.trim()",
+        6
+      )
+  ],
+  [
+    "facade `secrets.g.k`, file hit",
+    async () =>
+      row(
+        "facade `secrets.g.k`, file hit",
+        "ns/op",
+        await sideBySide(
+          rounds,
+          () => timeSync(n(20_000), () => secrets.bench.file_token),
+          () => timeSync(n(20_000), readRaw)
+        ),
+        "readFileSync(path).trim()",
+        2
+      )
+  ],
+  [
+    "full miss (error built)",
+    async () =>
+      row(
+        "full miss (error built)",
+        "ns/op",
+        await sideBySide(
+          rounds,
+          () => timeEffect(n(20_000), Effect.result(manager.get(missRequest))),
+          () => timeEffect(n(20_000), manager.get(envRequest))
+        ),
+        "`get` env hit",
+        10
+      )
+  ],
+  [
+    "preflight, 1,000 declared file secrets",
+    async () =>
+      row(
+        "preflight, 1,000 declared file secrets",
+        "ns/op",
+        await sideBySide(rounds, () => timePreflight(1000, n(20)), () => timeSync(n(20), readMany(1000))),
+        "readFileSync loop",
+        1.5
+      )
+  ],
+  [
+    "scaling: preflight 1,000 vs 10 x 100",
+    async () =>
+      row(
+        "scaling: preflight 1,000 vs 10 x 100",
+        "ns/op",
+        await sideBySide(rounds, () => timePreflight(1000, n(20)), async () => 10 * (await timePreflight(100, n(200)))),
+        "10 x preflight of 100",
+        1.2
+      )
+  ],
+  [
+    "cold start: import + one facade read",
+    async () =>
+      row(
+        "cold start: import + one facade read",
+        "ms",
+        await sideBySide(smoke ? 1 : 11, () => spawnMs(oursCold), () => spawnMs("await import(\"effect\")")),
+        "import(\"effect\")",
+        0.75
+      )
+  ],
+  [
+    "memory: heap growth after 100,000 lookups",
+    async () => row("memory: heap growth after 100,000 lookups", "MiB", await memoryFigure(), "1 MiB", 1)
+  ]
 ]
 
 // `--only <text>` runs the figures whose name contains the text.
@@ -139,7 +246,9 @@ for (const [name, measure] of figures) {
 await runtime.dispose()
 fs.rmSync(dir, { recursive: true, force: true })
 
-const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), Node ${process.version}, ${os.platform()} ${os.release()}`
+const machine = `${os.cpus().length} cores (${
+  os.cpus()[0]?.model ?? "unknown"
+}), Node ${process.version}, ${os.platform()} ${os.release()}`
 console.log(`\n${machine}\n\n${table(rows)}`)
 if (!smoke && only === undefined) {
   fs.writeFileSync(

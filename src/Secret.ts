@@ -26,7 +26,8 @@ const EnvVarName = Schema.String.check(
   Schema.makeFilter((name: string) => envVarPattern.test(name) || `Invalid environment variable name: ${name}`)
 )
 
-const namePart = (field: string) => Schema.String.check(Schema.makeFilter((part: string) => unsafePartReason(field, part) ?? true))
+const namePart = (field: string) =>
+  Schema.String.check(Schema.makeFilter((part: string) => unsafePartReason(field, part) ?? true))
 
 /**
  * The fields a declaration accepts: `new Secret(input)` and the `secretRequests` of a task take this shape.

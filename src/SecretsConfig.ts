@@ -82,7 +82,9 @@ export const fromEnvironment: Effect.Effect<SecretsConfigShape, ConfigError, Env
  * @since 0.1.0
  * @category services
  */
-export class SecretsConfig extends Context.Service<SecretsConfig, SecretsConfigShape>()("effect-secrets/SecretsConfig") {
+export class SecretsConfig
+  extends Context.Service<SecretsConfig, SecretsConfigShape>()("effect-secrets/SecretsConfig")
+{
   /**
    * Reads `FLYTE_SECRETS_ENV_PREFIX`, `FLYTE_SECRETS_DEFAULT_DIR`, `FLYTE_SECRETS_FILE_PREFIX`,
    * `FLYTE_SECRETS_MAX_FILE_BYTES` and `FLYTE_INTERNAL_EXECUTION_ID` from the `Environment` as it is when the

@@ -13,13 +13,13 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { Environment } from "./Environment.ts"
 import { type Attempt, SecretNotFound } from "./errors.ts"
+import { DirectFileOps, fileOpsOver } from "./internal/fileOps.ts"
 import { makeMemoryFileSystem } from "./internal/MemoryFileSystem.ts"
 import { nameProblem, toSecretName } from "./internal/naming.ts"
-import { withoutStackTrace } from "./internal/stackTrace.ts"
 import * as NodeSyncFileSystem from "./internal/NodeSyncFileSystem.ts"
-import { DirectFileOps, fileOpsOver } from "./internal/fileOps.ts"
 import { makeSecretFileReader } from "./internal/secretFile.ts"
 import { type Found, type LookupContext, type Mode, type Place, sources } from "./internal/sources.ts"
+import { withoutStackTrace } from "./internal/stackTrace.ts"
 import { type MountRequirement, Secret } from "./Secret.ts"
 import { fromEnvironment, SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
 
@@ -178,7 +178,8 @@ const makeWith = (context: LookupContext): SecretsManagerShape => {
         : cached("text", request, "text", value)) as SecretsManagerShape["get"],
     getRedacted: (request) => cached("redacted", request, "text", (found) => Redacted.make(found.value as string)),
     getPath: (request) => cached("path", request, "path", (found) => found.value as string),
-    locate: (request) => cached("locate", request, "locate", ({ location, source }): SecretLocation => ({ source, location }))
+    locate: (request) =>
+      cached("locate", request, "locate", ({ location, source }): SecretLocation => ({ source, location }))
   })
 }
 

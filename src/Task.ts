@@ -119,7 +119,10 @@ const preflightCheck = (manager: SecretsManagerShape, definition: TaskDefinition
     Effect.forEach(
       definition.secretRequests,
       (secret) =>
-        Effect.matchEager(startLookup(manager.locate(secret)), { onFailure: (miss) => miss, onSuccess: () => undefined }),
+        Effect.matchEager(startLookup(manager.locate(secret)), {
+          onFailure: (miss) => miss,
+          onSuccess: () => undefined
+        }),
       { concurrency: "unbounded" }
     ),
     (outcomes) => {
@@ -130,7 +133,10 @@ const preflightCheck = (manager: SecretsManagerShape, definition: TaskDefinition
 
 /** The manager a task's body sees, after the preflight when it is on. */
 const prepare = (base: SecretsManagerShape, options: TaskOptions, definition: ReturnType<typeof defineTask>) => {
-  const manager = declaredManager(base, definition.declarations, { task: definition.name, strict: options.strict === true })
+  const manager = declaredManager(base, definition.declarations, {
+    task: definition.name,
+    strict: options.strict === true
+  })
   return options.preflight === false ? Effect.succeed(manager) : Effect.as(preflightCheck(manager, definition), manager)
 }
 
@@ -178,8 +184,10 @@ export const task: {
     const definition = defineTask(options)
     const run = (input: I) =>
       SecretsManager.use((base) =>
-        Effect.flatMap(prepare(base, options, definition), (manager) =>
-          Effect.provideService(body(input), SecretsManager, manager))
+        Effect.flatMap(
+          prepare(base, options, definition),
+          (manager) => Effect.provideService(body(input), SecretsManager, manager)
+        )
       )
     return withDefinition(run, definition) as Task<I, A, E, R>
   },

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import type { NameInput } from "./internal/naming.ts"
 
 /**
  * One place a lookup tried, and why it did not yield the secret.
@@ -26,7 +27,7 @@ export type Attempt = typeof Attempt.Type
 const quote = (value: string | undefined): string => value === undefined ? "(none)" : JSON.stringify(value)
 
 /** The declaration a user adds to a task, written as code they can paste. */
-export const declarationHint = (name: { readonly group?: string | undefined; readonly key?: string | undefined; readonly groupVersion?: string | undefined }): string => {
+export const declarationHint = (name: NameInput): string => {
   const fields = [
     name.group === undefined ? undefined : `group: ${JSON.stringify(name.group)}`,
     name.key === undefined ? undefined : `key: ${JSON.stringify(name.key)}`,
@@ -74,7 +75,9 @@ export class MissingSecrets extends Schema.TaggedError<MissingSecrets>()("Missin
 }) {
   override get message(): string {
     const each = this.missing.map((miss) => "\n\n" + whereLookedFor(miss)).join("")
-    return `Task ${JSON.stringify(this.task)} is missing ${this.missing.length} declared secret(s); its body did not run.` +
-      `${each}\n\nThe platform injects declared secrets; for a local run, set one of the variables tried or create the file.`
+    const header = `Task ${JSON.stringify(this.task)} is missing ${this.missing.length} declared secret(s)`
+    const hint =
+      "The platform injects declared secrets; for a local run, set one of the variables tried or create the file."
+    return `${header}; its body did not run.${each}\n\n${hint}`
   }
 }

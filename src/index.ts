@@ -8,7 +8,13 @@ export { type Attempt, MissingSecrets, SecretNotFound } from "./errors.ts"
 export { type MountRequirement, Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
 export { makeSecrets, type SecretGroup, type Secrets, secrets, type SecretsMethods } from "./Secrets.ts"
 export { SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
-export { type SecretLocation, type SecretRequest, SecretsManager, type SecretsManagerShape, type TestOptions } from "./SecretsManager.ts"
+export {
+  type SecretLocation,
+  type SecretRequest,
+  SecretsManager,
+  type SecretsManagerShape,
+  type TestOptions
+} from "./SecretsManager.ts"
 export {
   type SecurityContext,
   type SyncTask,

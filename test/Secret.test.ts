@@ -13,7 +13,12 @@ describe("Secret", () => {
   })
   it("names the mount types as flytekit does", () => {
     assert.deepStrictEqual(Secret.MountType, { ANY: "ANY", ENV_VAR: "ENV_VAR", FILE: "FILE" })
-    const secret = new Secret({ group: "certs", key: "tls", mountRequirement: Secret.MountType.FILE, envVar: "TLS_PATH" })
+    const secret = new Secret({
+      group: "certs",
+      key: "tls",
+      mountRequirement: Secret.MountType.FILE,
+      envVar: "TLS_PATH"
+    })
     assert.strictEqual(secret.mountRequirement, "FILE")
     assert.strictEqual(secret.envVar, "TLS_PATH")
   })

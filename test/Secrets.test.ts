@@ -1,5 +1,5 @@
-import { assert, describe, it } from "@effect/vitest"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { assert, describe, it } from "@effect/vitest"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import { inspect } from "node:util"
@@ -94,7 +94,11 @@ describe("the facade is inert to inspection", () => {
 describe("makeSecrets over a layer with an asynchronous FileSystem", () => {
   it("throws a clear error instead of an async-fiber failure", () => {
     const layer = SecretsManager.layerNoDeps.pipe(
-      Layer.provide([SecretsConfig.layerWith({ defaultDir: "/nonexistent-secrets" }), Environment.layerTest({}), NodeFileSystem.layer])
+      Layer.provide([
+        SecretsConfig.layerWith({ defaultDir: "/nonexistent-secrets" }),
+        Environment.layerTest({}),
+        NodeFileSystem.layer
+      ])
     )
     const error = thrownBy(() => makeSecrets(layer).some_group.some_key)
     assert.instanceOf(error, TypeError)

@@ -1,5 +1,5 @@
-import { assert, describe, it } from "@effect/vitest"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -59,7 +59,9 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
     Effect.gen(function*() {
       const manager = yield* SecretsManager
       assert.strictEqual(yield* manager.get({ group: "My-Group", key: "My_Key", groupVersion: "V2" }), "from-file")
-    }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/my-group/v2/my_key": "\tfrom-file \n" } }))))
+    }).pipe(
+      Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/my-group/v2/my_key": "\tfrom-file \n" } }))
+    ))
 
   it.effect("puts the file prefix on the file name", () =>
     Effect.gen(function*() {
@@ -139,7 +141,9 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
         const manager = yield* SecretsManager
         const value = yield* manager.get({ group: "g", key: "k", mountRequirement: "ENV_VAR", envVar: "MY_TOKEN" })
         assert.strictEqual(value, "declared")
-      }).pipe(Effect.provide(SecretsManager.layerTest({ env: { MY_TOKEN: " declared ", FLYTE_SECRETS_G_K: "default" } }))))
+      }).pipe(
+        Effect.provide(SecretsManager.layerTest({ env: { MY_TOKEN: " declared ", FLYTE_SECRETS_G_K: "default" } }))
+      ))
 
     it.effect("FILE: the variable holds the path of the file", () =>
       Effect.gen(function*() {
@@ -289,7 +293,12 @@ describe("SecretsManager.layer: live, on a temp dirs.secrets and real env vars",
       writeFiles(dirs.secrets, { "elsewhere/cert.pem": "CERT" })
       setEnv({ TLS_CERT_PATH: path.join(dirs.secrets, "elsewhere/cert.pem") })
       const manager = yield* SecretsManager
-      const value = yield* manager.get({ group: "certs", key: "tls", mountRequirement: "FILE", envVar: "TLS_CERT_PATH" })
+      const value = yield* manager.get({
+        group: "certs",
+        key: "tls",
+        mountRequirement: "FILE",
+        envVar: "TLS_CERT_PATH"
+      })
       assert.strictEqual(value, "CERT")
     })))
 

@@ -9,13 +9,18 @@ import { setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 const failureOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.map(Effect.exit(effect), (exit) => {
     assert.isTrue(Exit.isFailure(exit), "expected a failure")
-    return Exit.isFailure(exit) ? exit.cause.reasons.map((reason) => reason._tag === "Fail" ? reason.error : reason)[0] : undefined
+    return Exit.isFailure(exit)
+      ? exit.cause.reasons.map((reason) => reason._tag === "Fail" ? reason.error : reason)[0]
+      : undefined
   })
 
 describe("task definition", () => {
   it("decodes plain objects into Secret and keeps Secret values", () => {
     const declared = new Secret({ group: "a", key: "k" })
-    const t = task({ name: "t", secretRequests: [declared, { group: "b", key: "k", mountRequirement: "FILE" }] }, () => Effect.void)
+    const t = task(
+      { name: "t", secretRequests: [declared, { group: "b", key: "k", mountRequirement: "FILE" }] },
+      () => Effect.void
+    )
     assert.strictEqual(t.name, "t")
     assert.strictEqual(t.secretRequests[0], declared)
     assert.instanceOf(t.secretRequests[1], Secret)
@@ -23,11 +28,21 @@ describe("task definition", () => {
   })
 
   it("throws at definition for a declaration that is not an object, a bad envVar or an unsafe name", () => {
-    const define = (request: unknown) => () => task({ name: "t", secretRequests: [request as Secret] }, () => Effect.void)
-    assert.include((thrownBy(define("nope")) as Error).message, "secretRequests[0] is invalid: a declaration must be an object")
-    assert.include((thrownBy(define({ group: "g", envVar: "bad-name" })) as Error).message, "Invalid environment variable name: bad-name")
+    const define = (request: unknown) => () =>
+      task({ name: "t", secretRequests: [request as Secret] }, () => Effect.void)
+    assert.include(
+      (thrownBy(define("nope")) as Error).message,
+      "secretRequests[0] is invalid: a declaration must be an object"
+    )
+    assert.include(
+      (thrownBy(define({ group: "g", envVar: "bad-name" })) as Error).message,
+      "Invalid environment variable name: bad-name"
+    )
     assert.include((thrownBy(define({ group: "../etc", key: "k" })) as Error).message, "unsafe name")
-    assert.include((thrownBy(() => task({ name: "", secretRequests: [] }, () => Effect.void)) as Error).message, "needs a name")
+    assert.include(
+      (thrownBy(() => task({ name: "", secretRequests: [] }, () => Effect.void)) as Error).message,
+      "needs a name"
+    )
   })
 
   it("securityContext() is the flyteidl SecurityContext of every declaration", () => {
@@ -80,7 +95,10 @@ describe("Secret IDL codec", () => {
     assert.deepStrictEqual(Secret.toIdl(new Secret({ group: "g", key: "", mountRequirement: "ANY" })), { group: "g" })
   })
   it("throws a readable error for invalid IDL", () => {
-    assert.include((thrownBy(() => Secret.fromIdl({ group: "g", mountRequirement: 7 })) as Error).message, "mountRequirement")
+    assert.include(
+      (thrownBy(() => Secret.fromIdl({ group: "g", mountRequirement: 7 })) as Error).message,
+      "mountRequirement"
+    )
     assert.include((thrownBy(() => Secret.fromIdl({})) as Error).message, "Group is a required parameter")
     assert.include((thrownBy(() => Secret.fromIdl(null)) as Error).message, "Invalid flyteidl Secret")
   })
@@ -92,7 +110,10 @@ describe("task() with a test layer", () => {
       let ran = false
       const t = task({
         name: "needs_three",
-        secretRequests: [{ group: "present", key: "k" }, { group: "absent-one", key: "k" }, { group: "absent-two", key: "k" }]
+        secretRequests: [{ group: "present", key: "k" }, { group: "absent-one", key: "k" }, {
+          group: "absent-two",
+          key: "k"
+        }]
       }, () => Effect.sync(() => (ran = true)))
       const error = yield* failureOf(t(undefined))
       assert.instanceOf(error, MissingSecrets)
@@ -108,10 +129,16 @@ describe("task() with a test layer", () => {
 
   it.effect("preflight passes binary file secrets and the body runs", () =>
     Effect.gen(function*() {
-      const t = task({ name: "binary", secretRequests: [{ group: "certs", key: "der", mountRequirement: "FILE" }] }, () =>
-        SecretsManager.use((m) => m.get({ group: "certs", key: "der", encodeMode: "rb" })))
+      const t = task(
+        { name: "binary", secretRequests: [{ group: "certs", key: "der", mountRequirement: "FILE" }] },
+        () => SecretsManager.use((m) => m.get({ group: "certs", key: "der", encodeMode: "rb" }))
+      )
       assert.deepStrictEqual(yield* t(undefined), new Uint8Array([0xff, 0x00, 0xfe]))
-    }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/certs/der": new Uint8Array([0xff, 0x00, 0xfe]) } }))))
+    }).pipe(
+      Effect.provide(
+        SecretsManager.layerTest({ files: { "/etc/secrets/certs/der": new Uint8Array([0xff, 0x00, 0xfe]) } })
+      )
+    ))
 
   it.effect("preflight: false runs the body with secrets missing", () =>
     Effect.gen(function*() {
@@ -124,20 +151,31 @@ describe("task() with a test layer", () => {
     Effect.gen(function*() {
       const t = task({
         name: "t",
-        secretRequests: [{ group: "my-api-keys", key: "github_token", mountRequirement: "ENV_VAR", envVar: "GITHUB_TOKEN" }]
+        secretRequests: [{
+          group: "my-api-keys",
+          key: "github_token",
+          mountRequirement: "ENV_VAR",
+          envVar: "GITHUB_TOKEN"
+        }]
       }, () => SecretsManager.use((m) => m.get({ group: "my-api-keys", key: "github_token" })))
       assert.strictEqual(yield* t(undefined), "declared-token")
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { GITHUB_TOKEN: "declared-token" } }))))
 
   it.effect("a request naming only group and key uses the declared envVar: FILE holds the path", () =>
     Effect.gen(function*() {
-      const t = task({
-        name: "t",
-        secretRequests: [{ group: "my-certs", key: "tls_cert", mountRequirement: "FILE", envVar: "TLS_CERT_PATH" }]
-      }, () =>
-        SecretsManager.use((m) =>
-          Effect.all([m.get({ group: "my-certs", key: "tls_cert" }), m.getPath({ group: "my-certs", key: "tls_cert" })])
-        ))
+      const t = task(
+        {
+          name: "t",
+          secretRequests: [{ group: "my-certs", key: "tls_cert", mountRequirement: "FILE", envVar: "TLS_CERT_PATH" }]
+        },
+        () =>
+          SecretsManager.use((m) =>
+            Effect.all([
+              m.get({ group: "my-certs", key: "tls_cert" }),
+              m.getPath({ group: "my-certs", key: "tls_cert" })
+            ])
+          )
+      )
       assert.deepStrictEqual(yield* t(undefined), ["CERT", "/run/certs/tls.pem"])
     }).pipe(Effect.provide(SecretsManager.layerTest({
       env: { TLS_CERT_PATH: "/run/certs/tls.pem" },
@@ -155,11 +193,14 @@ describe("task() with a test layer", () => {
       assert.include(attempt?.reason ?? "", "not declared")
       assert.include(attempt?.reason ?? "", "new Secret({ group: \"other\", key: \"k\" })")
       assert.include((error as SecretNotFound).message, "secretRequests")
-    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_DECLARED_K: "d", FLYTE_SECRETS_OTHER_K: "o" } }))))
+    }).pipe(
+      Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_DECLARED_K: "d", FLYTE_SECRETS_OTHER_K: "o" } }))
+    ))
 
   it.effect("lenient by default: an undeclared secret is read normally", () =>
     Effect.gen(function*() {
-      const t = task({ name: "t", secretRequests: [] }, () => SecretsManager.use((m) => m.get({ group: "other", key: "k" })))
+      const t = task({ name: "t", secretRequests: [] }, () =>
+        SecretsManager.use((m) => m.get({ group: "other", key: "k" })))
       assert.strictEqual(yield* t(undefined), "o")
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_OTHER_K: "o" } }))))
 })
@@ -173,7 +214,10 @@ describe("tasks on the live layer", () => {
       let ran = false
       const t = task({
         name: "etl",
-        secretRequests: [{ group: "db", key: "password" }, { group: "aws", key: "access_key" }, { group: "aws", key: "secret_key" }]
+        secretRequests: [{ group: "db", key: "password" }, { group: "aws", key: "access_key" }, {
+          group: "aws",
+          key: "secret_key"
+        }]
       }, () => Effect.sync(() => (ran = true)))
       const error = yield* failureOf(Effect.provide(t(undefined), SecretsManager.layer))
       assert.instanceOf(error, MissingSecrets)

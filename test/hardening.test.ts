@@ -2,8 +2,8 @@
  * The attack suite: one test per hardening rule, on the live layer with a temp dir unless a rule is about names
  * alone. Fixtures plant recognisable values so every error text can be scanned for them.
  */
-import { assert, describe, expect, it } from "@effect/vitest"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { assert, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
@@ -43,7 +43,13 @@ const recordingLayer = () => {
 
 /** Every text a user or a log could see of an error. */
 const visibleTexts = (error: unknown): string =>
-  [String(error), (error as Error).message, JSON.stringify(error), inspect(error, { depth: 10 }), (error as Error).stack]
+  [
+    String(error),
+    (error as Error).message,
+    JSON.stringify(error),
+    inspect(error, { depth: 10 }),
+    (error as Error).stack
+  ]
     .join("\n")
 
 describe("rule 1: names that could leave the secrets directory are refused before any read", () => {
@@ -54,7 +60,13 @@ describe("rule 1: names that could leave the secrets directory are refused befor
       const { layer, touched } = recordingLayer()
       return Effect.gen(function*() {
         const manager = yield* SecretsManager
-        for (const request of [{ group: name, key: "k" }, { group: "g", key: name }, { group: "g", key: "k", groupVersion: name }]) {
+        for (
+          const request of [{ group: name, key: "k" }, { group: "g", key: name }, {
+            group: "g",
+            key: "k",
+            groupVersion: name
+          }]
+        ) {
           const lookups: Array<Effect.Effect<unknown, SecretNotFound>> = [
             manager.get(request),
             manager.getPath(request),
@@ -93,7 +105,11 @@ describe("rule 1: names that could leave the secrets directory are refused befor
   it.effect("property: a random name is refused, or every path touched stays under the secrets directory", () => {
     const { layer, touched } = recordingLayer()
     const part = fc.option(
-      fc.oneof(fc.string({ maxLength: 8 }), fc.string({ unit: "binary", maxLength: 5 }), fc.constantFrom("..", ".", "a/..", "%2e%2e")),
+      fc.oneof(
+        fc.string({ maxLength: 8 }),
+        fc.string({ unit: "binary", maxLength: 5 }),
+        fc.constantFrom("..", ".", "a/..", "%2e%2e")
+      ),
       { nil: undefined }
     )
     return Effect.gen(function*() {
@@ -157,7 +173,9 @@ describe("rule 2: containment", () => {
       const manager = yield* SecretsManager
       const cert = yield* manager.get({ group: "c", key: "k", mountRequirement: "FILE", envVar: "CERT_PATH" })
       assert.strictEqual(cert, "cert-from-platform-path")
-      const error = yield* expectMiss(manager.get({ group: "c", key: "k", mountRequirement: "FILE", envVar: "DEV_PATH" }))
+      const error = yield* expectMiss(
+        manager.get({ group: "c", key: "k", mountRequirement: "FILE", envVar: "DEV_PATH" })
+      )
       assert.strictEqual(error.attempts[0]?.reason, "is a character device, not a regular file")
     })))
 })
@@ -175,7 +193,10 @@ describe("rule 3: only regular files are read, and nothing blocks", () => {
       fs.mkdirSync(path.join(dirs.secrets, "g"))
       execFileSync("mkfifo", [path.join(dirs.secrets, "g", "fifo")])
       const error = yield* expectMiss(getFile("g", "fifo")).pipe(Effect.timeout("2 seconds"))
-      assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "is a FIFO (named pipe), not a regular file")
+      assert.strictEqual(
+        error.attempts.find((a) => a.source === "file")?.reason,
+        "is a FIFO (named pipe), not a regular file"
+      )
     })), 5_000)
 
   it("a FIFO does not block the sync facade either", () => {
@@ -203,7 +224,10 @@ describe("rule 3: only regular files are read, and nothing blocks", () => {
       fs.mkdirSync(path.join(dirs.secrets, "g"))
       fs.symlinkSync("/dev/zero", path.join(dirs.secrets, "g", "zero"))
       const error = yield* expectMiss(getFile("g", "zero", "rb")).pipe(Effect.timeout("2 seconds"))
-      assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "is a character device, not a regular file")
+      assert.strictEqual(
+        error.attempts.find((a) => a.source === "file")?.reason,
+        "is a character device, not a regular file"
+      )
     })))
 })
 
@@ -243,7 +267,10 @@ describe("rule 5: text is valid UTF-8 only; rb is exact", () => {
       const bytes = Buffer.concat([plantedBytes, Buffer.from([0xff, 0xfe, 0x00, 0x20])])
       writeFiles(dirs.secrets, { "g/bin": bytes })
       const error = yield* expectMiss(getFile("g", "bin"))
-      assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "not valid UTF-8 (read it with encodeMode: \"rb\")")
+      assert.strictEqual(
+        error.attempts.find((a) => a.source === "file")?.reason,
+        "not valid UTF-8 (read it with encodeMode: \"rb\")"
+      )
       assert.notInclude(visibleTexts(error), PLANTED)
       assert.deepStrictEqual(yield* getFile("g", "bin", "rb"), new Uint8Array(bytes))
     })))
@@ -287,7 +314,10 @@ describe("rule 7: the facade is safe to inspect", () => {
       Layer.provide(SecretsConfig.layerWith({})),
       Layer.provide([
         Layer.succeed(Environment, Environment.of({ get: () => (counts.env++, undefined) })),
-        Layer.succeed(FileSystem.FileSystem, FileSystem.makeNoop({ open: (f) => (counts.opens++, nodeSyncFileSystem.open(f)) }))
+        Layer.succeed(
+          FileSystem.FileSystem,
+          FileSystem.makeNoop({ open: (f) => (counts.opens++, nodeSyncFileSystem.open(f)) })
+        )
       ])
     )
     return { secrets: makeSecrets(layer), counts }
@@ -307,7 +337,18 @@ describe("rule 7: the facade is safe to inspect", () => {
       Object.entries(target)
       Object.getOwnPropertyNames(target)
       void { ...target }
-      for (const probe of ["then", "__esModule", "constructor", "toJSON", "asymmetricMatch", "$$typeof", "nodeType", "@@__IMMUTABLE_ITERABLE__@@"]) {
+      for (
+        const probe of [
+          "then",
+          "__esModule",
+          "constructor",
+          "toJSON",
+          "asymmetricMatch",
+          "$$typeof",
+          "nodeType",
+          "@@__IMMUTABLE_ITERABLE__@@"
+        ]
+      ) {
         void target[probe]
       }
       assert.isUndefined(target["then"])
@@ -368,7 +409,9 @@ describe("rule 8: rotation under load", () => {
     let reads = 0
     const read = Effect.flatMap(manager.get({ group: "rotating", key: "token" }), (value) => {
       reads++
-      return expected.has(value) ? Effect.yieldNow : Effect.die(new Error(`torn or unexpected value of ${value.length} chars`))
+      return expected.has(value)
+        ? Effect.yieldNow
+        : Effect.die(new Error(`torn or unexpected value of ${value.length} chars`))
     })
     const readers = Effect.all(Array.from({ length: 16 }, () => Effect.forever(read)), { concurrency: "unbounded" })
     const outcome = await Effect.runPromise(

@@ -31,7 +31,10 @@ describe("env variable names (flytekit rules)", () => {
 
 describe("file paths (flytekit rules)", () => {
   it("lower-cases every part under the directory", () => {
-    assert.strictEqual(secretFilePath("/etc/secrets", "", name("My-Group", "TLS_Cert")), "/etc/secrets/my-group/tls_cert")
+    assert.strictEqual(
+      secretFilePath("/etc/secrets", "", name("My-Group", "TLS_Cert")),
+      "/etc/secrets/my-group/tls_cert"
+    )
   })
   it("puts the version folder between group and key", () => {
     assert.strictEqual(secretFilePath("/etc/secrets/", "", name("g", "k", "V1")), "/etc/secrets/g/v1/k")
@@ -61,7 +64,11 @@ describe("unsafe names", () => {
 
 describe("properties", () => {
   const part = fc.option(
-    fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: "binary", maxLength: 6 }), fc.constantFrom(".", "..", "a/..", "%2f")),
+    fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.string({ unit: "binary", maxLength: 6 }),
+      fc.constantFrom(".", "..", "a/..", "%2f")
+    ),
     { nil: undefined }
   )
   it("the env name is the prefix and the upper-cased present parts joined by _", () => {
@@ -73,12 +80,15 @@ describe("properties", () => {
   })
   it("a name is refused or its file path stays under the directory", () => {
     const dir = "/etc/secrets"
-    fc.assert(fc.property(part, part, part, (group, key, groupVersion) => {
-      const parsed = name(group, key, groupVersion)
-      if (nameProblem(parsed) !== undefined) return
-      const file = secretFilePath(dir, "", parsed)
-      assert.isTrue(path.posix.normalize(file).startsWith(dir + "/"), file)
-      assert.strictEqual(path.posix.normalize(file), file)
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(part, part, part, (group, key, groupVersion) => {
+        const parsed = name(group, key, groupVersion)
+        if (nameProblem(parsed) !== undefined) return
+        const file = secretFilePath(dir, "", parsed)
+        assert.isTrue(path.posix.normalize(file).startsWith(dir + "/"), file)
+        assert.strictEqual(path.posix.normalize(file), file)
+      }),
+      { numRuns: 2000 }
+    )
   })
 })

@@ -1,10 +1,10 @@
 /** Shared test fixtures: temp secret directories and `process.env` changes that are always undone. */
 import * as Effect from "effect/Effect"
-import { afterEach, beforeEach } from "vitest"
 import * as Result from "effect/Result"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { afterEach, beforeEach } from "vitest"
 import { SecretNotFound } from "../src/errors.ts"
 
 /** A fresh directory under the OS temp dir, removed when the returned function is called. */
@@ -21,7 +21,6 @@ export const writeFiles = (dir: string, files: Readonly<Record<string, string | 
     fs.writeFileSync(file, content)
   }
 }
-
 
 /** Sets variables in `process.env` (undefined removes one); `restoreEnv` puts the old values back. */
 const saved = new Map<string, string | undefined>()
@@ -41,7 +40,9 @@ export const restoreEnv = (): void => {
 }
 
 /** Runs a lookup expected to miss and returns its `SecretNotFound`. */
-export const expectMiss = <A, R>(effect: Effect.Effect<A, SecretNotFound, R>): Effect.Effect<SecretNotFound, Error, R> =>
+export const expectMiss = <A, R>(
+  effect: Effect.Effect<A, SecretNotFound, R>
+): Effect.Effect<SecretNotFound, Error, R> =>
   Effect.flatMap(Effect.result(effect), (result) =>
     Result.isFailure(result)
       ? Effect.succeed(result.failure)

@@ -58,13 +58,16 @@ export const makeMemoryFileSystem = (
 
   return FileSystem.makeNoop({
     open: (file) =>
-      Effect.map(lookup("open", file), (entry) =>
-        makeReadOnlyFile(Effect.succeed(entry.info), (buffer, position) =>
-          Effect.sync(() => {
-            const chunk = entry.content.subarray(position, position + buffer.length)
-            buffer.set(chunk)
-            return chunk.length
-          }))),
+      Effect.map(
+        lookup("open", file),
+        (entry) =>
+          makeReadOnlyFile(Effect.succeed(entry.info), (buffer, position) =>
+            Effect.sync(() => {
+              const chunk = entry.content.subarray(position, position + buffer.length)
+              buffer.set(chunk)
+              return chunk.length
+            }))
+      ),
     stat: (file) => Effect.map(lookup("stat", file), (entry) => entry.info),
     realPath: (file) => Effect.map(lookup("realPath", file), (entry) => entry.path)
   })

@@ -9,7 +9,15 @@ import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import * as PlatformError from "effect/PlatformError"
 import * as fs from "node:fs"
-import { DirectFileOps, type FileMiss, noContent, openedProblem, type RegularFile, type SecretFileOps, tooLarge } from "./fileOps.ts"
+import {
+  DirectFileOps,
+  type FileMiss,
+  noContent,
+  openedProblem,
+  type RegularFile,
+  type SecretFileOps,
+  tooLarge
+} from "./fileOps.ts"
 import { fileInfo, makeReadOnlyFile } from "./readOnlyFile.ts"
 import { withoutStackTrace } from "./stackTrace.ts"
 
@@ -30,7 +38,10 @@ const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code
 
 const missOf = (error: unknown): FileMiss => {
   const code = codeOf(error)
-  return { reason: missReasons[code] ?? `could not be read (${code})`, missing: code === "ENOENT" || code === "ENOTDIR" }
+  return {
+    reason: missReasons[code] ?? `could not be read (${code})`,
+    missing: code === "ENOENT" || code === "ENOTDIR"
+  }
 }
 
 const typeOf = (stats: fs.Stats): FileSystem.File.Type =>
@@ -142,7 +153,10 @@ export const nodeSyncFileSystem: FileSystem.FileSystem = FileSystem.makeNoop({
         makeReadOnlyFile(
           Effect.try({ try: () => infoOf(fs.fstatSync(fd)), catch: platformError("stat", fd) }),
           (buffer, position) =>
-            Effect.try({ try: () => fs.readSync(fd, buffer, 0, buffer.length, position), catch: platformError("read", fd) })
+            Effect.try({
+              try: () => fs.readSync(fd, buffer, 0, buffer.length, position),
+              catch: platformError("read", fd)
+            })
         )
       )),
   stat: (path) => Effect.try({ try: () => infoOf(fs.statSync(path)), catch: platformError("stat", path) }),

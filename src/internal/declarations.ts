@@ -82,12 +82,13 @@ export const declaredManager = (
       })
     )
   }
-  const resolve = <A>(lookup: (request: SecretRequest) => Effect.Effect<A, SecretNotFound>) =>
-  (request: SecretRequest): Effect.Effect<A, SecretNotFound> => {
-    const declared = declarations.find(request)
-    if (declared === undefined) return options.strict ? refuse(request) : lookup(request)
-    return lookup(declarations.requestFor(declared, request))
-  }
+  const resolve =
+    <A>(lookup: (request: SecretRequest) => Effect.Effect<A, SecretNotFound>) =>
+    (request: SecretRequest): Effect.Effect<A, SecretNotFound> => {
+      const declared = declarations.find(request)
+      if (declared === undefined) return options.strict ? refuse(request) : lookup(request)
+      return lookup(declarations.requestFor(declared, request))
+    }
   return {
     get: resolve(manager.get) as SecretsManagerShape["get"],
     getRedacted: resolve(manager.getRedacted),

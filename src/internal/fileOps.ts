@@ -81,7 +81,9 @@ export const openedProblem = (type: FileSystem.File.Type, size: number, maxBytes
 
 const platformMiss = (error: PlatformError): FileMiss => {
   const reason = error.reason
-  if (reason._tag === "BadArgument") return { reason: `could not be read (${reason.description ?? "bad argument"})`, missing: false }
+  if (reason._tag === "BadArgument") {
+    return { reason: `could not be read (${reason.description ?? "bad argument"})`, missing: false }
+  }
   switch (reason._tag) {
     case "NotFound":
       return { reason: "no such file", missing: true }
@@ -95,7 +97,10 @@ const platformMiss = (error: PlatformError): FileMiss => {
 /** The `bytes` of a file that was checked but not read. */
 export const noContent = new Uint8Array(0)
 
-const identityOf = (info: FileSystem.File.Info): FileIdentity => ({ dev: info.dev, ino: Option.getOrUndefined(info.ino) })
+const identityOf = (info: FileSystem.File.Info): FileIdentity => ({
+  dev: info.dev,
+  ino: Option.getOrUndefined(info.ino)
+})
 
 /** The secret file operations through any `FileSystem`. */
 export const fileOpsOver = (fileSystem: FileSystem.FileSystem): SecretFileOps => ({

@@ -2,11 +2,11 @@
  * The parts the library's two FileSystems share: a read-only `FileSystem.File` over a read function, and the
  * `File.Info` built from the few stat fields the secret reader needs.
  */
+import * as ByteSize from "effect/ByteSize"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as PlatformError from "effect/PlatformError"
-import * as ByteSize from "effect/ByteSize"
 
 /** The stat fields a secret read depends on: what the entry is, how large, and which inode it is. */
 export interface StatFields {

@@ -56,14 +56,17 @@ export const makeSecretFileReader = (ops: SecretFileOps, limits: SecretFileLimit
    * whose inode is unknown cannot be bound, so it is judged but not remembered.
    */
   const judge = (path: string, opened: FileIdentity): Effect.Effect<boolean, FileMiss | typeof moved> =>
-    Effect.flatMapEager(rootRealPath(), (root) =>
-      Effect.flatMapEager(ops.realPath(path), (real) =>
-        Effect.flatMapEager(ops.identity(real), (resolved) => {
-          if (resolved.dev !== opened.dev || resolved.ino !== opened.ino) return Effect.fail(moved)
-          const inside = real.startsWith(root)
-          remember(opened, inside)
-          return Effect.succeed(inside)
-        })))
+    Effect.flatMapEager(
+      rootRealPath(),
+      (root) =>
+        Effect.flatMapEager(ops.realPath(path), (real) =>
+          Effect.flatMapEager(ops.identity(real), (resolved) => {
+            if (resolved.dev !== opened.dev || resolved.ino !== opened.ino) return Effect.fail(moved)
+            const inside = real.startsWith(root)
+            remember(opened, inside)
+            return Effect.succeed(inside)
+          }))
+    )
 
   // A file swapped between being opened and being judged is read again, a few times at most.
   const readContained = (path: string, content: boolean, retries: number): Effect.Effect<RegularFile, FileMiss> => {

@@ -8,8 +8,8 @@ import type { Environment } from "../Environment.ts"
 import type { Attempt } from "../errors.ts"
 import type { MountRequirement } from "../Secret.ts"
 import type { SecretsConfigShape } from "../SecretsConfig.ts"
-import { envVarName, type SecretName, secretFilePath, shellSafeSpelling } from "./naming.ts"
 import type { FileMiss } from "./fileOps.ts"
+import { envVarName, secretFilePath, type SecretName, shellSafeSpelling } from "./naming.ts"
 import type { SecretFileReader } from "./secretFile.ts"
 
 /**
@@ -127,7 +127,11 @@ const file = (
 const declaredEnvVar: Source = (target, mode, context) => {
   const name = target.envVar
   if (name === undefined) return []
-  if (target.mountRequirement === "ENV_VAR") return mode === "path" ? [] : [variable("declared-env", name, mode, context)]
+  if (target.mountRequirement === "ENV_VAR") {
+    return mode === "path"
+      ? []
+      : [variable("declared-env", name, mode, context)]
+  }
   return [() => {
     const value = context.environment.get(name)
     if (value === undefined) return miss("declared-env", name, "not set")
@@ -152,7 +156,9 @@ const secretsDirectory: Source = (target, mode, context) => {
 }
 
 const localEnv: Source = (target, mode, context) =>
-  mode === "path" || !context.config.local ? [] : variableSpellings("local-env", envVarName("", target.name), mode, context)
+  mode === "path" || !context.config.local
+    ? []
+    : variableSpellings("local-env", envVarName("", target.name), mode, context)
 
 /** The sources, in lookup order. */
 export const sources: ReadonlyArray<Source> = [declaredEnvVar, prefixedEnv, secretsDirectory, localEnv]
