@@ -4,7 +4,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { makeSecrets, MissingSecrets, Secret, SecretsManager, task } from "../src/index.ts"
+import { makeSecrets, MissingSecrets, Secret, secrets, SecretsManager, task } from "../src/index.ts"
 
 // --- The Effect API ---
 const program = Effect.gen(function*() {
@@ -16,7 +16,8 @@ const program = Effect.gen(function*() {
   return { token, cert, password, certPath }
 })
 
-// Live: Effect.runPromise(program.pipe(Effect.provide(SecretsManager.layer)))
+export const runLive = () => Effect.runPromise(program.pipe(Effect.provide(SecretsManager.layer)))
+
 // In tests: no process.env, no disk.
 export const testLayer = SecretsManager.layerTest({
   env: { FLYTE_SECRETS_MY_API_KEYS_GITHUB_TOKEN: "test-token", FLYTE_SECRETS_DB_PASSWORD: "test-password" },
@@ -24,9 +25,10 @@ export const testLayer = SecretsManager.layerTest({
 })
 
 // --- The sync facade ---
-const secrets = makeSecrets(testLayer) // or: import { secrets } from "effect-secrets" (the live default)
-const token: string = secrets.my_api_keys.github_token
-const cert: Uint8Array = secrets.get({ group: "my-certs", key: "tls_cert", encodeMode: "rb" })
+export const readLive = () => secrets.my_api_keys.github_token // the live default, built on first use
+const fromTests = makeSecrets(testLayer) // a facade over any SecretsManager layer
+const cert: Uint8Array = fromTests.get({ group: "my-certs", key: "tls_cert", encodeMode: "rb" })
+const certPath: string = fromTests.getPath({ group: "my-certs", key: "tls_cert" })
 
 // --- A task that declares its secrets ---
 const syncRepos = task({
@@ -54,7 +56,7 @@ const securityContext = syncRepos.securityContext()
 if (import.meta.main) {
   const tour = Effect.runSync(program.pipe(Effect.provide(testLayer)))
   console.log(tour.token, tour.cert, String(tour.password), Redacted.value(tour.password), tour.certPath)
-  console.log(token, cert, JSON.stringify(securityContext))
+  console.log(fromTests.my_api_keys.github_token, cert, certPath, JSON.stringify(securityContext))
   void syncReposPlain
   // The preflight error a user sees when a declared secret is missing:
   const exit = Effect.runSyncExit(syncRepos("acme").pipe(Effect.provide(SecretsManager.layerTest())))
