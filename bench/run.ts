@@ -17,7 +17,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { type Row, row, sideBySide, table, timeSync } from "./harness.ts"
+import { type Measured, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
 
 // The built package, typed by its sources.
 const distEntry = fileURLToPath(new URL("../dist/index.js", import.meta.url))
@@ -103,143 +103,114 @@ const memoryFigure = async () => {
   return { ours: grown, baseline: 1, ratio: grown }
 }
 
-const figures: ReadonlyArray<readonly [string, () => Promise<Row>]> = [
-  [
-    "`get`, env hit",
-    async () =>
-      row(
-        "`get`, env hit",
-        "ns/op",
-        await sideBySide(
-          rounds,
-          () => timeEffect(n(100_000), manager.get(envRequest)),
-          () => timeEffect(n(100_000), configEnv)
-        ),
-        "Config.Redacted over fromEnv",
-        0.5
+/** One figure: what it measures, against what, the target ratio, and how to measure it side by side. */
+interface Figure {
+  readonly name: string
+  readonly unit: "ns/op" | "ms" | "MiB"
+  readonly baseline: string
+  readonly target: number
+  readonly measure: () => Promise<Measured>
+}
+
+const figures: ReadonlyArray<Figure> = [
+  {
+    name: "`get`, env hit",
+    unit: "ns/op",
+    baseline: "Config.Redacted over fromEnv",
+    target: 0.5,
+    measure: () =>
+      sideBySide(rounds, () => timeEffect(n(100_000), manager.get(envRequest)), () => timeEffect(n(100_000), configEnv))
+  },
+  {
+    name: "`get`, file hit",
+    unit: "ns/op",
+    baseline: "Config.Redacted over fromDir",
+    target: 0.25,
+    measure: () =>
+      sideBySide(rounds, () => timeEffect(n(10_000), manager.get(fileRequest)), () => timeEffect(n(1_000), configDir))
+  },
+  {
+    name: "`get`, file hit (every guard)",
+    unit: "ns/op",
+    baseline: "readFileSync(path).trim() in Effect.sync",
+    target: 2,
+    // Inside the same Effect loop, as for every Effect-side figure: both pay the loop's cost per iteration.
+    measure: () =>
+      sideBySide(
+        rounds,
+        () => timeEffect(n(20_000), manager.get(fileRequest)),
+        () => timeEffect(n(20_000), Effect.sync(readRaw))
       )
-  ],
-  [
-    "`get`, file hit",
-    async () =>
-      row(
-        "`get`, file hit",
-        "ns/op",
-        await sideBySide(
-          rounds,
-          () => timeEffect(n(10_000), manager.get(fileRequest)),
-          () => timeEffect(n(1_000), configDir)
-        ),
-        "Config.Redacted over fromDir",
-        0.25
+  },
+  {
+    name: "facade `secrets.g.k`, env hit",
+    unit: "ns/op",
+    baseline: "process.env[name]?.trim()",
+    target: 6,
+    measure: () =>
+      sideBySide(
+        rounds,
+        () => timeSync(n(100_000), () => secrets.bench.token),
+        () => timeSync(n(100_000), () => process.env[envName]?.trim())
       )
-  ],
-  [
-    "`get`, file hit (every guard)",
-    async () =>
-      row(
-        "`get`, file hit (every guard)",
-        "ns/op",
-        await sideBySide(
-          rounds,
-          () => timeEffect(n(20_000), manager.get(fileRequest)),
-          // Inside the same Effect loop, as for every Effect-side figure: both pay the loop's cost per iteration.
-          () => timeEffect(n(20_000), Effect.sync(readRaw))
-        ),
-        "readFileSync(path).trim() in Effect.sync",
-        2
+  },
+  {
+    name: "facade `secrets.g.k`, file hit",
+    unit: "ns/op",
+    baseline: "readFileSync(path).trim()",
+    target: 2,
+    measure: () =>
+      sideBySide(rounds, () => timeSync(n(20_000), () => secrets.bench.file_token), () => timeSync(n(20_000), readRaw))
+  },
+  {
+    name: "full miss (error built)",
+    unit: "ns/op",
+    baseline: "`get` env hit",
+    target: 10,
+    measure: () =>
+      sideBySide(
+        rounds,
+        () => timeEffect(n(20_000), Effect.result(manager.get(missRequest))),
+        () => timeEffect(n(20_000), manager.get(envRequest))
       )
-  ],
-  [
-    "facade `secrets.g.k`, env hit",
-    async () =>
-      row(
-        "facade `secrets.g.k`, env hit",
-        "ns/op",
-        await sideBySide(
-          rounds,
-          () => timeSync(n(100_000), () => secrets.bench.token),
-          () => timeSync(n(100_000), () => process.env[envName]?.trim())
-        ),
-        "process.env[name]?.trim()",
-        6
-      )
-  ],
-  [
-    "facade `secrets.g.k`, file hit",
-    async () =>
-      row(
-        "facade `secrets.g.k`, file hit",
-        "ns/op",
-        await sideBySide(
-          rounds,
-          () => timeSync(n(20_000), () => secrets.bench.file_token),
-          () => timeSync(n(20_000), readRaw)
-        ),
-        "readFileSync(path).trim()",
-        2
-      )
-  ],
-  [
-    "full miss (error built)",
-    async () =>
-      row(
-        "full miss (error built)",
-        "ns/op",
-        await sideBySide(
-          rounds,
-          () => timeEffect(n(20_000), Effect.result(manager.get(missRequest))),
-          () => timeEffect(n(20_000), manager.get(envRequest))
-        ),
-        "`get` env hit",
-        10
-      )
-  ],
-  [
-    "preflight, 1,000 declared file secrets",
-    async () =>
-      row(
-        "preflight, 1,000 declared file secrets",
-        "ns/op",
-        await sideBySide(rounds, () => timePreflight(1000, n(20)), () => timeSync(n(20), readMany(1000))),
-        "readFileSync loop",
-        1.5
-      )
-  ],
-  [
-    "scaling: preflight 1,000 vs 10 x 100",
-    async () =>
-      row(
-        "scaling: preflight 1,000 vs 10 x 100",
-        "ns/op",
-        await sideBySide(rounds, () => timePreflight(1000, n(20)), async () => 10 * (await timePreflight(100, n(200)))),
-        "10 x preflight of 100",
-        1.2
-      )
-  ],
-  [
-    "cold start: import + one facade read",
-    async () =>
-      row(
-        "cold start: import + one facade read",
-        "ms",
-        await sideBySide(smoke ? 1 : 11, () => spawnMs(oursCold), () => spawnMs("await import(\"effect\")")),
-        "import(\"effect\")",
-        0.75
-      )
-  ],
-  [
-    "memory: heap growth after 100,000 lookups",
-    async () => row("memory: heap growth after 100,000 lookups", "MiB", await memoryFigure(), "1 MiB", 1)
-  ]
+  },
+  {
+    name: "preflight, 1,000 declared file secrets",
+    unit: "ns/op",
+    baseline: "readFileSync loop",
+    target: 1.5,
+    measure: () => sideBySide(rounds, () => timePreflight(1000, n(20)), () => timeSync(n(20), readMany(1000)))
+  },
+  {
+    name: "scaling: preflight 1,000 vs 10 x 100",
+    unit: "ns/op",
+    baseline: "10 x preflight of 100",
+    target: 1.2,
+    measure: () =>
+      sideBySide(rounds, () => timePreflight(1000, n(20)), async () => 10 * (await timePreflight(100, n(200))))
+  },
+  {
+    name: "cold start: import + one facade read",
+    unit: "ms",
+    baseline: "import(\"effect\")",
+    target: 0.75,
+    measure: () => sideBySide(smoke ? 1 : 21, () => spawnMs(oursCold), () => spawnMs("await import(\"effect\")"))
+  },
+  {
+    name: "memory: heap growth after 100,000 lookups",
+    unit: "MiB",
+    baseline: "1 MiB",
+    target: 1,
+    measure: memoryFigure
+  }
 ]
 
 // `--only <text>` runs the figures whose name contains the text.
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined
 const rows: Array<Row> = []
-for (const [name, measure] of figures) {
-  if (only !== undefined && !name.includes(only)) continue
-  const r = await measure()
+for (const figure of figures) {
+  if (only !== undefined && !figure.name.includes(only)) continue
+  const r = row(figure.name, figure.unit, await figure.measure(), figure.baseline, figure.target)
   rows.push(r)
   const verdict = smoke ? "ran " : r.met ? "met " : "MISS"
   console.log(`${verdict} ${r.figure}: ${r.ratio.toFixed(2)}x (target <= ${r.target}x)`)
@@ -252,7 +223,9 @@ const machine = `${os.cpus().length} cores (${
   os.cpus()[0]?.model ?? "unknown"
 }), Node ${process.version}, ${os.platform()} ${os.release()}`
 console.log(
-  smoke ? "\nSmoke run: every figure ran; its counts are too small for the ratios to mean anything." : `\n${machine}\n\n${table(rows)}`
+  smoke
+    ? "\nSmoke run: every figure ran; its counts are too small for the ratios to mean anything."
+    : `\n${machine}\n\n${table(rows)}`
 )
 if (!smoke && only === undefined) {
   fs.writeFileSync(
