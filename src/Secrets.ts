@@ -13,6 +13,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { inspect } from "node:util"
+import { MissingSecrets, SecretNotFound } from "./errors.ts"
 import { type SecretRequest, SecretsManager, type SecretsManagerShape, startLookup } from "./SecretsManager.ts"
 
 /**
@@ -107,8 +108,8 @@ export const runNow = <A, E>(effect: Effect.Effect<A, E>): A => {
         "Use SecretsManager.layer (its FileSystem is synchronous), or read through SecretsManager in an Effect."
     )
   }
-  // Lookup errors are built without a stack trace; the frames that help are the caller's.
-  if (error instanceof Error && error.stack?.includes("\n") !== true) Error.captureStackTrace(error, runNow)
+  // A lookup's own errors carry no useful frames (a miss is built without them); the caller's frames help.
+  if (error instanceof SecretNotFound || error instanceof MissingSecrets) Error.captureStackTrace(error, runNow)
   throw error
 }
 

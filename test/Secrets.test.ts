@@ -39,9 +39,10 @@ describe("makeSecrets over the live layer", () => {
     assert.strictEqual(secrets.my_group.my_key, "two")
   })
 
-  it("throws the SecretNotFound itself on a miss", () => {
+  it("throws the SecretNotFound itself on a miss, with the caller's frames", () => {
     const error = thrownBy(() => makeSecrets().missing_group.missing_key)
     assert.instanceOf(error, SecretNotFound)
+    assert.include((error as Error).stack, "Secrets.test.ts")
     assert.deepStrictEqual((error as SecretNotFound).attempts.map((a) => a.source), ["env", "file"])
   })
 })

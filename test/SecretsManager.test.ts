@@ -5,7 +5,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Environment, SecretsConfig, SecretsManager } from "../src/index.ts"
+import { Environment, Secret, SecretsConfig, SecretsManager } from "../src/index.ts"
 import { expectMiss, setEnv, useSecretsDir, writeFiles } from "./support.ts"
 
 const get = SecretsManager.use((manager) => manager.get({ group: "my-group", key: "my_key" }))
@@ -204,6 +204,31 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
       assert.strictEqual(binary.key, "bin")
     }).pipe(Effect.provide(SecretsManager.layerTest({
       files: { "/etc/secrets/my-group/dir/inner": "x", "/etc/secrets/my-group/bin": bytes }
+    }))))
+
+  it.effect("compiled lookups are kept per request: requests that differ never share one", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const request = { group: "g", key: "k" }
+      assert.strictEqual(yield* manager.get(request), "default")
+      assert.strictEqual(yield* manager.get({ ...request, envVar: "OTHER" }), "other")
+      assert.strictEqual(yield* manager.get({ ...request, mountRequirement: "ENV_VAR", envVar: "OTHER" }), "other")
+      assert.strictEqual(yield* manager.get({ ...request, groupVersion: "v2" }), "versioned")
+      // A plain object is read by its fields at every call, so changing it changes the lookup.
+      const mutable: { group: string; key: string } = { group: "g", key: "k" }
+      assert.strictEqual(yield* manager.get(mutable), "default")
+      mutable.key = "k2"
+      assert.strictEqual(yield* manager.get(mutable), "second")
+      // A Secret and a frozen request are kept by identity, and give what their fields say.
+      assert.strictEqual(yield* manager.get(new Secret({ group: "g", key: "k2" })), "second")
+      assert.strictEqual(yield* manager.get(Object.freeze({ group: "g", key: "k", envVar: "OTHER" })), "other")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: {
+        FLYTE_SECRETS_G_K: "default",
+        OTHER: "other",
+        FLYTE_SECRETS_G_V2_K: "versioned",
+        FLYTE_SECRETS_G_K2: "second"
+      }
     }))))
 
   it.effect("refuses a request with neither group nor key, reading nothing", () =>

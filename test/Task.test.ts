@@ -260,6 +260,7 @@ describe("tasks on the live layer", () => {
     const error = thrownBy(() => t(undefined))
     assert.instanceOf(error, MissingSecrets)
     assert.strictEqual((error as MissingSecrets).missing.length, 2)
+    assert.include((error as Error).stack, "Task.test.ts")
     assert.isFalse(ran)
   })
 

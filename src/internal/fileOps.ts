@@ -63,7 +63,7 @@ const typeReasons: Partial<Record<FileSystem.File.Type, string>> = {
 }
 
 /** Why an entry of this type is not read, or `undefined` for a regular file. */
-export const notRegularReason = (type: FileSystem.File.Type): string | undefined =>
+const notRegularReason = (type: FileSystem.File.Type): string | undefined =>
   type === "File" ? undefined : typeReasons[type] ?? `is not a regular file (${type})`
 
 export const tooLarge = (size: number, maxBytes: number): FileMiss => ({
