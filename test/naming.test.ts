@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import * as path from "node:path"
 import { envVarName, nameProblem, secretFilePath, shellSafeSpelling, toSecretName } from "../src/internal/naming.ts"
+import { arbitraryNamePart } from "./support.ts"
 
 const name = (group?: string, key?: string, groupVersion?: string) => toSecretName({ group, key, groupVersion })
 
@@ -63,14 +64,7 @@ describe("unsafe names", () => {
 })
 
 describe("properties", () => {
-  const part = fc.option(
-    fc.oneof(
-      fc.string({ maxLength: 12 }),
-      fc.string({ unit: "binary", maxLength: 6 }),
-      fc.constantFrom(".", "..", "a/..", "%2f")
-    ),
-    { nil: undefined }
-  )
+  const part = arbitraryNamePart
   it("the env name is the prefix and the upper-cased present parts joined by _", () => {
     fc.assert(fc.property(part, part, part, (group, key, groupVersion) => {
       const parsed = name(group, key, groupVersion)

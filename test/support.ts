@@ -1,6 +1,7 @@
 /** Shared test fixtures: temp secret directories and `process.env` changes that are always undone. */
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
+import * as fc from "fast-check"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -79,3 +80,13 @@ export const thrownBy = (f: () => unknown): unknown => {
   }
   throw new Error("expected a throw")
 }
+
+/** A name part for property tests: absent, any text, raw bytes as text, or a known trick. */
+export const arbitraryNamePart = fc.option(
+  fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.string({ unit: "binary", maxLength: 6 }),
+    fc.constantFrom(".", "..", "a/..", "%2f", "%2e%2e")
+  ),
+  { nil: undefined }
+)
