@@ -145,20 +145,17 @@ const value = (found: Found) => found.value
 const makeWith = (context: LookupContext): SecretsManagerShape => {
   const compiled = new Map<string, Effect.Effect<unknown, SecretNotFound>>()
   // Requests that cannot change (a `Secret`, a frozen object) are also found by identity: no key to build.
-  const byIdentity = new WeakMap<SecretRequest, Map<string, Effect.Effect<unknown, SecretNotFound>>>()
-  const cached = <A>(
+  const byIdentity = new WeakMap<
+    SecretRequest,
+    Partial<Record<Mode | "redacted", Effect.Effect<unknown, SecretNotFound>>>
+  >()
+  /** The compiled lookup for a request's fields, compiling it the first time. */
+  const byFields = <A>(
     operation: Mode | "redacted",
     request: SecretRequest,
     mode: Mode,
     onSuccess: (found: Found) => A
   ): Effect.Effect<A, SecretNotFound> => {
-    if (request instanceof Secret || Object.isFrozen(request)) {
-      let operations = byIdentity.get(request)
-      if (operations === undefined) byIdentity.set(request, operations = new Map())
-      let effect = operations.get(operation) as Effect.Effect<A, SecretNotFound> | undefined
-      if (effect === undefined) operations.set(operation, effect = compile(request, mode, context, onSuccess))
-      return effect
-    }
     const fields = [request.group, request.groupVersion, request.key, request.mountRequirement, request.envVar]
     // NUL separates the fields of the key, so a request holding one is compiled afresh (its name is refused anyway).
     if (fields.some((field) => field?.includes("\u0000"))) return compile(request, mode, context, onSuccess)
@@ -170,6 +167,17 @@ const makeWith = (context: LookupContext): SecretsManagerShape => {
       compiled.set(cacheKey, effect)
     }
     return effect
+  }
+  const cached = <A>(
+    operation: Mode | "redacted",
+    request: SecretRequest,
+    mode: Mode,
+    onSuccess: (found: Found) => A
+  ): Effect.Effect<A, SecretNotFound> => {
+    if (!(request instanceof Secret) && !Object.isFrozen(request)) return byFields(operation, request, mode, onSuccess)
+    let operations = byIdentity.get(request)
+    if (operations === undefined) byIdentity.set(request, operations = {})
+    return (operations[operation] ??= byFields(operation, request, mode, onSuccess)) as Effect.Effect<A, SecretNotFound>
   }
   return SecretsManager.of({
     get: ((request: SecretRequest) =>
