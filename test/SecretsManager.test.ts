@@ -303,6 +303,30 @@ describe("SecretsManager.layer: live, on a temp dirs.secrets and real env vars",
       assert.strictEqual(yield* get, "third")
     })))
 
+  it.effect("a file that was missing is found as soon as it appears, and missed again when it goes", () =>
+    live(Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const lookup = manager.get({ group: "late", key: "k" })
+      for (let i = 0; i < 3; i++) {
+        const error = yield* expectMiss(lookup)
+        assert.strictEqual(error.attempts.find((a) => a.source === "file")?.reason, "no such file")
+      }
+      writeFiles(dirs.secrets, { "late/k": "arrived" })
+      assert.strictEqual(yield* lookup, "arrived")
+      fs.rmSync(path.join(dirs.secrets, "late/k"))
+      const gone = yield* expectMiss(lookup)
+      assert.strictEqual(gone.attempts.find((a) => a.source === "file")?.reason, "no such file")
+      // A path through a file keeps its own reason on every lookup.
+      writeFiles(dirs.secrets, { "plain": "not a directory" })
+      for (let i = 0; i < 2; i++) {
+        const error = yield* expectMiss(manager.get({ group: "plain", key: "k" }))
+        assert.strictEqual(
+          error.attempts.find((a) => a.source === "file")?.reason,
+          "a part of the path is not a directory"
+        )
+      }
+    })))
+
   it.effect("getPath gives the logical path, not the symlink's target", () =>
     live(Effect.gen(function*() {
       writeFiles(dirs.secrets, { "g/..2026_01/k": "v1" })

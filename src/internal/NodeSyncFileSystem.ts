@@ -121,6 +121,7 @@ export const nodeFileOps: SecretFileOps = {
     return "bytes" in result ? Effect.succeed(result) : Effect.fail(result)
   },
   realPath: (path) => attempt(() => fs.realpathSync.native(path)),
+  exists: (path) => fs.existsSync(path),
   identity: (path) =>
     attempt(() => {
       const stats = fs.statSync(path)

@@ -44,6 +44,11 @@ export interface SecretFileOps {
   readonly realPath: (path: string) => Effect.Effect<string, FileMiss>
   /** The identity of the file at `path` (links followed), as `readRegular` reports it. */
   readonly identity: (path: string) => Effect.Effect<FileIdentity, FileMiss>
+  /**
+   * Whether something exists at `path`, answered at once and without an exception; only a synchronous file system
+   * has it. The reader uses it for paths that were missing last time, never to decide what to read.
+   */
+  readonly exists?: (path: string) => boolean
 }
 
 /**

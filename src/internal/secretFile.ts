@@ -86,12 +86,30 @@ export const makeSecretFileReader = (ops: SecretFileOps, limits: SecretFileLimit
     })
   }
 
+  // Paths found missing last time. A failed open costs an exception, so while a path stays missing (a local run
+  // that reads secrets from the environment passes a missing file on every lookup) a cheap existence check goes
+  // first; when the file appears, it is opened and read as usual.
+  const missingLastTime = new Map<string, FileMiss>()
+
   /**
    * The file, with its exact bytes (empty when `content` is false: the file is only checked), or why it was not
    * read. Call it when the lookup runs: it may read at once.
    */
-  const read = (path: string, contained: boolean, content: boolean): Effect.Effect<RegularFile, FileMiss> =>
-    contained ? readContained(path, content, 10) : ops.readRegular(path, limits.maxFileBytes, content)
+  const read = (path: string, contained: boolean, content: boolean): Effect.Effect<RegularFile, FileMiss> => {
+    const lastMiss = ops.exists === undefined ? undefined : missingLastTime.get(path)
+    if (lastMiss !== undefined && !ops.exists!(path)) return Effect.fail(lastMiss)
+    const file = contained ? readContained(path, content, 10) : ops.readRegular(path, limits.maxFileBytes, content)
+    return Effect.catchEager(
+      Effect.flatMapEager(file, () => (missingLastTime.delete(path), file)),
+      (miss) => {
+        if (miss.missing) {
+          if (missingLastTime.size >= maxVerdicts) missingLastTime.clear()
+          missingLastTime.set(path, miss)
+        }
+        return file
+      }
+    )
+  }
 
   return { read }
 }
