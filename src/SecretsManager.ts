@@ -149,35 +149,29 @@ const makeWith = (context: LookupContext): SecretsManagerShape => {
     SecretRequest,
     Partial<Record<Mode | "redacted", Effect.Effect<unknown, SecretNotFound>>>
   >()
-  /** The compiled lookup for a request's fields, compiling it the first time. */
-  const byFields = <A>(
-    operation: Mode | "redacted",
-    request: SecretRequest,
-    mode: Mode,
-    onSuccess: (found: Found) => A
-  ): Effect.Effect<A, SecretNotFound> => {
-    const fields = [request.group, request.groupVersion, request.key, request.mountRequirement, request.envVar]
-    // NUL separates the fields of the key, so a request holding one is compiled afresh (its name is refused anyway).
-    if (fields.some((field) => field?.includes("\u0000"))) return compile(request, mode, context, onSuccess)
-    const cacheKey = `${operation}\u0000${fields.join("\u0000")}`
-    let effect = compiled.get(cacheKey) as Effect.Effect<A, SecretNotFound> | undefined
-    if (effect === undefined) {
-      effect = compile(request, mode, context, onSuccess)
-      if (compiled.size >= maxCompiled) compiled.clear()
-      compiled.set(cacheKey, effect)
-    }
-    return effect
-  }
   const cached = <A>(
     operation: Mode | "redacted",
     request: SecretRequest,
     mode: Mode,
     onSuccess: (found: Found) => A
   ): Effect.Effect<A, SecretNotFound> => {
-    if (!(request instanceof Secret) && !Object.isFrozen(request)) return byFields(operation, request, mode, onSuccess)
+    const byFields = (): Effect.Effect<A, SecretNotFound> => {
+      const fields = [request.group, request.groupVersion, request.key, request.mountRequirement, request.envVar]
+      // NUL separates the fields of the key: a request holding one is compiled afresh (its name is refused anyway).
+      if (fields.some((field) => field?.includes("\u0000"))) return compile(request, mode, context, onSuccess)
+      const cacheKey = `${operation}\u0000${fields.join("\u0000")}`
+      let effect = compiled.get(cacheKey) as Effect.Effect<A, SecretNotFound> | undefined
+      if (effect === undefined) {
+        effect = compile(request, mode, context, onSuccess)
+        if (compiled.size >= maxCompiled) compiled.clear()
+        compiled.set(cacheKey, effect)
+      }
+      return effect
+    }
+    if (!(request instanceof Secret) && !Object.isFrozen(request)) return byFields()
     let operations = byIdentity.get(request)
     if (operations === undefined) byIdentity.set(request, operations = {})
-    return (operations[operation] ??= byFields(operation, request, mode, onSuccess)) as Effect.Effect<A, SecretNotFound>
+    return (operations[operation] ??= byFields()) as Effect.Effect<A, SecretNotFound>
   }
   return SecretsManager.of({
     get: ((request: SecretRequest) =>
