@@ -88,3 +88,12 @@ export const table = (rows: ReadonlyArray<Row>): string =>
       `${r.ratio.toFixed(2)}x | <= ${r.target}x | ${r.met ? "yes" : "**no**"} |`
     )
   ].join("\n")
+
+/** One figure: what it measures, against what, the target ratio, and how to measure it side by side. */
+export interface Figure {
+  readonly name: string
+  readonly unit: "ns/op" | "ms" | "MiB"
+  readonly baseline: string
+  readonly target: number
+  readonly measure: () => Promise<Measured>
+}

@@ -17,7 +17,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { type Measured, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
+import { type Figure, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
 
 // The built package, typed by its sources.
 const distEntry = fileURLToPath(new URL("../dist/index.js", import.meta.url))
@@ -101,15 +101,6 @@ const heapGrowthMiB = async () => {
 const memoryFigure = async () => {
   const grown = await heapGrowthMiB()
   return { ours: grown, baseline: 1, ratio: grown }
-}
-
-/** One figure: what it measures, against what, the target ratio, and how to measure it side by side. */
-interface Figure {
-  readonly name: string
-  readonly unit: "ns/op" | "ms" | "MiB"
-  readonly baseline: string
-  readonly target: number
-  readonly measure: () => Promise<Measured>
 }
 
 const figures: ReadonlyArray<Figure> = [

@@ -36,7 +36,7 @@ const namePart = (field: string) =>
  * @category models
  */
 export interface SecretInput {
-  readonly group: string
+  readonly group?: string | undefined
   readonly key?: string | undefined
   readonly groupVersion?: string | undefined
   readonly mountRequirement?: MountRequirement
@@ -46,13 +46,14 @@ export interface SecretInput {
 const formatIssue = SchemaIssue.makeFormatterDefault()
 
 /**
- * A task's declaration of one secret: `group` (required), `key`, `groupVersion`, `mountRequirement`
- * (`"ANY"` by default) and `envVar`.
+ * A task's declaration of one secret: `group`, `key` (at least one of the two; `""` counts as absent, as in
+ * flytekit), `groupVersion`, `mountRequirement` (`"ANY"` by default) and `envVar`.
  *
  * **Details**
  *
- * Invalid input throws at construction with a readable message: a missing group, an `envVar` that is not
- * `^[A-Z_][A-Z0-9_]*$`, a name part that could leave the secrets directory.
+ * Invalid input throws at construction with a readable message: neither group nor key, an `envVar` that is not
+ * `^[A-Z_][A-Z0-9_]*$`, a name part that could leave the secrets directory. A key-only secret (`{ key: "token" }`)
+ * is what flytekit accepts inside tasks and what Flyte 2 declares.
  *
  * **Example**
  *
@@ -66,18 +67,22 @@ const formatIssue = SchemaIssue.makeFormatterDefault()
  * @category models
  */
 export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
-  group: namePart("group").pipe(
-    Schema.check(Schema.makeFilter((group: string) => group.length > 0 || "Group is a required parameter")),
-    Schema.annotateKey({ messageMissingKey: "Group is a required parameter" })
-  ),
-  key: Schema.optional(namePart("key")),
-  groupVersion: Schema.optional(namePart("groupVersion")),
+  group: Schema.optionalKey(namePart("group")),
+  key: Schema.optionalKey(namePart("key")),
+  groupVersion: Schema.optionalKey(namePart("groupVersion")),
   mountRequirement: MountRequirementSchema.pipe(Schema.withConstructorDefault(Effect.succeed("ANY" as const))),
-  envVar: Schema.optional(EnvVarName)
+  envVar: Schema.optionalKey(EnvVarName)
 }) {
   constructor(input: SecretInput) {
+    const fields = withoutAbsentFields(input)
+    if (fields.group === undefined && fields.key === undefined) {
+      throw new TypeError(
+        "Invalid Secret: a secret needs a group or a key (for example new Secret({ group: \"my-api-keys\", key: " +
+          "\"github_token\" }))"
+      )
+    }
     try {
-      super(input)
+      super(fields)
     } catch (error) {
       throw readableError(error)
     }
@@ -97,7 +102,8 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
    * @since 0.1.0
    */
   static readonly toIdl = (secret: Secret): SecretIdl => {
-    const idl: { -readonly [K in keyof SecretIdl]: SecretIdl[K] } = { group: secret.group }
+    const idl: { -readonly [K in keyof SecretIdl]: SecretIdl[K] } = {}
+    if (secret.group) idl.group = secret.group
     if (secret.key) idl.key = secret.key
     if (secret.groupVersion) idl.groupVersion = secret.groupVersion
     if (secret.mountRequirement !== "ANY") idl.mountRequirement = secret.mountRequirement
@@ -116,13 +122,12 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
     const decoded = decodeIdl(json)
     if (Result.isFailure(decoded)) throw new TypeError(`Invalid flyteidl Secret: ${decoded.failure.message}`)
     const idl = decoded.success
-    const present = (value: string | undefined) => value === "" ? undefined : value
     const mount = idl.mountRequirement ?? idl.mount_requirement
     return new Secret({
-      group: idl.group ?? "",
-      key: present(idl.key),
-      groupVersion: present(idl.groupVersion ?? idl.group_version),
-      envVar: present(idl.envVar ?? idl.env_var),
+      group: idl.group,
+      key: idl.key,
+      groupVersion: idl.groupVersion ?? idl.group_version,
+      envVar: idl.envVar ?? idl.env_var,
       ...(mount === undefined ? {} : { mountRequirement: typeof mount === "number" ? mountByNumber[mount] : mount })
     })
   }
@@ -135,7 +140,7 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
  * @category models
  */
 export interface SecretIdl {
-  readonly group: string
+  readonly group?: string
   readonly key?: string
   readonly groupVersion?: string
   readonly mountRequirement?: "ENV_VAR" | "FILE"
@@ -156,6 +161,20 @@ const decodeIdl = Schema.decodeUnknownResult(Schema.Struct({
   envVar: IdlString,
   env_var: IdlString
 }))
+
+/** The input with `""` and `undefined` fields left out, as flytekit and proto3 read them. */
+const withoutAbsentFields = (
+  input: SecretInput
+): { readonly [K in keyof SecretInput]?: Exclude<SecretInput[K], undefined> } => {
+  if (typeof input !== "object" || input === null) return {}
+  const fields: Record<string, unknown> = Object.create(null)
+  for (const field of ["group", "key", "groupVersion", "mountRequirement", "envVar"] as const) {
+    // Own properties only: a polluted Object.prototype adds nothing to a declaration.
+    const value = Object.hasOwn(input, field) ? input[field] : undefined
+    if (value !== undefined && value !== "") fields[field] = value
+  }
+  return fields
+}
 
 const readableError = (error: unknown): unknown =>
   error instanceof Error && SchemaIssue.isIssue(error.cause)

@@ -11,8 +11,8 @@ import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import type * as Stream from "effect/Stream"
 import { Environment } from "./Environment.ts"
-import { type Attempt, SecretNotFound } from "./errors.ts"
 import { DirectFileOps, fileOpsOver } from "./internal/fileOps.ts"
 import { makeMemoryFileSystem } from "./internal/MemoryFileSystem.ts"
 import { nameProblem, toSecretName } from "./internal/naming.ts"
@@ -20,8 +20,12 @@ import * as NodeSyncFileSystem from "./internal/NodeSyncFileSystem.ts"
 import { makeSecretFileReader } from "./internal/secretFile.ts"
 import { type Found, type LookupContext, type Mode, type Place, sources } from "./internal/sources.ts"
 import { withoutStackTrace } from "./internal/stackTrace.ts"
+import { type WatchOptions, watchValues } from "./internal/watch.ts"
+
+export type { WatchOptions } from "./internal/watch.ts"
 import { type MountRequirement, Secret } from "./Secret.ts"
 import { fromEnvironment, SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
+import { type Attempt, SecretNotFound } from "./SecretsError.ts"
 
 /**
  * What to look up. A `Secret` is one. At least one of `group` and `key`; `""` parts count as absent.
@@ -52,12 +56,38 @@ export interface SecretsManagerShape {
     (request: SecretRequest & { readonly encodeMode?: "r" | undefined }): Effect.Effect<string, SecretNotFound>
     (request: SecretRequest): Effect.Effect<string | Uint8Array, SecretNotFound>
   }
-  /** The secret as text that prints as `<redacted>`. */
-  readonly getRedacted: (request: SecretRequest) => Effect.Effect<Redacted.Redacted<string>, SecretNotFound>
+  /** The secret as text, or with `encodeMode: "rb"` as its exact bytes, wrapped so it prints as `<redacted>`. */
+  readonly getRedacted: {
+    (request: SecretRequest & { readonly encodeMode: "rb" }): Effect.Effect<
+      Redacted.Redacted<Uint8Array>,
+      SecretNotFound
+    >
+    (request: SecretRequest & { readonly encodeMode?: "r" | undefined }): Effect.Effect<
+      Redacted.Redacted<string>,
+      SecretNotFound
+    >
+    (request: SecretRequest): Effect.Effect<Redacted.Redacted<string | Uint8Array>, SecretNotFound>
+  }
   /** The path of the file that holds the secret, as given (symbolic links are not resolved, so rotation works). */
   readonly getPath: (request: SecretRequest) => Effect.Effect<string, SecretNotFound>
   /** Where the secret is found (the source and the variable name or path), without handing out the value. */
   readonly locate: (request: SecretRequest) => Effect.Effect<SecretLocation, SecretNotFound>
+  /**
+   * The current value, then each new distinct value (a Kubernetes `..data` swap, a file replaced, a variable
+   * changed) within `pollInterval` (1 second by default) at the latest; never the same value twice in a row. Typed
+   * by `encodeMode` like `get`. A lookup that misses ends the stream with its `SecretNotFound`.
+   */
+  readonly watch: {
+    (request: SecretRequest & { readonly encodeMode: "rb" }, options?: WatchOptions): Stream.Stream<
+      Uint8Array,
+      SecretNotFound
+    >
+    (request: SecretRequest & { readonly encodeMode?: "r" | undefined }, options?: WatchOptions): Stream.Stream<
+      string,
+      SecretNotFound
+    >
+    (request: SecretRequest, options?: WatchOptions): Stream.Stream<string | Uint8Array, SecretNotFound>
+  }
 }
 
 /**
@@ -140,6 +170,7 @@ const compile = <A>(
 const maxCompiled = 10_000
 
 const value = (found: Found) => found.value
+const redacted = (found: Found) => Redacted.make(found.value)
 
 /** The manager over a context: each operation is a compiled lookup, kept per distinct request. */
 const makeWith = (context: LookupContext): SecretsManagerShape => {
@@ -147,10 +178,10 @@ const makeWith = (context: LookupContext): SecretsManagerShape => {
   // Requests that cannot change (a `Secret`, a frozen object) are also found by identity: no key to build.
   const byIdentity = new WeakMap<
     SecretRequest,
-    Partial<Record<Mode | "redacted", Effect.Effect<unknown, SecretNotFound>>>
+    Partial<Record<Mode | "redacted" | "redactedBytes", Effect.Effect<unknown, SecretNotFound>>>
   >()
   const cached = <A>(
-    operation: Mode | "redacted",
+    operation: Mode | "redacted" | "redactedBytes",
     request: SecretRequest,
     mode: Mode,
     onSuccess: (found: Found) => A
@@ -173,15 +204,21 @@ const makeWith = (context: LookupContext): SecretsManagerShape => {
     if (operations === undefined) byIdentity.set(request, operations = {})
     return (operations[operation] ??= byFields()) as Effect.Effect<A, SecretNotFound>
   }
+  const get = ((request: SecretRequest) =>
+    request.encodeMode === "rb"
+      ? cached("bytes", request, "bytes", value)
+      : cached("text", request, "text", value)) as SecretsManagerShape["get"]
   return SecretsManager.of({
-    get: ((request: SecretRequest) =>
+    get,
+    getRedacted: ((request: SecretRequest) =>
       request.encodeMode === "rb"
-        ? cached("bytes", request, "bytes", value)
-        : cached("text", request, "text", value)) as SecretsManagerShape["get"],
-    getRedacted: (request) => cached("redacted", request, "text", (found) => Redacted.make(found.value as string)),
+        ? cached("redactedBytes", request, "bytes", redacted)
+        : cached("redacted", request, "text", redacted)) as SecretsManagerShape["getRedacted"],
     getPath: (request) => cached("path", request, "path", (found) => found.value as string),
     locate: (request) =>
-      cached("locate", request, "locate", ({ location, source }): SecretLocation => ({ source, location }))
+      cached("locate", request, "locate", ({ location, source }): SecretLocation => ({ source, location })),
+    watch: ((request: SecretRequest, options?: WatchOptions) =>
+      watchValues(get(request), options)) as SecretsManagerShape["watch"]
   })
 }
 

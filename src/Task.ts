@@ -7,10 +7,10 @@
 import type { ConfigError } from "effect/Config"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
-import { MissingSecrets } from "./errors.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/declarations.ts"
 import { Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
-import { defaultManager, makeFacade, managerOf, runNow, type Secrets } from "./Secrets.ts"
+import { MissingSecrets } from "./SecretsError.ts"
+import { defaultManager, makeFacade, managerOf, runNow, type Secrets } from "./SecretsFacade.ts"
 import { SecretsManager, type SecretsManagerShape, startLookup } from "./SecretsManager.ts"
 
 /**

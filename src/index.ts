@@ -4,16 +4,17 @@
  * @since 0.1.0
  */
 export { Environment } from "./Environment.ts"
-export { type Attempt, MissingSecrets, SecretNotFound } from "./errors.ts"
 export { type MountRequirement, Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
-export { makeSecrets, type SecretGroup, type Secrets, secrets, type SecretsMethods } from "./Secrets.ts"
 export { SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
+export { type Attempt, MissingSecrets, SecretNotFound } from "./SecretsError.ts"
+export { makeSecrets, type SecretGroup, type Secrets, secrets, type SecretsMethods } from "./SecretsFacade.ts"
 export {
   type SecretLocation,
   type SecretRequest,
   SecretsManager,
   type SecretsManagerShape,
-  type TestOptions
+  type TestOptions,
+  type WatchOptions
 } from "./SecretsManager.ts"
 export {
   type SecurityContext,

@@ -22,9 +22,28 @@ describe("Secret", () => {
     assert.strictEqual(secret.mountRequirement, "FILE")
     assert.strictEqual(secret.envVar, "TLS_PATH")
   })
-  it("requires a group", () => {
-    assert.include(thrown(() => new Secret({} as never)), "Group is a required parameter")
-    assert.include(thrown(() => new Secret({ group: "" })), "Group is a required parameter")
+  it("needs a group or a key, and reads \"\" as absent (flytekit accepts key-only secrets)", () => {
+    assert.include(thrown(() => new Secret({})), "a secret needs a group or a key")
+    assert.include(thrown(() => new Secret({ group: "", key: "" })), "a secret needs a group or a key")
+    const keyOnly = new Secret({ group: "", key: "token" })
+    assert.isFalse("group" in keyOnly)
+    assert.strictEqual(keyOnly.key, "token")
+    assert.deepStrictEqual(Secret.toIdl(keyOnly), { key: "token" })
+    assert.deepStrictEqual(Secret.fromIdl({ group: "", key: "token", groupVersion: "" }), keyOnly)
+    assert.strictEqual(new Secret({ group: "g" }).group, "g")
+  })
+  it("reads its fields as own properties: a polluted prototype adds nothing", () => {
+    const prototype = Object.prototype as Record<string, unknown>
+    prototype["envVar"] = "POLLUTED"
+    prototype["group"] = "polluted"
+    try {
+      const secret = new Secret({ key: "k" })
+      assert.isFalse(Object.hasOwn(secret, "envVar"))
+      assert.isFalse(Object.hasOwn(secret, "group"))
+    } finally {
+      delete prototype["envVar"]
+      delete prototype["group"]
+    }
   })
   it("refuses an invalid env var name, naming it", () => {
     for (const bad of ["lower", "1ABC", "A-B", "A B", "ABC\n"]) {
@@ -41,5 +60,14 @@ describe("Secret", () => {
     assert.include(thrown(() => new Secret({ group: "../etc" })), "unsafe name")
     assert.include(thrown(() => new Secret({ group: "g", key: "a/b" })), "unsafe name")
     assert.include(thrown(() => new Secret({ group: "g", groupVersion: ".." })), "unsafe name")
+  })
+  it("refuses control, bidi, zero-width and separator characters, overlong and non-string parts", () => {
+    for (const bad of ["a\u0085b", "a\u202eb", "a\u200bb", "a\u2028b", "a\u2029b", "a\ufeffb", "x".repeat(254)]) {
+      const message = thrown(() => new Secret({ group: bad, key: "k" }))
+      assert.include(message, "unsafe name")
+      assert.notMatch(message, /[\u0085\u202e\u200b\u2028\u2029\ufeff]/)
+    }
+    assert.strictEqual(new Secret({ group: "x".repeat(253) }).group?.length, 253)
+    assert.match(thrown(() => new Secret({ group: 5 as never })), /Expected string[^]*group/)
   })
 })

@@ -383,3 +383,13 @@ describe("SecretsManager.layer: live, on a temp dirs.secrets and real env vars",
       )
     })))
 })
+
+describe("getRedacted and watch (test layer)", () => {
+  it.effect("getRedacted with rb gives Redacted bytes, exact", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const bytes = yield* manager.getRedacted({ group: "g", key: "bin", encodeMode: "rb" })
+      assert.deepStrictEqual(Redacted.value(bytes), new Uint8Array([0xff, 0x00, 0x0a]))
+      assert.strictEqual(String(bytes), "<redacted>")
+    }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/bin": new Uint8Array([0xff, 0, 10]) } }))))
+})

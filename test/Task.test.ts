@@ -99,7 +99,7 @@ describe("Secret IDL codec", () => {
       (thrownBy(() => Secret.fromIdl({ group: "g", mountRequirement: 7 })) as Error).message,
       "mountRequirement"
     )
-    assert.include((thrownBy(() => Secret.fromIdl({})) as Error).message, "Group is a required parameter")
+    assert.include((thrownBy(() => Secret.fromIdl({})) as Error).message, "a secret needs a group or a key")
     assert.include((thrownBy(() => Secret.fromIdl(null)) as Error).message, "Invalid flyteidl Secret")
   })
 })

@@ -6,7 +6,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterEach, beforeEach } from "vitest"
-import { SecretNotFound } from "../src/errors.ts"
+import { SecretNotFound } from "../src/SecretsError.ts"
 
 /** A fresh directory under the OS temp dir, removed when the returned function is called. */
 export const makeTempDir = (): { readonly dir: string; readonly remove: () => void } => {

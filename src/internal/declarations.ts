@@ -3,10 +3,12 @@
  * facade maps attribute spellings (`my_api_keys`) to declared names (`my-api-keys`).
  */
 import * as Effect from "effect/Effect"
-import { declarationHint, SecretNotFound } from "../errors.ts"
+import * as Stream from "effect/Stream"
 import type { Secret } from "../Secret.ts"
+import { declarationHint, SecretNotFound } from "../SecretsError.ts"
 import type { SecretRequest, SecretsManagerShape } from "../SecretsManager.ts"
 import { shellSafeSpelling, toSecretName } from "./naming.ts"
+import type { WatchOptions } from "./watch.ts"
 
 const slot = (group: string | undefined, key: string | undefined) => `${group ?? ""}\u0000${key ?? ""}`
 const attributeSpelling = (part: string | undefined) => part === undefined ? "" : shellSafeSpelling(part) ?? part
@@ -91,8 +93,15 @@ export const declaredManager = (
     }
   return {
     get: resolve(manager.get) as SecretsManagerShape["get"],
-    getRedacted: resolve(manager.getRedacted),
+    getRedacted: resolve(manager.getRedacted) as SecretsManagerShape["getRedacted"],
     getPath: resolve(manager.getPath),
-    locate: resolve(manager.locate)
+    locate: resolve(manager.locate),
+    watch: ((request: SecretRequest, watchOptions?: WatchOptions) => {
+      const declared = declarations.find(request)
+      if (declared === undefined) {
+        return options.strict ? Stream.fromEffect(refuse(request)) : manager.watch(request, watchOptions)
+      }
+      return manager.watch(declarations.requestFor(declared, request), watchOptions)
+    }) as SecretsManagerShape["watch"]
   }
 }

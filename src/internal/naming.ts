@@ -19,15 +19,40 @@ export interface NameInput {
 
 const present = (part: string | undefined): string | undefined => part === "" ? undefined : part
 
-// Separators, NUL and every other control character: none can appear in a safe path segment.
-const unsafeCharacter = /[/\\\u0000-\u001f\u007f]/
+/**
+ * Separators, and every control, format (bidi overrides, zero-width) and line or paragraph separator character:
+ * none belongs in a path segment, and each could forge text where a name is printed (errors, logs, terminals).
+ */
+const unsafeCharacter = /[/\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
 
-/** Why a name part cannot be used, or `undefined` when it is safe. */
-export const unsafePartReason = (field: string, part: string): string | undefined =>
-  part === "." || part === ".." || unsafeCharacter.test(part)
-    ? `unsafe name: ${field} ${JSON.stringify(part)} could leave the secrets directory ` +
-      `(names may not be "." or ".." nor hold "/", "\\" or control characters)`
+/** The longest name part: a Kubernetes Secret name (a DNS subdomain) is at most 253 characters. */
+export const maxNamePartLength = 253
+
+/** Why a name part cannot be used, or `undefined` when it is safe. The part itself is shown only when safe to. */
+export const unsafePartReason = (field: string, part: unknown): string | undefined => {
+  if (typeof part !== "string") return `unsafe name: ${field} must be a string, not ${describeType(part)}`
+  if (part.length > maxNamePartLength) {
+    return `unsafe name: ${field} is ${part.length} characters long, over the ${maxNamePartLength}-character limit`
+  }
+  return part === "." || part === ".." || unsafeCharacter.test(part)
+    ? `unsafe name: ${field} ${quoteName(part)} could leave the secrets directory or forge ` +
+      `text where it is shown (names may not be "." or ".." nor hold "/", "\\", control, format or separator ` +
+      `characters)`
     : undefined
+}
+
+/**
+ * A name in double quotes with every control, format and separator character escaped (`\u202e`), so printing a
+ * name, even a refused one, can neither forge nor hide text in a terminal or a log line.
+ */
+export const quoteName = (name: string): string =>
+  JSON.stringify(name).replace(
+    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
+    (character) => `\\u{${character.codePointAt(0)!.toString(16)}}`
+  )
+
+const describeType = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`
 
 /** The name as the lookup rules see it: `""` parts dropped. */
 export const toSecretName = (input: NameInput): SecretName => ({

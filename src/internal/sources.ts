@@ -5,9 +5,9 @@
  */
 import * as Effect from "effect/Effect"
 import type { Environment } from "../Environment.ts"
-import type { Attempt } from "../errors.ts"
 import type { MountRequirement } from "../Secret.ts"
 import type { SecretsConfigShape } from "../SecretsConfig.ts"
+import type { Attempt } from "../SecretsError.ts"
 import type { FileMiss } from "./fileOps.ts"
 import { envVarName, secretFilePath, type SecretName, shellSafeSpelling } from "./naming.ts"
 import type { SecretFileReader } from "./secretFile.ts"

@@ -42,7 +42,7 @@ describe("makeSecrets over the live layer", () => {
   it("throws the SecretNotFound itself on a miss, with the caller's frames", () => {
     const error = thrownBy(() => makeSecrets().missing_group.missing_key)
     assert.instanceOf(error, SecretNotFound)
-    assert.include((error as Error).stack, "Secrets.test.ts")
+    assert.include((error as Error).stack, "SecretsFacade.test.ts")
     assert.deepStrictEqual((error as SecretNotFound).attempts.map((a) => a.source), ["env", "file"])
   })
 })

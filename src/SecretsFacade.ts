@@ -13,7 +13,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { inspect } from "node:util"
-import { MissingSecrets, SecretNotFound } from "./errors.ts"
+import { MissingSecrets, SecretNotFound } from "./SecretsError.ts"
 import { type SecretRequest, SecretsManager, type SecretsManagerShape, startLookup } from "./SecretsManager.ts"
 
 /**
