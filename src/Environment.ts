@@ -19,6 +19,8 @@ import * as Layer from "effect/Layer"
  */
 export class Environment extends Context.Service<Environment, {
   readonly get: (name: string) => string | undefined
+  /** The names set, for "did you mean" hints on a miss; optional for environments that cannot list. */
+  readonly names?: (() => Iterable<string>) | undefined
 }>()("effect-secrets/Environment") {
   /**
    * `process.env`, read live at every call.
@@ -41,6 +43,7 @@ export class Environment extends Context.Service<Environment, {
 /** An `Environment` over a record that may change later: every read sees it as it is then. */
 export const fromRecord = (record: Readonly<Record<string, string | undefined>>): Environment["Service"] =>
   Environment.of({
+    names: () => Object.keys(record),
     get: (name) => {
       const value = record[name]
       if (typeof value !== "string") return undefined

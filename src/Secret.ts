@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-import { unsafePartReason } from "./internal/naming.ts"
+import { unsafePartReason } from "./internal/lookup/naming.ts"
 
 /**
  * How the platform should mount a secret: a hint to the platform, never a narrowing of the lookup.
@@ -86,6 +86,8 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
     } catch (error) {
       throw readableError(error)
     }
+    // A declaration never changes: lookups compiled for it are kept by identity.
+    Object.freeze(this)
   }
 
   /**

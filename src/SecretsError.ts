@@ -4,10 +4,11 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import type { NameInput } from "./internal/naming.ts"
+import { type NameInput, quoteName } from "./internal/lookup/naming.ts"
 
 /**
- * One place a lookup tried, and why it did not yield the secret.
+ * One place a lookup tried, and why it did not yield the secret: `missing` (nothing there) or `refused` (something
+ * there that may not be read: not UTF-8, too large, not a regular file, a link out of the secrets directory).
  *
  * @since 0.1.0
  * @category models
@@ -15,6 +16,7 @@ import type { NameInput } from "./internal/naming.ts"
 export const Attempt = Schema.Struct({
   source: Schema.String,
   location: Schema.String,
+  outcome: Schema.Literals(["missing", "refused"]),
   reason: Schema.String
 })
 
@@ -24,20 +26,95 @@ export const Attempt = Schema.Struct({
  */
 export type Attempt = typeof Attempt.Type
 
-const quote = (value: string | undefined): string => value === undefined ? "(none)" : JSON.stringify(value)
+/**
+ * Why a lookup failed: `NotFound` (no place holds it), `Refused` (a place holds something that may not be read),
+ * `InvalidRequest` (the request itself is malformed or names an unsafe path; nothing was read), `Undeclared` (a
+ * strict task did not declare it; nothing was read).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const SecretNotFoundReason = Schema.Literals(["NotFound", "Refused", "InvalidRequest", "Undeclared"])
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SecretNotFoundReason = typeof SecretNotFoundReason.Type
+
+const quote = (value: string | undefined): string => value === undefined ? "(none)" : quoteName(value)
 
 /** The declaration a user adds to a task, written as code they can paste. */
 export const declarationHint = (name: NameInput): string => {
   const fields = [
-    name.group === undefined ? undefined : `group: ${JSON.stringify(name.group)}`,
-    name.key === undefined ? undefined : `key: ${JSON.stringify(name.key)}`,
-    name.groupVersion === undefined ? undefined : `groupVersion: ${JSON.stringify(name.groupVersion)}`
+    name.group === undefined ? undefined : `group: ${quoteName(name.group)}`,
+    name.key === undefined ? undefined : `key: ${quoteName(name.key)}`,
+    name.groupVersion === undefined ? undefined : `groupVersion: ${quoteName(name.groupVersion)}`
   ].filter((field) => field !== undefined)
   return `new Secret({ ${fields.join(", ")} })`
 }
 
+// Hints computed only when a message is read (a "did you mean" compares against what exists): a miss stays cheap
+// for callers that only branch on it. Kept beside the error, never in it, so nothing extra prints or serialises.
+const lateHints = new WeakMap<object, () => string | undefined>()
+
 /**
- * A secret was not found in any source. `attempts` lists every place tried, in order.
+ * Attaches a hint computed when the error's message is first read.
+ *
+ * @internal
+ */
+export const attachHint = (error: SecretNotFound, hint: () => string | undefined): void => {
+  let computed: string | undefined | null = null
+  lateHints.set(error, () => computed === null ? (computed = hint()) : computed)
+}
+
+/**
+ * The miss as seen from a task: the same attempts, with the task named and whether it declares the secret, so the
+ * advice fits.
+ *
+ * @internal
+ */
+export const inTask = (error: SecretNotFound, task: string, declared: boolean): SecretNotFound => {
+  if (error.reason !== "NotFound" && error.reason !== "Refused") return error
+  return carryingHint(error, new SecretNotFound({ ...fieldsOf(error), task, declared }))
+}
+
+/**
+ * One miss for several spellings of one request tried in turn (the facade's `my_api_keys`, then `my-api-keys`):
+ * the first one's name, every place tried once, in order.
+ *
+ * @internal
+ */
+export const mergeMisses = (misses: ReadonlyArray<SecretNotFound>): SecretNotFound => {
+  const [first] = misses
+  const seen = new Set<string>()
+  const attempts = misses.flatMap((miss) => miss.attempts).filter((attempt) => {
+    const place = `${attempt.source}\u0000${attempt.location}`
+    return seen.has(place) ? false : (seen.add(place), true)
+  })
+  const reason = misses.some((miss) => miss.reason === "Refused") ? "Refused" : first!.reason
+  return carryingHint(first!, new SecretNotFound({ ...fieldsOf(first!), reason, attempts }))
+}
+
+const fieldsOf = (error: SecretNotFound) => ({
+  ...(error.group === undefined ? {} : { group: error.group }),
+  ...(error.key === undefined ? {} : { key: error.key }),
+  ...(error.groupVersion === undefined ? {} : { groupVersion: error.groupVersion }),
+  ...(error.task === undefined ? {} : { task: error.task }),
+  ...(error.declared === undefined ? {} : { declared: error.declared }),
+  reason: error.reason,
+  attempts: error.attempts
+})
+
+const carryingHint = (from: SecretNotFound, to: SecretNotFound): SecretNotFound => {
+  const hint = lateHints.get(from)
+  if (hint !== undefined) lateHints.set(to, hint)
+  return to
+}
+
+/**
+ * A secret could not be read from any source. `attempts` lists every place tried, in order; `reason` tells a miss
+ * from a refusal, a malformed request and an undeclared one; `task` names the task whose lookup it was.
  *
  * @since 0.1.0
  * @category errors
@@ -46,21 +123,53 @@ export class SecretNotFound extends Schema.TaggedError<SecretNotFound>()("Secret
   group: Schema.optional(Schema.String),
   key: Schema.optional(Schema.String),
   groupVersion: Schema.optional(Schema.String),
-  attempts: Schema.Array(Attempt)
+  reason: SecretNotFoundReason,
+  attempts: Schema.Array(Attempt),
+  task: Schema.optional(Schema.String),
+  declared: Schema.optional(Schema.Boolean)
 }) {
   override get message(): string {
-    const refusal = this.attempts.find((attempt) => attempt.source === "request")
-    if (refusal !== undefined) return `Secret request refused: ${refusal.reason}. Nothing was read.`
-    return `${whereLookedFor(this)}\n` +
-      `Declare it in the task's secretRequests as ${declarationHint(this)} and make sure the platform injects it.`
+    switch (this.reason) {
+      case "InvalidRequest":
+        return `Secret request refused: ${this.attempts[0]?.reason ?? "invalid request"}. Nothing was read.`
+      case "Undeclared":
+        return `Task ${quote(this.task)} does not declare ${describeName(this)} (strict mode): add ` +
+          `${declarationHint(this)} to its secretRequests. Nothing was read.`
+      default:
+        return `${whereLookedFor(this)}\n${whatToDo(this)}`
+    }
   }
+}
+
+const describeName = (error: NameInput): string => {
+  const parts = [
+    error.group === undefined ? undefined : `group ${quote(error.group)}`,
+    error.groupVersion === undefined ? undefined : `version ${quote(error.groupVersion)}`,
+    error.key === undefined ? undefined : `key ${quote(error.key)}`
+  ]
+  return parts.filter((part) => part !== undefined).join(" ")
 }
 
 /** "Secret not found: <name>. Tried:" and one line per attempt. */
 const whereLookedFor = (error: SecretNotFound): string => {
-  const version = error.groupVersion === undefined ? "" : ` version ${quote(error.groupVersion)}`
+  const heading = error.reason === "Refused" ? "Secret found but not readable" : "Secret not found"
   const tried = error.attempts.map((a) => `\n  - ${a.source} ${a.location}: ${a.reason}`).join("")
-  return `Secret not found: group ${quote(error.group)}${version} key ${quote(error.key)}. Tried:${tried}`
+  return `${heading}: ${describeName(error)}. Tried:${tried}`
+}
+
+const whatToDo = (error: SecretNotFound): string => {
+  const late = lateHints.get(error)?.()
+  const advice = error.task === undefined
+    ? "Set one of the variables tried, or create the file."
+    : error.declared
+    ? `Task ${quote(error.task)} declares it, so the platform injects it on a cluster; for a local run, set one ` +
+      "of the variables tried or create the file."
+    : `Task ${quote(error.task)} does not declare it: add ${declarationHint(error)} to its secretRequests so the ` +
+      "platform injects it."
+  const refused = error.reason === "Refused"
+    ? "A place marked above holds something that may not be read; fix it or remove it.\n"
+    : ""
+  return refused + advice + (late === undefined ? "" : `\n${late}`)
 }
 
 /**
@@ -75,9 +184,10 @@ export class MissingSecrets extends Schema.TaggedError<MissingSecrets>()("Missin
 }) {
   override get message(): string {
     const each = this.missing.map((miss) => "\n\n" + whereLookedFor(miss)).join("")
-    const header = `Task ${JSON.stringify(this.task)} is missing ${this.missing.length} declared secret(s)`
-    const hint =
-      "The platform injects declared secrets; for a local run, set one of the variables tried or create the file."
-    return `${header}; its body did not run.${each}\n\n${hint}`
+    const header = `Task ${quote(this.task)} is missing ${this.missing.length} declared secret(s)`
+    const hints = this.missing.map((miss) => lateHints.get(miss)?.()).filter((hint) => hint !== undefined)
+    const hint = "The platform injects declared secrets; for a local run, set one of the variables tried or create " +
+      "the file."
+    return `${header}; its body did not run.${each}\n\n${[...new Set(hints), hint].join("\n")}`
   }
 }

@@ -1,7 +1,7 @@
 /**
  * `SecretsManager`: the one service task code reads secrets through. A lookup tries the declared `envVar`, the
- * prefixed environment variable, the secrets directory and, in a local run, the unprefixed variable, in that
- * order, and fails with one `SecretNotFound` that lists every place tried.
+ * prefixed environment variable, the secrets directory (and where Flyte's backends write) and, in a local run, the
+ * unprefixed variable, in that order, and fails with one `SecretNotFound` that lists every place tried.
  *
  * @since 0.1.0
  */
@@ -10,26 +10,25 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import type * as Stream from "effect/Stream"
 import { Environment } from "./Environment.ts"
-import { DirectFileOps, fileOpsOver } from "./internal/fileOps.ts"
-import { makeMemoryFileSystem } from "./internal/MemoryFileSystem.ts"
-import { nameProblem, toSecretName } from "./internal/naming.ts"
-import * as NodeSyncFileSystem from "./internal/NodeSyncFileSystem.ts"
-import { makeSecretFileReader } from "./internal/secretFile.ts"
-import { type Found, type LookupContext, type Mode, type Place, sources } from "./internal/sources.ts"
-import { withoutStackTrace } from "./internal/stackTrace.ts"
-import { type WatchOptions, watchValues } from "./internal/watch.ts"
+import type { FileAccess } from "./internal/files/fileAccess.ts"
+import { makeFileReader } from "./internal/files/fileReader.ts"
+import { fileSystemAccess } from "./internal/files/fileSystemAccess.ts"
+import { memoryFileAccess } from "./internal/files/memoryFileAccess.ts"
+import { nodeFileAccess } from "./internal/files/nodeFileAccess.ts"
+import { makeManager } from "./internal/lookup/manager.ts"
+import type { WatchOptions } from "./internal/watch.ts"
+import type { MountRequirement } from "./Secret.ts"
+import { layerFromEnvironment, SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
+import type { Attempt, SecretNotFound } from "./SecretsError.ts"
 
 export type { WatchOptions } from "./internal/watch.ts"
-import { type MountRequirement, Secret } from "./Secret.ts"
-import { fromEnvironment, SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
-import { type Attempt, SecretNotFound } from "./SecretsError.ts"
 
 /**
  * What to look up. A `Secret` is one. At least one of `group` and `key`; `""` parts count as absent.
- * `encodeMode: "rb"` asks for the exact bytes.
+ * `encodeMode: "rb"` asks for the exact bytes. Fields are read as own properties; an unknown field is refused.
  *
  * @since 0.1.0
  * @category models
@@ -50,7 +49,7 @@ export interface SecretRequest {
  * @category models
  */
 export interface SecretsManagerShape {
-  /** The secret as trimmed text, or with `encodeMode: "rb"` as its exact bytes. */
+  /** The secret as stripped text, or with `encodeMode: "rb"` as its exact bytes. */
   readonly get: {
     (request: SecretRequest & { readonly encodeMode: "rb" }): Effect.Effect<Uint8Array, SecretNotFound>
     (request: SecretRequest & { readonly encodeMode?: "r" | undefined }): Effect.Effect<string, SecretNotFound>
@@ -92,7 +91,8 @@ export interface SecretsManagerShape {
 
 /**
  * The place a lookup found a secret: `source` is `"declared-env"`, `"declared-file"`, `"env"`, `"file"` or
- * `"local-env"`; `location` is the variable name or the file path.
+ * `"local-env"`; `location` is the variable name or the file path; `tried` lists the places tried before it, in
+ * order.
  *
  * @since 0.1.0
  * @category models
@@ -100,141 +100,28 @@ export interface SecretsManagerShape {
 export interface SecretLocation {
   readonly source: string
   readonly location: string
+  readonly tried: ReadonlyArray<Attempt>
 }
 
-/**
- * Tries each place in order: the first success wins; a failure moves on and is kept, in order. `catchEager`
- * continues at once past a place that answered at once, and schedules only for a place that must wait.
- */
-const firstFound = (
-  places: ReadonlyArray<Place>,
-  index = 0,
-  attempts: ReadonlyArray<Attempt> = []
-): Effect.Effect<Found, ReadonlyArray<Attempt>> =>
-  index === places.length
-    ? Effect.fail(attempts)
-    : Effect.catchEager(places[index]!(), (attempt) => firstFound(places, index + 1, [...attempts, attempt]))
-
-/** Each compiled lookup's work, to run in place: see `startLookup`. */
-const lookupWork = new WeakMap<Effect.Effect<unknown, unknown>, () => Effect.Effect<unknown, unknown>>()
-
-/** A lazy lookup that can also be started in place by the library's own callers. */
-const lookupOf = <A, E>(work: () => Effect.Effect<A, E>): Effect.Effect<A, E> => {
-  const lookup = Effect.suspend(work)
-  lookupWork.set(lookup, work)
-  return lookup
-}
-
-/**
- * Starts a lookup now, when it is one of this module's: the sources are read at once, and a lookup whose sources
- * all answered at once comes back as an `Exit`, which `Effect.runSyncExit` and `Effect.forEach` take without
- * starting a fiber. Any other effect is returned as it is. For callers already at the moment of reading (the
- * facade, the preflight); the effects users get stay lazy.
- *
- * @internal
- */
-export const startLookup = <A, E>(lookup: Effect.Effect<A, E>): Effect.Effect<A, E> => {
-  const work = lookupWork.get(lookup)
-  return work === undefined ? lookup : (work() as Effect.Effect<A, E>)
-}
-
-/**
- * The lookup for one request: the places of every source, in order, and one `SecretNotFound` if all miss. Built
- * once per request and operation; running it reads again.
- */
-const compile = <A>(
-  request: SecretRequest,
-  mode: Mode,
-  context: LookupContext,
-  onSuccess: (found: Found) => A
-): Effect.Effect<A, SecretNotFound> => {
-  const name = toSecretName(request)
-  const notFound = (attempts: ReadonlyArray<Attempt>) =>
-    withoutStackTrace(() =>
-      new SecretNotFound({ group: name.group, key: name.key, groupVersion: name.groupVersion, attempts })
-    )
-  const problem = nameProblem(name)
-  if (problem !== undefined) {
-    return lookupOf(() => Effect.fail(notFound([{ source: "request", location: "name", reason: problem }])))
-  }
-  const target = {
-    name,
-    mountRequirement: request.mountRequirement ?? "ANY",
-    envVar: request.envVar === "" ? undefined : request.envVar
-  }
-  const places = sources.flatMap((source) => source(target, mode, context))
-  return lookupOf(() => Effect.mapBothEager(firstFound(places), { onFailure: notFound, onSuccess }))
-}
-
-// Compiled lookups kept per request; bounded so requests built from unbounded input cannot grow it for ever.
-const maxCompiled = 10_000
-
-const value = (found: Found) => found.value
-const redacted = (found: Found) => Redacted.make(found.value)
-
-/** The manager over a context: each operation is a compiled lookup, kept per distinct request. */
-const makeWith = (context: LookupContext): SecretsManagerShape => {
-  const compiled = new Map<string, Effect.Effect<unknown, SecretNotFound>>()
-  // Requests that cannot change (a `Secret`, a frozen object) are also found by identity: no key to build.
-  const byIdentity = new WeakMap<
-    SecretRequest,
-    Partial<Record<Mode | "redacted" | "redactedBytes", Effect.Effect<unknown, SecretNotFound>>>
-  >()
-  const cached = <A>(
-    operation: Mode | "redacted" | "redactedBytes",
-    request: SecretRequest,
-    mode: Mode,
-    onSuccess: (found: Found) => A
-  ): Effect.Effect<A, SecretNotFound> => {
-    const byFields = (): Effect.Effect<A, SecretNotFound> => {
-      const fields = [request.group, request.groupVersion, request.key, request.mountRequirement, request.envVar]
-      // NUL separates the fields of the key: a request holding one is compiled afresh (its name is refused anyway).
-      if (fields.some((field) => field?.includes("\u0000"))) return compile(request, mode, context, onSuccess)
-      const cacheKey = `${operation}\u0000${fields.join("\u0000")}`
-      let effect = compiled.get(cacheKey) as Effect.Effect<A, SecretNotFound> | undefined
-      if (effect === undefined) {
-        effect = compile(request, mode, context, onSuccess)
-        if (compiled.size >= maxCompiled) compiled.clear()
-        compiled.set(cacheKey, effect)
-      }
-      return effect
-    }
-    if (!(request instanceof Secret) && !Object.isFrozen(request)) return byFields()
-    let operations = byIdentity.get(request)
-    if (operations === undefined) byIdentity.set(request, operations = {})
-    return (operations[operation] ??= byFields()) as Effect.Effect<A, SecretNotFound>
-  }
-  const get = ((request: SecretRequest) =>
-    request.encodeMode === "rb"
-      ? cached("bytes", request, "bytes", value)
-      : cached("text", request, "text", value)) as SecretsManagerShape["get"]
-  return SecretsManager.of({
-    get,
-    getRedacted: ((request: SecretRequest) =>
-      request.encodeMode === "rb"
-        ? cached("redactedBytes", request, "bytes", redacted)
-        : cached("redacted", request, "text", redacted)) as SecretsManagerShape["getRedacted"],
-    getPath: (request) => cached("path", request, "path", (found) => found.value as string),
-    locate: (request) =>
-      cached("locate", request, "locate", ({ location, source }): SecretLocation => ({ source, location })),
-    watch: ((request: SecretRequest, options?: WatchOptions) =>
-      watchValues(get(request), options)) as SecretsManagerShape["watch"]
+/** A manager reading files through `access`, with the configuration and environment the layer provides. */
+const makeOver = <Handle>(access: FileAccess<Handle>) =>
+  Effect.gen(function*() {
+    const config = yield* SecretsConfig
+    const environment = yield* Environment
+    const files = makeFileReader(access, { secretsDir: config.defaultDir, maxBytes: config.maxFileBytes })
+    return makeManager({ config, environment, files })
   })
-}
 
 /**
- * Builds a manager from its dependencies, yielded once. The file operations are the layer's direct ones when it
- * has them (`SecretsManager.layer` does), else those of the `FileSystem` service.
+ * Builds a manager from its dependencies, yielded once: files are read through the `FileSystem` service.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make: Effect.Effect<SecretsManagerShape, never, SecretsConfig | Environment | FileSystem.FileSystem> =
   Effect.gen(function*() {
-    const config = yield* SecretsConfig
-    const environment = yield* Environment
-    const fileOps = (yield* DirectFileOps) ?? fileOpsOver(yield* FileSystem.FileSystem)
-    return makeWith({ config, environment, files: makeSecretFileReader(fileOps, config) })
+    const fileSystem = yield* FileSystem.FileSystem
+    return yield* makeOver(fileSystemAccess(fileSystem))
   })
 
 /**
@@ -259,7 +146,8 @@ export class SecretsManager extends Context.Service<SecretsManager, SecretsManag
   "effect-secrets/SecretsManager"
 ) {
   /**
-   * The manager over the `SecretsConfig`, `Environment` and `FileSystem` the caller provides.
+   * The manager over the `SecretsConfig`, `Environment` and `FileSystem` the caller provides. Any `FileSystem`
+   * works, under the same read rules (see the README's "Security").
    *
    * @since 0.1.0
    * @category layers
@@ -271,15 +159,27 @@ export class SecretsManager extends Context.Service<SecretsManager, SecretsManag
   > = Layer.effect(SecretsManager, make)
 
   /**
+   * The manager over the `SecretsConfig` and `Environment` the caller provides, reading files from disk with
+   * Node's synchronous `fs` (what `layer` uses).
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layerNodeFiles: Layer.Layer<SecretsManager, never, SecretsConfig | Environment> = Layer.effect(
+    SecretsManager,
+    makeOver(nodeFileAccess)
+  )
+
+  /**
    * Everything live for Node: configuration from `process.env` when the layer is built, `process.env` at every
    * lookup, and files read synchronously from disk.
    *
    * @since 0.1.0
    * @category layers
    */
-  static readonly layer: Layer.Layer<SecretsManager, ConfigError> = SecretsManager.layerNoDeps.pipe(
+  static readonly layer: Layer.Layer<SecretsManager, ConfigError> = SecretsManager.layerNodeFiles.pipe(
     Layer.provide(SecretsConfig.layerNoDeps),
-    Layer.provide([Environment.layer, NodeSyncFileSystem.layer])
+    Layer.provide(Environment.layer)
   )
 
   /**
@@ -289,15 +189,9 @@ export class SecretsManager extends Context.Service<SecretsManager, SecretsManag
    * @since 0.1.0
    * @category layers
    */
-  static readonly layerTest = (options: TestOptions = {}): Layer.Layer<SecretsManager, ConfigError> => {
-    const environment = Environment.layerTest(options.env ?? {})
-    const config = Layer.effect(
-      SecretsConfig,
-      Effect.map(fromEnvironment, (fromEnv) => ({ ...fromEnv, ...options.config }))
+  static readonly layerTest = (options: TestOptions = {}): Layer.Layer<SecretsManager, ConfigError> =>
+    Layer.effect(SecretsManager, makeOver(memoryFileAccess(options.files ?? {}))).pipe(
+      Layer.provide(layerFromEnvironment(options.config ?? {})),
+      Layer.provide(Environment.layerTest(options.env ?? {}))
     )
-    return SecretsManager.layerNoDeps.pipe(
-      Layer.provide(config),
-      Layer.provide([environment, Layer.succeed(FileSystem.FileSystem, makeMemoryFileSystem(options.files ?? {}))])
-    )
-  }
 }

@@ -7,11 +7,13 @@
 import type { ConfigError } from "effect/Config"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
-import { type Declarations, declaredManager, makeDeclarations } from "./internal/declarations.ts"
+import { managerOf, runNow } from "./internal/facade/run.ts"
+import { startLookup } from "./internal/lookup/manager.ts"
+import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
 import { Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
-import { MissingSecrets } from "./SecretsError.ts"
-import { defaultManager, makeFacade, managerOf, runNow, type Secrets } from "./SecretsFacade.ts"
-import { SecretsManager, type SecretsManagerShape, startLookup } from "./SecretsManager.ts"
+import { MissingSecrets, type SecretNotFound } from "./SecretsError.ts"
+import { defaultManager, facadeOver, type Secrets } from "./SecretsFacade.ts"
+import { SecretsManager, type SecretsManagerShape } from "./SecretsManager.ts"
 
 /**
  * What a task declares.
@@ -70,8 +72,16 @@ export interface TaskDefinition {
  * @category models
  */
 export interface Task<I, A, E, R> extends TaskDefinition {
-  (input: I): Effect.Effect<A, E | MissingSecrets, Exclude<R, SecretsManager> | SecretsManager>
+  (...input: InputOf<I>): Effect.Effect<A, E | MissingSecrets, Exclude<R, SecretsManager> | SecretsManager>
 }
+
+/**
+ * A task's call arguments: its input, which may be left out when the body takes none (`t()`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type InputOf<I> = undefined extends I ? [input?: I] : [input: I]
 
 /**
  * A task whose body is plain code.
@@ -80,7 +90,7 @@ export interface Task<I, A, E, R> extends TaskDefinition {
  * @category models
  */
 export interface SyncTask<I, A> extends TaskDefinition {
-  (input: I): A
+  (...input: InputOf<I>): A
 }
 
 const defineTask = (options: TaskOptions): TaskDefinition & { readonly declarations: Declarations } => {
@@ -126,7 +136,7 @@ const preflightCheck = (manager: SecretsManagerShape, definition: TaskDefinition
       { concurrency: "unbounded" }
     ),
     (outcomes) => {
-      const missing = outcomes.filter((miss) => miss !== undefined)
+      const missing = outcomes.filter((miss): miss is SecretNotFound => miss !== undefined)
       return missing.length === 0 ? Effect.void : Effect.fail(new MissingSecrets({ task: definition.name, missing }))
     }
   )
@@ -182,11 +192,11 @@ export const task: {
 } = Object.assign(
   <I, A, E, R>(options: TaskOptions, body: (input: I) => Effect.Effect<A, E, R>): Task<I, A, E, R> => {
     const definition = defineTask(options)
-    const run = (input: I) =>
+    const run = (...[input]: InputOf<I>) =>
       SecretsManager.use((base) =>
         Effect.flatMap(
           prepare(base, options, definition),
-          (manager) => Effect.provideService(body(input), SecretsManager, manager)
+          (manager) => Effect.provideService(body(input as I), SecretsManager, manager)
         )
       )
     return withDefinition(run, definition) as Task<I, A, E, R>
@@ -195,9 +205,9 @@ export const task: {
     sync: <I, A>(options: SyncTaskOptions, body: (input: I, secrets: Secrets) => A): SyncTask<I, A> => {
       const definition = defineTask(options)
       const base = options.layer === undefined ? defaultManager : managerOf(options.layer)
-      const run = (input: I): A => {
-        const manager = runNow(prepare(base(), options, definition))
-        return body(input, makeFacade(() => manager, definition.declarations.attributeRequest))
+      const run = (...[input]: InputOf<I>): A => {
+        const manager = runNow(prepare(base(), options, definition), run)
+        return body(input as I, facadeOver(() => manager, definition.declarations.attributeRequests))
       }
       return withDefinition(run, definition)
     }

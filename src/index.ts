@@ -6,7 +6,7 @@
 export { Environment } from "./Environment.ts"
 export { type MountRequirement, Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
 export { SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
-export { type Attempt, MissingSecrets, SecretNotFound } from "./SecretsError.ts"
+export { type Attempt, MissingSecrets, SecretNotFound, type SecretNotFoundReason } from "./SecretsError.ts"
 export { makeSecrets, type SecretGroup, type Secrets, secrets, type SecretsMethods } from "./SecretsFacade.ts"
 export {
   type SecretLocation,
@@ -17,6 +17,7 @@ export {
   type WatchOptions
 } from "./SecretsManager.ts"
 export {
+  type InputOf,
   type SecurityContext,
   type SyncTask,
   type SyncTaskOptions,

@@ -43,7 +43,14 @@ describe("makeSecrets over the live layer", () => {
     const error = thrownBy(() => makeSecrets().missing_group.missing_key)
     assert.instanceOf(error, SecretNotFound)
     assert.include((error as Error).stack, "SecretsFacade.test.ts")
-    assert.deepStrictEqual((error as SecretNotFound).attempts.map((a) => a.source), ["env", "file"])
+    // An attribute group with "_" also stands for its Kubernetes spelling with "-": both are tried, each place once.
+    assert.deepStrictEqual((error as SecretNotFound).attempts.map((a) => `${a.source} ${a.location}`), [
+      "env FLYTE_SECRETS_MISSING_GROUP_MISSING_KEY",
+      `file ${dirs.secrets}/missing_group/missing_key`,
+      "env FLYTE_SECRETS_MISSING-GROUP_MISSING_KEY",
+      `file ${dirs.secrets}/missing-group/missing_key`
+    ])
+    assert.strictEqual((error as SecretNotFound).group, "missing_group")
   })
 })
 

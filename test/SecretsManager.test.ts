@@ -156,13 +156,16 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
         files: { "/var/run/tls.pem": "CERT\n" }
       }))))
 
-    it.effect("ANY: an absolute path to an existing file is read as the file", () =>
+    it.effect("ANY: a path inside the secrets directory is read as the file; any other value is the value", () =>
       Effect.gen(function*() {
         const manager = yield* SecretsManager
         assert.strictEqual(yield* manager.get({ group: "g", key: "k", envVar: "THE_SECRET" }), "in-file")
+        assert.strictEqual(yield* manager.getPath({ group: "g", key: "k", envVar: "THE_SECRET" }), "/etc/secrets/g/k")
+        // A value outside the secrets directory is a secret that happens to start with "/": never opened.
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k", envVar: "SLASHED" }), "/mnt/secret")
       }).pipe(Effect.provide(SecretsManager.layerTest({
-        env: { THE_SECRET: "/mnt/secret" },
-        files: { "/mnt/secret": "in-file" }
+        env: { THE_SECRET: "/etc/secrets/g/k", SLASHED: "/mnt/secret" },
+        files: { "/etc/secrets/g/k": "in-file", "/mnt/secret": "never-read" }
       }))))
 
     it.effect("ANY: any other value is the secret itself", () =>
@@ -187,11 +190,11 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
       const manager = yield* SecretsManager
       const dir = yield* expectMiss(manager.get({ group: "my-group", key: "dir" }))
       assert.deepStrictEqual(dir.attempts, [
-        { source: "env", location: "FLYTE_SECRETS_MY-GROUP_DIR", reason: "not set" },
-        { source: "env", location: "FLYTE_SECRETS_MY_GROUP_DIR", reason: "not set" },
-        { source: "file", location: "/etc/secrets/my-group/dir", reason: "is a directory" },
-        { source: "local-env", location: "MY-GROUP_DIR", reason: "not set" },
-        { source: "local-env", location: "MY_GROUP_DIR", reason: "not set" }
+        { source: "env", location: "FLYTE_SECRETS_MY-GROUP_DIR", outcome: "missing", reason: "not set" },
+        { source: "env", location: "FLYTE_SECRETS_MY_GROUP_DIR", outcome: "missing", reason: "not set" },
+        { source: "file", location: "/etc/secrets/my-group/dir", outcome: "refused", reason: "is a directory" },
+        { source: "local-env", location: "MY-GROUP_DIR", outcome: "missing", reason: "not set" },
+        { source: "local-env", location: "MY_GROUP_DIR", outcome: "missing", reason: "not set" }
       ])
       const missing = yield* expectMiss(manager.get({ group: "nope", key: "k" }))
       assert.strictEqual(missing.attempts[1]?.reason, "no such file")
@@ -199,7 +202,12 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
       assert.strictEqual(binary.attempts[2]?.reason, "not valid UTF-8 (read it with encodeMode: \"rb\")")
       assert.include(binary.message, "/etc/secrets/my-group/bin")
       assert.include(binary.message, "FLYTE_SECRETS_MY_GROUP_BIN")
-      assert.include(binary.message, "new Secret({ group: \"my-group\", key: \"bin\" })")
+      assert.strictEqual(binary.reason, "Refused")
+      assert.match(binary.message, /^Secret found but not readable: group "my-group" key "bin"/)
+      assert.include(binary.message, "Set one of the variables tried, or create the file.")
+      // Outside a task, no advice about a task's declarations.
+      assert.notInclude(binary.message, "secretRequests")
+      assert.strictEqual(missing.reason, "NotFound")
       assert.strictEqual(binary.group, "my-group")
       assert.strictEqual(binary.key, "bin")
     }).pipe(Effect.provide(SecretsManager.layerTest({
@@ -244,15 +252,16 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
       const manager = yield* SecretsManager
       assert.deepStrictEqual(yield* manager.locate({ group: "my-group", key: "my_key" }), {
         source: "env",
-        location: "FLYTE_SECRETS_MY_GROUP_MY_KEY"
+        location: "FLYTE_SECRETS_MY_GROUP_MY_KEY",
+        tried: [{ source: "env", location: "FLYTE_SECRETS_MY-GROUP_MY_KEY", outcome: "missing", reason: "not set" }]
       })
-      assert.deepStrictEqual(yield* manager.locate({ group: "certs", key: "der" }), {
-        source: "file",
-        location: "/etc/secrets/certs/der"
-      })
+      const der = yield* manager.locate({ group: "certs", key: "der" })
+      assert.deepStrictEqual([der.source, der.location], ["file", "/etc/secrets/certs/der"])
+      assert.deepStrictEqual(der.tried.map((attempt) => attempt.location), ["FLYTE_SECRETS_CERTS_DER"])
       assert.deepStrictEqual(yield* manager.locate({ group: "g", key: "k", envVar: "LOCAL_K" }), {
         source: "declared-env",
-        location: "LOCAL_K"
+        location: "LOCAL_K",
+        tried: []
       })
     }).pipe(Effect.provide(SecretsManager.layerTest({
       env: { FLYTE_SECRETS_MY_GROUP_MY_KEY: "v", LOCAL_K: "x" },
@@ -391,5 +400,7 @@ describe("getRedacted and watch (test layer)", () => {
       const bytes = yield* manager.getRedacted({ group: "g", key: "bin", encodeMode: "rb" })
       assert.deepStrictEqual(Redacted.value(bytes), new Uint8Array([0xff, 0x00, 0x0a]))
       assert.strictEqual(String(bytes), "<redacted>")
-    }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/bin": new Uint8Array([0xff, 0, 10]) } }))))
+    }).pipe(
+      Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/bin": new Uint8Array([0xff, 0, 10]) } }))
+    ))
 })

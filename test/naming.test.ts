@@ -1,7 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import * as path from "node:path"
-import { envVarName, nameProblem, secretFilePath, shellSafeSpelling, toSecretName } from "../src/internal/naming.ts"
+import {
+  envVarName,
+  nameProblem,
+  secretFilePath,
+  shellSafeSpelling,
+  toSecretName
+} from "../src/internal/lookup/naming.ts"
 import { arbitraryNamePart } from "./support.ts"
 
 const name = (group?: string, key?: string, groupVersion?: string) => toSecretName({ group, key, groupVersion })

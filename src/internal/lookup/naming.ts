@@ -1,7 +1,8 @@
 /**
- * The pure naming rules: how a request becomes an environment variable name and a file path (FLYTE.md,
- * "Reading"), and which names are refused because they could leave the secrets directory.
+ * The pure naming rules: how a request becomes environment variable names and file paths (FLYTE.md, "Reading", and
+ * where flytepropeller's backends write), and which names are refused before anything is read.
  */
+import * as path from "node:path"
 
 /** A request's name with `""` parts dropped; at least one of group and key is present. */
 export interface SecretName {
@@ -80,17 +81,72 @@ const parts = (name: SecretName): Array<string> => {
 /** `prefix + UPPER(parts joined by "_")`, exactly as flytekit builds it: nothing is sanitised. */
 export const envVarName = (prefix: string, name: SecretName): string => prefix + parts(name).join("_").toUpperCase()
 
-const notShellSafe = /[^A-Za-z0-9_]/g
+const notShellSafe = /[-.]/g
 
-/** The spelling a shell can set (`MY-GROUP` -> `MY_GROUP`), or `undefined` when the name already is one. */
+/**
+ * The spelling a shell can set (`MY-GROUP` -> `MY_GROUP`, `A.B` -> `A_B`), or `undefined` when the name already is
+ * one. Only `-` and `.` are replaced (Flyte 2's rule), so two different names never share a spelling.
+ */
 export const shellSafeSpelling = (envName: string): string | undefined => {
   const safe = envName.replace(notShellSafe, "_")
   return safe === envName ? undefined : safe
 }
 
+/** The name as flytepropeller writes a Kubernetes secret: without its version (`undefined` when it has none). */
+const withoutVersion = (name: SecretName): SecretName | undefined =>
+  name.groupVersion !== undefined && name.group !== undefined && name.key !== undefined
+    ? { group: name.group, groupVersion: undefined, key: name.key }
+    : undefined
+
+/**
+ * The variable names a request tries, in order: flytekit's name and its shell-safe spelling, then, for a versioned
+ * secret, the name flytepropeller injects for Kubernetes secrets (it drops the version) and its spelling.
+ */
+export const envVarNames = (prefix: string, name: SecretName): ReadonlyArray<string> => {
+  const names: Array<string> = []
+  for (const spelled of [name, withoutVersion(name)]) {
+    if (spelled === undefined) continue
+    const exact = envVarName(prefix, spelled)
+    names.push(exact)
+    const safe = shellSafeSpelling(exact)
+    if (safe !== undefined) names.push(safe)
+  }
+  return names
+}
+
+const joinPath = (dir: string, segments: ReadonlyArray<string>) =>
+  (dir.endsWith("/") ? dir : dir + "/") + segments.join("/")
+
 /** `dir / lower(group) / lower(groupVersion) / filePrefix + lower(key)`, empty parts dropped. */
 export const secretFilePath = (dir: string, filePrefix: string, name: SecretName): string => {
   const segments = parts(name).map((part) => part.toLowerCase())
   segments[segments.length - 1] = filePrefix + segments[segments.length - 1]
-  return (dir.endsWith("/") ? dir : dir + "/") + segments.join("/")
+  return joinPath(dir, segments)
+}
+
+/**
+ * The file paths a request tries, in order, without repeats: flytekit's path, then where flytepropeller's backends
+ * write the same secret: Kubernetes without the version (`dir/g/k`), GCP the version as the file (`dir/g/v`), Vault
+ * with the case of the names kept (`dir/G/K`).
+ */
+export const secretFilePaths = (dir: string, filePrefix: string, name: SecretName): ReadonlyArray<string> => {
+  const paths = [secretFilePath(dir, filePrefix, name)]
+  const versionless = withoutVersion(name)
+  if (versionless !== undefined) {
+    paths.push(secretFilePath(dir, filePrefix, versionless))
+    paths.push(secretFilePath(dir, filePrefix, { group: name.group, groupVersion: name.groupVersion, key: undefined }))
+  }
+  if (name.group !== undefined && name.key !== undefined) {
+    paths.push(joinPath(dir, [name.group, filePrefix + name.key]))
+  }
+  return [...new Set(paths)]
+}
+
+/**
+ * Whether `value` is a path inside the secrets directory, by its spelling alone (no system call): absolute, under
+ * `dir`, and already normal (no `.` or `..` segments, no doubled `/`).
+ */
+export const isPathInside = (dir: string, value: string): boolean => {
+  const prefix = dir.endsWith("/") ? dir : dir + "/"
+  return value.length > prefix.length && value.startsWith(prefix) && path.posix.normalize(value) === value
 }

@@ -1,0 +1,124 @@
+/**
+ * The facade's machinery: `secrets.<group>.<key>` as two levels of read-only proxies. Names that printers, test
+ * runners, promise machinery, module loaders and serialisers probe on any object are never groups or keys, so
+ * inspecting, awaiting, spreading or serialising a facade never looks anything up.
+ */
+import type * as Effect from "effect/Effect"
+import { inspect } from "node:util"
+import { mergeMisses, SecretNotFound } from "../../SecretsError.ts"
+import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
+import { BoundedCache } from "../BoundedCache.ts"
+import { runNow } from "./run.ts"
+
+/** Names probed on any object: everything on `Object.prototype`, and what common tools look for. */
+const probedNames: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  // promises and async functions
+  "then",
+  "catch",
+  "finally",
+  // serialisers, printers, test runners, React, Immutable, Node streams and buffers, BSON, DOM checks
+  "toJSON",
+  "inspect",
+  "asymmetricMatch",
+  "nodeType",
+  "nodeName",
+  "tagName",
+  "$$typeof",
+  "length",
+  "pipe",
+  "_isBuffer",
+  "toBSON",
+  "_bsontype",
+  // error-like checks
+  "message",
+  "stack"
+])
+
+/** Whether a property name is a probe, never a group or key. */
+export const isProbe = (name: string | symbol): boolean =>
+  typeof name === "symbol" || probedNames.has(name) || name.startsWith("__") || name.startsWith("@@")
+
+/** What the facade shows when printed, inspected or serialised: never a lookup. Nothing is enumerable. */
+const printable = (label: string): object => {
+  const show = () => label
+  return Object.defineProperties({}, {
+    toString: { value: show },
+    toJSON: { value: show },
+    [Symbol.toPrimitive]: { value: show },
+    [Symbol.toStringTag]: { value: label },
+    [inspect.custom]: { value: show }
+  })
+}
+
+/** Every change is refused: no property can be added, removed or redefined, and the prototype stays. */
+const readOnly: ProxyHandler<object> = {
+  set: () => false,
+  defineProperty: () => false,
+  deleteProperty: () => false,
+  setPrototypeOf: () => false,
+  preventExtensions: () => false
+}
+
+/** Runs the lookups of a name's spellings in turn: the first found wins; a miss names every place tried. */
+const runFirstFound = (lookups: ReadonlyArray<Effect.Effect<unknown, SecretNotFound>>): unknown => {
+  if (lookups.length === 1) return runNow(lookups[0]!, runFirstFound)
+  const misses: Array<SecretNotFound> = []
+  for (const lookup of lookups) {
+    try {
+      return runNow(lookup, runFirstFound)
+    } catch (error) {
+      if (!(error instanceof SecretNotFound)) throw error
+      misses.push(error)
+    }
+  }
+  const miss = mergeMisses(misses)
+  Error.captureStackTrace(miss, runFirstFound)
+  throw miss
+}
+
+/**
+ * A facade over a manager obtained on first use. `attributeRequests` maps `secrets.<group>.<key>` to the requests
+ * to try, in order. `methods` are the top-level names that are not groups.
+ */
+export const makeFacade = <Methods extends object>(
+  manager: () => SecretsManagerShape,
+  attributeRequests: (group: string, key: string) => ReadonlyArray<SecretRequest>,
+  methods: Methods
+): object => {
+  // The lookups of each attribute read so far, and the group proxies: bounded, so untrusted attribute names cannot
+  // grow them. A lookup is lazy: running it again reads again.
+  const lookups = new BoundedCache<string, ReadonlyArray<Effect.Effect<unknown, SecretNotFound>>>({
+    maxEntries: 4096,
+    maxBytes: 4 * 1024 * 1024
+  })
+  const groups = new BoundedCache<string, object>({ maxEntries: 1024, maxBytes: 1024 * 1024 })
+  const perEntry = 256
+
+  const group = (name: string): object =>
+    new Proxy(printable(`SecretGroup ${name} <lazy>`), {
+      ...readOnly,
+      get: (target, key) => {
+        if (isProbe(key)) return Reflect.get(target, key)
+        const slot = `${name.length}:${name}${key as string}`
+        let found = lookups.get(slot)
+        if (found === undefined) {
+          found = attributeRequests(name, key as string).map((request) => manager().get(request))
+          lookups.set(slot, found, slot.length * 2 + perEntry)
+        }
+        return runFirstFound(found)
+      }
+    })
+
+  return new Proxy(printable("Secrets <lazy>"), {
+    ...readOnly,
+    get: (target, name) => {
+      if (isProbe(name)) return Reflect.get(target, name)
+      if (Object.hasOwn(methods, name)) return methods[name as keyof Methods]
+      const groupName = name as string
+      let found = groups.get(groupName)
+      if (found === undefined) groups.set(groupName, found = group(groupName), groupName.length * 2 + perEntry)
+      return found
+    }
+  })
+}

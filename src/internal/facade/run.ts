@@ -1,0 +1,50 @@
+/**
+ * Running lookups synchronously for plain code: the facade, `task.sync`, and the layer a facade builds on first use.
+ */
+import * as Cause from "effect/Cause"
+import type { ConfigError } from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
+import { MissingSecrets, SecretNotFound } from "../../SecretsError.ts"
+import { SecretsManager, type SecretsManagerShape } from "../../SecretsManager.ts"
+import { startLookup } from "../lookup/manager.ts"
+
+/**
+ * Runs an effect to completion now, returning its value or throwing its error (a `SecretNotFound`) itself, with
+ * the caller's frames: a lookup's own errors carry none (a miss is built without them).
+ */
+export const runNow = <A, E>(effect: Effect.Effect<A, E>, caller?: Function): A => {
+  // A lookup started in place needs no fiber when its sources answer at once.
+  const exit = Effect.runSyncExit(startLookup(effect))
+  if (Exit.isSuccess(exit)) return exit.value
+  const error = Cause.squash(exit.cause)
+  if (Cause.isAsyncFiberError(error)) {
+    throw new TypeError(
+      "The sync facade runs lookups synchronously, but this layer's FileSystem completes asynchronously. " +
+        "Use SecretsManager.layer or layerTest (their files are read synchronously), or read through " +
+        "SecretsManager in an Effect."
+    )
+  }
+  if (error instanceof SecretNotFound || error instanceof MissingSecrets) {
+    Error.captureStackTrace(error, caller ?? runNow)
+  }
+  throw error
+}
+
+/**
+ * Builds a layer once, synchronously, on first use, and keeps its `SecretsManager`. The layer's scope lives as long
+ * as the process: a facade is a process-wide handle.
+ */
+export const managerOf = (layer: Layer.Layer<SecretsManager, ConfigError>): () => SecretsManagerShape => {
+  let built: SecretsManagerShape | undefined
+  return () => {
+    if (built === undefined) {
+      const context = runNow(Layer.buildWithScope(layer, Scope.makeUnsafe()))
+      built = Context.get(context, SecretsManager)
+    }
+    return built
+  }
+}

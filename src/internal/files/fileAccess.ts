@@ -1,0 +1,60 @@
+/**
+ * What the one secret-file read algorithm (`fileReader.ts`) asks of a file system. Two implementations: Node's
+ * synchronous `fs` directly (`nodeFileAccess.ts`, the live layer), and any Effect `FileSystem`
+ * (`fileSystemAccess.ts`, for `layerNoDeps` and `layerTest`). Operations are called when a read runs; a synchronous
+ * implementation does its work when called and returns an `Exit`, an effectful one returns an effect that runs
+ * later: the algorithm is written with Effect's eager combinators, which are correct for both.
+ */
+import type * as Effect from "effect/Effect"
+import type * as FileSystem from "effect/FileSystem"
+import type { FileMiss } from "./fileMiss.ts"
+
+/** What `fstat` or `stat` tells about an entry: enough to judge it, and which file it is. */
+export interface FileStatus {
+  readonly type: FileSystem.File.Type
+  readonly size: number
+  /** Hard links; `undefined` when the file system does not say. */
+  readonly links: number | undefined
+  readonly dev: bigint
+  /** `undefined` when the file system cannot identify files. */
+  readonly ino: bigint | undefined
+}
+
+/** The operations the read algorithm needs, over some kind of open file `Handle`. */
+export interface FileAccess<Handle> {
+  /**
+   * Whether `withOpen` opens without blocking (a FIFO or device returns at once). When not, the algorithm `stat`s a
+   * path and refuses anything but a regular file before opening it.
+   */
+  readonly opensWithoutBlocking: boolean
+  /**
+   * The real path of what an open handle refers to (on Linux `/proc/self/fd/N` names it), or `undefined` when the
+   * platform cannot tell: then containment is checked with `realPath` and a device/inode comparison.
+   */
+  readonly handlePath: ((handle: Handle) => Effect.Effect<string, FileMiss>) | undefined
+  /** Opens `path` read-only, runs `use`, and closes the handle however `use` ends. */
+  readonly withOpen: <A, E>(
+    path: string,
+    use: (handle: Handle) => Effect.Effect<A, E>
+  ) => Effect.Effect<A, E | FileMiss>
+  readonly fstat: (handle: Handle) => Effect.Effect<FileStatus, FileMiss>
+  /** Reads into `buffer` from `offset` to its end, at the handle's position; 0 at the end of the file. */
+  readonly read: (handle: Handle, buffer: Uint8Array, offset: number) => Effect.Effect<number, FileMiss>
+  /** The status of what `path` leads to, links followed. */
+  readonly stat: (path: string) => Effect.Effect<FileStatus, FileMiss>
+  readonly realPath: (path: string) => Effect.Effect<string, FileMiss>
+  /** Whether something exists at `path`, links followed. */
+  readonly exists: (path: string) => Effect.Effect<boolean>
+  /** Whether `path` itself is a symbolic link (its target may be missing). */
+  readonly isSymbolicLink: (path: string) => Effect.Effect<boolean>
+  /**
+   * Whether an open is worth trying, answered at once without an exception; only a synchronous file system has
+   * it. The reader asks it only for paths that were missing last time, never to decide what to read.
+   */
+  readonly existsNow?: (path: string) => boolean
+  /**
+   * Some names in a directory, answered at once (for "did you mean" hints when an error's message is read); only a
+   * synchronous file system has it.
+   */
+  readonly listNow?: (dir: string) => ReadonlyArray<string> | undefined
+}

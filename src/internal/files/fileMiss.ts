@@ -1,0 +1,79 @@
+/**
+ * Why a secret file was not read: one table turns system error codes, `PlatformError` reasons and file types into
+ * the words a user reads. A miss names the problem, never file bytes.
+ */
+import type * as FileSystem from "effect/FileSystem"
+import type { PlatformError } from "effect/PlatformError"
+
+/**
+ * Why a file was not read. `missing`: nothing is at the path (the lookup moves on and says "no such file");
+ * `refused`: something is there but may not be read. `vanished`: it was there a moment ago (a rotation in
+ * progress), so the read is tried again.
+ */
+export interface FileMiss {
+  readonly outcome: "missing" | "refused"
+  readonly reason: string
+  readonly vanished?: true
+}
+
+const refused = (reason: string): FileMiss => ({ outcome: "refused", reason })
+
+export const noSuchFile: FileMiss = { outcome: "missing", reason: "no such file" }
+export const directoryMissing: FileMiss = { outcome: "missing", reason: "the secrets directory does not exist" }
+export const vanished: FileMiss = { outcome: "missing", reason: "no such file", vanished: true }
+export const outsideSecretsDirectory = refused(
+  "resolves outside the secrets directory (a symbolic link leads out of it)"
+)
+export const keptChanging = refused("kept changing while being read (tried several times)")
+
+/** The reasons for system error codes, as `node:fs` reports them. */
+const codeReasons: Readonly<Record<string, FileMiss>> = {
+  ENOENT: noSuchFile,
+  ENOTDIR: { outcome: "missing", reason: "a part of the path is not a directory" },
+  EACCES: refused("permission denied"),
+  EPERM: refused("permission denied"),
+  ELOOP: refused("too many levels of symbolic links"),
+  ENAMETOOLONG: refused("the path is too long"),
+  EISDIR: refused("is a directory"),
+  // open(2) of a Unix socket fails with ENXIO.
+  ENXIO: refused("is a socket or a device without a driver, not a regular file")
+}
+
+/** The miss for a system error code. */
+export const missOfCode = (code: string | undefined): FileMiss =>
+  (code !== undefined && codeReasons[code]) || refused(`could not be read (${code ?? "unknown error"})`)
+
+/** The miss for a `PlatformError` from a `FileSystem`: its system code when it carries one, else its reason. */
+export const missOfPlatformError = (error: PlatformError): FileMiss => {
+  const reason = error.reason
+  if (reason._tag === "NotFound") return noSuchFile
+  if (reason._tag === "PermissionDenied") return codeReasons["EACCES"]!
+  const code = (reason.cause as NodeJS.ErrnoException | undefined)?.code
+  if (code !== undefined) return missOfCode(code)
+  return refused(`could not be read (${reason._tag})`)
+}
+
+const typeReasons: Readonly<Record<FileSystem.File.Type, FileMiss | undefined>> = {
+  File: undefined,
+  Directory: refused("is a directory"),
+  FIFO: refused("is a FIFO (named pipe), not a regular file"),
+  Socket: refused("is a socket, not a regular file"),
+  CharacterDevice: refused("is a character device, not a regular file"),
+  BlockDevice: refused("is a block device, not a regular file"),
+  SymbolicLink: refused("is a symbolic link that could not be followed"),
+  Unknown: refused("is not a regular file")
+}
+
+/** Why an entry of this type is not read, or `undefined` for a regular file. */
+export const missOfType = (type: FileSystem.File.Type): FileMiss | undefined => typeReasons[type]
+
+/** The miss for a file over the size cap, by the size known (from `fstat`, or the bytes read of a pseudo-file). */
+export const tooLarge = (size: number, maxBytes: number, sizeKnown: boolean): FileMiss =>
+  refused(
+    `${sizeKnown ? `is ${size} bytes` : `holds more than ${maxBytes} bytes`}, over the ${maxBytes}-byte limit ` +
+      "(raise FLYTE_SECRETS_MAX_FILE_BYTES if it is meant to be this large)"
+  )
+
+/** The miss for a file with several names: another name could be outside the secrets directory. */
+export const hardLinked = (links: number): FileMiss =>
+  refused(`has ${links} hard links (a secret file has exactly one name, so none can lead out of its directory)`)

@@ -1,0 +1,43 @@
+/**
+ * File access through any Effect `FileSystem` (what `SecretsManager.layerNoDeps` is given, and `layerTest`'s
+ * in-memory one). A `FileSystem` cannot open without blocking nor name an open file's real path, so the read
+ * algorithm `stat`s before opening and checks containment by real path and device/inode.
+ */
+import * as Effect from "effect/Effect"
+import type * as FileSystem from "effect/FileSystem"
+import * as Option from "effect/Option"
+import type { PlatformError } from "effect/PlatformError"
+import type { FileAccess, FileStatus } from "./fileAccess.ts"
+import { missOfPlatformError } from "./fileMiss.ts"
+
+const statusOf = (info: FileSystem.File.Info): FileStatus => ({
+  type: info.type,
+  size: Number(info.size),
+  links: Option.match(info.nlink, { onNone: () => undefined, onSome: Number }),
+  dev: info.dev,
+  ino: Option.getOrUndefined(info.ino)
+})
+
+const orMiss = <A, R>(effect: Effect.Effect<A, PlatformError, R>) => Effect.mapError(effect, missOfPlatformError)
+
+/** The read algorithm's file access over `fileSystem`. */
+export const fileSystemAccess = (fileSystem: FileSystem.FileSystem): FileAccess<FileSystem.File> => ({
+  opensWithoutBlocking: false,
+  handlePath: undefined,
+  withOpen: (path, use) => Effect.scoped(Effect.flatMap(orMiss(fileSystem.open(path, { flag: "r" })), use)),
+  fstat: (file) => Effect.map(orMiss(file.stat), statusOf),
+  read: (file, buffer, offset) => orMiss(file.read(buffer.subarray(offset))),
+  stat: (path) => Effect.map(orMiss(fileSystem.stat(path)), statusOf),
+  realPath: (path) => orMiss(fileSystem.realPath(path)),
+  // Through `stat`, which every file system the reader works with has (`FileSystem.makeNoop`'s `exists` is false).
+  exists: (path) =>
+    Effect.matchEffect(fileSystem.stat(path), {
+      onFailure: () => Effect.succeed(false),
+      onSuccess: () => Effect.succeed(true)
+    }),
+  isSymbolicLink: (path) =>
+    Effect.matchEffect(fileSystem.readLink(path), {
+      onFailure: () => Effect.succeed(false),
+      onSuccess: () => Effect.succeed(true)
+    })
+})

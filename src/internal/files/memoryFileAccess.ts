@@ -1,0 +1,73 @@
+/**
+ * The test layer's files: a record of absolute paths to contents, in memory, read through the same algorithm as
+ * real files. Directories are the paths' ancestors; there are no links, FIFOs or devices. Nothing touches the disk,
+ * and every operation completes at once, so the sync facade works over it.
+ */
+import * as Effect from "effect/Effect"
+import * as path from "node:path"
+import type { FileAccess, FileStatus } from "./fileAccess.ts"
+import { noSuchFile } from "./fileMiss.ts"
+
+interface Entry {
+  readonly path: string
+  readonly content: Uint8Array
+  readonly status: FileStatus
+}
+
+/** An open in-memory file: the entry and how far it was read. */
+interface Handle {
+  readonly entry: Entry
+  position: number
+}
+
+const encoder = new TextEncoder()
+
+/** File access over `files` (absolute path to text or bytes). */
+export const memoryFileAccess = (files: Readonly<Record<string, string | Uint8Array>>): FileAccess<Handle> => {
+  const entries = new Map<string, Entry>()
+  const add = (file: string, type: "File" | "Directory", content: Uint8Array) =>
+    entries.set(file, {
+      path: file,
+      content,
+      status: { type, size: content.length, links: 1, dev: 0n, ino: BigInt(entries.size + 1) }
+    })
+  for (const [file, content] of Object.entries(files)) {
+    if (!path.posix.isAbsolute(file)) throw new TypeError(`Test file paths must be absolute: ${JSON.stringify(file)}`)
+    add(path.posix.normalize(file), "File", typeof content === "string" ? encoder.encode(content) : content)
+  }
+  for (const file of [...entries.keys()]) {
+    for (let dir = path.posix.dirname(file); !entries.has(dir); dir = path.posix.dirname(dir)) {
+      add(dir, "Directory", new Uint8Array(0))
+    }
+  }
+  const find = (file: string): Entry | undefined => entries.get(path.posix.normalize(file))
+  const lookup = (file: string): Effect.Effect<Entry, typeof noSuchFile> => {
+    const entry = find(file)
+    return entry === undefined ? Effect.fail(noSuchFile) : Effect.succeed(entry)
+  }
+
+  return {
+    opensWithoutBlocking: true,
+    handlePath: (handle) => Effect.succeed(handle.entry.path),
+    withOpen: (file, use) => {
+      const entry = find(file)
+      return entry === undefined ? Effect.fail(noSuchFile) : use({ entry, position: 0 })
+    },
+    fstat: (handle) => Effect.succeed(handle.entry.status),
+    read: (handle, buffer, offset) => {
+      const chunk = handle.entry.content.subarray(handle.position, handle.position + buffer.length - offset)
+      buffer.set(chunk, offset)
+      handle.position += chunk.length
+      return Effect.succeed(chunk.length)
+    },
+    stat: (file) => Effect.map(lookup(file), (entry) => entry.status),
+    realPath: (file) => Effect.map(lookup(file), (entry) => entry.path),
+    exists: (file) => Effect.succeed(find(file) !== undefined),
+    isSymbolicLink: () => Effect.succeed(false),
+    listNow: (dir) => {
+      const parent = path.posix.normalize(dir)
+      const names = [...entries.keys()].filter((file) => file !== parent && path.posix.dirname(file) === parent)
+      return find(parent)?.status.type === "Directory" ? names.map((file) => path.posix.basename(file)) : undefined
+    }
+  }
+}

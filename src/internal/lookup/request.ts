@@ -1,0 +1,112 @@
+/**
+ * A request as the lookup reads it: own properties only (a polluted `Object.prototype` adds nothing), every field
+ * checked at the boundary, so plain JavaScript callers get a clear reason instead of a silent wrong lookup.
+ */
+import type { MountRequirement } from "../../Secret.ts"
+import { nameProblem, type SecretName, toSecretName } from "./naming.ts"
+
+/** A request after its fields were read and checked. */
+export interface Target {
+  readonly name: SecretName
+  readonly mountRequirement: MountRequirement
+  readonly envVar: string | undefined
+  readonly encodeMode: "r" | "rb"
+}
+
+const fields = ["group", "key", "groupVersion", "mountRequirement", "envVar", "encodeMode"] as const
+type Field = typeof fields[number]
+const knownFields: ReadonlySet<string> = new Set(fields)
+
+const mountRequirements: ReadonlySet<unknown> = new Set(["ANY", "ENV_VAR", "FILE"])
+const encodeModes: ReadonlySet<unknown> = new Set([undefined, "r", "rb"])
+
+/** The rule a `Secret`'s `envVar` follows; a request's follows it too. */
+export const envVarPattern = /^[A-Z_][A-Z0-9_]*$/
+
+/** The edit distance of two short strings, for "did you mean". */
+export const editDistance = (a: string, b: string): number => {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/** The closest of `candidates` to `name` when it is close enough to be a typo of it. */
+export const closest = (name: string, candidates: Iterable<string>, maxDistance = 2): string | undefined => {
+  let best: string | undefined
+  let bestDistance = maxDistance + 1
+  for (const candidate of candidates) {
+    if (Math.abs(candidate.length - name.length) > maxDistance) continue
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase())
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance]
+  }
+  return best
+}
+
+const describe = (value: unknown): string =>
+  value === null
+    ? "null"
+    : Array.isArray(value)
+    ? "an array"
+    : typeof value === "string"
+    ? "a string"
+    : `a ${typeof value}`
+
+const example = "{ group: \"my-group\", key: \"my_key\" }"
+
+/** Why a field's value is not valid, or `undefined`. */
+const fieldProblem = (field: Field, value: unknown): string | undefined => {
+  if (value === undefined) return undefined
+  switch (field) {
+    case "mountRequirement":
+      return mountRequirements.has(value) ? undefined : `mountRequirement must be "ANY", "ENV_VAR" or "FILE"`
+    case "encodeMode":
+      return encodeModes.has(value) ? undefined : `encodeMode must be "r" (text) or "rb" (exact bytes)`
+    case "envVar":
+      return typeof value !== "string"
+        ? `envVar must be a string, not ${describe(value)}`
+        : value === "" || envVarPattern.test(value)
+        ? undefined
+        : "envVar must be an environment variable name matching ^[A-Z_][A-Z0-9_]*$"
+    default:
+      return typeof value === "string" ? undefined : `${field} must be a string, not ${describe(value)}`
+  }
+}
+
+/** The request's own fields checked, or why it cannot be looked up (before anything is read). */
+export const readRequest = (request: unknown): Target | string => {
+  if (typeof request !== "object" || request === null) {
+    return `a secret request must be an object such as ${example}, not ${describe(request)}`
+  }
+  for (const field of Object.keys(request)) {
+    if (knownFields.has(field)) continue
+    const suggestion = closest(field, knownFields)
+    return `unknown field ${JSON.stringify(field)} in a secret request` +
+      (suggestion === undefined ? ` (it takes ${fields.join(", ")})` : ` (did you mean ${JSON.stringify(suggestion)}?)`)
+  }
+  const own = (field: Field): unknown =>
+    Object.hasOwn(request, field) ? (request as Record<Field, unknown>)[field] : undefined
+  for (const field of fields) {
+    const problem = fieldProblem(field, own(field))
+    if (problem !== undefined) return problem
+  }
+  const name = toSecretName({
+    group: own("group") as string | undefined,
+    key: own("key") as string | undefined,
+    groupVersion: own("groupVersion") as string | undefined
+  })
+  const problem = nameProblem(name)
+  if (problem !== undefined) return problem
+  const envVar = own("envVar") as string | undefined
+  return {
+    name,
+    mountRequirement: (own("mountRequirement") ?? "ANY") as MountRequirement,
+    envVar: envVar === "" ? undefined : envVar,
+    encodeMode: (own("encodeMode") ?? "r") as "r" | "rb"
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The lookup sources (DESIGN, "The lookup chain"). Each source turns a request into the places it tries; each
+ * place, when tried, gives an `Effect` that succeeds with the secret or fails with the attempts it made. The chain
+ * is the sources' places in order: adding a source (a dotenv file, a remote store) is adding an element to
+ * `sources`.
+ */
+import * as Effect from "effect/Effect"
+import type { Environment } from "../../Environment.ts"
+import type { SecretsConfigShape } from "../../SecretsConfig.ts"
+import type { Attempt } from "../../SecretsError.ts"
+import { directoryMissing, type FileMiss } from "../files/fileMiss.ts"
+import type { FileReader } from "../files/fileReader.ts"
+import { envVarNames, isPathInside, secretFilePaths } from "./naming.ts"
+import type { Target } from "./request.ts"
+import { fileText, pythonStrip } from "./text.ts"
+
+/**
+ * What a lookup yields: the text (stripped), the exact bytes, the path of the file holding the secret, or only
+ * where the secret is (`locate`: a file is checked, not read).
+ */
+export type Mode = "text" | "bytes" | "path" | "locate"
+
+/** What the sources read from: fixed when the manager is built. */
+export interface LookupContext {
+  readonly config: SecretsConfigShape
+  readonly environment: Environment["Service"]
+  readonly files: FileReader
+}
+
+/** Where a secret was found, and the value as the mode wants it. */
+export interface Found {
+  readonly source: string
+  readonly location: string
+  readonly value: string | Uint8Array
+}
+
+/**
+ * One place to try, called when the lookup reaches it. A place that can answer at once (an environment variable, a
+ * synchronous file read) returns its outcome as an `Exit`, so the chain moves on without scheduling anything.
+ */
+export type Place = () => Effect.Effect<Found, ReadonlyArray<Attempt>>
+
+/** A source: the places it tries for a request, in order (none when it cannot serve the mode). */
+export type Source = (target: Target, mode: Mode, context: LookupContext) => ReadonlyArray<Place>
+
+const encoder = new TextEncoder()
+
+const notValidUtf8 = "not valid UTF-8 (read it with encodeMode: \"rb\")"
+
+const miss = (
+  source: string,
+  location: string,
+  reason: string,
+  outcome: Attempt["outcome"] = "missing"
+): Effect.Effect<never, ReadonlyArray<Attempt>> => Effect.fail([{ source, location, outcome, reason }])
+
+const found = (source: string, location: string, value: string | Uint8Array): Effect.Effect<Found> =>
+  Effect.succeed({ source, location, value })
+
+/** An environment value over the size cap is refused: an environment is no place for a large secret. */
+const oversized = (value: string, maxBytes: number): boolean =>
+  value.length * 3 > maxBytes && encoder.encode(value).length > maxBytes
+
+/** An environment value as the mode wants it: stripped text, or the UTF-8 bytes of the stripped text. */
+const fromValue = (value: string, mode: Mode): string | Uint8Array =>
+  mode === "bytes" ? encoder.encode(pythonStrip(value)) : mode === "text" ? pythonStrip(value) : value
+
+/** The variable `name`, read when the place is tried. */
+const variable = (source: string, name: string, mode: Mode, context: LookupContext): Place => {
+  const notSet = miss(source, name, "not set")
+  const maxBytes = context.config.maxFileBytes
+  return () => {
+    const value = context.environment.get(name)
+    if (value === undefined) return notSet
+    if (oversized(value, maxBytes)) return miss(source, name, `holds over ${maxBytes} bytes, over the limit`, "refused")
+    return found(source, name, fromValue(value, mode))
+  }
+}
+
+/** File bytes as the mode wants them, or `undefined` when they are not valid text. */
+const fromFile = (bytes: Uint8Array, path: string, mode: Mode): string | Uint8Array | undefined =>
+  mode === "bytes" ? bytes : mode === "text" ? fileText(bytes) : path
+
+/** One file, read (or, for `path` and `locate`, only checked) when the place is tried. */
+const readFile = (
+  source: string,
+  location: string,
+  path: string,
+  contained: boolean,
+  mode: Mode,
+  context: LookupContext
+): Effect.Effect<Found, FileMiss | ReadonlyArray<Attempt>> =>
+  Effect.flatMapEager(
+    context.files.read(path, { contained, content: mode === "text" || mode === "bytes" }),
+    (file) => {
+      const value = fromFile(file.bytes, path, mode)
+      return value === undefined ? miss(source, location, notValidUtf8, "refused") : found(source, location, value)
+    }
+  )
+
+const attemptOf = (source: string, location: string, failure: FileMiss | ReadonlyArray<Attempt>) =>
+  "reason" in failure ? [{ source, location, outcome: failure.outcome, reason: failure.reason }] : failure
+
+/**
+ * The files at `paths`, in order: the first that can be read wins. When the secrets directory itself is missing,
+ * that is said once, at the directory, and its other paths are not tried.
+ */
+const files = (source: string, paths: ReadonlyArray<string>, mode: Mode, context: LookupContext): Place => {
+  const secretsDir = context.config.defaultDir
+  const from = (index: number, attempts: ReadonlyArray<Attempt>): Effect.Effect<Found, ReadonlyArray<Attempt>> =>
+    index === paths.length
+      ? Effect.fail(attempts)
+      : Effect.catchEager(
+        readFile(source, paths[index]!, paths[index]!, true, mode, context),
+        (failure) =>
+          failure === directoryMissing
+            ? Effect.fail([...attempts, ...attemptOf(source, secretsDir, failure)])
+            : from(index + 1, [...attempts, ...attemptOf(source, paths[index]!, failure)])
+      )
+  return () => from(0, [])
+}
+
+/**
+ * A declared `envVar`, looked at first, as flytepropeller injects it: `ENV_VAR` holds the value; `FILE` the path of
+ * the file; for `ANY`, a path inside the secrets directory is read as that file (what the platform injects) and
+ * anything else is the secret itself (what a user sets locally), never passed to a system call. A variable's
+ * content is shown only when it is a path inside the secrets directory.
+ */
+const declaredEnvVar: Source = (target, mode, context) => {
+  const name = target.envVar
+  if (name === undefined) return []
+  if (target.mountRequirement === "ENV_VAR") {
+    return mode === "path"
+      ? []
+      : [variable("declared-env", name, mode, context)]
+  }
+  const { defaultDir, maxFileBytes } = context.config
+  const asFile = target.mountRequirement === "FILE"
+  return [() => {
+    const value = context.environment.get(name)
+    if (value === undefined) return miss("declared-env", name, "not set")
+    if (oversized(value, maxFileBytes)) {
+      return miss("declared-env", name, `holds over ${maxFileBytes} bytes, over the limit`, "refused")
+    }
+    const path = pythonStrip(value)
+    if (isPathInside(defaultDir, path)) {
+      const location = `${name} -> ${path}`
+      return Effect.catchEager(
+        readFile("declared-file", location, path, true, mode, context),
+        (failure) => Effect.fail(attemptOf("declared-file", location, failure))
+      )
+    }
+    if (asFile) {
+      // Read where it points (the platform's choice, or a local user's own file), but never shown: the variable may
+      // hold a secret by mistake.
+      const location = `${name} (its path, outside the secrets directory, is not shown)`
+      if (!path.startsWith("/")) {
+        return miss(
+          "declared-file",
+          name,
+          "does not hold an absolute path (a FILE secret's variable holds the path of its file)",
+          "refused"
+        )
+      }
+      return Effect.catchEager(
+        readFile("declared-file", location, path, false, mode, context),
+        (failure) => Effect.fail(attemptOf("declared-file", location, failure))
+      )
+    }
+    return mode === "path"
+      ? miss("declared-env", name, "holds the secret itself, not the path of a file in the secrets directory")
+      : found("declared-env", name, fromValue(value, mode))
+  }]
+}
+
+const prefixedEnv: Source = (target, mode, context) =>
+  mode === "path"
+    ? []
+    : envVarNames(context.config.envPrefix, target.name).map((name) => variable("env", name, mode, context))
+
+const secretsDirectory: Source = (target, mode, context) => {
+  const { defaultDir, filePrefix } = context.config
+  return [files("file", secretFilePaths(defaultDir, filePrefix, target.name), mode, context)]
+}
+
+const localEnv: Source = (target, mode, context) =>
+  mode === "path" || !context.config.local
+    ? []
+    : envVarNames("", target.name).map((name) => variable("local-env", name, mode, context))
+
+/** The sources, in lookup order. */
+export const sources: ReadonlyArray<Source> = [declaredEnvVar, prefixedEnv, secretsDirectory, localEnv]

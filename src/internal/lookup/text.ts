@@ -1,0 +1,34 @@
+/**
+ * Secret text exactly as flytekit reads it: Python's `str.strip()` whitespace set (which is not JavaScript's
+ * `trim()`: Python strips `\x1c`-`\x1f` and `\x85`, keeps U+FEFF), and universal newlines for files (`\r\n` and `\r`
+ * become `\n`, as Python's text mode reads them). A leading byte order mark is kept, as flytekit's `utf-8` codec
+ * keeps it.
+ */
+
+// The characters Python's str.isspace() accepts.
+const pythonWhitespace = "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" +
+  "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+const isPythonSpace = new Set([...pythonWhitespace].map((character) => character.charCodeAt(0)))
+
+/** `text.strip()` as Python does it. */
+export const pythonStrip = (text: string): string => {
+  let start = 0
+  let end = text.length
+  while (start < end && isPythonSpace.has(text.charCodeAt(start))) start++
+  while (end > start && isPythonSpace.has(text.charCodeAt(end - 1))) end--
+  return start === 0 && end === text.length ? text : text.slice(start, end)
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+const carriageReturn = /\r\n?/g
+
+/** A file's bytes as flytekit's text mode gives them (universal newlines, then stripped), or `undefined` if not UTF-8. */
+export const fileText = (bytes: Uint8Array): string | undefined => {
+  let text: string
+  try {
+    text = strictUtf8.decode(bytes)
+  } catch {
+    return undefined
+  }
+  return pythonStrip(text.includes("\r") ? text.replace(carriageReturn, "\n") : text)
+}

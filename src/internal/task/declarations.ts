@@ -1,0 +1,138 @@
+/**
+ * A task's declarations as a lookup table: the manager a task body sees resolves requests against them, and the
+ * facade maps attribute spellings (`my_api_keys`) to declared names (`my-api-keys`).
+ */
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type { Secret } from "../../Secret.ts"
+import { inTask, SecretNotFound } from "../../SecretsError.ts"
+import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
+import { mapMiss } from "../lookup/manager.ts"
+import { shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
+import { readRequest } from "../lookup/request.ts"
+import { withoutStackTrace } from "../stackTrace.ts"
+import type { WatchOptions } from "../watch.ts"
+
+const slot = (group: string | undefined, key: string | undefined) => `${group ?? ""}\u0000${key ?? ""}`
+const attributeSpelling = (part: string | undefined) => part === undefined ? "" : shellSafeSpelling(part) ?? part
+
+/** Looks up declarations by group and key, and by the spelling attribute access can write. */
+export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
+  const byName = new Map<string, Array<Secret>>()
+  const byAttribute = new Map<string, Secret>()
+  const isDeclared = new Set(declared)
+  // The request a declaration makes in bytes mode, kept so a lookup compiled for it is found again by identity.
+  const asBytes = new Map(declared.map((secret) => [secret, Object.freeze({ ...secret, encodeMode: "rb" as const })]))
+  for (const secret of declared) {
+    const name = toSecretName(secret)
+    const key = slot(name.group, name.key)
+    byName.set(key, [...(byName.get(key) ?? []), secret])
+    const attribute = slot(attributeSpelling(name.group), attributeSpelling(name.key))
+    if (!byAttribute.has(attribute)) byAttribute.set(attribute, secret)
+  }
+
+  /** The declaration a request names (its version decides between several), or `undefined`. */
+  const find = (request: SecretRequest): Secret | undefined => {
+    if (isDeclared.has(request as Secret)) return request as Secret
+    const target = readRequest(request)
+    if (typeof target === "string") return undefined
+    const candidates = byName.get(slot(target.name.group, target.name.key))
+    if (candidates === undefined) return undefined
+    return target.name.groupVersion === undefined
+      ? candidates[0]
+      : candidates.find((secret) => toSecretName(secret).groupVersion === target.name.groupVersion)
+  }
+
+  /** The request `secrets.<group>.<key>` makes in a task body: a declared secret when the spelling names one. */
+  const attributeRequests = (group: string, key: string): ReadonlyArray<SecretRequest> => [
+    byAttribute.get(slot(group, key)) ?? { group, key }
+  ]
+
+  /**
+   * The request to make for a declared secret: the declaration itself, in the request's encode mode, unless the
+   * request brings its own `envVar` or mount requirement (`undefined` then in strict mode).
+   */
+  const requestFor = (declared: Secret, request: SecretRequest, strict: boolean): SecretRequest | undefined => {
+    const own = <K extends keyof SecretRequest>(field: K) => Object.hasOwn(request, field) ? request[field] : undefined
+    const mountRequirement = own("mountRequirement") ?? declared.mountRequirement
+    const envVar = own("envVar") || declared.envVar
+    if (mountRequirement === declared.mountRequirement && envVar === declared.envVar) {
+      return own("encodeMode") === "rb" ? asBytes.get(declared)! : declared
+    }
+    if (strict) return undefined
+    const { group, groupVersion, key } = declared
+    return { group, key, groupVersion, mountRequirement, envVar, encodeMode: own("encodeMode") }
+  }
+
+  return { find, attributeRequests, requestFor }
+}
+
+/** A task's declarations as built by `makeDeclarations`. */
+export type Declarations = ReturnType<typeof makeDeclarations>
+
+/**
+ * The manager a task body sees: a request for a declared secret is read as declared (its `envVar` and mount
+ * requirement); in strict mode a request for anything else, or for a declared secret with another `envVar` or mount
+ * requirement, fails as undeclared before any read. A miss says which task asked and whether it declares it.
+ */
+export const declaredManager = (
+  manager: SecretsManagerShape,
+  declarations: Declarations,
+  options: { readonly task: string; readonly strict: boolean }
+): SecretsManagerShape => {
+  const undeclared = (request: SecretRequest): SecretNotFound => {
+    const target = readRequest(request)
+    const name = typeof target === "string" ? toSecretName({}) : target.name
+    return withoutStackTrace(() =>
+      new SecretNotFound({
+        ...(name.group === undefined ? {} : { group: name.group }),
+        ...(name.key === undefined ? {} : { key: name.key }),
+        ...(name.groupVersion === undefined ? {} : { groupVersion: name.groupVersion }),
+        reason: "Undeclared",
+        task: options.task,
+        attempts: [{
+          source: "declaration",
+          location: `task ${JSON.stringify(options.task)}`,
+          outcome: "refused",
+          reason: "not declared in the task's secretRequests, or requested with another envVar or mountRequirement"
+        }]
+      })
+    )
+  }
+  /** The request to make, and whether it is declared; `undefined` when strict mode refuses it. */
+  const resolve = (request: SecretRequest): { request: SecretRequest; declared: boolean } | undefined => {
+    const declared = declarations.find(request)
+    if (declared === undefined) return options.strict ? undefined : { request, declared: false }
+    const resolved = declarations.requestFor(declared, request, options.strict)
+    return resolved === undefined ? undefined : { request: resolved, declared: true }
+  }
+  // The task's view of each lookup, kept per lookup (a lookup asked for again is the same effect), so it is built
+  // once and started in place like the lookup itself.
+  const views = { declared: new WeakMap<object, unknown>(), undeclared: new WeakMap<object, unknown>() }
+  const inThisTask = (declared: boolean) => (miss: SecretNotFound) => inTask(miss, options.task, declared)
+  const lookup =
+    <A>(read: (request: SecretRequest) => Effect.Effect<A, SecretNotFound>) =>
+    (request: SecretRequest): Effect.Effect<A, SecretNotFound> => {
+      const resolved = resolve(request)
+      if (resolved === undefined) return Effect.fail(undeclared(request))
+      const inner = read(resolved.request)
+      const kept = resolved.declared ? views.declared : views.undeclared
+      let view = kept.get(inner) as Effect.Effect<A, SecretNotFound> | undefined
+      if (view === undefined) kept.set(inner, view = mapMiss(inner, inThisTask(resolved.declared)))
+      return view
+    }
+  return {
+    get: lookup(manager.get) as SecretsManagerShape["get"],
+    getRedacted: lookup(manager.getRedacted) as SecretsManagerShape["getRedacted"],
+    getPath: lookup(manager.getPath),
+    locate: lookup(manager.locate),
+    watch: ((request: SecretRequest, watchOptions?: WatchOptions) => {
+      const resolved = resolve(request)
+      if (resolved === undefined) return Stream.fail(undeclared(request))
+      return Stream.mapError(
+        manager.watch(resolved.request, watchOptions),
+        (miss) => inTask(miss, options.task, resolved.declared)
+      )
+    }) as SecretsManagerShape["watch"]
+  }
+}
