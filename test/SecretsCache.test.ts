@@ -49,7 +49,8 @@ const makeFake = (initial: Readonly<Record<string, string>>) => {
             group: part(request?.group),
             key: part(request?.key),
             groupVersion: part(request?.groupVersion),
-            attempts: [{ source: "remote", location: `store ${name}`, reason }]
+            reason: "NotFound",
+            attempts: [{ source: "remote", location: `store ${name}`, outcome: "missing", reason }]
           })
         )
       })
@@ -578,7 +579,8 @@ describe("SecretsCache.layer", () => {
       assert.strictEqual(yield* manager.get(secret), "s3cr3t")
       assert.deepStrictEqual(yield* manager.locate(secret), {
         source: "env",
-        location: "FLYTE_SECRETS_MY_GROUP_MY_KEY"
+        location: "FLYTE_SECRETS_MY_GROUP_MY_KEY",
+        tried: [{ source: "env", location: "FLYTE_SECRETS_MY-GROUP_MY_KEY", outcome: "missing", reason: "not set" }]
       })
       const miss = yield* expectMiss(manager.get({ group: "my-group", key: "absent" }))
       assert.include(miss.message, "FLYTE_SECRETS_MY_GROUP_ABSENT")

@@ -14,7 +14,7 @@ import { Secret } from "../../Secret.ts"
 import type { SecretsCacheShape } from "../../SecretsCache.ts"
 import type { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
-import { quoteName } from "../naming.ts"
+import { quoteName } from "../lookup/naming.ts"
 import { cacheKey, encodeModes, fromCacheKey, keyedRequest, type Operation } from "./requestKey.ts"
 
 /** The layer's options, checked, in milliseconds. */

@@ -5,7 +5,7 @@
  * uncached: no input makes a key longer than a few bounded parts, so the cache's entry bound is a memory bound.
  */
 import type { SecretRequest } from "../../SecretsManager.ts"
-import { maxNamePartLength } from "../naming.ts"
+import { maxNamePartLength } from "../lookup/naming.ts"
 
 /** The manager's operations that are cached; each is its own entry. */
 export type Operation = "get" | "getRedacted" | "getPath" | "locate"
