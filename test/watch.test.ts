@@ -15,39 +15,9 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import * as util from "node:util"
 import { Environment, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
+import { makeKubeletVolume } from "./fixtures/kubeletVolume.ts"
 import { nodeSyncFileSystem } from "./fixtures/nodeSyncFileSystem.ts"
 import { makeTempDir, setEnv, useSecretsDir, writeFiles } from "./support.ts"
-
-/**
- * A Secret volume as the kubelet writes it: each version in a new timestamped directory, `..data` linking to the
- * current one, each key a link through `..data`. `publish` swaps in a new version exactly as the kubelet's atomic
- * writer does: new directory, `..data_tmp` link, rename over `..data`, old directory deleted.
- */
-const makeVolume = (dir: string, files: Readonly<Record<string, string>>) => {
-  let version = 0
-  let current: string | undefined
-  const publish = (next: Readonly<Record<string, string>>) => {
-    const name = `..2026_01_01_00_00_00.${String(++version).padStart(9, "0")}`
-    fs.mkdirSync(path.join(dir, name))
-    for (const [key, value] of Object.entries(next)) fs.writeFileSync(path.join(dir, name, key), value)
-    if (current === undefined) {
-      fs.symlinkSync(name, path.join(dir, "..data"))
-    } else {
-      fs.symlinkSync(name, path.join(dir, "..data_tmp"))
-      fs.renameSync(path.join(dir, "..data_tmp"), path.join(dir, "..data"))
-      fs.rmSync(path.join(dir, current), { recursive: true })
-    }
-    for (const key of Object.keys(next)) {
-      if (fs.lstatSync(path.join(dir, key), { throwIfNoEntry: false }) === undefined) {
-        fs.symlinkSync(`..data/${key}`, path.join(dir, key))
-      }
-    }
-    current = name
-  }
-  fs.mkdirSync(dir, { recursive: true })
-  publish(files)
-  return { publish }
-}
 
 /**
  * Runs `stream` in the background into a queue that also ends with its failure; `next` takes the next value (or
@@ -73,7 +43,7 @@ describe("watch on the live layer: directory watches", () => {
 
   it.live("emits the initial value, then each new value of a Kubernetes volume once, in order", () =>
     Effect.gen(function*() {
-      const volume = makeVolume(path.join(dirs.secrets, "db"), { password: "v1", user: "admin" })
+      const volume = makeKubeletVolume(path.join(dirs.secrets, "db"), { password: "v1", user: "admin" })
       const manager = yield* SecretsManager
       const watch = yield* collect(manager.watch({ group: "db", key: "password" }, slowPoll))
       assert.strictEqual(yield* watch.next, "v1")
@@ -87,7 +57,7 @@ describe("watch on the live layer: directory watches", () => {
 
   it.live("swaps closer together than the quiet period give one new value, the last", () =>
     Effect.gen(function*() {
-      const volume = makeVolume(path.join(dirs.secrets, "db"), { password: "v1" })
+      const volume = makeKubeletVolume(path.join(dirs.secrets, "db"), { password: "v1" })
       const manager = yield* SecretsManager
       const watch = yield* collect(manager.watch({ group: "db", key: "password" }, slowPoll))
       assert.strictEqual(yield* watch.next, "v1")
@@ -100,7 +70,7 @@ describe("watch on the live layer: directory watches", () => {
 
   it.live("does not emit a value again when a swap brings the same value", () =>
     Effect.gen(function*() {
-      const volume = makeVolume(path.join(dirs.secrets, "db"), { password: "same", user: "admin" })
+      const volume = makeKubeletVolume(path.join(dirs.secrets, "db"), { password: "same", user: "admin" })
       const manager = yield* SecretsManager
       const watch = yield* collect(manager.watch({ group: "db", key: "password" }, slowPoll))
       assert.strictEqual(yield* watch.next, "same")
@@ -127,7 +97,7 @@ describe("watch on the live layer: directory watches", () => {
 
   it.live("gives the exact bytes of each version with encodeMode rb", () =>
     Effect.gen(function*() {
-      const volume = makeVolume(path.join(dirs.secrets, "tls"), { key: "one\n" })
+      const volume = makeKubeletVolume(path.join(dirs.secrets, "tls"), { key: "one\n" })
       const manager = yield* SecretsManager
       const watch = yield* collect(manager.watch({ group: "tls", key: "key", encodeMode: "rb" }, slowPoll))
       assert.deepStrictEqual(yield* watch.next, new TextEncoder().encode("one\n"))
@@ -137,7 +107,7 @@ describe("watch on the live layer: directory watches", () => {
 
   it.live("follows the file a declared variable points to in the secrets directory", () =>
     Effect.gen(function*() {
-      const volume = makeVolume(path.join(dirs.secrets, "mounted"), { api_key: "k1" })
+      const volume = makeKubeletVolume(path.join(dirs.secrets, "mounted"), { api_key: "k1" })
       setEnv({ MY_API_KEY_PATH: path.join(dirs.secrets, "mounted", "api_key") })
       const manager = yield* SecretsManager
       const watch = yield* collect(
@@ -163,7 +133,7 @@ describe("watch on the live layer: directory watches", () => {
 
   it.live("opens one watch per distinct directory, and closes every watch when the stream is interrupted", () =>
     Effect.gen(function*() {
-      makeVolume(path.join(dirs.secrets, "g"), { k: "v1" })
+      makeKubeletVolume(path.join(dirs.secrets, "g"), { k: "v1" })
       yield* released
       const before = openWatches()
       const manager = yield* SecretsManager
@@ -192,7 +162,7 @@ describe("watch on the live layer: directory watches", () => {
   it.live("fails promptly when the volume is removed, and the error holds no value", () =>
     Effect.gen(function*() {
       const value = "s3cr3t-rotated-value"
-      makeVolume(path.join(dirs.secrets, "db"), { password: value })
+      makeKubeletVolume(path.join(dirs.secrets, "db"), { password: value })
       const manager = yield* SecretsManager
       const watch = yield* collect(manager.watch({ group: "db", key: "password" }, slowPoll))
       assert.strictEqual(yield* watch.next, value)
