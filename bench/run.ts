@@ -17,6 +17,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { figures as cacheFigures } from "./cache.ts"
 import { type Figure, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
 
 // The built package, typed by its sources.
@@ -193,7 +194,8 @@ const figures: ReadonlyArray<Figure> = [
     baseline: "1 MiB",
     target: 1,
     measure: memoryFigure
-  }
+  },
+  ...cacheFigures({ lib, rounds, n, manager, envRequest, timeEffect })
 ]
 
 // `--only <text>` runs the figures whose name contains the text.

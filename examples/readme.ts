@@ -3,8 +3,9 @@
  * test layer and prints the preflight error the README shows.
  */
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { makeSecrets, MissingSecrets, Secret, secrets, SecretsManager, task } from "../src/index.ts"
+import { makeSecrets, MissingSecrets, Secret, secrets, SecretsCache, SecretsManager, task } from "../src/index.ts"
 
 // --- The Effect API ---
 const program = Effect.gen(function*() {
@@ -52,6 +53,24 @@ const syncReposPlain = task.sync({
 
 // What the platform is asked to inject (flyteidl SecurityContext, proto3 JSON):
 const securityContext = syncRepos.securityContext()
+
+// --- Cached manager ---
+const DbPassword = new Secret({ group: "db", key: "password" })
+
+const handleRequest = Effect.gen(function*() {
+  const secrets = yield* SecretsManager
+  const password = yield* secrets.getRedacted(DbPassword) // a cache hit, except every 5 minutes
+  return `connecting with ${password}` // prints as <redacted>
+})
+
+const ServiceSecrets = SecretsCache.layer().pipe(Layer.provide(SecretsManager.layer))
+export const serve = () => Effect.runPromise(handleRequest.pipe(Effect.provide(ServiceSecrets)))
+
+// The secret was rotated and the service was told: read it again now.
+export const onRotated = Effect.gen(function*() {
+  const cache = yield* SecretsCache
+  yield* cache.refresh(DbPassword)
+})
 
 if (import.meta.main) {
   const tour = Effect.runSync(program.pipe(Effect.provide(testLayer)))

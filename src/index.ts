@@ -5,6 +5,7 @@
  */
 export { Environment } from "./Environment.ts"
 export { type MountRequirement, Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
+export { SecretsCache, type SecretsCacheOptions, type SecretsCacheShape } from "./SecretsCache.ts"
 export { SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
 export { type Attempt, MissingSecrets, SecretNotFound, type SecretNotFoundReason } from "./SecretsError.ts"
 export { makeSecrets, type SecretGroup, type Secrets, secrets, type SecretsMethods } from "./SecretsFacade.ts"

@@ -8,7 +8,11 @@ export class BoundedCache<K, V> {
   private readonly entries = new Map<K, { readonly value: V; readonly bytes: number }>()
   private bytes = 0
 
-  constructor(private readonly bounds: { readonly maxEntries: number; readonly maxBytes: number }) {}
+  private readonly bounds: { readonly maxEntries: number; readonly maxBytes: number }
+
+  constructor(bounds: { readonly maxEntries: number; readonly maxBytes: number }) {
+    this.bounds = bounds
+  }
 
   get(key: K): V | undefined {
     return this.entries.get(key)?.value

@@ -1,0 +1,114 @@
+/**
+ * `SecretsCache`: a cached `SecretsManager` for long-running services that read secrets on request paths. A value
+ * read is served for a while without reading again, concurrent reads of one secret make one read, and when reading
+ * again fails the last good value is served for a while longer, with a warning.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { type CacheSettings, makeCachedManager } from "./internal/cache/cachedManager.ts"
+import type { SecretNotFound } from "./SecretsError.ts"
+import { type SecretRequest, SecretsManager } from "./SecretsManager.ts"
+
+/**
+ * What `SecretsCache.layer` takes. Durations are `Duration.Input`s (`"5 minutes"`, a number of milliseconds, a
+ * `Duration`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SecretsCacheOptions {
+  /** How long a value read is served without reading it again. Default 5 minutes. */
+  readonly timeToLive?: Duration.Input | undefined
+  /** How long a miss is remembered before the secret is looked up again. Default 1 second. */
+  readonly missTimeToLive?: Duration.Input | undefined
+  /**
+   * How long after it was read a value is still served when reading it again fails, with a warning logged.
+   * Default 1 hour; 0 turns it off.
+   */
+  readonly staleIfError?: Duration.Input | undefined
+  /** The most entries kept (each request and operation is one entry), and the most last good values. Default 1,000. */
+  readonly capacity?: number | undefined
+}
+
+/**
+ * The controls of the cache.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SecretsCacheShape {
+  /**
+   * Reads the request again now and updates its entries (every operation and encoding cached for it; the text
+   * `get` when none is). Fails with the read's `SecretNotFound`, even when the last good value is still served.
+   */
+  readonly refresh: (request: SecretRequest) => Effect.Effect<void, SecretNotFound>
+  /** Drops the request's entries (every operation and encoding) and their last good values. */
+  readonly invalidate: (request: SecretRequest) => Effect.Effect<void>
+  /** Drops every entry and every last good value. */
+  readonly invalidateAll: Effect.Effect<void>
+}
+
+const durationSetting = (name: string, input: Duration.Input | undefined, fallback: Duration.Input): number => {
+  let millis = NaN
+  try {
+    // `Duration` reads a number of milliseconds that is NaN as 0: refused here, it is a mistake, not "off".
+    if (typeof input !== "number" || !Number.isNaN(input)) {
+      millis = Duration.toMillis(Duration.fromInputUnsafe(input ?? fallback))
+    }
+  } catch {
+    // Said below, with the option's name.
+  }
+  if (!(millis >= 0)) {
+    throw new RangeError(
+      `SecretsCache.layer: ${name} must be a duration of 0 or more, such as "5 minutes" or 300000 (milliseconds)`
+    )
+  }
+  return millis
+}
+
+/** The options checked and filled in; a bad option throws when the layer is made, saying which and why. */
+const settingsOf = (options: SecretsCacheOptions): CacheSettings => {
+  const capacity = options.capacity ?? 1000
+  if (!Number.isSafeInteger(capacity) || capacity < 0) {
+    throw new RangeError(
+      `SecretsCache.layer: capacity must be a whole number of entries, 0 or more, not ${String(capacity)} ` +
+        `(an unbounded cache would let requests grow memory without end)`
+    )
+  }
+  return {
+    timeToLive: durationSetting("timeToLive", options.timeToLive, Duration.minutes(5)),
+    missTimeToLive: durationSetting("missTimeToLive", options.missTimeToLive, Duration.seconds(1)),
+    staleIfError: durationSetting("staleIfError", options.staleIfError, Duration.hours(1)),
+    capacity
+  }
+}
+
+/**
+ * The cache of a cached `SecretsManager`: refresh or drop what it holds.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class SecretsCache extends Context.Service<SecretsCache, SecretsCacheShape>()("effect-secrets/SecretsCache") {
+  /**
+   * A cached `SecretsManager` over the one provided to this layer, and its `SecretsCache`. Each request and
+   * operation (`get` as text, `get` as bytes, `getRedacted`, `getPath`, `locate`) is one entry; `watch` is not
+   * cached. Throws when an option is out of range.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layer = (
+    options: SecretsCacheOptions = {}
+  ): Layer.Layer<SecretsManager | SecretsCache, never, SecretsManager> => {
+    const settings = settingsOf(options)
+    return Layer.effectContext(Effect.gen(function*() {
+      const { control, manager } = yield* makeCachedManager(yield* SecretsManager, settings)
+      return Context.make(SecretsManager, manager).pipe(Context.add(SecretsCache, control))
+    }))
+  }
+}

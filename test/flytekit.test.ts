@@ -1,0 +1,144 @@
+/**
+ * Differential test against Python itself: flytekit's reading rules (FLYTE.md, "Reading" and "Values, exactly as
+ * flytekit reads them") run in a real Python process over the same generated environments and secret files, side by
+ * side with this library. Python's own `str.upper`/`lower`/`strip` and text-mode `open` decide what flytekit reads;
+ * every case must agree on the value, or on a miss. Only flytekit's places are populated, so the library's extra
+ * places (shell-safe spellings, backend layouts) cannot answer instead.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as fc from "fast-check"
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { Environment, SecretsConfig, SecretsManager } from "../src/index.ts"
+import { makeTempDir } from "./support.ts"
+
+// flytekit's SecretsManager.get in text mode, with the seed's order: prefixed variable, file, then (local run) the
+// unprefixed variable. Values are stripped; files are read in text mode as UTF-8 (universal newlines, BOM kept).
+const flytekitReader = String.raw`
+import json, os, sys
+cases = json.load(open(sys.argv[1], encoding="utf-8"))
+results = []
+for case in cases:
+    env, prefix, base, file_prefix, local = case["env"], case["prefix"], case["dir"], case["filePrefix"], case["local"]
+    parts = [p for p in (case.get("group"), case.get("groupVersion"), case.get("key")) if p]
+    name = "_".join(p.upper() for p in parts)
+    lowered = [p.lower() for p in parts]
+    lowered[-1] = file_prefix + lowered[-1]
+    fpath = os.path.join(base, *lowered)
+    result = None
+    if prefix + name in env:
+        result = {"value": env[prefix + name].strip()}
+    elif os.path.exists(fpath):
+        try:
+            with open(fpath, "r", encoding="utf-8") as f:
+                result = {"value": f.read().strip()}
+        except (UnicodeDecodeError, IsADirectoryError):
+            result = {"error": "unreadable"}
+    elif local and name in env:
+        result = {"value": env[name].strip()}
+    results.append(result or {"error": "missing"})
+json.dump(results, sys.stdout)
+`
+
+// Names: letters a shell or Kubernetes would hold, and Unicode letters whose case mapping is not ASCII's.
+const namePart = fc.stringMatching(/^[a-zA-Z0-9_][a-zA-Z0-9_]{0,6}$/).chain((ascii) =>
+  fc.constantFrom(ascii, ascii + "ß", "é" + ascii, ascii + "ǅ", "Straße", "İstanbul".slice(0, 3), ascii + "ﬁ")
+)
+// Values: text wrapped in every kind of whitespace Python and JavaScript disagree on, CRLF and lone CR line ends,
+// a byte order mark.
+const padding = fc.constantFrom(
+  "",
+  " ",
+  "\n",
+  "\r\n",
+  "\t",
+  "\x1c",
+  "\x1f",
+  "\x85",
+  "\xa0",
+  "\u2028",
+  "\u3000",
+  "\ufeff"
+)
+const value = fc.tuple(
+  padding,
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom("", "\r\n", "\r", "\n"),
+  fc.string({
+    maxLength: 6
+  }),
+  padding
+).map(([before, a, newline, b, after]) => before + a + newline + b + after)
+const place = fc.constantFrom("prefixed", "file", "local", "none")
+
+interface Case {
+  readonly group: string
+  readonly key: string | undefined
+  readonly groupVersion: string | undefined
+  readonly value: string
+  readonly place: "prefixed" | "file" | "local" | "none"
+  readonly local: boolean
+}
+
+const arbitraryCase: fc.Arbitrary<Case> = fc.record({
+  group: namePart,
+  key: fc.option(namePart, { nil: undefined }),
+  groupVersion: fc.option(namePart, { nil: undefined }),
+  value,
+  place,
+  local: fc.boolean()
+})
+
+describe("reads exactly what flytekit reads (Python side by side)", () => {
+  it.effect("agrees with flytekit on 400 generated environments and secret files", () =>
+    Effect.gen(function*() {
+      const temp = makeTempDir()
+      try {
+        const cases = fc.sample(arbitraryCase, { numRuns: 400, seed: 20261128 })
+        const prepared = cases.map((c, index) => {
+          const dir = path.join(temp.dir, `case${index}`)
+          fs.mkdirSync(dir)
+          const parts = [c.group, c.groupVersion, c.key].filter((part): part is string =>
+            part !== undefined && part !== ""
+          )
+          const name = parts.join("_").toUpperCase()
+          const env: Record<string, string> = {}
+          if (c.place === "prefixed") env["_FSEC_" + name] = c.value
+          if (c.place === "local") env[name] = c.value
+          if (c.place === "file") {
+            const file = path.join(dir, ...parts.map((part) => part.toLowerCase()))
+            fs.mkdirSync(path.dirname(file), { recursive: true })
+            fs.writeFileSync(file, c.value)
+          }
+          return { ...c, env, dir, prefix: "_FSEC_", filePrefix: "" }
+        })
+        const input = path.join(temp.dir, "cases.json")
+        fs.writeFileSync(input, JSON.stringify(prepared))
+        const script = path.join(temp.dir, "flytekit_reader.py")
+        fs.writeFileSync(script, flytekitReader)
+        const expected: Array<{ value: string } | { error: string }> = JSON.parse(
+          execFileSync("python3", [script, input], { encoding: "utf-8" })
+        )
+
+        for (const [index, c] of prepared.entries()) {
+          const layer = SecretsManager.layerNodeFiles.pipe(
+            Layer.provide(SecretsConfig.layerWith({ envPrefix: c.prefix, defaultDir: c.dir, local: c.local })),
+            Layer.provide(Environment.layerTest(c.env))
+          )
+          const request = { group: c.group, key: c.key, groupVersion: c.groupVersion }
+          const ours = yield* SecretsManager.use((manager) => manager.get(request)).pipe(
+            Effect.map((v): { value: string } | { error: string } => ({ value: v })),
+            Effect.catchTag("SecretNotFound", (miss) =>
+              Effect.succeed({ error: miss.reason === "NotFound" ? "missing" : "unreadable" })),
+            Effect.provide(layer)
+          )
+          assert.deepStrictEqual(ours, expected[index], `case ${index}: ${JSON.stringify(c)}`)
+        }
+      } finally {
+        temp.remove()
+      }
+    }), 60_000)
+})
