@@ -9,7 +9,8 @@ import { attachHint, type Attempt, SecretNotFound } from "../../SecretsError.ts"
 import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { BoundedCache } from "../BoundedCache.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
-import { type WatchOptions, watchValues } from "../watch.ts"
+import { requestChanges } from "../watch/requestChanges.ts"
+import { type WatchOptions, watchValues } from "../watch/watchValues.ts"
 import { readRequest, type Target } from "./request.ts"
 import { type Found, type LookupContext, type Mode, type Place, sources } from "./sources.ts"
 import { suggestionsFor } from "./suggestions.ts"
@@ -194,9 +195,10 @@ export const makeManager = (context: LookupContext): SecretsManagerShape => {
     getPath: (request) => lookup("path", request),
     locate: (request) => lookup("locate", request),
     watch:
-      ((request: SecretRequest, options?: WatchOptions) => watchValues(get(request), options)) as SecretsManagerShape[
-        "watch"
-      ]
+      ((request: SecretRequest, options?: WatchOptions) =>
+        watchValues(get(request), options, requestChanges(request, context))) as SecretsManagerShape[
+          "watch"
+        ]
   }
 }
 
