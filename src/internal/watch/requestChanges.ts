@@ -3,24 +3,18 @@
  * when it has one (the live layer's), and nothing but the poll otherwise.
  */
 import * as Effect from "effect/Effect"
-import { isPathInside, secretFilePaths } from "../lookup/naming.ts"
+import { secretFilePaths } from "../lookup/naming.ts"
 import { readRequest, type Target } from "../lookup/request.ts"
-import type { LookupContext } from "../lookup/sources.ts"
-import { pythonStrip } from "../lookup/text.ts"
+import { declaredValue, type LookupContext } from "../lookup/sources.ts"
 import { type ChangeSignals, pollOnly } from "./watchValues.ts"
 
-/**
- * The file a declared variable leads the lookup to, by the rule of the declared source: for `ANY`, a path inside the
- * secrets directory; for `FILE`, any absolute path. Never for `ENV_VAR`, nor for a value that is the secret itself.
- */
+/** The file a declared variable leads the lookup to, by the declared source's own rule. */
 const declaredFile = (target: Target, context: LookupContext): string | undefined => {
   if (target.envVar === undefined || target.mountRequirement === "ENV_VAR") return undefined
   const value = context.environment.get(target.envVar)
   if (value === undefined || value.length > context.config.maxFileBytes) return undefined
-  const file = pythonStrip(value)
-  return isPathInside(context.config.defaultDir, file) || (target.mountRequirement === "FILE" && file.startsWith("/"))
-    ? file
-    : undefined
+  const declared = declaredValue(value, target, context.config)
+  return declared._tag === "File" ? declared.path : undefined
 }
 
 /** Every file the lookup of `target` may read, in lookup order. */
