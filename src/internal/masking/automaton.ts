@@ -1,0 +1,224 @@
+/**
+ * Masking many values in one pass: an Aho-Corasick automaton over UTF-16 code units that finds every occurrence of
+ * every pattern while reading the text once, whatever the number of patterns.
+ *
+ * **Details**
+ *
+ * - Every occurrence is masked, and occurrences that overlap or touch merge into one marker: a value that contains
+ *   another is masked whole, and of two overlapping values neither leaves a fragment.
+ * - Characters that occur in no pattern share class 0 and send the automaton back to its start at once. Shallow
+ *   states (the start and the first levels, as long as their table stays within `denseCellBudget`) have a full
+ *   transition row; deeper states hold their few children and fall back along their failure links. Reading a
+ *   character therefore costs about the same with one pattern or thousands.
+ * - A pattern longer than `anchorLength` keeps only its first `anchorLength` characters in the automaton, so the
+ *   automaton grows with the number of values, not their size. Where that prefix is found, the text is compared
+ *   with the rest of the value, and as much of the value as the text holds is masked: a long value cut short (a
+ *   truncated log line, a value split over lines) is masked up to the cut.
+ */
+
+/** Characters of a pattern kept in the automaton. */
+export const anchorLength = 32
+
+/** What replaces each masked stretch of text. */
+export const redactedMarker = "<redacted>"
+
+/** Cells (Int32) of the full transition rows of shallow states: 1 MiB at most. */
+const denseCellBudget = 1 << 18
+
+const unchanged = (text: string): string => text
+
+/** A function masking every occurrence of `patterns` (distinct, non-empty strings) in a text. */
+export const buildMasker = (patterns: ReadonlyArray<string>): (text: string) => string => {
+  if (patterns.length === 0) return unchanged
+
+  // Character classes: each code unit used in a kept prefix gets its own class; every other one is class 0.
+  const classOf = new Uint32Array(0x10000)
+  let classCount = 1
+  for (const pattern of patterns) {
+    const kept = Math.min(pattern.length, anchorLength)
+    for (let i = 0; i < kept; i++) {
+      const code = pattern.charCodeAt(i)
+      if (classOf[code] === 0) classOf[code] = classCount++
+    }
+  }
+
+  // The trie of kept prefixes, numbered in insertion order while it is built.
+  const edges = new Map<number, number>() // parent * classCount + class -> child
+  const depthOf = [0]
+  const classIn = [0]
+  const completeLength = [0]
+  const firstChild = [-1]
+  const nextSibling = [-1]
+  const longPatternsAt = new Map<number, Array<string>>()
+  for (const pattern of patterns) {
+    let node = 0
+    const kept = Math.min(pattern.length, anchorLength)
+    for (let i = 0; i < kept; i++) {
+      const cls = classOf[pattern.charCodeAt(i)]!
+      const key = node * classCount + cls
+      let child = edges.get(key)
+      if (child === undefined) {
+        child = depthOf.length
+        depthOf.push(depthOf[node]! + 1)
+        classIn.push(cls)
+        completeLength.push(0)
+        firstChild.push(-1)
+        nextSibling.push(firstChild[node]!)
+        firstChild[node] = child
+        edges.set(key, child)
+      }
+      node = child
+    }
+    if (pattern.length <= anchorLength) completeLength[node] = pattern.length
+    else {
+      const long = longPatternsAt.get(node)
+      if (long === undefined) longPatternsAt.set(node, [pattern])
+      else long.push(pattern)
+    }
+  }
+
+  // Breadth-first renumbering: a node's children get consecutive numbers, so `childStart` is all the edge list needs
+  // (the children of `u` are `childStart[u]` up to `childStart[u + 1]`, each entered by `nodeClass[child]`), and a
+  // node's failure link always points to a smaller number.
+  const count = depthOf.length
+  const oldIdOf = new Int32Array(count)
+  const newIdOf = new Int32Array(count)
+  const childStart = new Int32Array(count + 1)
+  const nodeClass = new Int32Array(count)
+  let tail = 1
+  for (let head = 0; head < count; head++) {
+    childStart[head] = tail
+    for (let child = firstChild[oldIdOf[head]!]!; child !== -1; child = nextSibling[child]!) {
+      newIdOf[child] = tail
+      oldIdOf[tail] = child
+      nodeClass[tail] = classIn[child]!
+      tail++
+    }
+  }
+  childStart[count] = count
+
+  const childOf = (node: number, cls: number): number | undefined => {
+    const child = edges.get(oldIdOf[node]! * classCount + cls)
+    return child === undefined ? undefined : newIdOf[child]
+  }
+  const fail = new Int32Array(count)
+  for (let node = 1; node < count; node++) {
+    for (let child = childStart[node]!; child < childStart[node + 1]!; child++) {
+      const cls = nodeClass[child]!
+      for (let fallback = fail[node]!;; fallback = fail[fallback]!) {
+        const target = childOf(fallback, cls)
+        if (target !== undefined || fallback === 0) {
+          fail[child] = target ?? 0
+          break
+        }
+      }
+    }
+  }
+
+  // What ends at each state: the longest complete pattern (itself or along its failure links), and the long
+  // patterns whose kept prefix it is (only a state at depth `anchorLength` can be one).
+  const matchLength = new Int32Array(count)
+  const longIndex = new Int32Array(count).fill(-1)
+  const longLists: Array<ReadonlyArray<string>> = []
+  for (const [node, long] of longPatternsAt) {
+    longIndex[newIdOf[node]!] = longLists.length
+    longLists.push(long)
+  }
+  const reports = new Uint8Array(count)
+  for (let node = 1; node < count; node++) {
+    const own = completeLength[oldIdOf[node]!]!
+    matchLength[node] = own > 0 ? own : matchLength[fail[node]!]!
+    reports[node] = matchLength[node]! > 0 || longIndex[node]! >= 0 ? 1 : 0
+  }
+
+  // Full rows for whole shallow levels, as many as the budget allows (the start state always).
+  let denseCount = 1
+  for (let level = 1; denseCount < count; level++) {
+    let end = denseCount
+    while (end < count && depthOf[oldIdOf[end]!] === level) end++
+    if (end * classCount > denseCellBudget) break
+    denseCount = end
+  }
+  const dense = new Int32Array(denseCount * classCount)
+  for (let node = 0; node < denseCount; node++) {
+    const row = node * classCount
+    if (node !== 0) dense.copyWithin(row, fail[node]! * classCount, (fail[node]! + 1) * classCount)
+    for (let child = childStart[node]!; child < childStart[node + 1]!; child++) dense[row + nodeClass[child]!] = child
+  }
+
+  const step = (state: number, cls: number): number => {
+    let node = state
+    while (node >= denseCount) {
+      for (let child = childStart[node]!, end = childStart[node + 1]!; child < end; child++) {
+        if (nodeClass[child] === cls) return child
+      }
+      node = fail[node]!
+    }
+    return dense[node * classCount + cls]!
+  }
+
+  // How many characters of one of `long` the text holds from `start` (at least `anchorLength`: the prefix matched).
+  const longestPrefixAt = (text: string, start: number, long: ReadonlyArray<string>): number => {
+    let longest = anchorLength
+    for (const pattern of long) {
+      const limit = Math.min(pattern.length, text.length - start)
+      let matched = anchorLength
+      while (matched < limit && text.charCodeAt(start + matched) === pattern.charCodeAt(matched)) matched++
+      if (matched > longest) longest = matched
+    }
+    return longest
+  }
+
+  // Masked stretches found so far: sorted, disjoint, not touching. Reused between calls; grown on demand.
+  let starts = new Int32Array(16)
+  let ends = new Int32Array(16)
+  const add = (start: number, end: number, top: number): number => {
+    let from = start
+    let to = end
+    while (top > 0 && ends[top - 1]! >= from - 1) {
+      top--
+      from = Math.min(from, starts[top]!)
+      to = Math.max(to, ends[top]!)
+    }
+    if (top === starts.length) {
+      const grownStarts = new Int32Array(top * 2)
+      const grownEnds = new Int32Array(top * 2)
+      grownStarts.set(starts)
+      grownEnds.set(ends)
+      starts = grownStarts
+      ends = grownEnds
+    }
+    starts[top] = from
+    ends[top] = to
+    return top + 1
+  }
+
+  return (text) => {
+    let state = 0
+    let top = 0
+    for (let i = 0; i < text.length; i++) {
+      const cls = classOf[text.charCodeAt(i)]!
+      if (cls === 0) {
+        state = 0
+        continue
+      }
+      state = step(state, cls)
+      if (reports[state] === 0) continue
+      const long = longIndex[state]!
+      if (long >= 0) {
+        const start = i - anchorLength + 1
+        top = add(start, start + longestPrefixAt(text, start, longLists[long]!) - 1, top)
+      } else {
+        top = add(i - matchLength[state]! + 1, i, top)
+      }
+    }
+    if (top === 0) return text
+    let masked = ""
+    let from = 0
+    for (let k = 0; k < top; k++) {
+      masked += text.slice(from, starts[k]) + redactedMarker
+      from = ends[k]! + 1
+    }
+    return masked + text.slice(from)
+  }
+}
