@@ -202,7 +202,7 @@ export const buildMasker = (patterns: ReadonlyArray<string>): (text: string) => 
         state = 0
         continue
       }
-      state = step(state, cls)
+      state = state < denseCount ? dense[state * classCount + cls]! : step(state, cls) // a full row: no call
       if (reports[state] === 0) continue
       const long = longIndex[state]!
       if (long >= 0) {

@@ -11,7 +11,7 @@
  * - Eviction: least recently registered first. Registering a held value again makes it the most recent, so the
  *   values a program keeps reading stay masked, and values no longer read (rotated away) leave first.
  * - Registering a held string is one map lookup and a few pointer writes: no allocation. Held bytes are found by
- *   a hash of their contents (no allocation) and one comparison.
+ *   a hash of their length and at most 32 of their bytes, then one comparison: no allocation either.
  * - The masking automaton is rebuilt on the first `mask` after the set of patterns changed, never on a repeated
  *   registration: its cost (linear in the patterns' kept prefixes) is paid when a new value appears.
  */
@@ -41,10 +41,15 @@ interface Entry {
   sameHash: Entry | undefined
 }
 
-/** FNV-1a over the bytes, kept within small-integer range so that it is never boxed. */
+/**
+ * FNV-1a over the length and at most 32 bytes spread over the value: a bounded cost whatever the size (a full
+ * comparison decides), kept within small-integer range so that it is never boxed.
+ */
 const hashBytes = (bytes: Uint8Array): number => {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i]!, 16777619)
+  const length = bytes.length
+  const samples = Math.min(length, 32)
+  let hash = Math.imul(0x811c9dc5 ^ length, 16777619)
+  for (let k = 0; k < samples; k++) hash = Math.imul(hash ^ bytes[((k * length) / samples) | 0]!, 16777619)
   return hash & 0x3fffffff
 }
 
