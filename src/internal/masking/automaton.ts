@@ -25,12 +25,25 @@ export const redactedMarker = "<redacted>"
 /** Cells (Int32) of the full transition rows of shallow states: 1 MiB at most. */
 const denseCellBudget = 1 << 18
 
-const unchanged = (text: string): string => text
+/**
+ * Masks every occurrence of the automaton's patterns and of `pending` ones (patterns added since it was built,
+ * searched for directly, with the same rules) in `text`; returns `text` itself when nothing matched.
+ */
+export type Masker = (text: string, pending: ReadonlyArray<string>) => string
 
-/** A function masking every occurrence of `patterns` (distinct, non-empty strings) in a text. */
-export const buildMasker = (patterns: ReadonlyArray<string>): (text: string) => string => {
-  if (patterns.length === 0) return unchanged
+/** Appends the stretches (start, end) of `text` that `pattern` masks, as the automaton finds them, to `found`. */
+const findDirectly = (text: string, pattern: string, found: Array<number>): void => {
+  const anchor = pattern.length <= anchorLength ? pattern : pattern.slice(0, anchorLength)
+  for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
+    const limit = Math.min(pattern.length, text.length - at)
+    let matched = anchor.length
+    while (matched < limit && text.charCodeAt(at + matched) === pattern.charCodeAt(matched)) matched++
+    found.push(at, at + matched - 1)
+  }
+}
 
+/** The masker of `patterns` (distinct, non-empty strings). */
+export const buildMasker = (patterns: ReadonlyArray<string>): Masker => {
   // Character classes: each code unit used in a kept prefix gets its own class; every other one is class 0.
   const classOf = new Uint32Array(0x10000)
   let classCount = 1
@@ -42,33 +55,36 @@ export const buildMasker = (patterns: ReadonlyArray<string>): (text: string) => 
     }
   }
 
-  // The trie of kept prefixes, numbered in insertion order while it is built.
-  const edges = new Map<number, number>() // parent * classCount + class -> child
-  const depthOf = [0]
-  const classIn = [0]
-  const completeLength = [0]
-  const firstChild = [-1]
-  const nextSibling = [-1]
+  // The trie of kept prefixes. In sorted order a pattern shares with the one before it exactly the prefix it shares
+  // with any earlier one, so `path` (the nodes along the previous kept prefix) is the only lookup needed.
+  const sorted = [...patterns].sort()
+  let capacity = 1
+  for (const pattern of sorted) capacity += Math.min(pattern.length, anchorLength)
+  const classIn = new Int32Array(capacity)
+  const completeLength = new Int32Array(capacity)
+  const firstChild = new Int32Array(capacity).fill(-1)
+  const lastChild = new Int32Array(capacity).fill(-1)
+  const nextSibling = new Int32Array(capacity).fill(-1)
   const longPatternsAt = new Map<number, Array<string>>()
-  for (const pattern of patterns) {
-    let node = 0
+  const path = new Int32Array(anchorLength + 1)
+  let created = 1
+  let previous = ""
+  for (const pattern of sorted) {
     const kept = Math.min(pattern.length, anchorLength)
-    for (let i = 0; i < kept; i++) {
-      const cls = classOf[pattern.charCodeAt(i)]!
-      const key = node * classCount + cls
-      let child = edges.get(key)
-      if (child === undefined) {
-        child = depthOf.length
-        depthOf.push(depthOf[node]! + 1)
-        classIn.push(cls)
-        completeLength.push(0)
-        firstChild.push(-1)
-        nextSibling.push(firstChild[node]!)
-        firstChild[node] = child
-        edges.set(key, child)
-      }
+    let shared = 0
+    const limit = Math.min(kept, previous.length)
+    while (shared < limit && pattern.charCodeAt(shared) === previous.charCodeAt(shared)) shared++
+    let node = path[shared]!
+    for (let depth = shared; depth < kept; depth++) {
+      const child = created++
+      classIn[child] = classOf[pattern.charCodeAt(depth)]!
+      if (lastChild[node] === -1) firstChild[node] = child
+      else nextSibling[lastChild[node]!] = child
+      lastChild[node] = child
       node = child
+      path[depth + 1] = child
     }
+    previous = kept === pattern.length ? pattern : pattern.slice(0, kept)
     if (pattern.length <= anchorLength) completeLength[node] = pattern.length
     else {
       const long = longPatternsAt.get(node)
@@ -79,10 +95,11 @@ export const buildMasker = (patterns: ReadonlyArray<string>): (text: string) => 
 
   // Breadth-first renumbering: a node's children get consecutive numbers, so `childStart` is all the edge list needs
   // (the children of `u` are `childStart[u]` up to `childStart[u + 1]`, each entered by `nodeClass[child]`), and a
-  // node's failure link always points to a smaller number.
-  const count = depthOf.length
+  // node's failure state, being shallower, always has a smaller number.
+  const count = created
   const oldIdOf = new Int32Array(count)
   const newIdOf = new Int32Array(count)
+  const depthOf = new Int32Array(count)
   const childStart = new Int32Array(count + 1)
   const nodeClass = new Int32Array(count)
   let tail = 1
@@ -92,59 +109,22 @@ export const buildMasker = (patterns: ReadonlyArray<string>): (text: string) => 
       newIdOf[child] = tail
       oldIdOf[tail] = child
       nodeClass[tail] = classIn[child]!
+      depthOf[tail] = depthOf[head]! + 1
       tail++
     }
   }
   childStart[count] = count
 
-  const childOf = (node: number, cls: number): number | undefined => {
-    const child = edges.get(oldIdOf[node]! * classCount + cls)
-    return child === undefined ? undefined : newIdOf[child]
-  }
-  const fail = new Int32Array(count)
-  for (let node = 1; node < count; node++) {
-    for (let child = childStart[node]!; child < childStart[node + 1]!; child++) {
-      const cls = nodeClass[child]!
-      for (let fallback = fail[node]!;; fallback = fail[fallback]!) {
-        const target = childOf(fallback, cls)
-        if (target !== undefined || fallback === 0) {
-          fail[child] = target ?? 0
-          break
-        }
-      }
-    }
-  }
-
-  // What ends at each state: the longest complete pattern (itself or along its failure links), and the long
-  // patterns whose kept prefix it is (only a state at depth `anchorLength` can be one).
-  const matchLength = new Int32Array(count)
-  const longIndex = new Int32Array(count).fill(-1)
-  const longLists: Array<ReadonlyArray<string>> = []
-  for (const [node, long] of longPatternsAt) {
-    longIndex[newIdOf[node]!] = longLists.length
-    longLists.push(long)
-  }
-  const reports = new Uint8Array(count)
-  for (let node = 1; node < count; node++) {
-    const own = completeLength[oldIdOf[node]!]!
-    matchLength[node] = own > 0 ? own : matchLength[fail[node]!]!
-    reports[node] = matchLength[node]! > 0 || longIndex[node]! >= 0 ? 1 : 0
-  }
-
   // Full rows for whole shallow levels, as many as the budget allows (the start state always).
   let denseCount = 1
   for (let level = 1; denseCount < count; level++) {
     let end = denseCount
-    while (end < count && depthOf[oldIdOf[end]!] === level) end++
+    while (end < count && depthOf[end] === level) end++
     if (end * classCount > denseCellBudget) break
     denseCount = end
   }
   const dense = new Int32Array(denseCount * classCount)
-  for (let node = 0; node < denseCount; node++) {
-    const row = node * classCount
-    if (node !== 0) dense.copyWithin(row, fail[node]! * classCount, (fail[node]! + 1) * classCount)
-    for (let child = childStart[node]!; child < childStart[node + 1]!; child++) dense[row + nodeClass[child]!] = child
-  }
+  const fail = new Int32Array(count)
 
   const step = (state: number, cls: number): number => {
     let node = state
@@ -155,6 +135,32 @@ export const buildMasker = (patterns: ReadonlyArray<string>): (text: string) => 
       node = fail[node]!
     }
     return dense[node * classCount + cls]!
+  }
+
+  // One breadth-first pass: everything a node needs (its failure state's row, failure state and outputs) belongs to
+  // shallower nodes, done before it. What ends at a state: the longest complete pattern (itself or along its failure
+  // links), and the long patterns whose kept prefix it is (only a state at depth `anchorLength` can be one).
+  const matchLength = new Int32Array(count)
+  const reports = new Uint8Array(count)
+  const longIndex = new Int32Array(count).fill(-1)
+  const longLists: Array<ReadonlyArray<string>> = []
+  for (const [node, long] of longPatternsAt) {
+    longIndex[newIdOf[node]!] = longLists.length
+    longLists.push(long)
+  }
+  for (let node = 0; node < count; node++) {
+    if (node < denseCount) {
+      const row = node * classCount
+      if (node !== 0) dense.copyWithin(row, fail[node]! * classCount, (fail[node]! + 1) * classCount)
+      for (let child = childStart[node]!; child < childStart[node + 1]!; child++) dense[row + nodeClass[child]!] = child
+    }
+    for (let child = childStart[node]!; child < childStart[node + 1]!; child++) {
+      fail[child] = node === 0 ? 0 : step(fail[node]!, nodeClass[child]!)
+    }
+    if (node === 0) continue
+    const own = completeLength[oldIdOf[node]!]!
+    matchLength[node] = own > 0 ? own : matchLength[fail[node]!]!
+    reports[node] = matchLength[node]! > 0 || longIndex[node]! >= 0 ? 1 : 0
   }
 
   // How many characters of one of `long` the text holds from `start` (at least `anchorLength`: the prefix matched).
@@ -169,7 +175,8 @@ export const buildMasker = (patterns: ReadonlyArray<string>): (text: string) => 
     return longest
   }
 
-  // Masked stretches found so far: sorted, disjoint, not touching. Reused between calls; grown on demand.
+  // Masked stretches found so far: sorted, disjoint, not touching. Reused between calls; grown on demand. `add`
+  // takes stretches in the order the automaton finds them (by end) or in order of their start.
   let starts = new Int32Array(16)
   let ends = new Int32Array(16)
   const add = (start: number, end: number, top: number): number => {
@@ -193,7 +200,18 @@ export const buildMasker = (patterns: ReadonlyArray<string>): (text: string) => 
     return top + 1
   }
 
-  return (text) => {
+  // Stretches found directly, merged into the automaton's: all of them in order of their start.
+  const addFound = (found: ReadonlyArray<number>, top: number): number => {
+    const all: Array<readonly [number, number]> = []
+    for (let k = 0; k < top; k++) all.push([starts[k]!, ends[k]!])
+    for (let k = 0; k < found.length; k += 2) all.push([found[k]!, found[k + 1]!])
+    all.sort((a, b) => a[0] - b[0])
+    let merged = 0
+    for (const [start, end] of all) merged = add(start, end, merged)
+    return merged
+  }
+
+  return (text, pending) => {
     let state = 0
     let top = 0
     for (let i = 0; i < text.length; i++) {
@@ -211,6 +229,11 @@ export const buildMasker = (patterns: ReadonlyArray<string>): (text: string) => 
       } else {
         top = add(i - matchLength[state]! + 1, i, top)
       }
+    }
+    if (pending.length > 0) {
+      const found: Array<number> = []
+      for (const pattern of pending) findDirectly(text, pattern, found)
+      if (found.length > 0) top = addFound(found, top)
     }
     if (top === 0) return text
     let masked = ""

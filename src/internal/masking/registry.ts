@@ -12,10 +12,13 @@
  *   values a program keeps reading stay masked, and values no longer read (rotated away) leave first.
  * - Registering a held string is one map lookup and a few pointer writes: no allocation. Held bytes are found by
  *   a hash of their length and at most 32 of their bytes, then one comparison: no allocation either.
- * - The masking automaton is rebuilt on the first `mask` after the set of patterns changed, never on a repeated
- *   registration: its cost (linear in the patterns' kept prefixes) is paid when a new value appears.
+ * - The masking automaton is built on the first `mask`. Patterns added later wait in a short pending list that
+ *   `mask` searches directly, until 32 are waiting or 64 masks went by without a new one: then the automaton is
+ *   rebuilt (in time linear in the patterns' kept prefixes) with every pattern held. A program that reads new
+ *   values between log lines thus pays one rebuild per 32 new values, not one per value, and a quiet one masks in
+ *   one pass. A pattern evicted meanwhile is still masked until that rebuild.
  */
-import { anchorLength, buildMasker } from "./automaton.ts"
+import { anchorLength, buildMasker, type Masker } from "./automaton.ts"
 import { maskForms, minimumLength } from "./forms.ts"
 
 /** The bounds of a registry. */
@@ -26,6 +29,10 @@ export interface RegistryLimits {
 
 /** 4,096 values and 16 MiB. */
 export const defaultLimits: RegistryLimits = { maxEntries: 4096, maxBytes: 16 * 1024 * 1024 }
+
+// When the automaton is rebuilt: this many patterns waiting, or this many masks since the last new one.
+const maxPending = 32
+const quietMasks = 64
 
 // Estimated bytes per automaton state (its arrays, and the trie map while it is built) and per entry (its object).
 const bytesPerState = 64
@@ -85,8 +92,10 @@ export const makeSecretRegistry = (limits: RegistryLimits = defaultLimits): Secr
   let oldest: Entry | undefined
   let entries = 0
   let bytes = 0
-  let patternsChanged = false
-  let masker: (text: string) => string = (text) => text
+  let masker: Masker | undefined
+  const pending: Array<string> = []
+  let evictedSinceBuild = false
+  let masksSinceChange = 0
   // Larger values are neither masked nor remembered; a value whose masks would exceed it is remembered unmasked.
   const largestValueBytes = limits.maxBytes / 2 - bytesPerEntry
 
@@ -128,7 +137,7 @@ export const makeSecretRegistry = (limits: RegistryLimits = defaultLimits): Secr
       const uses = patternUses.get(pattern)! - 1
       if (uses === 0) {
         patternUses.delete(pattern)
-        patternsChanged = true
+        evictedSinceBuild = true
       } else patternUses.set(pattern, uses)
     }
     entries--
@@ -146,7 +155,10 @@ export const makeSecretRegistry = (limits: RegistryLimits = defaultLimits): Secr
     const entry: Entry = { key, hash, patterns, bytes: size, newer: undefined, older: undefined, sameHash: undefined }
     for (const pattern of patterns) {
       const uses = patternUses.get(pattern) ?? 0
-      if (uses === 0) patternsChanged = true
+      if (uses === 0 && masker !== undefined) {
+        pending.push(pattern)
+        masksSinceChange = 0
+      }
       patternUses.set(pattern, uses + 1)
     }
     linkNewest(entry)
@@ -181,11 +193,14 @@ export const makeSecretRegistry = (limits: RegistryLimits = defaultLimits): Secr
       } else if (value.byteLength >= minimumLength && value.byteLength <= largestValueBytes) registerBytes(value)
     },
     mask: (text) => {
-      if (patternsChanged) {
-        patternsChanged = false
+      if (patternUses.size === 0) return text
+      const changed = pending.length > 0 || evictedSinceBuild
+      if (masker === undefined || pending.length >= maxPending || (changed && ++masksSinceChange > quietMasks)) {
         masker = buildMasker([...patternUses.keys()])
+        pending.length = 0
+        evictedSinceBuild = false
       }
-      return masker(text)
+      return masker(text, pending)
     },
     size: () => ({ entries, bytes })
   }
