@@ -228,24 +228,29 @@ describe("the registry", () => {
   it("keeps at most 4,096 values however many are registered; the least recently registered leave first", () => {
     const registry = makeSecretRegistry()
     const value = (i: number) => `bounded-value-${i}-of-many`
-    for (let i = 0; i < 12_000; i++) registry.register(value(i))
+    for (let i = 0; i < 10_000; i++) registry.register(value(i))
     assert.strictEqual(registry.size().entries, defaultLimits.maxEntries)
     assert.isAtMost(registry.size().bytes, defaultLimits.maxBytes)
-    assert.strictEqual(registry.mask(value(11_999)), "<redacted>")
-    assert.strictEqual(registry.mask(value(12_000 - defaultLimits.maxEntries)), "<redacted>")
-    assert.strictEqual(registry.mask(value(12_000 - defaultLimits.maxEntries - 1)), value(7_903))
+    assert.strictEqual(registry.mask(value(9_999)), "<redacted>")
+    assert.strictEqual(registry.mask(value(10_000 - defaultLimits.maxEntries)), "<redacted>")
+    assert.strictEqual(registry.mask(value(10_000 - defaultLimits.maxEntries - 1)), value(5_903))
   })
 
-  it("keeps its estimated memory within 16 MiB, and ignores a value too large for it", () => {
-    const registry = makeSecretRegistry()
-    const large = (i: number) => `large-${i}-`.padEnd(300_000, String.fromCharCode(0x61 + (i % 26)))
-    for (let i = 0; i < 40; i++) registry.register(large(i))
-    assert.isAtMost(registry.size().bytes, defaultLimits.maxBytes)
-    assert.isBelow(registry.size().entries, 40)
-    assert.strictEqual(registry.mask(`[${large(39)}]`), "[<redacted>]")
+  it("keeps its estimated memory within its byte bound, and ignores a value too large for it", () => {
+    const limits = { maxEntries: defaultLimits.maxEntries, maxBytes: 1024 * 1024 }
+    const registry = makeSecretRegistry(limits)
+    const large = (i: number) => `large-${i}-`.padEnd(20_000, String.fromCharCode(0x61 + (i % 26)))
+    for (let i = 0; i < 100; i++) registry.register(large(i)) // 4 MiB of text
+    assert.isAtMost(registry.size().bytes, limits.maxBytes)
+    assert.isBelow(registry.size().entries, 100)
+    assert.strictEqual(registry.mask(`[${large(99)}]`), "[<redacted>]")
     const before = registry.size()
-    registry.register("x".repeat(defaultLimits.maxBytes / 2))
+    registry.register("x".repeat(limits.maxBytes / 4))
     assert.deepStrictEqual(registry.size(), before)
+    // The default bound turns away the same way a value that alone would take half of it.
+    const defaults = makeSecretRegistry()
+    defaults.register("x".repeat(defaultLimits.maxBytes / 4))
+    assert.deepStrictEqual(defaults.size(), { entries: 0, bytes: 0 })
   })
 
   it("registering a held value again neither grows the registry nor lets it leave first", () => {
