@@ -31,14 +31,19 @@ const denseCellBudget = 1 << 18
  */
 export type Masker = (text: string, pending: ReadonlyArray<string>) => string
 
+/** How many characters of `pattern` the text holds from `at`, given that its first `known` are there. */
+const matchedLength = (text: string, at: number, pattern: string, known: number): number => {
+  const limit = Math.min(pattern.length, text.length - at)
+  let matched = known
+  while (matched < limit && text.charCodeAt(at + matched) === pattern.charCodeAt(matched)) matched++
+  return matched
+}
+
 /** Appends the stretches (start, end) of `text` that `pattern` masks, as the automaton finds them, to `found`. */
 const findDirectly = (text: string, pattern: string, found: Array<number>): void => {
   const anchor = pattern.length <= anchorLength ? pattern : pattern.slice(0, anchorLength)
   for (let at = text.indexOf(anchor); at !== -1; at = text.indexOf(anchor, at + 1)) {
-    const limit = Math.min(pattern.length, text.length - at)
-    let matched = anchor.length
-    while (matched < limit && text.charCodeAt(at + matched) === pattern.charCodeAt(matched)) matched++
-    found.push(at, at + matched - 1)
+    found.push(at, at + matchedLength(text, at, pattern, anchor.length) - 1)
   }
 }
 
@@ -166,12 +171,7 @@ export const buildMasker = (patterns: ReadonlyArray<string>): Masker => {
   // How many characters of one of `long` the text holds from `start` (at least `anchorLength`: the prefix matched).
   const longestPrefixAt = (text: string, start: number, long: ReadonlyArray<string>): number => {
     let longest = anchorLength
-    for (const pattern of long) {
-      const limit = Math.min(pattern.length, text.length - start)
-      let matched = anchorLength
-      while (matched < limit && text.charCodeAt(start + matched) === pattern.charCodeAt(matched)) matched++
-      if (matched > longest) longest = matched
-    }
+    for (const pattern of long) longest = Math.max(longest, matchedLength(text, start, pattern, anchorLength))
     return longest
   }
 

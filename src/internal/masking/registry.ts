@@ -5,7 +5,8 @@
  * **Details**
  *
  * - Bounds: at most `maxEntries` values, and at most `maxBytes` of estimated memory (each text at 2 bytes a
- *   character, copies of byte values, and the automaton's share of each pattern). A value whose masks alone would
+ *   character, copies of byte values, and the automaton's share of each pattern; its fixed tables, a 256 KiB
+ *   character map and at most 1 MiB of full transition rows, come on top). A value whose masks alone would
  *   take more than half of `maxBytes` is not masked (it is remembered without masks, so reading it again stays
  *   cheap); a value that itself is that large is neither masked nor remembered.
  * - Eviction: least recently registered first. Registering a held value again makes it the most recent, so the
@@ -34,7 +35,7 @@ export const defaultLimits: RegistryLimits = { maxEntries: 4096, maxBytes: 16 * 
 const maxPending = 32
 const quietMasks = 64
 
-// Estimated bytes per automaton state (its arrays, and the trie map while it is built) and per entry (its object).
+// Estimated bytes per automaton state (its arrays, and the temporary ones while it is built) and per entry.
 const bytesPerState = 64
 const bytesPerEntry = 128
 
