@@ -72,8 +72,18 @@ if (one.mask(plainLine) !== plainLine || thousand.mask(secretLine) === secretLin
 const copies = Array.from({ length: 1024 }, () => Buffer.from(values[1]!).toString("latin1"))
 const byteCopies = Array.from({ length: 1024 }, () => new TextEncoder().encode(values[2]!))
 const floor = new Map([[values[1]!, 1]])
-const bytesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "effect-secrets-masking-")), "key")
-fs.writeFileSync(bytesFile, values[2]!)
+
+/** Measures with the bytes in a temporary file, removed afterwards. */
+const withBytesFile = async <A>(measure: (file: string) => Promise<A>): Promise<A> => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "effect-secrets-masking-"))
+  const file = path.join(dir, "key")
+  fs.writeFileSync(file, values[2]!)
+  try {
+    return await measure(file)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
 
 export const figures = (context: BenchContext): ReadonlyArray<Figure> => {
   const { n, rounds } = context
@@ -120,10 +130,12 @@ export const figures = (context: BenchContext): ReadonlyArray<Figure> => {
       baseline: "readFileSync of those bytes",
       target: 0.25,
       measure: () =>
-        sideBySide(
-          rounds,
-          () => timeSync(n(1_000_000), (i) => thousand.register(byteCopies[i & 1023]!)),
-          () => timeSync(n(20_000), () => fs.readFileSync(bytesFile))
+        withBytesFile((file) =>
+          sideBySide(
+            rounds,
+            () => timeSync(n(1_000_000), (i) => thousand.register(byteCopies[i & 1023]!)),
+            () => timeSync(n(20_000), () => fs.readFileSync(file))
+          )
         )
     }
   ]
@@ -137,5 +149,4 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     rows.push(row(figure.name, figure.unit, await figure.measure(), figure.baseline, figure.target))
   }
   console.log(table(rows))
-  fs.rmSync(path.dirname(bytesFile), { recursive: true, force: true })
 }
