@@ -3,7 +3,8 @@
  * one, and registering a value the registry already holds (what every lookup does): a string against one
  * `Map.get`, bytes against reading them from a file (what an `encodeMode: "rb"` lookup does anyway).
  *
- * Run alone: `npm run build && node --expose-gc bench/masking.ts [--smoke]`.
+ * Run alone: `npm run build && node --expose-gc bench/masking.ts [--smoke]`; `bench/run.ts` adds
+ * `...figures({ rounds, n })` to its list.
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -11,8 +12,8 @@ import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { type Figure, row, sideBySide, table, timeSync } from "./harness.ts"
 
-/** What a figure needs from the runner: how many rounds, and the iteration count to use for a wanted count. */
-export interface BenchContext {
+/** What `bench/run.ts` hands over: its counts. */
+export interface MaskingBenchContext {
   readonly rounds: number
   readonly n: (count: number) => number
 }
@@ -85,7 +86,7 @@ const withBytesFile = async <A>(measure: (file: string) => Promise<A>): Promise<
   }
 }
 
-export const figures = (context: BenchContext): ReadonlyArray<Figure> => {
+export const figures = (context: MaskingBenchContext): ReadonlyArray<Figure> => {
   const { n, rounds } = context
   return [
     {
@@ -143,7 +144,7 @@ export const figures = (context: BenchContext): ReadonlyArray<Figure> => {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const smoke = process.argv.includes("--smoke")
-  const context: BenchContext = { rounds: smoke ? 1 : 21, n: (count) => (smoke ? 10 : count) }
+  const context: MaskingBenchContext = { rounds: smoke ? 1 : 21, n: (count) => (smoke ? 10 : count) }
   const rows = []
   for (const figure of figures(context)) {
     rows.push(row(figure.name, figure.unit, await figure.measure(), figure.baseline, figure.target))
