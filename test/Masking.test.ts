@@ -5,10 +5,11 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { TestConsole } from "effect/testing"
 import * as Tracer from "effect/Tracer"
 import * as fc from "fast-check"
-import { Masking } from "../src/index.ts"
+import { makeSecrets, Masking, SecretsCache, SecretsManager } from "../src/index.ts"
 import { anchorLength, buildMasker } from "../src/internal/masking/automaton.ts"
 import { maskForms } from "../src/internal/masking/forms.ts"
 import { defaultLimits, makeSecretRegistry } from "../src/internal/masking/registry.ts"
@@ -433,4 +434,62 @@ describe("masking properties", () => {
       { numRuns: 300 }
     )
   })
+})
+
+describe("every value the library hands out is registered", () => {
+  const unique = (label: string) => `${label}-${Math.random().toString(36).slice(2)}-value`
+
+  it.effect("by the manager (text, bytes, redacted), the facade, the cache and watch", () =>
+    Effect.gen(function*() {
+      const [text, bytes, redacted, facade, cached, watched] = [
+        "text",
+        "bytes",
+        "redacted",
+        "facade",
+        "cached",
+        "watched"
+      ].map(unique)
+      const env = {
+        FLYTE_SECRETS_G_TEXT: text!,
+        FLYTE_SECRETS_G_REDACTED: redacted!,
+        FLYTE_SECRETS_G_FACADE: facade!,
+        FLYTE_SECRETS_G_CACHED: cached!,
+        FLYTE_SECRETS_G_WATCHED: watched!
+      }
+      const layer = SecretsManager.layerTest({ env, files: { "/etc/secrets/g/bytes": bytes! } })
+      const line = () => Masking.mask([text, bytes, redacted, facade, cached, watched].join(" "))
+      assert.strictEqual(line(), [text, bytes, redacted, facade, cached, watched].join(" "))
+
+      yield* SecretsManager.use((m) => m.get({ group: "g", key: "text" })).pipe(Effect.provide(layer))
+      yield* SecretsManager.use((m) => m.get({ group: "g", key: "bytes", encodeMode: "rb" })).pipe(
+        Effect.provide(layer)
+      )
+      yield* SecretsManager.use((m) => m.getRedacted({ group: "g", key: "redacted" })).pipe(Effect.provide(layer))
+      makeSecrets(layer).g.facade
+      yield* SecretsManager.use((m) => m.get({ group: "g", key: "cached" })).pipe(
+        Effect.provide(SecretsCache.layer().pipe(Layer.provide(layer)))
+      )
+      yield* SecretsManager.use((m) => Stream.runHead(m.watch({ group: "g", key: "watched" }))).pipe(
+        Effect.provide(layer)
+      )
+      assert.strictEqual(line(), Array(6).fill("<redacted>").join(" "))
+    }))
+
+  it.effect("a value read through the manager is masked by a masked logger", () =>
+    Effect.gen(function*() {
+      const token = unique("logged")
+      const lines: Array<string> = []
+      const capture = Logger.layer([
+        Masking.logger(Logger.formatSimple).pipe(Logger.map((line) => (lines.push(line), line)))
+      ])
+      yield* Effect.gen(function*() {
+        const value = yield* SecretsManager.use((m) => m.get({ group: "api", key: "token" }))
+        yield* Effect.log(`calling with ${value}`)
+      }).pipe(
+        Effect.provide(Layer.mergeAll(capture, SecretsManager.layerTest({ env: { FLYTE_SECRETS_API_TOKEN: token } })))
+      )
+      assert.lengthOf(lines, 1)
+      assert.match(lines[0]!, /calling with <redacted>/)
+      assert.notInclude(lines[0], token)
+    }))
 })
