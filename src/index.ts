@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 export { Environment } from "./Environment.ts"
+export * as Kubernetes from "./Kubernetes.ts"
 export { type MountRequirement, Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
 export { SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
 export { type Attempt, MissingSecrets, SecretNotFound } from "./SecretsError.ts"
