@@ -81,7 +81,7 @@ interface ProjectedVolume {
 }
 
 /** Everything to write, checked: nothing is written before the whole plan exists. */
-interface Plan {
+export interface Plan {
   readonly env: ReadonlyArray<readonly [string, string | { readonly relative: string }]>
   readonly volumes: ReadonlyArray<ProjectedVolume>
   readonly files: ReadonlyArray<{ readonly relative: string; readonly bytes: Uint8Array }>
@@ -138,13 +138,15 @@ const planOf = (
     if (isProblem(projection)) return Result.fail(projection)
     volumes.push(projection)
   }
-  const files: Array<{ readonly relative: string; readonly bytes: Uint8Array }> = []
+  // Init containers run in order: a later one writing the same file wins.
+  const files = new Map<string, Uint8Array>()
   for (const file of layout.success.files) {
     const bytes = valueOf(values, file.ref)
     if (isProblem(bytes)) return Result.fail(bytes)
-    files.push({ relative: file.relative, bytes })
+    files.delete(file.relative)
+    files.set(file.relative, bytes)
   }
-  return Result.succeed({ env, volumes, files })
+  return Result.succeed({ env, volumes, files: [...files].map(([relative, bytes]) => ({ relative, bytes })) })
 }
 
 const resolveEnv = (
@@ -159,7 +161,7 @@ const resolveEnv = (
 }
 
 /** The plan written into a new temporary directory; a failure removes the directory before it is reported. */
-const layOut = (plan: Plan): string => {
+export const layOut = (plan: Plan): string => {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "effect-secrets-pod-")))
   try {
     fs.chmodSync(dir, 0o700)

@@ -24,9 +24,10 @@ const subdomainProblem = (what: string, name: string | undefined): string | unde
     : undefined
 
 const keyProblem = (what: string, key: string): string | undefined =>
-  key.length <= 253 && secretKey.test(key)
+  key.length <= 253 && secretKey.test(key) && key !== "." && !key.startsWith("..")
     ? undefined
-    : `${what} ${quoteName(key)} is not a Kubernetes Secret key (at most 253 letters, digits, "-", "_" and ".")`
+    : `${what} ${quoteName(key)} is not a Kubernetes Secret key (at most 253 letters, digits, "-", "_" and ".", ` +
+      `not "." and not starting with "..")`
 
 const itemPathProblem = (path: string): string | undefined => {
   const segments = path.split("/")
