@@ -9,7 +9,6 @@ import type { ObjectMeta, Pod } from "../../Kubernetes.ts"
 import { type MountRequirement, Secret, type SecretInput } from "../../Secret.ts"
 import { quoteName } from "../naming.ts"
 import { decodeBase32, encodeBase32Text } from "./base32.ts"
-import { defineOwn } from "./podDraft.ts"
 import type { Problem } from "./problems.ts"
 import { parseSecretText, type SecretFields, toSecretText } from "./secretText.ts"
 
@@ -24,6 +23,11 @@ const mounts: ReadonlyArray<MountRequirement> = ["ANY", "ENV_VAR", "FILE"]
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** Sets an own property: defined, not assigned, so a key such as `__proto__` is a key like any other. */
+const defineOwn = <A>(record: Record<string, A>, key: string, value: A): void => {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
+}
 
 /** The fields of a secret as given: strings are taken as they are, anything else is refused. */
 const fieldsOf = (secret: Secret | SecretInput, index: number): SecretFields | Problem => {

@@ -26,8 +26,11 @@ export const encodeBase32 = (bytes: Uint8Array): string => {
 
 const encoder = new TextEncoder()
 
+const ascii = /^[\x00-\x7f]*$/
+
 /** The UTF-8 bytes of the text in base32, no padding. */
-export const encodeBase32Text = (text: string): string => encodeBase32(encoder.encode(text))
+export const encodeBase32Text = (text: string): string =>
+  encodeBase32(ascii.test(text) ? Uint8Array.from(text, (character) => character.charCodeAt(0)) : encoder.encode(text))
 
 /**
  * The bytes of base32 text, or why it is not base32. Like Go's decoder, line breaks are skipped and the unused

@@ -21,8 +21,15 @@ export const goToUpper = (text: string): string =>
 export const goToLower = (text: string): string =>
   ascii.test(text) ? text.toLowerCase() : mapEach(text, (character) => character.toLowerCase())
 
+// A part that joining leaves as it is: no empty, "." or ".." segment, no trailing slash (a leading one is a root).
+const cleanPart = /^\/?(?!\.\.?(?:\/|$))[^/]+(?:\/(?!\.\.?(?:\/|$))[^/]+)*$/
+
 /** `filepath.Join`: the non-empty parts joined by `/`, then cleaned (`.`, `..` and repeated slashes resolved). */
 export const goJoin = (...parts: ReadonlyArray<string>): string => {
+  // The common case, a clean root and clean names, needs no cleaning.
+  if (parts.length > 0 && parts.every((part, index) => cleanPart.test(part) && (index === 0 || part[0] !== "/"))) {
+    return parts.join("/")
+  }
   const joined = parts.filter((part) => part !== "").join("/")
   if (joined === "") return ""
   const rooted = joined.startsWith("/")

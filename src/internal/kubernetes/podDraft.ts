@@ -30,11 +30,6 @@ interface DraftPod {
   [field: string]: unknown
 }
 
-/** Sets an own property: defined, not assigned, so a key such as `__proto__` is a key like any other. */
-export const defineOwn = <A>(record: Record<string, A>, key: string, value: A): void => {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
-}
-
 /** Which containers of the pod an append goes to. */
 export type ContainerList = "containers" | "initContainers"
 
@@ -44,7 +39,8 @@ export interface PodDraft {
   readonly mountNames: WeakMap<DraftContainer, Set<string>>
   volumeNames: Set<string> | undefined
   secretVolumes: Map<string, DraftVolume> | undefined
-  annotated: boolean
+  /** The annotations while the webhook merges into them; written back, sorted, when the draft is finished. */
+  annotations: Map<string, string> | undefined
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -98,7 +94,7 @@ export const draftOf = (pod: Pod): PodDraft | Problem => {
     mountNames: new WeakMap(),
     volumeNames: undefined,
     secretVolumes: undefined,
-    annotated: false
+    annotations: undefined
   }
 }
 
@@ -115,13 +111,22 @@ const namesIn = <A extends { readonly name: string }>(
   return names
 }
 
+const copyEnvVar = (envVar: EnvVar): EnvVar => {
+  const ref = envVar.valueFrom?.secretKeyRef
+  return envVar.valueFrom === undefined
+    ? { ...envVar }
+    : ref === undefined
+    ? structuredClone(envVar)
+    : { ...envVar, valueFrom: { secretKeyRef: { ...ref } } }
+}
+
 /** `AppendEnvVars`: the variable is added to each container of the list that has none of its name. */
 export const appendEnvVars = (draft: PodDraft, list: ContainerList, envVar: EnvVar): void => {
   for (const container of draft.pod.spec[list] ?? []) {
     const names = namesIn(draft.envNames, container, container.env)
     if (names.has(envVar.name)) continue
     names.add(envVar.name) // Each container gets its own copy, as Go's value semantics give it.
-    ;(container.env ??= []).push(envVar.valueFrom === undefined ? { ...envVar } : structuredClone(envVar))
+    ;(container.env ??= []).push(copyEnvVar(envVar))
   }
 }
 
@@ -188,24 +193,24 @@ export const appendInitContainer = (draft: PodDraft, container: Container): void
  * `UnionMaps(...maps, existing)` into the pod's annotations: for each key, the last map that has it wins and an
  * annotation the pod already has wins over all of them. Only the new keys are visited.
  */
-export const unionAnnotations = (draft: PodDraft, ...maps: ReadonlyArray<Readonly<Record<string, string>>>): void => {
-  const metadata = draft.pod.metadata ??= {}
-  const annotations = metadata.annotations ??= {}
-  draft.annotated = true
+export const unionAnnotations = (
+  draft: PodDraft,
+  ...maps: ReadonlyArray<Iterable<readonly [string, string]>>
+): void => {
+  const annotations = draft.annotations ??= new Map(Object.entries(draft.pod.metadata?.annotations ?? {}))
   for (let index = maps.length - 1; index >= 0; index--) {
-    for (const [key, value] of Object.entries(maps[index]!)) {
-      if (!Object.hasOwn(annotations, key)) defineOwn(annotations, key, value)
+    for (const [key, value] of maps[index]!) {
+      if (!annotations.has(key)) annotations.set(key, value)
     }
   }
 }
 
 /** The mutated pod. Annotations the webhook merged come out sorted by key, as Go encodes a map. */
 export const finish = (draft: PodDraft): Pod => {
-  const annotations = draft.pod.metadata?.annotations
-  if (draft.annotated && annotations !== undefined) {
-    draft.pod.metadata!.annotations = Object.fromEntries(
-      Object.entries(annotations).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
-    )
+  if (draft.annotations !== undefined) {
+    const metadata = draft.pod.metadata ??= {}
+    // Entries become own properties: a key such as "__proto__" is an annotation like any other.
+    metadata.annotations = Object.fromEntries([...draft.annotations].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
   }
   return draft.pod as unknown as Pod
 }

@@ -17,11 +17,11 @@ export const vaultAnnotationsForSecret = (
   groupVersion: string | undefined,
   kvVersion: "1" | "2",
   id: string
-): Record<string, string> => {
-  const annotations: Record<string, string> = {
-    [`${vaultPrefix}agent-inject-secret-${id}`]: group,
-    [`${vaultPrefix}agent-inject-file-${id}`]: `${group}/${key}`
-  }
+): Array<readonly [string, string]> => {
+  const annotations: Array<readonly [string, string]> = [
+    [`${vaultPrefix}agent-inject-secret-${id}`, group],
+    [`${vaultPrefix}agent-inject-file-${id}`, `${group}/${key}`]
+  ]
   const query = groupVersion === "kv1"
     ? ".Data"
     : groupVersion === "kv2"
@@ -32,8 +32,10 @@ export const vaultAnnotationsForSecret = (
     ? ".Data"
     : ".Data.data"
   if (query !== undefined) {
-    annotations[`${vaultPrefix}agent-inject-template-${id}`] =
+    annotations.push([
+      `${vaultPrefix}agent-inject-template-${id}`,
       `{{- with secret "${group}" -}}{{ ${query}.${key} }}{{- end -}}`
+    ])
   }
   return annotations
 }
@@ -50,13 +52,13 @@ export const injectVault = (secret: Secret, draft: PodDraft, config: WebhookConf
     appendEnvVars(draft, "initContainers", variable)
     appendEnvVars(draft, "containers", variable)
   }
-  const common = {
-    [`${vaultPrefix}agent-inject`]: "true",
-    [`${vaultPrefix}secret-volume-path`]: secretsRoot,
-    [`${vaultPrefix}role`]: config.vault.role,
-    [`${vaultPrefix}agent-pre-populate-only`]: "true"
-  }
+  const common: ReadonlyArray<readonly [string, string]> = [
+    [`${vaultPrefix}agent-inject`, "true"],
+    [`${vaultPrefix}secret-volume-path`, secretsRoot],
+    [`${vaultPrefix}role`, config.vault.role],
+    [`${vaultPrefix}agent-pre-populate-only`, "true"]
+  ]
   const forSecret = vaultAnnotationsForSecret(group, key, secret.groupVersion, config.vault.kvVersion, config.uuid())
-  unionAnnotations(draft, forSecret, common, config.vault.annotations)
+  unionAnnotations(draft, forSecret, common, Object.entries(config.vault.annotations))
   return undefined
 }
