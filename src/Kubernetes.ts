@@ -12,7 +12,7 @@ import type * as Scope from "effect/Scope"
 import { createRequire } from "node:module"
 import * as Annotations from "./internal/kubernetes/annotations.ts"
 import * as Materialize from "./internal/kubernetes/materialize.ts"
-import { backends, describeProblem, type Problem, reasons } from "./internal/kubernetes/problems.ts"
+import { describeProblem, type Problem } from "./internal/kubernetes/problems.ts"
 import * as Mutator from "./internal/kubernetes/secretsMutator.ts"
 import type { Secret, SecretInput } from "./Secret.ts"
 import type { SecretsManager } from "./SecretsManager.ts"
@@ -44,6 +44,8 @@ export interface Pod {
 }
 
 /**
+ * The containers of a pod and its volumes.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -54,6 +56,8 @@ export interface PodSpec {
 }
 
 /**
+ * A container: injection adds variables and volume mounts to every one, init containers included.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -80,6 +84,8 @@ export interface EnvVar {
 }
 
 /**
+ * Where a variable's value comes from: here, a key of a Kubernetes Secret.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -88,6 +94,8 @@ export interface EnvVarSource {
 }
 
 /**
+ * One key of a Kubernetes Secret; `optional: true` leaves the variable unset when the key is missing.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -110,6 +118,8 @@ export interface Volume {
 }
 
 /**
+ * A Kubernetes Secret projected as files: the listed `items`, or every key when there are none.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -121,6 +131,8 @@ export interface SecretVolumeSource {
 }
 
 /**
+ * One key of a Secret volume and the file name it gets.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -131,6 +143,8 @@ export interface KeyToPath {
 }
 
 /**
+ * A scratch volume shared by a pod's containers (`medium: "Memory"` keeps it off disk).
+ *
  * @since 0.1.0
  * @category models
  */
@@ -140,6 +154,8 @@ export interface EmptyDirVolumeSource {
 }
 
 /**
+ * Where a container sees a volume.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -238,6 +254,47 @@ export interface Materialized {
   readonly update: (group: string, key: string, value: string | Uint8Array) => Effect.Effect<void, SecretInjectionError>
 }
 
+const reasons = [
+  "MissingGroup",
+  "MissingKey",
+  "MissingVersion",
+  "UnsupportedMount",
+  "GlobalSecretNotFound",
+  "InvalidSecret",
+  "InvalidOptions",
+  "InvalidPod",
+  "InvalidAnnotation",
+  "MissingValue",
+  "InvalidValue",
+  "RejectedPod",
+  "UnsupportedLayout",
+  "NotUpdatable",
+  "InvalidConfiguration",
+  "FileSystemError"
+] as const
+
+/**
+ * Why a secret could not be injected, annotated, read back or materialised: a backend's requirement not met
+ * (`MissingGroup`, `MissingKey`, `MissingVersion`, `UnsupportedMount`, `GlobalSecretNotFound`), bad input
+ * (`InvalidSecret`, `InvalidOptions`, `InvalidPod`, `InvalidAnnotation`, `MissingValue`, `InvalidValue`), a pod the
+ * Kubernetes API would refuse (`RejectedPod`), or the local layout (`UnsupportedLayout`, `NotUpdatable`,
+ * `InvalidConfiguration`, `FileSystemError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type SecretInjectionReason = typeof reasons[number]
+
+const injectionBackends = ["Global", "K8s", "AWS", "GCP", "Vault"] as const
+
+/**
+ * The injector that refused a secret: a backend, or `Global`, the global secrets tried first.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type InjectionBackend = typeof injectionBackends[number]
+
 const SecretNamesSchema = Schema.Struct({
   group: Schema.optionalKey(Schema.String),
   key: Schema.optionalKey(Schema.String),
@@ -256,7 +313,7 @@ const SecretNamesSchema = Schema.Struct({
  */
 export class SecretInjectionError extends Schema.TaggedError<SecretInjectionError>()("SecretInjectionError", {
   reason: Schema.Literals(reasons),
-  backend: Schema.optionalKey(Schema.Literals(backends)),
+  backend: Schema.optionalKey(Schema.Literals(injectionBackends)),
   secret: Schema.optionalKey(SecretNamesSchema),
   index: Schema.optionalKey(Schema.Number),
   detail: Schema.optionalKey(Schema.String)

@@ -9,7 +9,7 @@ import type { ObjectMeta, Pod } from "../../Kubernetes.ts"
 import { type MountRequirement, Secret, type SecretInput } from "../../Secret.ts"
 import { quoteName } from "../naming.ts"
 import { decodeBase32, encodeBase32Text } from "./base32.ts"
-import type { Problem } from "./problems.ts"
+import { declarationProblem, type Problem } from "./problems.ts"
 import { parseSecretText, type SecretFields, toSecretText } from "./secretText.ts"
 
 export const podLabel = "inject-flyte-secrets"
@@ -130,7 +130,7 @@ const secretOf = (key: string, value: unknown): Secret | Problem => {
   } catch (error) {
     return {
       reason: "InvalidSecret",
-      detail: `annotation ${quoteName(key)}: ${error instanceof Error ? error.message : String(error)}`
+      detail: `annotation ${quoteName(key)}: ${declarationProblem(error)}`
     }
   }
 }

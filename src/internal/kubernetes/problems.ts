@@ -3,52 +3,16 @@
  * flytepropeller's own words where propeller has them, then what to do. The public `SecretInjectionError` carries
  * these fields. Only names and places appear here, never a secret value.
  */
+import type { InjectionBackend, SecretInjectionReason } from "../../Kubernetes.ts"
 import type { MountRequirement } from "../../Secret.ts"
 import { quoteName } from "../naming.ts"
 import { toCompactText } from "./secretText.ts"
 
 /** The secret managers of flytepropeller's webhook; `Global` is the one always tried first. */
-export type Backend = "Global" | "K8s" | "AWS" | "GCP" | "Vault"
+export type Backend = InjectionBackend
 
 /** Why a secret could not be injected, annotated, read back or laid out. */
-export type Reason =
-  | "MissingGroup"
-  | "MissingKey"
-  | "MissingVersion"
-  | "UnsupportedMount"
-  | "GlobalSecretNotFound"
-  | "InvalidSecret"
-  | "InvalidOptions"
-  | "InvalidPod"
-  | "InvalidAnnotation"
-  | "MissingValue"
-  | "InvalidValue"
-  | "RejectedPod"
-  | "UnsupportedLayout"
-  | "NotUpdatable"
-  | "InvalidConfiguration"
-  | "FileSystemError"
-
-export const reasons: ReadonlyArray<Reason> = [
-  "MissingGroup",
-  "MissingKey",
-  "MissingVersion",
-  "UnsupportedMount",
-  "GlobalSecretNotFound",
-  "InvalidSecret",
-  "InvalidOptions",
-  "InvalidPod",
-  "InvalidAnnotation",
-  "MissingValue",
-  "InvalidValue",
-  "RejectedPod",
-  "UnsupportedLayout",
-  "NotUpdatable",
-  "InvalidConfiguration",
-  "FileSystemError"
-]
-
-export const backends: ReadonlyArray<Backend> = ["Global", "K8s", "AWS", "GCP", "Vault"]
+export type Reason = SecretInjectionReason
 
 /** The names of a secret: what a problem may show of it. */
 export interface SecretNames {
@@ -84,6 +48,10 @@ export const namesOf = (secret: {
   if (secret.envVar) names.envVar = secret.envVar
   return names
 }
+
+/** What `new Secret(...)` objected to, without its own "Invalid Secret:" heading. */
+export const declarationProblem = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).replace(/^Invalid Secret: /, "")
 
 const field = (value: string | undefined) => value === undefined ? "(none)" : quoteName(value)
 

@@ -1,8 +1,7 @@
 /**
  * flytepropeller's secrets mutator (Flyte 1, `webhook/secrets.go`): for each secret in order, the global injector
  * when there is one, then the configured backend; the first that injects wins and the backend's error is the one
- * returned. A failing injector changes nothing, so the next starts from the same pod (propeller handed a `nil` pod
- * on to the next injector after a global `FILE` refusal; here that secret simply goes to the backend).
+ * returned. An injector that refuses a secret changes nothing, so the next one starts from the same pod.
  */
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
@@ -13,7 +12,7 @@ import { injectGcp } from "./gcpInjector.ts"
 import { injectGlobal } from "./globalInjector.ts"
 import { injectK8s } from "./k8sInjector.ts"
 import { draftOf, finish, isDraft, type PodDraft } from "./podDraft.ts"
-import type { Problem } from "./problems.ts"
+import { declarationProblem, type Problem } from "./problems.ts"
 import { injectVault } from "./vaultInjector.ts"
 import { isConfig, resolveConfig, type WebhookConfig } from "./webhookConfig.ts"
 
@@ -29,7 +28,7 @@ export const toSecrets = (secrets: ReadonlyArray<Secret | SecretInput>): Array<S
     try {
       decoded.push(new Secret(secret))
     } catch (error) {
-      return { reason: "InvalidSecret", index, detail: error instanceof Error ? error.message : String(error) }
+      return { reason: "InvalidSecret", index, detail: declarationProblem(error) }
     }
   }
   return decoded
