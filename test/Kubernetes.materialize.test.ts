@@ -130,6 +130,7 @@ describe("Kubernetes.materialize: what the task container sees", () => {
         assert.notInclude(printed, "-----CERT-----")
       }
       assert.include(inspect(m), "_FSEC_MY-API-KEYS_GITHUB_TOKEN")
+      assert.deepStrictEqual(Object.keys(m), ["env", "dir", "update"])
     })))
 
   it.effect("layerMaterialized: a SecretsManager over exactly that environment and directory, not a local run", () =>

@@ -238,14 +238,13 @@ const makeMaterialized = <E>(
           Effect.yieldNow
         ), { discard: true })
     }))
-  return {
-    env,
-    dir,
-    update,
-    toJSON: () => ({ dir, env: redactedEnv(env) }),
-    toString: () => `Materialized(${dir})`,
-    [NodeInspectSymbol]: () => ({ dir, env: redactedEnv(env) })
-  } as Materialized
+  const printed = () => ({ dir, env: redactedEnv(env) })
+  // How it prints is not data: the three are not enumerable, so `{ ...materialized }` is `{ env, dir, update }`.
+  return Object.defineProperties({ env, dir, update }, {
+    toJSON: { value: printed },
+    toString: { value: () => `Materialized(${dir})` },
+    [NodeInspectSymbol]: { value: printed }
+  }) as Materialized
 }
 
 export const materialize = <E>(
