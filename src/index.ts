@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 export { Environment } from "./Environment.ts"
+export * as Kubernetes from "./Kubernetes.ts"
 export * as Masking from "./Masking.ts"
 export { type MountRequirement, Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
 export { SecretsCache, type SecretsCacheOptions, type SecretsCacheShape } from "./SecretsCache.ts"

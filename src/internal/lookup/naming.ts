@@ -99,19 +99,24 @@ const withoutVersion = (name: SecretName): SecretName | undefined =>
     : undefined
 
 /**
- * The variable names a request tries, in order: flytekit's name and its shell-safe spelling, then, for a versioned
- * secret, the name flytepropeller injects for Kubernetes secrets (it drops the version) and its spelling.
+ * The variable names a request tries, in order: flytekit's name and its shell-safe spelling, then the names
+ * flytepropeller injects where they differ: a versioned Kubernetes or global secret without its version
+ * (`_FSEC_G_K`), and a group-only global secret with an empty key (`_FSEC_G_`).
  */
 export const envVarNames = (prefix: string, name: SecretName): ReadonlyArray<string> => {
+  const exact = [envVarName(prefix, name)]
+  const versionless = withoutVersion(name)
+  if (versionless !== undefined) exact.push(envVarName(prefix, versionless))
+  if (name.key === undefined && name.group !== undefined) {
+    exact.push(envVarName(prefix, { group: name.group, groupVersion: undefined, key: undefined }) + "_")
+  }
   const names: Array<string> = []
-  for (const spelled of [name, withoutVersion(name)]) {
-    if (spelled === undefined) continue
-    const exact = envVarName(prefix, spelled)
-    names.push(exact)
-    const safe = shellSafeSpelling(exact)
+  for (const spelled of exact) {
+    names.push(spelled)
+    const safe = shellSafeSpelling(spelled)
     if (safe !== undefined) names.push(safe)
   }
-  return names
+  return [...new Set(names)]
 }
 
 const joinPath = (dir: string, segments: ReadonlyArray<string>) =>

@@ -1,0 +1,164 @@
+/**
+ * The pod metadata flytepropeller adds before its webhook runs (flyteplugins `utils/secrets/marshaler.go`): the
+ * label `inject-flyte-secrets: "true"`, which selects the pod for the webhook, and one annotation
+ * `flyte.secrets/s<i>` per secret, the secret's protobuf text format in base32.
+ */
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import type { ObjectMeta, Pod } from "../../Kubernetes.ts"
+import { type MountRequirement, Secret, type SecretInput } from "../../Secret.ts"
+import { quoteName } from "../lookup/naming.ts"
+import { decodeBase32, encodeBase32Text } from "./base32.ts"
+import { declarationProblem, type Problem } from "./problems.ts"
+import { parseSecretText, type SecretFields, toSecretText } from "./secretText.ts"
+
+export const podLabel = "inject-flyte-secrets"
+export const podLabelValue = "true"
+export const annotationPrefix = "flyte.secrets/s"
+
+/** The largest annotation propeller writes (Kubernetes' limit on all annotations together). */
+const maxAnnotationBytes = 256 * 1024
+
+const mounts: ReadonlyArray<MountRequirement> = ["ANY", "ENV_VAR", "FILE"]
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** Sets an own property: defined, not assigned, so a key such as `__proto__` is a key like any other. */
+const defineOwn = <A>(record: Record<string, A>, key: string, value: A): void => {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
+/** The fields of a secret as given: strings are taken as they are, anything else is refused. */
+const fieldsOf = (secret: Secret | SecretInput, index: number): SecretFields | Problem => {
+  if (secret instanceof Secret) return secret
+  if (!isRecord(secret)) return { reason: "InvalidSecret", index, detail: "a secret must be an object" }
+  const fields: Record<string, unknown> = {}
+  for (const name of ["group", "key", "groupVersion", "envVar"] as const) {
+    // Own properties only: a polluted Object.prototype adds nothing to an annotation.
+    const value = Object.hasOwn(secret, name) ? secret[name] : undefined
+    if (value !== undefined && typeof value !== "string") {
+      return { reason: "InvalidSecret", index, detail: `${name} must be a string` }
+    }
+    fields[name] = value
+  }
+  const mount: unknown = Object.hasOwn(secret, "mountRequirement") ? secret.mountRequirement : undefined
+  if (mount !== undefined && !mounts.includes(mount as MountRequirement)) {
+    return { reason: "InvalidSecret", index, detail: `invalid mount requirement [${quoteName(String(mount))}]` }
+  }
+  return { ...fields, mountRequirement: mount } as SecretFields
+}
+
+const isProblem = (value: SecretFields | Problem): value is Problem => "reason" in value
+
+/** The pod with the label and one annotation per secret; earlier secret annotations replaced, all else kept. */
+export const annotate = (pod: Pod, secrets: ReadonlyArray<Secret | SecretInput>): Result.Result<Pod, Problem> => {
+  if (!isRecord(pod)) return Result.fail({ reason: "InvalidPod", detail: "a pod must be an object" })
+  const metadata: ObjectMeta = pod.metadata ?? {}
+  if (!isRecord(metadata as unknown)) return Result.fail({ reason: "InvalidPod", detail: "metadata must be an object" })
+  for (const field of ["labels", "annotations"] as const) {
+    if (metadata[field] !== undefined && !isRecord(metadata[field] as unknown)) {
+      return Result.fail({ reason: "InvalidPod", detail: `metadata.${field} must be an object` })
+    }
+  }
+  if (!Array.isArray(secrets)) return Result.fail({ reason: "InvalidSecret", detail: "secrets must be an array" })
+  const annotations: Record<string, string> = {}
+  for (const [key, value] of Object.entries(metadata.annotations ?? {})) {
+    if (!key.startsWith(annotationPrefix)) defineOwn(annotations, key, value)
+  }
+  for (const [index, secret] of secrets.entries()) {
+    const fields = fieldsOf(secret, index)
+    if (isProblem(fields)) return Result.fail(fields)
+    const encoded = encodeBase32Text(toSecretText(fields))
+    if (encoded.length > maxAnnotationBytes) {
+      return Result.fail({
+        reason: "InvalidAnnotation",
+        index,
+        detail: `secret descriptor cannot exceed [${maxAnnotationBytes}]`
+      })
+    }
+    annotations[annotationPrefix + index] = encoded
+  }
+  const labels = secrets.length > 0 ? { ...(metadata.labels ?? {}), [podLabel]: podLabelValue } : metadata.labels
+  let copy: Pod
+  try {
+    copy = structuredClone(pod)
+  } catch {
+    return Result.fail({ reason: "InvalidPod", detail: "a pod must be plain JSON data" })
+  }
+  const copiedMetadata: ObjectMeta = copy.metadata ?? {}
+  return Result.succeed({
+    ...copy,
+    metadata: { ...copiedMetadata, ...(labels === undefined ? {} : { labels }), annotations }
+  })
+}
+
+/** The annotation's index when it is a plain number (`s0`, `s12`): those come first, in numeric order. */
+const indexOf = (key: string): number | undefined => {
+  const suffix = key.slice(annotationPrefix.length)
+  return /^(0|[1-9][0-9]{0,8})$/.test(suffix) ? Number(suffix) : undefined
+}
+
+const byIndex = (a: string, b: string): number => {
+  const [ia, ib] = [indexOf(a), indexOf(b)]
+  if (ia !== undefined && ib !== undefined) return ia - ib
+  if (ia !== undefined || ib !== undefined) return ia !== undefined ? -1 : 1
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
+
+/** The secret of one annotation, or why it cannot be read (the words propeller's webhook answers with). */
+const secretOf = (key: string, value: unknown): Secret | Problem => {
+  const unreadable = (reason: string): Problem => ({
+    reason: "InvalidAnnotation",
+    detail: `error unmarshaling secret [${quoteName(key)}]. Error: ${reason}`
+  })
+  if (typeof value !== "string") return unreadable("the annotation is not a string")
+  const bytes = decodeBase32(value)
+  if (typeof bytes === "string") return unreadable(`not base32: ${bytes}`)
+  let text: string
+  try {
+    text = strictUtf8.decode(bytes)
+  } catch {
+    return unreadable("the decoded text is not valid UTF-8")
+  }
+  const fields = parseSecretText(text)
+  if (typeof fields === "string") return unreadable(`not the text format of a core.Secret: ${fields}`)
+  try {
+    return new Secret(fields as SecretInput)
+  } catch (error) {
+    return {
+      reason: "InvalidSecret",
+      detail: `annotation ${quoteName(key)}: ${declarationProblem(error)}`
+    }
+  }
+}
+
+/** The secrets of the pod's annotations, in index order, or the first that cannot be read. */
+export const readAnnotations = (pod: Pod): Result.Result<ReadonlyArray<Secret>, Problem> => {
+  const annotations = isRecord(pod) && isRecord(pod.metadata) ? pod.metadata.annotations : undefined
+  if (annotations !== undefined && !isRecord(annotations)) {
+    return Result.fail({ reason: "InvalidPod", detail: "metadata.annotations must be an object" })
+  }
+  const keys = Object.keys(annotations ?? {}).filter((key) => key.startsWith(annotationPrefix)).sort(byIndex)
+  const secrets: Array<Secret> = []
+  for (const key of keys) {
+    const secret = secretOf(key, annotations![key])
+    if (!(secret instanceof Secret)) return Result.fail(secret)
+    secrets.push(secret)
+  }
+  return Result.succeed(secrets)
+}
+
+export const annotatePod = <E>(
+  pod: Pod,
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  toError: (problem: Problem) => E
+): Effect.Effect<Pod, E> => Effect.suspend(() => Effect.mapError(Effect.fromResult(annotate(pod, secrets)), toError))
+
+export const secretsFromAnnotations = <E>(
+  pod: Pod,
+  toError: (problem: Problem) => E
+): Effect.Effect<ReadonlyArray<Secret>, E> =>
+  Effect.suspend(() => Effect.mapError(Effect.fromResult(readAnnotations(pod)), toError))

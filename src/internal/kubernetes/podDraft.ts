@@ -1,0 +1,216 @@
+/**
+ * A pod being mutated: a deep copy of the pod given, with the indexes that keep propeller's merge rules linear
+ * (flytepropeller `webhook/utils.go`). Environment variables and volume mounts are appended to every container of a
+ * list unless one of that name is there; a secret volume whose `secretName` is taken gets the new items instead of
+ * a second volume. Go scans the lists at every append; the sets and maps here give the same answers in constant
+ * time, so injecting n secrets costs O(n), not O(n^2).
+ */
+import type { Container, EnvVar, KeyToPath, Pod, Volume, VolumeMount } from "../../Kubernetes.ts"
+import type { Problem } from "./problems.ts"
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+interface DraftContainer extends Mutable<Omit<Container, "env" | "volumeMounts">> {
+  env?: Array<EnvVar>
+  volumeMounts?: Array<VolumeMount>
+}
+
+interface DraftVolume extends Omit<Volume, "secret"> {
+  secret?: Mutable<NonNullable<Volume["secret"]>> & { items?: Array<KeyToPath> }
+}
+
+interface DraftPod {
+  metadata?: { annotations?: Record<string, string>; [field: string]: unknown }
+  spec: {
+    containers: Array<DraftContainer>
+    initContainers?: Array<DraftContainer>
+    volumes?: Array<DraftVolume>
+    [field: string]: unknown
+  }
+  [field: string]: unknown
+}
+
+/** Which containers of the pod an append goes to. */
+export type ContainerList = "containers" | "initContainers"
+
+export interface PodDraft {
+  readonly pod: DraftPod
+  readonly envNames: WeakMap<DraftContainer, Set<string>>
+  readonly mountNames: WeakMap<DraftContainer, Set<string>>
+  volumeNames: Set<string> | undefined
+  secretVolumes: Map<string, DraftVolume> | undefined
+  /** The annotations while the webhook merges into them; written back, sorted, when the draft is finished. */
+  annotations: Map<string, string> | undefined
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const listProblem = (value: unknown, where: string, itemsAre: string): string | undefined => {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value)) return `${where} must be an array`
+  return value.every(isRecord) ? undefined : `every item of ${where} must be an object (${itemsAre})`
+}
+
+/** Why the pod cannot be mutated as propeller would, or `undefined`: only the shapes injection touches are checked. */
+const shapeProblem = (pod: unknown): string | undefined => {
+  if (!isRecord(pod)) return "a pod must be an object ({ spec: { containers: [...] } })"
+  if (pod["metadata"] !== undefined) {
+    if (!isRecord(pod["metadata"])) return "metadata must be an object"
+    const annotations = pod["metadata"]["annotations"]
+    if (annotations !== undefined && !isRecord(annotations)) return "metadata.annotations must be an object"
+  }
+  const spec = pod["spec"]
+  if (spec === undefined) return undefined
+  if (!isRecord(spec)) return "spec must be an object"
+  for (const list of ["containers", "initContainers"] as const) {
+    const problem = listProblem(spec[list], `spec.${list}`, "a container")
+    if (problem !== undefined) return problem
+    for (const [index, container] of ((spec[list] ?? []) as Array<Record<string, unknown>>).entries()) {
+      const where = `spec.${list}[${index}]`
+      const inner = listProblem(container["env"], `${where}.env`, "an environment variable") ??
+        listProblem(container["volumeMounts"], `${where}.volumeMounts`, "a volume mount")
+      if (inner !== undefined) return inner
+    }
+  }
+  return listProblem(spec["volumes"], "spec.volumes", "a volume")
+}
+
+/** A draft over a deep copy of the pod (a pod without `spec` is Go's zero pod: no containers), or the problem. */
+export const draftOf = (pod: Pod): PodDraft | Problem => {
+  const problem = shapeProblem(pod)
+  if (problem !== undefined) return { reason: "InvalidPod", detail: problem }
+  let copy: DraftPod
+  try {
+    copy = structuredClone(pod) as unknown as DraftPod
+  } catch {
+    return { reason: "InvalidPod", detail: "a pod must be plain JSON data" }
+  }
+  copy.spec ??= { containers: [] }
+  copy.spec.containers ??= []
+  return {
+    pod: copy,
+    envNames: new WeakMap(),
+    mountNames: new WeakMap(),
+    volumeNames: undefined,
+    secretVolumes: undefined,
+    annotations: undefined
+  }
+}
+
+export const isDraft = (value: PodDraft | Problem): value is PodDraft => "pod" in value
+
+/** The names in a list, built on first use and kept up to date by the appends. */
+const namesIn = <A extends { readonly name: string }>(
+  index: WeakMap<DraftContainer, Set<string>>,
+  container: DraftContainer,
+  list: ReadonlyArray<A> | undefined
+): Set<string> => {
+  let names = index.get(container)
+  if (names === undefined) index.set(container, names = new Set((list ?? []).map((item) => item.name)))
+  return names
+}
+
+const copyEnvVar = (envVar: EnvVar): EnvVar => {
+  const ref = envVar.valueFrom?.secretKeyRef
+  return envVar.valueFrom === undefined
+    ? { ...envVar }
+    : ref === undefined
+    ? structuredClone(envVar)
+    : { ...envVar, valueFrom: { secretKeyRef: { ...ref } } }
+}
+
+/** `AppendEnvVars`: the variable is added to each container of the list that has none of its name. */
+export const appendEnvVars = (draft: PodDraft, list: ContainerList, envVar: EnvVar): void => {
+  for (const container of draft.pod.spec[list] ?? []) {
+    const names = namesIn(draft.envNames, container, container.env)
+    if (names.has(envVar.name)) continue
+    names.add(envVar.name) // Each container gets its own copy, as Go's value semantics give it.
+    ;(container.env ??= []).push(copyEnvVar(envVar))
+  }
+}
+
+/** `AppendVolumeMounts`: the mount is added to each container of the list that has none of its name. */
+export const appendVolumeMounts = (draft: PodDraft, list: ContainerList, mount: VolumeMount): void => {
+  for (const container of draft.pod.spec[list] ?? []) {
+    const names = namesIn(draft.mountNames, container, container.volumeMounts)
+    if (names.has(mount.name)) continue
+    names.add(mount.name)
+    ;(container.volumeMounts ??= []).push({ ...mount })
+  }
+}
+
+const volumeNamesOf = (draft: PodDraft): Set<string> =>
+  draft.volumeNames ??= new Set((draft.pod.spec.volumes ?? []).map((volume) => volume.name))
+
+/** The first secret volume of each `secretName`, as Go's scan finds it. */
+const secretVolumesOf = (draft: PodDraft): Map<string, DraftVolume> => {
+  if (draft.secretVolumes === undefined) {
+    draft.secretVolumes = new Map()
+    for (const volume of draft.pod.spec.volumes ?? []) {
+      const name = volume.secret?.secretName ?? ""
+      if (volume.secret !== undefined && !draft.secretVolumes.has(name)) draft.secretVolumes.set(name, volume)
+    }
+  }
+  return draft.secretVolumes
+}
+
+const pushVolume = (draft: PodDraft, volume: Volume): void => {
+  const copy = structuredClone(volume) as DraftVolume
+  ;(draft.pod.spec.volumes ??= []).push(copy)
+  volumeNamesOf(draft).add(copy.name)
+  const secretName = copy.secret?.secretName ?? ""
+  if (copy.secret !== undefined && !secretVolumesOf(draft).has(secretName)) {
+    secretVolumesOf(draft).set(secretName, copy)
+  }
+}
+
+/**
+ * `AppendVolume`: a secret volume whose `secretName` an existing secret volume has is merged into it (its items
+ * appended, whatever the volumes' names); any other volume is appended, even under a name already taken.
+ */
+export const appendVolume = (draft: PodDraft, volume: Volume): void => {
+  const existing = volume.secret === undefined
+    ? undefined
+    : secretVolumesOf(draft).get(volume.secret.secretName ?? "")
+  if (existing?.secret === undefined) return pushVolume(draft, volume)
+  ;(existing.secret.items ??= []).push(...(volume.secret?.items ?? []).map((item) => ({ ...item })))
+}
+
+/** `appendVolumeIfNotExists`: the volume is appended unless one of its name is there. */
+export const appendVolumeIfNotExists = (draft: PodDraft, volume: Volume): void => {
+  if (!volumeNamesOf(draft).has(volume.name)) pushVolume(draft, volume)
+}
+
+/** The number of init containers, which names the next sidecar (`aws-pull-secret-<n>`). */
+export const initContainerCount = (draft: PodDraft): number => draft.pod.spec.initContainers?.length ?? 0
+
+export const appendInitContainer = (draft: PodDraft, container: Container): void => {
+  ;(draft.pod.spec.initContainers ??= []).push(structuredClone(container) as DraftContainer)
+}
+
+/**
+ * `UnionMaps(...maps, existing)` into the pod's annotations: for each key, the last map that has it wins and an
+ * annotation the pod already has wins over all of them. Only the new keys are visited.
+ */
+export const unionAnnotations = (
+  draft: PodDraft,
+  ...maps: ReadonlyArray<Iterable<readonly [string, string]>>
+): void => {
+  const annotations = draft.annotations ??= new Map(Object.entries(draft.pod.metadata?.annotations ?? {}))
+  for (let index = maps.length - 1; index >= 0; index--) {
+    for (const [key, value] of maps[index]!) {
+      if (!annotations.has(key)) annotations.set(key, value)
+    }
+  }
+}
+
+/** The mutated pod. Annotations the webhook merged come out sorted by key, as Go encodes a map. */
+export const finish = (draft: PodDraft): Pod => {
+  if (draft.annotations !== undefined) {
+    const metadata = draft.pod.metadata ??= {}
+    // Entries become own properties: a key such as "__proto__" is an annotation like any other.
+    metadata.annotations = Object.fromEntries([...draft.annotations].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+  }
+  return draft.pod as unknown as Pod
+}

@@ -1,0 +1,92 @@
+/**
+ * What the Kubernetes API server would refuse in a pod the webhook renders, as far as secrets go
+ * (`pkg/apis/core/validation`): Secret names are DNS subdomains, Secret keys `[-._a-zA-Z0-9]+`, volume names DNS
+ * labels (at most 63 characters, which a long group makes propeller's base32 name exceed), volume names unique,
+ * every mount naming a volume, mount paths unique in a container, item paths relative without `..`. A pod the API
+ * server refuses never runs, so there is nothing to materialise.
+ */
+import type { Container, Pod } from "../../Kubernetes.ts"
+import { quoteName } from "../lookup/naming.ts"
+import type { Problem } from "./problems.ts"
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+const secretKey = /^[-._a-zA-Z0-9]+$/
+// Any printable ASCII character but "=" (RelaxedEnvironmentVariableValidation, on by default since 1.32).
+const envVarName = /^[\x20-\x3c\x3e-\x7e]+$/
+
+const isDnsSubdomain = (name: string) =>
+  name.length <= 253 && name.split(".").every((label) => label.length <= 63 && dnsLabel.test(label))
+
+const subdomainProblem = (what: string, name: string | undefined): string | undefined =>
+  name === undefined || !isDnsSubdomain(name)
+    ? `${what} ${quoteName(name ?? "")} is not a Kubernetes Secret name (a DNS subdomain: at most 253 lower-case ` +
+      `letters, digits, "-" and ".", starting and ending with a letter or digit); name the secret's group like one`
+    : undefined
+
+const keyProblem = (what: string, key: string): string | undefined =>
+  key.length <= 253 && secretKey.test(key) && key !== "." && !key.startsWith("..")
+    ? undefined
+    : `${what} ${quoteName(key)} is not a Kubernetes Secret key (at most 253 letters, digits, "-", "_" and ".", ` +
+      `not "." and not starting with "..")`
+
+const itemPathProblem = (path: string): string | undefined => {
+  const segments = path.split("/")
+  return path === "" || path.startsWith("/") || segments.includes("..") || segments[0]!.startsWith("..")
+    ? `the volume item path ${quoteName(path)} must be relative, without ".." and not start with ".."`
+    : undefined
+}
+
+const containerProblem = (container: Container, where: string, volumeNames: ReadonlySet<string>) => {
+  for (const envVar of container.env ?? []) {
+    if (!envVarName.test(envVar.name)) {
+      return `${where}: the variable name ${quoteName(envVar.name)} must be printable ASCII without "="`
+    }
+    const ref = envVar.valueFrom?.secretKeyRef
+    if (ref !== undefined) {
+      const problem = subdomainProblem("the secretKeyRef name", ref.name) ?? keyProblem("the secretKeyRef key", ref.key)
+      if (problem !== undefined) return `${where}: ${problem}`
+    }
+  }
+  const mountPaths = new Set<string>()
+  for (const mount of container.volumeMounts ?? []) {
+    if (!volumeNames.has(mount.name)) {
+      return `${where}: the volume mount ${quoteName(mount.name)} names no volume of the pod (propeller names a ` +
+        "group's volume after its first groupVersion: one group is mounted with one version only)"
+    }
+    if (mountPaths.has(mount.mountPath)) {
+      return `${where}: two volumes are mounted at ${quoteName(mount.mountPath)} (groups whose names differ only in ` +
+        "case share a mount path)"
+    }
+    mountPaths.add(mount.mountPath)
+  }
+  return undefined
+}
+
+/** Why the API server would refuse the pod, or `undefined`. */
+export const rejection = (pod: Pod): Problem | undefined => {
+  const volumeNames = new Set<string>()
+  for (const volume of pod.spec.volumes ?? []) {
+    const problem = volume.name.length > 63 || !dnsLabel.test(volume.name)
+      ? `the volume name ${quoteName(volume.name)} is not a DNS label of at most 63 characters (propeller names a ` +
+        "secret volume base32(group + \"_\" + groupVersion): together they may have at most 39 characters)"
+      : volumeNames.has(volume.name)
+      ? `two volumes are named ${quoteName(volume.name)}`
+      : volume.secret === undefined
+      ? undefined
+      : subdomainProblem("the secret volume's secretName", volume.secret.secretName) ??
+        (volume.secret.items ?? []).map((item) =>
+          keyProblem("the volume item key", item.key) ?? itemPathProblem(item.path)
+        )
+          .find((found) => found !== undefined)
+    if (problem !== undefined) return { reason: "RejectedPod", detail: problem }
+    volumeNames.add(volume.name)
+  }
+  const lists = [["containers", pod.spec.containers], ["initContainers", pod.spec.initContainers ?? []]] as const
+  for (const [list, containers] of lists) {
+    for (const [index, container] of containers.entries()) {
+      const problem = containerProblem(container, `spec.${list}[${index}]`, volumeNames)
+      if (problem !== undefined) return { reason: "RejectedPod", detail: problem }
+    }
+  }
+  return undefined
+}
