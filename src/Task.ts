@@ -10,13 +10,7 @@ import type * as Layer from "effect/Layer"
 import { managerOf, runNow } from "./internal/facade/run.ts"
 import { startLookup } from "./internal/lookup/manager.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
-import type {
-  CheckedDeclarations,
-  Declaration,
-  ManagerOf,
-  RequestsOf,
-  SecretsOf
-} from "./internal/task/typed.ts"
+import type { CheckedDeclarations, Declaration, ManagerOf, RequestsOf, SecretsOf } from "./internal/task/typed.ts"
 import { Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
 import { MissingSecrets, type SecretNotFound } from "./SecretsError.ts"
 import { defaultManager, facadeOver, type Secrets } from "./SecretsFacade.ts"
@@ -126,7 +120,7 @@ export type TaskSecretsManager<
 
 /**
  * A request for one of the literal declarations `Requests`: its group and key, and only the declared version,
- * `envVar` and mount requirement (`never` when a declaration is not literal).
+ * `envVar` and mount requirement (`SecretRequest` when a declaration is not literal).
  *
  * @since 0.1.0
  * @category models

@@ -9,7 +9,7 @@ import type * as Stream from "effect/Stream"
 import type { MountRequirement, Secret, SecretInput } from "../../Secret.ts"
 import type { SecretNotFound } from "../../SecretsError.ts"
 import type { Secrets, SecretsMethods } from "../../SecretsFacade.ts"
-import type { SecretLocation, SecretsManagerShape } from "../../SecretsManager.ts"
+import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import type { ProbedName } from "../facade/proxy.ts"
 import type { WatchOptions } from "../watch.ts"
 
@@ -30,7 +30,8 @@ interface Declared {
   readonly envVar: string | undefined
 }
 
-type FieldOf<D, F extends string> = F extends keyof D ? D[F] : undefined
+/** A field's type, `never` when the declaration has no such field (an indexed access: cheap to check). */
+type FieldOf<D, F extends string> = D[F & keyof D]
 
 /** `true` when `T` is a union (`boolean` then), `false` for one type. */
 type IsUnion<T, Whole = T> = T extends unknown ? [Whole] extends [T] ? false : true : never
@@ -48,9 +49,8 @@ type Normalize<D, G, K> = [G | K] extends [string | undefined] ? [G, K] extends 
     readonly group: G
     readonly key: K
     readonly groupVersion: OptionalPart<FieldOf<D, "groupVersion">>
-    readonly mountRequirement: [FieldOf<D, "mountRequirement">] extends [MountRequirement]
-      ? FieldOf<D, "mountRequirement">
-      : "ANY"
+    readonly mountRequirement: [FieldOf<D, "mountRequirement">] extends [never] ? "ANY"
+      : FieldOf<D, "mountRequirement">
     readonly envVar: OptionalPart<FieldOf<D, "envVar">>
   }
   : NotLiteral
@@ -61,9 +61,13 @@ type DeclaredOf<Requests extends ReadonlyArray<Declaration>> = number extends Re
     D extends unknown ? Normalize<D, LiteralPart<FieldOf<D, "group">>, LiteralPart<FieldOf<D, "key">>> : never
   : never
 
-/** The declarations as `Declared`, or `never` when any of them is not literal. */
-export type LiteralDeclarations<Requests extends ReadonlyArray<Declaration>> = DeclaredOf<Requests> extends
-  infer N ? [Extract<N, NotLiteral>] extends [never] ? N : never : never
+/**
+ * `[N]`, the declarations as `Declared` (`never` for none), or `NotLiteral` when any of them is not literal. The
+ * tuple keeps an empty task (`secretRequests: []`) typed: it declares nothing, so its body can ask for nothing.
+ */
+type LiteralDeclarations<Requests extends ReadonlyArray<Declaration>> = DeclaredOf<Requests> extends infer N
+  ? [Extract<N, NotLiteral>] extends [never] ? [N] : NotLiteral
+  : never
 
 /** The attribute spelling of a name: `-` and `.` as `_` (`my-api-keys` -> `my_api_keys`). */
 export type AttributeSpelling<S extends string> = S extends `${infer Head}-${infer Tail}`
@@ -118,7 +122,7 @@ export type DeclaredRequestOf<N> = RequestOf<N>
 export type ValueOf<R> = ModeValue<"encodeMode" extends keyof R ? R["encodeMode" & keyof R] : undefined>
 
 type ModeValue<Mode> = [Mode] extends ["rb"] ? Uint8Array : [Mode] extends ["r" | undefined] ? string
-  : string | Uint8Array
+: string | Uint8Array
 
 /**
  * The facade's methods in a strict task: `get` and `getPath` accept only requests for declared secrets.
@@ -154,27 +158,33 @@ export interface DeclaredSecretsManager<Request> {
 
 /** The facade a `task.sync` body gets: typed by literal declarations, `Secrets` otherwise. */
 export type SecretsOf<Requests extends ReadonlyArray<Declaration>, Strict extends boolean> =
-  LiteralDeclarations<Requests> extends infer N ? [N] extends [never] ? Secrets : DeclaredSecrets<N, Strict>
-  : never
+  LiteralDeclarations<Requests> extends [infer N] ? DeclaredSecrets<N, Strict> : Secrets
 
 /** The manager a `task` body gets: typed in a strict task with literal declarations. */
 export type ManagerOf<Requests extends ReadonlyArray<Declaration>, Strict extends boolean> = [Strict] extends [true]
-  ? LiteralDeclarations<Requests> extends infer N ? [N] extends [never] ? SecretsManagerShape
-    : DeclaredSecretsManager<DeclaredRequestOf<N>>
-  : never
+  ? LiteralDeclarations<Requests> extends [infer N] ? DeclaredSecretsManager<DeclaredRequestOf<N>>
+  : SecretsManagerShape
   : SecretsManagerShape
 
-/** The requests of a tuple's literal declarations (`never` when not literal). */
-export type RequestsOf<Requests extends ReadonlyArray<Declaration>> = DeclaredRequestOf<
-  LiteralDeclarations<Requests>
->
+/** The requests naming one of a tuple's literal declarations; `SecretRequest` when they are not literal. */
+export type RequestsOf<Requests extends ReadonlyArray<Declaration>> = LiteralDeclarations<Requests> extends [infer N] ?
+  DeclaredRequestOf<N>
+  : SecretRequest
+
+/** The fields of the written declarations that `Secret` does not take. */
+type UnknownFields<Requests extends ReadonlyArray<Declaration>> = Requests[number] extends infer D
+  ? D extends unknown ? Exclude<keyof D, keyof Secret | keyof SecretInput> : never
+  : never
 
 /**
  * Every field of a written declaration is one `Secret` takes: an inferred tuple is not checked for excess
- * properties, so a misspelled field (`grup`) is typed `never` here.
+ * properties, so a misspelled field (`grup`) is typed `never` here. Only a tuple with such a field is mapped
+ * (checking stays cheap for the usual one).
  */
-export type CheckedDeclarations<Requests extends ReadonlyArray<Declaration>> = {
-  readonly [I in keyof Requests]: {
-    readonly [F in keyof Requests[I]]: F extends keyof Secret | keyof SecretInput ? Requests[I][F] : never
+export type CheckedDeclarations<Requests extends ReadonlyArray<Declaration>> = [UnknownFields<Requests>] extends
+  [never] ? unknown
+  : {
+    readonly [I in keyof Requests]: {
+      readonly [F in keyof Requests[I]]: F extends keyof Secret | keyof SecretInput ? Requests[I][F] : never
+    }
   }
-}
