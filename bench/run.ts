@@ -19,6 +19,8 @@ import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { figures as cacheFigures } from "./cache.ts"
 import { type Figure, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
+import { figures as maskingFigures } from "./masking.ts"
+import { figures as watchFigures } from "./watch.ts"
 
 // The built package, typed by its sources.
 const distEntry = fileURLToPath(new URL("../dist/index.js", import.meta.url))
@@ -195,7 +197,9 @@ const figures: ReadonlyArray<Figure> = [
     target: 1,
     measure: memoryFigure
   },
-  ...cacheFigures({ lib, rounds, n, manager, envRequest, timeEffect })
+  ...cacheFigures({ lib, rounds, n, manager, envRequest, timeEffect }),
+  ...maskingFigures({ rounds, n }),
+  ...watchFigures({ lib, rounds })
 ]
 
 // `--only <text>` runs the figures whose name contains the text.

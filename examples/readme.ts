@@ -5,6 +5,7 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import { makeSecrets, MissingSecrets, Secret, secrets, SecretsCache, SecretsManager, task } from "../src/index.ts"
 
 // --- The Effect API ---
@@ -75,6 +76,17 @@ export const onRotated = Effect.gen(function*() {
   const cache = yield* SecretsCache
   yield* cache.refresh(DbPassword)
 })
+
+// --- Rotation ---
+// Opens a pool with the current password, and again with each new one.
+const connectPool = (password: string) => Effect.logInfo(`pool opened (password of ${password.length} characters)`)
+
+export const keepPoolConnected = Effect.gen(function*() {
+  const secrets = yield* SecretsManager
+  yield* secrets.watch(DbPassword).pipe(Stream.runForEach(connectPool))
+})
+
+export const runPool = () => Effect.runPromise(keepPoolConnected.pipe(Effect.provide(SecretsManager.layer)))
 
 if (import.meta.main) {
   const tour = Effect.runSync(program.pipe(Effect.provide(testLayer)))

@@ -19,12 +19,12 @@ import { fileSystemAccess } from "./internal/files/fileSystemAccess.ts"
 import { memoryFileAccess } from "./internal/files/memoryFileAccess.ts"
 import { nodeFileAccess } from "./internal/files/nodeFileAccess.ts"
 import { makeManager } from "./internal/lookup/manager.ts"
-import type { WatchOptions } from "./internal/watch.ts"
+import type { WatchOptions } from "./internal/watch/watchValues.ts"
 import type { MountRequirement } from "./Secret.ts"
 import { layerFromEnvironment, SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
 import type { Attempt, SecretNotFound } from "./SecretsError.ts"
 
-export type { WatchOptions } from "./internal/watch.ts"
+export type { WatchOptions } from "./internal/watch/watchValues.ts"
 
 /**
  * What to look up. A `Secret` is one. At least one of `group` and `key`; `""` parts count as absent.

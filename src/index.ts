@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 export { Environment } from "./Environment.ts"
+export * as Masking from "./Masking.ts"
 export { type MountRequirement, Secret, type SecretIdl, type SecretInput, type TypedSecret } from "./Secret.ts"
 export { SecretsCache, type SecretsCacheOptions, type SecretsCacheShape } from "./SecretsCache.ts"
 export { SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"

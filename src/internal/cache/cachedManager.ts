@@ -15,6 +15,7 @@ import type { SecretsCacheShape } from "../../SecretsCache.ts"
 import type { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { quoteName } from "../lookup/naming.ts"
+import { registerSecretValue } from "../masking/registry.ts"
 import { cacheKey, encodeModes, fromCacheKey, keyedRequest, type Operation } from "./requestKey.ts"
 
 /** The layer's options, checked, in milliseconds. */
@@ -45,10 +46,20 @@ const held = (value: unknown, timeToLive: number, staleBecause?: SecretNotFound)
 type HandOut<A> = (entry: Held) => Effect.Effect<A>
 
 const shared = <A>(entry: Held) => entry.success as Exit.Exit<A>
+// A hit hands out a secret without the underlying manager: it is registered for masking again here, so a value a
+// service keeps reading stays among the most recently registered.
+const sharedSecret = <A>(entry: Held) => (registerSecretValue(entry.value as string), shared<A>(entry))
 // A caller may zero its bytes after use, or wipe its `Redacted`: neither may reach the cached value.
-const bytesCopy = (entry: Held) => Effect.succeed((entry.value as Uint8Array).slice())
-const redacted = <A>(entry: Held) => Effect.succeed(Redacted.make(entry.value as A))
-const redactedBytesCopy = (entry: Held) => Effect.succeed(Redacted.make((entry.value as Uint8Array).slice()))
+const bytesCopy = (
+  entry: Held
+) => (registerSecretValue(entry.value as Uint8Array), Effect.succeed((entry.value as Uint8Array).slice()))
+const redacted = <A>(
+  entry: Held
+) => (registerSecretValue(entry.value as string), Effect.succeed(Redacted.make(entry.value as A)))
+const redactedBytesCopy = (
+  entry: Held
+) => (registerSecretValue(entry.value as Uint8Array),
+  Effect.succeed(Redacted.make((entry.value as Uint8Array).slice())))
 
 /** The last good value of each entry, and when it was read; bounded like the cache, the least recent dropped first. */
 const makeLastGood = (capacity: number) => {
@@ -195,7 +206,7 @@ export const makeCachedManager = (
         cached(
           "get",
           request,
-          (encodeMode) => encodeMode === "rb" ? bytesCopy : shared,
+          (encodeMode) => encodeMode === "rb" ? bytesCopy : sharedSecret,
           () => underlying.get(request)
         )) as SecretsManagerShape["get"],
       getRedacted: ((request: SecretRequest) =>

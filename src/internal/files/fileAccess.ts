@@ -7,6 +7,7 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
+import type { ChangeSignals } from "../watch/watchValues.ts"
 import type { FileMiss } from "./fileMiss.ts"
 
 /** What `fstat` or `stat` tells about an entry: enough to judge it, and which file it is. */
@@ -57,4 +58,10 @@ export interface FileAccess<Handle> {
    * synchronous file system has it.
    */
   readonly listNow?: (dir: string) => ReadonlyArray<string> | undefined
+  /**
+   * Signals that the files at `paths` may have changed, from watches set up in the caller's scope; `secretsDir`
+   * bounds how far up a watch may move while a file's directory does not exist yet. Only a file system that can
+   * watch has it: `watch` polls the others.
+   */
+  readonly changes?: (paths: ReadonlyArray<string>, secretsDir: string) => ChangeSignals
 }

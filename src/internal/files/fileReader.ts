@@ -195,7 +195,13 @@ export const makeFileReader = <Handle>(
     })
   }
 
-  return { read, listNow: (dir: string) => access.listNow?.(dir) }
+  const { changes } = access
+  return {
+    read,
+    listNow: (dir: string) => access.listNow?.(dir),
+    /** Change signals for `paths`, when the file system can watch. */
+    changes: changes && ((paths: ReadonlyArray<string>) => changes(paths, secretsDir))
+  }
 }
 
 /** The reader one manager uses. */

@@ -10,6 +10,7 @@ import * as Exit from "effect/Exit"
 import type * as FileSystem from "effect/FileSystem"
 import * as fs from "node:fs"
 import { withoutStackTrace } from "../stackTrace.ts"
+import { directoryChanges } from "../watch/directoryChanges.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
 import { type FileMiss, missOfCode } from "./fileMiss.ts"
 
@@ -114,5 +115,6 @@ export const nodeFileAccess: FileAccess<number> = {
     } catch {
       return undefined
     }
-  }
+  },
+  changes: directoryChanges
 }

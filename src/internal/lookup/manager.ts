@@ -8,8 +8,10 @@ import * as Redacted from "effect/Redacted"
 import { attachHint, type Attempt, SecretNotFound } from "../../SecretsError.ts"
 import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { BoundedCache } from "../BoundedCache.ts"
+import { registerSecretValue } from "../masking/registry.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
-import { type WatchOptions, watchValues } from "../watch.ts"
+import { requestChanges } from "../watch/requestChanges.ts"
+import { type WatchOptions, watchValues } from "../watch/watchValues.ts"
 import { readRequest, type Target } from "./request.ts"
 import { type Found, type LookupContext, type Mode, type Place, sources } from "./sources.ts"
 import { suggestionsFor } from "./suggestions.ts"
@@ -91,11 +93,14 @@ const nameFields = (target: Target) => {
 }
 
 /** What each operation reads, and how it turns what was found into its result. */
+/** A secret handed out, registered for masking first (see `Masking`). */
+const secretValue = (found: Found) => (registerSecretValue(found.value), found.value)
+
 const operations = {
-  text: { mode: "text", result: (found: Found) => found.value },
-  bytes: { mode: "bytes", result: (found: Found) => found.value },
-  redactedText: { mode: "text", result: (found: Found) => Redacted.make(found.value) },
-  redactedBytes: { mode: "bytes", result: (found: Found) => Redacted.make(found.value) },
+  text: { mode: "text", result: secretValue },
+  bytes: { mode: "bytes", result: secretValue },
+  redactedText: { mode: "text", result: (found: Found) => Redacted.make(secretValue(found)) },
+  redactedBytes: { mode: "bytes", result: (found: Found) => Redacted.make(secretValue(found)) },
   path: { mode: "path", result: (found: Found) => found.value },
   locate: {
     mode: "locate",
@@ -194,9 +199,10 @@ export const makeManager = (context: LookupContext): SecretsManagerShape => {
     getPath: (request) => lookup("path", request),
     locate: (request) => lookup("locate", request),
     watch:
-      ((request: SecretRequest, options?: WatchOptions) => watchValues(get(request), options)) as SecretsManagerShape[
-        "watch"
-      ]
+      ((request: SecretRequest, options?: WatchOptions) =>
+        watchValues(get(request), options, requestChanges(request, context))) as SecretsManagerShape[
+          "watch"
+        ]
   }
 }
 

@@ -121,10 +121,27 @@ const files = (source: string, paths: ReadonlyArray<string>, mode: Mode, context
 }
 
 /**
- * A declared `envVar`, looked at first, as flytepropeller injects it: `ENV_VAR` holds the value; `FILE` the path of
- * the file; for `ANY`, a path inside the secrets directory is read as that file (what the platform injects) and
- * anything else is the secret itself (what a user sets locally), never passed to a system call. A variable's
- * content is shown only when it is a path inside the secrets directory.
+ * What a declared variable's value is, by the rule of its mount requirement: for `ANY`, a path inside the secrets
+ * directory is a file (what the platform injects) and anything else is the secret itself (what a user sets
+ * locally); for `FILE`, the path of a file, read wherever it points (the platform's choice, or a local user's own
+ * file) but shown only inside the secrets directory.
+ */
+export type DeclaredValue =
+  | { readonly _tag: "File"; readonly path: string; readonly inside: boolean }
+  | { readonly _tag: "Value" }
+  | { readonly _tag: "NotAPath" }
+
+export const declaredValue = (value: string, target: Target, config: SecretsConfigShape): DeclaredValue => {
+  const path = pythonStrip(value)
+  if (isPathInside(config.defaultDir, path)) return { _tag: "File", path, inside: true }
+  if (target.mountRequirement !== "FILE") return { _tag: "Value" }
+  return path.startsWith("/") ? { _tag: "File", path, inside: false } : { _tag: "NotAPath" }
+}
+
+/**
+ * A declared `envVar`, looked at first, as flytepropeller injects it: `ENV_VAR` holds the value; `FILE` and `ANY` as
+ * `declaredValue` says. A variable's content is never passed to a system call unless it is read as a file, and is
+ * shown only when it is a path inside the secrets directory.
  */
 const declaredEnvVar: Source = (target, mode, context) => {
   const name = target.envVar
@@ -134,42 +151,36 @@ const declaredEnvVar: Source = (target, mode, context) => {
       ? []
       : [variable("declared-env", name, mode, context)]
   }
-  const { defaultDir, maxFileBytes } = context.config
-  const asFile = target.mountRequirement === "FILE"
+  const { maxFileBytes } = context.config
   return [() => {
     const value = context.environment.get(name)
     if (value === undefined) return miss("declared-env", name, "not set")
     if (oversized(value, maxFileBytes)) {
       return miss("declared-env", name, `holds over ${maxFileBytes} bytes, over the limit`, "refused")
     }
-    const path = pythonStrip(value)
-    if (isPathInside(defaultDir, path)) {
-      const location = `${name} -> ${path}`
-      return Effect.catchEager(
-        readFile("declared-file", location, path, true, mode, context),
-        (failure) => Effect.fail(attemptOf("declared-file", location, failure))
-      )
-    }
-    if (asFile) {
-      // Read where it points (the platform's choice, or a local user's own file), but never shown: the variable may
-      // hold a secret by mistake.
-      const location = `${name} (its path, outside the secrets directory, is not shown)`
-      if (!path.startsWith("/")) {
+    const declared = declaredValue(value, target, context.config)
+    switch (declared._tag) {
+      case "File": {
+        const location = declared.inside
+          ? `${name} -> ${declared.path}`
+          : `${name} (its path, outside the secrets directory, is not shown)`
+        return Effect.catchEager(
+          readFile("declared-file", location, declared.path, declared.inside, mode, context),
+          (failure) => Effect.fail(attemptOf("declared-file", location, failure))
+        )
+      }
+      case "NotAPath":
         return miss(
           "declared-file",
           name,
           "does not hold an absolute path (a FILE secret's variable holds the path of its file)",
           "refused"
         )
-      }
-      return Effect.catchEager(
-        readFile("declared-file", location, path, false, mode, context),
-        (failure) => Effect.fail(attemptOf("declared-file", location, failure))
-      )
+      case "Value":
+        return mode === "path"
+          ? miss("declared-env", name, "holds the secret itself, not the path of a file in the secrets directory")
+          : found("declared-env", name, fromValue(value, mode))
     }
-    return mode === "path"
-      ? miss("declared-env", name, "holds the secret itself, not the path of a file in the secrets directory")
-      : found("declared-env", name, fromValue(value, mode))
   }]
 }
 

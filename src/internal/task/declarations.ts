@@ -11,7 +11,7 @@ import { mapMiss } from "../lookup/manager.ts"
 import { shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
 import { readRequest } from "../lookup/request.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
-import type { WatchOptions } from "../watch.ts"
+import type { WatchOptions } from "../watch/watchValues.ts"
 
 const slot = (group: string | undefined, key: string | undefined) => `${group ?? ""}\u0000${key ?? ""}`
 const attributeSpelling = (part: string | undefined) => part === undefined ? "" : shellSafeSpelling(part) ?? part

@@ -9,9 +9,8 @@ import type * as Stream from "effect/Stream"
 import type { MountRequirement, Secret, SecretInput } from "../../Secret.ts"
 import type { SecretNotFound } from "../../SecretsError.ts"
 import type { Secrets, SecretsMethods } from "../../SecretsFacade.ts"
-import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
+import type { SecretLocation, SecretRequest, SecretsManagerShape, WatchOptions } from "../../SecretsManager.ts"
 import type { ProbedName } from "../facade/proxy.ts"
-import type { WatchOptions } from "../watch.ts"
 
 /** What a task's `secretRequests` may hold. */
 export type Declaration = Secret | SecretInput

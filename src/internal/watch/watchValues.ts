@@ -4,7 +4,8 @@
  * system reports no events, and repeats are dropped by comparing values (never inode numbers, which are reused).
  */
 import * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 
 /**
@@ -19,6 +20,15 @@ export interface WatchOptions {
 }
 
 export const defaultPollInterval = Duration.seconds(1)
+
+/**
+ * Signals that a value may have changed, set up in the scope of the stream that reads them (watches are closed when
+ * it ends). Set up before the first read, so no change after that read goes unsignalled.
+ */
+export type ChangeSignals = Effect.Effect<Stream.Stream<void>, never, Scope.Scope>
+
+/** No signals but the poll: for file systems that cannot watch. */
+export const pollOnly: ChangeSignals = Effect.succeed(Stream.empty)
 
 /** Whether two values of a secret are the same: text by equality, bytes by content. */
 export const sameValue = <A>(a: A, b: A): boolean => {
@@ -35,10 +45,11 @@ export const sameValue = <A>(a: A, b: A): boolean => {
 export const watchValues = <A, E>(
   read: Effect.Effect<A, E>,
   options: WatchOptions | undefined,
-  changes: Stream.Stream<unknown> = Stream.empty
+  changes: ChangeSignals = pollOnly
 ): Stream.Stream<A, E> =>
-  Stream.tick(options?.pollInterval ?? defaultPollInterval).pipe(
-    Stream.merge(changes),
-    Stream.mapEffect(() => read),
-    Stream.changesWith(sameValue)
-  )
+  Stream.unwrap(Effect.map(changes, (signals) =>
+    Stream.tick(options?.pollInterval ?? defaultPollInterval).pipe(
+      Stream.merge(signals),
+      Stream.mapEffect(() => read),
+      Stream.changesWith(sameValue)
+    )))

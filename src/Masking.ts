@@ -1,0 +1,79 @@
+/**
+ * `Masking`: a process-wide registry of secret values, and log output with every registered value replaced by
+ * `<redacted>`. Every value a `SecretsManager` or the facade returns is registered; `register` adds others.
+ *
+ * @since 0.1.0
+ */
+import type * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Redacted from "effect/Redacted"
+import { maskedConsoleLogger, maskedTracerLogger } from "./internal/masking/loggers.ts"
+import { maskSecrets, registerSecretValue } from "./internal/masking/registry.ts"
+
+/**
+ * Replaces every registered value in `text` with `<redacted>`, in one pass over the text.
+ *
+ * **Details**
+ *
+ * Every occurrence of every registered value is masked; occurrences that overlap or touch become one marker, so
+ * a value that contains another is masked whole. A text that holds no registered value is returned as it is
+ * (the same string). Matching is exact: a value changed before it was written (re-encoded, cut into pieces, split
+ * over log lines) is caught only in the forms `register` lists.
+ *
+ * @since 0.1.0
+ * @category masking
+ */
+export const mask: (text: string) => string = maskSecrets
+
+/**
+ * Adds a value to the process-wide registry of values to mask.
+ *
+ * **Details**
+ *
+ * - A value counts by its trimmed text, and only with 5 characters or more: a shorter one would mask ordinary
+ *   words.
+ * - Besides the text, the forms log formatters make of it are masked: JSON-escaped once and twice (JSON and
+ *   logfmt loggers, objects inside logfmt messages), `util.inspect`'s escaping, and URL-encoded for values up to
+ *   256 characters (passwords in connection strings).
+ * - Bytes that are valid UTF-8 count as their text; other bytes as their base64 (standard and URL-safe) and
+ *   hexadecimal spellings.
+ * - A value longer than 32 characters is also masked where only its beginning (32 characters or more) appears, as
+ *   far as it matches: a truncated or split value is masked up to the cut.
+ * - The registry is bounded (4,096 values, about 16 MiB); when full, the value registered least recently leaves
+ *   first. Registering a held value again is cheap and makes it the most recent.
+ *
+ * @since 0.1.0
+ * @category masking
+ */
+export const register = (value: string | Uint8Array | Redacted.Redacted<string | Uint8Array>): void =>
+  registerSecretValue(Redacted.isRedacted(value) ? Redacted.value(value) : value)
+
+/**
+ * A string logger whose output is masked: `Logger.map(self, Masking.mask)`.
+ *
+ * @since 0.1.0
+ * @category loggers
+ */
+export const logger = <Message>(self: Logger.Logger<Message, string>): Logger.Logger<Message, string> =>
+  Logger.map(self, maskSecrets)
+
+/**
+ * Replaces Effect's default loggers with masked ones: messages, annotations, span labels and causes come out
+ * masked.
+ *
+ * **Details**
+ *
+ * - The console logger keeps the layout of Effect's default logger (`[hh:mm:ss.mmm] LEVEL (#fiber) span=Nms:
+ *   message cause annotations`), without colors and with each object on one line, written to the `Console`
+ *   service.
+ * - The tracer logger still records each log as an event on the current span, with its name, annotations and
+ *   cause masked.
+ * - It replaces every logger set outside it; wrap your own string loggers with `Masking.logger` instead.
+ * - What a logger never sees stays unmasked: `NodeRuntime.runMain`'s report of a failure (log the failure inside
+ *   the program and pass `disableErrorReporting: true`), the error `Effect.runPromise` rejects with, and
+ *   `Cause.pretty` called directly (use `Masking.mask(Cause.pretty(cause))`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<never> = Logger.layer([maskedConsoleLogger, maskedTracerLogger])
