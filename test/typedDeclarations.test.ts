@@ -257,7 +257,13 @@ describe("the manager of a task body", () => {
     }).pipe(Effect.provide(layer)))
 })
 
-describe("DeclaredRequest", () => {
+describe("TaskSecrets and DeclaredRequest", () => {
+  it("TaskSecrets names a task's facade for helpers, typed by the same declarations", () => {
+    const webhook = (secrets: TaskSecrets<typeof declared>) => `${secrets.token}:${secrets.my_certs.tls_cert}`
+    const t = task.sync({ name: "helper", secretRequests: declared, layer }, (_: void, secrets) => webhook(secrets))
+    assert.strictEqual(t(), "key-only-token:cert-from-env")
+  })
+
   it("is the union of the declared requests, or SecretRequest when the declarations are not literal", () => {
     type Request = DeclaredRequest<typeof declared>
     const request: Request = { group: "my-certs", key: "tls.cert", encodeMode: "rb" }
@@ -385,6 +391,3 @@ describe("Secret.make", () => {
     assert.include((thrownBy(() => Secret.make({ group: "g", envVar: "bad-name" })) as Error).message, "bad-name")
   })
 })
-
-const unused: TaskSecrets<typeof declared> | undefined = undefined
-void unused
