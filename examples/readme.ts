@@ -33,24 +33,28 @@ const cert: Uint8Array = fromTests.get({ group: "my-certs", key: "tls_cert", enc
 const certPath: string = fromTests.getPath({ group: "my-certs", key: "tls_cert" })
 
 // --- A task that declares its secrets ---
+const GithubToken = Secret.make({ group: "my-api-keys", key: "github_token", mountRequirement: "ENV_VAR" })
+
 const syncRepos = task({
   name: "sync_repos",
+  strict: true,
   secretRequests: [
-    new Secret({ group: "my-api-keys", key: "github_token", mountRequirement: Secret.MountType.ENV_VAR }),
+    GithubToken,
     { group: "my-certs", key: "tls_cert", mountRequirement: "FILE", envVar: "TLS_CERT_PATH" }
   ]
-}, (org: string) =>
+}, (org: string, secrets) =>
   Effect.gen(function*() {
-    const secrets = yield* SecretsManager
-    const token = yield* secrets.getRedacted({ group: "my-api-keys", key: "github_token" })
+    const token = yield* secrets.getRedacted(GithubToken) // Redacted<string>
     const certPath = yield* secrets.getPath({ group: "my-certs", key: "tls_cert" }) // via TLS_CERT_PATH
     return `${org}: token ${token}, cert at ${certPath}`
   }))
 
 const syncReposPlain = task.sync({
   name: "sync_repos_plain",
-  secretRequests: [{ group: "my-api-keys", key: "github_token" }]
-}, (org: string, secrets) => `${org}: token has ${secrets.my_api_keys.github_token.length} characters`)
+  secretRequests: [{ group: "my-api-keys", key: "github_token" }, { key: "webhook_secret" }]
+}, (org: string, secrets) =>
+  `${org}: token has ${secrets.my_api_keys.github_token.length} characters, ` +
+  `webhook secret ${secrets.webhook_secret.length}`)
 
 // What the platform is asked to inject (flyteidl SecurityContext, proto3 JSON):
 const securityContext = syncRepos.securityContext()

@@ -91,6 +91,28 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
   }
 
   /**
+   * A `Secret` typed with its literal fields, so a task declaring it gets typed access
+   * (`secrets.my_api_keys.github_token`); no `as const` needed. An existing `Secret` is returned as it is.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Secret } from "effect-secrets"
+   *
+   * const githubToken = Secret.make({ group: "my-api-keys", key: "github_token" })
+   * // TypedSecret<{ readonly group: "my-api-keys"; readonly key: "github_token" }>
+   * ```
+   *
+   * @since 0.1.0
+   */
+  static override make<const Input extends SecretInput>(input: Input): TypedSecret<Input>
+  // Schema's own signature (`options` are ignored: a declaration is always checked).
+  static override make(input: SecretInput | void, options?: Schema.MakeOptions): Secret
+  static override make(input: SecretInput | void): Secret {
+    return input instanceof Secret ? input : new Secret(input ?? {})
+  }
+
+  /**
    * The mount requirements by name, as flytekit spells them (`Secret.MountType.FILE`).
    *
    * @since 0.1.0
@@ -134,6 +156,30 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
     })
   }
 }
+
+type AbsentPart = "" | undefined
+type TypedPart<Input, F extends "group" | "key" | "groupVersion" | "envVar"> = F extends keyof Input
+  ? [Input[F]] extends [AbsentPart] ? { readonly [P in F]?: undefined } : { readonly [P in F]: Input[F] }
+  : { readonly [P in F]?: undefined }
+
+/**
+ * A `Secret` whose fields have the types of the input it was made from (`Secret.make`): a field given as `""` or
+ * left out is absent, `mountRequirement` defaults to `"ANY"`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TypedSecret<Input extends SecretInput> =
+  & Secret
+  & TypedPart<Input, "group">
+  & TypedPart<Input, "key">
+  & TypedPart<Input, "groupVersion">
+  & TypedPart<Input, "envVar">
+  & {
+    readonly mountRequirement: "mountRequirement" extends keyof Input
+      ? [Input["mountRequirement"]] extends [MountRequirement] ? Input["mountRequirement"] : MountRequirement
+      : "ANY"
+  }
 
 /**
  * A flyteidl `core.Secret` in proto3 JSON, as `Secret.toIdl` writes it.

@@ -51,19 +51,20 @@ export type Secrets = SecretsMethods & { readonly [group: string]: SecretGroup }
 
 /**
  * The facade over a manager obtained on first use; `attributeRequests` maps `secrets.<group>.<key>` to the
- * requests to try, in order.
+ * requests to try, in order, and `topLevelRequests` a top-level name that is a secret rather than a group.
  *
  * @internal
  */
 export const facadeOver = (
   manager: () => SecretsManagerShape,
-  attributeRequests: (group: string, key: string) => ReadonlyArray<SecretRequest>
+  attributeRequests: (group: string, key: string) => ReadonlyArray<SecretRequest>,
+  topLevelRequests?: (name: string) => ReadonlyArray<SecretRequest> | undefined
 ): Secrets => {
   const methods: SecretsMethods = {
     get: ((request: SecretRequest) => runNow(manager().get(request), methods.get)) as SecretsMethods["get"],
     getPath: (request) => runNow(manager().getPath(request), methods.getPath)
   }
-  return makeFacade(manager, attributeRequests, methods) as Secrets
+  return makeFacade(manager, attributeRequests, methods, topLevelRequests) as Secrets
 }
 
 /**

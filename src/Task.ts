@@ -10,24 +10,29 @@ import type * as Layer from "effect/Layer"
 import { managerOf, runNow } from "./internal/facade/run.ts"
 import { startLookup } from "./internal/lookup/manager.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
+import type { CheckedDeclarations, Declaration, ManagerOf, RequestsOf, SecretsOf } from "./internal/task/typed.ts"
 import { Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
 import { MissingSecrets, type SecretNotFound } from "./SecretsError.ts"
 import { defaultManager, facadeOver, type Secrets } from "./SecretsFacade.ts"
 import { SecretsManager, type SecretsManagerShape } from "./SecretsManager.ts"
 
 /**
- * What a task declares.
+ * What a task declares. Written inline (or with `Secret.make`), `secretRequests` keep their literal types and type
+ * the body's access to them (see `TaskSecrets`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface TaskOptions {
+export interface TaskOptions<
+  Requests extends ReadonlyArray<Secret | SecretInput> = ReadonlyArray<Secret | SecretInput>,
+  Strict extends boolean = boolean
+> {
   /** The task's name, shown in errors. */
   readonly name: string
   /** The secrets the task needs; plain objects are decoded into `Secret`. */
-  readonly secretRequests: ReadonlyArray<Secret | SecretInput>
+  readonly secretRequests: Requests
   /** Refuse lookups of secrets the task did not declare. Default `false`. */
-  readonly strict?: boolean | undefined
+  readonly strict?: Strict | undefined
   /** Check every declared secret before the body runs. Default `true`. */
   readonly preflight?: boolean | undefined
 }
@@ -39,7 +44,10 @@ export interface TaskOptions {
  * @since 0.1.0
  * @category models
  */
-export interface SyncTaskOptions extends TaskOptions {
+export interface SyncTaskOptions<
+  Requests extends ReadonlyArray<Secret | SecretInput> = ReadonlyArray<Secret | SecretInput>,
+  Strict extends boolean = boolean
+> extends TaskOptions<Requests, Strict> {
   readonly layer?: Layer.Layer<SecretsManager, ConfigError> | undefined
 }
 
@@ -82,6 +90,42 @@ export interface Task<I, A, E, R> extends TaskDefinition {
  * @category models
  */
 export type InputOf<I> = undefined extends I ? [input?: I] : [input: I]
+
+/**
+ * The facade a `task.sync` body gets. When every declaration is literal (written inline, or made with
+ * `Secret.make`), it has exactly the declared secrets: `secrets.<group>.<key>` with each name as declared or in its
+ * attribute spelling (`-` and `.` as `_`), `secrets.<key>` for a key-only declaration (unless a group has that
+ * spelling), and in a strict task `get`/`getPath` accept only declared requests. Otherwise it is `Secrets`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TaskSecrets<
+  Requests extends ReadonlyArray<Secret | SecretInput>,
+  Strict extends boolean = false
+> = SecretsOf<Requests, Strict>
+
+/**
+ * The manager a `task` body gets as its second argument (the same one `yield* SecretsManager` gives it): in a
+ * strict task with literal declarations every operation accepts only declared requests; otherwise
+ * `SecretsManagerShape`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TaskSecretsManager<
+  Requests extends ReadonlyArray<Secret | SecretInput>,
+  Strict extends boolean = false
+> = ManagerOf<Requests, Strict>
+
+/**
+ * A request for one of the literal declarations `Requests`: its group and key, and only the declared version,
+ * `envVar` and mount requirement (`SecretRequest` when a declaration is not literal).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DeclaredRequest<Requests extends ReadonlyArray<Secret | SecretInput>> = RequestsOf<Requests>
 
 /**
  * A task whose body is plain code.
@@ -160,7 +204,8 @@ const withDefinition = <F extends Function>(run: F, definition: TaskDefinition):
 
 /**
  * Defines a task whose body is an Effect. Calling the task runs the preflight (unless `preflight: false`), then the
- * body with a `SecretsManager` that knows the declarations.
+ * body with a `SecretsManager` that knows the declarations: `yield* SecretsManager`, or the body's second argument,
+ * typed by the declarations in a strict task (`TaskSecretsManager`).
  *
  * **Example**
  *
@@ -177,26 +222,46 @@ const withDefinition = <F extends Function>(run: F, definition: TaskDefinition):
  *     const token = yield* secrets.getRedacted({ group: "my-api-keys", key: "github_token" })
  *     return `${org}: ${token}`
  *   }))
+ *
+ * const strictSync = task({
+ *   name: "sync_repos_strict",
+ *   strict: true,
+ *   secretRequests: [{ group: "my-api-keys", key: "github_token" }]
+ * }, (org: string, secrets) =>
+ *   Effect.map(
+ *     secrets.getRedacted({ group: "my-api-keys", key: "github_token" }), // another key is a type error
+ *     (token) => `${org}: ${token}`
+ *   ))
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
 export const task: {
-  <I, A, E, R>(options: TaskOptions, body: (input: I) => Effect.Effect<A, E, R>): Task<I, A, E, R>
+  <const Requests extends ReadonlyArray<Declaration>, I, A, E, R, Strict extends boolean = false>(
+    options: TaskOptions<Requests & NoInfer<CheckedDeclarations<Requests>>, Strict>,
+    body: (input: I, secrets: TaskSecretsManager<Requests, Strict>) => Effect.Effect<A, E, R>
+  ): Task<I, A, E, R>
   /**
-   * Defines a task whose body is plain code: `body(input, secrets)` gets a sync facade over the declarations.
-   * Calling the task throws `MissingSecrets` when the preflight finds a secret missing.
+   * Defines a task whose body is plain code: `body(input, secrets)` gets a sync facade over the declarations,
+   * typed by them (`TaskSecrets`). Calling the task throws `MissingSecrets` when the preflight finds a secret
+   * missing.
    */
-  readonly sync: <I, A>(options: SyncTaskOptions, body: (input: I, secrets: Secrets) => A) => SyncTask<I, A>
+  readonly sync: <const Requests extends ReadonlyArray<Declaration>, I, A, Strict extends boolean = false>(
+    options: SyncTaskOptions<Requests & NoInfer<CheckedDeclarations<Requests>>, Strict>,
+    body: (input: I, secrets: TaskSecrets<Requests, Strict>) => A
+  ) => SyncTask<I, A>
 } = Object.assign(
-  <I, A, E, R>(options: TaskOptions, body: (input: I) => Effect.Effect<A, E, R>): Task<I, A, E, R> => {
+  <I, A, E, R>(
+    options: TaskOptions,
+    body: (input: I, secrets: SecretsManagerShape) => Effect.Effect<A, E, R>
+  ): Task<I, A, E, R> => {
     const definition = defineTask(options)
     const run = (...[input]: InputOf<I>) =>
       SecretsManager.use((base) =>
         Effect.flatMap(
           prepare(base, options, definition),
-          (manager) => Effect.provideService(body(input as I), SecretsManager, manager)
+          (manager) => Effect.provideService(body(input as I, manager), SecretsManager, manager)
         )
       )
     return withDefinition(run, definition) as Task<I, A, E, R>
@@ -204,12 +269,14 @@ export const task: {
   {
     sync: <I, A>(options: SyncTaskOptions, body: (input: I, secrets: Secrets) => A): SyncTask<I, A> => {
       const definition = defineTask(options)
+      const { attributeRequests, topLevelRequests } = definition.declarations
       const base = options.layer === undefined ? defaultManager : managerOf(options.layer)
       const run = (...[input]: InputOf<I>): A => {
         const manager = runNow(prepare(base(), options, definition), run)
-        return body(input as I, facadeOver(() => manager, definition.declarations.attributeRequests))
+        return body(input as I, facadeOver(() => manager, attributeRequests, topLevelRequests))
       }
       return withDefinition(run, definition)
     }
   }
-)
+  // The declarations' types narrow what a body may ask for; the runtime is the same for every declaration.
+) as never

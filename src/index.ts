@@ -6,7 +6,7 @@
 export { Environment } from "./Environment.ts"
 export * as Kubernetes from "./Kubernetes.ts"
 export * as Masking from "./Masking.ts"
-export { type MountRequirement, Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
+export { type MountRequirement, Secret, type SecretIdl, type SecretInput, type TypedSecret } from "./Secret.ts"
 export { SecretsCache, type SecretsCacheOptions, type SecretsCacheShape } from "./SecretsCache.ts"
 export { SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
 export { type Attempt, MissingSecrets, SecretNotFound, type SecretNotFoundReason } from "./SecretsError.ts"
@@ -20,6 +20,7 @@ export {
   type WatchOptions
 } from "./SecretsManager.ts"
 export {
+  type DeclaredRequest,
   type InputOf,
   type SecurityContext,
   type SyncTask,
@@ -27,5 +28,7 @@ export {
   type Task,
   task,
   type TaskDefinition,
-  type TaskOptions
+  type TaskOptions,
+  type TaskSecrets,
+  type TaskSecretsManager
 } from "./Task.ts"

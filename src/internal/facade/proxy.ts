@@ -10,9 +10,8 @@ import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts
 import { BoundedCache } from "../BoundedCache.ts"
 import { runNow } from "./run.ts"
 
-/** Names probed on any object: everything on `Object.prototype`, and what common tools look for. */
-const probedNames: ReadonlySet<string> = new Set([
-  ...Object.getOwnPropertyNames(Object.prototype),
+/** What common tools look for on any object, besides everything on `Object.prototype`. */
+const toolProbes = [
   // promises and async functions
   "then",
   "catch",
@@ -33,7 +32,16 @@ const probedNames: ReadonlySet<string> = new Set([
   // error-like checks
   "message",
   "stack"
-])
+] as const
+
+/** Names probed on any object: everything on `Object.prototype`, and what common tools look for. */
+const probedNames: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), ...toolProbes])
+
+/**
+ * The names `isProbe` reserves, as a type for the typed facade: `Object.prototype`'s own names are `keyof Object`
+ * and the `__` ones.
+ */
+export type ProbedName = keyof Object | typeof toolProbes[number] | `__${string}` | `@@${string}`
 
 /** Whether a property name is a probe, never a group or key. */
 export const isProbe = (name: string | symbol): boolean =>
@@ -79,12 +87,14 @@ const runFirstFound = (lookups: ReadonlyArray<Effect.Effect<unknown, SecretNotFo
 
 /**
  * A facade over a manager obtained on first use. `attributeRequests` maps `secrets.<group>.<key>` to the requests
- * to try, in order. `methods` are the top-level names that are not groups.
+ * to try, in order. `methods` are the top-level names that are not groups; `topLevelRequests` maps a top-level name
+ * that is a secret rather than a group (a task's key-only declaration) to its requests.
  */
 export const makeFacade = <Methods extends object>(
   manager: () => SecretsManagerShape,
   attributeRequests: (group: string, key: string) => ReadonlyArray<SecretRequest>,
-  methods: Methods
+  methods: Methods,
+  topLevelRequests?: (name: string) => ReadonlyArray<SecretRequest> | undefined
 ): object => {
   // The lookups of each attribute read so far, and the group proxies: bounded, so untrusted attribute names cannot
   // grow them. A lookup is lazy: running it again reads again.
@@ -95,18 +105,22 @@ export const makeFacade = <Methods extends object>(
   const groups = new BoundedCache<string, object>({ maxEntries: 1024, maxBytes: 1024 * 1024 })
   const perEntry = 256
 
+  /** Runs the lookups kept under `slot`, made from `requests()` on first use. */
+  const read = (slot: string, requests: () => ReadonlyArray<SecretRequest>): unknown => {
+    let found = lookups.get(slot)
+    if (found === undefined) {
+      found = requests().map((request) => manager().get(request))
+      lookups.set(slot, found, slot.length * 2 + perEntry)
+    }
+    return runFirstFound(found)
+  }
+
   const group = (name: string): object =>
     new Proxy(printable(`SecretGroup ${name} <lazy>`), {
       ...readOnly,
       get: (target, key) => {
         if (isProbe(key)) return Reflect.get(target, key)
-        const slot = `${name.length}:${name}${key as string}`
-        let found = lookups.get(slot)
-        if (found === undefined) {
-          found = attributeRequests(name, key as string).map((request) => manager().get(request))
-          lookups.set(slot, found, slot.length * 2 + perEntry)
-        }
-        return runFirstFound(found)
+        return read(`${name.length}:${name}${key as string}`, () => attributeRequests(name, key as string))
       }
     })
 
@@ -116,6 +130,9 @@ export const makeFacade = <Methods extends object>(
       if (isProbe(name)) return Reflect.get(target, name)
       if (Object.hasOwn(methods, name)) return methods[name as keyof Methods]
       const groupName = name as string
+      // A top-level secret's slot starts with ":", a group's with its length: the two never share one.
+      const secret = topLevelRequests?.(groupName)
+      if (secret !== undefined) return read(`:${groupName}`, () => secret)
       let found = groups.get(groupName)
       if (found === undefined) groups.set(groupName, found = group(groupName), groupName.length * 2 + perEntry)
       return found

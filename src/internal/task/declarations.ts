@@ -16,10 +16,17 @@ import type { WatchOptions } from "../watch/watchValues.ts"
 const slot = (group: string | undefined, key: string | undefined) => `${group ?? ""}\u0000${key ?? ""}`
 const attributeSpelling = (part: string | undefined) => part === undefined ? "" : shellSafeSpelling(part) ?? part
 
-/** Looks up declarations by group and key, and by the spelling attribute access can write. */
+/**
+ * Looks up declarations by group and key, and by the spelling attribute access can write: `-` and `.` as `_`, so
+ * `secrets.my_api_keys.github_token` finds the group `my-api-keys`, and `secrets.token` a key-only `token`.
+ */
 export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
   const byName = new Map<string, Array<Secret>>()
   const byAttribute = new Map<string, Secret>()
+  // The spellings of the groups attribute access reaches (declarations with a group and a key), and the key-only
+  // declarations by the spelling of their key: a group wins at the top level.
+  const groupSpellings = new Set<string>()
+  const keyOnlyByAttribute = new Map<string, Secret>()
   const isDeclared = new Set(declared)
   // The request a declaration makes in bytes mode, kept so a lookup compiled for it is found again by identity.
   const asBytes = new Map(declared.map((secret) => [secret, Object.freeze({ ...secret, encodeMode: "rb" as const })]))
@@ -29,6 +36,11 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
     byName.set(key, [...(byName.get(key) ?? []), secret])
     const attribute = slot(attributeSpelling(name.group), attributeSpelling(name.key))
     if (!byAttribute.has(attribute)) byAttribute.set(attribute, secret)
+    if (name.key === undefined) continue
+    if (name.group !== undefined) groupSpellings.add(attributeSpelling(name.group))
+    else if (!keyOnlyByAttribute.has(attributeSpelling(name.key))) {
+      keyOnlyByAttribute.set(attributeSpelling(name.key), secret)
+    }
   }
 
   /** The declaration a request names (its version decides between several), or `undefined`. */
@@ -43,10 +55,26 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
       : candidates.find((secret) => toSecretName(secret).groupVersion === target.name.groupVersion)
   }
 
-  /** The request `secrets.<group>.<key>` makes in a task body: a declared secret when the spelling names one. */
+  /**
+   * The request `secrets.<group>.<key>` makes in a task body: the declaration named exactly, else the one its
+   * attribute spelling names, else the names as written (an undeclared secret).
+   */
   const attributeRequests = (group: string, key: string): ReadonlyArray<SecretRequest> => [
-    byAttribute.get(slot(group, key)) ?? { group, key }
+    byName.get(slot(group, key))?.[0] ??
+      byAttribute.get(slot(attributeSpelling(group), attributeSpelling(key))) ?? { group, key }
   ]
+
+  /**
+   * The request `secrets.<name>` makes when the name is a key-only declaration's (exactly, else by spelling) and no
+   * group's; `undefined` when the name is a group.
+   */
+  const topLevelRequests = (name: string): ReadonlyArray<SecretRequest> | undefined => {
+    if (keyOnlyByAttribute.size === 0) return undefined
+    const spelling = attributeSpelling(name)
+    if (groupSpellings.has(spelling)) return undefined
+    const declaredKeyOnly = byName.get(slot(undefined, name))?.[0] ?? keyOnlyByAttribute.get(spelling)
+    return declaredKeyOnly === undefined ? undefined : [declaredKeyOnly]
+  }
 
   /**
    * The request to make for a declared secret: the declaration itself, in the request's encode mode, unless the
@@ -64,7 +92,7 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
     return { group, key, groupVersion, mountRequirement, envVar, encodeMode: own("encodeMode") }
   }
 
-  return { find, attributeRequests, requestFor }
+  return { find, attributeRequests, topLevelRequests, requestFor }
 }
 
 /** A task's declarations as built by `makeDeclarations`. */
