@@ -19,7 +19,9 @@ import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { figures as cacheFigures } from "./cache.ts"
 import { type Figure, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
+import { figures as kubernetesFigures } from "./kubernetes.ts"
 import { figures as maskingFigures } from "./masking.ts"
+import { figures as typecheckFigures } from "./typecheck.ts"
 import { figures as watchFigures } from "./watch.ts"
 
 // The built package, typed by its sources.
@@ -198,7 +200,10 @@ const figures: ReadonlyArray<Figure> = [
     measure: memoryFigure
   },
   ...cacheFigures({ lib, rounds, n, manager, envRequest, timeEffect }),
+  ...kubernetesFigures({ lib, rounds, n }),
   ...maskingFigures({ rounds, n }),
+  // Each round runs tsc twice (about a second each): fewer rounds keep the run short.
+  ...typecheckFigures({ rounds: smoke ? 1 : 7 }),
   ...watchFigures({ lib, rounds })
 ]
 
