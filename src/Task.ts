@@ -199,8 +199,21 @@ const withDefinition = <F extends Function>(run: F, definition: TaskDefinition):
   Object.defineProperties(run, {
     name: { value: definition.name },
     secretRequests: { value: definition.secretRequests, enumerable: true },
-    securityContext: { value: definition.securityContext, enumerable: true }
+    securityContext: { value: definition.securityContext, enumerable: true },
+    [TaskTypeId]: { value: TaskTypeId }
   }) as F & TaskDefinition
+
+// Marks the functions `task` and `task.sync` return; shared across copies of the library loaded side by side.
+const TaskTypeId: unique symbol = Symbol.for("effect-secrets/Task")
+
+/**
+ * Whether `value` is a task made by `task` or `task.sync` (the command line finds a module's tasks with it).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTask = (value: unknown): value is TaskDefinition & ((...args: ReadonlyArray<never>) => unknown) =>
+  typeof value === "function" && (value as unknown as Record<symbol, unknown>)[TaskTypeId] === TaskTypeId
 
 /**
  * Defines a task whose body is an Effect. Calling the task runs the preflight (unless `preflight: false`), then the

@@ -22,6 +22,7 @@ export {
 export {
   type DeclaredRequest,
   type InputOf,
+  isTask,
   type SecurityContext,
   type SyncTask,
   type SyncTaskOptions,

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { MissingSecrets, Secret, SecretNotFound, SecretsManager, task } from "../src/index.ts"
+import { isTask, MissingSecrets, Secret, SecretNotFound, SecretsManager, task } from "../src/index.ts"
 import { setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const failureOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -277,5 +277,26 @@ describe("tasks on the live layer", () => {
       layer: SecretsManager.layer
     }, (_: void, secrets) => [secrets.certs.tls, secrets.getPath({ group: "certs", key: "tls" })])
     assert.deepStrictEqual(t(undefined), ["FROM-PATH", path.join(dirs.secrets, "mounted/cert.pem")])
+  })
+})
+
+describe("isTask", () => {
+  it("tells a task from anything else", () => {
+    const effectTask = task({ name: "t", secretRequests: [] }, () => Effect.void)
+    const syncTask = task.sync({ name: "s", secretRequests: [] }, () => 1)
+    assert.isTrue(isTask(effectTask))
+    assert.isTrue(isTask(syncTask))
+    for (
+      const other of [
+        () => 1,
+        { name: "t", secretRequests: [] },
+        null,
+        undefined,
+        "task",
+        Object.assign(() => 1, { name: "x" })
+      ]
+    ) {
+      assert.isFalse(isTask(other))
+    }
   })
 })
