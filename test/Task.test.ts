@@ -293,7 +293,7 @@ describe("isTask", () => {
         null,
         undefined,
         "task",
-        Object.assign(() => 1, { name: "x" })
+        Object.assign(() => 1, { secretRequests: [], securityContext: () => ({ secrets: [] }) })
       ]
     ) {
       assert.isFalse(isTask(other))
