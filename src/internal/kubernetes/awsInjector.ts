@@ -6,15 +6,14 @@
 import type { Secret } from "../../Secret.ts"
 import { goJoin, goToLower } from "./goStrings.ts"
 import {
-  appendEnvVars,
   appendInitContainer,
+  appendToEveryContainer,
   appendVolumeIfNotExists,
-  appendVolumeMounts,
   initContainerCount,
   type PodDraft
 } from "./podDraft.ts"
 import { namesOf, type Problem } from "./problems.ts"
-import { defaultDirEnvVar, filePathEnvVar, filePrefixEnvVar, secretsRoot, type Sidecar } from "./webhookConfig.ts"
+import { fileEnvVars, secretsRoot, type Sidecar } from "./webhookConfig.ts"
 
 export const awsVolumeName = "aws-secret-vol"
 
@@ -29,7 +28,7 @@ export const awsSecretArn = (group: string, key: string): string =>
   group.replace(/:+$/, "") + ":" + key.replace(/^:+/, "")
 
 export const injectAws = (secret: Secret, draft: PodDraft, sidecar: Sidecar): Problem | undefined => {
-  const { envVar, group, key } = secret
+  const { group, key } = secret
   if (!group || !key) return { reason: group ? "MissingKey" : "MissingGroup", backend: "AWS", secret: namesOf(secret) }
   if (secret.mountRequirement === "ENV_VAR") {
     return { reason: "UnsupportedMount", backend: "AWS", secret: namesOf(secret) }
@@ -45,14 +44,6 @@ export const injectAws = (secret: Secret, draft: PodDraft, sidecar: Sidecar): Pr
     resources: sidecar.resources,
     volumeMounts: [{ name: awsVolumeName, mountPath: awsSidecarMountPath }]
   })
-  const mount = { name: awsVolumeName, readOnly: true, mountPath: secretsRoot }
-  appendVolumeMounts(draft, "containers", mount)
-  appendVolumeMounts(draft, "initContainers", mount)
-  const variables = [defaultDirEnvVar, filePrefixEnvVar]
-  if (envVar !== undefined) variables.push(filePathEnvVar({ ...secret, envVar }))
-  for (const variable of variables) {
-    appendEnvVars(draft, "initContainers", variable)
-    appendEnvVars(draft, "containers", variable)
-  }
+  appendToEveryContainer(draft, fileEnvVars(secret), { name: awsVolumeName, readOnly: true, mountPath: secretsRoot })
   return undefined
 }

@@ -6,10 +6,9 @@
 import type { Secret } from "../../Secret.ts"
 import { goJoin, goToLower } from "./goStrings.ts"
 import {
-  appendEnvVars,
   appendInitContainer,
+  appendToEveryContainer,
   appendVolumeIfNotExists,
-  appendVolumeMounts,
   initContainerCount,
   type PodDraft
 } from "./podDraft.ts"
@@ -59,12 +58,10 @@ export const injectGcp = (secret: Secret, draft: PodDraft, sidecar: Sidecar): Pr
     resources: sidecar.resources,
     volumeMounts: [{ name: gcpVolumeName, mountPath: secretsRoot }]
   })
-  const mount = { name: gcpVolumeName, readOnly: true, mountPath: secretsRoot }
-  appendVolumeMounts(draft, "containers", mount)
-  appendVolumeMounts(draft, "initContainers", mount)
-  for (const variable of [defaultDirEnvVar, filePrefixEnvVar]) {
-    appendEnvVars(draft, "initContainers", variable)
-    appendEnvVars(draft, "containers", variable)
-  }
+  appendToEveryContainer(draft, [defaultDirEnvVar, filePrefixEnvVar], {
+    name: gcpVolumeName,
+    readOnly: true,
+    mountPath: secretsRoot
+  })
   return undefined
 }

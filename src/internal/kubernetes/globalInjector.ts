@@ -5,7 +5,7 @@
  */
 import type { Secret } from "../../Secret.ts"
 import { goToUpper } from "./goStrings.ts"
-import { appendEnvVars, type PodDraft } from "./podDraft.ts"
+import { appendToEveryContainer, type PodDraft } from "./podDraft.ts"
 import { namesOf, type Problem } from "./problems.ts"
 import { envPrefix, envPrefixEnvVar } from "./webhookConfig.ts"
 
@@ -24,9 +24,6 @@ export const injectGlobal = (
   }
   if (!secret.group) return { reason: "MissingGroup", backend: "Global", secret: namesOf(secret) }
   const variable = { name: goToUpper(envPrefix + secret.group + "_" + (secret.key ?? "")), value }
-  appendEnvVars(draft, "initContainers", envPrefixEnvVar)
-  appendEnvVars(draft, "containers", envPrefixEnvVar)
-  appendEnvVars(draft, "initContainers", variable)
-  appendEnvVars(draft, "containers", variable)
+  appendToEveryContainer(draft, [envPrefixEnvVar, variable])
   return undefined
 }

@@ -7,16 +7,9 @@ import type { EnvVar, Volume, VolumeMount } from "../../Kubernetes.ts"
 import type { Secret } from "../../Secret.ts"
 import { encodeBase32Text } from "./base32.ts"
 import { goJoin, goToLower, goToUpper } from "./goStrings.ts"
-import { appendEnvVars, appendVolume, appendVolumeMounts, type PodDraft } from "./podDraft.ts"
+import { appendToEveryContainer, appendVolume, type PodDraft } from "./podDraft.ts"
 import { namesOf, type Problem } from "./problems.ts"
-import {
-  defaultDirEnvVar,
-  envPrefix,
-  envPrefixEnvVar,
-  filePathEnvVar,
-  filePrefixEnvVar,
-  secretsRoot
-} from "./webhookConfig.ts"
+import { envPrefix, envPrefixEnvVar, fileEnvVars, secretsRoot } from "./webhookConfig.ts"
 
 /** `CreateEnvVarForSecret`: `_FSEC_<GROUP>_<KEY>` from the Secret's key, optional. */
 export const envVarForSecret = (group: string, key: string): EnvVar => ({
@@ -42,26 +35,12 @@ export const injectK8s = (secret: Secret, draft: PodDraft): Problem | undefined 
   if (!group || !key) return { reason: group ? "MissingKey" : "MissingGroup", backend: "K8s", secret: namesOf(secret) }
   if (secret.mountRequirement === "ENV_VAR") {
     const variable = envVarForSecret(group, key)
-    appendEnvVars(draft, "initContainers", variable)
-    appendEnvVars(draft, "containers", variable)
-    if (envVar !== undefined) {
-      appendEnvVars(draft, "initContainers", { ...variable, name: envVar })
-      appendEnvVars(draft, "containers", { ...variable, name: envVar })
-    }
-    appendEnvVars(draft, "initContainers", envPrefixEnvVar)
-    appendEnvVars(draft, "containers", envPrefixEnvVar)
+    const named = envVar === undefined ? [] : [{ ...variable, name: envVar }]
+    appendToEveryContainer(draft, [variable, ...named, envPrefixEnvVar])
     return undefined
   }
   const volume = volumeForSecret(group, key, secret.groupVersion ?? "")
   appendVolume(draft, volume)
-  const mount = volumeMountForSecret(volume.name, group)
-  appendVolumeMounts(draft, "initContainers", mount)
-  appendVolumeMounts(draft, "containers", mount)
-  const variables = [defaultDirEnvVar, filePrefixEnvVar]
-  if (envVar !== undefined) variables.push(filePathEnvVar({ ...secret, envVar }))
-  for (const variable of variables) {
-    appendEnvVars(draft, "initContainers", variable)
-    appendEnvVars(draft, "containers", variable)
-  }
+  appendToEveryContainer(draft, fileEnvVars(secret), volumeMountForSecret(volume.name, group))
   return undefined
 }

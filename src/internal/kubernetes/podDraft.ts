@@ -130,6 +130,21 @@ export const appendEnvVars = (draft: PodDraft, list: ContainerList, envVar: EnvV
   }
 }
 
+/**
+ * What every injector does to the pod's containers: the variables appended, in order, and the mount when given, to
+ * each init container and container (each list keeps its own order, as propeller's calls give it).
+ */
+export const appendToEveryContainer = (
+  draft: PodDraft,
+  envVars: ReadonlyArray<EnvVar>,
+  mount?: VolumeMount
+): void => {
+  for (const list of ["initContainers", "containers"] as const) {
+    if (mount !== undefined) appendVolumeMounts(draft, list, mount)
+    for (const envVar of envVars) appendEnvVars(draft, list, envVar)
+  }
+}
+
 /** `AppendVolumeMounts`: the mount is added to each container of the list that has none of its name. */
 export const appendVolumeMounts = (draft: PodDraft, list: ContainerList, mount: VolumeMount): void => {
   for (const container of draft.pod.spec[list] ?? []) {

@@ -4,7 +4,7 @@
  * kept). The template follows the KV engine: `groupVersion` `kv1`/`kv2`, none for `db`, else the configured version.
  */
 import type { Secret } from "../../Secret.ts"
-import { appendEnvVars, type PodDraft, unionAnnotations } from "./podDraft.ts"
+import { appendToEveryContainer, type PodDraft, unionAnnotations } from "./podDraft.ts"
 import { namesOf, type Problem } from "./problems.ts"
 import { defaultDirEnvVar, filePrefixEnvVar, secretsRoot, type WebhookConfig } from "./webhookConfig.ts"
 
@@ -48,10 +48,7 @@ export const injectVault = (secret: Secret, draft: PodDraft, config: WebhookConf
   if (secret.mountRequirement === "ENV_VAR") {
     return { reason: "UnsupportedMount", backend: "Vault", secret: namesOf(secret) }
   }
-  for (const variable of [defaultDirEnvVar, filePrefixEnvVar]) {
-    appendEnvVars(draft, "initContainers", variable)
-    appendEnvVars(draft, "containers", variable)
-  }
+  appendToEveryContainer(draft, [defaultDirEnvVar, filePrefixEnvVar])
   const common: ReadonlyArray<readonly [string, string]> = [
     [`${vaultPrefix}agent-inject`, "true"],
     [`${vaultPrefix}secret-volume-path`, secretsRoot],

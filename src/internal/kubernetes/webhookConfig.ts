@@ -26,6 +26,12 @@ export const filePrefixEnvVar: EnvVar = { name: filePrefixVariable, value: "" }
 export const envPrefixEnvVar: EnvVar = { name: envPrefixVariable, value: envPrefix }
 
 /** `CreateVolumeMountEnvVarForSecretWithEnvName`: the declared `envVar` holds the path of the secret's file. */
+/** The variables a file secret brings: where the files are, and its own file's path when it declares an `envVar`. */
+export const fileEnvVars = (secret: Secret): ReadonlyArray<EnvVar> =>
+  secret.envVar === undefined
+    ? [defaultDirEnvVar, filePrefixEnvVar]
+    : [defaultDirEnvVar, filePrefixEnvVar, filePathEnvVar({ ...secret, envVar: secret.envVar })]
+
 export const filePathEnvVar = (secret: Secret & { readonly envVar: string }): EnvVar => ({
   name: secret.envVar,
   value: goJoin(secretsRoot, goToLower(secret.group ?? ""), goToLower(secret.key ?? ""))
