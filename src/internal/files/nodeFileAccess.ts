@@ -29,7 +29,8 @@ const now = <A>(call: () => A): Effect.Effect<A, FileMiss> => {
   }
 }
 
-const typeOf = (stats: fs.BigIntStats | fs.Stats): FileSystem.File.Type =>
+/** What a Node `Stats` describes, as a `FileSystem.File.Type`. */
+export const typeOf = (stats: fs.BigIntStats | fs.Stats): FileSystem.File.Type =>
   stats.isFile()
     ? "File"
     : stats.isDirectory()
