@@ -40,7 +40,8 @@ export const memoryFileAccess = (files: Readonly<Record<string, string | Uint8Ar
       add(dir, "Directory", new Uint8Array(0))
     }
   }
-  const find = (file: string): Entry | undefined => entries.get(path.posix.normalize(file))
+  // Paths the library builds are already normal: the exact path first, normalised only when it is not found.
+  const find = (file: string): Entry | undefined => entries.get(file) ?? entries.get(path.posix.normalize(file))
   const lookup = (file: string): Effect.Effect<Entry, typeof noSuchFile> => {
     const entry = find(file)
     return entry === undefined ? Effect.fail(noSuchFile) : Effect.succeed(entry)

@@ -4,6 +4,7 @@
  * become `\n`, as Python's text mode reads them). A leading byte order mark is kept, as flytekit's `utf-8` codec
  * keeps it.
  */
+import { Buffer, isUtf8 } from "node:buffer"
 
 // The characters Python's str.isspace() accepts.
 const pythonWhitespace = "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" +
@@ -19,16 +20,12 @@ export const pythonStrip = (text: string): string => {
   return start === 0 && end === text.length ? text : text.slice(start, end)
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 const carriageReturn = /\r\n?/g
 
 /** A file's bytes as flytekit's text mode gives them (universal newlines, then stripped), or `undefined` if not UTF-8. */
 export const fileText = (bytes: Uint8Array): string | undefined => {
-  let text: string
-  try {
-    text = strictUtf8.decode(bytes)
-  } catch {
-    return undefined
-  }
+  // Validated first (strict UTF-8: no overlong forms, no surrogates), then decoded with the byte order mark kept.
+  if (!isUtf8(bytes)) return undefined
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
   return pythonStrip(text.includes("\r") ? text.replace(carriageReturn, "\n") : text)
 }
