@@ -9,6 +9,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import { unsafePartReason } from "./internal/lookup/naming.ts"
+import { closest } from "./internal/lookup/request.ts"
 
 /**
  * How the platform should mount a secret: a hint to the platform, never a narrowing of the lookup.
@@ -211,12 +212,24 @@ const decodeIdl = Schema.decodeUnknownResult(Schema.Struct({
 }))
 
 /** The input with `""` and `undefined` fields left out, as flytekit and proto3 read them. */
+const declarationFields = ["group", "key", "groupVersion", "mountRequirement", "envVar"] as const
+
 const withoutAbsentFields = (
   input: SecretInput
 ): { readonly [K in keyof SecretInput]?: Exclude<SecretInput[K], undefined> } => {
   if (typeof input !== "object" || input === null) return {}
+  for (const field of Object.keys(input)) {
+    if (declarationFields.includes(field as never)) continue
+    const meant = closest(field, declarationFields)
+    throw new TypeError(
+      `Invalid Secret: unknown field ${JSON.stringify(field)}` +
+        (meant === undefined
+          ? ` (it takes ${declarationFields.join(", ")})`
+          : ` (did you mean ${JSON.stringify(meant)}?)`)
+    )
+  }
   const fields: Record<string, unknown> = Object.create(null)
-  for (const field of ["group", "key", "groupVersion", "mountRequirement", "envVar"] as const) {
+  for (const field of declarationFields) {
     // Own properties only: a polluted Object.prototype adds nothing to a declaration.
     const value = Object.hasOwn(input, field) ? input[field] : undefined
     if (value !== undefined && value !== "") fields[field] = value

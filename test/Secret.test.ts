@@ -71,3 +71,13 @@ describe("Secret", () => {
     assert.match(thrown(() => new Secret({ group: 5 as never })), /Expected string[^]*group/)
   })
 })
+
+describe("Secret fields", () => {
+  it("refuses an unknown field, naming the one meant", () => {
+    assert.include(
+      thrown(() => new Secret({ grup: "a", key: "k" } as never)),
+      "unknown field \"grup\" (did you mean \"group\"?)"
+    )
+    assert.include(thrown(() => new Secret({ key: "k", colour: "red" } as never)), "unknown field \"colour\"")
+  })
+})

@@ -188,13 +188,16 @@ describe("the facade of a task.sync body, typed by literal declarations", () => 
     assert.strictEqual(loose.length, 6)
   })
 
-  it("a misspelled field of a written declaration is a type error (at runtime it would be ignored)", () => {
-    const t = task.sync({
-      name: "t",
-      // @ts-expect-error `grup` is not a field of Secret
-      secretRequests: [{ grup: "a", key: "k" }]
-    }, () => undefined)
-    assert.deepStrictEqual(t.securityContext(), { secrets: [{ key: "k" }] })
+  it("a misspelled field of a written declaration is a type error, and refused at runtime", () => {
+    assert.throws(
+      () =>
+        task.sync({
+          name: "t",
+          // @ts-expect-error `grup` is not a field of Secret
+          secretRequests: [{ grup: "a", key: "k" }]
+        }, () => undefined),
+      /unknown field "grup" \(did you mean "group"\?\)/
+    )
   })
 
   it("a body that takes no input is called without one; the task types stay as they were", () => {
