@@ -6,7 +6,16 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { makeSecrets, MissingSecrets, Secret, secrets, SecretsCache, SecretsManager, task } from "../src/index.ts"
+import {
+  makeSecrets,
+  Masking,
+  MissingSecrets,
+  Secret,
+  secrets,
+  SecretsCache,
+  SecretsManager,
+  task
+} from "../src/index.ts"
 
 // --- The Effect API ---
 const program = Effect.gen(function*() {
@@ -87,6 +96,24 @@ export const keepPoolConnected = Effect.gen(function*() {
 })
 
 export const runPool = () => Effect.runPromise(keepPoolConnected.pipe(Effect.provide(SecretsManager.layer)))
+
+// --- Services: a cached manager, masked logs and rotation in one layer ---
+export const ServiceLayer = Layer.mergeAll(
+  SecretsCache.layer().pipe(Layer.provide(SecretsManager.layer)),
+  Masking.layer
+)
+
+export const service = Effect.gen(function*() {
+  const secrets = yield* SecretsManager
+  const cache = yield* SecretsCache
+  // watch is never cached: each new value (a ..data swap) refreshes the cached entry at once.
+  yield* secrets.watch({ group: "db", key: "password" }).pipe(
+    Stream.runForEach(() => cache.refresh({ group: "db", key: "password" })),
+    Effect.forkScoped
+  )
+  const password = yield* secrets.getRedacted({ group: "db", key: "password" })
+  yield* Effect.log(`connected with ${password}`) // <redacted>, and a raw value would be masked too
+})
 
 if (import.meta.main) {
   const tour = Effect.runSync(program.pipe(Effect.provide(testLayer)))
