@@ -21,7 +21,7 @@ import { Environment, SecretNotFound, SecretsConfig, SecretsManager } from "../s
 import type { SecretRequest, SecretsManagerShape } from "../src/SecretsManager.ts"
 import { type AfterCall, type FileCall, recordingFileSystem, spyOnNodeFs } from "./fixtures/fileCalls.ts"
 import { nodeSyncFileSystem } from "./fixtures/nodeSyncFileSystem.ts"
-import { fifoRescuer, flipper, isRotatedValue, rotatedValueOf, rotator } from "./fixtures/racers.ts"
+import { fifoRescuer, flipper, isRotatedValue, releaseFifo, rotatedValueOf, rotator } from "./fixtures/racers.ts"
 import { expectMiss, makeTempDir, restoreEnv, setEnv } from "./support.ts"
 
 const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
@@ -426,6 +426,7 @@ const cases: ReadonlyArray<Case> = [
           const elapsed = Date.now() - started
           fx.between(undefined)
           const freed = yield* rescuer.stop
+          releaseFifo(name)
           assert.strictEqual(freed, 0, `a read blocked on a FIFO swapped in after step ${step}`)
           assert.isBelow(elapsed, 600, `a read took ${elapsed} ms with a FIFO swapped in after step ${step}`)
           if (calls < step) break
