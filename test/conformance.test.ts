@@ -1,0 +1,914 @@
+/**
+ * The conformance suite: one list of cases, run against every file access the library has: the live layer (Node's
+ * synchronous `fs`, non-blocking opens, `/proc/self/fd`), `layerNoDeps` over `@effect/platform-node`'s
+ * asynchronous `NodeFileSystem`, `layerNoDeps` over a synchronous Node `FileSystem`, and `layerTest` (in memory)
+ * for the cases that need no links, FIFOs or devices. Every implementation must give the same answers under the
+ * read rules (DESIGN, "Safety rules" 2 to 4 and 7).
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { assert, describe, it } from "@effect/vitest"
+import type { ConfigError } from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
+import * as Layer from "effect/Layer"
+import * as Result from "effect/Result"
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as path from "node:path"
+import { inspect } from "node:util"
+import { Environment, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
+import type { SecretRequest, SecretsManagerShape } from "../src/SecretsManager.ts"
+import { type AfterCall, type FileCall, recordingFileSystem, spyOnNodeFs } from "./fixtures/fileCalls.ts"
+import { nodeSyncFileSystem } from "./fixtures/nodeSyncFileSystem.ts"
+import { fifoRescuer, flipper, isRotatedValue, releaseFifo, rotatedValueOf, rotator } from "./fixtures/racers.ts"
+import { expectMiss, makeTempDir, restoreEnv, setEnv } from "./support.ts"
+
+const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
+const encoder = new TextEncoder()
+
+/** What a manager is built with, besides its secrets directory. */
+interface Setup {
+  readonly env?: Readonly<Record<string, string>>
+  readonly local?: boolean
+  readonly maxFileBytes?: number
+}
+
+/** One file access under test. */
+interface Implementation {
+  readonly name: string
+  /** Real files on disk: links, FIFOs, sockets, devices, permissions. */
+  readonly disk: boolean
+  /** Its file-system calls are recorded (opens counted, paths touched). */
+  readonly records: boolean
+  /** Blocks no thread on a FIFO or device, even one swapped in after a check (it opens non-blocking). */
+  readonly nonBlocking: boolean
+  /**
+   * The pause between two rotations it must ride out without a miss: a read through the thread pool takes a dozen
+   * hops (about a millisecond each under load), so ten tries last longer than a fast rotation (reported).
+   */
+  readonly rotationPauseMs: number
+  /** Starts recording the calls it makes to Node's `fs` directly, when it makes any; gives the undo. */
+  readonly spy?: (calls: Array<FileCall>, after: AfterCall) => { readonly restore: () => void }
+  readonly manager: (
+    dir: string,
+    files: Readonly<Record<string, string | Uint8Array>>,
+    setup: Setup,
+    calls: Array<FileCall>,
+    after: AfterCall
+  ) => Effect.Effect<SecretsManagerShape, ConfigError>
+}
+
+const managerOf = (layer: Layer.Layer<SecretsManager, ConfigError>) =>
+  Effect.provide(SecretsManager.use(Effect.succeed), layer)
+
+const configOf = (dir: string, setup: Setup) =>
+  SecretsConfig.layerWith({
+    defaultDir: dir,
+    local: setup.local ?? false,
+    ...(setup.maxFileBytes === undefined ? {} : { maxFileBytes: setup.maxFileBytes })
+  })
+
+const overFileSystem = (fileSystem: Layer.Layer<FileSystem.FileSystem>) =>
+(
+  dir: string,
+  _files: Readonly<Record<string, string | Uint8Array>>,
+  setup: Setup,
+  calls: Array<FileCall>,
+  after: AfterCall
+) =>
+  managerOf(SecretsManager.layerNoDeps.pipe(
+    Layer.provide([
+      configOf(dir, setup),
+      Environment.layerTest(setup.env ?? {}),
+      Layer.effect(
+        FileSystem.FileSystem,
+        Effect.gen(function*() {
+          return recordingFileSystem(yield* FileSystem.FileSystem, calls, after)
+        })
+      ).pipe(Layer.provide(fileSystem))
+    ])
+  ))
+
+const implementations: ReadonlyArray<Implementation> = [
+  {
+    name: "SecretsManager.layer (Node's sync fs, non-blocking, /proc/self/fd)",
+    disk: true,
+    records: true,
+    nonBlocking: true,
+    rotationPauseMs: 0,
+    spy: spyOnNodeFs,
+    // The real layer over the real process.env, as users get it; restored after each case.
+    manager: (dir, _files, setup) => {
+      setEnv({
+        FLYTE_SECRETS_DEFAULT_DIR: dir,
+        FLYTE_SECRETS_ENV_PREFIX: undefined,
+        FLYTE_SECRETS_FILE_PREFIX: undefined,
+        FLYTE_INTERNAL_EXECUTION_ID: setup.local === true ? undefined : "exec-1",
+        FLYTE_SECRETS_MAX_FILE_BYTES: setup.maxFileBytes === undefined ? undefined : String(setup.maxFileBytes),
+        ...setup.env
+      })
+      return managerOf(SecretsManager.layer)
+    }
+  },
+  {
+    name: "layerNoDeps over @effect/platform-node NodeFileSystem (async)",
+    disk: true,
+    records: true,
+    // Effect.timeout ends a read that waits on the thread pool: the read itself must then not wait.
+    nonBlocking: true,
+    rotationPauseMs: 20,
+    manager: overFileSystem(NodeFileSystem.layer)
+  },
+  {
+    name: "layerNoDeps over a synchronous Node FileSystem",
+    disk: true,
+    records: true,
+    // A synchronous open of a FIFO blocks the calling thread: nothing can end it (reported, not tested).
+    nonBlocking: false,
+    rotationPauseMs: 0,
+    manager: overFileSystem(Layer.succeed(FileSystem.FileSystem, nodeSyncFileSystem))
+  },
+  {
+    name: "SecretsManager.layerTest (in memory)",
+    disk: false,
+    records: false,
+    nonBlocking: true,
+    rotationPauseMs: 0,
+    manager: (dir, files, setup) =>
+      managerOf(SecretsManager.layerTest({
+        files: Object.fromEntries(Object.entries(files).map(([file, content]) => [path.join(dir, file), content])),
+        env: setup.env ?? {},
+        config: {
+          defaultDir: dir,
+          local: setup.local ?? false,
+          ...(setup.maxFileBytes === undefined ? {} : { maxFileBytes: setup.maxFileBytes })
+        }
+      }))
+  }
+]
+
+/** What a case works with. */
+interface Fixture {
+  readonly impl: Implementation
+  /** A folder outside the secrets directory (on disk: the temp folder). */
+  readonly root: string
+  /** The secrets directory, `root/secrets`; created empty. */
+  readonly dir: string
+  /** Writes files under the secrets directory (relative paths). */
+  readonly files: (files: Readonly<Record<string, string | Uint8Array>>) => void
+  /** The manager over what was written so far, built now. */
+  readonly manager: (setup?: Setup) => Effect.Effect<SecretsManagerShape, ConfigError>
+  /** The file-system calls recorded since the manager was built (when `impl.records`). */
+  readonly calls: Array<FileCall>
+  /** Runs `hook` after every recorded call from now on (`undefined` stops it). */
+  readonly between: (hook: AfterCall | undefined) => void
+}
+
+/** Runs `body` with a fresh fixture, and removes it afterwards. */
+const withFixture = <A, E>(impl: Implementation, body: (fixture: Fixture) => Effect.Effect<A, E>) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const temp = impl.disk ? makeTempDir() : { dir: "/in-memory", remove: () => {} }
+      const dir = path.join(temp.dir, "secrets")
+      if (impl.disk) fs.mkdirSync(dir)
+      const calls: Array<FileCall> = []
+      let hook: AfterCall | undefined
+      // A hook's own file changes are calls too (Node's writeFileSync opens through fs.openSync): not hooked again.
+      let hooking = false
+      const after: AfterCall = (call) => {
+        if (hook === undefined || hooking) return
+        hooking = true
+        try {
+          hook(call)
+        } finally {
+          hooking = false
+        }
+      }
+      const spy = impl.spy?.(calls, after)
+      const written: Record<string, string | Uint8Array> = {}
+      const fixture: Fixture = {
+        impl,
+        root: temp.dir,
+        dir,
+        files: (files) => {
+          for (const [file, content] of Object.entries(files)) {
+            written[file] = content
+            if (!impl.disk) continue
+            fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
+            fs.writeFileSync(path.join(dir, file), content)
+          }
+        },
+        manager: (setup = {}) =>
+          Effect.map(impl.manager(dir, { ...written }, setup, calls, after), (manager) => {
+            calls.length = 0
+            return manager
+          }),
+        calls,
+        between: (next) => {
+          hook = next
+        }
+      }
+      return { fixture, release: () => (spy?.restore(), restoreEnv(), temp.remove()) }
+    }),
+    ({ fixture }) => body(fixture),
+    ({ release }) => Effect.sync(release)
+  )
+
+/** Every text a user or a log could see of an error. */
+const visibleTexts = (error: unknown): string =>
+  [
+    String(error),
+    (error as Error).message,
+    JSON.stringify(error),
+    inspect(error, { depth: 10 }),
+    (error as Error).stack
+  ]
+    .join("\n")
+
+const reasonAt = (error: SecretNotFound, source: string): string | undefined =>
+  error.attempts.find((attempt) => attempt.source === source)?.reason
+
+/** Runs `read` in `readers` concurrent loops until `ms` milliseconds have passed. */
+const hammer = <E>(ms: number, readers: number, read: Effect.Effect<void, E>): Effect.Effect<void, E> => {
+  const deadline = Date.now() + ms
+  const loop: Effect.Effect<void, E> = Effect.suspend(() =>
+    Date.now() >= deadline ? Effect.void : Effect.andThen(read, Effect.andThen(Effect.yieldNow, loop))
+  )
+  return Effect.asVoid(Effect.all(Array.from({ length: readers }, () => loop), { concurrency: "unbounded" }))
+}
+
+/** How often each outcome of a lookup was seen: the value itself, or the reasons of a miss. */
+const tally = () => {
+  const counts = new Map<string, number>()
+  const add = (outcome: string) => counts.set(outcome, (counts.get(outcome) ?? 0) + 1)
+  return {
+    counts,
+    record: <A>(lookup: Effect.Effect<A, SecretNotFound>, show: (value: A) => string) =>
+      Effect.map(Effect.result(lookup), (result) =>
+        add(
+          Result.isSuccess(result)
+            ? show(result.success)
+            : `miss: ${result.failure.attempts.map((a) => a.reason).join(" | ")}`
+        )),
+    summary: () => JSON.stringify(Object.fromEntries(counts))
+  }
+}
+
+const opensOf = (calls: ReadonlyArray<FileCall>, under: string) =>
+  calls.filter((call) => call.op === "open" && call.path.startsWith(under))
+
+interface Case {
+  readonly name: string
+  /** Needs real files (links, FIFOs, devices...): not run in memory. */
+  readonly disk?: boolean
+  /** Needs the file-system calls recorded: not run where they are not. */
+  readonly records?: boolean
+  /** Needs an implementation that never blocks a thread on a FIFO. */
+  readonly nonBlocking?: boolean
+  readonly run: (fixture: Fixture) => Effect.Effect<void, unknown>
+}
+
+const cases: ReadonlyArray<Case> = [
+  {
+    name: "reads a regular file: text stripped with universal newlines, rb the exact bytes",
+    run: (fx) =>
+      Effect.gen(function*() {
+        const raw = encoder.encode("\r\n  first line\r\nsecond\rthird \t\n")
+        fx.files({ "g/k": raw, "g/bom": "\ufeffwith-bom\n" })
+        const manager = yield* fx.manager()
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "first line\nsecond\nthird")
+        assert.deepStrictEqual(yield* manager.get({ group: "g", key: "k", encodeMode: "rb" }), raw)
+        assert.strictEqual(yield* manager.get({ group: "G", key: "K" }), "first line\nsecond\nthird")
+        assert.strictEqual(yield* manager.get({ group: "g", key: "bom" }), "\ufeffwith-bom")
+        assert.strictEqual(yield* manager.getPath({ group: "g", key: "k" }), path.join(fx.dir, "g/k"))
+      })
+  },
+  {
+    name: "opens the file once per read, read-only (and non-blocking where it can)",
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fx.files({ "g/k": "value" })
+        const manager = yield* fx.manager()
+        const request = { group: "g", key: "k" }
+        const reads = [
+          manager.get(request),
+          manager.get(request),
+          manager.get({ ...request, encodeMode: "rb" }),
+          manager.getRedacted(request),
+          manager.getPath(request),
+          manager.locate(request)
+        ]
+        for (const [index, read] of reads.entries()) {
+          yield* read
+          const opens = opensOf(fx.calls, fx.root)
+          assert.strictEqual(opens.length, index + 1, `opens after ${index + 1} reads: ${JSON.stringify(opens)}`)
+        }
+        for (const open of opensOf(fx.calls, fx.root)) {
+          assert.strictEqual(open.path, path.join(fx.dir, "g/k"))
+          if (open.flags === undefined) continue
+          assert.strictEqual(open.flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR), 0)
+          assert.notStrictEqual(open.flags & fs.constants.O_NONBLOCK, 0, "opened without O_NONBLOCK")
+        }
+      })
+  },
+  {
+    name: "refuses links out of the secrets directory (a file, a directory, a root-only file), never reading them",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const outside = path.join(fx.root, "outside")
+        fs.mkdirSync(path.join(outside, "private"), { recursive: true, mode: 0o700 })
+        fs.writeFileSync(path.join(outside, "target"), PLANTED)
+        fs.writeFileSync(path.join(outside, "private", "shadow"), PLANTED, { mode: 0o400 })
+        fs.mkdirSync(path.join(fx.dir, "g"))
+        fs.symlinkSync(path.join(outside, "target"), path.join(fx.dir, "g", "escape"))
+        fs.symlinkSync(path.join(outside, "private", "shadow"), path.join(fx.dir, "g", "shadow"))
+        fs.symlinkSync("../../outside", path.join(fx.dir, "g", "up"))
+        fs.symlinkSync(outside, path.join(fx.dir, "linked"))
+        const manager = yield* fx.manager()
+        for (
+          const request of [
+            { group: "g", key: "escape" },
+            { group: "g", key: "shadow", encodeMode: "rb" as const },
+            { group: "g", groupVersion: "up", key: "target" },
+            { group: "linked", key: "target" }
+          ]
+        ) {
+          const error = yield* expectMiss(manager.get(request))
+          assert.strictEqual(
+            reasonAt(error, "file"),
+            "resolves outside the secrets directory (a symbolic link leads out of it)",
+            JSON.stringify(request)
+          )
+          assert.notInclude(visibleTexts(error), PLANTED)
+        }
+        const outsideReads = fx.calls.filter((call) => call.op === "read" && call.path.startsWith(outside))
+        assert.deepStrictEqual(outsideReads, [], "a file outside the secrets directory was read before it was judged")
+      })
+  },
+  {
+    name: "a link flipped between an inside and an outside target never yields the outside file",
+    disk: true,
+    records: true,
+    run: (fx) => flipCase(fx, "link")
+  },
+  {
+    name: "a name flipped between an inside regular file and a link out never yields the outside file",
+    disk: true,
+    records: true,
+    run: (fx) => flipCase(fx, "file")
+  },
+  {
+    name: "a swap between any two steps of a read never yields the outside file",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const name = path.join(fx.dir, "g", "k")
+        const outside = path.join(fx.root, "outside")
+        fs.mkdirSync(path.dirname(name))
+        fs.writeFileSync(path.join(fx.dir, "inside"), "inside-value")
+        fs.writeFileSync(outside, PLANTED)
+        const swapTo = (target: string | { readonly content: string }) => {
+          const temp = `${name}.swap`
+          if (typeof target === "string") fs.symlinkSync(target, temp)
+          else fs.writeFileSync(temp, target.content)
+          fs.renameSync(temp, name)
+        }
+        const manager = yield* fx.manager()
+        // The name starts as a regular file or a link inside, and becomes a link out after the step-th call.
+        for (const before of [{ content: "inside-value" }, path.join(fx.dir, "inside")]) {
+          for (let step = 1;; step++) {
+            swapTo(before)
+            let calls = 0
+            fx.between((call) => {
+              if (call.path.startsWith(fx.root) && ++calls === step) swapTo(outside)
+            })
+            const outcome = yield* Effect.result(manager.get({ group: "g", key: "k" }))
+            fx.between(undefined)
+            const shown = Result.isSuccess(outcome) ? outcome.success : outcome.failure.attempts.at(-1)?.reason
+            assert.notStrictEqual(
+              shown,
+              PLANTED,
+              `the outside file was read after step ${step} (${fx.calls[step - 1]?.op})`
+            )
+            if (calls < step) break
+          }
+        }
+      })
+  },
+  {
+    name: "a FIFO swapped in between any two steps never blocks a read (Effect.timeout ends it)",
+    disk: true,
+    records: true,
+    nonBlocking: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const name = path.join(fx.dir, "g", "k")
+        fs.mkdirSync(path.dirname(name))
+        const manager = yield* fx.manager()
+        for (let step = 1;; step++) {
+          fs.writeFileSync(`${name}.swap`, "regular")
+          fs.renameSync(`${name}.swap`, name)
+          let calls = 0
+          fx.between((call) => {
+            if (!call.path.startsWith(fx.root) || ++calls !== step) return
+            execFileSync("mkfifo", [`${name}.swap`])
+            fs.renameSync(`${name}.swap`, name)
+          })
+          // A reader blocked on the FIFO is freed after a second, so a hang fails the case instead of stalling it.
+          const rescuer = fifoRescuer(name, 1000)
+          const started = Date.now()
+          yield* Effect.result(manager.get({ group: "g", key: "k" }).pipe(Effect.timeout("200 millis")))
+          const elapsed = Date.now() - started
+          fx.between(undefined)
+          const freed = yield* rescuer.stop
+          releaseFifo(name)
+          assert.strictEqual(freed, 0, `a read blocked on a FIFO swapped in after step ${step}`)
+          assert.isBelow(elapsed, 600, `a read took ${elapsed} ms with a FIFO swapped in after step ${step}`)
+          if (calls < step) break
+        }
+      })
+  },
+  {
+    name: "no verdict outlives its file: an inode reused by an outside file behind a swapped link is refused",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.mkdirSync(path.join(fx.dir, "g"))
+        fs.mkdirSync(path.join(fx.root, "outside"))
+        const link = path.join(fx.dir, "g", "k")
+        const manager = yield* fx.manager()
+        let reused = 0
+        // Until inode numbers were actually reused a few times (ext4 reuses them at once, most of the time).
+        for (let round = 0; reused < 3 && round < 500; round++) {
+          const inside = path.join(fx.dir, "g", `..v${round}`)
+          const outside = path.join(fx.root, "outside", `f${round}`)
+          fs.writeFileSync(inside, "inside-value")
+          fs.rmSync(link, { force: true })
+          fs.symlinkSync(inside, link)
+          assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "inside-value")
+          const inode = fs.statSync(inside).ino
+          fs.unlinkSync(inside)
+          fs.writeFileSync(outside, PLANTED)
+          if (fs.statSync(outside).ino === inode) reused++
+          fs.rmSync(link)
+          fs.symlinkSync(outside, link)
+          const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+          assert.include(reasonAt(error, "file"), "outside the secrets directory")
+          assert.notInclude(visibleTexts(error), PLANTED)
+        }
+        // Otherwise the case proved nothing: the file system must actually have reused inode numbers.
+        assert.isAbove(reused, 0, "no inode was reused")
+      })
+  },
+  {
+    name: "rotation with deletion: no error, no torn value, no path as a value, no fall-through",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const group = path.join(fx.dir, "g")
+        fs.mkdirSync(path.join(group, "..v0"), { recursive: true })
+        fs.writeFileSync(path.join(group, "..v0", "token"), rotatedValueOf(0))
+        fs.symlinkSync("..v0", path.join(group, "..data"))
+        fs.symlinkSync("..data/token", path.join(group, "token"))
+        const manager = yield* fx.manager({
+          local: true,
+          // What the platform injects for an ANY secret, and an unprefixed variable a local run would fall to.
+          env: { ROTATING_TOKEN_PATH: path.join(group, "token"), G_TOKEN: "WRONG-LOCAL-VALUE" }
+        })
+        // The kubelet rotates once per sync period; here without a pause (fifty times a second through the thread
+        // pool), deleting each old version.
+        const rotations = rotator({ group, keys: ["token"], ms: 700, pauseMs: fx.impl.rotationPauseMs })
+        const seen = tally()
+        const show = (value: string | Uint8Array) =>
+          isRotatedValue(value) ? "a whole version" : `wrong: ${String(value).slice(0, 40)}`
+        const requests: ReadonlyArray<SecretRequest> = [
+          { group: "g", key: "token" },
+          { group: "g", key: "token", envVar: "ROTATING_TOKEN_PATH" }
+        ]
+        yield* hammer(700, 8, Effect.forEach(requests, (request) => seen.record(manager.get(request), show)))
+        const count = yield* rotations.done
+        assert.deepStrictEqual([...seen.counts.keys()], ["a whole version"], seen.summary())
+        assert.isAbove(seen.counts.get("a whole version")!, 100)
+        assert.isAbove(count, 20)
+      })
+  },
+  {
+    name: "a FIFO is refused by name at once, never blocking a read (in the secrets directory, or a FILE variable's)",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const inside = path.join(fx.dir, "g", "fifo")
+        const outside = path.join(fx.root, "outside-fifo")
+        fs.mkdirSync(path.dirname(inside))
+        execFileSync("mkfifo", [inside, outside])
+        const manager = yield* fx.manager({ env: { FIFO_PATH: outside } })
+        const reads: ReadonlyArray<[SecretRequest, string, string]> = [
+          [{ group: "g", key: "fifo" }, "file", inside],
+          [{ group: "f", key: "k", mountRequirement: "FILE", envVar: "FIFO_PATH" }, "declared-file", outside]
+        ]
+        for (const [request, source, fifo] of reads) {
+          // A reader blocked on the FIFO is freed after a second, so a hang fails the case instead of stalling it.
+          const rescuer = fifoRescuer(fifo, 1000)
+          const started = Date.now()
+          const outcome = yield* Effect.result(manager.get(request).pipe(Effect.timeout("3 seconds")))
+          const elapsed = Date.now() - started
+          const freed = yield* rescuer.stop
+          assert.strictEqual(freed, 0, `a read blocked on the FIFO (${source})`)
+          assert.isBelow(elapsed, 500)
+          assert.isTrue(Result.isFailure(outcome))
+          const error = (outcome as Result.Failure<never, SecretNotFound>).failure
+          assert.strictEqual(reasonAt(error, source), "is a FIFO (named pipe), not a regular file")
+        }
+      })
+  },
+  {
+    name: "a directory is refused as such",
+    run: (fx) =>
+      Effect.gen(function*() {
+        fx.files({ "g/k/inner": "x" })
+        const manager = yield* fx.manager()
+        assert.strictEqual(reasonAt(yield* expectMiss(manager.get({ group: "g", key: "k" })), "file"), "is a directory")
+        assert.strictEqual(
+          reasonAt(yield* expectMiss(manager.getPath({ group: "g", key: "k" })), "file"),
+          "is a directory"
+        )
+      })
+  },
+  {
+    name: "a socket is refused as such",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.mkdirSync(path.join(fx.dir, "g"))
+        const socketPath = path.join(fx.dir, "g", "sock")
+        const server = net.createServer()
+        yield* Effect.callback<void>((resume) => {
+          server.listen(socketPath, () => resume(Effect.void))
+        })
+        const manager = yield* fx.manager()
+        const error = yield* expectMiss(manager.get({ group: "g", key: "sock" })).pipe(
+          Effect.ensuring(Effect.sync(() => server.close()))
+        )
+        assert.include(reasonAt(error, "file"), "socket")
+      })
+  },
+  {
+    name: "a device is refused as such: a device node in the secrets directory, a FILE variable at /dev/zero",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.mkdirSync(path.join(fx.dir, "g"))
+        const node = path.join(fx.dir, "g", "null")
+        // Creating a device node takes root; otherwise a link to one stands in (the live layer judges it first).
+        if (process.getuid?.() === 0) execFileSync("mknod", [node, "c", "1", "3"])
+        const manager = yield* fx.manager({ env: { DEVICE_PATH: "/dev/zero" } })
+        if (process.getuid?.() === 0) {
+          const error = yield* expectMiss(manager.get({ group: "g", key: "null", encodeMode: "rb" }))
+          assert.strictEqual(reasonAt(error, "file"), "is a character device, not a regular file")
+        }
+        const error = yield* expectMiss(
+          manager.get({ group: "d", key: "k", mountRequirement: "FILE", envVar: "DEVICE_PATH", encodeMode: "rb" })
+        ).pipe(Effect.timeout("2 seconds"))
+        assert.strictEqual(reasonAt(error, "declared-file"), "is a character device, not a regular file")
+      })
+  },
+  {
+    name: "size cap: a file at the cap is read, one byte over is refused with its size",
+    run: (fx) =>
+      Effect.gen(function*() {
+        fx.files({ "g/at": "12345678", "g/over": `${PLANTED}9` })
+        const manager = yield* fx.manager({ maxFileBytes: 8 })
+        assert.strictEqual(yield* manager.get({ group: "g", key: "at" }), "12345678")
+        const error = yield* expectMiss(manager.get({ group: "g", key: "over", encodeMode: "rb" }))
+        assert.strictEqual(
+          reasonAt(error, "file"),
+          `is ${
+            PLANTED.length + 1
+          } bytes, over the 8-byte limit (raise FLYTE_SECRETS_MAX_FILE_BYTES if it is meant to ` +
+            "be this large)"
+        )
+        assert.notInclude(visibleTexts(error), PLANTED)
+      })
+  },
+  {
+    name: "size cap: a pseudo-file that reports size 0 (/proc/self/maps) is refused with an honest size",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const manager = yield* fx.manager({ maxFileBytes: 16, env: { MAPS_PATH: "/proc/self/maps" } })
+        const error = yield* expectMiss(
+          manager.get({ group: "p", key: "k", mountRequirement: "FILE", envVar: "MAPS_PATH" })
+        )
+        assert.strictEqual(
+          reasonAt(error, "declared-file"),
+          "holds more than 16 bytes, over the 16-byte limit (raise FLYTE_SECRETS_MAX_FILE_BYTES if it is meant to be " +
+            "this large)"
+        )
+      })
+  },
+  {
+    name: "bytes that are not UTF-8: a text miss pointing to rb, an exact rb hit",
+    run: (fx) =>
+      Effect.gen(function*() {
+        const bytes = new Uint8Array([...encoder.encode(PLANTED), 0xff, 0xfe, 0x00, 0x20])
+        fx.files({ "g/bin": bytes })
+        const manager = yield* fx.manager()
+        const error = yield* expectMiss(manager.get({ group: "g", key: "bin" }))
+        assert.strictEqual(reasonAt(error, "file"), "not valid UTF-8 (read it with encodeMode: \"rb\")")
+        assert.notInclude(visibleTexts(error), PLANTED)
+        assert.deepStrictEqual(yield* manager.get({ group: "g", key: "bin", encodeMode: "rb" }), bytes)
+      })
+  },
+  {
+    name: "a hard link into the secrets directory is refused",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.writeFileSync(path.join(fx.root, "outside-file"), PLANTED)
+        fs.mkdirSync(path.join(fx.dir, "g"))
+        fs.linkSync(path.join(fx.root, "outside-file"), path.join(fx.dir, "g", "k"))
+        const manager = yield* fx.manager()
+        for (const lookup of [manager.get({ group: "g", key: "k" }), manager.getPath({ group: "g", key: "k" })]) {
+          const error = yield* expectMiss(lookup)
+          assert.include(reasonAt(error, "file"), "has 2 hard links")
+          assert.notInclude(visibleTexts(error), PLANTED)
+        }
+      })
+  },
+  {
+    name: "a dangling link is missing (not refused), and the chain moves on",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.mkdirSync(path.join(fx.dir, "g"))
+        fs.symlinkSync("..data/k", path.join(fx.dir, "g", "k"))
+        const manager = yield* fx.manager({ local: true, env: { G_K: "from-local-env" } })
+        const error = yield* expectMiss(manager.getPath({ group: "g", key: "k" }))
+        assert.deepStrictEqual(error.attempts, [
+          { source: "file", location: path.join(fx.dir, "g/k"), outcome: "missing", reason: "no such file" }
+        ])
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "from-local-env")
+      })
+  },
+  {
+    name: "a missing secrets directory is said once, at the directory",
+    run: (fx) =>
+      Effect.gen(function*() {
+        if (fx.impl.disk) fs.rmdirSync(fx.dir)
+        const manager = yield* fx.manager()
+        for (const request of [{ group: "G", key: "K", groupVersion: "v1" }, { key: "k" }]) {
+          const error = yield* expectMiss(manager.get(request))
+          const fileAttempts = error.attempts.filter((attempt) => attempt.source === "file")
+          assert.deepStrictEqual(fileAttempts, [
+            { source: "file", location: fx.dir, outcome: "missing", reason: "the secrets directory does not exist" }
+          ])
+        }
+      })
+  },
+  {
+    name: "a secrets directory created after a miss is read from then on, at every path a request tries",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        const manager = yield* fx.manager()
+        const request = { group: "G", key: "K" }
+        assert.strictEqual(
+          reasonAt(yield* expectMiss(manager.get(request)), "file"),
+          "the secrets directory does not exist"
+        )
+        // Vault keeps the case of names: dir/G/K, the second path the request tries.
+        fx.files({ "G/K": "created-later" })
+        const outcome = yield* Effect.result(manager.get(request))
+        assert.isTrue(
+          Result.isSuccess(outcome),
+          Result.isFailure(outcome) ? outcome.failure.message : ""
+        )
+      })
+  },
+  {
+    name: "key-only requests: FLYTE_SECRETS_<KEY> and <dir>/<key>",
+    run: (fx) =>
+      Effect.gen(function*() {
+        fx.files({ "only_file": "file-value", "other/x": "x" })
+        const manager = yield* fx.manager({ env: { FLYTE_SECRETS_ONLY_ENV: "env-value" } })
+        assert.strictEqual(yield* manager.get({ key: "only_env" }), "env-value")
+        assert.strictEqual(yield* manager.get({ key: "only_file" }), "file-value")
+        assert.strictEqual(yield* manager.get({ group: "", key: "only_file" }), "file-value")
+        const error = yield* expectMiss(manager.get({ key: "absent" }))
+        assert.deepStrictEqual(error.attempts.map((attempt) => [attempt.source, attempt.location]), [
+          ["env", "FLYTE_SECRETS_ABSENT"],
+          ["file", path.join(fx.dir, "absent")]
+        ])
+      })
+  },
+  {
+    name: "permission denied (EACCES) is a refusal that says so",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.chmodSync(fx.root, 0o755)
+        fs.chmodSync(fx.dir, 0o755)
+        fx.files({ "g/k": PLANTED })
+        fs.chmodSync(path.join(fx.dir, "g/k"), 0o000)
+        fs.writeFileSync(path.join(fx.root, "private"), PLANTED, { mode: 0o000 })
+        const manager = yield* fx.manager({ env: { PRIVATE_PATH: path.join(fx.root, "private") } })
+        const asUnprivileged = <A, E>(effect: Effect.Effect<A, E>) =>
+          process.getuid?.() === 0
+            ? Effect.acquireUseRelease(
+              Effect.sync(() => process.seteuid!(65534)),
+              () => effect,
+              () => Effect.sync(() => process.seteuid!(0))
+            )
+            : effect
+        const error = yield* asUnprivileged(expectMiss(manager.get({ group: "g", key: "k" })))
+        assert.strictEqual(reasonAt(error, "file"), "permission denied")
+        const declared = yield* asUnprivileged(
+          expectMiss(manager.get({ group: "p", key: "k", mountRequirement: "FILE", envVar: "PRIVATE_PATH" }))
+        )
+        assert.strictEqual(reasonAt(declared, "declared-file"), "permission denied")
+        assert.notInclude(visibleTexts(declared), path.join(fx.root, "private"))
+      })
+  },
+  {
+    name: "a link loop (ELOOP) is a refusal that says so",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.mkdirSync(path.join(fx.dir, "g"))
+        fs.symlinkSync("k", path.join(fx.dir, "g", "k"))
+        fs.symlinkSync(path.join(fx.root, `loop-${PLANTED}`), path.join(fx.root, `loop-${PLANTED}`))
+        const manager = yield* fx.manager({ env: { LOOP_PATH: path.join(fx.root, `loop-${PLANTED}`) } })
+        const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+        assert.strictEqual(reasonAt(error, "file"), "too many levels of symbolic links")
+        const declared = yield* expectMiss(
+          manager.get({ group: "l", key: "k", mountRequirement: "FILE", envVar: "LOOP_PATH" })
+        )
+        assert.strictEqual(reasonAt(declared, "declared-file"), "too many levels of symbolic links")
+        assert.notInclude(visibleTexts(declared), PLANTED)
+      })
+  },
+  {
+    name: "a secrets directory that is a link, re-pointed later, keeps working (and its old target is outside)",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        for (const version of ["a", "b"]) {
+          fs.mkdirSync(path.join(fx.root, `real-${version}`, "g"), { recursive: true })
+          fs.writeFileSync(path.join(fx.root, `real-${version}`, "g", "k"), `value-${version}`)
+        }
+        fs.symlinkSync(path.join(fx.root, "real-a"), fx.dir)
+        const manager = yield* fx.manager()
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "value-a")
+        fs.symlinkSync(path.join(fx.root, "real-b"), `${fx.dir}.next`)
+        fs.renameSync(`${fx.dir}.next`, fx.dir)
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "value-b")
+        fs.rmSync(path.join(fx.root, "real-b", "g", "k"))
+        fs.symlinkSync(path.join(fx.root, "real-a", "g", "k"), path.join(fx.root, "real-b", "g", "k"))
+        const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+        assert.include(reasonAt(error, "file"), "outside the secrets directory")
+      })
+  },
+  {
+    name: "a declared ANY variable: a path inside the secrets directory is read, anything else is the value itself",
+    run: (fx) =>
+      Effect.gen(function*() {
+        fx.files({ "g/k": "file-value", "g/dir/x": "x" })
+        const outsidePath = path.join(fx.root, "outside", PLANTED)
+        if (fx.impl.disk) {
+          fs.mkdirSync(path.dirname(outsidePath))
+          fs.writeFileSync(outsidePath, "must-not-be-read")
+        }
+        const long = `/${PLANTED}/${"a".repeat(5000)}`
+        const manager = yield* fx.manager({
+          env: {
+            INSIDE: ` ${path.join(fx.dir, "g/k")}\n`,
+            OUTSIDE: outsidePath,
+            LONG: long,
+            ROOTED: "/etc/passwd",
+            NOT_NORMAL: `${fx.dir}/g/../g/k`,
+            INSIDE_DIR: path.join(fx.dir, "g/dir"),
+            INSIDE_LONG: path.join(fx.dir, "g", "x".repeat(5000))
+          }
+        })
+        const declared = (envVar: string) => ({ group: "g", key: "absent", envVar })
+        assert.strictEqual(yield* manager.get(declared("INSIDE")), "file-value")
+        const located = yield* manager.locate(declared("INSIDE"))
+        assert.strictEqual(located.location, `INSIDE -> ${path.join(fx.dir, "g/k")}`)
+        fx.calls.length = 0
+        assert.strictEqual(yield* manager.get(declared("OUTSIDE")), outsidePath)
+        assert.strictEqual(yield* manager.get(declared("LONG")), long)
+        assert.strictEqual(yield* manager.get(declared("ROOTED")), "/etc/passwd")
+        assert.strictEqual(yield* manager.get(declared("NOT_NORMAL")), `${fx.dir}/g/../g/k`)
+        // In memory nothing is recorded; the answers above still hold.
+        const values = [outsidePath, long, "/etc/passwd", `${fx.dir}/g/../g/k`]
+        const touched = fx.calls.filter((call) => values.some((value) => call.path.startsWith(value)))
+        assert.deepStrictEqual(
+          touched,
+          [],
+          "a declared variable's value that is not a secret path reached a system call"
+        )
+        for (const envVar of ["OUTSIDE", "LONG", "ROOTED"]) {
+          const error = yield* expectMiss(manager.getPath(declared(envVar)))
+          assert.strictEqual(
+            reasonAt(error, "declared-env"),
+            "holds the secret itself, not the path of a file in the secrets directory"
+          )
+          assert.notInclude(visibleTexts(error), PLANTED)
+          assert.notInclude(visibleTexts(error), "/etc/passwd")
+        }
+        assert.strictEqual(
+          reasonAt(yield* expectMiss(manager.get(declared("INSIDE_DIR"))), "declared-file"),
+          "is a directory"
+        )
+        if (fx.impl.disk) {
+          const tooLong = yield* expectMiss(manager.get(declared("INSIDE_LONG")))
+          assert.strictEqual(reasonAt(tooLong, "declared-file"), "the path is too long")
+        }
+      })
+  },
+  {
+    name: "a declared FILE variable is read where it points, and its path is never shown",
+    run: (fx) =>
+      Effect.gen(function*() {
+        const outside = path.join(fx.root, "mounted", PLANTED)
+        if (fx.impl.disk) {
+          fs.mkdirSync(path.join(fx.root, "mounted", "dir"), { recursive: true })
+          fs.writeFileSync(outside, "cert-value\n")
+        }
+        fx.files({ "g/k": "inside-value" })
+        const manager = yield* fx.manager({
+          env: {
+            CERT: outside,
+            INSIDE: path.join(fx.dir, "g/k"),
+            MISSING: path.join(fx.root, "missing", PLANTED),
+            RELATIVE: PLANTED,
+            LONG: `/${PLANTED}/${"a".repeat(5000)}`,
+            DIR: path.join(fx.root, "mounted", "dir")
+          }
+        })
+        const declared = (envVar: string) => ({ group: "g", key: "absent", mountRequirement: "FILE" as const, envVar })
+        if (fx.impl.disk) assert.strictEqual(yield* manager.get(declared("CERT")), "cert-value")
+        assert.strictEqual(yield* manager.get(declared("INSIDE")), "inside-value")
+        const expected: Record<string, string> = {
+          MISSING: "no such file",
+          RELATIVE: "does not hold an absolute path (a FILE secret's variable holds the path of its file)",
+          ...(fx.impl.disk ? { LONG: "the path is too long", DIR: "is a directory" } : {})
+        }
+        for (const [envVar, reason] of Object.entries(expected)) {
+          const error = yield* expectMiss(manager.get(declared(envVar)))
+          assert.strictEqual(reasonAt(error, "declared-file"), reason, envVar)
+          assert.notInclude(visibleTexts(error), PLANTED, envVar)
+        }
+      })
+  }
+]
+
+/** A name flipped by another thread between an inside file or link and a link out; no read may give the outside. */
+const flipCase = (fx: Fixture, kind: "link" | "file") =>
+  Effect.gen(function*() {
+    fs.mkdirSync(path.join(fx.dir, "g"))
+    fs.writeFileSync(path.join(fx.dir, "inside"), "inside-value")
+    fs.writeFileSync(path.join(fx.root, "outside"), PLANTED)
+    // The name starts as what it is between flips: a link inside, or a regular file.
+    if (kind === "link") fs.symlinkSync(path.join(fx.dir, "inside"), path.join(fx.dir, "g", "k"))
+    else fs.writeFileSync(path.join(fx.dir, "g", "k"), "inside-value")
+    const manager = yield* fx.manager()
+    const flips = flipper({
+      name: path.join(fx.dir, "g", "k"),
+      kind,
+      inside: path.join(fx.dir, "inside"),
+      insideContent: "inside-value",
+      outside: path.join(fx.root, "outside"),
+      ms: 600
+    })
+    const seen = tally()
+    const show = (value: string) => value === "inside-value" ? "inside" : value === PLANTED ? "OUTSIDE" : "other"
+    yield* hammer(600, 4, seen.record(manager.get({ group: "g", key: "k" }), show))
+    assert.isAbove(yield* flips.done, 20)
+    assert.isUndefined(seen.counts.get("OUTSIDE"), `the outside file was returned: ${seen.summary()}`)
+    assert.isUndefined(seen.counts.get("other"), seen.summary())
+    assert.isAbove(seen.counts.get("inside") ?? 0, 0, seen.summary())
+    // One open per try (ten tries at most per read), and never of a path outside the secrets directory.
+    const reads = [...seen.counts.values()].reduce((sum, count) => sum + count, 0)
+    const opens = opensOf(fx.calls, fx.root)
+    assert.isAtMost(opens.length, reads * 10)
+    assert.deepStrictEqual(opens.filter((open) => !open.path.startsWith(fx.dir)), [])
+  })
+
+for (const impl of implementations) {
+  describe(impl.name, () => {
+    for (const testCase of cases) {
+      if (testCase.disk === true && !impl.disk) continue
+      if (testCase.records === true && !impl.records) continue
+      if (testCase.nonBlocking === true && !impl.nonBlocking) continue
+      it.live(testCase.name, () => withFixture(impl, testCase.run), 10_000)
+    }
+  })
+}
