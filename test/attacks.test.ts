@@ -228,7 +228,10 @@ describe("strict mode cannot be bypassed", () => {
       strict: true,
       layer
     }, (_: undefined, secrets) => [
+      // A strict task's facade types only declared requests; a plain JavaScript caller gets the runtime refusal.
+      // @ts-expect-error another envVar than declared
       thrownBy(() => secrets.get({ group: "g", key: "k", envVar: "OTHER" })),
+      // @ts-expect-error another mount requirement than declared
       thrownBy(() => secrets.get({ group: "g", key: "k", mountRequirement: "FILE" })),
       secrets.g!["k"]
     ])
