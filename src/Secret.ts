@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-import { unsafePartReason } from "./internal/lookup/naming.ts"
+import { quoteName, unsafePartReason } from "./internal/lookup/naming.ts"
 import { closest } from "./internal/lookup/request.ts"
 
 /**
@@ -24,7 +24,9 @@ const MountRequirementSchema = Schema.Literals(["ANY", "ENV_VAR", "FILE"])
 const envVarPattern = /^[A-Z_][A-Z0-9_]*$/
 
 const EnvVarName = Schema.String.check(
-  Schema.makeFilter((name: string) => envVarPattern.test(name) || `Invalid environment variable name: ${name}`)
+  Schema.makeFilter((name: string) =>
+    envVarPattern.test(name) || `Invalid environment variable name: ${quoteName(name).slice(1, -1)}`
+  )
 )
 
 const namePart = (field: string) =>
@@ -222,7 +224,7 @@ const withoutAbsentFields = (
     if (declarationFields.includes(field as never)) continue
     const meant = closest(field, declarationFields)
     throw new TypeError(
-      `Invalid Secret: unknown field ${JSON.stringify(field)}` +
+      `Invalid Secret: unknown field ${quoteName(field)}` +
         (meant === undefined
           ? ` (it takes ${declarationFields.join(", ")})`
           : ` (did you mean ${JSON.stringify(meant)}?)`)

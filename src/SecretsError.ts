@@ -159,6 +159,10 @@ const whereLookedFor = (error: SecretNotFound): string => {
 
 const whatToDo = (error: SecretNotFound): string => {
   const late = lateHints.get(error)?.()
+  if (error.reason === "Refused") {
+    return "The last place tried holds something that may not be read (its reason says why): fix it or remove " +
+      "it; no later place was tried instead." + (late === undefined ? "" : `\n${late}`)
+  }
   const advice = error.task === undefined
     ? "Set one of the variables tried, or create the file."
     : error.declared
@@ -166,10 +170,7 @@ const whatToDo = (error: SecretNotFound): string => {
       "of the variables tried or create the file."
     : `Task ${quote(error.task)} does not declare it: add ${declarationHint(error)} to its secretRequests so the ` +
       "platform injects it."
-  const refused = error.reason === "Refused"
-    ? "A place marked above holds something that may not be read; fix it or remove it.\n"
-    : ""
-  return refused + advice + (late === undefined ? "" : `\n${late}`)
+  return advice + (late === undefined ? "" : `\n${late}`)
 }
 
 /**

@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import { managerOf, runNow } from "./internal/facade/run.ts"
 import { startLookup } from "./internal/lookup/manager.ts"
+import { quoteName } from "./internal/lookup/naming.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
 import type { CheckedDeclarations, Declaration, ManagerOf, RequestsOf, SecretsOf } from "./internal/task/typed.ts"
 import { Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
@@ -142,7 +143,7 @@ const defineTask = (options: TaskOptions): TaskDefinition & { readonly declarati
     throw new TypeError("A task needs a name: task({ name: \"my_task\", secretRequests: [...] }, body)")
   }
   if (!Array.isArray(options.secretRequests)) {
-    throw new TypeError(`Task ${JSON.stringify(options.name)}: secretRequests must be an array of Secret declarations`)
+    throw new TypeError(`Task ${quoteName(options.name)}: secretRequests must be an array of Secret declarations`)
   }
   const secretRequests = options.secretRequests.map((request: unknown, index) => {
     if (request instanceof Secret) return request
@@ -151,7 +152,7 @@ const defineTask = (options: TaskOptions): TaskDefinition & { readonly declarati
       return new Secret(request as SecretInput)
     } catch (error) {
       throw new TypeError(
-        `Task ${JSON.stringify(options.name)}: secretRequests[${index}] is invalid: ${(error as Error).message}`
+        `Task ${quoteName(options.name)}: secretRequests[${index}] is invalid: ${(error as Error).message}`
       )
     }
   })

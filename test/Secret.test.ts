@@ -47,7 +47,12 @@ describe("Secret", () => {
   })
   it("refuses an invalid env var name, naming it", () => {
     for (const bad of ["lower", "1ABC", "A-B", "A B", "ABC\n"]) {
-      assert.include(thrown(() => new Secret({ group: "g", envVar: bad })), `Invalid environment variable name: ${bad}`)
+      // Shown escaped: a name cannot forge a line of its own in an error.
+      const shown = JSON.stringify(bad).slice(1, -1)
+      assert.include(
+        thrown(() => new Secret({ group: "g", envVar: bad })),
+        `Invalid environment variable name: ${shown}`
+      )
     }
     assert.strictEqual(new Secret({ group: "g", envVar: "_OK_1" }).envVar, "_OK_1")
   })
@@ -62,7 +67,9 @@ describe("Secret", () => {
     assert.include(thrown(() => new Secret({ group: "g", groupVersion: ".." })), "unsafe name")
   })
   it("refuses control, bidi, zero-width and separator characters, overlong and non-string parts", () => {
-    for (const bad of ["a\u0085b", "a\u202eb", "a\u200bb", "a\u2028b", "a\u2029b", "a\ufeffb", "x".repeat(254)]) {
+    for (
+      const bad of ["a\u0085b", "a\u202eb", "a\u200bb", "a\u2028b", "a\u2029b", "a\ufeffb", "\ud800", "x".repeat(254)]
+    ) {
       const message = thrown(() => new Secret({ group: bad, key: "k" }))
       assert.include(message, "unsafe name")
       assert.notMatch(message, /[\u0085\u202e\u200b\u2028\u2029\ufeff]/)

@@ -228,3 +228,13 @@ describe("tasks without input", () => {
       assert.strictEqual(syncTask(), "v")
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_K: "v" } }))))
 })
+
+describe("what errors show of a declared variable", () => {
+  it.effect("a path inside the secrets directory is shown escaped when it holds a character that could forge text", () =>
+    Effect.gen(function*() {
+      const miss = yield* expectMiss(get({ group: "g", key: "k", envVar: "FORGED_PATH" }))
+      const location = miss.attempts[0]?.location ?? ""
+      assert.include(location, "FORGED_PATH -> \"/etc/secrets/g/k\\n")
+      assert.notMatch(miss.message, /\/etc\/secrets\/g\/k\n/)
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FORGED_PATH: "/etc/secrets/g/k\nforged line" } }))))
+})

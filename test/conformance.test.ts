@@ -641,18 +641,24 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
-    name: "a dangling link is missing (not refused), and the chain moves on",
+    name: "a dangling link is refused after a few tries, and no later source answers instead of it",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
         fs.mkdirSync(path.join(fx.dir, "g"))
         fs.symlinkSync("..data/k", path.join(fx.dir, "g", "k"))
         const manager = yield* fx.manager({ local: true, env: { G_K: "from-local-env" } })
-        const error = yield* expectMiss(manager.getPath({ group: "g", key: "k" }))
-        assert.deepStrictEqual(error.attempts, [
-          { source: "file", location: path.join(fx.dir, "g/k"), outcome: "missing", reason: "no such file" }
-        ])
-        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "from-local-env")
+        const refused = {
+          source: "file",
+          location: path.join(fx.dir, "g/k"),
+          outcome: "refused" as const,
+          reason: "is a symbolic link whose target is missing (or kept being replaced while being read)"
+        }
+        assert.deepStrictEqual((yield* expectMiss(manager.getPath({ group: "g", key: "k" }))).attempts, [refused])
+        const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+        assert.strictEqual(error.reason, "Refused")
+        assert.deepStrictEqual(error.attempts.at(-1), refused)
+        assert.notInclude(error.attempts.map((attempt) => attempt.source), "local-env")
       })
   },
   {

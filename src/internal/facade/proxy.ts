@@ -29,6 +29,11 @@ const toolProbes = [
   "_isBuffer",
   "toBSON",
   "_bsontype",
+  // Node streams' checks
+  "readable",
+  "writable",
+  "_readableState",
+  "_writableState",
   // error-like checks
   "message",
   "stack"
@@ -53,6 +58,8 @@ const printable = (label: string): object => {
   return Object.defineProperties({}, {
     toString: { value: show },
     toJSON: { value: show },
+    // Buffer.from and other converters ask for a primitive before reading array-like fields.
+    valueOf: { value: show },
     [Symbol.toPrimitive]: { value: show },
     [Symbol.toStringTag]: { value: label },
     [inspect.custom]: { value: show }

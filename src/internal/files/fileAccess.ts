@@ -29,10 +29,10 @@ export interface FileAccess<Handle> {
    */
   readonly opensWithoutBlocking: boolean
   /**
-   * The real path of what an open handle refers to (on Linux `/proc/self/fd/N` names it), or `undefined` when the
-   * platform cannot tell: then containment is checked with `realPath` and a device/inode comparison.
+   * The real path of what an open handle refers to (on Linux `/proc/self/fd/N` names it), or `undefined` when it
+   * cannot tell: then containment is checked by the path's real path and a device/inode comparison.
    */
-  readonly handlePath: ((handle: Handle) => Effect.Effect<string, FileMiss>) | undefined
+  readonly handlePath: (handle: Handle, opened: FileStatus) => Effect.Effect<string | undefined, FileMiss>
   /** Opens `path` read-only, runs `use`, and closes the handle however `use` ends. */
   readonly withOpen: <A, E>(
     path: string,
@@ -43,6 +43,8 @@ export interface FileAccess<Handle> {
   readonly read: (handle: Handle, buffer: Uint8Array, offset: number) => Effect.Effect<number, FileMiss>
   /** The status of what `path` leads to, links followed. */
   readonly stat: (path: string) => Effect.Effect<FileStatus, FileMiss>
+  /** The status of `path` itself: a link is not followed. */
+  readonly lstat: (path: string) => Effect.Effect<FileStatus, FileMiss>
   readonly realPath: (path: string) => Effect.Effect<string, FileMiss>
   /** Whether something exists at `path`, links followed. */
   readonly exists: (path: string) => Effect.Effect<boolean>

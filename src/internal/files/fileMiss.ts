@@ -25,6 +25,9 @@ export const outsideSecretsDirectory = refused(
   "resolves outside the secrets directory (a symbolic link leads out of it)"
 )
 export const keptChanging = refused("kept changing while being read (tried several times)")
+export const danglingLink = refused(
+  "is a symbolic link whose target is missing (or kept being replaced while being read)"
+)
 
 /** The reasons for system error codes, as `node:fs` reports them. */
 const codeReasons: Readonly<Record<string, FileMiss>> = {

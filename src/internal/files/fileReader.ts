@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import { BoundedCache } from "../BoundedCache.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
 import {
+  danglingLink,
   directoryMissing,
   type FileMiss,
   hardLinked,
@@ -99,11 +100,54 @@ export const makeFileReader = <Handle>(
     return step(new Uint8Array(size > 0 ? size : Math.min(4096, maxBytes + 1)), 0)
   }
 
-  /** Judges the open file (and that it is the file `expected` described, when given), then reads it. */
+  // Whether this file system names open handles: learnt from the first handle it could not name (a property of the
+  // file system, not a verdict about any file). From then on a contained read judges the real path's own entry first
+  // and opens that real path.
+  let namesHandles = true
+
+  /**
+   * Where a handle could not be named: whether the real path of `path` lies inside the secrets directory and its own
+   * entry there is the open file, not a link swapped in since (that is a move: the read is tried again).
+   */
+  const realPathIsOpened = (path: string, opened: FileStatus): Effect.Effect<boolean, FileMiss | typeof moved> =>
+    Effect.flatMapEager(
+      access.realPath(path),
+      (real) =>
+        Effect.flatMapEager(isInside(real), (inside): Effect.Effect<boolean, FileMiss | typeof moved> => {
+          if (!inside) return Effect.succeed(false)
+          if (opened.ino === undefined) return Effect.fail(unidentified)
+          return Effect.flatMapEager(
+            access.lstat(real),
+            (entry) => sameFile(entry, opened) ? Effect.succeed(true) : Effect.fail(moved)
+          )
+        })
+    )
+
+  /** Whether the open file lies inside the secrets directory, by the real path of the open handle where it can. */
+  const checkInside = (
+    handle: Handle,
+    path: string,
+    opened: FileStatus
+  ): Effect.Effect<boolean, FileMiss | typeof moved> =>
+    Effect.flatMapEager(
+      access.handlePath(handle, opened),
+      (named): Effect.Effect<boolean, FileMiss | typeof moved> => {
+        if (named !== undefined) return isInside(named)
+        namesHandles = false
+        return realPathIsOpened(path, opened)
+      }
+    )
+
+  /**
+   * Judges the open file (and that it is the file `expected` described, when given), checks that it lies inside the
+   * secrets directory when that is still to be checked, and only then reads it.
+   */
   const readOpen = (
     handle: Handle,
+    path: string,
     request: ReadRequest,
-    expected: FileStatus | undefined
+    expected: FileStatus | undefined,
+    checkContainment: boolean
   ): Effect.Effect<SecretFile, FileMiss | typeof moved> =>
     Effect.flatMapEager(access.fstat(handle), (status): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
       if (expected !== undefined) {
@@ -112,38 +156,50 @@ export const makeFileReader = <Handle>(
       }
       const problem = judge(status, request.contained)
       if (problem !== undefined) return Effect.fail(problem)
-      const read = request.content ? readAll(handle, status.size) : Effect.succeed(noContent)
-      if (!request.contained || access.handlePath === undefined) return read
+      const read = () => request.content ? readAll(handle, status.size) : Effect.succeed(noContent)
+      if (!checkContainment) return read()
       return Effect.flatMapEager(
-        Effect.flatMapEager(access.handlePath(handle), isInside),
-        (inside) => inside ? read : Effect.fail(outsideSecretsDirectory)
+        checkInside(handle, path, status),
+        (inside) => inside ? read() : Effect.fail(outsideSecretsDirectory)
       )
     })
 
-  /** `stat`s `path` and refuses anything but a regular file before it is opened. */
-  const judgeBeforeOpen = (path: string, contained: boolean): Effect.Effect<FileStatus, FileMiss> =>
-    Effect.flatMapEager(access.stat(path), (status) => {
-      const problem = judge(status, contained)
-      return problem === undefined ? Effect.succeed(status) : Effect.fail(problem)
-    })
+  /** Judges `status` before an open: anything but a regular file is refused (a link, when not followed, moved). */
+  const judgedBeforeOpen = (
+    status: FileStatus,
+    contained: boolean
+  ): Effect.Effect<FileStatus, FileMiss | typeof moved> => {
+    if (status.type === "SymbolicLink") return Effect.fail(moved)
+    const problem = judge(status, contained)
+    return problem === undefined ? Effect.succeed(status) : Effect.fail(problem)
+  }
 
-  /** One try: one open of the file, judged and read; `moved` or a vanished file asks for another try. */
+  /**
+   * One try: one open of the file, judged, checked and read; `moved` or a vanished file asks for another try. Where
+   * opening could block, the path is judged first and the open file must be the file judged. Where open handles
+   * cannot be named, a contained read resolves the real path first, judges its own entry (a link there is a swap),
+   * and opens it: the open file must be that entry.
+   */
   const readOnce = (path: string, request: ReadRequest): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
-    if (request.contained && access.handlePath === undefined) {
-      // The real path is judged first and then opened itself; the open file must be the file judged.
-      return Effect.flatMapEager(access.realPath(path), (real) =>
-        Effect.flatMapEager(isInside(real), (inside) =>
-          inside
-            ? Effect.flatMapEager(
-              judgeBeforeOpen(real, true),
-              (status) => access.withOpen(real, (handle) => readOpen(handle, request, status))
-            )
-            : Effect.fail(outsideSecretsDirectory)))
+    if (request.contained && !namesHandles) {
+      return Effect.flatMapEager(
+        access.realPath(path),
+        (real) =>
+          Effect.flatMapEager(isInside(real), (inside) =>
+            !inside
+              ? Effect.fail(outsideSecretsDirectory)
+              : Effect.flatMapEager(
+                Effect.flatMapEager(access.lstat(real), (entry) => judgedBeforeOpen(entry, true)),
+                (entry) => access.withOpen(real, (handle) => readOpen(handle, real, request, entry, false))
+              ))
+      )
     }
-    if (access.opensWithoutBlocking) return access.withOpen(path, (handle) => readOpen(handle, request, undefined))
+    if (access.opensWithoutBlocking) {
+      return access.withOpen(path, (handle) => readOpen(handle, path, request, undefined, request.contained))
+    }
     return Effect.flatMapEager(
-      judgeBeforeOpen(path, request.contained),
-      (status) => access.withOpen(path, (handle) => readOpen(handle, request, status))
+      Effect.flatMapEager(access.stat(path), (status) => judgedBeforeOpen(status, request.contained)),
+      (status) => access.withOpen(path, (handle) => readOpen(handle, path, request, status, request.contained))
     )
   }
 
@@ -161,7 +217,7 @@ export const makeFileReader = <Handle>(
 
   const attempt = (path: string, request: ReadRequest, triesLeft: number): Effect.Effect<SecretFile, FileMiss> => {
     const retry = (why: Retry) =>
-      triesLeft > 1 ? attempt(path, request, triesLeft - 1) : Effect.fail(why === moved ? keptChanging : noSuchFile)
+      triesLeft > 1 ? attempt(path, request, triesLeft - 1) : Effect.fail(why === moved ? keptChanging : danglingLink)
     return Effect.catchEager(readOnce(path, request), (failure) =>
       failure === noSuchFile
         ? Effect.flatMapEager(
@@ -185,7 +241,10 @@ export const makeFileReader = <Handle>(
   const read = (path: string, request: ReadRequest): Effect.Effect<SecretFile, FileMiss> => {
     if (access.existsNow !== undefined) {
       const lastMiss = missedLastTime.get(path)
-      if (lastMiss !== undefined && !access.existsNow(path)) return Effect.fail(lastMiss)
+      if (lastMiss !== undefined && !access.existsNow(path)) {
+        // The secrets directory may have been created since: then only this path is missing.
+        return Effect.fail(lastMiss === directoryMissing && access.existsNow(secretsDir) ? noSuchFile : lastMiss)
+      }
     }
     const file = attempt(path, request, maxTries)
     if (access.existsNow === undefined) return file

@@ -4,9 +4,12 @@
  * algorithm `stat`s before opening and checks containment by real path and device/inode.
  */
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import type { PlatformError } from "effect/PlatformError"
+import * as Scope from "effect/Scope"
+import { verifiedDescriptorPath } from "./descriptorPath.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
 import { missOfPlatformError } from "./fileMiss.ts"
 
@@ -23,11 +26,24 @@ const orMiss = <A, R>(effect: Effect.Effect<A, PlatformError, R>) => Effect.mapE
 /** The read algorithm's file access over `fileSystem`. */
 export const fileSystemAccess = (fileSystem: FileSystem.FileSystem): FileAccess<FileSystem.File> => ({
   opensWithoutBlocking: false,
-  handlePath: undefined,
-  withOpen: (path, use) => Effect.scoped(Effect.flatMap(orMiss(fileSystem.open(path, { flag: "r" })), use)),
+  // `@effect/platform-node`'s files carry their descriptor as `fd`; it is used only once the system confirms it is
+  // this file's (any other file system falls back to the real path of the name).
+  handlePath: (file, opened) => Effect.succeed(verifiedDescriptorPath((file as { readonly fd?: unknown }).fd, opened)),
+  withOpen: (path, use) =>
+    Effect.scoped(Effect.gen(function*() {
+      const scope = yield* Effect.scope
+      // An open that blocks (a FIFO swapped in after the stat) must not hold the read: it runs in a fiber of its own,
+      // which the read stops waiting for when interrupted; a file it opens later is closed with this scope. The fiber
+      // starts at once, so a synchronous file system's open completes here, with no scheduling in between.
+      const opening = yield* Effect.forkDetach(Scope.provide(orMiss(fileSystem.open(path, { flag: "r" })), scope), {
+        startImmediately: true
+      })
+      return yield* use(yield* Fiber.join(opening))
+    })),
   fstat: (file) => Effect.map(orMiss(file.stat), statusOf),
   read: (file, buffer, offset) => orMiss(file.read(buffer.subarray(offset))),
   stat: (path) => Effect.map(orMiss(fileSystem.stat(path)), statusOf),
+  lstat: (path) => Effect.map(orMiss(fileSystem.lstat(path)), statusOf),
   realPath: (path) => orMiss(fileSystem.realPath(path)),
   // Through `stat`, which every file system the reader works with has (`FileSystem.makeNoop`'s `exists` is false).
   exists: (path) =>

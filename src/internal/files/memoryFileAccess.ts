@@ -62,6 +62,8 @@ export const memoryFileAccess = (files: Readonly<Record<string, string | Uint8Ar
       return Effect.succeed(chunk.length)
     },
     stat: (file) => Effect.map(lookup(file), (entry) => entry.status),
+    // There are no links: a path's own status is what it leads to.
+    lstat: (file) => Effect.map(lookup(file), (entry) => entry.status),
     realPath: (file) => Effect.map(lookup(file), (entry) => entry.path),
     exists: (file) => Effect.succeed(find(file) !== undefined),
     isSymbolicLink: () => Effect.succeed(false),

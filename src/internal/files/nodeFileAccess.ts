@@ -11,6 +11,7 @@ import type * as FileSystem from "effect/FileSystem"
 import * as fs from "node:fs"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { directoryChanges } from "../watch/directoryChanges.ts"
+import { descriptorPath, namesDescriptors } from "./descriptorPath.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
 import { type FileMiss, missOfCode } from "./fileMiss.ts"
 
@@ -57,18 +58,13 @@ const statusOf = (stats: fs.BigIntStats | fs.Stats): FileStatus => ({
   ino: BigInt(stats.ino)
 })
 
-const descriptorDirectory = "/proc/self/fd/"
-
 // Hints compare against at most this many names of a directory: a huge directory costs no more.
 const maxListed = 1000
-
-/** Whether this platform names an open descriptor's real path (Linux's `/proc/self/fd`). */
-const namesDescriptors = process.platform === "linux" && fs.existsSync(descriptorDirectory)
 
 /** Node's synchronous `fs` as the read algorithm's file access; every operation does its work when called. */
 export const nodeFileAccess: FileAccess<number> = {
   opensWithoutBlocking: true,
-  handlePath: namesDescriptors ? (fd) => now(() => fs.readlinkSync(descriptorDirectory + fd)) : undefined,
+  handlePath: namesDescriptors ? (fd) => now(() => descriptorPath(fd)) : () => Effect.succeed(undefined),
   withOpen: (path, use) => {
     let fd: number
     try {
@@ -93,6 +89,7 @@ export const nodeFileAccess: FileAccess<number> = {
   fstat: (fd) => now(() => statusOf(namesDescriptors ? fs.fstatSync(fd) : fs.fstatSync(fd, { bigint: true }))),
   read: (fd, buffer, offset) => now(() => fs.readSync(fd, buffer, offset, buffer.length - offset, null)),
   stat: (path) => now(() => statusOf(fs.statSync(path, { bigint: true }))),
+  lstat: (path) => now(() => statusOf(fs.lstatSync(path, { bigint: true }))),
   realPath: (path) => now(() => fs.realpathSync.native(path)),
   exists: (path) => Effect.succeed(fs.existsSync(path)),
   isSymbolicLink: (path) =>

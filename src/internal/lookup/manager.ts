@@ -20,8 +20,10 @@ import { suggestionsFor } from "./suggestions.ts"
 type Lookup<A> = Effect.Effect<A, SecretNotFound>
 
 /**
- * Tries each place in order: the first success wins; a failure moves on and is kept, in order. `catchEager`
- * continues at once past a place that answered at once, and schedules only for a place that must wait.
+ * Tries each place in order: the first success wins; a miss moves on and is kept, in order. A refusal ends the
+ * chain: that place holds something for this secret, and a later place must not answer instead of it (flytekit, too,
+ * reads a file that exists or fails). `catchEager` continues at once past a place that answered at once, and
+ * schedules only for a place that must wait.
  */
 const firstFound = (
   places: ReadonlyArray<Place>,
@@ -32,7 +34,12 @@ const firstFound = (
     ? Effect.fail(attempts)
     : Effect.catchEager(
       Effect.mapEager(places[index]!(), (found) => [found, attempts] as const),
-      (failed) => firstFound(places, index + 1, attempts.length === 0 ? failed : [...attempts, ...failed])
+      (failed) => {
+        const tried = attempts.length === 0 ? failed : [...attempts, ...failed]
+        return failed.some((attempt) => attempt.outcome === "refused")
+          ? Effect.fail(tried)
+          : firstFound(places, index + 1, tried)
+      }
     )
 
 /** Each compiled lookup's work, to start in place: see `startLookup`. */
@@ -115,19 +122,22 @@ const operations = {
 type Operation = keyof typeof operations
 
 /**
- * The cache key of a plain request: its own fields, each value prefixed by its length, so no two different requests
- * share a key whatever their values hold. `undefined` for a request that is not a plain object of strings (it is
- * checked, and refused, without being kept).
+ * A plain request read once: its own fields, and its cache key, each value prefixed by its length so that no two
+ * different requests share a key whatever their values hold. The lookup is compiled from this same reading, so a
+ * request whose getters answer differently each time cannot store one request's lookup under another's key.
+ * `undefined` for a request that is not a plain object of strings (it is checked, and refused, without being kept).
  */
-const keyOf = (operation: Operation, request: object): string | undefined => {
-  let key = operation
+const readOnce = (operation: Operation, request: object): { key: string; fields: SecretRequest } | undefined => {
+  let key: string = operation
+  const fields: Record<string, string> = Object.create(null)
   for (const field of Object.keys(request)) {
     const value = (request as Record<string, unknown>)[field]
     if (value === undefined) continue
     if (typeof value !== "string") return undefined
+    fields[field] = value
     key += `|${field}:${value.length}:${value}`
   }
-  return key
+  return { key, fields }
 }
 
 /** The manager over a context: each operation is a compiled lookup, kept per distinct request. */
@@ -170,13 +180,13 @@ export const makeManager = (context: LookupContext): SecretsManagerShape => {
   const compiledOverhead = 2048
 
   const byFields = (operation: Operation, request: unknown): Lookup<unknown> => {
-    const key = typeof request === "object" && request !== null ? keyOf(operation, request) : undefined
-    if (key === undefined) return compile(operation, request).lookup
-    let lookup = compiled.get(key)
+    const read = typeof request === "object" && request !== null ? readOnce(operation, request) : undefined
+    if (read === undefined) return compile(operation, request).lookup
+    let lookup = compiled.get(read.key)
     if (lookup === undefined) {
-      const fresh = compile(operation, request)
+      const fresh = compile(operation, read.fields)
       lookup = fresh.lookup
-      if (fresh.keep) compiled.set(key, lookup, key.length * 2 + compiledOverhead)
+      if (fresh.keep) compiled.set(read.key, lookup, read.key.length * 2 + compiledOverhead)
     }
     return lookup
   }

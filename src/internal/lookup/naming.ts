@@ -21,10 +21,11 @@ export interface NameInput {
 const present = (part: string | undefined): string | undefined => part === "" ? undefined : part
 
 /**
- * Separators, and every control, format (bidi overrides, zero-width) and line or paragraph separator character:
- * none belongs in a path segment, and each could forge text where a name is printed (errors, logs, terminals).
+ * Separators, and every control, format (bidi overrides, zero-width), lone surrogate and line or paragraph separator
+ * character: none belongs in a path segment, and each could forge text where a name is printed (errors, logs,
+ * terminals). A lone surrogate has no UTF-8 form: two different ones would name the same file.
  */
-const unsafeCharacter = /[/\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
+const unsafeCharacter = /[/\\\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u
 
 /** The longest name part: a Kubernetes Secret name (a DNS subdomain) is at most 253 characters. */
 export const maxNamePartLength = 253
@@ -37,7 +38,7 @@ export const unsafePartReason = (field: string, part: unknown): string | undefin
   }
   return part === "." || part === ".." || unsafeCharacter.test(part)
     ? `unsafe name: ${field} ${quoteName(part)} could leave the secrets directory or forge ` +
-      `text where it is shown (names may not be "." or ".." nor hold "/", "\\", control, format or separator ` +
+      `text where it is shown (names may not be "." or ".." nor hold "/", "\\", control, format, surrogate or separator ` +
       `characters)`
     : undefined
 }
@@ -48,7 +49,7 @@ export const unsafePartReason = (field: string, part: unknown): string | undefin
  */
 export const quoteName = (name: string): string =>
   JSON.stringify(name).replace(
-    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
+    /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu,
     (character) => `\\u{${character.codePointAt(0)!.toString(16)}}`
   )
 

@@ -3,7 +3,7 @@
  * checked at the boundary, so plain JavaScript callers get a clear reason instead of a silent wrong lookup.
  */
 import type { MountRequirement } from "../../Secret.ts"
-import { nameProblem, type SecretName, toSecretName } from "./naming.ts"
+import { nameProblem, quoteName, type SecretName, toSecretName } from "./naming.ts"
 
 /** A request after its fields were read and checked. */
 export interface Target {
@@ -36,8 +36,12 @@ export const editDistance = (a: string, b: string): number => {
   return previous[b.length]!
 }
 
-/** The closest of `candidates` to `name` when it is close enough to be a typo of it. */
-export const closest = (name: string, candidates: Iterable<string>, maxDistance = 2): string | undefined => {
+/**
+ * The closest of `candidates` to `name` when it is close enough to be a typo of it: at most two edits, and fewer for a
+ * short name (a third of its length), so that a short name is never "close" to everything.
+ */
+export const closest = (name: string, candidates: Iterable<string>): string | undefined => {
+  const maxDistance = Math.min(2, Math.floor(name.length / 3))
   let best: string | undefined
   let bestDistance = maxDistance + 1
   for (const candidate of candidates) {
@@ -86,7 +90,7 @@ export const readRequest = (request: unknown): Target | string => {
   for (const field of Object.keys(request)) {
     if (knownFields.has(field)) continue
     const suggestion = closest(field, knownFields)
-    return `unknown field ${JSON.stringify(field)} in a secret request` +
+    return `unknown field ${quoteName(field)} in a secret request` +
       (suggestion === undefined ? ` (it takes ${fields.join(", ")})` : ` (did you mean ${JSON.stringify(suggestion)}?)`)
   }
   const own = (field: Field): unknown =>

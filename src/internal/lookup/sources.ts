@@ -10,7 +10,7 @@ import type { SecretsConfigShape } from "../../SecretsConfig.ts"
 import type { Attempt } from "../../SecretsError.ts"
 import { directoryMissing, type FileMiss } from "../files/fileMiss.ts"
 import type { FileReader } from "../files/fileReader.ts"
-import { envVarNames, isPathInside, secretFilePaths } from "./naming.ts"
+import { envVarNames, isPathInside, quoteName, secretFilePaths } from "./naming.ts"
 import type { Target } from "./request.ts"
 import { fileText, pythonStrip } from "./text.ts"
 
@@ -98,6 +98,15 @@ const readFile = (
     }
   )
 
+/** A path as an error shows it: escaped, in quotes, when it holds a character that could forge or hide text. */
+const shownPath = (path: string): string => {
+  const quoted = quoteName(path)
+  return quoted === JSON.stringify(path) && !quoted.includes("\\") ? path : quoted
+}
+
+const isRefusal = (failure: FileMiss | ReadonlyArray<Attempt>): boolean =>
+  "reason" in failure ? failure.outcome === "refused" : failure.some((attempt) => attempt.outcome === "refused")
+
 const attemptOf = (source: string, location: string, failure: FileMiss | ReadonlyArray<Attempt>) =>
   "reason" in failure ? [{ source, location, outcome: failure.outcome, reason: failure.reason }] : failure
 
@@ -115,6 +124,8 @@ const files = (source: string, paths: ReadonlyArray<string>, mode: Mode, context
         (failure) =>
           failure === directoryMissing
             ? Effect.fail([...attempts, ...attemptOf(source, secretsDir, failure)])
+            : isRefusal(failure)
+            ? Effect.fail([...attempts, ...attemptOf(source, paths[index]!, failure)])
             : from(index + 1, [...attempts, ...attemptOf(source, paths[index]!, failure)])
       )
   return () => from(0, [])
@@ -162,7 +173,7 @@ const declaredEnvVar: Source = (target, mode, context) => {
     switch (declared._tag) {
       case "File": {
         const location = declared.inside
-          ? `${name} -> ${declared.path}`
+          ? `${name} -> ${shownPath(declared.path)}`
           : `${name} (its path, outside the secrets directory, is not shown)`
         return Effect.catchEager(
           readFile("declared-file", location, declared.path, declared.inside, mode, context),

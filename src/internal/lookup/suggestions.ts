@@ -32,7 +32,7 @@ export const suggestionsFor = (target: Target, context: LookupContext): string |
     } else if (key !== undefined) {
       const keys = files.listNow(`${config.defaultDir}/${groups.includes(lowered) ? lowered : group}`) ?? []
       const near = closest(key.toLowerCase(), keys.filter((name) => !name.startsWith("..")))
-      if (near !== undefined && near !== key.toLowerCase()) {
+      if (near !== undefined && near.toLowerCase() !== key.toLowerCase()) {
         hints.push(`group ${quoteName(group)} has a key ${quoteName(near)} (did you mean it?)`)
       }
     }

@@ -8,7 +8,7 @@ import type { Secret } from "../../Secret.ts"
 import { inTask, SecretNotFound } from "../../SecretsError.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { mapMiss } from "../lookup/manager.ts"
-import { shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
+import { quoteName, shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
 import { readRequest } from "../lookup/request.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import type { WatchOptions } from "../watch/watchValues.ts"
@@ -120,7 +120,7 @@ export const declaredManager = (
         task: options.task,
         attempts: [{
           source: "declaration",
-          location: `task ${JSON.stringify(options.task)}`,
+          location: `task ${quoteName(options.task)}`,
           outcome: "refused",
           reason: "not declared in the task's secretRequests, or requested with another envVar or mountRequirement"
         }]
