@@ -62,7 +62,6 @@ const taskFlag = Flag.String("task").pipe(
   Flag.optional
 )
 
-// Loaded when they run: `where` does not pay for the task machinery, the Kubernetes code or YAML.
 const doctorModule = () => import("./doctor.ts")
 const renderModule = () => import("./render.ts")
 const runModule = () => import("./run.ts")
@@ -98,7 +97,7 @@ const renderCommand = Command.make("render", {
     Flag.withDefault(false)
   ),
   format: Flag.Literals("format", ["yaml", "json"]).pipe(
-    Flag.withDescription("Output format"),
+    Flag.withDescription("Output format (default yaml)"),
     Flag.withDefault("yaml" as const)
   )
 }, (input) =>

@@ -20,7 +20,7 @@ export const columns = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
 /** A name as typed when it is plain printable ASCII, otherwise quoted with its invisible characters escaped. */
 export const shown = (name: string): string => /^[\x21-\x7e]+$/.test(name) ? name : quoteName(name)
 
-/** A secret's names as one word: `group/key`, with its version when it has one. */
+/** A secret's names as one word: `group/key`, a name alone when the other is left out, and its version. */
 export const secretName = (
   secret: {
     readonly group?: string | undefined
@@ -30,9 +30,9 @@ export const secretName = (
 ): string => {
   const { group, groupVersion, key } = secret
   const name = group === undefined
-    ? `(no group)/${shown(key ?? "")}`
+    ? `${shown(key ?? "")} (key only)`
     : key === undefined
-    ? `${shown(group)} (no key)`
+    ? `${shown(group)} (group only)`
     : `${shown(group)}/${shown(key)}`
   return groupVersion === undefined ? name : `${name} (version ${shown(groupVersion)})`
 }

@@ -62,6 +62,14 @@ export const attemptRows = (attempts: ReadonlyArray<WhereAttempt>): string =>
 export const adviceOf = (miss: SecretNotFound): string =>
   miss.message.split("\n").slice(1).filter((line) => !line.startsWith("  - ")).join("\n")
 
+/** What a miss is, by its reason. */
+const missHeadings: Record<SecretNotFound["reason"], string> = {
+  NotFound: "not found",
+  Refused: "found, but not readable",
+  InvalidRequest: "refused (nothing was read)",
+  Undeclared: "not declared"
+}
+
 const indent = (text: string) => text.split("\n").map((line) => `  ${line}`).join("\n")
 
 /** Looks the secret up, prints every place tried; fails with exit code 1 when it is not found. */
@@ -85,7 +93,7 @@ export const where = (input: WhereInput): Effect.Effect<void, CommandFailed | Co
       })
       const heading = Result.isSuccess(outcome)
         ? `${name}: found (${outcome.success.source} ${outcome.success.location})`
-        : `${name}: not found`
+        : `${name}: ${missHeadings[outcome.failure.reason]}`
       const advice = Result.isFailure(outcome) ? adviceOf(outcome.failure) : ""
       yield* print([heading, indent(attemptRows(report.attempts)), ...(advice === "" ? [] : [advice])].join("\n"))
     }
