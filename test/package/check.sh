@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs the library as `npm pack` does from a clean clone, installs the tarball into an empty project the way a new
-# user would (`npm install effect-secrets effect`), and uses it from ES modules, CommonJS and strict TypeScript. Run
-# by CI after the tests; any failure fails CI.
+# user would (`npm install effect-secrets effect`), and uses it from ES modules, CommonJS and strict TypeScript; then
+# runs the `effect-secrets` command without and with `@effect/platform-node`. Run by CI after the tests; any failure
+# fails CI.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -23,3 +24,32 @@ test ! -e node_modules/@effect/platform-node || { echo "@effect/platform-node wa
 "$node_bin" app.cjs
 "$root/node_modules/.bin/tsc" -p tsconfig.json
 echo "package check: ESM, CommonJS and strict TypeScript consumers passed"
+
+# The command line, run as a user runs it (`npx effect-secrets`, its shebang finding `node` on the PATH): the
+# project's Node first on the PATH.
+mkdir "$work/path"
+ln -s "$node_bin" "$work/path/node"
+export PATH="$work/path:$PATH"
+# Without its optional peer dependency, the bin says what to install (and no module-not-found stack).
+set +e
+output="$(npx --no-install effect-secrets --help 2>&1)"
+status=$?
+set -e
+if [ "$status" -ne 1 ] || ! grep -q "npm install @effect/platform-node" <<<"$output" || grep -q "ERR_MODULE_NOT_FOUND" <<<"$output"; then
+  echo "without @effect/platform-node, effect-secrets should print the install line and exit 1; got $status:"
+  echo "$output"
+  exit 1
+fi
+npm install --silent --no-audit --no-fund @effect/platform-node@^4.1.0
+npx --no-install effect-secrets --help | grep -q "SUBCOMMANDS"
+mkdir -p secrets/db
+echo "package-check-password" > secrets/db/password
+FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets where db password --json > where.json
+"$node_bin" -e '
+  const report = JSON.parse(require("fs").readFileSync("where.json", "utf8"))
+  const last = report.attempts.at(-1)
+  if (!report.found || last.outcome !== "found" || !last.location.endsWith("/secrets/db/password")) {
+    console.error("unexpected where report", report); process.exit(1)
+  }'
+if grep -q "package-check-password" where.json; then echo "where printed the secret value"; exit 1; fi
+echo "package check: the effect-secrets command works from the installed tarball, and says what is missing"

@@ -1,0 +1,60 @@
+/**
+ * `run`'s command: started with the environment given (values reach it only there and in files, never in its
+ * arguments), sharing the terminal, and waited for to the end. SIGTERM is forwarded to it; SIGINT too, unless
+ * standard input is a terminal: there Ctrl-C reaches the command itself (it is in the terminal's foreground
+ * process group), and a second SIGINT would turn a graceful shutdown into a forced one.
+ */
+import * as Effect from "effect/Effect"
+import { spawn } from "node:child_process"
+import * as os from "node:os"
+import { type CommandFailed, fail } from "./failure.ts"
+
+/** How the command ended: its exit code as a shell gives it, and whether this process got a signal meanwhile. */
+export interface CommandEnd {
+  readonly exitCode: number
+  readonly signalled: boolean
+}
+
+const signals: ReadonlyArray<NodeJS.Signals> = ["SIGINT", "SIGTERM"]
+
+/** The exit code a shell gives: the command's own, or 128 plus the number of the signal that ended it. */
+const exitCodeOf = (code: number | null, signal: NodeJS.Signals | null): number =>
+  code ?? 128 + (signal === null ? 0 : os.constants.signals[signal] ?? 0)
+
+/** Why the command could not start, with a shell's exit code: 127 not found, 126 not executable. */
+const notStarted = (command: string, error: NodeJS.ErrnoException): CommandFailed =>
+  error.code === "ENOENT"
+    ? fail(`Command not found: ${command}`, 127)
+    : fail(`Cannot run ${command} (${error.code ?? error.message}).`, 126)
+
+/**
+ * Runs `command` to its end. Meant to run uninterruptibly: a signal to this process is passed on and the command's
+ * end waited for, so what comes after (removing the secrets' files) runs once it has stopped reading them.
+ */
+export const runCommand = (
+  command: string,
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>>
+): Effect.Effect<CommandEnd, CommandFailed> =>
+  Effect.callback<CommandEnd, CommandFailed>((resume) => {
+    const child = spawn(command, args, { stdio: "inherit", env })
+    let signalled = false
+    const onSignal = (signal: NodeJS.Signals) => {
+      signalled = true
+      const reachesCommand = signal === "SIGINT" && process.stdin.isTTY === true
+      if (!reachesCommand && child.exitCode === null && child.signalCode === null) child.kill(signal)
+    }
+    for (const signal of signals) process.on(signal, onSignal)
+    let ended = false
+    const end = (outcome: Effect.Effect<CommandEnd, CommandFailed>) => {
+      if (ended) return
+      ended = true
+      for (const signal of signals) process.off(signal, onSignal)
+      resume(outcome)
+    }
+    // An error once the command runs (a signal that could not be delivered) does not end it: its exit does.
+    child.on("error", (error) => {
+      if (child.pid === undefined) end(Effect.fail(notStarted(command, error)))
+    })
+    child.once("exit", (code, signal) => end(Effect.succeed({ exitCode: exitCodeOf(code, signal), signalled })))
+  })

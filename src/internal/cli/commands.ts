@@ -1,0 +1,201 @@
+/**
+ * The `effect-secrets` command tree (effect/cli) and the program the bin runs. `where` is loaded with the tree;
+ * `doctor`, `render` and `run` are loaded when they run, so a `where` does not pay for the Kubernetes code, the
+ * task machinery or YAML.
+ */
+import * as Cause from "effect/Cause"
+import * as Argument from "effect/cli/Argument"
+import * as CliError from "effect/cli/CliError"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
+import * as fs from "node:fs"
+import * as Masking from "../../Masking.ts"
+import { CommandExited, CommandFailed } from "./failure.ts"
+import { where } from "./where.ts"
+
+const json = Flag.Boolean("json").pipe(
+  Flag.withDescription("Print the report as JSON (its shape is in the README, \"Command line\")"),
+  Flag.withDefault(false)
+)
+
+const whereCommand = Command.make("where", {
+  group: Argument.String("group").pipe(
+    Argument.withDescription("The secret's group (a Kubernetes Secret's name); \"\" for a key-only secret")
+  ),
+  key: Argument.String("key").pipe(Argument.withDescription("The key inside the group"), Argument.optional),
+  groupVersion: Flag.String("version").pipe(
+    Flag.withAlias("group-version"),
+    Flag.withDescription(
+      "The group's version (groupVersion); after `where`, --version is this flag, not the program's"
+    ),
+    Flag.optional
+  ),
+  json
+}, (input) =>
+  where({
+    group: input.group,
+    key: Option.getOrUndefined(input.key),
+    groupVersion: Option.getOrUndefined(input.groupVersion),
+    json: input.json
+  })).pipe(
+    Command.withDescription(
+      "Every place a secret is looked for, in order, with what is there: found, missing, or refused and why. " +
+        "Exit code 1 when it is not found."
+    ),
+    Command.withExamples([
+      { command: "effect-secrets where my-api-keys github_token", description: "where the lookup finds it" },
+      { command: "effect-secrets where db password --version v2 --json", description: "a versioned group, as JSON" }
+    ])
+  )
+
+const moduleArgument = Argument.String("module").pipe(
+  Argument.withDescription("A module that exports tasks (.js, or .ts with erasable syntax only), relative to here")
+)
+
+const taskFlag = Flag.String("task").pipe(
+  Flag.withDescription("The task's name (the name in its options, not its export's); optional when there is one"),
+  Flag.optional
+)
+
+const doctorModule = () => import("./doctor.ts")
+const renderModule = () => import("./render.ts")
+const runModule = () => import("./run.ts")
+
+const doctorCommand = Command.make(
+  "doctor",
+  { module: moduleArgument, task: taskFlag, json },
+  (input) =>
+    Effect.flatMap(
+      Effect.promise(doctorModule),
+      ({ doctor }) => doctor({ module: input.module, task: Option.getOrUndefined(input.task), json: input.json })
+    )
+).pipe(
+  Command.withDescription(
+    "Each secret each task of a module declares, and where it is found here and now (the check a task's " +
+      "preflight makes). Exit code 1 when any is missing."
+  ),
+  Command.withExamples([
+    { command: "effect-secrets doctor examples/tasks.ts", description: "every task of the module" },
+    { command: "effect-secrets doctor dist/tasks.js --task report --json", description: "one task, as JSON" }
+  ])
+)
+
+const renderCommand = Command.make("render", {
+  module: moduleArgument,
+  task: taskFlag,
+  backend: Flag.Literals("backend", ["K8s", "AWS", "GCP", "Vault"]).pipe(
+    Flag.withDescription("The secret manager flytepropeller's webhook is configured with (default K8s)"),
+    Flag.optional
+  ),
+  annotate: Flag.Boolean("annotate").pipe(
+    Flag.withDescription("The pod as propeller hands it to the webhook: a label and one annotation per secret"),
+    Flag.withDefault(false)
+  ),
+  format: Flag.Literals("format", ["yaml", "json"]).pipe(
+    Flag.withDescription("Output format (default yaml)"),
+    Flag.withDefault("yaml" as const)
+  )
+}, (input) =>
+  Effect.flatMap(Effect.promise(renderModule), ({ render }) =>
+    render({
+      module: input.module,
+      task: Option.getOrUndefined(input.task),
+      backend: Option.getOrUndefined(input.backend),
+      annotate: input.annotate,
+      format: input.format
+    }))).pipe(
+    Command.withDescription(
+      "The pod a task runs in (apiVersion v1, kind Pod, one container named after the task) after " +
+        "flytepropeller's secrets webhook, like kubectl --dry-run -o yaml."
+    ),
+    Command.withExamples([
+      { command: "effect-secrets render examples/tasks.ts --task report", description: "the K8s backend" },
+      { command: "effect-secrets render examples/tasks.ts --task report --backend Vault --format json" }
+    ])
+  )
+
+const runCommand = Command.make("run", {
+  module: Flag.String("module").pipe(
+    Flag.withDescription("A module that exports tasks: the task's declared secrets are injected"),
+    Flag.optional
+  ),
+  task: taskFlag,
+  secrets: Flag.String("secret").pipe(
+    Flag.withDescription("A secret to inject, GROUP/KEY[:ENV_VAR|FILE] (default ANY: a file); repeatable"),
+    Flag.atLeast(0)
+  ),
+  envFiles: Flag.String("env-file").pipe(
+    Flag.withDescription(
+      "A .env file added to the environment before the lookup (Node's parser and rule: set variables win, a " +
+        "later file overrides an earlier one); repeatable"
+    ),
+    Flag.atLeast(0)
+  ),
+  command: Argument.String("command").pipe(
+    Argument.withDescription("The command and its arguments, after --"),
+    Argument.variadic({ min: 1 })
+  )
+}, (input) =>
+  Effect.flatMap(Effect.promise(runModule), ({ run }) =>
+    run({
+      module: Option.getOrUndefined(input.module),
+      task: Option.getOrUndefined(input.task),
+      secrets: input.secrets,
+      envFiles: input.envFiles,
+      command: input.command
+    }))).pipe(
+    Command.withDescription(
+      "Runs a command with the secrets as the task's pod would have them: variables, and files in the kubelet's " +
+        "layout in a temporary directory removed afterwards (also on Ctrl-C). Stops before the command when a " +
+        "secret is missing. The exit code is the command's."
+    ),
+    Command.withExamples([
+      { command: "effect-secrets run --module examples/tasks.ts --task report -- node examples/report.ts" },
+      { command: "effect-secrets run --secret db/password:FILE --env-file .env -- ./migrate.sh" }
+    ])
+  )
+
+/** The command tree. */
+export const cli = Command.make("effect-secrets").pipe(
+  Command.withDescription(
+    "Flyte-style task secrets: where a secret is found, whether a task's secrets are all there, the pod the " +
+      "platform makes, and a local run with the secrets as the pod would have them. No command prints a secret " +
+      "value."
+  ),
+  Command.withSubcommands([whereCommand, doctorCommand, renderCommand, runCommand])
+)
+
+/** The version in the package's manifest (two folders up from `src/internal/cli` and `dist/internal/cli`). */
+export const version: string =
+  JSON.parse(fs.readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version
+
+/**
+ * Reports a failure the command line has not shown yet (an unexpected one), through the masked logger: the
+ * runtime's own report at exit would bypass it, so the bin turns that off.
+ */
+const reportUnexpected = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
+  if (Cause.hasInterruptsOnly(cause)) return Effect.void
+  const error = Cause.squash(cause)
+  const shown = CliError.isCliError(error) || error instanceof CommandFailed || error instanceof CommandExited ||
+    (typeof error === "object" && error !== null && (error as Error)[Runtime.errorReported] === false)
+  return shown ? Effect.void : Effect.logError("effect-secrets failed unexpectedly", cause)
+}
+
+/** Log lines go to stderr, masked, so that stdout holds only the commands' answers. */
+const logging = Layer.mergeAll(Masking.layer, Layer.succeed(Logger.LogToStderr, true))
+
+/** The program over the command line's arguments; its failure carries the exit code. */
+export const program = (
+  args: ReadonlyArray<string>,
+  services: Layer.Layer<Command.Environment>
+): Effect.Effect<void, unknown> =>
+  Command.runWith(cli, { version })(args).pipe(
+    Effect.tapCause(reportUnexpected),
+    Effect.provide(logging),
+    Effect.provide(services)
+  )

@@ -1,0 +1,86 @@
+/**
+ * A user's module of tasks: loaded with `import()` (a TypeScript module too, through Node's type stripping), its
+ * exported tasks found with `isTask`, one chosen by the name in its options.
+ */
+import * as Effect from "effect/Effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
+import { isTask, type TaskDefinition } from "../../Task.ts"
+import { type CommandFailed, fail } from "./failure.ts"
+
+/** A task a module exports, and the names it is exported under. */
+export interface ExportedTask {
+  readonly task: TaskDefinition
+  readonly exports: ReadonlyArray<string>
+}
+
+/** What Node says when a TypeScript module cannot be loaded, and what to do about it. */
+const typeScriptAdvice = (code: unknown): string =>
+  code === "ERR_UNKNOWN_FILE_EXTENSION"
+    ? " TypeScript modules load on Node's type stripping (Node 22.18 or later); on an older Node, build the module " +
+      "to JavaScript first."
+    : code === "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX"
+    ? " Node strips types but does not compile: the module may use erasable TypeScript only (no enum, namespace, " +
+      "parameter properties); build it to JavaScript otherwise."
+    : ""
+
+/** The module at `modulePath` (relative to the working directory), loaded. */
+const importModule = (modulePath: string): Effect.Effect<Record<string, unknown>, CommandFailed> => {
+  const resolved = path.resolve(modulePath)
+  if (!fs.existsSync(resolved)) {
+    return Effect.fail(fail(`Module ${modulePath} not found (looked at ${resolved}).`))
+  }
+  return Effect.tryPromise({
+    try: () => import(pathToFileURL(resolved).href) as Promise<Record<string, unknown>>,
+    catch: (error) => {
+      const { code, message } = error as { code?: unknown; message?: unknown }
+      return fail(`Cannot load module ${modulePath}: ${String(message ?? error)}${typeScriptAdvice(code)}`)
+    }
+  })
+}
+
+/** Every task the module exports (its default export included), once each, in export order. */
+export const loadTasks = (modulePath: string): Effect.Effect<ReadonlyArray<ExportedTask>, CommandFailed> =>
+  Effect.flatMap(importModule(modulePath), (exports) => {
+    const found = new Map<TaskDefinition, Array<string>>()
+    for (const [name, value] of Object.entries(exports)) {
+      if (isTask(value)) found.set(value, [...(found.get(value) ?? []), name])
+    }
+    if (found.size === 0) {
+      return Effect.fail(fail(
+        `Module ${modulePath} exports no task. Export what task() or task.sync() returns: ` +
+          "export const myTask = task({ name: \"my_task\", secretRequests: [...] }, body)"
+      ))
+    }
+    return Effect.succeed([...found].map(([task, names]) => ({ task, exports: names })))
+  })
+
+const names = (tasks: ReadonlyArray<ExportedTask>) => tasks.map(({ task }) => JSON.stringify(task.name)).join(", ")
+
+/**
+ * The task named `name` (the `name` in its options, not its export's); without a name, the module's only task.
+ * Otherwise the failure lists the names there are.
+ */
+export const selectTask = (
+  tasks: ReadonlyArray<ExportedTask>,
+  name: string | undefined,
+  modulePath: string
+): Effect.Effect<TaskDefinition, CommandFailed> => {
+  if (name === undefined) {
+    return tasks.length === 1
+      ? Effect.succeed(tasks[0]!.task)
+      : Effect.fail(
+        fail(`Module ${modulePath} exports ${tasks.length} tasks; choose one with --task: ${names(tasks)}.`)
+      )
+  }
+  const named = tasks.filter(({ task }) => task.name === name)
+  if (named.length === 1) return Effect.succeed(named[0]!.task)
+  return Effect.fail(fail(
+    named.length === 0
+      ? `Module ${modulePath} has no task named ${JSON.stringify(name)} (--task matches the name in a task's ` +
+        `options, not its export's). Its tasks: ${names(tasks)}.`
+      : `Module ${modulePath} has ${named.length} tasks named ${JSON.stringify(name)} (exported as ` +
+        `${named.map(({ exports }) => exports.join(" and ")).join(", ")}): give them different names.`
+  ))
+}

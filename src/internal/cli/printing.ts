@@ -1,0 +1,38 @@
+/**
+ * What the commands print: lines masked on their way out (no command prints a secret value; masking makes sure),
+ * aligned columns, and secret names shown so that no name can forge text in a terminal.
+ */
+import * as Console from "effect/Console"
+import type * as Effect from "effect/Effect"
+import { mask } from "../../Masking.ts"
+import { quoteName } from "../lookup/naming.ts"
+
+/** Prints text to stdout, every registered secret value masked. */
+export const print = (text: string): Effect.Effect<void> => Console.log(mask(text))
+
+/** Rows as aligned columns, two spaces apart, without trailing spaces. */
+export const columns = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const widths: Array<number> = []
+  for (const row of rows) row.forEach((cell, index) => widths[index] = Math.max(widths[index] ?? 0, cell.length))
+  return rows.map((row) => row.map((cell, index) => cell.padEnd(widths[index]!)).join("  ").trimEnd()).join("\n")
+}
+
+/** A name as typed when it is plain printable ASCII, otherwise quoted with its invisible characters escaped. */
+export const shown = (name: string): string => /^[\x21-\x7e]+$/.test(name) ? name : quoteName(name)
+
+/** A secret's names as one word: `group/key`, a name alone when the other is left out, and its version. */
+export const secretName = (
+  secret: {
+    readonly group?: string | undefined
+    readonly key?: string | undefined
+    readonly groupVersion?: string | undefined
+  }
+): string => {
+  const { group, groupVersion, key } = secret
+  const name = group === undefined
+    ? `${shown(key ?? "")} (key only)`
+    : key === undefined
+    ? `${shown(group)} (group only)`
+    : `${shown(group)}/${shown(key)}`
+  return groupVersion === undefined ? name : `${name} (version ${shown(groupVersion)})`
+}

@@ -1,0 +1,144 @@
+/**
+ * `effect-secrets run -- CMD ARGS...`: the declared secrets found through the usual lookup, laid out as the task's
+ * pod would have them (`Kubernetes.materialize`: its variables, its files in the kubelet's layout), CMD run with
+ * that environment, and the files removed once it ends, whatever ends it. The exit code is CMD's.
+ */
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Kubernetes from "../../Kubernetes.ts"
+import { Secret } from "../../Secret.ts"
+import { inTask, type SecretNotFound } from "../../SecretsError.ts"
+import { SecretsManager } from "../../SecretsManager.ts"
+import { type CommandEnd, runCommand } from "./childProcess.ts"
+import { withEnvFiles } from "./envFiles.ts"
+import { type CommandExited, type CommandFailed, exitWith, fail } from "./failure.ts"
+import { loadTasks, selectTask } from "./modules.ts"
+import { withSecretsManager } from "./secretsLayer.ts"
+
+export interface RunInput {
+  readonly module: string | undefined
+  readonly task: string | undefined
+  readonly secrets: ReadonlyArray<string>
+  readonly envFiles: ReadonlyArray<string>
+  readonly command: ReadonlyArray<string>
+}
+
+/** A secret to inject, and the task that declares it (none for a `--secret`). */
+interface Declared {
+  readonly secret: Secret
+  readonly task: string | undefined
+}
+
+const secretSpec = /^(?<names>.*?)(?::(?<mount>ANY|ENV_VAR|FILE))?$/
+
+/** `GROUP/KEY[:ENV_VAR|FILE]` as a declaration. */
+export const parseSecretSpec = (spec: string): Result.Result<Secret, string> => {
+  const { mount = "ANY", names = "" } = secretSpec.exec(spec)?.groups ?? {}
+  const slash = names.indexOf("/")
+  if (slash <= 0 || slash === names.length - 1) {
+    return Result.fail(
+      `--secret ${JSON.stringify(spec)}: write GROUP/KEY, optionally followed by :ENV_VAR or :FILE ` +
+        "(my-api-keys/github_token:ENV_VAR)"
+    )
+  }
+  try {
+    return Result.succeed(
+      new Secret({
+        group: names.slice(0, slash),
+        key: names.slice(slash + 1),
+        mountRequirement: mount as "ANY" | "ENV_VAR" | "FILE"
+      })
+    )
+  } catch (error) {
+    return Result.fail(`--secret ${JSON.stringify(spec)}: ${(error as Error).message}`)
+  }
+}
+
+/** The secrets to inject: the task's declarations, then each `--secret`. */
+const declaredSecrets = (input: RunInput): Effect.Effect<ReadonlyArray<Declared>, CommandFailed> =>
+  Effect.gen(function*() {
+    if (input.module === undefined && input.task !== undefined) {
+      return yield* Effect.fail(fail("--task names a task of a module: give the module with --module."))
+    }
+    if (input.module === undefined && input.secrets.length === 0) {
+      return yield* Effect.fail(fail(
+        "Nothing to inject: name a task (--module MODULE --task NAME) or secrets (--secret GROUP/KEY[:ENV_VAR|FILE])."
+      ))
+    }
+    const fromTask: Array<Declared> = []
+    if (input.module !== undefined) {
+      const task = yield* selectTask(yield* loadTasks(input.module), input.task, input.module)
+      for (const secret of task.secretRequests) fromTask.push({ secret, task: task.name })
+    }
+    const fromFlags = yield* Effect.forEach(input.secrets, (spec) =>
+      Result.match(parseSecretSpec(spec), {
+        onFailure: (problem) => Effect.fail(fail(problem)),
+        onSuccess: (secret) => Effect.succeed({ secret, task: undefined })
+      }))
+    return [...fromTask, ...fromFlags]
+  })
+
+/** The request that reads a declared secret's exact bytes, as the task's own lookup would find it. */
+const bytesRequest = (secret: Secret) => ({
+  ...(secret.group === undefined ? {} : { group: secret.group }),
+  ...(secret.key === undefined ? {} : { key: secret.key }),
+  ...(secret.groupVersion === undefined ? {} : { groupVersion: secret.groupVersion }),
+  ...(secret.envVar === undefined ? {} : { envVar: secret.envVar }),
+  mountRequirement: secret.mountRequirement,
+  encodeMode: "rb" as const
+})
+
+/** Every declared secret's value, `values[group][key]`; every miss named when any is missing. */
+const lookUpValues = (
+  declared: ReadonlyArray<Declared>,
+  command: string
+): Effect.Effect<Kubernetes.MaterializeValues, CommandFailed, SecretsManager> =>
+  Effect.gen(function*() {
+    const manager = yield* SecretsManager
+    const values: Record<string, Record<string, Uint8Array>> = Object.create(null)
+    const misses: Array<SecretNotFound> = []
+    for (const { secret, task } of declared) {
+      const outcome = yield* Effect.result(manager.get(bytesRequest(secret)))
+      if (Result.isFailure(outcome)) {
+        misses.push(task === undefined ? outcome.failure : inTask(outcome.failure, task, true))
+      } else if (secret.group !== undefined && secret.key !== undefined) {
+        ;(values[secret.group] ??= Object.create(null))[secret.key] = outcome.success
+      }
+    }
+    if (misses.length > 0) {
+      return yield* Effect.fail(fail(
+        `${misses.length} secret(s) missing; ${command} was not started.` +
+          misses.map((miss) => `\n\n${miss.message}`).join("")
+      ))
+    }
+    return values
+  })
+
+/** Looks the secrets up, lays them out, runs the command; fails with its exit code when that is not 0. */
+export const run = (input: RunInput): Effect.Effect<void, CommandFailed | CommandExited> =>
+  Effect.gen(function*() {
+    const [command, ...args] = input.command
+    if (command === undefined) return yield* Effect.fail(fail("Give the command to run after --: run -- CMD ARGS..."))
+    const declared = yield* declaredSecrets(input)
+    const variables = yield* withEnvFiles(input.envFiles)
+    const values = yield* withSecretsManager(lookUpValues(declared, command), variables)
+    yield* Effect.scoped(Effect.gen(function*() {
+      let end: CommandEnd | undefined
+      // Added first, so it runs last, once the files are removed. A signal interrupts this program (the runtime
+      // exits with 130 then); the command got it too, and how it ended is the exit code to give.
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          if (end?.signalled) process.exit(end.exitCode)
+        })
+      )
+      const pod = yield* Kubernetes.materialize(declared.map(({ secret }) => secret), values).pipe(
+        Effect.mapError((error) => fail(`Cannot lay the secrets out as the pod would have them: ${error.message}`))
+      )
+      // Uninterruptible: a signal is passed on to the command, and the files stay until it has ended.
+      const ended = yield* Effect.uninterruptible(Effect.tap(
+        runCommand(command, args, { ...variables, ...pod.env }),
+        (ended) => Effect.sync(() => end = ended)
+      ))
+      if (ended.exitCode !== 0) return yield* Effect.fail(exitWith(ended.exitCode))
+    }))
+  })

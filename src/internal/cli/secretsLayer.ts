@@ -1,0 +1,27 @@
+/**
+ * The manager the commands look secrets up with: the library's usual lookup (configuration from the variables,
+ * files read from disk), over `process.env` or over the variables `run` put together from environment files.
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { Environment, fromRecord } from "../../Environment.ts"
+import { SecretsConfig } from "../../SecretsConfig.ts"
+import { SecretsManager } from "../../SecretsManager.ts"
+import { type CommandFailed, fail } from "./failure.ts"
+
+/** The lookup over `variables`, read live; a configuration variable the library refuses ends the command. */
+const managerLayer = (
+  variables: Readonly<Record<string, string | undefined>>
+): Layer.Layer<SecretsManager, CommandFailed> =>
+  SecretsManager.layerNodeFiles.pipe(
+    Layer.provide(SecretsConfig.layerNoDeps),
+    Layer.provide(Layer.succeed(Environment, fromRecord(variables))),
+    Layer.catchTag("ConfigError", (error) =>
+      Layer.effect(SecretsManager, Effect.fail(fail(`The secrets configuration is invalid: ${error.message}`))))
+  )
+
+/** Runs `effect` with a manager over `variables` (`process.env` by default). */
+export const withSecretsManager = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  variables: Readonly<Record<string, string | undefined>> = process.env
+): Effect.Effect<A, E | CommandFailed, Exclude<R, SecretsManager>> => Effect.provide(effect, managerLayer(variables))

@@ -1,0 +1,101 @@
+/**
+ * `effect-secrets where GROUP [KEY]`: every place the lookup tries for a secret, in order, with what it found there.
+ * The value itself is never read: a file is checked, not opened for its content.
+ */
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import type { Attempt, SecretNotFound } from "../../SecretsError.ts"
+import { type SecretLocation, SecretsManager } from "../../SecretsManager.ts"
+import { type CommandExited, type CommandFailed, exitWith } from "./failure.ts"
+import { columns, print, secretName } from "./printing.ts"
+import { withSecretsManager } from "./secretsLayer.ts"
+
+/**
+ * One place tried: `found` (the lookup stopped there), `missing` (nothing there) or `refused` (something there that
+ * may not be read); `reason` says why for the last two.
+ */
+export interface WhereAttempt {
+  readonly source: string
+  readonly location: string
+  readonly outcome: "found" | "missing" | "refused"
+  readonly reason?: string
+}
+
+/** What `where --json` prints: whether the secret was found, and every place tried, in order. */
+export interface WhereReport {
+  readonly found: boolean
+  readonly attempts: ReadonlyArray<WhereAttempt>
+}
+
+export interface WhereInput {
+  readonly group: string
+  readonly key: string | undefined
+  readonly groupVersion: string | undefined
+  readonly json: boolean
+}
+
+/** An attempt as printed: its fields in a fixed order, nothing else. */
+export const attemptOf = (attempt: Attempt): WhereAttempt => ({
+  source: attempt.source,
+  location: attempt.location,
+  outcome: attempt.outcome,
+  reason: attempt.reason
+})
+
+/** The report of one lookup, from where it found the secret or from its miss. */
+export const whereReport = (outcome: Result.Result<SecretLocation, SecretNotFound>): WhereReport =>
+  Result.isSuccess(outcome)
+    ? {
+      found: true,
+      attempts: [
+        ...outcome.success.tried.map(attemptOf),
+        { source: outcome.success.source, location: outcome.success.location, outcome: "found" }
+      ]
+    }
+    : { found: false, attempts: outcome.failure.attempts.map(attemptOf) }
+
+/** The attempts as aligned rows: outcome, source, location, reason. */
+export const attemptRows = (attempts: ReadonlyArray<WhereAttempt>): string =>
+  columns(attempts.map((attempt) => [attempt.outcome, attempt.source, attempt.location, attempt.reason ?? ""]))
+
+/** The advice a miss's message ends with (what to set, "did you mean"), without its list of places. */
+export const adviceOf = (miss: SecretNotFound): string =>
+  miss.message.split("\n").slice(1).filter((line) => !line.startsWith("  - ")).join("\n")
+
+/** What a miss is, by its reason. */
+const missHeadings: Record<SecretNotFound["reason"], string> = {
+  NotFound: "not found",
+  Refused: "found, but not readable",
+  InvalidRequest: "refused (nothing was read)",
+  Undeclared: "not declared"
+}
+
+const indent = (text: string) => text.split("\n").map((line) => `  ${line}`).join("\n")
+
+/** Looks the secret up, prints every place tried; fails with exit code 1 when it is not found. */
+export const where = (input: WhereInput): Effect.Effect<void, CommandFailed | CommandExited> =>
+  withSecretsManager(Effect.gen(function*() {
+    const manager = yield* SecretsManager
+    const request = {
+      group: input.group,
+      ...(input.key === undefined ? {} : { key: input.key }),
+      ...(input.groupVersion === undefined ? {} : { groupVersion: input.groupVersion })
+    }
+    const outcome = yield* Effect.result(manager.locate(request))
+    const report = whereReport(outcome)
+    if (input.json) {
+      yield* print(JSON.stringify(report, null, 2))
+    } else {
+      const name = secretName({
+        group: input.group || undefined,
+        key: input.key || undefined,
+        groupVersion: input.groupVersion || undefined
+      })
+      const heading = Result.isSuccess(outcome)
+        ? `${name}: found (${outcome.success.source} ${outcome.success.location})`
+        : `${name}: ${missHeadings[outcome.failure.reason]}`
+      const advice = Result.isFailure(outcome) ? adviceOf(outcome.failure) : ""
+      yield* print([heading, indent(attemptRows(report.attempts)), ...(advice === "" ? [] : [advice])].join("\n"))
+    }
+    if (!report.found) return yield* Effect.fail(exitWith(1))
+  }))

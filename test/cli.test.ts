@@ -1,0 +1,462 @@
+/**
+ * The command line in process: `Command.runWith` over the real Node services, stdout and stderr captured through
+ * a test `Console`. What the bin adds (exit codes, signals, child processes) is in `cli.process.test.ts`.
+ */
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
+import * as Command from "effect/cli/Command"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Runtime from "effect/Runtime"
+import { Pod as PodModel } from "kubernetes-models/v1/Pod"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as util from "node:util"
+import { afterEach, beforeEach } from "vitest"
+import { parse as parseYaml } from "yaml"
+import { cli, program, version } from "../src/internal/cli/commands.ts"
+import { withEnvFiles } from "../src/internal/cli/envFiles.ts"
+import { parseSecretSpec } from "../src/internal/cli/run.ts"
+import * as Masking from "../src/Masking.ts"
+import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
+
+const libraryEntry = fileURLToPath(new URL("../src/index.ts", import.meta.url))
+
+// Recognisable values: no output may ever hold them.
+const tokenValue = "planted-token-7f3a9c2e"
+const passwordValue = "planted-password-b81d44"
+
+let temp = { dir: "", remove: () => {} }
+let secretsDir = ""
+beforeEach(() => {
+  temp = makeTempDir()
+  secretsDir = path.join(temp.dir, "secrets")
+  writeFiles(secretsDir, { "db/password": passwordValue + "\n" })
+  setEnv({
+    FLYTE_SECRETS_DEFAULT_DIR: secretsDir,
+    FLYTE_SECRETS_TEAM_TOKEN: tokenValue,
+    FLYTE_INTERNAL_EXECUTION_ID: undefined,
+    FLYTE_SECRETS_ENV_PREFIX: undefined
+  })
+})
+afterEach(() => {
+  restoreEnv()
+  temp.remove()
+})
+
+/** A module of tasks in the temp directory, importing the library by absolute path. */
+const tasksModule = (body: string): string => {
+  const file = path.join(temp.dir, `tasks-${Math.random().toString(36).slice(2)}.ts`)
+  fs.writeFileSync(file, `import { Secret, task } from ${JSON.stringify(libraryEntry)}\n${body}\n`)
+  return file
+}
+
+const exampleTasks = () =>
+  tasksModule([
+    "export const sync = task.sync({ name: \"sync_repos\", secretRequests: [",
+    "  { group: \"team\", key: \"token\", mountRequirement: \"ENV_VAR\" },",
+    "  new Secret({ group: \"db\", key: \"password\", mountRequirement: \"FILE\" })",
+    "] }, () => 1)",
+    "export const other = task.sync({ name: \"nightly\", secretRequests: [{ group: \"absent\", key: \"thing\" }] }, () => 2)"
+  ].join("\n"))
+
+interface Ran {
+  readonly exit: Exit.Exit<void, unknown>
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs the command line with `args`, in process, capturing what it prints. */
+const runCli = (args: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const stdout: Array<string> = []
+    const stderr: Array<string> = []
+    const console: Console.Console = Object.assign(Object.create(globalThis.console), {
+      log: (...parts: ReadonlyArray<unknown>) => stdout.push(util.format(...parts)),
+      error: (...parts: ReadonlyArray<unknown>) => stderr.push(util.format(...parts))
+    })
+    const exit = yield* Effect.exit(
+      program(args, NodeServices.layer).pipe(Effect.provideService(Console.Console, console))
+    )
+    return { exit, stdout: stdout.join("\n"), stderr: stderr.join("\n") } satisfies Ran
+  })
+
+/** The exit code the bin's runtime gives for this exit. */
+const exitCode = (exit: Exit.Exit<void, unknown>): number =>
+  Exit.isSuccess(exit) ? 0 : Runtime.getErrorExitCode(Cause.squash(exit.cause))
+
+const assertNoSecret = (ran: Ran) => {
+  for (const value of [tokenValue, passwordValue]) {
+    assert.notInclude(ran.stdout, value)
+    assert.notInclude(ran.stderr, value)
+  }
+}
+
+describe("effect-secrets: help and version", () => {
+  it.effect("--help lists the four commands", () =>
+    Effect.gen(function*() {
+      const ran = yield* runCli(["--help"])
+      assert.strictEqual(exitCode(ran.exit), 0)
+      for (const name of ["where", "doctor", "render", "run"]) assert.match(ran.stdout, new RegExp(`^  ${name} `, "m"))
+    }))
+
+  it.effect("every command has its own help, with its flags", () =>
+    Effect.gen(function*() {
+      const flags: Record<string, ReadonlyArray<string>> = {
+        where: ["--version, --group-version string", "--json"],
+        doctor: ["--task string", "--json"],
+        render: ["--task string", "--backend", "--annotate", "--format"],
+        run: ["--module string", "--secret string", "--env-file string"]
+      }
+      for (const [name, expected] of Object.entries(flags)) {
+        const ran = yield* runCli([name, "--help"])
+        assert.strictEqual(exitCode(ran.exit), 0)
+        assert.include(ran.stdout, `effect-secrets ${name}`)
+        for (const flag of expected) assert.include(ran.stdout, flag)
+      }
+    }))
+
+  it.effect("--version prints the package's version; after `where`, --version is the group's version", () =>
+    Effect.gen(function*() {
+      const manifest = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8"))
+      assert.strictEqual(version, manifest.version)
+      const global = yield* runCli(["--version"])
+      assert.include(global.stdout, `effect-secrets v${version}`)
+      const flag = yield* runCli(["where", "db", "password", "--version", "v2", "--json"])
+      const attempts = JSON.parse(flag.stdout).attempts as ReadonlyArray<{ location: string }>
+      assert.include(attempts.map((attempt) => attempt.location), "FLYTE_SECRETS_DB_V2_PASSWORD")
+      const alias = yield* runCli(["where", "db", "password", "--group-version", "v2", "--json"])
+      assert.strictEqual(alias.stdout, flag.stdout)
+    }))
+
+  it.effect("an unknown command or a missing argument fails with the help and exit code 1", () =>
+    Effect.gen(function*() {
+      const unknown = yield* runCli(["wehre"])
+      assert.strictEqual(exitCode(unknown.exit), 1)
+      assert.include(unknown.stderr, "Unknown subcommand")
+      const missing = yield* runCli(["where"])
+      assert.strictEqual(exitCode(missing.exit), 1)
+      assert.include(missing.stderr, "Missing required argument: group")
+    }))
+})
+
+describe("effect-secrets where", () => {
+  it.effect("--json: every place tried in order, the place it was found last", () =>
+    Effect.gen(function*() {
+      const env = yield* runCli(["where", "team", "token", "--json"])
+      assert.strictEqual(exitCode(env.exit), 0)
+      assert.deepStrictEqual(JSON.parse(env.stdout), {
+        found: true,
+        attempts: [{ source: "env", location: "FLYTE_SECRETS_TEAM_TOKEN", outcome: "found" }]
+      })
+      const file = yield* runCli(["where", "db", "password", "--json"])
+      assert.deepStrictEqual(JSON.parse(file.stdout), {
+        found: true,
+        attempts: [
+          { source: "env", location: "FLYTE_SECRETS_DB_PASSWORD", outcome: "missing", reason: "not set" },
+          { source: "file", location: path.join(secretsDir, "db", "password"), outcome: "found" }
+        ]
+      })
+      assertNoSecret(env)
+      assertNoSecret(file)
+    }))
+
+  it.effect("a miss: every place with its reason, exit code 1, and what is close to it", () =>
+    Effect.gen(function*() {
+      const json = yield* runCli(["where", "db", "pasword", "--json"])
+      assert.strictEqual(exitCode(json.exit), 1)
+      assert.strictEqual(json.stderr, "")
+      const report = JSON.parse(json.stdout)
+      assert.strictEqual(report.found, false)
+      assert.deepStrictEqual(report.attempts.map((attempt: { source: string }) => attempt.source), [
+        "env",
+        "file",
+        "local-env"
+      ])
+      assert.isTrue(report.attempts.every((attempt: { outcome: string }) => attempt.outcome === "missing"))
+      const human = yield* runCli(["where", "db", "pasword"])
+      assert.strictEqual(exitCode(human.exit), 1)
+      const lines = human.stdout.split("\n")
+      assert.strictEqual(lines[0], "db/pasword: not found")
+      assert.match(lines[2]!, /^  missing +file +\S+\/db\/pasword +no such file$/)
+      assert.include(human.stdout, "group \"db\" has a key \"password\" (did you mean it?)")
+    }))
+
+  it.effect("a place that holds something unreadable is refused, with the reason", () =>
+    Effect.gen(function*() {
+      const outside = path.join(temp.dir, "outside")
+      fs.writeFileSync(outside, passwordValue)
+      fs.mkdirSync(path.join(secretsDir, "linked"))
+      fs.symlinkSync(outside, path.join(secretsDir, "linked", "key"))
+      const ran = yield* runCli(["where", "linked", "key", "--json"])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      const refused = JSON.parse(ran.stdout).attempts.find((attempt: { outcome: string }) =>
+        attempt.outcome === "refused"
+      )
+      assert.strictEqual(refused.location, path.join(secretsDir, "linked", "key"))
+      assert.isString(refused.reason)
+      assertNoSecret(ran)
+    }))
+
+  it.effect("an unsafe name is refused before anything is read", () =>
+    Effect.gen(function*() {
+      const ran = yield* runCli(["where", "..", "key", "--json"])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      const report = JSON.parse(ran.stdout)
+      assert.strictEqual(report.found, false)
+      assert.strictEqual(report.attempts[0].outcome, "refused")
+      assert.include(report.attempts[0].reason, "unsafe name")
+    }))
+
+  it.effect("an invalid configuration names its variable", () =>
+    Effect.gen(function*() {
+      setEnv({ FLYTE_SECRETS_DEFAULT_DIR: "relative/dir" })
+      const ran = yield* runCli(["where", "db", "password"])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "FLYTE_SECRETS_DEFAULT_DIR")
+    }))
+})
+
+describe("effect-secrets doctor", () => {
+  it.effect("--json: each declared secret of each task, found where, or missing and why; exit code 1", () =>
+    Effect.gen(function*() {
+      const module = exampleTasks()
+      const ran = yield* runCli(["doctor", module, "--json"])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      const { secrets } = JSON.parse(ran.stdout)
+      assert.deepStrictEqual(secrets.slice(0, 2), [
+        {
+          task: "sync_repos",
+          group: "team",
+          key: "token",
+          mountRequirement: "ENV_VAR",
+          status: "found",
+          source: "env",
+          location: "FLYTE_SECRETS_TEAM_TOKEN"
+        },
+        {
+          task: "sync_repos",
+          group: "db",
+          key: "password",
+          mountRequirement: "FILE",
+          status: "found",
+          source: "file",
+          location: path.join(secretsDir, "db", "password")
+        }
+      ])
+      assert.strictEqual(secrets.length, 3)
+      assert.deepInclude(secrets[2], { task: "nightly", group: "absent", key: "thing", status: "missing" })
+      assert.include(secrets[2].reason, "FLYTE_SECRETS_ABSENT_THING")
+      assertNoSecret(ran)
+    }))
+
+  it.effect("the table, each miss with the places tried and advice for the task, the count", () =>
+    Effect.gen(function*() {
+      const ran = yield* runCli(["doctor", exampleTasks()])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.match(ran.stdout, /^sync_repos +team\/token +ENV_VAR +found +env FLYTE_SECRETS_TEAM_TOKEN$/m)
+      assert.match(ran.stdout, /^nightly +absent\/thing +ANY +missing +-$/m)
+      assert.include(ran.stdout, "Task \"nightly\" declares it")
+      assert.include(ran.stdout, "3 declared secret(s): 2 found, 1 missing.")
+    }))
+
+  it.effect("--task matches the name in a task's options, not its export's; all found is exit code 0", () =>
+    Effect.gen(function*() {
+      const module = exampleTasks()
+      const ran = yield* runCli(["doctor", module, "--task", "sync_repos", "--json"])
+      assert.strictEqual(exitCode(ran.exit), 0)
+      assert.deepStrictEqual(JSON.parse(ran.stdout).secrets.map((secret: { task: string }) => secret.task), [
+        "sync_repos",
+        "sync_repos"
+      ])
+      const byExport = yield* runCli(["doctor", module, "--task", "sync"])
+      assert.strictEqual(exitCode(byExport.exit), 1)
+      assert.include(byExport.stderr, "no task named \"sync\"")
+      assert.include(byExport.stderr, "Its tasks: \"sync_repos\", \"nightly\"")
+    }))
+
+  it.effect("a module that does not exist, exports no task, or fails to load gets a clear error", () =>
+    Effect.gen(function*() {
+      const missing = yield* runCli(["doctor", path.join(temp.dir, "nope.ts")])
+      assert.strictEqual(exitCode(missing.exit), 1)
+      assert.include(missing.stderr, "nope.ts not found")
+      const empty = tasksModule("export const notATask = () => 1")
+      const none = yield* runCli(["doctor", empty])
+      assert.include(none.stderr, "exports no task")
+      Masking.register(passwordValue)
+      const throwing = tasksModule(`throw new Error("cannot start: ${passwordValue}")`)
+      const broken = yield* runCli(["doctor", throwing])
+      assert.strictEqual(exitCode(broken.exit), 1)
+      assert.include(broken.stderr, "Cannot load module")
+      assert.include(broken.stderr, "cannot start: <redacted>")
+      assertNoSecret(broken)
+    }))
+
+  it.effect("an unexpected failure is logged masked, to stderr, with exit code 1", () =>
+    Effect.gen(function*() {
+      Masking.register(tokenValue)
+      // A look-alike task whose declarations throw: nothing the command expects.
+      const module = tasksModule([
+        "const fake = Object.assign(() => 1, { [Symbol.for(\"effect-secrets/Task\")]: Symbol.for(\"effect-secrets/Task\") })",
+        `Object.defineProperty(fake, "secretRequests", { get() { throw new Error("boom ${tokenValue}") } })`,
+        "export { fake }"
+      ].join("\n"))
+      const ran = yield* runCli(["doctor", module])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "effect-secrets failed unexpectedly")
+      assert.include(ran.stderr, "boom <redacted>")
+      assert.strictEqual(ran.stdout, "")
+      assertNoSecret(ran)
+    }))
+})
+
+describe("effect-secrets render", () => {
+  it.effect("the pod after the webhook: apiVersion v1, kind Pod, one container named after the task; valid", () =>
+    Effect.gen(function*() {
+      const ran = yield* runCli(["render", exampleTasks(), "--task", "sync_repos"])
+      assert.strictEqual(exitCode(ran.exit), 0)
+      const pod = parseYaml(ran.stdout)
+      assert.strictEqual(pod.apiVersion, "v1")
+      assert.strictEqual(pod.kind, "Pod")
+      assert.strictEqual(pod.metadata.name, "sync-repos")
+      assert.strictEqual(pod.spec.containers.length, 1)
+      const [container] = pod.spec.containers
+      assert.strictEqual(container.name, "sync-repos")
+      assert.deepInclude(container.env, {
+        name: "_FSEC_TEAM_TOKEN",
+        valueFrom: { secretKeyRef: { name: "team", key: "token", optional: true } }
+      })
+      assert.deepInclude(
+        container.volumeMounts.map((mount: { mountPath: string }) => mount.mountPath),
+        "/etc/flyte/secrets/db"
+      )
+      new PodModel({ ...pod, spec: { ...pod.spec, containers: [{ ...container, image: "task" }] } }).validate()
+      assertNoSecret(ran)
+    }))
+
+  it.effect("--annotate --format json: the label and one annotation per secret; --backend picks the injector", () =>
+    Effect.gen(function*() {
+      const module = exampleTasks()
+      const annotated = yield* runCli(["render", module, "--task", "sync_repos", "--annotate", "--format", "json"])
+      const pod = JSON.parse(annotated.stdout)
+      assert.deepStrictEqual(pod.metadata.labels, { "inject-flyte-secrets": "true" })
+      assert.deepStrictEqual(Object.keys(pod.metadata.annotations), ["flyte.secrets/s0", "flyte.secrets/s1"])
+      const vault = yield* runCli(["render", module, "--task", "nightly", "--backend", "Vault", "--format", "json"])
+      assert.strictEqual(exitCode(vault.exit), 0)
+      assert.strictEqual(JSON.parse(vault.stdout).metadata.annotations["vault.hashicorp.com/agent-inject"], "true")
+      const both = yield* runCli(["render", module, "--task", "nightly", "--backend", "AWS", "--annotate"])
+      assert.strictEqual(exitCode(both.exit), 1)
+      assert.include(both.stderr, "leave out --backend")
+    }))
+
+  it.effect("an unknown task, or none named among several, lists the task names there are", () =>
+    Effect.gen(function*() {
+      const module = exampleTasks()
+      const unknown = yield* runCli(["render", module, "--task", "weekly"])
+      assert.strictEqual(exitCode(unknown.exit), 1)
+      assert.include(unknown.stderr, "no task named \"weekly\"")
+      assert.include(unknown.stderr, "\"sync_repos\", \"nightly\"")
+      const unnamed = yield* runCli(["render", module])
+      assert.include(unnamed.stderr, "choose one with --task: \"sync_repos\", \"nightly\"")
+    }))
+
+  it.effect("a declaration the backend refuses is named", () =>
+    Effect.gen(function*() {
+      const ran = yield* runCli(["render", exampleTasks(), "--task", "sync_repos", "--backend", "Vault"])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "Task \"sync_repos\"")
+      assert.include(ran.stderr, "Vault")
+    }))
+})
+
+describe("effect-secrets run (in process: what happens before the command starts)", () => {
+  it.effect("a missing secret stops it before the command starts, naming every missing one", () =>
+    Effect.gen(function*() {
+      const marker = path.join(temp.dir, "started")
+      const ran = yield* runCli([
+        "run",
+        "--secret",
+        "absent/one",
+        "--secret",
+        "team/token:ENV_VAR",
+        "--secret",
+        "absent/two:FILE",
+        "--",
+        "touch",
+        marker
+      ])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "2 secret(s) missing; touch was not started.")
+      assert.include(ran.stderr, "group \"absent\" key \"one\"")
+      assert.include(ran.stderr, "group \"absent\" key \"two\"")
+      assert.isFalse(fs.existsSync(marker))
+      assertNoSecret(ran)
+    }))
+
+  it.effect("a task's declarations are what it injects: its missing one is named with the task", () =>
+    Effect.gen(function*() {
+      const marker = path.join(temp.dir, "started")
+      const ran = yield* runCli(["run", "--module", exampleTasks(), "--task", "nightly", "--", "touch", marker])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "Task \"nightly\" declares it")
+      assert.isFalse(fs.existsSync(marker))
+    }))
+
+  it.effect("nothing to inject, --task without --module, a malformed --secret, no command: clear errors", () =>
+    Effect.gen(function*() {
+      const nothing = yield* runCli(["run", "--", "true"])
+      assert.include(nothing.stderr, "Nothing to inject")
+      const taskOnly = yield* runCli(["run", "--task", "x", "--", "true"])
+      assert.include(taskOnly.stderr, "give the module with --module")
+      const malformed = yield* runCli(["run", "--secret", "team", "--", "true"])
+      assert.include(malformed.stderr, "write GROUP/KEY")
+      const noCommand = yield* runCli(["run", "--secret", "team/token"])
+      assert.include(noCommand.stderr, "Missing required argument: command")
+      for (const ran of [nothing, taskOnly, malformed, noCommand]) assert.strictEqual(exitCode(ran.exit), 1)
+    }))
+
+  it("--secret specs: GROUP/KEY with an optional mount requirement", () => {
+    const spec = (text: string) => parseSecretSpec(text)
+    const ok = spec("my-api-keys/github_token:ENV_VAR")
+    assert.isTrue(
+      ok._tag === "Success" && ok.success.mountRequirement === "ENV_VAR" && ok.success.group === "my-api-keys"
+    )
+    const any = spec("db/password")
+    assert.isTrue(any._tag === "Success" && any.success.mountRequirement === "ANY" && any.success.key === "password")
+    const colon = spec("db/pass:word")
+    assert.isTrue(colon._tag === "Success" && colon.success.key === "pass:word")
+    for (const bad of ["db", "/key", "db/", "db/../x"]) {
+      assert.strictEqual(spec(bad)._tag, "Failure", bad)
+    }
+  })
+
+  it.effect("--env-file: Node's parser; a later file overrides an earlier one; a set variable keeps its value", () =>
+    Effect.gen(function*() {
+      writeFiles(temp.dir, {
+        "first.env": "A=from-first\nB=from-first\nC=from-first\n",
+        "second.env": "# a comment\nB=\"from second\"\nexport D=quoted\n"
+      })
+      const merged = yield* withEnvFiles([path.join(temp.dir, "first.env"), path.join(temp.dir, "second.env")], {
+        C: "from-environment"
+      })
+      assert.deepStrictEqual({ ...merged }, { A: "from-first", B: "from second", C: "from-environment", D: "quoted" })
+      const missing = yield* Effect.flip(withEnvFiles([path.join(temp.dir, "nope.env")], {}))
+      assert.include(missing.message, "nope.env not found")
+    }))
+})
+
+describe("effect-secrets: the command tree", () => {
+  it("is named effect-secrets and has the four commands", () => {
+    assert.strictEqual(cli.name, "effect-secrets")
+    assert.deepStrictEqual(cli.subcommands.flatMap((group) => group.commands.map((command) => command.name)), [
+      "where",
+      "doctor",
+      "render",
+      "run"
+    ])
+    assert.isTrue(Command.isCommand(cli))
+  })
+})
