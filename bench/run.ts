@@ -18,6 +18,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { figures as cacheFigures } from "./cache.ts"
+import { figures as cliFigures } from "./cli.ts"
 import { type Figure, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
 import { figures as kubernetesFigures } from "./kubernetes.ts"
 import { figures as maskingFigures } from "./masking.ts"
@@ -266,6 +267,7 @@ const figures: ReadonlyArray<Figure> = [
   },
   ...cacheFigures({ lib, rounds, n, manager, envRequest, timeEffect }),
   ...kubernetesFigures({ lib, rounds, n }),
+  ...cliFigures({ rounds: smoke ? 1 : 11 }),
   ...maskingFigures({ rounds, n }),
   // Each round runs tsc twice (about a second each): fewer rounds keep the run short.
   ...typecheckFigures({ rounds: smoke ? 1 : 7 }),

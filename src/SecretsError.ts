@@ -157,6 +157,13 @@ const whereLookedFor = (error: SecretNotFound): string => {
   return `${heading}: ${describeName(error)}. Tried:${tried}`
 }
 
+/**
+ * What a miss's message advises after its list of places: what to set or fix, and "did you mean" hints.
+ *
+ * @internal
+ */
+export const adviceOf = (error: SecretNotFound): string => whatToDo(error)
+
 const whatToDo = (error: SecretNotFound): string => {
   const late = lateHints.get(error)?.()
   if (error.reason === "Refused") {

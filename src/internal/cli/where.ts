@@ -4,7 +4,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import type { Attempt, SecretNotFound } from "../../SecretsError.ts"
+import { adviceOf, type Attempt, type SecretNotFound } from "../../SecretsError.ts"
 import { type SecretLocation, SecretsManager } from "../../SecretsManager.ts"
 import { type CommandExited, type CommandFailed, exitWith } from "./failure.ts"
 import { columns, print, secretName } from "./printing.ts"
@@ -57,10 +57,6 @@ export const whereReport = (outcome: Result.Result<SecretLocation, SecretNotFoun
 /** The attempts as aligned rows: outcome, source, location, reason. */
 export const attemptRows = (attempts: ReadonlyArray<WhereAttempt>): string =>
   columns(attempts.map((attempt) => [attempt.outcome, attempt.source, attempt.location, attempt.reason ?? ""]))
-
-/** The advice a miss's message ends with (what to set, "did you mean"), without its list of places. */
-export const adviceOf = (miss: SecretNotFound): string =>
-  miss.message.split("\n").slice(1).filter((line) => !line.startsWith("  - ")).join("\n")
 
 /** What a miss is, by its reason. */
 const missHeadings: Record<SecretNotFound["reason"], string> = {
