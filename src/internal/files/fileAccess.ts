@@ -16,9 +16,10 @@ export interface FileStatus {
   readonly size: number
   /** Hard links; `undefined` when the file system does not say. */
   readonly links: number | undefined
-  readonly dev: bigint
+  /** Device and inode: compared only with those the same file access gave (both numbers, or both bigints). */
+  readonly dev: number | bigint
   /** `undefined` when the file system cannot identify files. */
-  readonly ino: bigint | undefined
+  readonly ino: number | bigint | undefined
 }
 
 /** The operations the read algorithm needs, over some kind of open file `Handle`. */

@@ -54,8 +54,8 @@ const statusOf = (stats: fs.BigIntStats | fs.Stats): FileStatus => ({
   type: typeOf(stats),
   size: Number(stats.size),
   links: Number(stats.nlink),
-  dev: BigInt(stats.dev),
-  ino: BigInt(stats.ino)
+  dev: stats.dev,
+  ino: stats.ino
 })
 
 // Hints compare against at most this many names of a directory: a huge directory costs no more.

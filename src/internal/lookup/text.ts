@@ -4,28 +4,34 @@
  * become `\n`, as Python's text mode reads them). A leading byte order mark is kept, as flytekit's `utf-8` codec
  * keeps it.
  */
-import { Buffer, isUtf8 } from "node:buffer"
-
 // The characters Python's str.isspace() accepts.
 const pythonWhitespace = "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" +
   "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 const isPythonSpace = new Set([...pythonWhitespace].map((character) => character.charCodeAt(0)))
+// Printable ASCII, the usual first and last character of a secret, is answered without the set.
+const isSpace = (code: number): boolean => (code > 0x20 && code < 0x7f) ? false : isPythonSpace.has(code)
 
 /** `text.strip()` as Python does it. */
 export const pythonStrip = (text: string): string => {
   let start = 0
   let end = text.length
-  while (start < end && isPythonSpace.has(text.charCodeAt(start))) start++
-  while (end > start && isPythonSpace.has(text.charCodeAt(end - 1))) end--
+  while (start < end && isSpace(text.charCodeAt(start))) start++
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--
   return start === 0 && end === text.length ? text : text.slice(start, end)
 }
 
 const carriageReturn = /\r\n?/g
 
+// Strict UTF-8 (no overlong forms, no surrogates); a byte order mark is kept, as Python's `utf-8` codec keeps it.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+
 /** A file's bytes as flytekit's text mode gives them (universal newlines, then stripped), or `undefined` if not UTF-8. */
 export const fileText = (bytes: Uint8Array): string | undefined => {
-  // Validated first (strict UTF-8: no overlong forms, no surrogates), then decoded with the byte order mark kept.
-  if (!isUtf8(bytes)) return undefined
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+  let text: string
+  try {
+    text = strictUtf8.decode(bytes)
+  } catch {
+    return undefined
+  }
   return pythonStrip(text.includes("\r") ? text.replace(carriageReturn, "\n") : text)
 }
