@@ -29,19 +29,9 @@ import {
 import type { SecretRequest } from "../src/SecretsManager.ts"
 import { type FileCall, recordingFileSystem } from "./fixtures/fileCalls.ts"
 import { nodeSyncFileSystem } from "./fixtures/nodeSyncFileSystem.ts"
-import { expectMiss, setEnv, thrownBy, useSecretsDir } from "./support.ts"
+import { expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts } from "./support.ts"
 
 const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
-
-/** Every text a user or a log could see of an error, a cause or an exit. */
-const visibleTexts = (error: unknown): string =>
-  [
-    String(error),
-    (error as Error | undefined)?.message,
-    JSON.stringify(error),
-    inspect(error, { depth: 20, showHidden: true }),
-    (error as Error | undefined)?.stack
-  ].join("\n")
 
 /** A manager over a recording synchronous Node `FileSystem` and the given variables. */
 const recorded = (env: Record<string, string>, config: Partial<SecretsConfig["Service"]> = {}) => {

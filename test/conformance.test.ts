@@ -16,13 +16,12 @@ import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
-import { inspect } from "node:util"
 import { Environment, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
 import type { SecretRequest, SecretsManagerShape } from "../src/SecretsManager.ts"
 import { type AfterCall, type FileCall, recordingFileSystem, spyOnNodeFs } from "./fixtures/fileCalls.ts"
 import { nodeSyncFileSystem } from "./fixtures/nodeSyncFileSystem.ts"
 import { fifoRescuer, flipper, isRotatedValue, releaseFifo, rotatedValueOf, rotator } from "./fixtures/racers.ts"
-import { expectMiss, makeTempDir, restoreEnv, setEnv } from "./support.ts"
+import { expectMiss, makeTempDir, restoreEnv, setEnv, visibleTexts } from "./support.ts"
 
 const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
 const encoder = new TextEncoder()
@@ -214,17 +213,6 @@ const withFixture = <A, E>(impl: Implementation, body: (fixture: Fixture) => Eff
     ({ fixture }) => body(fixture),
     ({ release }) => Effect.sync(release)
   )
-
-/** Every text a user or a log could see of an error. */
-const visibleTexts = (error: unknown): string =>
-  [
-    String(error),
-    (error as Error).message,
-    JSON.stringify(error),
-    inspect(error, { depth: 10 }),
-    (error as Error).stack
-  ]
-    .join("\n")
 
 const reasonAt = (error: SecretNotFound, source: string): string | undefined =>
   error.attempts.find((attempt) => attempt.source === source)?.reason

@@ -16,7 +16,7 @@ import { inspect } from "node:util"
 import { Worker } from "node:worker_threads"
 import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
 import { nodeSyncFileSystem } from "./fixtures/nodeSyncFileSystem.ts"
-import { arbitraryNamePart, expectMiss, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
+import { arbitraryNamePart, expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts, writeFiles } from "./support.ts"
 
 const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
 const plantedBytes = new TextEncoder().encode(PLANTED)
@@ -40,17 +40,6 @@ const recordingLayer = () => {
   )
   return { layer, touched }
 }
-
-/** Every text a user or a log could see of an error. */
-const visibleTexts = (error: unknown): string =>
-  [
-    String(error),
-    (error as Error).message,
-    JSON.stringify(error),
-    inspect(error, { depth: 10 }),
-    (error as Error).stack
-  ]
-    .join("\n")
 
 describe("rule 1: names that could leave the secrets directory are refused before any read", () => {
   const unsafe = ["..", ".", "../x", "a/b", "/etc/passwd", "nul\u0000byte", "back\\slash", "new\nline"]

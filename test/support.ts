@@ -5,6 +5,7 @@ import * as fc from "fast-check"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { inspect } from "node:util"
 import { afterEach, beforeEach } from "vitest"
 import { SecretNotFound } from "../src/SecretsError.ts"
 
@@ -90,3 +91,13 @@ export const arbitraryNamePart = fc.option(
   ),
   { nil: undefined }
 )
+
+/** Every text a user or a log could see of an error. */
+export const visibleTexts = (error: unknown): string =>
+  [
+    String(error),
+    (error as Error | undefined)?.message,
+    JSON.stringify(error),
+    inspect(error, { depth: 20, showHidden: true }),
+    (error as Error | undefined)?.stack
+  ].join("\n")
