@@ -88,31 +88,22 @@ const withBytesFile = async <A>(measure: (file: string) => Promise<A>): Promise<
 
 export const figures = (context: MaskingBenchContext): ReadonlyArray<Figure> => {
   const { n, rounds } = context
+  /** Masking `line` with 1,000 values registered, against 1. */
+  const maskingLine = (name: string, line: string): Figure => ({
+    name,
+    unit: "ns/op",
+    baseline: "1 value registered",
+    target: 3,
+    measure: () =>
+      sideBySide(
+        rounds,
+        () => timeSync(n(100_000), () => thousand.mask(line)),
+        () => timeSync(n(100_000), () => one.mask(line))
+      )
+  })
   return [
-    {
-      name: "mask a 200-byte log line, 1,000 values registered",
-      unit: "ns/op",
-      baseline: "1 value registered",
-      target: 3,
-      measure: () =>
-        sideBySide(
-          rounds,
-          () => timeSync(n(100_000), () => thousand.mask(plainLine)),
-          () => timeSync(n(100_000), () => one.mask(plainLine))
-        )
-    },
-    {
-      name: "mask a 200-byte log line holding a value, 1,000 values registered",
-      unit: "ns/op",
-      baseline: "1 value registered",
-      target: 3,
-      measure: () =>
-        sideBySide(
-          rounds,
-          () => timeSync(n(100_000), () => thousand.mask(secretLine)),
-          () => timeSync(n(100_000), () => one.mask(secretLine))
-        )
-    },
+    maskingLine("mask a 200-byte log line, 1,000 values registered", plainLine),
+    maskingLine("mask a 200-byte log line holding a value, 1,000 values registered", secretLine),
     {
       name: "register a held string again (1,000 held)",
       unit: "ns/op",
