@@ -1,19 +1,15 @@
-/**
- * The README's "Masked logs" code, kept here so the type-check covers it. `node examples/masking.ts` runs it
- * against a test layer and prints the masked lines.
- */
+import { Masking, SecretsManager } from "effect-secrets"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import { Masking, SecretsManager } from "../src/index.ts"
 
 const program = Effect.gen(function*() {
   const secrets = yield* SecretsManager
   const token = yield* secrets.get({ group: "my-api-keys", key: "github_token" }) // registered when read
-  yield* Effect.log(`calling the API with ${token}`) // [12:00:00.000] INFO (#1): calling the API with <redacted>
+  yield* Effect.log(`calling the API with ${token}`) // ... INFO (#1): calling the API with <redacted>
   const session = "session-from-an-oauth-exchange"
   Masking.register(session) // a value the library never read
-  yield* Effect.logWarning("retrying").pipe(Effect.annotateLogs({ session })) // ... { session: '<redacted>' }
+  yield* Effect.logWarning("retrying").pipe(Effect.annotateLogs({ session })) // ... session: <redacted>
   return yield* Effect.fail(new Error(`the API refused ${token}`)) // logged below: masked too
 })
 
@@ -28,7 +24,5 @@ export const main = <E>(secrets: Layer.Layer<SecretsManager, E>) =>
 // JSON (or logfmt) lines instead: wrap any string logger.
 export const jsonLogs = Logger.layer([Logger.withConsoleLog(Masking.logger(Logger.formatJson))])
 
-if (import.meta.main) {
-  const testLayer = SecretsManager.layerTest({ env: { FLYTE_SECRETS_MY_API_KEYS_GITHUB_TOKEN: "ghp_example0token" } })
-  await Effect.runPromise(Effect.ignore(main(testLayer)))
-}
+const testLayer = SecretsManager.layerTest({ env: { FLYTE_SECRETS_MY_API_KEYS_GITHUB_TOKEN: "ghp_example0token" } })
+await Effect.runPromise(Effect.ignore(main(testLayer)))

@@ -36,7 +36,7 @@ const report = task({ name: "report", secretRequests }, () =>
 
 /** Plain code: the same secrets through the sync facade, which a task.sync body receives. */
 const facadeReport = task.sync({ name: "facade_report", secretRequests }, (_: void, secrets) => {
-  const token = secrets.my_api_keys.github_token
+  const token = secrets.get({ group: "my-api-keys", key: "github_token" })
   const cert = secrets.get({ group: "certs", key: "tls_cert", encodeMode: "rb" })
   return `facade: my_api_keys.github_token <redacted> (${token.length} chars), ` +
     `certs.tls_cert at ${secrets.getPath({ group: "certs", key: "tls_cert" })} <redacted> (${cert.byteLength} bytes)`
