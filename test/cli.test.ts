@@ -132,6 +132,30 @@ describe("effect-secrets: help and version", () => {
       assert.strictEqual(alias.stdout, flag.stdout)
     }))
 
+  it.effect("help examples name files a user has (no examples/ folder) and show bash -c for a shell line", () =>
+    Effect.gen(function*() {
+      for (const name of ["where", "doctor", "render", "run"]) {
+        const ran = yield* runCli([name, "--help"])
+        assert.notInclude(ran.stdout, "examples/", name)
+      }
+      const run = yield* runCli(["run", "--help"])
+      assert.include(run.stdout, "-- bash -c")
+      assert.notMatch(run.stdout, /(^|\s)sh -c/, "a plain sh (dash on Debian) drops variables named with -")
+      const doctor = yield* runCli(["doctor", "--help"])
+      assert.include(doctor.stdout, "effect-secrets doctor ./tasks.ts")
+    }))
+
+  it.effect("run: a command's flag before -- gets a hint to put the command after --", () =>
+    Effect.gen(function*() {
+      const ran = yield* runCli(["run", "--secret", "db/password", "node", "-e", "console.log(1)"])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "Unrecognized flag: -e")
+      assert.include(ran.stderr, "put the command after --: effect-secrets run [flags] -- CMD ARGS...")
+      const elsewhere = yield* runCli(["where", "db", "-e"])
+      assert.include(elsewhere.stderr, "Unrecognized flag: -e")
+      assert.notInclude(elsewhere.stderr, "after --", "the hint is for run's command only")
+    }))
+
   it.effect("an unknown command or a missing argument fails with the help and exit code 1", () =>
     Effect.gen(function*() {
       const unknown = yield* runCli(["wehre"])
@@ -426,12 +450,33 @@ describe("effect-secrets run (in process: what happens before the command starts
     )
     const any = spec("db/password")
     assert.isTrue(any._tag === "Success" && any.success.mountRequirement === "ANY" && any.success.key === "password")
-    const colon = spec("db/pass:word")
-    assert.isTrue(colon._tag === "Success" && colon.success.key === "pass:word")
     for (const bad of ["db", "/key", "db/", "db/../x"]) {
       assert.strictEqual(spec(bad)._tag, "Failure", bad)
     }
   })
+
+  it("--secret GROUP/KEY:SUFFIX: a suffix that is not ENV_VAR or FILE is refused, naming both", () => {
+    for (const bad of ["db/password:DIR", "db/password:env_var", "db/password:", "db/pass:word:FILE"]) {
+      const parsed = parseSecretSpec(bad)
+      assert.isTrue(parsed._tag === "Failure", bad)
+      const problem = parsed._tag === "Failure" ? parsed.failure : ""
+      assert.include(problem, JSON.stringify(bad))
+      assert.include(problem, ":ENV_VAR")
+      assert.include(problem, ":FILE")
+    }
+    const file = parseSecretSpec("db/password:FILE")
+    assert.isTrue(
+      file._tag === "Success" && file.success.key === "password" && file.success.mountRequirement === "FILE"
+    )
+  })
+
+  it.effect("run --secret db/password:DIR is a usage error, not a missing key \"password:DIR\"", () =>
+    Effect.gen(function*() {
+      const ran = yield* runCli(["run", "--secret", "db/password:DIR", "--", "true"])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "\":DIR\" is not a mount requirement")
+      assert.notInclude(ran.stderr, "Secret not found")
+    }))
 
   it.effect("--env-file: Node's parser; a later file overrides an earlier one; a set variable keeps its value", () =>
     Effect.gen(function*() {

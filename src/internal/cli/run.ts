@@ -29,11 +29,19 @@ interface Declared {
   readonly task: string | undefined
 }
 
-const secretSpec = /^(?<names>.*?)(?::(?<mount>ANY|ENV_VAR|FILE))?$/
+const mounts: ReadonlyArray<string> = ["ANY", "ENV_VAR", "FILE"]
 
-/** `GROUP/KEY[:ENV_VAR|FILE]` as a declaration. */
+/** `GROUP/KEY[:ENV_VAR|FILE]` as a declaration; a key never holds ":", so whatever follows one is the mount. */
 export const parseSecretSpec = (spec: string): Result.Result<Secret, string> => {
-  const { mount = "ANY", names = "" } = secretSpec.exec(spec)?.groups ?? {}
+  const colon = spec.indexOf(":")
+  const names = colon === -1 ? spec : spec.slice(0, colon)
+  const mount = colon === -1 ? "ANY" : spec.slice(colon + 1)
+  if (!mounts.includes(mount)) {
+    return Result.fail(
+      `--secret ${JSON.stringify(spec)}: ${JSON.stringify(`:${mount}`)} is not a mount requirement; ` +
+        "end the spec with :ENV_VAR or :FILE, or with neither (my-api-keys/github_token:ENV_VAR)"
+    )
+  }
   const slash = names.indexOf("/")
   if (slash <= 0 || slash === names.length - 1) {
     return Result.fail(
