@@ -9,11 +9,14 @@ import * as Kubernetes from "../../Kubernetes.ts"
 import { Secret } from "../../Secret.ts"
 import { inTask, type SecretNotFound } from "../../SecretsError.ts"
 import { SecretsManager } from "../../SecretsManager.ts"
+import { removeOrphanedTempDirs } from "../files/ownedTempDirs.ts"
+import { podDirPrefix } from "../kubernetes/materialize.ts"
 import { type CommandEnd, runCommand } from "./childProcess.ts"
 import { withEnvFiles } from "./envFiles.ts"
 import { type CommandExited, type CommandFailed, exitWith, fail } from "./failure.ts"
 import { loadTasks, selectTask } from "./modules.ts"
 import { withSecretsManager } from "./secretsLayer.ts"
+import { signalExitCode, watchEndingSignals } from "./signals.ts"
 
 export interface RunInput {
   readonly module: string | undefined
@@ -132,13 +135,18 @@ export const run = (input: RunInput): Effect.Effect<void, CommandFailed | Comman
     const values = yield* withSecretsManager(lookUpValues(declared, command), variables)
     yield* Effect.scoped(Effect.gen(function*() {
       let end: CommandEnd | undefined
-      // Added first, so it runs last, once the files are removed. A signal interrupts this program (the runtime
-      // exits with 130 then); the command got it too, and how it ended is the exit code to give.
+      const signals = yield* watchEndingSignals
+      // Added before the files, so it runs once they are removed. A signal interrupts this program (the runtime
+      // would exit with 130); the exit code is how the command ended, as it got the signal too, or a shell's code
+      // for the signal when it had not started.
       yield* Effect.addFinalizer(() =>
         Effect.sync(() => {
-          if (end?.signalled) process.exit(end.exitCode)
+          const signal = signals.received()
+          if (signal !== undefined) process.exit(end?.exitCode ?? signalExitCode(signal))
         })
       )
+      // A run killed with SIGKILL could not remove its files: they go now.
+      yield* Effect.sync(() => removeOrphanedTempDirs(podDirPrefix))
       const pod = yield* Kubernetes.materialize(declared.map(({ secret }) => secret), values).pipe(
         Effect.mapError((error) => fail(`Cannot lay the secrets out as the pod would have them: ${error.message}`))
       )

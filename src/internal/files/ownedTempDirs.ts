@@ -1,0 +1,93 @@
+/**
+ * Temporary directories that name the process that made them: `<prefix><pid>-<start>-<random>`, where `start` is
+ * when that process started (so a later process given the same pid is not taken for it). A process killed with
+ * SIGKILL cannot remove its directory; the next one removes the directories whose owner is gone. Only directories
+ * this user owns, named so, and whose owner has ended are removed: never a live process's, never a link, never
+ * anything in a shared directory where other users could swap entries.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+
+/**
+ * When process `pid` started, in clock ticks since boot, as Linux tells in `/proc/<pid>/stat`; `undefined` when
+ * it has ended (or is a zombie) or the system does not say. The command name in parentheses may hold spaces and
+ * parentheses, so the fields are counted from the last ")".
+ */
+const startOf = (pid: number): { readonly start: string; readonly ended: boolean } | undefined => {
+  let stat: string
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, "latin1")
+  } catch {
+    return undefined
+  }
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  // Field 3 is the state, field 22 the start time.
+  const state = fields[0]
+  const start = fields[19]
+  return start === undefined ? undefined : { start, ended: state === "Z" || state === "X" }
+}
+
+/** "0" where the system does not tell start times: such a directory's owner is judged by its pid alone. */
+const ownStart = startOf(process.pid)?.start ?? "0"
+
+/** Whether the process that made a directory named with `pid` and `start` has ended. */
+const ownerEnded = (pid: number, start: string): boolean => {
+  try {
+    process.kill(pid, 0)
+  } catch (error) {
+    // EPERM: a process of another user has this pid, so it is not the owner's, unless start times cannot tell.
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return true
+  }
+  const now = startOf(pid)
+  if (now === undefined) return start !== "0" && fs.existsSync("/proc/self/stat")
+  return now.ended || (start !== "0" && now.start !== start)
+}
+
+/** A new directory, readable by this user only, named after this process; its real path. */
+export const makeOwnedTempDir = (prefix: string): string => {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}${process.pid}-${ownStart}-`)))
+  fs.chmodSync(dir, 0o700)
+  return dir
+}
+
+/**
+ * Whether entries of `dir` stay as this process sees them: it is this user's, or others may not write in it, or
+ * its sticky bit keeps them from removing or renaming what is not theirs (as on `/tmp`).
+ */
+const entriesStayPut = (dir: fs.Stats, uid: number): boolean =>
+  dir.uid === uid || (dir.mode & 0o022) === 0 || (dir.mode & 0o1000) !== 0
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+/**
+ * Removes the directories of the temporary directory named `<prefix><pid>-<start>-<random>` whose owner has ended;
+ * the names removed. Best effort: what cannot be read or removed is left, and nothing fails.
+ */
+export const removeOrphanedTempDirs = (prefix: string): ReadonlyArray<string> => {
+  const uid = process.getuid?.()
+  if (uid === undefined) return []
+  const owned = new RegExp(`^${escapeRegExp(prefix)}([1-9][0-9]{0,9})-([0-9]{1,20})-[A-Za-z0-9]{6}$`)
+  const removed: Array<string> = []
+  try {
+    const tmp = fs.realpathSync(os.tmpdir())
+    if (!entriesStayPut(fs.lstatSync(tmp), uid)) return []
+    for (const name of fs.readdirSync(tmp)) {
+      const match = owned.exec(name)
+      if (match === null) continue
+      const entry = path.join(tmp, name)
+      const stats = fs.lstatSync(entry, { throwIfNoEntry: false })
+      if (stats === undefined || !stats.isDirectory() || stats.uid !== uid) continue
+      if (!ownerEnded(Number(match[1]), match[2]!)) continue
+      try {
+        fs.rmSync(entry, { recursive: true, force: true })
+        removed.push(name)
+      } catch {
+        // Left for a later run.
+      }
+    }
+  } catch {
+    // The temporary directory cannot be listed: nothing to tidy.
+  }
+  return removed
+}
