@@ -387,6 +387,27 @@ describe("effect-secrets render", () => {
       assert.include(unnamed.stderr, "choose one with --task: \"sync_repos\", \"nightly\"")
     }))
 
+  it.effect("render refuses the pod run refuses (a group that is no Secret name), with the same message, exit 1", () =>
+    Effect.gen(function*() {
+      const module = tasksModule(
+        "export const report = task.sync({ name: \"report\", secretRequests: [{ group: \"my_api_keys\", key: \"token\" }] }, () => 1)"
+      )
+      const refusal =
+        "Kubernetes would refuse the pod the webhook renders: the secret volume's secretName \"my_api_keys\""
+      writeFiles(secretsDir, { "my_api_keys/token": "planted-api-key-91c2" })
+      const marker = path.join(temp.dir, "started")
+      const ran = yield* runCli(["run", "--module", module, "--", "touch", marker])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, refusal)
+      assert.isFalse(fs.existsSync(marker))
+      for (const args of [[], ["--annotate"], ["--format", "json"], ["--backend", "K8s"]]) {
+        const rendered = yield* runCli(["render", module, ...args])
+        assert.strictEqual(exitCode(rendered.exit), 1, args.join(" "))
+        assert.include(rendered.stderr, refusal, args.join(" "))
+        assert.strictEqual(rendered.stdout, "", args.join(" "))
+      }
+    }))
+
   it.effect("a declaration the backend refuses is named", () =>
     Effect.gen(function*() {
       const ran = yield* runCli(["render", exampleTasks(), "--task", "sync_repos", "--backend", "Vault"])
