@@ -227,7 +227,7 @@ export interface InjectOptions {
   readonly aws?: SidecarOptions
   readonly gcp?: SidecarOptions
   readonly vault?: VaultOptions
-  /** Vault's per-secret annotation ids (default: a random UUID each). */
+  /** Vault's per-secret annotation ids (default: a name-based UUID of the pod's name and the secret, the same on every call). */
   readonly uuid?: () => string
 }
 

@@ -408,6 +408,27 @@ describe("effect-secrets render", () => {
       }
     }))
 
+  it.effect("render --backend Vault prints the same bytes on every run: ids derived from the pod and the secret", () =>
+    Effect.gen(function*() {
+      const module = tasksModule([
+        "export const report = task.sync({ name: \"report\", secretRequests: [",
+        "  { group: \"team\", key: \"token\" }, { group: \"team\", key: \"other\" }, { group: \"db\", key: \"token\" }",
+        "] }, () => 1)",
+        "export const nightly = task.sync({ name: \"nightly\", secretRequests: [{ group: \"team\", key: \"token\" }] }, () => 2)"
+      ].join("\n"))
+      const render = (task: string) => runCli(["render", module, "--task", task, "--backend", "Vault"])
+      const [first, second] = [yield* render("report"), yield* render("report")]
+      assert.strictEqual(exitCode(first.exit), 0, first.stderr)
+      assert.strictEqual(first.stdout, second.stdout)
+      const idsOf = (ran: Ran) =>
+        [...ran.stdout.matchAll(/agent-inject-secret-([0-9a-f-]+)/g)].map((match) => match[1]!)
+      const ids = idsOf(first)
+      assert.strictEqual(new Set(ids).size, 3, "one id per secret")
+      for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      // Another pod, the same secret: another id.
+      assert.notInclude(ids, idsOf(yield* render("nightly"))[0])
+    }))
+
   it.effect("a declaration the backend refuses is named", () =>
     Effect.gen(function*() {
       const ran = yield* runCli(["render", exampleTasks(), "--task", "sync_repos", "--backend", "Vault"])
