@@ -315,7 +315,10 @@ describe("the effect-secrets bin", () => {
       fs.chownSync(dead("other0"), 65534, 65534)
       fs.mkdirSync(path.join(dirs.tmp, "effect-secrets-pod-unrelated"))
       // This process is alive, but started at another time than the name says: the pid was reused, the owner is gone.
-      fs.mkdirSync(path.join(dirs.tmp, `effect-secrets-pod-${process.pid}-1-reused`))
+      // Removing it removes a link inside, not what the link points to.
+      const reused = path.join(dirs.tmp, `effect-secrets-pod-${process.pid}-1-reused`)
+      fs.mkdirSync(reused)
+      fs.symlinkSync(victim, path.join(reused, "link"))
       let liveKept = false
       let tidied: Ran | undefined
       const liveEnd = await run((pid) => {

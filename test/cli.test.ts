@@ -9,6 +9,7 @@ import * as Command from "effect/cli/Command"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Runtime from "effect/Runtime"
 import { Pod as PodModel } from "kubernetes-models/v1/Pod"
 import * as fs from "node:fs"
@@ -20,6 +21,7 @@ import { parse as parseYaml } from "yaml"
 import { cli, program, version } from "../src/internal/cli/commands.ts"
 import { withEnvFiles } from "../src/internal/cli/envFiles.ts"
 import { parseSecretSpec } from "../src/internal/cli/run.ts"
+import { endingSignals, signalExitCode, watchEndingSignals } from "../src/internal/cli/signals.ts"
 import * as Masking from "../src/Masking.ts"
 import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
 
@@ -532,6 +534,35 @@ describe("effect-secrets run (in process: what happens before the command starts
       assert.deepStrictEqual({ ...merged }, { A: "from-first", B: "from second", C: "from-environment", D: "quoted" })
       const missing = yield* Effect.flip(withEnvFiles([path.join(temp.dir, "nope.env")], {}))
       assert.include(missing.message, "nope.env not found")
+    }))
+})
+
+describe("effect-secrets run: the signals that end it", () => {
+  it.effect("SIGHUP and SIGQUIT interrupt it wherever it is (as the runtime does on SIGINT and SIGTERM); the first is kept", () =>
+    Effect.gen(function*() {
+      const before = endingSignals.map((signal) => process.listenerCount(signal))
+      let received: NodeJS.Signals | undefined
+      let finalized = false
+      const fiber = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
+        const watch = yield* watchEndingSignals
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            received = watch.received()
+            finalized = true
+          })
+        )
+        yield* Effect.never
+      })))
+      yield* Effect.yieldNow
+      process.emit("SIGHUP", "SIGHUP")
+      process.emit("SIGQUIT", "SIGQUIT")
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.hasInterrupts(exit))
+      assert.isTrue(finalized)
+      assert.strictEqual(received, "SIGHUP")
+      assert.deepStrictEqual(endingSignals.map((signal) => process.listenerCount(signal)), before)
+      assert.strictEqual(signalExitCode("SIGHUP"), 129)
+      assert.strictEqual(signalExitCode("SIGQUIT"), 131)
     }))
 })
 
