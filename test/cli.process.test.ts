@@ -275,6 +275,27 @@ describe("the effect-secrets bin", () => {
     assert.deepStrictEqual(fs.readdirSync(dirs.tmp), [])
   })
 
+  it("run: a signal before the command starts (its module still loading) ends it with a shell's code, nothing left", async () => {
+    const module = path.join(temp.dir, "slow-tasks.ts")
+    fs.writeFileSync(
+      module,
+      [
+        `import { task } from ${JSON.stringify(libraryEntry)}`,
+        `console.log("ready")`,
+        `await new Promise((resolve) => setTimeout(resolve, 60_000))`,
+        `export const report = task.sync({ name: "report", secretRequests: [{ group: "db", key: "password" }] }, () => 1)`
+      ].join("\n")
+    )
+    const marker = path.join(temp.dir, "started")
+    const runWith = (signal: NodeJS.Signals) =>
+      runBin(["run", "--module", module, "--", "touch", marker], {}, (pid) => process.kill(pid, signal))
+    const [hangup, terminated] = await Promise.all([runWith("SIGHUP"), runWith("SIGTERM")])
+    assert.strictEqual(hangup.code, 129, hangup.stderr)
+    assert.strictEqual(terminated.code, 143, terminated.stderr)
+    assert.isFalse(fs.existsSync(marker))
+    assert.deepStrictEqual(fs.readdirSync(dirs.tmp), [])
+  })
+
   it("run: a command that ignores SIGTERM keeps its files until it ends; a second signal is passed on too", async () => {
     let dirWhileIgnoring = false
     const ran = await runBin(["run", "--secret", "db/password", "--", node, holderScript(true)], {}, [

@@ -127,34 +127,32 @@ const lookUpValues = (
 
 /** Looks the secrets up, lays them out, runs the command; fails with its exit code when that is not 0. */
 export const run = (input: RunInput): Effect.Effect<void, CommandFailed | CommandExited> =>
-  Effect.gen(function*() {
+  Effect.scoped(Effect.gen(function*() {
     const [command, ...args] = input.command
     if (command === undefined) return yield* Effect.fail(fail("Give the command to run after --: run -- CMD ARGS..."))
+    let end: CommandEnd | undefined
+    const signals = yield* watchEndingSignals
+    // Added before the files, so it runs once they are removed. A signal interrupts this program (the runtime
+    // would exit with 130); the exit code is how the command ended, as it got the signal too, or a shell's code
+    // for the signal when it had not started.
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        const signal = signals.received()
+        if (signal !== undefined) process.exit(end?.exitCode ?? signalExitCode(signal))
+      })
+    )
     const declared = yield* declaredSecrets(input)
     const variables = yield* withEnvFiles(input.envFiles)
     const values = yield* withSecretsManager(lookUpValues(declared, command), variables)
-    yield* Effect.scoped(Effect.gen(function*() {
-      let end: CommandEnd | undefined
-      const signals = yield* watchEndingSignals
-      // Added before the files, so it runs once they are removed. A signal interrupts this program (the runtime
-      // would exit with 130); the exit code is how the command ended, as it got the signal too, or a shell's code
-      // for the signal when it had not started.
-      yield* Effect.addFinalizer(() =>
-        Effect.sync(() => {
-          const signal = signals.received()
-          if (signal !== undefined) process.exit(end?.exitCode ?? signalExitCode(signal))
-        })
-      )
-      // A run killed with SIGKILL could not remove its files: they go now.
-      yield* Effect.sync(() => removeOrphanedTempDirs(podDirPrefix))
-      const pod = yield* Kubernetes.materialize(declared.map(({ secret }) => secret), values).pipe(
-        Effect.mapError((error) => fail(`Cannot lay the secrets out as the pod would have them: ${error.message}`))
-      )
-      // Uninterruptible: a signal is passed on to the command, and the files stay until it has ended.
-      const ended = yield* Effect.uninterruptible(Effect.tap(
-        runCommand(command, args, { ...variables, ...pod.env }),
-        (ended) => Effect.sync(() => end = ended)
-      ))
-      if (ended.exitCode !== 0) return yield* Effect.fail(exitWith(ended.exitCode))
-    }))
-  })
+    // A run killed with SIGKILL could not remove its files: they go now.
+    yield* Effect.sync(() => removeOrphanedTempDirs(podDirPrefix))
+    const pod = yield* Kubernetes.materialize(declared.map(({ secret }) => secret), values).pipe(
+      Effect.mapError((error) => fail(`Cannot lay the secrets out as the pod would have them: ${error.message}`))
+    )
+    // Uninterruptible: a signal is passed on to the command, and the files stay until it has ended.
+    const ended = yield* Effect.uninterruptible(Effect.tap(
+      runCommand(command, args, { ...variables, ...pod.env }),
+      (ended) => Effect.sync(() => end = ended)
+    ))
+    if (ended.exitCode !== 0) return yield* Effect.fail(exitWith(ended.exitCode))
+  }))

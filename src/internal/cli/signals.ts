@@ -27,7 +27,8 @@ export const watchEndingSignals: Effect.Effect<SignalWatch, never, Scope.Scope> 
   }
   return Effect.acquireRelease(
     Effect.sync(() => {
-      for (const signal of endingSignals) process.on(signal, onSignal)
+      // First among the listeners: the runtime's own may run the finalizers at once, which read what came.
+      for (const signal of endingSignals) process.prependListener(signal, onSignal)
       return { received: () => first }
     }),
     () => Effect.sync(() => endingSignals.forEach((signal) => process.off(signal, onSignal)))
