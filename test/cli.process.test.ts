@@ -60,7 +60,7 @@ type Step = readonly [text: string, action: (pid: number, stdout: string) => voi
 
 /**
  * Runs the bin; `whenReady` is called with the process once its stdout shows `ready` (to send it a signal), or each
- * step's action once its text shows. Killed after 15 seconds, so a hung run fails the test instead of the suite.
+ * step's action once its text shows. Killed after 45 seconds (a machine under load starts Node slowly), so a hung run fails the test instead of the suite.
  */
 const runBin = (
   args: ReadonlyArray<string>,
@@ -71,7 +71,7 @@ const runBin = (
     const child = spawn(node, [bin, ...args], { cwd: temp.dir, env: environment(variables), stdio: "pipe" })
     let stdout = ""
     let stderr = ""
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+    const timer = setTimeout(() => child.kill("SIGKILL"), 45_000)
     const steps = typeof whenReady === "function" ? [["ready", whenReady] as const] : whenReady ?? []
     child.stdout.on("data", (chunk) => {
       const before = stdout
@@ -167,7 +167,7 @@ const podDirOf = (ran: Ran) => path.join(dirs.tmp, path.relative(dirs.tmp, print
 /** The path the command printed after `at`. */
 const printedPath = (ran: Ran) => /at (\S+)/.exec(ran.stdout)?.[1] ?? ""
 
-describe("the effect-secrets bin", () => {
+describe("the effect-secrets bin", { timeout: 90_000 }, () => {
   it("--help exits 0; where exits 0 when found and 1 when missing", async () => {
     const [help, found, missing] = await Promise.all([
       runBin(["--help"]),
@@ -363,7 +363,6 @@ describe("the effect-secrets bin", () => {
         "effect-secrets-pod-unrelated"
       ])
       assert.strictEqual(fs.readFileSync(path.join(victim, "keep"), "utf8"), "kept")
-    },
-    60_000
+    }
   )
 })
