@@ -52,11 +52,11 @@ export const makeOwnedTempDir = (prefix: string): string => {
 }
 
 /**
- * Whether entries of `dir` stay as this process sees them: it is this user's, or others may not write in it, or
- * its sticky bit keeps them from removing or renaming what is not theirs (as on `/tmp`).
+ * Whether entries of `dir` stay as this process sees them: no one else may write in it, or its sticky bit keeps
+ * others from removing or renaming what is not theirs (as on `/tmp`). Otherwise an entry checked could be swapped
+ * for a link before it is removed.
  */
-const entriesStayPut = (dir: fs.Stats, uid: number): boolean =>
-  dir.uid === uid || (dir.mode & 0o022) === 0 || (dir.mode & 0o1000) !== 0
+const entriesStayPut = (dir: fs.Stats): boolean => (dir.mode & 0o022) === 0 || (dir.mode & 0o1000) !== 0
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
@@ -71,7 +71,7 @@ export const removeOrphanedTempDirs = (prefix: string): ReadonlyArray<string> =>
   const removed: Array<string> = []
   try {
     const tmp = fs.realpathSync(os.tmpdir())
-    if (!entriesStayPut(fs.lstatSync(tmp), uid)) return []
+    if (!entriesStayPut(fs.lstatSync(tmp))) return []
     for (const name of fs.readdirSync(tmp)) {
       const match = owned.exec(name)
       if (match === null) continue
