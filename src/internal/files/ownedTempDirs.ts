@@ -61,33 +61,51 @@ const entriesStayPut = (dir: fs.Stats): boolean => (dir.mode & 0o022) === 0 || (
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 /**
+ * The names in `tmp` of this user's directories named `<prefix><pid>-<start>-<random>` whose owner has ended. Read
+ * one entry at a time: a shared `/tmp` may hold very many, and only these names are kept.
+ */
+const orphansIn = (tmp: string, prefix: string, uid: number): Array<string> => {
+  const owned = new RegExp(`^${escapeRegExp(prefix)}([1-9][0-9]{0,9})-([0-9]{1,20})-[A-Za-z0-9]{6}$`)
+  const orphans: Array<string> = []
+  const listing = fs.opendirSync(tmp)
+  try {
+    for (let entry = listing.readSync(); entry !== null; entry = listing.readSync()) {
+      const match = owned.exec(entry.name)
+      if (match === null) continue
+      const stats = fs.lstatSync(path.join(tmp, entry.name), { throwIfNoEntry: false })
+      if (stats === undefined || !stats.isDirectory() || stats.uid !== uid) continue
+      if (ownerEnded(Number(match[1]), match[2]!)) orphans.push(entry.name)
+    }
+  } finally {
+    listing.closeSync()
+  }
+  return orphans
+}
+
+/**
  * Removes the directories of the temporary directory named `<prefix><pid>-<start>-<random>` whose owner has ended;
  * the names removed. Best effort: what cannot be read or removed is left, and nothing fails.
  */
 export const removeOrphanedTempDirs = (prefix: string): ReadonlyArray<string> => {
   const uid = process.getuid?.()
   if (uid === undefined) return []
-  const owned = new RegExp(`^${escapeRegExp(prefix)}([1-9][0-9]{0,9})-([0-9]{1,20})-[A-Za-z0-9]{6}$`)
-  const removed: Array<string> = []
+  let tmp: string
+  let orphans: Array<string>
   try {
-    const tmp = fs.realpathSync(os.tmpdir())
+    tmp = fs.realpathSync(os.tmpdir())
     if (!entriesStayPut(fs.lstatSync(tmp))) return []
-    for (const name of fs.readdirSync(tmp)) {
-      const match = owned.exec(name)
-      if (match === null) continue
-      const entry = path.join(tmp, name)
-      const stats = fs.lstatSync(entry, { throwIfNoEntry: false })
-      if (stats === undefined || !stats.isDirectory() || stats.uid !== uid) continue
-      if (!ownerEnded(Number(match[1]), match[2]!)) continue
-      try {
-        fs.rmSync(entry, { recursive: true, force: true })
-        removed.push(name)
-      } catch {
-        // Left for a later run.
-      }
-    }
+    orphans = orphansIn(tmp, prefix, uid)
   } catch {
     // The temporary directory cannot be listed: nothing to tidy.
+    return []
   }
-  return removed
+  return orphans.filter((name) => {
+    try {
+      fs.rmSync(path.join(tmp, name), { recursive: true, force: true })
+      return true
+    } catch {
+      // Left for a later run.
+      return false
+    }
+  })
 }
