@@ -164,6 +164,9 @@ const holderScript = (stubborn = false) => {
 /** The directory of the temporary directory that holds the path the command printed after `at`. */
 const podDirOf = (ran: Ran) => path.join(dirs.tmp, path.relative(dirs.tmp, printedPath(ran)).split(path.sep)[0]!)
 
+/** The pid namespace of this process and the bin's, as pod directories' names hold it. */
+const space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!
+
 /** The path the command printed after `at`. */
 const printedPath = (ran: Ran) => /at (\S+)/.exec(ran.stdout)?.[1] ?? ""
 
@@ -329,7 +332,7 @@ describe("the effect-secrets bin", { timeout: 90_000 }, () => {
       // What the next run must leave: the names of a dead owner on what is not this user's directory, other names.
       const victim = path.join(temp.dir, "victim")
       writeFiles(victim, { "keep": "kept" })
-      const dead = (suffix: string) => path.join(dirs.tmp, `effect-secrets-pod-${killedPid}-1-${suffix}`)
+      const dead = (suffix: string) => path.join(dirs.tmp, `effect-secrets-pod-${killedPid}-1-${space}-${suffix}`)
       fs.symlinkSync(victim, dead("link00"))
       fs.writeFileSync(dead("file00"), "")
       fs.mkdirSync(dead("other0"))
@@ -337,7 +340,7 @@ describe("the effect-secrets bin", { timeout: 90_000 }, () => {
       fs.mkdirSync(path.join(dirs.tmp, "effect-secrets-pod-unrelated"))
       // This process is alive, but started at another time than the name says: the pid was reused, the owner is gone.
       // Removing it removes a link inside, not what the link points to.
-      const reused = path.join(dirs.tmp, `effect-secrets-pod-${process.pid}-1-reused`)
+      const reused = path.join(dirs.tmp, `effect-secrets-pod-${process.pid}-1-${space}-reused`)
       fs.mkdirSync(reused)
       fs.symlinkSync(victim, path.join(reused, "link"))
       let liveKept = false
@@ -357,9 +360,9 @@ describe("the effect-secrets bin", { timeout: 90_000 }, () => {
       assert.strictEqual(liveEnd.code, 40, liveEnd.stderr)
       assert.isFalse(fs.existsSync(leftover))
       assert.deepStrictEqual(fs.readdirSync(dirs.tmp).sort(), [
-        `effect-secrets-pod-${killedPid}-1-file00`,
-        `effect-secrets-pod-${killedPid}-1-link00`,
-        `effect-secrets-pod-${killedPid}-1-other0`,
+        `effect-secrets-pod-${killedPid}-1-${space}-file00`,
+        `effect-secrets-pod-${killedPid}-1-${space}-link00`,
+        `effect-secrets-pod-${killedPid}-1-${space}-other0`,
         "effect-secrets-pod-unrelated"
       ])
       assert.strictEqual(fs.readFileSync(path.join(victim, "keep"), "utf8"), "kept")

@@ -23,6 +23,9 @@ afterEach(() => {
   temp.remove()
 })
 
+/** This process's pid namespace, as the names hold it. */
+const space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!
+
 /** The pid of a process that has ended. */
 const endedPid = (): number => spawnSync("true").pid!
 
@@ -30,7 +33,7 @@ describe("pod directories owned by a process", () => {
   it("a new one is this user's only and names this process", () => {
     const dir = makeOwnedTempDir(prefix)
     assert.strictEqual(path.dirname(dir), temp.dir)
-    assert.match(path.basename(dir), new RegExp(`^${prefix}${process.pid}-\\d+-\\w{6}$`))
+    assert.match(path.basename(dir), new RegExp(`^${prefix}${process.pid}-\\d+-${space}-\\w{6}$`))
     assert.strictEqual(fs.statSync(dir).mode & 0o777, 0o700)
     // Its owner lives: it stays.
     assert.deepStrictEqual(removeOrphanedTempDirs(prefix), [])
@@ -38,8 +41,8 @@ describe("pod directories owned by a process", () => {
   })
 
   it("one whose owner has ended, or whose pid now belongs to a process started later, is removed", () => {
-    const ended = path.join(temp.dir, `${prefix}${endedPid()}-1-aaaaaa`)
-    const reused = path.join(temp.dir, `${prefix}${process.pid}-1-bbbbbb`)
+    const ended = path.join(temp.dir, `${prefix}${endedPid()}-1-${space}-aaaaaa`)
+    const reused = path.join(temp.dir, `${prefix}${process.pid}-1-${space}-bbbbbb`)
     for (const dir of [ended, reused]) fs.mkdirSync(path.join(dir, "db"), { recursive: true })
     assert.deepStrictEqual(
       removeOrphanedTempDirs(prefix).toSorted(),
@@ -49,7 +52,7 @@ describe("pod directories owned by a process", () => {
   })
 
   it("where others may write and no sticky bit protects entries, nothing is removed; with the sticky bit it is", () => {
-    const ended = path.join(temp.dir, `${prefix}${endedPid()}-1-cccccc`)
+    const ended = path.join(temp.dir, `${prefix}${endedPid()}-1-${space}-cccccc`)
     fs.mkdirSync(ended)
     fs.chmodSync(temp.dir, 0o777)
     assert.deepStrictEqual(removeOrphanedTempDirs(prefix), [])
@@ -69,8 +72,8 @@ describe("pod directories owned by a process", () => {
       `x${prefix}${pid}-1-ffffff`
     ]
     for (const name of names) fs.mkdirSync(path.join(temp.dir, name))
-    fs.symlinkSync(target, path.join(temp.dir, `${prefix}${pid}-1-link00`))
-    fs.writeFileSync(path.join(temp.dir, `${prefix}${pid}-1-file00`), "")
+    fs.symlinkSync(target, path.join(temp.dir, `${prefix}${pid}-1-${space}-link00`))
+    fs.writeFileSync(path.join(temp.dir, `${prefix}${pid}-1-${space}-file00`), "")
     assert.deepStrictEqual(removeOrphanedTempDirs(prefix), [])
     assert.strictEqual(fs.readdirSync(temp.dir).length, names.length + 3)
   })

@@ -1,6 +1,7 @@
 /**
- * Temporary directories that name the process that made them: `<prefix><pid>-<start>-<random>`, where `start` is
- * when that process started (so a later process given the same pid is not taken for it). A process killed with
+ * Temporary directories that name the process that made them: `<prefix><pid>-<start>-<space>-<random>`, where
+ * `start` is when that process started (so a later process given the same pid is not taken for it) and `space` its
+ * pid namespace (a container sharing `/tmp` numbers its processes otherwise). A process killed with
  * SIGKILL cannot remove its directory; the next one removes the directories whose owner is gone. Only directories
  * this user owns, named so, and whose owner has ended are removed: never a live process's, never a link, never
  * anything in a shared directory where other users could swap entries.
@@ -28,15 +29,28 @@ const startOf = (pid: number): { readonly start: string; readonly ended: boolean
   return start === undefined ? undefined : { start, ended: state === "Z" || state === "X" }
 }
 
-/** "0" where the system does not tell start times: such a directory's owner is judged by its pid alone. */
-const ownStart = startOf(process.pid)?.start ?? "0"
+/**
+ * This process's start and pid namespace as a name shows them; "0" where the system does not tell (then a
+ * directory's owner is judged by its pid alone). Read on first use: importing the library reads no file.
+ */
+let ownMarker: { readonly start: string; readonly space: string } | undefined
+const ownMarkerOf = () => {
+  if (ownMarker !== undefined) return ownMarker
+  let space = "0"
+  try {
+    space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))?.[1] ?? "0"
+  } catch {
+    // No pid namespaces here.
+  }
+  return ownMarker = { start: startOf(process.pid)?.start ?? "0", space }
+}
 
 /** Whether the process that made a directory named with `pid` and `start` has ended. */
 const ownerEnded = (pid: number, start: string): boolean => {
   try {
     process.kill(pid, 0)
   } catch (error) {
-    // EPERM: a process of another user has this pid, so it is not the owner's, unless start times cannot tell.
+    // EPERM: the pid is taken, by another user's process; its start time tells whether it is the owner.
     if ((error as NodeJS.ErrnoException).code === "ESRCH") return true
   }
   const now = startOf(pid)
@@ -46,7 +60,8 @@ const ownerEnded = (pid: number, start: string): boolean => {
 
 /** A new directory, readable by this user only, named after this process; its real path. */
 export const makeOwnedTempDir = (prefix: string): string => {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}${process.pid}-${ownStart}-`)))
+  const { space, start } = ownMarkerOf()
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}${process.pid}-${start}-${space}-`)))
   fs.chmodSync(dir, 0o700)
   return dir
 }
@@ -61,11 +76,13 @@ const entriesStayPut = (dir: fs.Stats): boolean => (dir.mode & 0o022) === 0 || (
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 /**
- * The names in `tmp` of this user's directories named `<prefix><pid>-<start>-<random>` whose owner has ended. Read
- * one entry at a time: a shared `/tmp` may hold very many, and only these names are kept.
+ * The names in `tmp` of this user's directories named `<prefix><pid>-<start>-<space>-<random>` whose owner, a
+ * process of this pid namespace, has ended. Read one entry at a time: a shared `/tmp` may hold very many, and only
+ * these names are kept.
  */
 const orphansIn = (tmp: string, prefix: string, uid: number): Array<string> => {
-  const owned = new RegExp(`^${escapeRegExp(prefix)}([1-9][0-9]{0,9})-([0-9]{1,20})-[A-Za-z0-9]{6}$`)
+  const space = ownMarkerOf().space
+  const owned = new RegExp(`^${escapeRegExp(prefix)}([1-9][0-9]{0,9})-([0-9]{1,20})-${space}-[A-Za-z0-9]{6}$`)
   const orphans: Array<string> = []
   const listing = fs.opendirSync(tmp)
   try {
@@ -83,7 +100,7 @@ const orphansIn = (tmp: string, prefix: string, uid: number): Array<string> => {
 }
 
 /**
- * Removes the directories of the temporary directory named `<prefix><pid>-<start>-<random>` whose owner has ended;
+ * Removes the directories of the temporary directory named as `makeOwnedTempDir` names them whose owner has ended;
  * the names removed. Best effort: what cannot be read or removed is left, and nothing fails.
  */
 export const removeOrphanedTempDirs = (prefix: string): ReadonlyArray<string> => {
