@@ -9,11 +9,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import { createRequire } from "node:module"
 import * as Annotations from "./internal/kubernetes/annotations.ts"
 import * as Materialize from "./internal/kubernetes/materialize.ts"
 import { describeProblem, type Problem } from "./internal/kubernetes/problems.ts"
 import * as Mutator from "./internal/kubernetes/secretsMutator.ts"
+import * as Yaml from "./internal/kubernetes/yaml.ts"
 import type { Secret, SecretInput } from "./Secret.ts"
 import type { SecretsManager } from "./SecretsManager.ts"
 
@@ -227,7 +227,7 @@ export interface InjectOptions {
   readonly aws?: SidecarOptions
   readonly gcp?: SidecarOptions
   readonly vault?: VaultOptions
-  /** Vault's per-secret annotation ids (default: a random UUID each). */
+  /** Vault's per-secret annotation ids (default: a name-based UUID of the pod's name and the secret, the same on every call). */
   readonly uuid?: () => string
 }
 
@@ -412,15 +412,12 @@ export const layerMaterialized = (
 ): Layer.Layer<SecretsManager, SecretInjectionError> =>
   Layer.unwrap(Effect.map(materialize(secrets, values, options), Materialize.managerLayer(toError)))
 
-let yamlModule: { readonly stringify: (value: unknown, options: object) => string } | undefined
-
 /**
- * A value (a pod) as YAML. The `yaml` package is loaded on the first call, so importing the library never loads it.
+ * A value (a pod) as YAML that kubectl, a YAML 1.1 reader, reads back as the same value: a string such as `yes`,
+ * `0b101` or `12:30:00` is quoted. The `yaml` package is loaded on the first call, so importing the library never
+ * loads it.
  *
  * @since 0.1.0
  * @category rendering
  */
-export const toYaml = (value: unknown): string => {
-  yamlModule ??= createRequire(import.meta.url)("yaml")
-  return yamlModule!.stringify(value, { lineWidth: 0 })
-}
+export const toYaml: (value: unknown) => string = Yaml.toYaml

@@ -55,24 +55,30 @@ const environment = (variables: Readonly<Record<string, string>>) => {
   }
 }
 
+/** What to do to the bin's process once its stdout first shows a text. */
+type Step = readonly [text: string, action: (pid: number, stdout: string) => void]
+
 /**
- * Runs the bin; `whenReady` is called with the process once its stdout shows `ready` (to send it a signal). Killed
- * after 15 seconds, so a hung run fails the test instead of the suite.
+ * Runs the bin; `whenReady` is called with the process once its stdout shows `ready` (to send it a signal), or each
+ * step's action once its text shows. Killed after 45 seconds (a machine under load starts Node slowly), so a hung run fails the test instead of the suite.
  */
 const runBin = (
   args: ReadonlyArray<string>,
   variables: Readonly<Record<string, string>> = {},
-  whenReady?: (pid: number) => void
+  whenReady?: Step[1] | ReadonlyArray<Step>
 ): Promise<Ran> =>
   new Promise((resolve, reject) => {
     const child = spawn(node, [bin, ...args], { cwd: temp.dir, env: environment(variables), stdio: "pipe" })
     let stdout = ""
     let stderr = ""
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+    const timer = setTimeout(() => child.kill("SIGKILL"), 45_000)
+    const steps = typeof whenReady === "function" ? [["ready", whenReady] as const] : whenReady ?? []
     child.stdout.on("data", (chunk) => {
       const before = stdout
       stdout += chunk
-      if (whenReady !== undefined && !before.includes("ready") && stdout.includes("ready")) whenReady(child.pid!)
+      for (const [text, action] of steps) {
+        if (!before.includes(text) && stdout.includes(text)) action(child.pid!, stdout)
+      }
     })
     child.stderr.on("data", (chunk) => stderr += chunk)
     child.on("error", reject)
@@ -131,10 +137,40 @@ const sleeperScript = () => {
   return file
 }
 
+/**
+ * A command that prints where its file is, its pid and `ready`, then waits. SIGINT, SIGTERM and SIGQUIT end it with
+ * 40 once it has said which it got (`stubborn`: it ignores SIGTERM); SIGHUP ends it as it ends any Node process.
+ */
+const holderScript = (stubborn = false) => {
+  const file = path.join(temp.dir, stubborn ? "stubborn.ts" : "holder.ts")
+  fs.writeFileSync(
+    file,
+    [
+      `import { makeSecrets } from ${JSON.stringify(libraryEntry)}`,
+      `console.log("at", makeSecrets().getPath({ group: "db", key: "password" }), "pid", process.pid)`,
+      `for (const signal of ["SIGINT", "SIGTERM", "SIGQUIT"] as const) {`,
+      `  process.on(signal, () => {`,
+      `    console.log("got", signal)`,
+      `    if (!(${stubborn} && signal === "SIGTERM")) process.exit(40)`,
+      `  })`,
+      `}`,
+      `setTimeout(() => {}, 60_000)`,
+      `console.log("ready")`
+    ].join("\n")
+  )
+  return file
+}
+
+/** The directory of the temporary directory that holds the path the command printed after `at`. */
+const podDirOf = (ran: Ran) => path.join(dirs.tmp, path.relative(dirs.tmp, printedPath(ran)).split(path.sep)[0]!)
+
+/** The pid namespace of this process and the bin's, as pod directories' names hold it. */
+const space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!
+
 /** The path the command printed after `at`. */
 const printedPath = (ran: Ran) => /at (\S+)/.exec(ran.stdout)?.[1] ?? ""
 
-describe("the effect-secrets bin", () => {
+describe("the effect-secrets bin", { timeout: 90_000 }, () => {
   it("--help exits 0; where exits 0 when found and 1 when missing", async () => {
     const [help, found, missing] = await Promise.all([
       runBin(["--help"]),
@@ -224,4 +260,112 @@ describe("the effect-secrets bin", () => {
     assert.deepStrictEqual(fs.readdirSync(dirs.tmp), [])
     for (const ran of [interrupted, terminated, notFound]) assertNoSecret(ran)
   })
+
+  it("run: SIGHUP (a closed terminal or SSH session) and SIGQUIT are passed on and the files removed", async () => {
+    const holder = holderScript()
+    const [hangup, quit] = await Promise.all([
+      runBin(["run", "--secret", "db/password", "--", node, holder], {}, (pid) => process.kill(pid, "SIGHUP")),
+      runBin(["run", "--secret", "db/password", "--", node, holder], {}, (pid) => process.kill(pid, "SIGQUIT"))
+    ])
+    // SIGHUP ends the command as it ends a Node process: 128 + 1, as a shell says.
+    assert.strictEqual(hangup.code, 129, hangup.stderr)
+    assert.strictEqual(quit.code, 40, quit.stderr)
+    assert.include(quit.stdout, "got SIGQUIT")
+    for (const ran of [hangup, quit]) {
+      assert.isTrue(printedPath(ran).startsWith(dirs.tmp + path.sep), ran.stdout)
+      assertNoSecret(ran)
+    }
+    assert.deepStrictEqual(fs.readdirSync(dirs.tmp), [])
+  })
+
+  it("run: a signal before the command starts (its module still loading) ends it with a shell's code, nothing left", async () => {
+    const module = path.join(temp.dir, "slow-tasks.ts")
+    fs.writeFileSync(
+      module,
+      [
+        `import { task } from ${JSON.stringify(libraryEntry)}`,
+        `console.log("ready")`,
+        `await new Promise((resolve) => setTimeout(resolve, 60_000))`,
+        `export const report = task.sync({ name: "report", secretRequests: [{ group: "db", key: "password" }] }, () => 1)`
+      ].join("\n")
+    )
+    const marker = path.join(temp.dir, "started")
+    const runWith = (signal: NodeJS.Signals) =>
+      runBin(["run", "--module", module, "--", "touch", marker], {}, (pid) => process.kill(pid, signal))
+    const [hangup, terminated] = await Promise.all([runWith("SIGHUP"), runWith("SIGTERM")])
+    assert.strictEqual(hangup.code, 129, hangup.stderr)
+    assert.strictEqual(terminated.code, 143, terminated.stderr)
+    assert.isFalse(fs.existsSync(marker))
+    assert.deepStrictEqual(fs.readdirSync(dirs.tmp), [])
+  })
+
+  it("run: a command that ignores SIGTERM keeps its files until it ends; a second signal is passed on too", async () => {
+    let dirWhileIgnoring = false
+    const ran = await runBin(["run", "--secret", "db/password", "--", node, holderScript(true)], {}, [
+      ["ready", (pid) => process.kill(pid, "SIGTERM")],
+      ["got SIGTERM", (pid) => {
+        dirWhileIgnoring = fs.readdirSync(dirs.tmp).length === 1
+        process.kill(pid, "SIGTERM")
+        process.kill(pid, "SIGINT")
+      }]
+    ])
+    assert.isTrue(dirWhileIgnoring)
+    assert.strictEqual(ran.code, 40, ran.stderr)
+    assert.include(ran.stdout, "got SIGINT")
+    assert.deepStrictEqual(fs.readdirSync(dirs.tmp), [])
+  })
+
+  it(
+    "run: a directory a SIGKILL left is removed by the next run; a live run's, a link, others' and other names stay",
+    async () => {
+      const holder = holderScript()
+      const run = (whenReady: Step[1]) => runBin(["run", "--secret", "db/password", "--", node, holder], {}, whenReady)
+      // A SIGKILL leaves the directory: the process that could remove it is gone. Its command is ended here.
+      let killedPid = 0
+      const killed = await run((pid, stdout) => {
+        killedPid = pid
+        process.kill(pid, "SIGKILL")
+        process.kill(Number(/pid (\d+)/.exec(stdout)?.[1]), "SIGKILL")
+      })
+      const leftover = podDirOf(killed)
+      assert.isTrue(fs.existsSync(printedPath(killed)))
+      // What the next run must leave: the names of a dead owner on what is not this user's directory, other names.
+      const victim = path.join(temp.dir, "victim")
+      writeFiles(victim, { "keep": "kept" })
+      const dead = (suffix: string) => path.join(dirs.tmp, `effect-secrets-pod-${killedPid}-1-${space}-${suffix}`)
+      fs.symlinkSync(victim, dead("link00"))
+      fs.writeFileSync(dead("file00"), "")
+      fs.mkdirSync(dead("other0"))
+      fs.chownSync(dead("other0"), 65534, 65534)
+      fs.mkdirSync(path.join(dirs.tmp, "effect-secrets-pod-unrelated"))
+      // This process is alive, but started at another time than the name says: the pid was reused, the owner is gone.
+      // Removing it removes a link inside, not what the link points to.
+      const reused = path.join(dirs.tmp, `effect-secrets-pod-${process.pid}-1-${space}-reused`)
+      fs.mkdirSync(reused)
+      fs.symlinkSync(victim, path.join(reused, "link"))
+      let liveKept = false
+      let tidied: Ran | undefined
+      const liveEnd = await run((pid) => {
+        // The live run's directory is named after it, and stays while it runs.
+        const isLive = (name: string) => name.startsWith(`effect-secrets-pod-${pid}-`)
+        assert.isTrue(fs.readdirSync(dirs.tmp).some(isLive))
+        void runBin(["run", "--secret", "db/password", "--", "true"]).then((ran) => {
+          tidied = ran
+          liveKept = fs.readdirSync(dirs.tmp).some(isLive)
+          process.kill(pid, "SIGINT")
+        })
+      })
+      assert.strictEqual(tidied?.code, 0, tidied?.stderr)
+      assert.isTrue(liveKept, "the live run's directory stays")
+      assert.strictEqual(liveEnd.code, 40, liveEnd.stderr)
+      assert.isFalse(fs.existsSync(leftover))
+      assert.deepStrictEqual(fs.readdirSync(dirs.tmp).sort(), [
+        `effect-secrets-pod-${killedPid}-1-${space}-file00`,
+        `effect-secrets-pod-${killedPid}-1-${space}-link00`,
+        `effect-secrets-pod-${killedPid}-1-${space}-other0`,
+        "effect-secrets-pod-unrelated"
+      ])
+      assert.strictEqual(fs.readFileSync(path.join(victim, "keep"), "utf8"), "kept")
+    }
+  )
 })

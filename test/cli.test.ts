@@ -9,6 +9,7 @@ import * as Command from "effect/cli/Command"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Runtime from "effect/Runtime"
 import { Pod as PodModel } from "kubernetes-models/v1/Pod"
 import * as fs from "node:fs"
@@ -20,6 +21,7 @@ import { parse as parseYaml } from "yaml"
 import { cli, program, version } from "../src/internal/cli/commands.ts"
 import { withEnvFiles } from "../src/internal/cli/envFiles.ts"
 import { parseSecretSpec } from "../src/internal/cli/run.ts"
+import { endingSignals, signalExitCode, watchEndingSignals } from "../src/internal/cli/signals.ts"
 import * as Masking from "../src/Masking.ts"
 import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
 
@@ -130,6 +132,30 @@ describe("effect-secrets: help and version", () => {
       assert.include(attempts.map((attempt) => attempt.location), "FLYTE_SECRETS_DB_V2_PASSWORD")
       const alias = yield* runCli(["where", "db", "password", "--group-version", "v2", "--json"])
       assert.strictEqual(alias.stdout, flag.stdout)
+    }))
+
+  it.effect("help examples name files a user has (no examples/ folder) and show bash -c for a shell line", () =>
+    Effect.gen(function*() {
+      for (const name of ["where", "doctor", "render", "run"]) {
+        const ran = yield* runCli([name, "--help"])
+        assert.notInclude(ran.stdout, "examples/", name)
+      }
+      const run = yield* runCli(["run", "--help"])
+      assert.include(run.stdout, "-- bash -c")
+      assert.notMatch(run.stdout, /(^|\s)sh -c/, "a plain sh (dash on Debian) drops variables named with -")
+      const doctor = yield* runCli(["doctor", "--help"])
+      assert.include(doctor.stdout, "effect-secrets doctor ./tasks.ts")
+    }))
+
+  it.effect("run: a command's flag before -- gets a hint to put the command after --", () =>
+    Effect.gen(function*() {
+      const ran = yield* runCli(["run", "--secret", "db/password", "node", "-e", "console.log(1)"])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "Unrecognized flag: -e")
+      assert.include(ran.stderr, "put the command after --: effect-secrets run [flags] -- CMD ARGS...")
+      const elsewhere = yield* runCli(["where", "db", "-e"])
+      assert.include(elsewhere.stderr, "Unrecognized flag: -e")
+      assert.notInclude(elsewhere.stderr, "after --", "the hint is for run's command only")
     }))
 
   it.effect("an unknown command or a missing argument fails with the help and exit code 1", () =>
@@ -363,6 +389,48 @@ describe("effect-secrets render", () => {
       assert.include(unnamed.stderr, "choose one with --task: \"sync_repos\", \"nightly\"")
     }))
 
+  it.effect("render refuses the pod run refuses (a group that is no Secret name), with the same message, exit 1", () =>
+    Effect.gen(function*() {
+      const module = tasksModule(
+        "export const report = task.sync({ name: \"report\", secretRequests: [{ group: \"my_api_keys\", key: \"token\" }] }, () => 1)"
+      )
+      const refusal =
+        "Kubernetes would refuse the pod the webhook renders: the secret volume's secretName \"my_api_keys\""
+      writeFiles(secretsDir, { "my_api_keys/token": "planted-api-key-91c2" })
+      const marker = path.join(temp.dir, "started")
+      const ran = yield* runCli(["run", "--module", module, "--", "touch", marker])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, refusal)
+      assert.isFalse(fs.existsSync(marker))
+      for (const args of [[], ["--annotate"], ["--format", "json"], ["--backend", "K8s"]]) {
+        const rendered = yield* runCli(["render", module, ...args])
+        assert.strictEqual(exitCode(rendered.exit), 1, args.join(" "))
+        assert.include(rendered.stderr, refusal, args.join(" "))
+        assert.strictEqual(rendered.stdout, "", args.join(" "))
+      }
+    }))
+
+  it.effect("render --backend Vault prints the same bytes on every run: ids derived from the pod and the secret", () =>
+    Effect.gen(function*() {
+      const module = tasksModule([
+        "export const report = task.sync({ name: \"report\", secretRequests: [",
+        "  { group: \"team\", key: \"token\" }, { group: \"team\", key: \"other\" }, { group: \"db\", key: \"token\" }",
+        "] }, () => 1)",
+        "export const nightly = task.sync({ name: \"nightly\", secretRequests: [{ group: \"team\", key: \"token\" }] }, () => 2)"
+      ].join("\n"))
+      const render = (task: string) => runCli(["render", module, "--task", task, "--backend", "Vault"])
+      const [first, second] = [yield* render("report"), yield* render("report")]
+      assert.strictEqual(exitCode(first.exit), 0, first.stderr)
+      assert.strictEqual(first.stdout, second.stdout)
+      const idsOf = (ran: Ran) =>
+        [...ran.stdout.matchAll(/agent-inject-secret-([0-9a-f-]+)/g)].map((match) => match[1]!)
+      const ids = idsOf(first)
+      assert.strictEqual(new Set(ids).size, 3, "one id per secret")
+      for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      // Another pod, the same secret: another id.
+      assert.notInclude(ids, idsOf(yield* render("nightly"))[0])
+    }))
+
   it.effect("a declaration the backend refuses is named", () =>
     Effect.gen(function*() {
       const ran = yield* runCli(["render", exampleTasks(), "--task", "sync_repos", "--backend", "Vault"])
@@ -426,12 +494,33 @@ describe("effect-secrets run (in process: what happens before the command starts
     )
     const any = spec("db/password")
     assert.isTrue(any._tag === "Success" && any.success.mountRequirement === "ANY" && any.success.key === "password")
-    const colon = spec("db/pass:word")
-    assert.isTrue(colon._tag === "Success" && colon.success.key === "pass:word")
     for (const bad of ["db", "/key", "db/", "db/../x"]) {
       assert.strictEqual(spec(bad)._tag, "Failure", bad)
     }
   })
+
+  it("--secret GROUP/KEY:SUFFIX: a suffix that is not ENV_VAR or FILE is refused, naming both", () => {
+    for (const bad of ["db/password:DIR", "db/password:env_var", "db/password:", "db/pass:word:FILE"]) {
+      const parsed = parseSecretSpec(bad)
+      assert.isTrue(parsed._tag === "Failure", bad)
+      const problem = parsed._tag === "Failure" ? parsed.failure : ""
+      assert.include(problem, JSON.stringify(bad))
+      assert.include(problem, ":ENV_VAR")
+      assert.include(problem, ":FILE")
+    }
+    const file = parseSecretSpec("db/password:FILE")
+    assert.isTrue(
+      file._tag === "Success" && file.success.key === "password" && file.success.mountRequirement === "FILE"
+    )
+  })
+
+  it.effect("run --secret db/password:DIR is a usage error, not a missing key \"password:DIR\"", () =>
+    Effect.gen(function*() {
+      const ran = yield* runCli(["run", "--secret", "db/password:DIR", "--", "true"])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "\":DIR\" is not a mount requirement")
+      assert.notInclude(ran.stderr, "Secret not found")
+    }))
 
   it.effect("--env-file: Node's parser; a later file overrides an earlier one; a set variable keeps its value", () =>
     Effect.gen(function*() {
@@ -445,6 +534,35 @@ describe("effect-secrets run (in process: what happens before the command starts
       assert.deepStrictEqual({ ...merged }, { A: "from-first", B: "from second", C: "from-environment", D: "quoted" })
       const missing = yield* Effect.flip(withEnvFiles([path.join(temp.dir, "nope.env")], {}))
       assert.include(missing.message, "nope.env not found")
+    }))
+})
+
+describe("effect-secrets run: the signals that end it", () => {
+  it.effect("SIGHUP and SIGQUIT interrupt it wherever it is (as the runtime does on SIGINT and SIGTERM); the first is kept", () =>
+    Effect.gen(function*() {
+      const before = endingSignals.map((signal) => process.listenerCount(signal))
+      let received: NodeJS.Signals | undefined
+      let finalized = false
+      const fiber = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
+        const watch = yield* watchEndingSignals
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            received = watch.received()
+            finalized = true
+          })
+        )
+        yield* Effect.never
+      })))
+      yield* Effect.yieldNow
+      process.emit("SIGHUP", "SIGHUP")
+      process.emit("SIGQUIT", "SIGQUIT")
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.hasInterrupts(exit))
+      assert.isTrue(finalized)
+      assert.strictEqual(received, "SIGHUP")
+      assert.deepStrictEqual(endingSignals.map((signal) => process.listenerCount(signal)), before)
+      assert.strictEqual(signalExitCode("SIGHUP"), 129)
+      assert.strictEqual(signalExitCode("SIGQUIT"), 131)
     }))
 })
 

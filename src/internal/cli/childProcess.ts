@@ -1,21 +1,22 @@
 /**
  * `run`'s command: started with the environment given (values reach it only there and in files, never in its
- * arguments), sharing the terminal, and waited for to the end. SIGTERM is forwarded to it; SIGINT too, unless
- * standard input is a terminal: there Ctrl-C reaches the command itself (it is in the terminal's foreground
- * process group), and a second SIGINT would turn a graceful shutdown into a forced one.
+ * arguments), sharing the terminal, and waited for to the end. SIGTERM and SIGHUP are forwarded to it; SIGINT and
+ * SIGQUIT too, unless standard input is a terminal: there Ctrl-C and Ctrl-\ reach the command itself (it is in the
+ * terminal's foreground process group), and a second SIGINT would turn a graceful shutdown into a forced one.
  */
 import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
 import * as os from "node:os"
 import { type CommandFailed, fail } from "./failure.ts"
+import { endingSignals } from "./signals.ts"
 
-/** How the command ended: its exit code as a shell gives it, and whether this process got a signal meanwhile. */
+/** How the command ended: its exit code as a shell gives it. */
 export interface CommandEnd {
   readonly exitCode: number
-  readonly signalled: boolean
 }
 
-const signals: ReadonlyArray<NodeJS.Signals> = ["SIGINT", "SIGTERM"]
+/** The signals a terminal sends its whole foreground process group, the command included. */
+const terminalSignals: ReadonlyArray<NodeJS.Signals> = ["SIGINT", "SIGQUIT"]
 
 /** The exit code a shell gives: the command's own, or 128 plus the number of the signal that ended it. */
 const exitCodeOf = (code: number | null, signal: NodeJS.Signals | null): number =>
@@ -38,23 +39,21 @@ export const runCommand = (
 ): Effect.Effect<CommandEnd, CommandFailed> =>
   Effect.callback<CommandEnd, CommandFailed>((resume) => {
     const child = spawn(command, args, { stdio: "inherit", env })
-    let signalled = false
     const onSignal = (signal: NodeJS.Signals) => {
-      signalled = true
-      const reachesCommand = signal === "SIGINT" && process.stdin.isTTY === true
+      const reachesCommand = terminalSignals.includes(signal) && process.stdin.isTTY === true
       if (!reachesCommand && child.exitCode === null && child.signalCode === null) child.kill(signal)
     }
-    for (const signal of signals) process.on(signal, onSignal)
+    for (const signal of endingSignals) process.on(signal, onSignal)
     let ended = false
     const end = (outcome: Effect.Effect<CommandEnd, CommandFailed>) => {
       if (ended) return
       ended = true
-      for (const signal of signals) process.off(signal, onSignal)
+      for (const signal of endingSignals) process.off(signal, onSignal)
       resume(outcome)
     }
     // An error once the command runs (a signal that could not be delivered) does not end it: its exit does.
     child.on("error", (error) => {
       if (child.pid === undefined) end(Effect.fail(notStarted(command, error)))
     })
-    child.once("exit", (code, signal) => end(Effect.succeed({ exitCode: exitCodeOf(code, signal), signalled })))
+    child.once("exit", (code, signal) => end(Effect.succeed({ exitCode: exitCodeOf(code, signal) })))
   })

@@ -8,6 +8,7 @@ import * as Argument from "effect/cli/Argument"
 import * as CliError from "effect/cli/CliError"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -80,7 +81,7 @@ const doctorCommand = Command.make(
       "preflight makes). Exit code 1 when any is missing."
   ),
   Command.withExamples([
-    { command: "effect-secrets doctor examples/tasks.ts", description: "every task of the module" },
+    { command: "effect-secrets doctor ./tasks.ts", description: "every task of your module of tasks (.ts or .js)" },
     { command: "effect-secrets doctor dist/tasks.js --task report --json", description: "one task, as JSON" }
   ])
 )
@@ -114,8 +115,8 @@ const renderCommand = Command.make("render", {
         "flytepropeller's secrets webhook, like kubectl --dry-run -o yaml."
     ),
     Command.withExamples([
-      { command: "effect-secrets render examples/tasks.ts --task report", description: "the K8s backend" },
-      { command: "effect-secrets render examples/tasks.ts --task report --backend Vault --format json" }
+      { command: "effect-secrets render ./tasks.ts --task report", description: "the K8s backend" },
+      { command: "effect-secrets render src/tasks.ts --task report --backend Vault --format json" }
     ])
   )
 
@@ -155,8 +156,13 @@ const runCommand = Command.make("run", {
         "secret is missing. The exit code is the command's."
     ),
     Command.withExamples([
-      { command: "effect-secrets run --module examples/tasks.ts --task report -- node examples/report.ts" },
-      { command: "effect-secrets run --secret db/password:FILE --env-file .env -- ./migrate.sh" }
+      { command: "effect-secrets run --module ./tasks.ts --task report -- node ./report.ts" },
+      { command: "effect-secrets run --secret db/password:FILE --env-file .env -- ./migrate.sh" },
+      {
+        command: "effect-secrets run --secret my-api-keys/token -- bash -c 'node ./report.ts > report.txt'",
+        description: "a shell line: bash, not sh (Debian's sh drops variables whose names hold -, as " +
+          "_FSEC_MY-API-KEYS_TOKEN does)"
+      }
     ])
   )
 
@@ -186,6 +192,21 @@ const reportUnexpected = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
   return shown ? Effect.void : Effect.logError("effect-secrets failed unexpectedly", cause)
 }
 
+/**
+ * `run node -e ...` without `--` reads `-e` as `run`'s own flag: the parser's "Unrecognized flag" says nothing of
+ * the command, so a hint follows it.
+ */
+const commandFlagHint = (error: unknown): Effect.Effect<void> => {
+  if (!CliError.isCliError(error) || error._tag !== "ShowHelp" || error.commandPath.at(-1) !== "run") {
+    return Effect.void
+  }
+  const flag = error.errors.find((problem) => problem._tag === "UnrecognizedOption")
+  return flag === undefined ? Effect.void : Console.error(
+    `\nHint: if ${flag.option} belongs to the command, put the command after --: ` +
+      "effect-secrets run [flags] -- CMD ARGS..."
+  )
+}
+
 /** Log lines go to stderr, masked, so that stdout holds only the commands' answers. */
 const logging = Layer.mergeAll(Masking.layer, Layer.succeed(Logger.LogToStderr, true))
 
@@ -195,6 +216,7 @@ export const program = (
   services: Layer.Layer<Command.Environment>
 ): Effect.Effect<void, unknown> =>
   Command.runWith(cli, { version })(args).pipe(
+    Effect.tapError(commandFlagHint),
     Effect.tapCause(reportUnexpected),
     Effect.provide(logging),
     Effect.provide(services)

@@ -4,6 +4,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Kubernetes from "../../Kubernetes.ts"
+import { rejection } from "../kubernetes/podValidation.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 import { loadTasks, selectTask } from "./modules.ts"
 import { print } from "./printing.ts"
@@ -31,7 +32,16 @@ export const taskPod = (taskName: string): Kubernetes.Pod => ({
   spec: { containers: [{ name: kubernetesName(taskName) }] }
 })
 
-/** Prints the task's pod after the webhook (or annotated for it). */
+/**
+ * The pod, unless the API server would refuse it (as `run` does: there is no pod to lay out then). Annotated, the
+ * pod is refused once the webhook has rendered it, so the rendered pod is checked either way.
+ */
+const refusedByKubernetes = (pod: Kubernetes.Pod): Effect.Effect<Kubernetes.Pod, Kubernetes.SecretInjectionError> => {
+  const problem = rejection(pod)
+  return problem === undefined ? Effect.succeed(pod) : Effect.fail(new Kubernetes.SecretInjectionError(problem))
+}
+
+/** Prints the task's pod after the webhook (or annotated for it), unless Kubernetes would refuse that pod. */
 export const render = (input: RenderInput): Effect.Effect<void, CommandFailed> =>
   Effect.gen(function*() {
     if (input.annotate && input.backend !== undefined) {
@@ -41,10 +51,13 @@ export const render = (input: RenderInput): Effect.Effect<void, CommandFailed> =
     }
     const task = yield* selectTask(yield* loadTasks(input.module), input.task, input.module)
     const pod = taskPod(task.name)
-    const rendered = yield* (input.annotate
-      ? Kubernetes.annotatePod(pod, task.secretRequests)
-      : Kubernetes.injectSecrets(pod, task.secretRequests, { secretManagerType: input.backend ?? "K8s" })).pipe(
-        Effect.mapError((error) => fail(`Task ${JSON.stringify(task.name)}: ${error.message}`))
-      )
+    const inTask = (error: Kubernetes.SecretInjectionError) =>
+      fail(`Task ${JSON.stringify(task.name)}: ${error.message}`)
+    const injected = yield* Kubernetes.injectSecrets(pod, task.secretRequests, {
+      secretManagerType: input.backend ?? "K8s"
+    }).pipe(Effect.flatMap(refusedByKubernetes), Effect.mapError(inTask))
+    const rendered = input.annotate
+      ? yield* Effect.mapError(Kubernetes.annotatePod(pod, task.secretRequests), inTask)
+      : injected
     yield* print(input.format === "json" ? JSON.stringify(rendered, null, 2) : Kubernetes.toYaml(rendered).trimEnd())
   })

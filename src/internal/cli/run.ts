@@ -9,11 +9,14 @@ import * as Kubernetes from "../../Kubernetes.ts"
 import { Secret } from "../../Secret.ts"
 import { inTask, type SecretNotFound } from "../../SecretsError.ts"
 import { SecretsManager } from "../../SecretsManager.ts"
+import { removeOrphanedTempDirs } from "../files/ownedTempDirs.ts"
+import { podDirPrefix } from "../kubernetes/materialize.ts"
 import { type CommandEnd, runCommand } from "./childProcess.ts"
 import { withEnvFiles } from "./envFiles.ts"
 import { type CommandExited, type CommandFailed, exitWith, fail } from "./failure.ts"
 import { loadTasks, selectTask } from "./modules.ts"
 import { withSecretsManager } from "./secretsLayer.ts"
+import { signalExitCode, watchEndingSignals } from "./signals.ts"
 
 export interface RunInput {
   readonly module: string | undefined
@@ -29,11 +32,19 @@ interface Declared {
   readonly task: string | undefined
 }
 
-const secretSpec = /^(?<names>.*?)(?::(?<mount>ANY|ENV_VAR|FILE))?$/
+const mounts: ReadonlyArray<string> = ["ANY", "ENV_VAR", "FILE"]
 
-/** `GROUP/KEY[:ENV_VAR|FILE]` as a declaration. */
+/** `GROUP/KEY[:ENV_VAR|FILE]` as a declaration; a key never holds ":", so whatever follows one is the mount. */
 export const parseSecretSpec = (spec: string): Result.Result<Secret, string> => {
-  const { mount = "ANY", names = "" } = secretSpec.exec(spec)?.groups ?? {}
+  const colon = spec.indexOf(":")
+  const names = colon === -1 ? spec : spec.slice(0, colon)
+  const mount = colon === -1 ? "ANY" : spec.slice(colon + 1)
+  if (!mounts.includes(mount)) {
+    return Result.fail(
+      `--secret ${JSON.stringify(spec)}: ${JSON.stringify(`:${mount}`)} is not a mount requirement; ` +
+        "end the spec with :ENV_VAR or :FILE, or with neither (my-api-keys/github_token:ENV_VAR)"
+    )
+  }
   const slash = names.indexOf("/")
   if (slash <= 0 || slash === names.length - 1) {
     return Result.fail(
@@ -116,29 +127,32 @@ const lookUpValues = (
 
 /** Looks the secrets up, lays them out, runs the command; fails with its exit code when that is not 0. */
 export const run = (input: RunInput): Effect.Effect<void, CommandFailed | CommandExited> =>
-  Effect.gen(function*() {
+  Effect.scoped(Effect.gen(function*() {
     const [command, ...args] = input.command
     if (command === undefined) return yield* Effect.fail(fail("Give the command to run after --: run -- CMD ARGS..."))
+    let end: CommandEnd | undefined
+    const signals = yield* watchEndingSignals
+    // Added before the files, so it runs once they are removed. A signal interrupts this program (the runtime
+    // would exit with 130); the exit code is how the command ended, as it got the signal too, or a shell's code
+    // for the signal when it had not started.
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        const signal = signals.received()
+        if (signal !== undefined) process.exit(end?.exitCode ?? signalExitCode(signal))
+      })
+    )
     const declared = yield* declaredSecrets(input)
     const variables = yield* withEnvFiles(input.envFiles)
     const values = yield* withSecretsManager(lookUpValues(declared, command), variables)
-    yield* Effect.scoped(Effect.gen(function*() {
-      let end: CommandEnd | undefined
-      // Added first, so it runs last, once the files are removed. A signal interrupts this program (the runtime
-      // exits with 130 then); the command got it too, and how it ended is the exit code to give.
-      yield* Effect.addFinalizer(() =>
-        Effect.sync(() => {
-          if (end?.signalled) process.exit(end.exitCode)
-        })
-      )
-      const pod = yield* Kubernetes.materialize(declared.map(({ secret }) => secret), values).pipe(
-        Effect.mapError((error) => fail(`Cannot lay the secrets out as the pod would have them: ${error.message}`))
-      )
-      // Uninterruptible: a signal is passed on to the command, and the files stay until it has ended.
-      const ended = yield* Effect.uninterruptible(Effect.tap(
-        runCommand(command, args, { ...variables, ...pod.env }),
-        (ended) => Effect.sync(() => end = ended)
-      ))
-      if (ended.exitCode !== 0) return yield* Effect.fail(exitWith(ended.exitCode))
-    }))
-  })
+    // A run killed with SIGKILL could not remove its files: they go now.
+    yield* Effect.sync(() => removeOrphanedTempDirs(podDirPrefix))
+    const pod = yield* Kubernetes.materialize(declared.map(({ secret }) => secret), values).pipe(
+      Effect.mapError((error) => fail(`Cannot lay the secrets out as the pod would have them: ${error.message}`))
+    )
+    // Uninterruptible: a signal is passed on to the command, and the files stay until it has ended.
+    const ended = yield* Effect.uninterruptible(Effect.tap(
+      runCommand(command, args, { ...variables, ...pod.env }),
+      (ended) => Effect.sync(() => end = ended)
+    ))
+    if (ended.exitCode !== 0) return yield* Effect.fail(exitWith(ended.exitCode))
+  }))

@@ -11,13 +11,13 @@ import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { Environment } from "../../Environment.ts"
 import type { InjectOptions, Materialized, MaterializeValues, Pod } from "../../Kubernetes.ts"
 import type { Secret, SecretInput } from "../../Secret.ts"
 import { SecretsConfig } from "../../SecretsConfig.ts"
 import { SecretsManager } from "../../SecretsManager.ts"
+import { makeOwnedTempDir } from "../files/ownedTempDirs.ts"
 import { quoteName } from "../lookup/naming.ts"
 import { awsSecretArn } from "./awsInjector.ts"
 import { fileMode, writeAtomic, writeSteps } from "./kubeletLayout.ts"
@@ -159,11 +159,13 @@ const resolveEnv = (
   return isProblem(bytes) ? bytes : envText(bytes, value.ref, name)
 }
 
+/** The start of a pod directory's name; the rest names the process that made it (`ownedTempDirs.ts`). */
+export const podDirPrefix = "effect-secrets-pod-"
+
 /** The plan written into a new temporary directory; a failure removes the directory before it is reported. */
 export const layOut = (plan: Plan): string => {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "effect-secrets-pod-")))
+  const dir = makeOwnedTempDir(podDirPrefix)
   try {
-    fs.chmodSync(dir, 0o700)
     for (const volume of plan.volumes) {
       const target = path.join(dir, volume.layout.relative)
       fs.mkdirSync(target, { recursive: true })

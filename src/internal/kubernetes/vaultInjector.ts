@@ -3,6 +3,7 @@
  * which writes the key `key` of the Vault secret at path `group` to `/etc/flyte/secrets/<group>/<key>` (case
  * kept). The template follows the KV engine: `groupVersion` `kv1`/`kv2`, none for `db`, else the configured version.
  */
+import * as crypto from "node:crypto"
 import type { Secret } from "../../Secret.ts"
 import { appendToEveryContainer, type PodDraft, unionAnnotations } from "./podDraft.ts"
 import { namesOf, type Problem } from "./problems.ts"
@@ -40,6 +41,28 @@ export const vaultAnnotationsForSecret = (
   return annotations
 }
 
+/** The namespace of the ids below: fixed, so that one pod and one secret always give one id. */
+const idNamespace = Buffer.from("4f33c264a663400db4ca4ca26b773655", "hex")
+
+/**
+ * A name-based UUID (version 5: SHA-1 of a namespace and a name) of the pod's name and the secret's names. Propeller
+ * draws a random one; derived, the same pod renders to the same bytes every time, and a secret declared twice
+ * keeps one set of annotations.
+ */
+const nameBasedId = (podName: unknown, secret: Secret): string => {
+  const name = JSON.stringify([
+    typeof podName === "string" ? podName : "",
+    secret.group,
+    secret.key,
+    secret.groupVersion
+  ])
+  const bytes = crypto.createHash("sha1").update(idNamespace).update(name, "utf8").digest().subarray(0, 16)
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80
+  const hex = bytes.toString("hex")
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
 export const injectVault = (secret: Secret, draft: PodDraft, config: WebhookConfig): Problem | undefined => {
   const { group, key } = secret
   if (!group || !key) {
@@ -55,7 +78,8 @@ export const injectVault = (secret: Secret, draft: PodDraft, config: WebhookConf
     [`${vaultPrefix}role`, config.vault.role],
     [`${vaultPrefix}agent-pre-populate-only`, "true"]
   ]
-  const forSecret = vaultAnnotationsForSecret(group, key, secret.groupVersion, config.vault.kvVersion, config.uuid())
+  const id = config.uuid?.() ?? nameBasedId(draft.pod.metadata?.["name"], secret)
+  const forSecret = vaultAnnotationsForSecret(group, key, secret.groupVersion, config.vault.kvVersion, id)
   unionAnnotations(draft, forSecret, common, Object.entries(config.vault.annotations))
   return undefined
 }

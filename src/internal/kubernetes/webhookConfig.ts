@@ -2,7 +2,6 @@
  * The webhook's configuration, resolved from the options with flytepropeller's defaults (`webhook/config`), and
  * the names every injector shares (`webhook/secrets.go`, `k8s_secrets.go`).
  */
-import { randomUUID } from "node:crypto"
 import type { EnvVar, InjectOptions, ResourceRequirements, SecretManagerType } from "../../Kubernetes.ts"
 import type { Secret } from "../../Secret.ts"
 import { goJoin, goToLower } from "./goStrings.ts"
@@ -57,7 +56,8 @@ export interface WebhookConfig {
     readonly kvVersion: "1" | "2"
     readonly annotations: Readonly<Record<string, string>>
   }
-  readonly uuid: () => string
+  /** The caller's id maker for Vault annotations; without one, ids are derived from the pod and the secret. */
+  readonly uuid: (() => string) | undefined
 }
 
 const backends: ReadonlyArray<SecretManagerType> = ["K8s", "AWS", "GCP", "Vault"]
@@ -91,7 +91,7 @@ export const resolveConfig = (options: InjectOptions): WebhookConfig | Problem =
       resources: gcp?.resources ?? resources()
     },
     vault: { role: vault?.role ?? "flyte", kvVersion, annotations: vault?.annotations ?? {} },
-    uuid: uuid ?? randomUUID
+    uuid
   }
 }
 

@@ -1,0 +1,128 @@
+/**
+ * Temporary directories that name the process that made them: `<prefix><pid>-<start>-<space>-<random>`, where
+ * `start` is when that process started (so a later process given the same pid is not taken for it) and `space` its
+ * pid namespace (a container sharing `/tmp` numbers its processes otherwise). A process killed with
+ * SIGKILL cannot remove its directory; the next one removes the directories whose owner is gone. Only directories
+ * this user owns, named so, and whose owner has ended are removed: never a live process's, never a link, never
+ * anything in a shared directory where other users could swap entries.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+
+/**
+ * When process `pid` started, in clock ticks since boot, as Linux tells in `/proc/<pid>/stat`; `undefined` when
+ * it has ended (or is a zombie) or the system does not say. The command name in parentheses may hold spaces and
+ * parentheses, so the fields are counted from the last ")".
+ */
+const startOf = (pid: number): { readonly start: string; readonly ended: boolean } | undefined => {
+  let stat: string
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, "latin1")
+  } catch {
+    return undefined
+  }
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  // Field 3 is the state, field 22 the start time.
+  const state = fields[0]
+  const start = fields[19]
+  return start === undefined ? undefined : { start, ended: state === "Z" || state === "X" }
+}
+
+/**
+ * This process's start and pid namespace as a name shows them; "0" where the system does not tell (then a
+ * directory's owner is judged by its pid alone). Read on first use: importing the library reads no file.
+ */
+let ownMarker: { readonly start: string; readonly space: string } | undefined
+const ownMarkerOf = () => {
+  if (ownMarker !== undefined) return ownMarker
+  let space = "0"
+  try {
+    space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))?.[1] ?? "0"
+  } catch {
+    // No pid namespaces here.
+  }
+  return ownMarker = { start: startOf(process.pid)?.start ?? "0", space }
+}
+
+/** Whether the process that made a directory named with `pid` and `start` has ended. */
+const ownerEnded = (pid: number, start: string): boolean => {
+  try {
+    process.kill(pid, 0)
+  } catch (error) {
+    // EPERM: the pid is taken, by another user's process; its start time tells whether it is the owner.
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return true
+  }
+  const now = startOf(pid)
+  if (now === undefined) return start !== "0" && fs.existsSync("/proc/self/stat")
+  return now.ended || (start !== "0" && now.start !== start)
+}
+
+/** A new directory, readable by this user only, named after this process; its real path. */
+export const makeOwnedTempDir = (prefix: string): string => {
+  const { space, start } = ownMarkerOf()
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}${process.pid}-${start}-${space}-`)))
+  fs.chmodSync(dir, 0o700)
+  return dir
+}
+
+/**
+ * Whether entries of `dir` stay as this process sees them: no one else may write in it, or its sticky bit keeps
+ * others from removing or renaming what is not theirs (as on `/tmp`). Otherwise an entry checked could be swapped
+ * for a link before it is removed.
+ */
+const entriesStayPut = (dir: fs.Stats): boolean => (dir.mode & 0o022) === 0 || (dir.mode & 0o1000) !== 0
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+/**
+ * The names in `tmp` of this user's directories named `<prefix><pid>-<start>-<space>-<random>` whose owner, a
+ * process of this pid namespace, has ended. Read one entry at a time: a shared `/tmp` may hold very many, and only
+ * these names are kept.
+ */
+const orphansIn = (tmp: string, prefix: string, uid: number): Array<string> => {
+  const space = ownMarkerOf().space
+  const owned = new RegExp(`^${escapeRegExp(prefix)}([1-9][0-9]{0,9})-([0-9]{1,20})-${space}-[A-Za-z0-9]{6}$`)
+  const orphans: Array<string> = []
+  const listing = fs.opendirSync(tmp)
+  try {
+    for (let entry = listing.readSync(); entry !== null; entry = listing.readSync()) {
+      const match = owned.exec(entry.name)
+      if (match === null) continue
+      const stats = fs.lstatSync(path.join(tmp, entry.name), { throwIfNoEntry: false })
+      if (stats === undefined || !stats.isDirectory() || stats.uid !== uid) continue
+      if (ownerEnded(Number(match[1]), match[2]!)) orphans.push(entry.name)
+    }
+  } finally {
+    listing.closeSync()
+  }
+  return orphans
+}
+
+/**
+ * Removes the directories of the temporary directory named as `makeOwnedTempDir` names them whose owner has ended;
+ * the names removed. Best effort: what cannot be read or removed is left, and nothing fails.
+ */
+export const removeOrphanedTempDirs = (prefix: string): ReadonlyArray<string> => {
+  const uid = process.getuid?.()
+  if (uid === undefined) return []
+  let tmp: string
+  let orphans: Array<string>
+  try {
+    tmp = fs.realpathSync(os.tmpdir())
+    if (!entriesStayPut(fs.lstatSync(tmp))) return []
+    orphans = orphansIn(tmp, prefix, uid)
+  } catch {
+    // The temporary directory cannot be listed: nothing to tidy.
+    return []
+  }
+  return orphans.filter((name) => {
+    try {
+      fs.rmSync(path.join(tmp, name), { recursive: true, force: true })
+      return true
+    } catch {
+      // Left for a later run.
+      return false
+    }
+  })
+}

@@ -1,0 +1,41 @@
+/**
+ * YAML for kubectl, which reads YAML 1.1: there `yes`, `n`, `0b101`, `12:30:00`, `1_000`, `.inf`, `~` and
+ * `2001-12-14` are booleans, numbers, null or timestamps, and `<<` is a merge key. The writer checks each plain
+ * scalar against YAML 1.1's types and quotes a string that would be read as one; `<<` and `=` (YAML 1.1's value
+ * key) are quoted too. Quoted, each is a string to YAML 1.2 readers as well. The `yaml` package is loaded on the
+ * first call, so importing the library never loads it.
+ */
+import { createRequire } from "node:module"
+
+interface YamlTag {
+  readonly tag: string
+}
+
+interface YamlModule {
+  readonly stringify: (value: unknown, options: object) => string
+}
+
+let yamlModule: YamlModule | undefined
+
+/** Matches `<<` and `=`: a string the writer must quote, since a YAML 1.1 reader gives both a meaning. */
+const keyIndicators = {
+  tag: "tag:yaml.org,2002:value",
+  default: true,
+  test: /^(?:<<|=)$/,
+  resolve: (text: string) => text
+}
+
+/**
+ * YAML 1.1's tags without the merge tag, whose writer prints the string `<<` plain, as a merge key; with
+ * `keyIndicators`, which has `<<` quoted instead.
+ */
+const tags = (schemaTags: ReadonlyArray<YamlTag>) => [
+  ...schemaTags.filter((tag) => tag.tag !== "tag:yaml.org,2002:merge"),
+  keyIndicators
+]
+
+/** `value` as YAML that YAML 1.1 and 1.2 readers read back as `value`. */
+export const toYaml = (value: unknown): string => {
+  yamlModule ??= createRequire(import.meta.url)("yaml") as YamlModule
+  return yamlModule.stringify(value, { version: "1.1", customTags: tags, lineWidth: 0 })
+}
