@@ -6,9 +6,9 @@
  */
 import type * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import { maskedConsoleLogger, maskedTracerLogger } from "./internal/masking/loggers.ts"
-import { maskSecrets, registerSecretValue } from "./internal/masking/registry.ts"
+import { maskSecrets, registerGiven } from "./internal/masking/registry.ts"
 
 /**
  * Replaces every registered value in `text` with `<redacted>`, in one pass over the text.
@@ -45,8 +45,7 @@ export const mask: (text: string) => string = maskSecrets
  * @since 0.1.0
  * @category masking
  */
-export const register = (value: string | Uint8Array | Redacted.Redacted<string | Uint8Array>): void =>
-  registerSecretValue(Redacted.isRedacted(value) ? Redacted.value(value) : value)
+export const register: (value: string | Uint8Array | Redacted.Redacted<string | Uint8Array>) => void = registerGiven
 
 /**
  * A string logger whose output is masked: `Logger.map(self, Masking.mask)`.

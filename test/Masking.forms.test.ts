@@ -114,17 +114,33 @@ describe("Logger.formatSimple's escaping is masked", () => {
 })
 
 describe("a value too large to register whole is still masked", () => {
-  it("its first 64 characters and each of its lines; a value of about 900 KB", () => {
-    const line = (i: number) => `large-line-${i}-` + "Zm9vYmFyYmF6".repeat(5) + i.toString(36).padStart(6, "0")
-    const large = Array.from({ length: 10_000 }, (_, i) => line(i)).join("\n")
-    assert.isAbove(large.length, 800_000)
-    const registry = makeSecretRegistry()
+  const line = (i: number, length: number) => `large-line-${i}-`.padEnd(length, "Zm9vYmFyYmF6") + `-${i}`
+
+  it("its first 64 characters and each of its lines, in every form; a value of about 900 KB", () => {
+    const large = Array.from({ length: 1_000 }, (_, i) => line(i, 900)).join("\n")
+    assert.isAbove(large.length, 900_000)
+    const warnings: Array<string> = []
+    const registry = makeSecretRegistry(undefined, (warning) => warnings.push(warning))
     registry.register(large)
+    assert.deepStrictEqual(warnings, [])
     assert.strictEqual(registry.mask(`begins: ${large.slice(0, 64)}`), "begins: <redacted>")
-    assert.strictEqual(registry.mask(`line: ${line(4321)}!`), "line: <redacted>!")
+    assert.strictEqual(registry.mask(`line: ${line(432, 900).slice(0, 64)}!`), "line: <redacted>!")
+    assert.strictEqual(registry.mask(JSON.stringify({ at: line(999, 900).slice(0, 64) })), "{\"at\":\"<redacted>\"}")
     const oneLine = "x9".repeat(450_000)
     registry.register(oneLine)
     assert.strictEqual(registry.mask(`[${oneLine.slice(0, 64)}]`), "[<redacted>]")
+  })
+
+  it("with more lines than fit, its beginning and first lines are masked and a warning says so", () => {
+    const large = Array.from({ length: 12_000 }, (_, i) => line(i, 70)).join("\n")
+    const warnings: Array<string> = []
+    const registry = makeSecretRegistry(undefined, (warning) => warnings.push(warning))
+    registry.register(large)
+    assert.strictEqual(registry.mask(`begins: ${large.slice(0, 64)}`), "begins: <redacted>")
+    assert.strictEqual(registry.mask(`line: ${line(1, 70).slice(0, 64)}`), "line: <redacted>")
+    assert.lengthOf(warnings, 1)
+    assert.match(warnings[0]!, /too large to mask whole or line by line; only its beginning and first lines/)
+    assert.notInclude(warnings[0]!, "large-line")
   })
 })
 
