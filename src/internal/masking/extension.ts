@@ -65,7 +65,14 @@ export const newExtension = (pattern: string, z: Int32Array): Extension => ({
  */
 export const anchorFound = (extension: Extension, start: number): boolean => {
   if (extension.active) {
-    extension.queue.push(start)
+    const { queue } = extension
+    // Anchors already taken are dropped now and then, so the queue holds at most a pattern's length of them.
+    if (extension.queueHead >= 1024 && extension.queueHead * 2 >= queue.length) {
+      queue.copyWithin(0, extension.queueHead)
+      queue.length -= extension.queueHead
+      extension.queueHead = 0
+    }
+    queue.push(start)
     return false
   }
   extension.start = start

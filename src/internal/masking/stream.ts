@@ -15,7 +15,7 @@
 import { Buffer } from "node:buffer"
 import { type Automaton, buildAutomaton } from "./automaton.ts"
 import { endScan, newScan, type Scan, scanChunk, undecidedFrom } from "./scan.ts"
-import { mergeStretches, renderMasked, type Stretches } from "./stretches.ts"
+import { addStretch, mergeStretches, renderMasked, type Stretches } from "./stretches.ts"
 
 /** A masked stream of text: `write` returns what can be emitted now, `end` the rest. */
 export interface TextMaskingStream {
@@ -55,9 +55,7 @@ const emitUpTo = (stream: StreamState, cut: number): string => {
 /** A masked stream over `automata`, each finding its own patterns in the same text. */
 export const textMaskingStream = (automata: ReadonlyArray<Automaton>): TextMaskingStream => {
   const stream: StreamState = { scans: automata.map(newScan), found: [], held: "", heldFrom: 0 }
-  const onStretch = (start: number, end: number) => {
-    stream.found.push(start, end)
-  }
+  const onStretch = (start: number, end: number) => addStretch(stream.found, start, end)
   return {
     write: (chunk) => {
       stream.held += chunk
@@ -99,9 +97,7 @@ export const byteMaskingStream = (forms: ReadonlyArray<string>): ByteMaskingStre
 /** `text` with every pattern of `automata` masked: a stream of one chunk; `text` itself when nothing matched. */
 export const maskText = (automata: ReadonlyArray<Automaton>, text: string): string => {
   const found: Stretches = []
-  const onStretch = (start: number, end: number) => {
-    found.push(start, end)
-  }
+  const onStretch = (start: number, end: number) => addStretch(found, start, end)
   for (const automaton of automata) {
     const scan = newScan(automaton)
     scanChunk(scan, text, onStretch)

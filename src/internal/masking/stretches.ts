@@ -10,6 +10,17 @@ export const redactedMarker = "<redacted>"
 /** Stretches as a flat list: start, end (included), start, end... */
 export type Stretches = Array<number>
 
+/**
+ * Adds a stretch to `found`; one that starts inside or right after the last one added only extends it (the usual
+ * case: a repetitive value reports a stretch at every character), so `found` stays short.
+ */
+export const addStretch = (found: Stretches, start: number, end: number): void => {
+  const last = found.length - 1
+  if (last > 0 && start >= found[last - 1]! && start <= found[last]! + 1) {
+    if (end > found[last]!) found[last] = end
+  } else found.push(start, end)
+}
+
 /** `found` sorted by start and merged where they overlap or touch (in place); returns the same array. */
 export const mergeStretches = (found: Stretches): Stretches => {
   const pairs: Array<readonly [number, number]> = []
