@@ -7,6 +7,7 @@
 import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
 import * as os from "node:os"
+import { childStdio, type OutputMasking, pipeMaskedOutput } from "../masking/childOutput.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 
 /** How the command ended: its exit code as a shell gives it, and whether this process got a signal meanwhile. */
@@ -34,10 +35,12 @@ const notStarted = (command: string, error: NodeJS.ErrnoException): CommandFaile
 export const runCommand = (
   command: string,
   args: ReadonlyArray<string>,
-  env: Readonly<Record<string, string | undefined>>
+  env: Readonly<Record<string, string | undefined>>,
+  masking?: OutputMasking
 ): Effect.Effect<CommandEnd, CommandFailed> =>
   Effect.callback<CommandEnd, CommandFailed>((resume) => {
-    const child = spawn(command, args, { stdio: "inherit", env })
+    const child = spawn(command, args, { stdio: childStdio(masking), env })
+    const whenOutputFlushed = pipeMaskedOutput(child, masking)
     let signalled = false
     const onSignal = (signal: NodeJS.Signals) => {
       signalled = true
@@ -56,5 +59,6 @@ export const runCommand = (
     child.on("error", (error) => {
       if (child.pid === undefined) end(Effect.fail(notStarted(command, error)))
     })
-    child.once("exit", (code, signal) => end(Effect.succeed({ exitCode: exitCodeOf(code, signal), signalled })))
+    child.once("exit", (code, signal) =>
+      whenOutputFlushed(() => end(Effect.succeed({ exitCode: exitCodeOf(code, signal), signalled }))))
   })

@@ -9,6 +9,7 @@ import * as Kubernetes from "../../Kubernetes.ts"
 import { Secret } from "../../Secret.ts"
 import { inTask, type SecretNotFound } from "../../SecretsError.ts"
 import { SecretsManager } from "../../SecretsManager.ts"
+import { maskForms } from "../masking/forms.ts"
 import { type CommandEnd, runCommand } from "./childProcess.ts"
 import { withEnvFiles } from "./envFiles.ts"
 import { type CommandExited, type CommandFailed, exitWith, fail } from "./failure.ts"
@@ -21,6 +22,9 @@ export interface RunInput {
   readonly secrets: ReadonlyArray<string>
   readonly envFiles: ReadonlyArray<string>
   readonly command: ReadonlyArray<string>
+  /** Mask the command's stdout and stderr (`--no-masking` turns it off), terminals too with `maskTty`. */
+  readonly masking?: boolean
+  readonly maskTty?: boolean
 }
 
 /** A secret to inject, and the task that declares it (none for a `--secret`). */
@@ -114,6 +118,13 @@ const lookUpValues = (
     return values
   })
 
+/** What to mask in the command's output: every form of every value injected; nothing with `--no-masking`. */
+const outputMasking = (input: RunInput, values: Kubernetes.MaterializeValues) =>
+  input.masking === false ? undefined : {
+    forms: Object.values(values).flatMap((keys) => Object.values(keys).flatMap(maskForms)),
+    maskTerminals: input.maskTty === true
+  }
+
 /** Looks the secrets up, lays them out, runs the command; fails with its exit code when that is not 0. */
 export const run = (input: RunInput): Effect.Effect<void, CommandFailed | CommandExited> =>
   Effect.gen(function*() {
@@ -136,7 +147,7 @@ export const run = (input: RunInput): Effect.Effect<void, CommandFailed | Comman
       )
       // Uninterruptible: a signal is passed on to the command, and the files stay until it has ended.
       const ended = yield* Effect.uninterruptible(Effect.tap(
-        runCommand(command, args, { ...variables, ...pod.env }),
+        runCommand(command, args, { ...variables, ...pod.env }, outputMasking(input, values)),
         (ended) => Effect.sync(() => end = ended)
       ))
       if (ended.exitCode !== 0) return yield* Effect.fail(exitWith(ended.exitCode))

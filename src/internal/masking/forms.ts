@@ -10,7 +10,8 @@
  *   leaves `\` pairs and newlines alone);
  * - a span label or annotation key as Effect prints it (spaces, `=` and `"` become `_`);
  * - for values short enough to be passwords, URL-encoded three ways: `encodeURIComponent`, a `URL`'s userinfo
- *   (which keeps `$`, `+`, `!`...) and `URLSearchParams` (`+` for a space);
+ *   (which keeps `$`, `+`, `!`...) and `URLSearchParams` (`+` for a space), as they are and JSON-escaped (JSON
+ *   in a query string);
  * - each line of a multi-line value, in the same forms: errors, causes and `util.inspect` indent continuation
  *   lines, so the whole value never appears, but each line does.
  *
@@ -93,6 +94,7 @@ const addPrintedForms = (text: string, forms: Set<string>): void => {
   forms.add(simpleEscaped(text))
   forms.add(asLabel(text))
   for (const form of urlForms(text)) forms.add(form)
+  for (const form of urlForms(escaped)) forms.add(form) // JSON put in a query string
 }
 
 /** The trimmed lines of `text` long enough to mask, cut to `maximum` characters; none when it is one line. */

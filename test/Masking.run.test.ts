@@ -1,0 +1,114 @@
+/**
+ * `effect-secrets run` masks its command's stdout and stderr when they are not terminals: the bin and its command
+ * as real processes, their output through pipes.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { spawn } from "node:child_process"
+import * as crypto from "node:crypto"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterEach, beforeEach } from "vitest"
+import { makeTempDir, writeFiles } from "./support.ts"
+
+const root = fileURLToPath(new URL("..", import.meta.url))
+const node = path.join(root, "node_modules", ".bin", "node")
+const bin = path.join(root, "src", "bin", "cli.ts")
+
+const passwordValue = "run-masked-password-7d3c91e0-with-a-long-tail-beyond-its-anchor"
+
+let temp = { dir: "", remove: () => {} }
+beforeEach(() => {
+  temp = makeTempDir()
+  writeFiles(temp.dir, { "secrets/db/password": passwordValue + "\n" })
+  fs.mkdirSync(path.join(temp.dir, "tmp"))
+})
+afterEach(() => temp.remove())
+
+interface Ran {
+  readonly code: number | null
+  readonly stdout: Buffer
+  readonly stderr: string
+}
+
+/** Runs `effect-secrets run [flags] --secret db/password:ENV_VAR -- node -e script`; killed after 15 seconds. */
+const runScript = (script: string, flags: ReadonlyArray<string> = [], whenReady?: (pid: number) => void) =>
+  new Promise<Ran>((resolve, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env }
+    for (const name of Object.keys(env)) if (name.startsWith("FLYTE_") || name.startsWith("_FSEC_")) delete env[name]
+    const child = spawn(
+      node,
+      [bin, "run", ...flags, "--secret", "db/password:ENV_VAR", "--", node, "-e", script],
+      {
+        cwd: temp.dir,
+        env: { ...env, TMPDIR: path.join(temp.dir, "tmp"), FLYTE_SECRETS_DEFAULT_DIR: path.join(temp.dir, "secrets") },
+        stdio: "pipe"
+      }
+    )
+    const stdout: Array<Buffer> = []
+    let stderr = ""
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout.push(chunk)
+      if (whenReady !== undefined && Buffer.concat(stdout).includes("ready")) {
+        whenReady(child.pid!)
+        whenReady = undefined
+      }
+    })
+    child.stderr.on("data", (chunk) => stderr += chunk)
+    child.on("error", reject)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout: Buffer.concat(stdout), stderr })
+    })
+  })
+
+/** A script that writes the password in two writes, 200 ms apart, to stdout and stderr, then exits with `code`. */
+const splitWriter = (code: number) =>
+  [
+    "const value = process.env._FSEC_DB_PASSWORD.trim()",
+    "process.stdout.write('out: ' + value.slice(0, 9))",
+    "process.stderr.write('err: ' + value.slice(0, 40))",
+    "setTimeout(() => {",
+    "  process.stdout.write(value.slice(9) + ' end\\n')",
+    "  process.stderr.write(value.slice(40) + ' end\\n')",
+    `  process.exitCode = ${code}`,
+    "}, 200)"
+  ].join("\n")
+
+describe("effect-secrets run masks its command's output", () => {
+  it("a value written in two writes to stdout and stderr (pipes) is masked; the exit code is the command's", async () => {
+    const ran = await runScript(splitWriter(5))
+    assert.strictEqual(ran.code, 5, ran.stderr)
+    assert.strictEqual(ran.stdout.toString(), "out: <redacted> end\n")
+    assert.include(ran.stderr, "err: <redacted> end\n")
+    assert.notInclude(ran.stderr, passwordValue.slice(0, 9))
+  })
+
+  it("--no-masking passes the output through as it is", async () => {
+    const ran = await runScript(splitWriter(0), ["--no-masking"])
+    assert.strictEqual(ran.code, 0, ran.stderr)
+    assert.strictEqual(ran.stdout.toString(), `out: ${passwordValue} end\n`)
+  })
+
+  it("binary output that holds no value passes through byte for byte", async () => {
+    const bytes = crypto.randomBytes(256 * 1024)
+    fs.writeFileSync(path.join(temp.dir, "blob.bin"), bytes)
+    const ran = await runScript(
+      "const data = require('fs').readFileSync('blob.bin'); for (let i = 0; i < data.length; i += 10007) " +
+        "process.stdout.write(data.subarray(i, i + 10007))"
+    )
+    assert.strictEqual(ran.code, 0, ran.stderr)
+    assert.isTrue(ran.stdout.equals(bytes))
+  })
+
+  it("output is not held back while the command runs: it sees `ready` and a signal ends it", async () => {
+    const ran = await runScript(
+      "process.stdout.write('ready'); setTimeout(() => {}, 60000)",
+      [],
+      (pid) => process.kill(pid, "SIGTERM")
+    )
+    assert.strictEqual(ran.code, 143, ran.stderr)
+    assert.strictEqual(ran.stdout.toString(), "ready")
+  })
+})
