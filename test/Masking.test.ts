@@ -381,6 +381,32 @@ describe("masking properties", () => {
     })
   }
 
+  it("masks exactly with long periodic patterns, whose beginning recurs inside them and in the text", () => {
+    const periodic = fc.tuple(fc.string({ unit: fc.constantFrom("a", "b"), minLength: 1, maxLength: 4 }), fc.nat(90))
+      .map(([period, extra]) => period.repeat(Math.ceil((anchorLength + 1 + extra) / period.length)))
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.tuple(periodic, fc.string({ unit: fc.constantFrom("a", "b", "c"), maxLength: 3 })).map(([p, end]) =>
+            p + end
+          ),
+          { minLength: 1, maxLength: 3 }
+        ),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.string({ unit: fc.constantFrom("a", "b", "c"), maxLength: 3 })), {
+          maxLength: 6
+        }),
+        (patterns, pieces) => {
+          const text = pieces.map(([which, cut, noise]) => {
+            const pattern = patterns[which % patterns.length]!
+            return pattern.slice(0, cut % (pattern.length + 1)) + noise
+          }).join("")
+          assert.strictEqual(buildMasker(patterns)(text, []), expectedMask(patterns, text))
+        }
+      ),
+      { numRuns: 300 }
+    )
+  })
+
   it("masks exactly with thousands of distinct characters", () => {
     const unit = fc.integer({ min: 0x4e00, max: 0x4e00 + 3000 }).map((code) => String.fromCharCode(code))
     const patterns = fc.sample(fc.string({ unit, minLength: 1, maxLength: 40 }), { numRuns: 600, seed: 7 })
