@@ -9,6 +9,8 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, beforeEach } from "vitest"
+
+// Each test starts the bin and a command, both compiling TypeScript or starting Node: slow on a loaded machine.
 import { makeTempDir, writeFiles } from "./support.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -31,14 +33,22 @@ interface Ran {
   readonly stderr: string
 }
 
-/** Runs `effect-secrets run [flags] --secret db/password:ENV_VAR -- node -e script`; killed after 15 seconds. */
-const runScript = (script: string, flags: ReadonlyArray<string> = [], whenReady?: (pid: number) => void) =>
+/**
+ * Runs `effect-secrets run [flags] --secret db/password:ENV_VAR -- command`; killed after 60 seconds.
+ * `whenReady` is called once stdout shows `ready`; with `stopReading`, stdout is closed at its first chunk.
+ */
+const runCommand = (
+  command: ReadonlyArray<string>,
+  flags: ReadonlyArray<string> = [],
+  whenReady?: (pid: number) => void,
+  stopReading = false
+) =>
   new Promise<Ran>((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env }
     for (const name of Object.keys(env)) if (name.startsWith("FLYTE_") || name.startsWith("_FSEC_")) delete env[name]
     const child = spawn(
       node,
-      [bin, "run", ...flags, "--secret", "db/password:ENV_VAR", "--", node, "-e", script],
+      [bin, "run", ...flags, "--secret", "db/password:ENV_VAR", "--", ...command],
       {
         cwd: temp.dir,
         env: { ...env, TMPDIR: path.join(temp.dir, "tmp"), FLYTE_SECRETS_DEFAULT_DIR: path.join(temp.dir, "secrets") },
@@ -47,8 +57,9 @@ const runScript = (script: string, flags: ReadonlyArray<string> = [], whenReady?
     )
     const stdout: Array<Buffer> = []
     let stderr = ""
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000)
     child.stdout.on("data", (chunk: Buffer) => {
+      if (stopReading) return child.stdout.destroy() // as `| head -c 1` does
       stdout.push(chunk)
       if (whenReady !== undefined && Buffer.concat(stdout).includes("ready")) {
         whenReady(child.pid!)
@@ -62,6 +73,9 @@ const runScript = (script: string, flags: ReadonlyArray<string> = [], whenReady?
       resolve({ code, stdout: Buffer.concat(stdout), stderr })
     })
   })
+
+const runScript = (script: string, flags: ReadonlyArray<string> = [], whenReady?: (pid: number) => void) =>
+  runCommand([node, "-e", script], flags, whenReady)
 
 /** A script that writes the password in two writes, 200 ms apart, to stdout and stderr, then exits with `code`. */
 const splitWriter = (code: number) =>
@@ -77,19 +91,23 @@ const splitWriter = (code: number) =>
   ].join("\n")
 
 describe("effect-secrets run masks its command's output", () => {
-  it("a value written in two writes to stdout and stderr (pipes) is masked; the exit code is the command's", async () => {
-    const ran = await runScript(splitWriter(5))
-    assert.strictEqual(ran.code, 5, ran.stderr)
-    assert.strictEqual(ran.stdout.toString(), "out: <redacted> end\n")
-    assert.include(ran.stderr, "err: <redacted> end\n")
-    assert.notInclude(ran.stderr, passwordValue.slice(0, 9))
-  })
+  it(
+    "a value written in two writes to stdout and stderr (pipes) is masked; the exit code is the command's",
+    async () => {
+      const ran = await runScript(splitWriter(5))
+      assert.strictEqual(ran.code, 5, ran.stderr)
+      assert.strictEqual(ran.stdout.toString(), "out: <redacted> end\n")
+      assert.include(ran.stderr, "err: <redacted> end\n")
+      assert.notInclude(ran.stderr, passwordValue.slice(0, 9))
+    },
+    60_000
+  )
 
   it("--no-masking passes the output through as it is", async () => {
     const ran = await runScript(splitWriter(0), ["--no-masking"])
     assert.strictEqual(ran.code, 0, ran.stderr)
     assert.strictEqual(ran.stdout.toString(), `out: ${passwordValue} end\n`)
-  })
+  }, 60_000)
 
   it("binary output that holds no value passes through byte for byte", async () => {
     const bytes = crypto.randomBytes(256 * 1024)
@@ -100,7 +118,14 @@ describe("effect-secrets run masks its command's output", () => {
     )
     assert.strictEqual(ran.code, 0, ran.stderr)
     assert.isTrue(ran.stdout.equals(bytes))
-  })
+  }, 60_000)
+
+  it("a reader that stops reading ends the command (yes), and run does not hang", async () => {
+    const ran = await runCommand(["yes"], [], undefined, true)
+    assert.notStrictEqual(ran.code, null) // not killed by the timer: it ended by itself
+    assert.notStrictEqual(ran.code, 0)
+    assert.notInclude(ran.stderr, "Error [ERR_STREAM")
+  }, 60_000)
 
   it("output is not held back while the command runs: it sees `ready` and a signal ends it", async () => {
     const ran = await runScript(
@@ -110,5 +135,5 @@ describe("effect-secrets run masks its command's output", () => {
     )
     assert.strictEqual(ran.code, 143, ran.stderr)
     assert.strictEqual(ran.stdout.toString(), "ready")
-  })
+  }, 60_000)
 })

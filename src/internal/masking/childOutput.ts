@@ -66,13 +66,23 @@ export const pipeMaskedOutput = (
   for (const [index, source] of [child.stdout, child.stderr].entries()) {
     if (source === null || masking === undefined) continue
     const transform = maskingTransform(masking.forms)
-    source.pipe(transform).pipe(outputs[index]!, { end: false })
-    flushed.push(new Promise((resolve) => transform.once("end", resolve)))
+    const destination = outputs[index]!
+    source.pipe(transform).pipe(destination, { end: false })
+    flushed.push(new Promise((resolve) => transform.once("close", resolve)))
     letGo.push(() => {
       source.unpipe(transform)
       source.destroy()
       transform.end()
     })
+    // Our output closed (a reader that stopped, as `| head` does): the command's pipe is closed too, so that it
+    // gets the same EPIPE or SIGPIPE it would have got writing there itself.
+    const closed = () => {
+      source.unpipe(transform)
+      source.destroy()
+      transform.destroy()
+    }
+    destination.once("error", closed)
+    transform.once("close", () => destination.off("error", closed))
   }
   return (done) => {
     if (flushed.length === 0) return done()
