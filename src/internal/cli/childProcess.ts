@@ -2,7 +2,8 @@
  * `run`'s command: started with the environment given (values reach it only there and in files, never in its
  * arguments), sharing the terminal, and waited for to the end. SIGTERM is forwarded to it; SIGINT too, unless
  * standard input is a terminal: there Ctrl-C reaches the command itself (it is in the terminal's foreground
- * process group), and a second SIGINT would turn a graceful shutdown into a forced one.
+ * process group), and a second SIGINT would turn a graceful shutdown into a forced one. Its stdout and stderr are
+ * masked on their way out where asked (`../masking/childOutput.ts`), and its end is reported once they are flushed.
  */
 import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"

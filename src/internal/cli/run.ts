@@ -1,7 +1,8 @@
 /**
  * `effect-secrets run -- CMD ARGS...`: the declared secrets found through the usual lookup, laid out as the task's
  * pod would have them (`Kubernetes.materialize`: its variables, its files in the kubelet's layout), CMD run with
- * that environment, and the files removed once it ends, whatever ends it. The exit code is CMD's.
+ * that environment, and the files removed once it ends, whatever ends it. The exit code is CMD's. CMD's stdout and
+ * stderr are masked (the values injected, in every form) unless `--no-masking`; a terminal only with `--mask-tty`.
  */
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
