@@ -33,28 +33,20 @@ interface Ran {
   readonly stderr: string
 }
 
+/** The environment of a run: this one without secrets settings, with the test's secrets and temporary folders. */
+const environment = () => {
+  const env: Record<string, string | undefined> = { ...process.env }
+  for (const name of Object.keys(env)) if (name.startsWith("FLYTE_") || name.startsWith("_FSEC_")) delete env[name]
+  return { ...env, TMPDIR: path.join(temp.dir, "tmp"), FLYTE_SECRETS_DEFAULT_DIR: path.join(temp.dir, "secrets") }
+}
+
 /**
- * Runs `effect-secrets run [flags] --secret db/password:ENV_VAR -- command`; killed after 60 seconds.
- * `whenReady` is called once stdout shows `ready`; with `stopReading`, stdout is closed at its first chunk.
+ * Runs `argv` with stdout and stderr piped to the test; killed after 60 seconds. `whenReady` is called once stdout
+ * shows `ready`; with `stopReading`, stdout is closed at its first chunk.
  */
-const runCommand = (
-  command: ReadonlyArray<string>,
-  flags: ReadonlyArray<string> = [],
-  whenReady?: (pid: number) => void,
-  stopReading = false
-) =>
+const collect = (argv: ReadonlyArray<string>, whenReady?: (pid: number) => void, stopReading = false) =>
   new Promise<Ran>((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env }
-    for (const name of Object.keys(env)) if (name.startsWith("FLYTE_") || name.startsWith("_FSEC_")) delete env[name]
-    const child = spawn(
-      node,
-      [bin, "run", ...flags, "--secret", "db/password:ENV_VAR", "--", ...command],
-      {
-        cwd: temp.dir,
-        env: { ...env, TMPDIR: path.join(temp.dir, "tmp"), FLYTE_SECRETS_DEFAULT_DIR: path.join(temp.dir, "secrets") },
-        stdio: "pipe"
-      }
-    )
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: temp.dir, env: environment(), stdio: "pipe" })
     const stdout: Array<Buffer> = []
     let stderr = ""
     const timer = setTimeout(() => child.kill("SIGKILL"), 60_000)
@@ -74,8 +66,20 @@ const runCommand = (
     })
   })
 
+/** The bin's arguments for `effect-secrets run [flags] --secret db/password:ENV_VAR -- command`. */
+const runArgv = (command: ReadonlyArray<string>, flags: ReadonlyArray<string>) => [
+  node,
+  bin,
+  "run",
+  ...flags,
+  "--secret",
+  "db/password:ENV_VAR",
+  "--",
+  ...command
+]
+
 const runScript = (script: string, flags: ReadonlyArray<string> = [], whenReady?: (pid: number) => void) =>
-  runCommand([node, "-e", script], flags, whenReady)
+  collect(runArgv([node, "-e", script], flags), whenReady)
 
 /** A script that writes the password in two writes, 200 ms apart, to stdout and stderr, then exits with `code`. */
 const splitWriter = (code: number) =>
@@ -121,7 +125,7 @@ describe("effect-secrets run masks its command's output", () => {
   }, 60_000)
 
   it("a reader that stops reading ends the command (yes), and run does not hang", async () => {
-    const ran = await runCommand(["yes"], [], undefined, true)
+    const ran = await collect(runArgv(["yes"], []), undefined, true)
     assert.notStrictEqual(ran.code, null) // not killed by the timer: it ended by itself
     assert.notStrictEqual(ran.code, 0)
     assert.notInclude(ran.stderr, "Error [ERR_STREAM")
@@ -136,4 +140,22 @@ describe("effect-secrets run masks its command's output", () => {
     assert.strictEqual(ran.code, 143, ran.stderr)
     assert.strictEqual(ran.stdout.toString(), "ready")
   }, 60_000)
+
+  // A terminal needs a pseudo-terminal: util-linux's `script` gives the bin one (Node cannot open one itself).
+  it.runIf(process.platform === "linux")(
+    "a terminal is passed through untouched (the command sees a terminal), and masked with --mask-tty",
+    async () => {
+      const inTerminal = (flags: ReadonlyArray<string>) => {
+        const script = "console.log('terminal:', process.stdout.isTTY === true, process.env._FSEC_DB_PASSWORD.trim())"
+        const line = runArgv([node, "-e", script], flags).map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(" ")
+        return collect(["script", "-qec", line, "/dev/null"])
+      }
+      const [shared, masked] = await Promise.all([inTerminal([]), inTerminal(["--mask-tty"])])
+      const plain = (ran: Ran) => ran.stdout.toString().replace(/\u001b\[\d+m/g, "")
+      assert.include(plain(shared), `terminal: true ${passwordValue}`)
+      assert.include(plain(masked), "terminal: false <redacted>")
+      assert.notInclude(plain(masked), passwordValue)
+    },
+    60_000
+  )
 })
