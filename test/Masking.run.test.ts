@@ -131,6 +131,23 @@ describe("effect-secrets run masks its command's output", () => {
     assert.notInclude(ran.stderr, "Error [ERR_STREAM")
   }, 60_000)
 
+  it(
+    "what is held back is flushed when the command exits, even while a process it started keeps its output open",
+    async () => {
+      const ran = await runScript(
+        [
+          "require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)'], { stdio: 'inherit' })",
+          "  .unref()",
+          "process.stdout.write('held: ' + process.env._FSEC_DB_PASSWORD.trim().slice(0, 40))",
+          "process.exitCode = 3"
+        ].join("\n")
+      )
+      assert.strictEqual(ran.code, 3, ran.stderr)
+      assert.strictEqual(ran.stdout.toString(), "held: <redacted>")
+    },
+    60_000
+  )
+
   it("output is not held back while the command runs: it sees `ready` and a signal ends it", async () => {
     const ran = await runScript(
       "process.stdout.write('ready'); setTimeout(() => {}, 60000)",
