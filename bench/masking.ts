@@ -1,7 +1,9 @@
 /**
  * Masking figures, on the built `dist/`: masking a log line with 1,000 registered values against masking it with
- * one, and registering a value the registry already holds (what every lookup does): a string against one
- * `Map.get`, bytes against reading them from a file (what an `encodeMode: "rb"` lookup does anyway).
+ * one, masking long lines that hold a repetitive value (time per character at 40,000 and 160,000 characters
+ * against 10,000: flat when masking is linear in the line), and registering a value the registry already holds
+ * (what every lookup does): a string against one `Map.get`, bytes against reading them from a file (what an
+ * `encodeMode: "rb"` lookup does anyway).
  *
  * Run alone: `npm run build && node --expose-gc bench/masking.ts [--smoke]`; `bench/run.ts` adds
  * `...figures({ rounds, n })` to its list.
@@ -69,6 +71,14 @@ if (one.mask(plainLine) !== plainLine || thousand.mask(secretLine) === secretLin
   throw new Error("masking fixtures are wrong")
 }
 
+// A repetitive value (its beginning recurs at every other character) and lines longer than it made of its repeated
+// part, so that the value's beginning is found, followed and given up at every other character.
+const repetitive = makeSecretRegistry()
+repetitive.register("ab".repeat(1_000) + "!")
+const repetitiveLine = (length: number) => "ab".repeat(length / 2)
+const repetitiveLines = new Map([10_000, 40_000, 160_000].map((length) => [length, repetitiveLine(length)]))
+if (repetitive.mask(repetitiveLines.get(10_000)!) !== "<redacted>") throw new Error("masking fixtures are wrong")
+
 // Held values as a lookup returns them: equal text, a different string (or array) each time.
 const copies = Array.from({ length: 1024 }, () => Buffer.from(values[1]!).toString("latin1"))
 const byteCopies = Array.from({ length: 1024 }, () => new TextEncoder().encode(values[2]!))
@@ -101,8 +111,23 @@ export const figures = (context: MaskingBenchContext): ReadonlyArray<Figure> => 
         () => timeSync(n(100_000), () => one.mask(line))
       )
   })
+  /** Masking a line of `length` characters holding a repetitive value, per character, against 10,000. */
+  const perCharacter = (length: number): Figure => ({
+    name: `mask a ${length.toLocaleString("en")}-character line holding a repetitive value, per character`,
+    unit: "ns/op", // an operation here is one character
+    baseline: "the same at 10,000 characters",
+    target: 1.5,
+    measure: () =>
+      sideBySide(
+        rounds,
+        () => timeSync(n(40), () => repetitive.mask(repetitiveLines.get(length)!)) / length,
+        () => timeSync(n(40), () => repetitive.mask(repetitiveLines.get(10_000)!)) / 10_000
+      )
+  })
   return [
     maskingLine("mask a 200-byte log line, 1,000 values registered", plainLine),
+    perCharacter(40_000),
+    perCharacter(160_000),
     maskingLine("mask a 200-byte log line holding a value, 1,000 values registered", secretLine),
     {
       name: "register a held string again (1,000 held)",

@@ -6,9 +6,9 @@
  */
 import type * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import { maskedConsoleLogger, maskedTracerLogger } from "./internal/masking/loggers.ts"
-import { maskSecrets, registerSecretValue } from "./internal/masking/registry.ts"
+import { maskSecrets, registerGiven } from "./internal/masking/registry.ts"
 
 /**
  * Replaces every registered value in `text` with `<redacted>`, in one pass over the text.
@@ -17,8 +17,8 @@ import { maskSecrets, registerSecretValue } from "./internal/masking/registry.ts
  *
  * Every occurrence of every registered value is masked; occurrences that overlap or touch become one marker, so
  * a value that contains another is masked whole. A text that holds no registered value is returned as it is
- * (the same string). Matching is exact: a value changed before it was written (re-encoded, cut into pieces, split
- * over log lines) is caught only in the forms `register` lists.
+ * (the same string). Masking is linear in the text's length, whatever was registered. Matching is exact: a value
+ * changed before it was written is caught only in the forms `register` lists.
  *
  * @since 0.1.0
  * @category masking
@@ -30,23 +30,30 @@ export const mask: (text: string) => string = maskSecrets
  *
  * **Details**
  *
+ * - It takes a string, a `Uint8Array` or a `Redacted` of one; anything else (`null`, a number, an object) throws a
+ *   `TypeError`, so that a value is never believed masked when it is not.
  * - A value counts by its trimmed text, and only with 5 characters or more: a shorter one would mask ordinary
  *   words.
- * - Besides the text, the forms log formatters make of it are masked: JSON-escaped once and twice (JSON and
- *   logfmt loggers, objects inside logfmt messages), `util.inspect`'s escaping, and URL-encoded for values up to
- *   256 characters (passwords in connection strings).
+ * - Besides the text, the forms printers make of it are masked: JSON-escaped once and twice (JSON and logfmt
+ *   loggers, objects inside logfmt messages), `util.inspect`'s and `Logger.formatSimple`'s escaping, a span label
+ *   or annotation key as Effect rewrites it (spaces, `=` and `"` as `_`), and, for values up to 256 characters,
+ *   URL-encoded (`encodeURIComponent`, a `URL`'s userinfo, `URLSearchParams`), also after JSON-escaping.
+ * - Each line of a multi-line value (5 characters or more, trimmed) is masked on its own, in the same forms:
+ *   errors, causes and `util.inspect` indent continuation lines, so the whole value never appears in their output.
  * - Bytes that are valid UTF-8 count as their text; other bytes as their base64 (standard and URL-safe) and
  *   hexadecimal spellings.
  * - A value longer than 32 characters is also masked where only its beginning (32 characters or more) appears, as
  *   far as it matches: a truncated or split value is masked up to the cut.
- * - The registry is bounded (4,096 values, about 16 MiB); when full, the value registered least recently leaves
- *   first. Registering a held value again is cheap and makes it the most recent.
+ * - A value too large to mask whole (its forms would take more than half the registry) is masked by its first 64
+ *   characters and each of its lines (as much of each); a warning says when not all its lines fit.
+ * - The registry is bounded (4,096 values, about 16 MiB). Values held are never dropped; when it is full, a new
+ *   value is refused and a process warning (`EFFECT_SECRETS_MASKING_FULL`, once) says so. Registering a held value
+ *   again is cheap.
  *
  * @since 0.1.0
  * @category masking
  */
-export const register = (value: string | Uint8Array | Redacted.Redacted<string | Uint8Array>): void =>
-  registerSecretValue(Redacted.isRedacted(value) ? Redacted.value(value) : value)
+export const register: (value: string | Uint8Array | Redacted.Redacted<string | Uint8Array>) => void = registerGiven
 
 /**
  * A string logger whose output is masked: `Logger.map(self, Masking.mask)`.

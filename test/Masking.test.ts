@@ -10,9 +10,14 @@ import { TestConsole } from "effect/testing"
 import * as Tracer from "effect/Tracer"
 import * as fc from "fast-check"
 import { makeSecrets, Masking, SecretsCache, SecretsManager } from "../src/index.ts"
-import { anchorLength, buildMasker } from "../src/internal/masking/automaton.ts"
+import { anchorLength, buildAutomaton } from "../src/internal/masking/automaton.ts"
 import { maskForms } from "../src/internal/masking/forms.ts"
 import { defaultLimits, makeSecretRegistry } from "../src/internal/masking/registry.ts"
+import { maskText } from "../src/internal/masking/stream.ts"
+
+/** Masks `text` with an automaton of `patterns` and one of `pending` (patterns added since it was built). */
+const buildMasker = (patterns: ReadonlyArray<string>) => (text: string, pending: ReadonlyArray<string>) =>
+  maskText([buildAutomaton(patterns), ...(pending.length > 0 ? [buildAutomaton(pending)] : [])], text)
 
 class TokenRejected extends Schema.TaggedError<TokenRejected>()("TokenRejected", { token: Schema.String }) {
   override get message(): string {
@@ -226,43 +231,48 @@ describe("Masking.register and Masking.mask", () => {
 })
 
 describe("the registry", () => {
-  it("keeps at most 4,096 values however many are registered; the least recently registered leave first", () => {
-    const registry = makeSecretRegistry()
+  it("past 4,096 values the values held stay masked and the newest are refused with one warning", () => {
+    const warnings: Array<string> = []
+    const registry = makeSecretRegistry(defaultLimits, (warning) => warnings.push(warning))
     const value = (i: number) => `bounded-value-${i}-of-many`
     for (let i = 0; i < 10_000; i++) registry.register(value(i))
-    assert.strictEqual(registry.size().entries, defaultLimits.maxEntries)
+    assert.deepStrictEqual(registry.size(), {
+      entries: defaultLimits.maxEntries,
+      bytes: registry.size().bytes,
+      refused: 10_000 - defaultLimits.maxEntries
+    })
     assert.isAtMost(registry.size().bytes, defaultLimits.maxBytes)
-    assert.strictEqual(registry.mask(value(9_999)), "<redacted>")
-    assert.strictEqual(registry.mask(value(10_000 - defaultLimits.maxEntries)), "<redacted>")
-    assert.strictEqual(registry.mask(value(10_000 - defaultLimits.maxEntries - 1)), value(5_903))
+    assert.strictEqual(registry.mask(value(0)), "<redacted>")
+    assert.strictEqual(registry.mask(value(defaultLimits.maxEntries - 1)), "<redacted>")
+    assert.strictEqual(registry.mask(value(defaultLimits.maxEntries)), value(defaultLimits.maxEntries))
+    assert.lengthOf(warnings, 1)
+    assert.match(warnings[0]!, /masking registry is full \(4096 values or 16777216 bytes\); values registered from now/)
+    assert.notInclude(warnings[0]!, "bounded-value")
   })
 
-  it("keeps its estimated memory within its byte bound, and ignores a value too large for it", () => {
+  it("keeps its estimated memory within its byte bound, refusing (loudly) what does not fit", () => {
     const limits = { maxEntries: defaultLimits.maxEntries, maxBytes: 1024 * 1024 }
-    const registry = makeSecretRegistry(limits)
+    const warnings: Array<string> = []
+    const registry = makeSecretRegistry(limits, (warning) => warnings.push(warning))
     const large = (i: number) => `large-${i}-`.padEnd(20_000, String.fromCharCode(0x61 + (i % 26)))
     for (let i = 0; i < 100; i++) registry.register(large(i)) // 4 MiB of text
     assert.isAtMost(registry.size().bytes, limits.maxBytes)
     assert.isBelow(registry.size().entries, 100)
-    assert.strictEqual(registry.mask(`[${large(99)}]`), "[<redacted>]")
-    const before = registry.size()
-    registry.register("x".repeat(limits.maxBytes / 4))
-    assert.deepStrictEqual(registry.size(), before)
-    // The default bound turns away the same way a value that alone would take half of it.
-    const defaults = makeSecretRegistry()
-    defaults.register("x".repeat(defaultLimits.maxBytes / 4))
-    assert.deepStrictEqual(defaults.size(), { entries: 0, bytes: 0 })
+    assert.strictEqual(registry.size().entries + registry.size().refused, 100)
+    assert.strictEqual(registry.mask(`[${large(0)}]`), "[<redacted>]")
+    assert.lengthOf(warnings, 1)
   })
 
-  it("registering a held value again neither grows the registry nor lets it leave first", () => {
-    const registry = makeSecretRegistry({ maxEntries: 3, maxBytes: defaultLimits.maxBytes })
+  it("registering a held value again neither grows the registry nor counts as refused", () => {
+    const registry = makeSecretRegistry({ maxEntries: 3, maxBytes: defaultLimits.maxBytes }, () => {})
     for (const value of ["first-value", "second-value", "third-value"]) registry.register(value)
     const size = registry.size()
     for (let i = 0; i < 1000; i++) registry.register("first-value")
     assert.deepStrictEqual(registry.size(), size)
     registry.register("fourth-value")
-    assert.strictEqual(registry.mask("first-value third-value fourth-value"), "<redacted> <redacted> <redacted>")
-    assert.strictEqual(registry.mask("second-value"), "second-value")
+    assert.strictEqual(registry.mask("first-value second-value third-value"), "<redacted> <redacted> <redacted>")
+    assert.strictEqual(registry.mask("fourth-value"), "fourth-value")
+    assert.strictEqual(registry.size().refused, 1)
   })
 
   it("masks each new value at once, also while values arrive between masks (and after the automaton is rebuilt)", () => {
@@ -276,15 +286,14 @@ describe("the registry", () => {
   })
 
   it("finds held bytes by content, not by array", () => {
-    const registry = makeSecretRegistry({ maxEntries: 2, maxBytes: defaultLimits.maxBytes })
+    const registry = makeSecretRegistry({ maxEntries: 2, maxBytes: defaultLimits.maxBytes }, () => {})
     const bytes = () => new Uint8Array([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1])
     registry.register(bytes())
+    registry.register(bytes()) // the same bytes again: not a second entry
     registry.register("other-value")
-    registry.register(bytes()) // the same bytes again: the other value is now the oldest
-    registry.register("newest-value")
     assert.strictEqual(registry.size().entries, 2)
     assert.strictEqual(registry.mask(Buffer.from(bytes()).toString("hex")), "<redacted>")
-    assert.strictEqual(registry.mask("other-value"), "other-value")
+    assert.strictEqual(registry.mask("other-value"), "<redacted>")
   })
 })
 
@@ -371,6 +380,32 @@ describe("masking properties", () => {
       )
     })
   }
+
+  it("masks exactly with long periodic patterns, whose beginning recurs inside them and in the text", () => {
+    const periodic = fc.tuple(fc.string({ unit: fc.constantFrom("a", "b"), minLength: 1, maxLength: 4 }), fc.nat(90))
+      .map(([period, extra]) => period.repeat(Math.ceil((anchorLength + 1 + extra) / period.length)))
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.tuple(periodic, fc.string({ unit: fc.constantFrom("a", "b", "c"), maxLength: 3 })).map(([p, end]) =>
+            p + end
+          ),
+          { minLength: 1, maxLength: 3 }
+        ),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.string({ unit: fc.constantFrom("a", "b", "c"), maxLength: 3 })), {
+          maxLength: 6
+        }),
+        (patterns, pieces) => {
+          const text = pieces.map(([which, cut, noise]) => {
+            const pattern = patterns[which % patterns.length]!
+            return pattern.slice(0, cut % (pattern.length + 1)) + noise
+          }).join("")
+          assert.strictEqual(buildMasker(patterns)(text, []), expectedMask(patterns, text))
+        }
+      ),
+      { numRuns: 300 }
+    )
+  })
 
   it("masks exactly with thousands of distinct characters", () => {
     const unit = fc.integer({ min: 0x4e00, max: 0x4e00 + 3000 }).map((code) => String.fromCharCode(code))

@@ -2,11 +2,14 @@
  * `run`'s command: started with the environment given (values reach it only there and in files, never in its
  * arguments), sharing the terminal, and waited for to the end. SIGTERM and SIGHUP are forwarded to it; SIGINT and
  * SIGQUIT too, unless standard input is a terminal: there Ctrl-C and Ctrl-\ reach the command itself (it is in the
- * terminal's foreground process group), and a second SIGINT would turn a graceful shutdown into a forced one.
+ * terminal's foreground process group), and a second SIGINT would turn a graceful shutdown into a forced one. Its
+ * stdout and stderr are masked on their way out where asked (`../masking/childOutput.ts`), and its end is reported
+ * once they are flushed.
  */
 import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
 import * as os from "node:os"
+import { childStdio, type OutputMasking, pipeMaskedOutput } from "../masking/childOutput.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 import { endingSignals } from "./signals.ts"
 
@@ -35,10 +38,12 @@ const notStarted = (command: string, error: NodeJS.ErrnoException): CommandFaile
 export const runCommand = (
   command: string,
   args: ReadonlyArray<string>,
-  env: Readonly<Record<string, string | undefined>>
+  env: Readonly<Record<string, string | undefined>>,
+  masking?: OutputMasking
 ): Effect.Effect<CommandEnd, CommandFailed> =>
   Effect.callback<CommandEnd, CommandFailed>((resume) => {
-    const child = spawn(command, args, { stdio: "inherit", env })
+    const child = spawn(command, args, { stdio: childStdio(masking), env })
+    const whenOutputFlushed = pipeMaskedOutput(child, masking)
     const onSignal = (signal: NodeJS.Signals) => {
       const reachesCommand = terminalSignals.includes(signal) && process.stdin.isTTY === true
       if (!reachesCommand && child.exitCode === null && child.signalCode === null) child.kill(signal)
@@ -55,5 +60,6 @@ export const runCommand = (
     child.on("error", (error) => {
       if (child.pid === undefined) end(Effect.fail(notStarted(command, error)))
     })
-    child.once("exit", (code, signal) => end(Effect.succeed({ exitCode: exitCodeOf(code, signal) })))
+    child.once("exit", (code, signal) =>
+      whenOutputFlushed(() => end(Effect.succeed({ exitCode: exitCodeOf(code, signal) }))))
   })

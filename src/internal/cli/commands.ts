@@ -137,6 +137,18 @@ const runCommand = Command.make("run", {
     ),
     Flag.atLeast(0)
   ),
+  masking: Flag.Boolean("masking").pipe(
+    Flag.withDescription(
+      "Mask the secrets' values in the command's stdout and stderr (default; --no-masking passes them through)"
+    ),
+    Flag.withDefault(true)
+  ),
+  maskTty: Flag.Boolean("mask-tty").pipe(
+    Flag.withDescription(
+      "Mask a stdout or stderr that is a terminal too (the command then loses colours and line editing)"
+    ),
+    Flag.withDefault(false)
+  ),
   command: Argument.String("command").pipe(
     Argument.withDescription("The command and its arguments, after --"),
     Argument.variadic({ min: 1 })
@@ -148,7 +160,9 @@ const runCommand = Command.make("run", {
       task: Option.getOrUndefined(input.task),
       secrets: input.secrets,
       envFiles: input.envFiles,
-      command: input.command
+      command: input.command,
+      masking: input.masking,
+      maskTty: input.maskTty
     }))).pipe(
     Command.withDescription(
       "Runs a command with the secrets as the task's pod would have them: variables, and files in the kubelet's " +

@@ -1,7 +1,8 @@
 /**
  * `effect-secrets run -- CMD ARGS...`: the declared secrets found through the usual lookup, laid out as the task's
  * pod would have them (`Kubernetes.materialize`: its variables, its files in the kubelet's layout), CMD run with
- * that environment, and the files removed once it ends, whatever ends it. The exit code is CMD's.
+ * that environment, and the files removed once it ends, whatever ends it. The exit code is CMD's. CMD's stdout and
+ * stderr are masked (the values injected, in every form) unless `--no-masking`; a terminal only with `--mask-tty`.
  */
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
@@ -11,6 +12,7 @@ import { inTask, type SecretNotFound } from "../../SecretsError.ts"
 import { SecretsManager } from "../../SecretsManager.ts"
 import { removeOrphanedTempDirs } from "../files/ownedTempDirs.ts"
 import { podDirPrefix } from "../kubernetes/materialize.ts"
+import { maskForms } from "../masking/forms.ts"
 import { type CommandEnd, runCommand } from "./childProcess.ts"
 import { withEnvFiles } from "./envFiles.ts"
 import { type CommandExited, type CommandFailed, exitWith, fail } from "./failure.ts"
@@ -24,6 +26,9 @@ export interface RunInput {
   readonly secrets: ReadonlyArray<string>
   readonly envFiles: ReadonlyArray<string>
   readonly command: ReadonlyArray<string>
+  /** Mask the command's stdout and stderr (`--no-masking` turns it off), terminals too with `maskTty`. */
+  readonly masking?: boolean
+  readonly maskTty?: boolean
 }
 
 /** A secret to inject, and the task that declares it (none for a `--secret`). */
@@ -125,6 +130,13 @@ const lookUpValues = (
     return values
   })
 
+/** What to mask in the command's output: every form of every value injected; nothing with `--no-masking`. */
+const outputMasking = (input: RunInput, values: Kubernetes.MaterializeValues) =>
+  input.masking === false ? undefined : {
+    forms: Object.values(values).flatMap((keys) => Object.values(keys).flatMap(maskForms)),
+    maskTerminals: input.maskTty === true
+  }
+
 /** Looks the secrets up, lays them out, runs the command; fails with its exit code when that is not 0. */
 export const run = (input: RunInput): Effect.Effect<void, CommandFailed | CommandExited> =>
   Effect.scoped(Effect.gen(function*() {
@@ -151,7 +163,7 @@ export const run = (input: RunInput): Effect.Effect<void, CommandFailed | Comman
     )
     // Uninterruptible: a signal is passed on to the command, and the files stay until it has ended.
     const ended = yield* Effect.uninterruptible(Effect.tap(
-      runCommand(command, args, { ...variables, ...pod.env }),
+      runCommand(command, args, { ...variables, ...pod.env }, outputMasking(input, values)),
       (ended) => Effect.sync(() => end = ended)
     ))
     if (ended.exitCode !== 0) return yield* Effect.fail(exitWith(ended.exitCode))

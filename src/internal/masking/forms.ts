@@ -1,19 +1,34 @@
 /**
- * The texts a secret value can appear as in log output: what registering a value adds to the masks.
+ * The texts a secret value can appear as in printed output: what registering a value adds to the masks.
  *
  * A value counts by its trimmed text (a secret file's trailing newline is not part of the secret), and only when
  * that text has at least `minimumLength` characters: a shorter value would mask ordinary words. Besides the text
- * itself, the forms log formatters produce from it are added when they differ: JSON-escaped once (a JSON logger,
- * or logfmt's quoted values), JSON-escaped twice (an object inside a logfmt message), `util.inspect`'s escaping
- * (objects printed by the console), and, for values short enough to be passwords, URL-encoding (a connection
- * string). Bytes that are valid UTF-8 count as their text; other bytes as their base64 (standard and URL-safe,
- * without padding, so padded output matches too) and lowercase hex spellings.
+ * itself, every form a printer makes of it is added when it differs:
+ *
+ * - JSON-escaped once (a JSON logger, logfmt's quoted values) and twice (an object inside a logfmt message);
+ * - `util.inspect`'s escaping (objects printed by the console) and `Logger.formatSimple`'s (it escapes `"` but
+ *   leaves `\` pairs and newlines alone);
+ * - a span label or annotation key as Effect prints it (spaces, `=` and `"` become `_`);
+ * - for values short enough to be passwords, URL-encoded three ways: `encodeURIComponent`, a `URL`'s userinfo
+ *   (which keeps `$`, `+`, `!`...) and `URLSearchParams` (`+` for a space), as they are and JSON-escaped (JSON
+ *   in a query string);
+ * - each line of a multi-line value, in the same forms: errors, causes and `util.inspect` indent continuation
+ *   lines, so the whole value never appears, but each line does.
+ *
+ * Bytes that are valid UTF-8 count as their text; other bytes as their base64 (standard and URL-safe, without
+ * padding, so padded output matches too) and lowercase hex spellings.
+ *
+ * A value too large to mask whole is masked by its pieces (`pieceForms`): its first `pieceLength` characters and
+ * each of its lines (long lines by their first `pieceLength` characters), in the same forms.
  */
 import { Buffer } from "node:buffer"
 import * as util from "node:util"
 
 /** The fewest characters (code points, after trimming) a value needs to be masked. */
 export const minimumLength = 5
+
+/** How much of a value too large to mask whole is masked: its first characters, and as much of each line. */
+export const pieceLength = 64
 
 /** Longer values are not URL-encoded: passwords in connection strings are short, certificates are not. */
 const maximumUrlEncodedLength = 256
@@ -22,6 +37,8 @@ const maximumUrlEncodedLength = 256
 const inspectOptions: util.InspectOptions = { breakLength: Infinity, maxStringLength: Infinity }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+
+const lineBreak = /\r\n|\r|\n/
 
 /** Code points: a surrogate pair counts once. */
 const codePointLength = (text: string): number => {
@@ -37,48 +54,109 @@ const codePointLength = (text: string): number => {
   return count
 }
 
+/** Whether a trimmed text is long enough to mask. Every code point takes at most two code units. */
+const longEnough = (text: string): boolean => text.length >= 2 * minimumLength || codePointLength(text) >= minimumLength
+
 const withoutQuotes = (quoted: string): string => quoted.slice(1, -1)
 
-const urlEncoded = (text: string): string | undefined => {
-  if (text.length > maximumUrlEncodedLength) return undefined
+/** `Logger.formatSimple`'s quoting, without the quotes: `"` escaped, a `\` and the character after it kept. */
+const simpleEscaped = (text: string): string => text.replace(/\\([\s\S])|(")/g, "\\$1$2")
+
+/** A span label or annotation key as Effect's loggers print it. */
+const asLabel = (text: string): string => text.replace(/[\s="]/g, "_")
+
+/** The userinfo of a `URL` (username and password are encoded alike). */
+const userinfoEncoded = (text: string): string => {
+  const url = new URL("http://host")
+  url.username = text
+  return url.username
+}
+
+/** `URLSearchParams`' form encoding: the value of `a=...`. */
+const formEncoded = (text: string): string => new URLSearchParams([["a", text]]).toString().slice(2)
+
+const urlForms = (text: string): ReadonlyArray<string> => {
+  if (text.length > maximumUrlEncodedLength) return []
   try {
-    return encodeURIComponent(text)
+    return [encodeURIComponent(text), userinfoEncoded(text), formEncoded(text)]
   } catch {
-    return undefined // a lone surrogate has no URL encoding
+    return [] // a lone surrogate has no URL encoding
   }
+}
+
+/** The forms of one trimmed text, long enough to mask, added to `forms`. */
+const addPrintedForms = (text: string, forms: Set<string>): void => {
+  const escaped = withoutQuotes(JSON.stringify(text))
+  forms.add(text)
+  forms.add(escaped)
+  forms.add(withoutQuotes(JSON.stringify(escaped)))
+  forms.add(withoutQuotes(util.inspect(text, inspectOptions)))
+  forms.add(simpleEscaped(text))
+  forms.add(asLabel(text))
+  for (const form of urlForms(text)) forms.add(form)
+  for (const form of urlForms(escaped)) forms.add(form) // JSON put in a query string
+}
+
+/** The trimmed lines of `text` long enough to mask, cut to `maximum` characters; none when it is one line. */
+const linesOf = (text: string, maximum: number): ReadonlyArray<string> => {
+  const lines = text.split(lineBreak)
+  if (lines.length < 2) return []
+  const kept: Array<string> = []
+  for (const line of lines) {
+    const trimmed = line.trim()
+    if (longEnough(trimmed)) kept.push(trimmed.length > maximum ? trimmed.slice(0, maximum).trim() : trimmed)
+  }
+  return kept
 }
 
 const textForms = (value: string): ReadonlyArray<string> => {
   const text = value.trim()
-  // Every code point takes at most two code units: only a short text needs counting.
-  if (text.length < 2 * minimumLength && codePointLength(text) < minimumLength) return []
-  const escaped = withoutQuotes(JSON.stringify(text))
-  const forms = new Set([
-    text,
-    escaped,
-    withoutQuotes(JSON.stringify(escaped)),
-    withoutQuotes(util.inspect(text, inspectOptions))
-  ])
-  const url = urlEncoded(text)
-  if (url !== undefined) forms.add(url)
+  if (!longEnough(text)) return []
+  const forms = new Set<string>()
+  addPrintedForms(text, forms)
+  for (const line of linesOf(text, Infinity)) addPrintedForms(line, forms)
   return [...forms]
 }
 
-const binaryForms = (bytes: Uint8Array): ReadonlyArray<string> => {
-  if (bytes.byteLength < minimumLength) return []
+const textPieceForms = (value: string): ReadonlyArray<string> => {
+  const text = value.trim()
+  if (!longEnough(text)) return []
+  const forms = new Set<string>()
+  addPrintedForms(text.slice(0, pieceLength), forms)
+  for (const line of linesOf(text, pieceLength)) addPrintedForms(line, forms)
+  return [...forms]
+}
+
+const binarySpellings = (bytes: Uint8Array): ReadonlyArray<string> => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const base64 = buffer.toString("base64").replace(/=+$/, "")
-  return [...new Set([base64, buffer.toString("base64url"), buffer.toString("hex")])]
+  return [base64, buffer.toString("base64url"), buffer.toString("hex")]
+}
+
+/** `bytes` as text when they are UTF-8; undefined when they are not. */
+const utf8Text = (bytes: Uint8Array): string | undefined => {
+  try {
+    return strictUtf8.decode(bytes)
+  } catch {
+    return undefined
+  }
 }
 
 /** Every text that masks `value`; empty when the value is too short to be masked. */
 export const maskForms = (value: string | Uint8Array): ReadonlyArray<string> => {
   if (typeof value === "string") return textForms(value)
-  let text: string
-  try {
-    text = strictUtf8.decode(value)
-  } catch {
-    return binaryForms(value)
-  }
-  return textForms(text)
+  const text = utf8Text(value)
+  if (text !== undefined) return textForms(text)
+  return value.byteLength < minimumLength ? [] : [...new Set(binarySpellings(value))]
+}
+
+/**
+ * The texts that mask the pieces of a value too large to mask whole: its first `pieceLength` characters and each
+ * of its lines (as much of it), in every form. Bytes that are not text: the beginning of each spelling.
+ */
+export const pieceForms = (value: string | Uint8Array): ReadonlyArray<string> => {
+  if (typeof value === "string") return textPieceForms(value)
+  const text = utf8Text(value)
+  if (text !== undefined) return textPieceForms(text)
+  return [...new Set(binarySpellings(value.subarray(0, pieceLength)).map((spelling) => spelling.slice(0, pieceLength)))]
 }

@@ -1,26 +1,28 @@
 /**
- * The process-wide registry of secret values to mask: bounded, least recently registered out first, and cheap to
- * call again with a value it already holds (the library registers every value a lookup returns).
+ * The process-wide registry of secret values to mask: bounded, and cheap to call again with a value it already
+ * holds (the library registers every value a lookup returns).
  *
  * **Details**
  *
  * - Bounds: at most `maxEntries` values, and at most `maxBytes` of estimated memory (each text at 2 bytes a
- *   character, copies of byte values, and the automaton's share of each pattern; its fixed tables, a 256 KiB
- *   character map and at most 1 MiB of full transition rows, come on top). A value whose masks alone would
- *   take more than half of `maxBytes` is not masked (it is remembered without masks, so reading it again stays
- *   cheap); a value that itself is that large is neither masked nor remembered.
- * - Eviction: least recently registered first. Registering a held value again makes it the most recent, so the
- *   values a program keeps reading stay masked, and values no longer read (rotated away) leave first.
- * - Registering a held string is one map lookup and a few pointer writes: no allocation. Held bytes are found by
- *   a hash of their length and at most 32 of their bytes, then one comparison: no allocation either.
- * - The masking automaton is built on the first `mask`. Patterns added later wait in a short pending list that
- *   `mask` searches directly, until 32 are waiting or 64 masks went by without a new one: then the automaton is
- *   rebuilt (in time linear in the patterns' kept prefixes) with every pattern held. A program that reads new
- *   values between log lines thus pays one rebuild per 32 new values, not one per value, and a quiet one masks in
- *   one pass. A pattern evicted meanwhile is still masked until that rebuild.
+ *   character, copies of byte values, the automaton's share of each pattern and the Z-array of a long one; its
+ *   fixed tables, a 256 KiB character map and at most 1 MiB of full transition rows, come on top).
+ * - A value whose forms would take more than half of `maxBytes` is masked by its pieces (`pieceForms`: its
+ *   beginning and each of its lines), so a large value is never left wholly unmasked.
+ * - Past the bounds, the values held stay masked and a new value is refused loudly: a warning (once per registry)
+ *   says that values are no longer masked and why. Nothing held is ever dropped: a value dropped would print in
+ *   clear without anyone knowing.
+ * - Registering a held string is one set lookup: no allocation. Held bytes are found by a hash of their length and
+ *   at most 32 of their bytes, then one comparison: no allocation either.
+ * - The automaton is built on the first `mask`. Patterns added later wait in a short pending list with a small
+ *   automaton of their own, until 32 are waiting or 64 masks went by without a new one: then the automaton is
+ *   rebuilt with every pattern held. A program that reads new values between log lines thus pays one rebuild per
+ *   32 new values, not one per value, and a quiet one masks with a single automaton.
  */
-import { anchorLength, buildMasker, type Masker } from "./automaton.ts"
-import { maskForms, minimumLength } from "./forms.ts"
+import * as Redacted from "effect/Redacted"
+import { anchorLength, type Automaton, buildAutomaton } from "./automaton.ts"
+import { maskForms, minimumLength, pieceForms } from "./forms.ts"
+import { maskText } from "./stream.ts"
 
 /** The bounds of a registry. */
 export interface RegistryLimits {
@@ -39,14 +41,29 @@ const quietMasks = 64
 const bytesPerState = 64
 const bytesPerEntry = 128
 
-interface Entry {
-  readonly key: string | Uint8Array
-  readonly hash: number
-  readonly patterns: ReadonlyArray<string>
-  readonly bytes: number
-  newer: Entry | undefined
-  older: Entry | undefined
-  sameHash: Entry | undefined
+/** A registry of values to mask and the masking of text with them. */
+export interface SecretRegistry {
+  /** Adds a value (or does nothing when held); values under 5 characters are ignored. */
+  readonly register: (value: string | Uint8Array) => void
+  /** `text` with every registered value replaced by `<redacted>`; the same string when nothing matched. */
+  readonly mask: (text: string) => string
+  /** What the registry holds now: values, estimated bytes, and values refused because it was full. */
+  readonly size: () => { readonly entries: number; readonly bytes: number; readonly refused: number }
+}
+
+interface RegistryState {
+  readonly limits: RegistryLimits
+  readonly warn: (message: string) => void
+  readonly texts: Set<string>
+  readonly byteValues: Map<number, Array<Uint8Array>>
+  readonly patterns: Set<string>
+  entries: number
+  bytes: number
+  refused: number
+  automaton: Automaton | undefined
+  readonly pending: Array<string>
+  pendingAutomaton: Automaton | undefined
+  masksSinceChange: number
 }
 
 /**
@@ -67,143 +84,133 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
   return true
 }
 
+const patternBytes = (pattern: string): number =>
+  2 * pattern.length + bytesPerState * Math.min(pattern.length, anchorLength) +
+  (pattern.length > anchorLength ? 4 * pattern.length : 0)
+
 const estimatedBytes = (key: string | Uint8Array, patterns: ReadonlyArray<string>): number => {
-  let bytes = bytesPerEntry
-  if (typeof key !== "string") bytes += key.byteLength
-  else if (patterns[0] !== key) bytes += 2 * key.length
-  for (const pattern of patterns) bytes += 2 * pattern.length + bytesPerState * Math.min(pattern.length, anchorLength)
+  let bytes = bytesPerEntry + (typeof key === "string" ? 2 * key.length : key.byteLength)
+  for (const pattern of patterns) bytes += patternBytes(pattern)
   return bytes
 }
 
-/** A registry of values to mask and the masking of text with them. */
-export interface SecretRegistry {
-  /** Adds a value (or refreshes it when held); values under 5 characters are ignored. */
-  readonly register: (value: string | Uint8Array) => void
-  /** `text` with every registered value replaced by `<redacted>`; the same string when nothing matched. */
-  readonly mask: (text: string) => string
-  /** What the registry holds now: values and estimated bytes. */
-  readonly size: () => { readonly entries: number; readonly bytes: number }
+/**
+ * The patterns that mask `value` within half the registry's bytes: its forms, or those of its pieces, as many as
+ * fit (its beginning first, then its lines in order); a warning says when some lines did not fit.
+ */
+const patternsFor = (state: RegistryState, value: string | Uint8Array): ReadonlyArray<string> => {
+  const forms = maskForms(value)
+  const budget = state.limits.maxBytes / 2
+  if (estimatedBytes(value, forms) <= budget) return forms
+  const pieces = pieceForms(value)
+  let bytes = estimatedBytes(value, [])
+  let fitting = 0
+  while (fitting < pieces.length && (bytes += patternBytes(pieces[fitting]!)) <= budget) fitting++
+  if (fitting < pieces.length) {
+    state.warn(
+      "effect-secrets: a value is too large to mask whole or line by line; only its beginning and first lines " +
+        `are masked (${fitting} of ${pieces.length} forms). Register it in smaller parts.`
+    )
+  }
+  return pieces.slice(0, fitting)
 }
 
-export const makeSecretRegistry = (limits: RegistryLimits = defaultLimits): SecretRegistry => {
-  const texts = new Map<string, Entry>()
-  const byteValues = new Map<number, Entry>()
-  const patternUses = new Map<string, number>()
-  let newest: Entry | undefined
-  let oldest: Entry | undefined
-  let entries = 0
-  let bytes = 0
-  let masker: Masker | undefined
-  const pending: Array<string> = []
-  let evictedSinceBuild = false
-  let masksSinceChange = 0
-  // Larger values are neither masked nor remembered; a value whose masks would exceed it is remembered unmasked.
-  const largestValueBytes = limits.maxBytes / 2 - bytesPerEntry
+const refuse = (state: RegistryState): void => {
+  state.refused++
+  if (state.refused > 1) return
+  state.warn(
+    `effect-secrets: the masking registry is full (${state.limits.maxEntries} values or ` +
+      `${state.limits.maxBytes} bytes); values registered from now on are NOT masked. The values held stay ` +
+      "masked. Register fewer or smaller values (a value too large to mask whole takes its pieces only)."
+  )
+}
 
-  const unlink = (entry: Entry) => {
-    if (entry.newer === undefined) newest = entry.older
-    else entry.newer.older = entry.older
-    if (entry.older === undefined) oldest = entry.newer
-    else entry.older.newer = entry.newer
-    entry.newer = undefined
-    entry.older = undefined
+/**
+ * Holds `value` and its patterns when the bounds allow; returns whether it did (a value too short to mask is not
+ * held: finding that out again is cheap).
+ */
+const hold = (state: RegistryState, value: string | Uint8Array): boolean => {
+  const patterns = patternsFor(state, value)
+  const bytes = estimatedBytes(value, patterns)
+  if (patterns.length === 0) return false
+  if (state.entries + 1 > state.limits.maxEntries || state.bytes + bytes > state.limits.maxBytes) {
+    refuse(state)
+    return false
   }
-  const linkNewest = (entry: Entry) => {
-    entry.older = newest
-    if (newest === undefined) oldest = entry
-    else newest.newer = entry
-    newest = entry
-  }
-  const touch = (entry: Entry) => {
-    if (entry === newest) return
-    unlink(entry)
-    linkNewest(entry)
-  }
-
-  const evict = (entry: Entry) => {
-    unlink(entry)
-    if (typeof entry.key === "string") texts.delete(entry.key)
-    else {
-      let previous: Entry | undefined
-      let current = byteValues.get(entry.hash)
-      while (current !== entry) {
-        previous = current
-        current = current!.sameHash
-      }
-      if (previous !== undefined) previous.sameHash = entry.sameHash
-      else if (entry.sameHash !== undefined) byteValues.set(entry.hash, entry.sameHash)
-      else byteValues.delete(entry.hash)
+  state.entries++
+  state.bytes += bytes
+  for (const pattern of patterns) {
+    if (state.patterns.has(pattern)) continue
+    state.patterns.add(pattern)
+    if (state.automaton !== undefined) {
+      state.pending.push(pattern)
+      state.pendingAutomaton = undefined
+      state.masksSinceChange = 0
     }
-    for (const pattern of entry.patterns) {
-      const uses = patternUses.get(pattern)! - 1
-      if (uses === 0) {
-        patternUses.delete(pattern)
-        evictedSinceBuild = true
-      } else patternUses.set(pattern, uses)
-    }
-    entries--
-    bytes -= entry.bytes
   }
+  return true
+}
 
-  const add = (key: string | Uint8Array, hash: number, source: string | Uint8Array): Entry => {
-    let patterns = maskForms(source)
-    let size = estimatedBytes(key, patterns)
-    if (size > limits.maxBytes / 2) {
-      // Too large to mask: remembered without patterns, so that reading it again does not redo this work.
-      patterns = []
-      size = estimatedBytes(key, patterns)
-    }
-    const entry: Entry = { key, hash, patterns, bytes: size, newer: undefined, older: undefined, sameHash: undefined }
-    for (const pattern of patterns) {
-      const uses = patternUses.get(pattern) ?? 0
-      if (uses === 0 && masker !== undefined) {
-        pending.push(pattern)
-        masksSinceChange = 0
-      }
-      patternUses.set(pattern, uses + 1)
-    }
-    linkNewest(entry)
-    entries++
-    bytes += size
-    while ((entries > limits.maxEntries || bytes > limits.maxBytes) && oldest !== entry) evict(oldest!)
-    return entry
+const registerText = (state: RegistryState, value: string): void => {
+  if (state.texts.has(value)) return
+  if (hold(state, value)) state.texts.add(value)
+}
+
+const registerBytes = (state: RegistryState, value: Uint8Array): void => {
+  const hash = hashBytes(value)
+  const held = state.byteValues.get(hash)
+  if (held?.some((bytes) => sameBytes(bytes, value))) return
+  if (!hold(state, value)) return
+  // A copy: the caller may overwrite or wipe its array.
+  if (held === undefined) state.byteValues.set(hash, [value.slice()])
+  else held.push(value.slice())
+}
+
+/** The automata to mask with now: the full one (rebuilt when due), and the pending patterns' own. */
+const currentAutomata = (state: RegistryState): ReadonlyArray<Automaton> => {
+  const { pending } = state
+  const due = pending.length >= maxPending || (pending.length > 0 && ++state.masksSinceChange > quietMasks)
+  if (state.automaton === undefined || due) {
+    state.automaton = buildAutomaton([...state.patterns])
+    pending.length = 0
+    state.pendingAutomaton = undefined
   }
+  if (pending.length === 0) return [state.automaton]
+  state.pendingAutomaton ??= buildAutomaton(pending)
+  return [state.automaton, state.pendingAutomaton]
+}
 
-  const registerText = (value: string) => {
-    const held = texts.get(value)
-    if (held !== undefined) return touch(held)
-    texts.set(value, add(value, 0, value))
+const maskWith = (state: RegistryState, text: string): string =>
+  state.patterns.size === 0 ? text : maskText(currentAutomata(state), text)
+
+const emitWarning = (message: string): void => process.emitWarning(message, { code: "EFFECT_SECRETS_MASKING_FULL" })
+
+export const makeSecretRegistry = (
+  limits: RegistryLimits = defaultLimits,
+  warn: (message: string) => void = emitWarning
+): SecretRegistry => {
+  const state: RegistryState = {
+    limits,
+    warn,
+    texts: new Set(),
+    byteValues: new Map(),
+    patterns: new Set(),
+    entries: 0,
+    bytes: 0,
+    refused: 0,
+    automaton: undefined,
+    pending: [],
+    pendingAutomaton: undefined,
+    masksSinceChange: 0
   }
-
-  const registerBytes = (value: Uint8Array) => {
-    const hash = hashBytes(value)
-    const first = byteValues.get(hash)
-    for (let held = first; held !== undefined; held = held.sameHash) {
-      if (sameBytes(held.key as Uint8Array, value)) return touch(held)
-    }
-    // A copy: the caller may overwrite or wipe its array.
-    const entry = add(value.slice(), hash, value)
-    entry.sameHash = byteValues.get(hash) ?? undefined
-    byteValues.set(hash, entry)
-  }
-
   return {
     register: (value) => {
       if (typeof value === "string") {
-        if (value.length >= minimumLength && 2 * value.length <= largestValueBytes) registerText(value)
-      } else if (value.byteLength >= minimumLength && value.byteLength <= largestValueBytes) registerBytes(value)
+        if (value.length >= minimumLength) registerText(state, value)
+      } else if (value.byteLength >= minimumLength) registerBytes(state, value)
     },
-    mask: (text) => {
-      if (patternUses.size === 0) return text
-      const changed = pending.length > 0 || evictedSinceBuild
-      if (masker === undefined || pending.length >= maxPending || (changed && ++masksSinceChange > quietMasks)) {
-        masker = buildMasker([...patternUses.keys()])
-        pending.length = 0
-        evictedSinceBuild = false
-      }
-      return masker(text, pending)
-    },
-    size: () => ({ entries, bytes })
+    mask: (text) => maskWith(state, text),
+    size: () => ({ entries: state.entries, bytes: state.bytes, refused: state.refused })
   }
 }
 
@@ -215,6 +222,28 @@ export const secretRegistry: SecretRegistry = makeSecretRegistry()
  * with a held value is cheap (no allocation).
  */
 export const registerSecretValue = (value: string | Uint8Array): void => secretRegistry.register(value)
+
+/** What a value that cannot be registered is, for the error: its type, never its content. */
+const describeType = (value: unknown): string => {
+  if (value === null) return "null"
+  if (Redacted.isRedacted(value)) return `a Redacted holding ${describeType(Redacted.value(value))}`
+  if (Array.isArray(value)) return "an array"
+  return typeof value === "object" ? "an object" : `a ${typeof value}`
+}
+
+/**
+ * Registers what `Masking.register` was given: a string, bytes, or a Redacted of one. Anything else is a mistake
+ * (a value that was never read, a number meant as text) and is refused with a TypeError, never ignored: ignoring
+ * it would leave the caller believing the value masked.
+ */
+export const registerGiven = (value: unknown): void => {
+  const inner = Redacted.isRedacted(value) ? Redacted.value(value) : value
+  if (typeof inner === "string" || inner instanceof Uint8Array) return registerSecretValue(inner)
+  throw new TypeError(
+    `Masking.register takes a string, a Uint8Array or a Redacted of one; got ${describeType(value)}. ` +
+      "Pass the secret's text (String(value) for a number)."
+  )
+}
 
 /** `text` with every registered value replaced by `<redacted>`. */
 export const maskSecrets = (text: string): string => secretRegistry.mask(text)
