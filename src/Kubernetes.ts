@@ -7,14 +7,13 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { createRequire } from "node:module"
 import * as Annotations from "./internal/kubernetes/annotations.ts"
 import * as Materialize from "./internal/kubernetes/materialize.ts"
-import { describeProblem, type Problem } from "./internal/kubernetes/problems.ts"
 import * as Mutator from "./internal/kubernetes/secretsMutator.ts"
-import type { Secret, SecretInput } from "./Secret.ts"
+import type { SecretInjectionError } from "./KubernetesError.ts"
+import type { Secret, SecretInput, SecretOrigin } from "./Secret.ts"
 import type { SecretsManager } from "./SecretsManager.ts"
 
 /**
@@ -254,76 +253,48 @@ export interface Materialized {
   readonly update: (group: string, key: string, value: string | Uint8Array) => Effect.Effect<void, SecretInjectionError>
 }
 
-const reasons = [
-  "MissingGroup",
-  "MissingKey",
-  "MissingVersion",
-  "UnsupportedMount",
-  "GlobalSecretNotFound",
-  "InvalidSecret",
-  "InvalidOptions",
-  "InvalidPod",
-  "InvalidAnnotation",
-  "MissingValue",
-  "InvalidValue",
-  "RejectedPod",
-  "UnsupportedLayout",
-  "NotUpdatable",
-  "InvalidConfiguration",
-  "FileSystemError"
-] as const
-
-/**
- * Why a secret could not be injected, annotated, read back or materialised: a backend's requirement not met
- * (`MissingGroup`, `MissingKey`, `MissingVersion`, `UnsupportedMount`, `GlobalSecretNotFound`), bad input
- * (`InvalidSecret`, `InvalidOptions`, `InvalidPod`, `InvalidAnnotation`, `MissingValue`, `InvalidValue`), a pod the
- * Kubernetes API would refuse (`RejectedPod`), or the local layout (`UnsupportedLayout`, `NotUpdatable`,
- * `InvalidConfiguration`, `FileSystemError`).
- *
- * @since 0.1.0
- * @category errors
- */
-export type SecretInjectionReason = typeof reasons[number]
-
-const injectionBackends = ["Global", "K8s", "AWS", "GCP", "Vault"] as const
-
-/**
- * The injector that refused a secret: a backend, or `Global`, the global secrets tried first.
- *
- * @since 0.1.0
- * @category errors
- */
-export type InjectionBackend = typeof injectionBackends[number]
-
-const SecretNamesSchema = Schema.Struct({
-  group: Schema.optionalKey(Schema.String),
-  key: Schema.optionalKey(Schema.String),
-  groupVersion: Schema.optionalKey(Schema.String),
-  mountRequirement: Schema.optionalKey(Schema.Literals(["ANY", "ENV_VAR", "FILE"])),
-  envVar: Schema.optionalKey(Schema.String)
-})
-
-/**
- * A secret could not be injected, annotated, read back from annotations or materialised. `reason` says why,
- * `backend` which secret manager refused it, `secret` which one (names only, never a value), `index` its position
- * in the list given, `detail` what else helps. The message gives flytepropeller's own words, then what to do.
- *
- * @since 0.1.0
- * @category errors
- */
-export class SecretInjectionError extends Schema.TaggedError<SecretInjectionError>()("SecretInjectionError", {
-  reason: Schema.Literals(reasons),
-  backend: Schema.optionalKey(Schema.Literals(injectionBackends)),
-  secret: Schema.optionalKey(SecretNamesSchema),
-  index: Schema.optionalKey(Schema.Number),
-  detail: Schema.optionalKey(Schema.String)
-}) {
-  override get message(): string {
-    return describeProblem(this)
-  }
-}
-
-const toError = (problem: Problem): SecretInjectionError => new SecretInjectionError(problem)
+export {
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type BackendRefusal,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type BadInput,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type InjectionBackend,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type LayoutFailure,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type Refusal,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  SecretInjectionError,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type SecretInjectionKind,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type SecretInjectionReason
+} from "./KubernetesError.ts"
 
 /**
  * flytepropeller's secrets webhook (Flyte 1) applied to a pod, secret by secret in order: the global secrets first
@@ -350,7 +321,7 @@ export const injectSecrets = (
   pod: Pod,
   secrets: ReadonlyArray<Secret | SecretInput>,
   options: InjectOptions = {}
-): Effect.Effect<Pod, SecretInjectionError> => Mutator.injectSecrets(pod, secrets, options, toError)
+): Effect.Effect<Pod, SecretInjectionError> => Mutator.injectSecrets(pod, secrets, options)
 
 /**
  * The label `inject-flyte-secrets: "true"` and one annotation `flyte.secrets/s<i>` per secret (its protobuf text
@@ -363,18 +334,21 @@ export const injectSecrets = (
 export const annotatePod = (
   pod: Pod,
   secrets: ReadonlyArray<Secret | SecretInput>
-): Effect.Effect<Pod, SecretInjectionError> => Annotations.annotatePod(pod, secrets, toError)
+): Effect.Effect<Pod, SecretInjectionError> => Annotations.annotatePod(pod, secrets)
 
 /**
  * The secrets of a pod's `flyte.secrets/s<i>` annotations, in index order. Any valid text format is read (spacing,
  * comments, quoting, escapes, the mount requirement by name or number); anything else, or an unsafe name, fails
- * with a `SecretInjectionError`.
+ * with a `SecretInjectionError`. `options.origin` tags the secrets read (`"flyte2"` for a Flyte 2 pod's).
  *
  * @since 0.1.0
  * @category annotations
  */
-export const secretsFromAnnotations = (pod: Pod): Effect.Effect<ReadonlyArray<Secret>, SecretInjectionError> =>
-  Annotations.secretsFromAnnotations(pod, toError)
+export const secretsFromAnnotations = (
+  pod: Pod,
+  options?: { readonly origin?: SecretOrigin }
+): Effect.Effect<ReadonlyArray<Secret>, SecretInjectionError> =>
+  Annotations.secretsFromAnnotations(pod, options?.origin ?? "flyte1")
 
 /**
  * What a task container would see after injection with the given backend, laid out in a temporary directory that
@@ -395,8 +369,7 @@ export const materialize = (
   secrets: ReadonlyArray<Secret | SecretInput>,
   values: MaterializeValues,
   options: InjectOptions = {}
-): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope> =>
-  Materialize.materialize(secrets, values, options, toError)
+): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope> => Materialize.materialize(secrets, values, options)
 
 /**
  * A `SecretsManager` over exactly what `materialize` lays out: its environment and its directory, not a local run
@@ -410,7 +383,7 @@ export const layerMaterialized = (
   values: MaterializeValues,
   options: InjectOptions = {}
 ): Layer.Layer<SecretsManager, SecretInjectionError> =>
-  Layer.unwrap(Effect.map(materialize(secrets, values, options), Materialize.managerLayer(toError)))
+  Layer.unwrap(Effect.map(materialize(secrets, values, options), Materialize.managerLayer))
 
 let yamlModule: { readonly stringify: (value: unknown, options: object) => string } | undefined
 

@@ -3,13 +3,14 @@
  * label `inject-flyte-secrets: "true"`, which selects the pod for the webhook, and one annotation
  * `flyte.secrets/s<i>` per secret, the secret's protobuf text format in base32.
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import type { ObjectMeta, Pod } from "../../Kubernetes.ts"
-import { type MountRequirement, Secret, type SecretInput } from "../../Secret.ts"
+import type { SecretInjectionError } from "../../KubernetesError.ts"
+import { type MountRequirement, Secret, type SecretInput, type SecretOrigin } from "../../Secret.ts"
 import { quoteName } from "../lookup/naming.ts"
 import { decodeBase32, encodeBase32Text } from "./base32.ts"
-import { declarationProblem, type Problem } from "./problems.ts"
+import { declarationProblem, fromResult, type Problem } from "./problems.ts"
 import { parseSecretText, type SecretFields, toSecretText } from "./secretText.ts"
 
 export const podLabel = "inject-flyte-secrets"
@@ -109,7 +110,7 @@ const byIndex = (a: string, b: string): number => {
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 
 /** The secret of one annotation, or why it cannot be read (the words propeller's webhook answers with). */
-const secretOf = (key: string, value: unknown): Secret | Problem => {
+const secretOf = (key: string, value: unknown, origin: SecretOrigin): Secret | Problem => {
   const unreadable = (reason: string): Problem => ({
     reason: "InvalidAnnotation",
     detail: `error unmarshaling secret [${quoteName(key)}]. Error: ${reason}`
@@ -126,7 +127,7 @@ const secretOf = (key: string, value: unknown): Secret | Problem => {
   const fields = parseSecretText(text)
   if (typeof fields === "string") return unreadable(`not the text format of a core.Secret: ${fields}`)
   try {
-    return new Secret(fields as SecretInput)
+    return new Secret({ ...fields as SecretInput, origin })
   } catch (error) {
     return {
       reason: "InvalidSecret",
@@ -136,7 +137,10 @@ const secretOf = (key: string, value: unknown): Secret | Problem => {
 }
 
 /** The secrets of the pod's annotations, in index order, or the first that cannot be read. */
-export const readAnnotations = (pod: Pod): Result.Result<ReadonlyArray<Secret>, Problem> => {
+export const readAnnotations = (
+  pod: Pod,
+  origin: SecretOrigin = "flyte1"
+): Result.Result<ReadonlyArray<Secret>, Problem> => {
   const annotations = isRecord(pod) && isRecord(pod.metadata) ? pod.metadata.annotations : undefined
   if (annotations !== undefined && !isRecord(annotations)) {
     return Result.fail({ reason: "InvalidPod", detail: "metadata.annotations must be an object" })
@@ -144,21 +148,19 @@ export const readAnnotations = (pod: Pod): Result.Result<ReadonlyArray<Secret>, 
   const keys = Object.keys(annotations ?? {}).filter((key) => key.startsWith(annotationPrefix)).sort(byIndex)
   const secrets: Array<Secret> = []
   for (const key of keys) {
-    const secret = secretOf(key, annotations![key])
+    const secret = secretOf(key, annotations![key], origin)
     if (!(secret instanceof Secret)) return Result.fail(secret)
     secrets.push(secret)
   }
   return Result.succeed(secrets)
 }
 
-export const annotatePod = <E>(
+export const annotatePod = (
   pod: Pod,
-  secrets: ReadonlyArray<Secret | SecretInput>,
-  toError: (problem: Problem) => E
-): Effect.Effect<Pod, E> => Effect.suspend(() => Effect.mapError(Effect.fromResult(annotate(pod, secrets)), toError))
+  secrets: ReadonlyArray<Secret | SecretInput>
+): Effect.Effect<Pod, SecretInjectionError> => fromResult(() => annotate(pod, secrets))
 
-export const secretsFromAnnotations = <E>(
+export const secretsFromAnnotations = (
   pod: Pod,
-  toError: (problem: Problem) => E
-): Effect.Effect<ReadonlyArray<Secret>, E> =>
-  Effect.suspend(() => Effect.mapError(Effect.fromResult(readAnnotations(pod)), toError))
+  origin: SecretOrigin
+): Effect.Effect<ReadonlyArray<Secret>, SecretInjectionError> => fromResult(() => readAnnotations(pod, origin))

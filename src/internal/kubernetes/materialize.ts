@@ -15,6 +15,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Environment } from "../../Environment.ts"
 import type { InjectOptions, Materialized, MaterializeValues, Pod } from "../../Kubernetes.ts"
+import type { SecretInjectionError } from "../../KubernetesError.ts"
 import type { Secret, SecretInput } from "../../Secret.ts"
 import { SecretsConfig } from "../../SecretsConfig.ts"
 import { SecretsManager } from "../../SecretsManager.ts"
@@ -23,7 +24,7 @@ import { awsSecretArn } from "./awsInjector.ts"
 import { fileMode, writeAtomic, writeSteps } from "./kubeletLayout.ts"
 import { containerLayout, type EnvValue, type SecretVolumeLayout, type ValueRef } from "./podLayout.ts"
 import { rejection } from "./podValidation.ts"
-import type { Problem } from "./problems.ts"
+import { type Problem, toError } from "./problems.ts"
 import { injectPod, toSecrets } from "./secretsMutator.ts"
 
 /** The pod a task runs in before injection: one container, as propeller renders a plain Python task. */
@@ -190,11 +191,7 @@ const fileSystemProblem = (doing: string) => (error: unknown): Problem => ({
 const redactedEnv = (env: Readonly<Record<string, string>>) =>
   Object.fromEntries(Object.keys(env).map((name) => [name, "<redacted>"]))
 
-const makeMaterialized = <E>(
-  dir: string,
-  plan: Plan,
-  toError: (problem: Problem) => E
-): Materialized => {
+const makeMaterialized = (dir: string, plan: Plan): Materialized => {
   const env: Record<string, string> = {}
   for (const [name, value] of plan.env) {
     Object.defineProperty(env, name, {
@@ -246,40 +243,38 @@ const makeMaterialized = <E>(
   }) as Materialized
 }
 
-export const materialize = <E>(
+export const materialize = (
   secrets: ReadonlyArray<Secret | SecretInput>,
   values: MaterializeValues,
-  options: InjectOptions,
-  toError: (problem: Problem) => E
-): Effect.Effect<Materialized, E, Scope.Scope> =>
+  options: InjectOptions
+): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope> =>
   Effect.suspend(() => {
     const plan = planOf(secrets, values, options)
     if (Result.isFailure(plan)) return Effect.fail(toError(plan.failure))
     return Effect.acquireRelease(
       Effect.try({ try: () => layOut(plan.success), catch: (error) => toError(fileSystemProblem("writing")(error)) }),
       (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-    ).pipe(Effect.map((dir) => makeMaterialized(dir, plan.success, toError)))
+    ).pipe(Effect.map((dir) => makeMaterialized(dir, plan.success)))
   })
 
 /** A `SecretsManager` over the materialised environment and directory, not a local run. */
-export const managerLayer =
-  <E>(toError: (problem: Problem) => E) => (materialized: Materialized): Layer.Layer<SecretsManager, E> => {
-    const environment = Environment.layerTest(materialized.env)
-    const config = Layer.effect(
-      SecretsConfig,
-      SecretsConfig.useSync((read) => SecretsConfig.of({ ...read, local: false }))
-    ).pipe(
-      Layer.provide(SecretsConfig.layerNoDeps),
-      Layer.provide(environment),
-      Layer.catchTag("ConfigError", () =>
-        Layer.effect(
-          SecretsConfig,
-          Effect.fail(toError({
-            reason: "InvalidConfiguration",
-            detail: "a FLYTE_SECRETS_* variable of the pod holds a value the configuration refuses (is a declared " +
-              "envVar named like one?)."
-          }))
-        ))
-    )
-    return SecretsManager.layerNodeFiles.pipe(Layer.provide([config, environment]))
-  }
+export const managerLayer = (materialized: Materialized): Layer.Layer<SecretsManager, SecretInjectionError> => {
+  const environment = Environment.layerTest(materialized.env)
+  const config = Layer.effect(
+    SecretsConfig,
+    SecretsConfig.useSync((read) => SecretsConfig.of({ ...read, local: false }))
+  ).pipe(
+    Layer.provide(SecretsConfig.layerNoDeps),
+    Layer.provide(environment),
+    Layer.catchTag("ConfigError", () =>
+      Layer.effect(
+        SecretsConfig,
+        Effect.fail(toError({
+          reason: "InvalidConfiguration",
+          detail: "a FLYTE_SECRETS_* variable of the pod holds a value the configuration refuses (is a declared " +
+            "envVar named like one?)."
+        }))
+      ))
+  )
+  return SecretsManager.layerNodeFiles.pipe(Layer.provide([config, environment]))
+}
