@@ -10,6 +10,8 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { createRequire } from "node:module"
 import * as Annotations from "./internal/kubernetes/annotations.ts"
+import type { Flyte2Secret } from "./internal/kubernetes/flyte2/secrets.ts"
+import type { Store } from "./internal/kubernetes/flyte2/store.ts"
 import * as Materialize from "./internal/kubernetes/materialize.ts"
 import * as Mutator from "./internal/kubernetes/secretsMutator.ts"
 import type { SecretInjectionError } from "./KubernetesError.ts"
@@ -231,6 +233,71 @@ export interface InjectOptions {
 }
 
 /**
+ * The secret managers of the Flyte 2 webhook (`secretManagerTypes`), tried in order after the global secrets.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Flyte2SecretManagerType = "Embedded" | "K8s" | "AWS" | "GCP" | "Azure" | "Vault"
+
+/**
+ * The Embedded secret manager's init container, which writes file secrets (defaults: `init-embedded-secret`,
+ * `public.ecr.aws/docker/library/busybox:latest`, 100Mi and 100m as requests and limits).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EmbeddedInitContainerOptions {
+  readonly name?: string
+  readonly image?: string
+  readonly resources?: ResourceRequirements
+}
+
+/**
+ * What the Embedded secret manager reads: `store`, the secrets SecretService holds (`Flyte2.store(...)`), its init
+ * container, and `imagePullSecrets`, the names of the image pull Secrets the webhook's namespace holds (when given,
+ * a secret found at a scope whose `img-pull-<hash>` is among them adds it to the pod's `imagePullSecrets`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EmbeddedOptions {
+  readonly store: Store
+  readonly initContainer?: EmbeddedInitContainerOptions
+  readonly imagePullSecrets?: ReadonlyArray<string>
+}
+
+/**
+ * How the Flyte 2 webhook is configured (`flyte: 2`): `secretManagerTypes` (default `["Embedded"]`; an empty list is
+ * the default), `secretEnvVarPrefix` (default `_UNION_`), the global secrets tried first (`undefined` leaves a
+ * secret to the managers), Embedded's store, and each sidecar's image and resources.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Flyte2InjectOptions {
+  readonly flyte: 2
+  readonly secretManagerTypes?: ReadonlyArray<Flyte2SecretManagerType>
+  readonly secretEnvVarPrefix?: string
+  readonly globalSecrets?: (secret: Flyte2SecretFields) => string | undefined
+  readonly embedded?: EmbeddedOptions
+  readonly aws?: SidecarOptions
+  readonly gcp?: SidecarOptions
+  readonly azure?: SidecarOptions
+  readonly vault?: VaultOptions
+  /** Vault's per-secret annotation ids (default: a random UUID each). */
+  readonly uuid?: () => string
+}
+
+/**
+ * A secret as the Flyte 2 webhook's injectors read it: `core.Secret`'s fields, names as they are.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Flyte2SecretFields = Flyte2Secret
+
+/**
  * The values to materialise: `values[group][key]`, text or bytes. A GCP secret is fetched by group and version, so
  * its value is `values[group][groupVersion]`.
  *
@@ -302,6 +369,11 @@ export {
  * volumes, init containers, annotations, order of variables, merge rules and errors are propeller's; existing
  * variables, mounts and annotations are kept. The pod given is not changed.
  *
+ * With `{ flyte: 2 }` it is the Flyte 2 webhook instead: the global secrets, then each of `secretManagerTypes`
+ * (default `["Embedded"]`) in order, secret by secret; a refusal moves on to the next, the first injection wins, and
+ * variables go to the head of each container, replacing one of the same name. When none injects a secret the error
+ * (`NotInjected`) gives the webhook's words and keeps every refusal in `refusals`.
+ *
  * **Example**
  *
  * ```ts
@@ -317,11 +389,23 @@ export {
  * @since 0.1.0
  * @category injection
  */
-export const injectSecrets = (
+export function injectSecrets(
   pod: Pod,
   secrets: ReadonlyArray<Secret | SecretInput>,
-  options: InjectOptions = {}
-): Effect.Effect<Pod, SecretInjectionError> => Mutator.injectSecrets(pod, secrets, options)
+  options: Flyte2InjectOptions
+): Effect.Effect<Pod, SecretInjectionError>
+export function injectSecrets(
+  pod: Pod,
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  options?: InjectOptions
+): Effect.Effect<Pod, SecretInjectionError>
+export function injectSecrets(
+  pod: Pod,
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  options: InjectOptions | Flyte2InjectOptions = {}
+): Effect.Effect<Pod, SecretInjectionError> {
+  return Mutator.injectSecrets(pod, secrets, options)
+}
 
 /**
  * The label `inject-flyte-secrets: "true"` and one annotation `flyte.secrets/s<i>` per secret (its protobuf text

@@ -5,10 +5,11 @@
  */
 import type * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import type { InjectOptions, Pod } from "../../Kubernetes.ts"
+import type { Flyte2InjectOptions, InjectOptions, Pod } from "../../Kubernetes.ts"
 import type { SecretInjectionError } from "../../KubernetesError.ts"
 import { Secret, type SecretInput } from "../../Secret.ts"
 import { injectAws } from "./awsInjector.ts"
+import { injectFlyte2Pod } from "./flyte2/mutator.ts"
 import { injectGcp } from "./gcpInjector.ts"
 import { injectGlobal } from "./globalInjector.ts"
 import { injectK8s } from "./k8sInjector.ts"
@@ -76,5 +77,10 @@ export const injectPod = (
 export const injectSecrets = (
   pod: Pod,
   secrets: ReadonlyArray<Secret | SecretInput>,
-  options: InjectOptions
-): Effect.Effect<Pod, SecretInjectionError> => fromResult(() => injectPod(pod, secrets, options))
+  options: InjectOptions | Flyte2InjectOptions
+): Effect.Effect<Pod, SecretInjectionError> =>
+  fromResult(() => isFlyte2Options(options) ? injectFlyte2Pod(pod, secrets, options) : injectPod(pod, secrets, options))
+
+/** Options that ask for the Flyte 2 webhook. */
+export const isFlyte2Options = (options: InjectOptions | Flyte2InjectOptions): options is Flyte2InjectOptions =>
+  typeof options === "object" && options !== null && (options as { readonly flyte?: unknown }).flyte === 2

@@ -1,0 +1,72 @@
+/**
+ * The secrets the Flyte 2 webhook is given, as its injectors see them: `core.Secret`'s five fields. Names are taken
+ * as they are (an Azure group is a Key Vault URI); the reader checks each path it builds.
+ */
+import type { SecretNames } from "../../../KubernetesError.ts"
+import type { MountRequirement, SecretInput } from "../../../Secret.ts"
+import { Secret } from "../../../Secret.ts"
+import { quoteName } from "../../lookup/naming.ts"
+import type { Problem } from "../problems.ts"
+import { toCompactText } from "../secretText.ts"
+
+/** A secret as an injector reads it; `mountRequirement` may be an enum number without a name. */
+export interface Flyte2Secret {
+  readonly group?: string | undefined
+  readonly key?: string | undefined
+  readonly groupVersion?: string | undefined
+  readonly mountRequirement: MountRequirement | number
+  readonly envVar?: string | undefined
+}
+
+const mounts: ReadonlyArray<MountRequirement> = ["ANY", "ENV_VAR", "FILE"]
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** A given secret as the webhook reads it, or why it is not one. */
+const decodeOne = (secret: unknown, index: number): Flyte2Secret | Problem => {
+  if (secret instanceof Secret) return secret
+  if (!isRecord(secret)) return { reason: "InvalidSecret", index, detail: " a secret must be an object" }
+  const fields: Record<string, string | undefined> = {}
+  for (const name of ["group", "key", "groupVersion", "envVar"] as const) {
+    const value = Object.hasOwn(secret, name) ? secret[name] : undefined
+    if (value !== undefined && typeof value !== "string") {
+      return { reason: "InvalidSecret", index, detail: ` ${name} must be a string` }
+    }
+    if (value) fields[name] = value
+  }
+  const mount = Object.hasOwn(secret, "mountRequirement") ? secret["mountRequirement"] : "ANY"
+  if (!mounts.includes(mount as MountRequirement)) {
+    return { reason: "InvalidSecret", index, detail: ` invalid mount requirement ${quoteName(String(mount))}` }
+  }
+  return { ...fields, mountRequirement: mount as MountRequirement }
+}
+
+/** The secrets decoded, or the first that is not one. */
+export const decodeFlyte2Secrets = (
+  secrets: ReadonlyArray<Secret | SecretInput>
+): ReadonlyArray<Flyte2Secret> | Problem => {
+  if (!Array.isArray(secrets)) return { reason: "InvalidSecret", detail: " secrets must be an array" }
+  const decoded: Array<Flyte2Secret> = []
+  for (const [index, secret] of secrets.entries()) {
+    const one = decodeOne(secret, index)
+    if ("reason" in one) return one
+    decoded.push(one)
+  }
+  return decoded
+}
+
+/** The mount requirement as Go prints the enum: its name, or the number when it has none. */
+export const mountName = (secret: Flyte2Secret): string => String(secret.mountRequirement)
+
+/** The names of the secret an error may show: the fields set, the mount requirement when it has a name. */
+export const namesOfFlyte2 = (secret: Flyte2Secret): SecretNames => ({
+  ...(secret.group ? { group: secret.group } : {}),
+  ...(secret.key ? { key: secret.key } : {}),
+  ...(secret.groupVersion ? { groupVersion: secret.groupVersion } : {}),
+  ...(typeof secret.mountRequirement === "string" ? { mountRequirement: secret.mountRequirement } : {}),
+  ...(secret.envVar ? { envVar: secret.envVar } : {})
+})
+
+/** What Go's `%v` prints for the secret: protobuf's one-line text format. */
+export const goText = (secret: Flyte2Secret): string => toCompactText(namesOfFlyte2(secret))
