@@ -411,14 +411,29 @@ export function injectSecrets(
  * The label `inject-flyte-secrets: "true"` and one annotation `flyte.secrets/s<i>` per secret (its protobuf text
  * format in base32), as propeller adds them before its webhook runs. Names are encoded as they are and checked when
  * the secrets are read back; earlier `flyte.secrets/s<i>` annotations are replaced, every other one is kept.
+ * With `{ flyte: 2, project, domain }` the pod also gets the labels Flyte 2's executor adds, which its Embedded
+ * secret manager reads the scope from: `organization: flyte`, `project` and `domain`.
  *
  * @since 0.1.0
  * @category annotations
  */
 export const annotatePod = (
   pod: Pod,
-  secrets: ReadonlyArray<Secret | SecretInput>
-): Effect.Effect<Pod, SecretInjectionError> => Annotations.annotatePod(pod, secrets)
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  options?: Flyte2AnnotateOptions
+): Effect.Effect<Pod, SecretInjectionError> => Annotations.annotatePod(pod, secrets, options)
+
+/**
+ * The scope of a Flyte 2 task pod: its project and domain.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Flyte2AnnotateOptions {
+  readonly flyte: 2
+  readonly project: string
+  readonly domain: string
+}
 
 /**
  * The secrets of a pod's `flyte.secrets/s<i>` annotations, in index order. Any valid text format is read (spacing,

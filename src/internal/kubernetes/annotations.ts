@@ -31,7 +31,7 @@ const defineOwn = <A>(record: Record<string, A>, key: string, value: A): void =>
 }
 
 /** The fields of a secret as given: strings are taken as they are, anything else is refused. */
-const fieldsOf = (secret: Secret | SecretInput, index: number): SecretFields | Problem => {
+export const fieldsOf = (secret: Secret | SecretInput, index: number): SecretFields | Problem => {
   if (secret instanceof Secret) return secret
   if (!isRecord(secret)) return { reason: "InvalidSecret", index, detail: "a secret must be an object" }
   const fields: Record<string, unknown> = {}
@@ -50,10 +50,14 @@ const fieldsOf = (secret: Secret | SecretInput, index: number): SecretFields | P
   return { ...fields, mountRequirement: mount } as SecretFields
 }
 
-const isProblem = (value: SecretFields | Problem): value is Problem => "reason" in value
+export const isProblem = (value: SecretFields | Problem): value is Problem => "reason" in value
 
 /** The pod with the label and one annotation per secret; earlier secret annotations replaced, all else kept. */
-export const annotate = (pod: Pod, secrets: ReadonlyArray<Secret | SecretInput>): Result.Result<Pod, Problem> => {
+export const annotate = (
+  pod: Pod,
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  scopeLabels: Readonly<Record<string, string>> = {}
+): Result.Result<Pod, Problem> => {
   if (!isRecord(pod)) return Result.fail({ reason: "InvalidPod", detail: "a pod must be an object" })
   const metadata: ObjectMeta = pod.metadata ?? {}
   if (!isRecord(metadata as unknown)) return Result.fail({ reason: "InvalidPod", detail: "metadata must be an object" })
@@ -80,7 +84,10 @@ export const annotate = (pod: Pod, secrets: ReadonlyArray<Secret | SecretInput>)
     }
     annotations[annotationPrefix + index] = encoded
   }
-  const labels = secrets.length > 0 ? { ...(metadata.labels ?? {}), [podLabel]: podLabelValue } : metadata.labels
+  const selected = secrets.length > 0 ? { [podLabel]: podLabelValue } : {}
+  const labels = secrets.length > 0 || Object.keys(scopeLabels).length > 0
+    ? { ...(metadata.labels ?? {}), ...selected, ...scopeLabels }
+    : metadata.labels
   let copy: Pod
   try {
     copy = structuredClone(pod)
@@ -155,10 +162,29 @@ export const readAnnotations = (
   return Result.succeed(secrets)
 }
 
+/**
+ * The labels Flyte 2's executor gives a task pod, which its Embedded secret manager reads the scope from: the
+ * organisation (always `flyte`), the project and the domain.
+ */
+export const flyte2ScopeLabels = (options: { readonly project: string; readonly domain: string }) => {
+  const { domain, project } = options
+  return typeof project === "string" && typeof domain === "string"
+    ? { organization: "flyte", project, domain }
+    : "project and domain must be strings"
+}
+
 export const annotatePod = (
   pod: Pod,
-  secrets: ReadonlyArray<Secret | SecretInput>
-): Effect.Effect<Pod, SecretInjectionError> => fromResult(() => annotate(pod, secrets))
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  options?: { readonly flyte: 2; readonly project: string; readonly domain: string }
+): Effect.Effect<Pod, SecretInjectionError> =>
+  fromResult(() => {
+    if (options === undefined) return annotate(pod, secrets)
+    const labels = flyte2ScopeLabels(options)
+    return typeof labels === "string"
+      ? Result.fail({ reason: "InvalidOptions", detail: labels })
+      : annotate(pod, secrets, labels)
+  })
 
 export const secretsFromAnnotations = (
   pod: Pod,

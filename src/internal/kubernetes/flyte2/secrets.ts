@@ -5,7 +5,7 @@
 import type { SecretNames } from "../../../KubernetesError.ts"
 import type { MountRequirement, SecretInput } from "../../../Secret.ts"
 import { Secret } from "../../../Secret.ts"
-import { quoteName } from "../../lookup/naming.ts"
+import { fieldsOf, isProblem } from "../annotations.ts"
 import type { Problem } from "../problems.ts"
 import { toCompactText } from "../secretText.ts"
 
@@ -18,35 +18,26 @@ export interface Flyte2Secret {
   readonly envVar?: string | undefined
 }
 
-const mounts: ReadonlyArray<MountRequirement> = ["ANY", "ENV_VAR", "FILE"]
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
-/** A given secret as the webhook reads it, or why it is not one. */
-const decodeOne = (secret: unknown, index: number): Flyte2Secret | Problem => {
+/** A given secret as the webhook reads it (`""` fields absent, `ANY` by default), or why it is not one. */
+const decodeOne = (secret: Secret | SecretInput, index: number): Flyte2Secret | Problem => {
   if (secret instanceof Secret) return secret
-  if (!isRecord(secret)) return { reason: "InvalidSecret", index, detail: " a secret must be an object" }
-  const fields: Record<string, string | undefined> = {}
-  for (const name of ["group", "key", "groupVersion", "envVar"] as const) {
-    const value = Object.hasOwn(secret, name) ? secret[name] : undefined
-    if (value !== undefined && typeof value !== "string") {
-      return { reason: "InvalidSecret", index, detail: ` ${name} must be a string` }
-    }
-    if (value) fields[name] = value
+  const fields = fieldsOf(secret, index)
+  if (isProblem(fields)) return fields
+  const { envVar, group, groupVersion, key, mountRequirement = "ANY" } = fields
+  return {
+    ...(group ? { group } : {}),
+    ...(key ? { key } : {}),
+    ...(groupVersion ? { groupVersion } : {}),
+    ...(envVar ? { envVar } : {}),
+    mountRequirement
   }
-  const mount = Object.hasOwn(secret, "mountRequirement") ? secret["mountRequirement"] : "ANY"
-  if (!mounts.includes(mount as MountRequirement)) {
-    return { reason: "InvalidSecret", index, detail: ` invalid mount requirement ${quoteName(String(mount))}` }
-  }
-  return { ...fields, mountRequirement: mount as MountRequirement }
 }
 
 /** The secrets decoded, or the first that is not one. */
 export const decodeFlyte2Secrets = (
   secrets: ReadonlyArray<Secret | SecretInput>
 ): ReadonlyArray<Flyte2Secret> | Problem => {
-  if (!Array.isArray(secrets)) return { reason: "InvalidSecret", detail: " secrets must be an array" }
+  if (!Array.isArray(secrets)) return { reason: "InvalidSecret", detail: "secrets must be an array" }
   const decoded: Array<Flyte2Secret> = []
   for (const [index, secret] of secrets.entries()) {
     const one = decodeOne(secret, index)
