@@ -290,6 +290,18 @@ export interface Flyte2InjectOptions {
 }
 
 /**
+ * What `materialize` and `layerMaterialized` take for Flyte 2: the webhook's options and the task pod's scope
+ * (`project` and `domain`; without them only the organisation scope of the store is read).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Flyte2MaterializeOptions extends Flyte2InjectOptions {
+  readonly project?: string
+  readonly domain?: string
+}
+
+/**
  * A secret as the Flyte 2 webhook's injectors read it: `core.Secret`'s fields, names as they are.
  *
  * @since 0.1.0
@@ -461,14 +473,30 @@ export const secretsFromAnnotations = (
  * A value is `values[group][key]`; a GCP secret's is `values[group][groupVersion]` (what its agent fetches);
  * global secrets take theirs from `options.globalSecrets`. A key-only secret is refused by every Flyte 1 backend.
  *
+ * With `{ flyte: 2 }` the pod is the Flyte 2 webhook's, labelled with `options.project` and `options.domain`:
+ * Embedded values come from `options.embedded.store` (variables as literals, files as its init container's script
+ * writes them: `dir/<key>` with the key's case, exact bytes), a key-only K8s secret's from `values[""][key]`.
+ *
  * @since 0.1.0
  * @category materialisation
  */
-export const materialize = (
+export function materialize(
   secrets: ReadonlyArray<Secret | SecretInput>,
   values: MaterializeValues,
-  options: InjectOptions = {}
-): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope> => Materialize.materialize(secrets, values, options)
+  options: Flyte2MaterializeOptions
+): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope>
+export function materialize(
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  values: MaterializeValues,
+  options?: InjectOptions
+): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope>
+export function materialize(
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  values: MaterializeValues,
+  options: InjectOptions | Flyte2MaterializeOptions = {}
+): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope> {
+  return Materialize.materialize(secrets, values, options)
+}
 
 /**
  * A `SecretsManager` over exactly what `materialize` lays out: its environment and its directory, not a local run
@@ -477,12 +505,23 @@ export const materialize = (
  * @since 0.1.0
  * @category materialisation
  */
-export const layerMaterialized = (
+export function layerMaterialized(
   secrets: ReadonlyArray<Secret | SecretInput>,
   values: MaterializeValues,
-  options: InjectOptions = {}
-): Layer.Layer<SecretsManager, SecretInjectionError> =>
-  Layer.unwrap(Effect.map(materialize(secrets, values, options), Materialize.managerLayer))
+  options: Flyte2MaterializeOptions
+): Layer.Layer<SecretsManager, SecretInjectionError>
+export function layerMaterialized(
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  values: MaterializeValues,
+  options?: InjectOptions
+): Layer.Layer<SecretsManager, SecretInjectionError>
+export function layerMaterialized(
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  values: MaterializeValues,
+  options: InjectOptions | Flyte2MaterializeOptions = {}
+): Layer.Layer<SecretsManager, SecretInjectionError> {
+  return Layer.unwrap(Effect.map(Materialize.materialize(secrets, values, options), Materialize.managerLayer))
+}
 
 let yamlModule: { readonly stringify: (value: unknown, options: object) => string } | undefined
 

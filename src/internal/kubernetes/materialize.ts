@@ -14,18 +14,22 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Environment } from "../../Environment.ts"
-import type { InjectOptions, Materialized, MaterializeValues, Pod } from "../../Kubernetes.ts"
+import type { Flyte2MaterializeOptions, InjectOptions, Materialized, MaterializeValues, Pod } from "../../Kubernetes.ts"
 import type { SecretInjectionError } from "../../KubernetesError.ts"
 import type { Secret, SecretInput } from "../../Secret.ts"
 import { SecretsConfig } from "../../SecretsConfig.ts"
 import { SecretsManager } from "../../SecretsManager.ts"
 import { quoteName } from "../lookup/naming.ts"
+import { flyte2ScopeLabels } from "./annotations.ts"
 import { awsSecretArn } from "./awsInjector.ts"
+import { injectFlyte2Pod } from "./flyte2/mutator.ts"
+import { decodeFlyte2Secrets, type Flyte2Secret } from "./flyte2/secrets.ts"
+import { md5Hex } from "./flyte2/store.ts"
 import { fileMode, writeAtomic, writeSteps } from "./kubeletLayout.ts"
 import { containerLayout, type EnvValue, type SecretVolumeLayout, type ValueRef } from "./podLayout.ts"
 import { rejection } from "./podValidation.ts"
 import { type Problem, toError } from "./problems.ts"
-import { injectPod, toSecrets } from "./secretsMutator.ts"
+import { injectPod, isFlyte2Options, toSecrets } from "./secretsMutator.ts"
 
 /** The pod a task runs in before injection: one container, as propeller renders a plain Python task. */
 const taskPod: Pod = {
@@ -104,19 +108,54 @@ const projected = (layout: SecretVolumeLayout, values: MaterializeValues): Proje
   return { layout, payload, pathsOf }
 }
 
+/** The secrets as the webhook reads them and the pod it renders from the task pod, or why it cannot. */
+const render = (
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  options: InjectOptions | Flyte2MaterializeOptions
+): Result.Result<{ readonly pod: Pod; readonly declared: ReadonlyArray<Flyte2Secret> }, Problem> => {
+  if (!isFlyte2Options(options)) {
+    const declared = toSecrets(secrets)
+    if (!Array.isArray(declared)) return Result.fail(declared)
+    return Result.map(injectPod(taskPod, declared, options), (pod) => ({ pod, declared }))
+  }
+  const declared = decodeFlyte2Secrets(secrets)
+  if ("reason" in declared) return Result.fail(declared)
+  const labels = flyte2ScopeLabels({ project: options.project ?? noScope, domain: options.domain ?? noScope })
+  if (typeof labels === "string") return Result.fail({ reason: "InvalidOptions", detail: labels })
+  const pod = { ...taskPod, metadata: { ...taskPod.metadata, labels } }
+  return Result.map(injectFlyte2Pod(pod, secrets, options), (pod) => ({ pod, declared }))
+}
+
+/**
+ * A task pod without a project or domain still reads the organisation scope: its labels name a project and a
+ * domain no stored secret can have (not a Kubernetes label value), since the webhook refuses empty ones.
+ */
+const noScope = "(none)"
+
+/** A key-only secret's value is `values[""][key]`; the K8s backend names its Kubernetes Secret `md5hex(key)`. */
+const withKeyOnlyGroups = (values: MaterializeValues, declared: ReadonlyArray<Flyte2Secret>): MaterializeValues => {
+  const keyOnly = Object.hasOwn(values, "") ? values[""] : undefined
+  if (keyOnly === undefined) return values
+  const extended: Record<string, Readonly<Record<string, string | Uint8Array>>> = { ...values }
+  for (const { group, key } of declared) {
+    if (group || !key || !Object.hasOwn(keyOnly, key)) continue
+    extended[md5Hex(key)] = { ...extended[md5Hex(key)], [key]: keyOnly[key]! }
+  }
+  return extended
+}
+
 const planOf = (
   secrets: ReadonlyArray<Secret | SecretInput>,
-  values: MaterializeValues,
-  options: InjectOptions
+  given: MaterializeValues,
+  options: InjectOptions | Flyte2MaterializeOptions
 ): Result.Result<Plan, Problem> => {
-  if (typeof values !== "object" || values === null) {
+  if (typeof given !== "object" || given === null) {
     return Result.fail({ reason: "InvalidValue", detail: "values must be an object: values[group][key]." })
   }
-  const declared = toSecrets(secrets)
-  if (!Array.isArray(declared)) return Result.fail(declared)
-  const rendered = injectPod(taskPod, declared, options)
+  const rendered = render(secrets, options)
   if (Result.isFailure(rendered)) return Result.fail(rendered.failure)
-  const pod = rendered.success
+  const { declared, pod } = rendered.success
+  const values = withKeyOnlyGroups(given, declared)
   const rejected = rejection(pod)
   if (rejected !== undefined) return Result.fail(rejected)
   // The AWS sidecar fetches `<group>:<key>`; which declared secret that is, the declarations tell.
@@ -140,6 +179,7 @@ const planOf = (
   }
   // Init containers run in order: a later one writing the same file wins.
   const files = new Map<string, Uint8Array>()
+  for (const file of layout.success.carried) files.set(file.relative, file.bytes)
   for (const file of layout.success.files) {
     const bytes = valueOf(values, file.ref)
     if (isProblem(bytes)) return Result.fail(bytes)
@@ -246,7 +286,7 @@ const makeMaterialized = (dir: string, plan: Plan): Materialized => {
 export const materialize = (
   secrets: ReadonlyArray<Secret | SecretInput>,
   values: MaterializeValues,
-  options: InjectOptions
+  options: InjectOptions | Flyte2MaterializeOptions
 ): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope> =>
   Effect.suspend(() => {
     const plan = planOf(secrets, values, options)

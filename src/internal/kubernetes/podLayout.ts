@@ -8,6 +8,7 @@ import * as Result from "effect/Result"
 import type { Container, EnvVar, Pod, Volume } from "../../Kubernetes.ts"
 import { quoteName } from "../lookup/naming.ts"
 import { awsArnVariable, awsFilenameVariable, awsSidecarMountPath } from "./awsInjector.ts"
+import { embeddedFiles } from "./flyte2/embeddedScript.ts"
 import { parseGcpAccessCommand } from "./gcpInjector.ts"
 import { goJoin } from "./goStrings.ts"
 import type { Problem } from "./problems.ts"
@@ -40,10 +41,17 @@ export interface AgentFile {
   readonly ref: ValueRef
 }
 
+/** A file whose content the pod itself carries (Flyte 2's Embedded init container). */
+export interface CarriedFile {
+  readonly relative: string
+  readonly bytes: Uint8Array
+}
+
 export interface ContainerLayout {
   readonly env: ReadonlyArray<readonly [string, EnvValue]>
   readonly volumes: ReadonlyArray<SecretVolumeLayout>
   readonly files: ReadonlyArray<AgentFile>
+  readonly carried: ReadonlyArray<CarriedFile>
 }
 
 /** The value an AWS sidecar fetches by ARN: resolved by the caller, who knows which secrets were declared. */
@@ -142,6 +150,22 @@ const vaultFiles = (annotations: Readonly<Record<string, string>>): Array<AgentF
   return files
 }
 
+/** The files the Embedded init container writes into the volume, as the container mounting it at `relative` sees them. */
+const embeddedFilesIn = (
+  initContainer: Container,
+  volumeName: string,
+  relative: string
+): ReadonlyArray<CarriedFile> | Problem | undefined => {
+  const files = embeddedFiles(initContainer)
+  if (files === undefined || isProblem(files)) return files
+  const mount = (initContainer.volumeMounts ?? []).find((candidate) => candidate.name === volumeName)
+  if (mount === undefined) return undefined
+  if (goJoin(mount.mountPath) !== secretsRoot) {
+    return unsupported(`the init container ${quoteName(initContainer.name)} writes outside its volume`)
+  }
+  return [...files].map(([name, bytes]) => ({ relative: joinRelative(relative, name), bytes }))
+}
+
 /** What `container` of the pod sees; the pod is one the API server accepts (see `podValidation.ts`). */
 export const containerLayout = (
   pod: Pod,
@@ -157,6 +181,7 @@ export const containerLayout = (
   const volumesByName = new Map((pod.spec.volumes ?? []).map((volume) => [volume.name, volume]))
   const volumes: Array<SecretVolumeLayout> = []
   const files: Array<AgentFile> = []
+  const carried: Array<CarriedFile> = []
   for (const mount of container.volumeMounts ?? []) {
     const volume = volumesByName.get(mount.name)!
     const relative = insideSecretsRoot(mount.mountPath)
@@ -167,6 +192,12 @@ export const containerLayout = (
       volumes.push({ relative, secretName: volume.secret.secretName ?? "", items: volume.secret.items })
     } else if (volume.emptyDir !== undefined) {
       for (const initContainer of pod.spec.initContainers ?? []) {
+        const embedded = embeddedFilesIn(initContainer, volume.name, relative)
+        if (embedded !== undefined) {
+          if (isProblem(embedded)) return Result.fail(embedded)
+          carried.push(...embedded)
+          continue
+        }
         const written = agentFileOf(initContainer, volume, resolveArn)
         if (written === undefined) continue
         if (isProblem(written)) return Result.fail(written)
@@ -178,5 +209,5 @@ export const containerLayout = (
   }
   const vault = vaultFiles(pod.metadata?.annotations ?? {})
   if (isProblem(vault)) return Result.fail(vault)
-  return Result.succeed({ env, volumes, files: [...files, ...vault] })
+  return Result.succeed({ env, volumes, files: [...files, ...vault], carried })
 }
