@@ -172,6 +172,23 @@ describe("Kubernetes.materialize({ flyte: 2 }): other backends as for Flyte 1", 
       )
     }).pipe(Effect.scoped))
 
+  it.effect("Azure: values[uri][version] (\"\" for the latest) in the file the CLI writes, with tsv's newline", () =>
+    Effect.gen(function*() {
+      const uri = "https://vault.vault.azure.net/secrets/Db-Password"
+      const other = "https://vault.vault.azure.net/secrets/api"
+      const m = yield* Kubernetes.materialize(
+        [{ group: uri + "/", mountRequirement: "FILE" }, {
+          group: other,
+          groupVersion: "V1",
+          mountRequirement: "FILE"
+        }],
+        { [uri]: { "": "latest" }, [other]: { V1: "first" } },
+        { flyte: 2, secretManagerTypes: ["Azure"] }
+      )
+      assert.strictEqual(fs.readFileSync(path.join(m.dir, "db-password"), "utf8"), "latest\n")
+      assert.strictEqual(fs.readFileSync(path.join(m.dir, "api", "v1"), "utf8"), "first\n")
+    }).pipe(Effect.scoped))
+
   it.effect("layerMaterialized: a SecretsManager over the Flyte 2 pod (K8s file and Global variable)", () =>
     Effect.gen(function*() {
       const manager = yield* SecretsManager

@@ -40,6 +40,7 @@ const taskPod: Pod = {
 }
 
 const encoder = new TextEncoder()
+const newlineByte = new Uint8Array([10])
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 
 const address = (ref: ValueRef) => `values[${quoteName(ref.group)}][${quoteName(ref.key)}]`
@@ -184,7 +185,7 @@ const planOf = (
     const bytes = valueOf(values, file.ref)
     if (isProblem(bytes)) return Result.fail(bytes)
     files.delete(file.relative)
-    files.set(file.relative, bytes)
+    files.set(file.relative, file.newline ? Buffer.concat([bytes, newlineByte]) : bytes)
   }
   return Result.succeed({ env, volumes, files: [...files].map(([relative, bytes]) => ({ relative, bytes })) })
 }

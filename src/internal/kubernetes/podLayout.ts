@@ -9,6 +9,7 @@ import type { Container, EnvVar, Pod, Volume } from "../../Kubernetes.ts"
 import { quoteName } from "../lookup/naming.ts"
 import { awsArnVariable, awsFilenameVariable, awsSidecarMountPath } from "./awsInjector.ts"
 import { embeddedFiles } from "./flyte2/embeddedScript.ts"
+import { parseAzureCommand } from "./flyte2/sidecarInjectors.ts"
 import { parseGcpAccessCommand } from "./gcpInjector.ts"
 import { goJoin } from "./goStrings.ts"
 import type { Problem } from "./problems.ts"
@@ -39,6 +40,8 @@ export interface SecretVolumeLayout {
 export interface AgentFile {
   readonly relative: string
   readonly ref: ValueRef
+  /** The Azure CLI's `-o tsv` ends the value with a newline. */
+  readonly newline?: boolean
 }
 
 /** A file whose content the pod itself carries (Flyte 2's Embedded init container). */
@@ -92,7 +95,7 @@ const agentFileOf = (
   initContainer: Container,
   volume: Volume,
   resolveArn: ArnResolver
-): { readonly inVolume: string; readonly ref: ValueRef } | Problem | undefined => {
+): { readonly inVolume: string; readonly ref: ValueRef; readonly newline?: boolean } | Problem | undefined => {
   const mount = (initContainer.volumeMounts ?? []).find((candidate) => candidate.name === volume.name)
   if (mount === undefined) return undefined
   const env = new Map((initContainer.env ?? []).map((envVar) => [envVar.name, envVar.value ?? ""]))
@@ -100,7 +103,9 @@ const agentFileOf = (
   const filename = env.get(awsFilenameVariable)
   let written: string
   let ref: ValueRef
+  let newline = false
   const gcp = parseGcpAccessCommand(initContainer.command)
+  const azure = parseAzureCommand(initContainer.command)
   if (arn !== undefined && filename !== undefined) {
     const resolved = resolveArn(arn)
     if (resolved === undefined) return unsupported(`no declared secret is the AWS secret ${quoteName(arn)}`)
@@ -110,6 +115,10 @@ const agentFileOf = (
   } else if (gcp !== undefined) {
     written = gcp.outFile
     ref = { group: gcp.group, key: gcp.version }
+  } else if (azure !== undefined) {
+    written = azure.outFile
+    ref = { group: azure.uri, key: azure.version }
+    newline = true
   } else {
     return undefined
   }
@@ -117,7 +126,7 @@ const agentFileOf = (
   if (!written.startsWith(mountPath + "/")) {
     return unsupported(`the init container ${quoteName(initContainer.name)} writes outside its volume`)
   }
-  return { inVolume: written.slice(mountPath.length + 1), ref }
+  return { inVolume: written.slice(mountPath.length + 1), ref, ...(newline ? { newline } : {}) }
 }
 
 const keyOfTemplate = /^\{\{- with secret "(?:[^"]*)" -\}\}\{\{ \.Data(?:\.data)?\.(.+) \}\}\{\{- end -\}\}$/s
@@ -201,7 +210,11 @@ export const containerLayout = (
         const written = agentFileOf(initContainer, volume, resolveArn)
         if (written === undefined) continue
         if (isProblem(written)) return Result.fail(written)
-        files.push({ relative: joinRelative(relative, written.inVolume), ref: written.ref })
+        files.push({
+          relative: joinRelative(relative, written.inVolume),
+          ref: written.ref,
+          ...(written.newline ? { newline: true } : {})
+        })
       }
     } else {
       return Result.fail(unsupported(`the volume ${quoteName(mount.name)} is neither a Secret nor an emptyDir`))

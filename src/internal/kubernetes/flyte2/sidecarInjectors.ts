@@ -115,6 +115,16 @@ export const azureCommand = (group: string, version: string | undefined): Array<
   ]
 }
 
+/** The Key Vault secret (URI and version, `""` for the latest) a command of `azureCommand`'s form fetches, and its file. */
+export const parseAzureCommand = (
+  command: ReadonlyArray<string> | undefined
+): { readonly uri: string; readonly version: string; readonly outFile: string } | undefined => {
+  if (command === undefined || command.length !== 3 || command[0] !== "sh" || command[1] !== "-ec") return undefined
+  const match = /; (?:mkdir -p \S+; )?az keyvault secret show --id "(.*)\/([^"/]*)" --query "value" -o tsv > (\S+)$/s
+    .exec(command[2]!)
+  return match === null ? undefined : { uri: match[1]!, version: match[2]!, outFile: match[3]! }
+}
+
 export const injectAzure = (secret: Flyte2Secret, draft: PodDraft, sidecar: Sidecar): Refusal | undefined => {
   const { group } = secret
   if (!group) {
