@@ -130,6 +130,18 @@ export const appendEnvVars = (draft: PodDraft, list: ContainerList, envVar: EnvV
   }
 }
 
+/** The mount, when given, and the variables, to each init container and container (each list in its own order). */
+const toEveryContainer = (
+  draft: PodDraft,
+  mount: VolumeMount | undefined,
+  addEnvVars: (list: ContainerList) => void
+): void => {
+  for (const list of ["initContainers", "containers"] as const) {
+    if (mount !== undefined) appendVolumeMounts(draft, list, mount)
+    addEnvVars(list)
+  }
+}
+
 /**
  * What every injector does to the pod's containers: the variables appended, in order, and the mount when given, to
  * each init container and container (each list keeps its own order, as propeller's calls give it).
@@ -138,12 +150,10 @@ export const appendToEveryContainer = (
   draft: PodDraft,
   envVars: ReadonlyArray<EnvVar>,
   mount?: VolumeMount
-): void => {
-  for (const list of ["initContainers", "containers"] as const) {
-    if (mount !== undefined) appendVolumeMounts(draft, list, mount)
+): void =>
+  toEveryContainer(draft, mount, (list) => {
     for (const envVar of envVars) appendEnvVars(draft, list, envVar)
-  }
-}
+  })
 
 /** `AppendVolumeMounts`: the mount is added to each container of the list that has none of its name. */
 export const appendVolumeMounts = (draft: PodDraft, list: ContainerList, mount: VolumeMount): void => {
@@ -254,12 +264,7 @@ export const prependToEveryContainer = (
   draft: PodDraft,
   envVars: ReadonlyArray<EnvVar>,
   mount?: VolumeMount
-): void => {
-  for (const list of ["initContainers", "containers"] as const) {
-    if (mount !== undefined) appendVolumeMounts(draft, list, mount)
-    prependEnvVars(draft, list, envVars)
-  }
-}
+): void => toEveryContainer(draft, mount, (list) => prependEnvVars(draft, list, envVars))
 
 /** The init container of that name, if the pod has one. */
 export const findInitContainer = (draft: PodDraft, name: string): DraftContainer | undefined =>

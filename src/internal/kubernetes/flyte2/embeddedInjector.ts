@@ -20,8 +20,8 @@ import {
 import { secretsRoot } from "../webhookConfig.ts"
 import type { Flyte2Config, InitContainerConfig } from "./config.ts"
 import { fileEnvVars, prefixEnvVar } from "./keyedInjectors.ts"
-import { refusal } from "./refusal.ts"
-import { type Flyte2Secret, goText, mountName } from "./secrets.ts"
+import { refusal, unmet } from "./refusal.ts"
+import { type Flyte2Secret, mountName } from "./secrets.ts"
 import { encodeId, type Store } from "./store.ts"
 
 export const embeddedVolumeName = "embedded-secret-vol"
@@ -167,11 +167,7 @@ export const imagePullSecretName = (scope: Scope, key: string): string =>
 export const injectEmbedded = (secret: Flyte2Secret, draft: PodDraft, config: Flyte2Config): Refusal | undefined => {
   const { key } = secret
   if (!key) {
-    return refusal(
-      "Embedded",
-      "MissingKey",
-      `EmbeddedSecretManager requires key to be set. Secret: [${goText(secret)}]`
-    )
+    return unmet("Embedded", "MissingKey", "EmbeddedSecretManager requires key to be set.", secret)
   }
   const scope = podScope(draft)
   if ("message" in scope) return scope

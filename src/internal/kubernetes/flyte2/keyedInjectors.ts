@@ -12,7 +12,7 @@ import { appendVolume, type PodDraft, prependToEveryContainer, unionAnnotations 
 import { vaultAnnotationsForSecret, vaultCommonAnnotations } from "../vaultInjector.ts"
 import { defaultDirEnvVar, envPrefixVariable, filePrefixEnvVar, secretsRoot } from "../webhookConfig.ts"
 import type { Flyte2Config } from "./config.ts"
-import { refusal } from "./refusal.ts"
+import { refusal, unmet } from "./refusal.ts"
 import { type Flyte2Secret, goText, mountName } from "./secrets.ts"
 import { md5Hex } from "./store.ts"
 
@@ -71,7 +71,7 @@ export const globalProvider = (config: Flyte2Config) => (secret: Flyte2Secret): 
 export const injectK8s = (secret: Flyte2Secret, draft: PodDraft, prefix: string): Refusal | undefined => {
   const { envVar, key } = secret
   if (!key) {
-    return refusal("K8s", "MissingKey", `k8s Secrets Webhook require key to be set. Secret: [${goText(secret)}]`)
+    return unmet("K8s", "MissingKey", "k8s Secrets Webhook require key to be set.", secret)
   }
   // A key-only secret names the Kubernetes Secret after its key's MD5.
   const group = secret.group || md5Hex(key)
@@ -105,10 +105,11 @@ export const injectK8s = (secret: Flyte2Secret, draft: PodDraft, prefix: string)
 export const injectVault = (secret: Flyte2Secret, draft: PodDraft, config: Flyte2Config): Refusal | undefined => {
   const { group, key } = secret
   if (!group || !key) {
-    return refusal(
+    return unmet(
       "Vault",
       group ? "MissingKey" : "MissingGroup",
-      `vault Secrets Webhook requires both key and group to be set. Secret: [${goText(secret)}]`
+      "vault Secrets Webhook requires both key and group to be set.",
+      secret
     )
   }
   if (secret.mountRequirement === "ENV_VAR") {

@@ -23,8 +23,8 @@ import {
   prependToEveryContainer
 } from "../podDraft.ts"
 import { defaultDirEnvVar, filePrefixEnvVar, secretsRoot, type Sidecar } from "../webhookConfig.ts"
-import { refusal } from "./refusal.ts"
-import { type Flyte2Secret, goText, mountName } from "./secrets.ts"
+import { refusal, unmet } from "./refusal.ts"
+import { type Flyte2Secret, mountName } from "./secrets.ts"
 
 export const azureVolumeName = "azure-secret-vol"
 
@@ -60,10 +60,11 @@ const addSidecar = (
 export const injectAws = (secret: Flyte2Secret, draft: PodDraft, sidecar: Sidecar): Refusal | undefined => {
   const { group, key } = secret
   if (!group || !key) {
-    return refusal(
+    return unmet(
       "AWS",
       group ? "MissingKey" : "MissingGroup",
-      `AWS Secrets Webhook require both key and group to be set. Secret: [${goText(secret)}]`
+      "AWS Secrets Webhook require both key and group to be set.",
+      secret
     )
   }
   const refused = mountRefusal("AWS", secret)
@@ -81,10 +82,11 @@ export const injectAws = (secret: Flyte2Secret, draft: PodDraft, sidecar: Sideca
 export const injectGcp = (secret: Flyte2Secret, draft: PodDraft, sidecar: Sidecar): Refusal | undefined => {
   const { group, groupVersion } = secret
   if (!group || !groupVersion) {
-    return refusal(
+    return unmet(
       "GCP",
       group ? "MissingVersion" : "MissingGroup",
-      `GCP Secrets Webhook require both group and group version to be set. Secret: [${goText(secret)}]`
+      "GCP Secrets Webhook require both group and group version to be set.",
+      secret
     )
   }
   const refused = mountRefusal("GCP", secret)
@@ -128,10 +130,11 @@ export const parseAzureCommand = (
 export const injectAzure = (secret: Flyte2Secret, draft: PodDraft, sidecar: Sidecar): Refusal | undefined => {
   const { group } = secret
   if (!group) {
-    return refusal(
+    return unmet(
       "Azure",
       "MissingGroup",
-      `azure Secrets Webhook require both group and group version to be set. Secret: [${goText(secret)}]`
+      "azure Secrets Webhook require both group and group version to be set.",
+      secret
     )
   }
   const refused = mountRefusal("Azure", secret)
