@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import { execFileSync, spawnSync } from "node:child_process"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterEach, beforeEach } from "vitest"
@@ -206,4 +207,34 @@ describe("Kubernetes.materialize({ flyte: 2 }): other backends as for Flyte 1", 
         globalSecrets: (secret) => secret.group === "openai" ? "sk-global" : undefined
       }
     ))))
+})
+
+describe("examples/flyte2.ts, the Flyte 2 page's example", () => {
+  it.effect("declares, stores, renders and materialises as its comments say", () =>
+    Effect.gen(function*() {
+      const example = yield* Effect.promise(() => import("../examples/flyte2.ts"))
+      assert.deepStrictEqual(example.summarize.securityContext(), {
+        secrets: [
+          { key: "openai-key", mountRequirement: "ENV_VAR", envVar: "OPENAI_KEY" },
+          { group: "anthropic", key: "api-key", mountRequirement: "ENV_VAR", envVar: "ANTHROPIC_API_KEY" },
+          { key: "tls-cert", mountRequirement: "FILE" }
+        ]
+      })
+      const pod = yield* example.rendered
+      const env = pod.spec.containers[0]!.env!
+      assert.deepStrictEqual(env.find((envVar) => envVar.name === "ANTHROPIC_API_KEY"), {
+        name: "ANTHROPIC_API_KEY",
+        value: "sk-ant-org"
+      })
+      assert.strictEqual(pod.spec.initContainers![0]!.name, "init-embedded-secret")
+      assert.deepStrictEqual(yield* example.seen, {
+        openaiKey: "sk-project",
+        anthropicKey: "sk-ant-org",
+        tlsCert: "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n"
+      })
+      const manifest = yield* example.storedManifest
+      const id = "u__org__flyte__domain__development__project__flytesnacks__key__openai-key"
+      assert.strictEqual(manifest.metadata.name, createHash("md5").update(id).digest("hex"))
+      assert.deepStrictEqual(manifest.stringData, { [id]: "sk-project" })
+    }))
 })
