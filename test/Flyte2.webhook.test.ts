@@ -182,6 +182,11 @@ describe("Kubernetes.injectSecrets({ flyte: 2 }): the webhook", () => {
       assert.include(store.message, "Flyte2.store")
       const secret = yield* failure(inject([{ key: "k", mountRequirement: "BOTH" }]))
       assert.strictEqual(secret.reason, "InvalidSecret")
+      const global = yield* failure(
+        inject([Secret.flyte2({ key: "k", group: "g" })], { globalSecrets: () => 1 as never })
+      )
+      assert.strictEqual(global.reason, "InvalidOptions")
+      assert.include(global.message, "globalSecrets must return a string or undefined")
       const notArray = yield* failure(inject("k" as never))
       assert.strictEqual(notArray.reason, "InvalidSecret")
     }))

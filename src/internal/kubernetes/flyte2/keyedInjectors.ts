@@ -17,7 +17,7 @@ import { type Flyte2Secret, goText, mountName } from "./secrets.ts"
 import { md5Hex } from "./store.ts"
 
 /** What the webhook's global secret provider answers. */
-export type GlobalAnswer = { readonly value: string } | { readonly error: string }
+export type GlobalAnswer = { readonly value: string } | { readonly error: string; readonly invalid?: true }
 
 export const prefixEnvVar = (prefix: string): EnvVar => ({ name: envPrefixVariable, value: prefix })
 
@@ -35,7 +35,9 @@ export const injectGlobal = (
   provider: (secret: Flyte2Secret) => GlobalAnswer
 ): Refusal | undefined => {
   const answer = provider(secret)
-  if ("error" in answer) return refusal("Global", "GlobalSecretNotFound", answer.error)
+  if ("error" in answer) {
+    return refusal("Global", answer.invalid ? "InvalidOptions" : "GlobalSecretNotFound", answer.error)
+  }
   if (secret.mountRequirement === "FILE") {
     return refusal(
       "Global",
@@ -60,8 +62,9 @@ export const injectGlobal = (
  * for a secret without group and key, or not found.
  */
 export const globalProvider = (config: Flyte2Config) => (secret: Flyte2Secret): GlobalAnswer => {
-  const value = config.globalSecrets?.(secret)
+  const value: unknown = config.globalSecrets?.(secret)
   if (typeof value === "string") return { value }
+  if (value !== undefined) return { error: "globalSecrets must return a string or undefined", invalid: true }
   if (!secret.group || !secret.key) {
     return { error: `both key and group are required parameters. Secret: [${goText(secret)}]` }
   }

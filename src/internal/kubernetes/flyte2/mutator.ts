@@ -49,6 +49,8 @@ export const walk = (
     for (const injector of injectors) {
       const refused = injector.inject(secret, draft)
       if (refused === undefined) break
+      // Options that are wrong are not a refusal: nothing else is tried.
+      if (refused.reason === "InvalidOptions") return { reason: "InvalidOptions", index, detail: refused.message }
       refusals.push(refused)
     }
     if (refusals.length === injectors.length) {
