@@ -156,7 +156,11 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
    *
    * @since 0.1.0
    */
-  static readonly flyte2 = (input: string | Flyte2Input): Secret => new Secret(flyte2Declaration(input))
+  static flyte2<const Key extends string>(key: Key): TypedSecret<Flyte2Typed<{ readonly key: Key }>>
+  static flyte2<const Input extends Flyte2Input>(input: Input): TypedSecret<Flyte2Typed<Input>>
+  static flyte2(input: string | Flyte2Input): Secret {
+    return new Secret(flyte2Declaration(input))
+  }
 
   /**
    * The mount requirements by name, as flytekit spells them (`Secret.MountType.FILE`).
@@ -226,6 +230,36 @@ export type TypedSecret<Input extends SecretInput> =
     readonly mountRequirement: "mountRequirement" extends keyof Input
       ? [Input["mountRequirement"]] extends [MountRequirement] ? Input["mountRequirement"] : MountRequirement
       : "ANY"
+  }
+
+/** `-` replaced by `_`, as flyte-sdk derives a variable name. */
+type DashesToUnderscores<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}_${DashesToUnderscores<Tail>}`
+  : S
+
+type Flyte2Part<Input, F extends "group" | "mount" | "asEnvVar"> = F extends keyof Input
+  ? Exclude<Input[F], undefined> extends infer V ? V extends string ? V : "" : ""
+  : ""
+
+/** The variable name flyte-sdk derives: `GROUP_KEY` or `KEY`, upper-cased, `-` replaced. */
+type DerivedEnvVar<Key extends string, Group extends string> = Uppercase<
+  DashesToUnderscores<Group extends "" ? Key : `${Group}_${Key}`>
+>
+
+/** The `Secret` fields `Secret.flyte2` makes of flyte-sdk's: `ENV_VAR` with a name, or `FILE` with only a mount. */
+type Flyte2Typed<Input extends { readonly key: string }> = Flyte2Part<Input, "asEnvVar"> extends "" ?
+  Flyte2Part<Input, "mount"> extends "" ? {
+      readonly key: Input["key"]
+      readonly group: Flyte2Part<Input, "group">
+      readonly mountRequirement: "ENV_VAR"
+      readonly envVar: DerivedEnvVar<Input["key"], Flyte2Part<Input, "group">>
+    }
+  : { readonly key: Input["key"]; readonly group: Flyte2Part<Input, "group">; readonly mountRequirement: "FILE" }
+  : {
+    readonly key: Input["key"]
+    readonly group: Flyte2Part<Input, "group">
+    readonly mountRequirement: "ENV_VAR"
+    readonly envVar: Flyte2Part<Input, "asEnvVar">
   }
 
 /**

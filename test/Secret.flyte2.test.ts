@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import { expectTypeOf } from "vitest"
 import { Kubernetes, Secret, task } from "../src/index.ts"
 import { thrownBy } from "./support.ts"
 
@@ -137,4 +138,22 @@ describe("Secret.flyte2: flyte-sdk's Secret(key, group, mount, as_env_var)", () 
       const [flyte1] = yield* Kubernetes.secretsFromAnnotations(pod)
       assert.strictEqual(flyte1!.origin, "flyte1")
     }))
+  it("is typed with its literal fields, the derived name included", () => {
+    const bare = Secret.flyte2("my-api-key")
+    expectTypeOf(bare.key).toEqualTypeOf<"my-api-key">()
+    expectTypeOf(bare.envVar).toEqualTypeOf<"MY_API_KEY">()
+    expectTypeOf(bare.mountRequirement).toEqualTypeOf<"ENV_VAR">()
+    const grouped = Secret.flyte2({ key: "api-key", group: "openai" })
+    expectTypeOf(grouped.group).toEqualTypeOf<"openai">()
+    expectTypeOf(grouped.envVar).toEqualTypeOf<"OPENAI_API_KEY">()
+    const file = Secret.flyte2({ key: "tls", mount: "/etc/flyte/secrets" })
+    expectTypeOf(file.mountRequirement).toEqualTypeOf<"FILE">()
+    const named = Secret.flyte2({ key: "k", mount: "/etc/flyte/secrets", asEnvVar: "X" })
+    expectTypeOf(named.envVar).toEqualTypeOf<"X">()
+    expectTypeOf(named.mountRequirement).toEqualTypeOf<"ENV_VAR">()
+    // The types say what the runtime makes.
+    assert.strictEqual(bare.envVar, "MY_API_KEY")
+    assert.strictEqual(grouped.envVar, "OPENAI_API_KEY")
+    assert.strictEqual(file.mountRequirement, "FILE")
+  })
 })
