@@ -10,12 +10,11 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { createRequire } from "node:module"
 import * as Annotations from "./internal/kubernetes/annotations.ts"
-import type { Flyte2Secret } from "./internal/kubernetes/flyte2/secrets.ts"
 import type { Store } from "./internal/kubernetes/flyte2/store.ts"
 import * as Materialize from "./internal/kubernetes/materialize.ts"
 import * as Mutator from "./internal/kubernetes/secretsMutator.ts"
 import type { SecretInjectionError } from "./KubernetesError.ts"
-import type { Secret, SecretInput, SecretOrigin } from "./Secret.ts"
+import type { MountRequirement, Secret, SecretInput, SecretOrigin } from "./Secret.ts"
 import type { SecretsManager } from "./SecretsManager.ts"
 
 /**
@@ -307,7 +306,14 @@ export interface Flyte2MaterializeOptions extends Flyte2InjectOptions {
  * @since 0.1.0
  * @category models
  */
-export type Flyte2SecretFields = Flyte2Secret
+export interface Flyte2SecretFields {
+  readonly group?: string | undefined
+  readonly key?: string | undefined
+  readonly groupVersion?: string | undefined
+  /** An enum number without a name (from a newer client) is kept as the number. */
+  readonly mountRequirement: MountRequirement | number
+  readonly envVar?: string | undefined
+}
 
 /**
  * The values to materialise: `values[group][key]`, text or bytes. A GCP secret is fetched by group and version, so

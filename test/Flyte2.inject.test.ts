@@ -15,11 +15,10 @@ import {
   injectVault
 } from "../src/internal/kubernetes/flyte2/keyedInjectors.ts"
 import { walk } from "../src/internal/kubernetes/flyte2/mutator.ts"
-import type { Flyte2Secret } from "../src/internal/kubernetes/flyte2/secrets.ts"
 import { injectAws, injectAzure, injectGcp } from "../src/internal/kubernetes/flyte2/sidecarInjectors.ts"
 import { Store, type StoredValue } from "../src/internal/kubernetes/flyte2/store.ts"
 import { draftOf, finish, type PodDraft } from "../src/internal/kubernetes/podDraft.ts"
-import type { Pod } from "../src/Kubernetes.ts"
+import type { Flyte2SecretFields, Pod } from "../src/Kubernetes.ts"
 import type { Refusal } from "../src/KubernetesError.ts"
 
 export interface Flyte2Vector {
@@ -46,10 +45,10 @@ const fixture: { readonly vectors: ReadonlyArray<Flyte2Vector>; readonly storage
 export const flyte2Vectors = fixture.vectors
 
 /** The secret of a vector as the injectors read it: `""` fields absent, the mount by name or number. */
-const secretOf = (vector: Flyte2Vector): Flyte2Secret => {
+const secretOf = (vector: Flyte2Vector): Flyte2SecretFields => {
   const fields: Record<string, string | number> = {}
   for (const [name, value] of Object.entries(vector.secret ?? {})) if (value !== "") fields[name] = value
-  return fields as unknown as Flyte2Secret
+  return fields as unknown as Flyte2SecretFields
 }
 
 const storedValueOf = (stored: Record<string, string>): StoredValue =>
@@ -110,7 +109,7 @@ const configOf = (vector: Flyte2Vector): Flyte2Config => {
   return resolved
 }
 
-const providerOf = (vector: Flyte2Vector, config: Flyte2Config) => (secret: Flyte2Secret): GlobalAnswer => {
+const providerOf = (vector: Flyte2Vector, config: Flyte2Config) => (secret: Flyte2SecretFields): GlobalAnswer => {
   const provider = vector.provider ?? {}
   if (typeof provider["value"] === "string") return { value: provider["value"] }
   if (typeof provider["error"] === "string") return { error: provider["error"] }
@@ -121,7 +120,7 @@ const providerOf = (vector: Flyte2Vector, config: Flyte2Config) => (secret: Flyt
 const injectorOf = (vector: Flyte2Vector) => {
   const config = configOf(vector)
   const name = String(vector.config["injector"]).toLowerCase()
-  return (secret: Flyte2Secret, draft: PodDraft): Refusal | undefined => {
+  return (secret: Flyte2SecretFields, draft: PodDraft): Refusal | undefined => {
     switch (name) {
       case "global":
         return injectGlobal(secret, draft, config.prefix, providerOf(vector, config))
@@ -197,7 +196,7 @@ const mockWalk = (vector: Flyte2Vector) => {
     vector.config["injectorMocks"]
   const injectors = (vector.config["secretManagerTypes"] as ReadonlyArray<string>).map((backend) => ({
     backend: backend as "Global",
-    inject: (_: Flyte2Secret, target: PodDraft): Refusal | undefined => {
+    inject: (_: Flyte2SecretFields, target: PodDraft): Refusal | undefined => {
       const mock = mocks[backend]!
       if (mock.error !== undefined) return { backend: "Global", reason: "GlobalSecretNotFound", message: mock.error } // The mock answers with the pod it returns, which becomes the pod.
       ;(target as { pod: unknown }).pod = structuredClone(mock.returns)

@@ -14,7 +14,14 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Environment } from "../../Environment.ts"
-import type { Flyte2MaterializeOptions, InjectOptions, Materialized, MaterializeValues, Pod } from "../../Kubernetes.ts"
+import type {
+  Flyte2MaterializeOptions,
+  Flyte2SecretFields,
+  InjectOptions,
+  Materialized,
+  MaterializeValues,
+  Pod
+} from "../../Kubernetes.ts"
 import type { SecretInjectionError } from "../../KubernetesError.ts"
 import type { Secret, SecretInput } from "../../Secret.ts"
 import { SecretsConfig } from "../../SecretsConfig.ts"
@@ -23,7 +30,7 @@ import { quoteName } from "../lookup/naming.ts"
 import { flyte2ScopeLabels } from "./annotations.ts"
 import { awsSecretArn } from "./awsInjector.ts"
 import { injectFlyte2Pod } from "./flyte2/mutator.ts"
-import { decodeFlyte2Secrets, type Flyte2Secret } from "./flyte2/secrets.ts"
+import { decodeFlyte2Secrets } from "./flyte2/secrets.ts"
 import { md5Hex } from "./flyte2/store.ts"
 import { fileMode, writeAtomic, writeSteps } from "./kubeletLayout.ts"
 import { containerLayout, type EnvValue, type SecretVolumeLayout, type ValueRef } from "./podLayout.ts"
@@ -113,7 +120,7 @@ const projected = (layout: SecretVolumeLayout, values: MaterializeValues): Proje
 const render = (
   secrets: ReadonlyArray<Secret | SecretInput>,
   options: InjectOptions | Flyte2MaterializeOptions
-): Result.Result<{ readonly pod: Pod; readonly declared: ReadonlyArray<Flyte2Secret> }, Problem> => {
+): Result.Result<{ readonly pod: Pod; readonly declared: ReadonlyArray<Flyte2SecretFields> }, Problem> => {
   if (!isFlyte2Options(options)) {
     const declared = toSecrets(secrets)
     if (!Array.isArray(declared)) return Result.fail(declared)
@@ -134,7 +141,10 @@ const render = (
 const noScope = "(none)"
 
 /** A key-only secret's value is `values[""][key]`; the K8s backend names its Kubernetes Secret `md5hex(key)`. */
-const withKeyOnlyGroups = (values: MaterializeValues, declared: ReadonlyArray<Flyte2Secret>): MaterializeValues => {
+const withKeyOnlyGroups = (
+  values: MaterializeValues,
+  declared: ReadonlyArray<Flyte2SecretFields>
+): MaterializeValues => {
   const keyOnly = Object.hasOwn(values, "") ? values[""] : undefined
   if (keyOnly === undefined) return values
   const extended: Record<string, Readonly<Record<string, string | Uint8Array>>> = { ...values }

@@ -3,10 +3,14 @@
  * Global always first, then `secretManagerTypes` (Embedded when empty), the `_UNION_` prefix, Embedded's init
  * container, the sidecars' images and resources.
  */
-import type { Flyte2InjectOptions, Flyte2SecretManagerType, ResourceRequirements } from "../../../Kubernetes.ts"
+import type {
+  Flyte2InjectOptions,
+  Flyte2SecretFields,
+  Flyte2SecretManagerType,
+  ResourceRequirements
+} from "../../../Kubernetes.ts"
 import type { Problem } from "../problems.ts"
 import { isConfig, resolveConfig, resources, type Sidecar, type WebhookConfig } from "../webhookConfig.ts"
-import { type Flyte2Secret } from "./secrets.ts"
 import { Store } from "./store.ts"
 
 export const flyte2EnvPrefix = "_UNION_"
@@ -21,7 +25,7 @@ export interface InitContainerConfig {
 export interface Flyte2Config extends Omit<WebhookConfig, "backend" | "globalSecrets"> {
   readonly managers: ReadonlyArray<Flyte2SecretManagerType>
   readonly prefix: string
-  readonly globalSecrets: ((secret: Flyte2Secret) => string | undefined) | undefined
+  readonly globalSecrets: ((secret: Flyte2SecretFields) => string | undefined) | undefined
   readonly embedded: {
     readonly store: Store
     readonly initContainer: InitContainerConfig

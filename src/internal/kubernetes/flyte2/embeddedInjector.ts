@@ -5,7 +5,7 @@
  * init container whose script writes `/etc/flyte/secrets/KEY`.
  */
 import { createHash } from "node:crypto"
-import type { Container, EnvVar } from "../../../Kubernetes.ts"
+import type { Container, EnvVar, Flyte2SecretFields } from "../../../Kubernetes.ts"
 import type { Refusal } from "../../../KubernetesError.ts"
 import { goJoin, goToLower, goToUpper } from "../goStrings.ts"
 import {
@@ -21,7 +21,7 @@ import { secretsRoot } from "../webhookConfig.ts"
 import type { Flyte2Config, InitContainerConfig } from "./config.ts"
 import { fileEnvVars, prefixEnvVar } from "./keyedInjectors.ts"
 import { refusal, unmet } from "./refusal.ts"
-import { type Flyte2Secret, mountName } from "./secrets.ts"
+import { mountName } from "./secrets.ts"
 import { encodeId, type Store } from "./store.ts"
 
 export const embeddedVolumeName = "embedded-secret-vol"
@@ -100,7 +100,7 @@ const textOf = (value: Found["value"]): string | undefined => {
 export const bytesOf = (value: Found["value"]): Uint8Array =>
   value.stringValue ? encoder.encode(value.stringValue) : value.binaryValue ?? new Uint8Array()
 
-const injectAsEnvVar = (secret: Flyte2Secret, key: string, draft: PodDraft, found: Found, prefix: string) => {
+const injectAsEnvVar = (secret: Flyte2SecretFields, key: string, draft: PodDraft, found: Found, prefix: string) => {
   const value = textOf(found.value)
   if (value === undefined) {
     return refusal(
@@ -132,7 +132,7 @@ const appendLine = (env: Array<EnvVar>, line: string): void => {
 }
 
 const injectAsFile = (
-  secret: Flyte2Secret,
+  secret: Flyte2SecretFields,
   key: string,
   draft: PodDraft,
   found: Found,
@@ -164,7 +164,11 @@ export const imagePullSecretName = (scope: Scope, key: string): string =>
     16
   )
 
-export const injectEmbedded = (secret: Flyte2Secret, draft: PodDraft, config: Flyte2Config): Refusal | undefined => {
+export const injectEmbedded = (
+  secret: Flyte2SecretFields,
+  draft: PodDraft,
+  config: Flyte2Config
+): Refusal | undefined => {
   const { key } = secret
   if (!key) {
     return unmet("Embedded", "MissingKey", "EmbeddedSecretManager requires key to be set.", secret)

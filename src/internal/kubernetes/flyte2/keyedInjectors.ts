@@ -4,7 +4,7 @@
  * (variables go to the head), the prefix, Kubernetes Secrets of key-only secrets (group `md5hex(key)`), and the
  * refusals' words.
  */
-import type { EnvVar } from "../../../Kubernetes.ts"
+import type { EnvVar, Flyte2SecretFields } from "../../../Kubernetes.ts"
 import type { Refusal } from "../../../KubernetesError.ts"
 import { goJoin, goToLower, goToUpper } from "../goStrings.ts"
 import { volumeForSecret, volumeMountForSecret } from "../k8sInjector.ts"
@@ -13,7 +13,7 @@ import { vaultAnnotationsForSecret, vaultCommonAnnotations } from "../vaultInjec
 import { defaultDirEnvVar, envPrefixVariable, filePrefixEnvVar, secretsRoot } from "../webhookConfig.ts"
 import type { Flyte2Config } from "./config.ts"
 import { refusal, unmet } from "./refusal.ts"
-import { type Flyte2Secret, goText, mountName } from "./secrets.ts"
+import { goText, mountName } from "./secrets.ts"
 import { md5Hex } from "./store.ts"
 
 /** What the webhook's global secret provider answers. */
@@ -29,10 +29,10 @@ export const fileEnvVars = (envVar: string | undefined, path: string): ReadonlyA
 ]
 
 export const injectGlobal = (
-  secret: Flyte2Secret,
+  secret: Flyte2SecretFields,
   draft: PodDraft,
   prefix: string,
-  provider: (secret: Flyte2Secret) => GlobalAnswer
+  provider: (secret: Flyte2SecretFields) => GlobalAnswer
 ): Refusal | undefined => {
   const answer = provider(secret)
   if ("error" in answer) {
@@ -61,7 +61,7 @@ export const injectGlobal = (
  * The provider a function of the options stands for: its value, or, as the webhook's own provider answers, an error
  * for a secret without group and key, or not found.
  */
-export const globalProvider = (config: Flyte2Config) => (secret: Flyte2Secret): GlobalAnswer => {
+export const globalProvider = (config: Flyte2Config) => (secret: Flyte2SecretFields): GlobalAnswer => {
   const value: unknown = config.globalSecrets?.(secret)
   if (typeof value === "string") return { value }
   if (value !== undefined) return { error: "globalSecrets must return a string or undefined", invalid: true }
@@ -71,7 +71,7 @@ export const globalProvider = (config: Flyte2Config) => (secret: Flyte2Secret): 
   return { error: `secret ${secret.group}/${secret.key} not found among the global secrets (options.globalSecrets)` }
 }
 
-export const injectK8s = (secret: Flyte2Secret, draft: PodDraft, prefix: string): Refusal | undefined => {
+export const injectK8s = (secret: Flyte2SecretFields, draft: PodDraft, prefix: string): Refusal | undefined => {
   const { envVar, key } = secret
   if (!key) {
     return unmet("K8s", "MissingKey", "k8s Secrets Webhook require key to be set.", secret)
@@ -105,7 +105,7 @@ export const injectK8s = (secret: Flyte2Secret, draft: PodDraft, prefix: string)
   }
 }
 
-export const injectVault = (secret: Flyte2Secret, draft: PodDraft, config: Flyte2Config): Refusal | undefined => {
+export const injectVault = (secret: Flyte2SecretFields, draft: PodDraft, config: Flyte2Config): Refusal | undefined => {
   const { group, key } = secret
   if (!group || !key) {
     return unmet(

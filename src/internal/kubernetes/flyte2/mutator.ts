@@ -4,7 +4,7 @@
  * wins. When none does, the pod is refused with the webhook's words, and here each refusal is kept.
  */
 import * as Result from "effect/Result"
-import type { Flyte2InjectOptions, Pod } from "../../../Kubernetes.ts"
+import type { Flyte2InjectOptions, Flyte2SecretFields, Pod } from "../../../Kubernetes.ts"
 import type { InjectionBackend, Refusal } from "../../../KubernetesError.ts"
 import type { Secret, SecretInput } from "../../../Secret.ts"
 import { draftOf, finish, isDraft, type PodDraft } from "../podDraft.ts"
@@ -12,25 +12,25 @@ import type { Problem } from "../problems.ts"
 import { type Flyte2Config, isFlyte2Config, resolveFlyte2Config } from "./config.ts"
 import { injectEmbedded } from "./embeddedInjector.ts"
 import { globalProvider, injectGlobal, injectK8s, injectVault } from "./keyedInjectors.ts"
-import { decodeFlyte2Secrets, type Flyte2Secret, namesOfFlyte2 } from "./secrets.ts"
+import { decodeFlyte2Secrets, namesOfFlyte2 } from "./secrets.ts"
 import { injectAws, injectAzure, injectGcp } from "./sidecarInjectors.ts"
 
 /** One secret manager: its name and what it does with a secret. */
 export interface Injector {
   readonly backend: InjectionBackend
-  readonly inject: (secret: Flyte2Secret, draft: PodDraft) => Refusal | undefined
+  readonly inject: (secret: Flyte2SecretFields, draft: PodDraft) => Refusal | undefined
 }
 
 /** Global, then the configured managers, in order. */
 export const injectorsOf = (config: Flyte2Config): ReadonlyArray<Injector> => {
   const provider = globalProvider(config)
   const byName = {
-    Embedded: (secret: Flyte2Secret, draft: PodDraft) => injectEmbedded(secret, draft, config),
-    K8s: (secret: Flyte2Secret, draft: PodDraft) => injectK8s(secret, draft, config.prefix),
-    AWS: (secret: Flyte2Secret, draft: PodDraft) => injectAws(secret, draft, config.aws),
-    GCP: (secret: Flyte2Secret, draft: PodDraft) => injectGcp(secret, draft, config.gcp),
-    Azure: (secret: Flyte2Secret, draft: PodDraft) => injectAzure(secret, draft, config.azure),
-    Vault: (secret: Flyte2Secret, draft: PodDraft) => injectVault(secret, draft, config)
+    Embedded: (secret: Flyte2SecretFields, draft: PodDraft) => injectEmbedded(secret, draft, config),
+    K8s: (secret: Flyte2SecretFields, draft: PodDraft) => injectK8s(secret, draft, config.prefix),
+    AWS: (secret: Flyte2SecretFields, draft: PodDraft) => injectAws(secret, draft, config.aws),
+    GCP: (secret: Flyte2SecretFields, draft: PodDraft) => injectGcp(secret, draft, config.gcp),
+    Azure: (secret: Flyte2SecretFields, draft: PodDraft) => injectAzure(secret, draft, config.azure),
+    Vault: (secret: Flyte2SecretFields, draft: PodDraft) => injectVault(secret, draft, config)
   } as const
   return [
     { backend: "Global", inject: (secret, draft) => injectGlobal(secret, draft, config.prefix, provider) },
@@ -41,7 +41,7 @@ export const injectorsOf = (config: Flyte2Config): ReadonlyArray<Injector> => {
 /** Walks the secrets over a draft: `undefined` when every secret was injected, else the problem. */
 export const walk = (
   draft: PodDraft,
-  secrets: ReadonlyArray<Flyte2Secret>,
+  secrets: ReadonlyArray<Flyte2SecretFields>,
   injectors: ReadonlyArray<Injector>
 ): Problem | undefined => {
   for (const [index, secret] of secrets.entries()) {

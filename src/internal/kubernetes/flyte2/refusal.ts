@@ -1,6 +1,7 @@
 /** A Flyte 2 injector's refusal of a secret: which backend, why, and the webhook's own words. */
+import type { Flyte2SecretFields } from "../../../Kubernetes.ts"
 import type { InjectionBackend, Refusal, SecretInjectionReason } from "../../../KubernetesError.ts"
-import { type Flyte2Secret, goText } from "./secrets.ts"
+import { goText } from "./secrets.ts"
 
 export const refusal = (backend: InjectionBackend, reason: SecretInjectionReason, message: string): Refusal => ({
   backend,
@@ -13,5 +14,5 @@ export const unmet = (
   backend: InjectionBackend,
   reason: SecretInjectionReason,
   words: string,
-  secret: Flyte2Secret
+  secret: Flyte2SecretFields
 ): Refusal => refusal(backend, reason, `${words} Secret: [${goText(secret)}]`)

@@ -2,24 +2,16 @@
  * The secrets the Flyte 2 webhook is given, as its injectors see them: `core.Secret`'s five fields. Names are taken
  * as they are (an Azure group is a Key Vault URI); the reader checks each path it builds.
  */
+import type { Flyte2SecretFields } from "../../../Kubernetes.ts"
 import type { SecretNames } from "../../../KubernetesError.ts"
-import type { MountRequirement, SecretInput } from "../../../Secret.ts"
+import type { SecretInput } from "../../../Secret.ts"
 import { Secret } from "../../../Secret.ts"
 import { fieldsOf, isProblem } from "../annotations.ts"
 import type { Problem } from "../problems.ts"
 import { toCompactText } from "../secretText.ts"
 
-/** A secret as an injector reads it; `mountRequirement` may be an enum number without a name. */
-export interface Flyte2Secret {
-  readonly group?: string | undefined
-  readonly key?: string | undefined
-  readonly groupVersion?: string | undefined
-  readonly mountRequirement: MountRequirement | number
-  readonly envVar?: string | undefined
-}
-
 /** A given secret as the webhook reads it (`""` fields absent, `ANY` by default), or why it is not one. */
-const decodeOne = (secret: Secret | SecretInput, index: number): Flyte2Secret | Problem => {
+const decodeOne = (secret: Secret | SecretInput, index: number): Flyte2SecretFields | Problem => {
   if (secret instanceof Secret) return secret
   const fields = fieldsOf(secret, index)
   if (isProblem(fields)) return fields
@@ -36,9 +28,9 @@ const decodeOne = (secret: Secret | SecretInput, index: number): Flyte2Secret | 
 /** The secrets decoded, or the first that is not one. */
 export const decodeFlyte2Secrets = (
   secrets: ReadonlyArray<Secret | SecretInput>
-): ReadonlyArray<Flyte2Secret> | Problem => {
+): ReadonlyArray<Flyte2SecretFields> | Problem => {
   if (!Array.isArray(secrets)) return { reason: "InvalidSecret", detail: "secrets must be an array" }
-  const decoded: Array<Flyte2Secret> = []
+  const decoded: Array<Flyte2SecretFields> = []
   for (const [index, secret] of secrets.entries()) {
     const one = decodeOne(secret, index)
     if ("reason" in one) return one
@@ -48,10 +40,10 @@ export const decodeFlyte2Secrets = (
 }
 
 /** The mount requirement as Go prints the enum: its name, or the number when it has none. */
-export const mountName = (secret: Flyte2Secret): string => String(secret.mountRequirement)
+export const mountName = (secret: Flyte2SecretFields): string => String(secret.mountRequirement)
 
 /** The names of the secret an error may show: the fields set, the mount requirement when it has a name. */
-export const namesOfFlyte2 = (secret: Flyte2Secret): SecretNames => ({
+export const namesOfFlyte2 = (secret: Flyte2SecretFields): SecretNames => ({
   ...(secret.group ? { group: secret.group } : {}),
   ...(secret.key ? { key: secret.key } : {}),
   ...(secret.groupVersion ? { groupVersion: secret.groupVersion } : {}),
@@ -60,4 +52,4 @@ export const namesOfFlyte2 = (secret: Flyte2Secret): SecretNames => ({
 })
 
 /** What Go's `%v` prints for the secret: protobuf's one-line text format. */
-export const goText = (secret: Flyte2Secret): string => toCompactText(namesOfFlyte2(secret))
+export const goText = (secret: Flyte2SecretFields): string => toCompactText(namesOfFlyte2(secret))

@@ -4,7 +4,7 @@
  * at `/etc/flyte/secrets`, one init container per secret appended last, files only. AWS and GCP write Flyte 1's
  * layouts; Azure is new: the group is a Key Vault secret URI.
  */
-import type { Container, VolumeMount } from "../../../Kubernetes.ts"
+import type { Container, Flyte2SecretFields, VolumeMount } from "../../../Kubernetes.ts"
 import type { InjectionBackend, Refusal } from "../../../KubernetesError.ts"
 import {
   awsArnVariable,
@@ -24,12 +24,12 @@ import {
 } from "../podDraft.ts"
 import { defaultDirEnvVar, filePrefixEnvVar, secretsRoot, type Sidecar } from "../webhookConfig.ts"
 import { refusal, unmet } from "./refusal.ts"
-import { type Flyte2Secret, mountName } from "./secrets.ts"
+import { mountName } from "./secrets.ts"
 
 export const azureVolumeName = "azure-secret-vol"
 
 /** Files only: ENV_VAR, or an enum number without a name, is refused. */
-const mountRefusal = (backend: InjectionBackend, secret: Flyte2Secret): Refusal | undefined =>
+const mountRefusal = (backend: InjectionBackend, secret: Flyte2SecretFields): Refusal | undefined =>
   secret.mountRequirement === "ANY" || secret.mountRequirement === "FILE"
     ? undefined
     : refusal(
@@ -57,7 +57,7 @@ const addSidecar = (
   prependToEveryContainer(draft, [filePrefixEnvVar, defaultDirEnvVar], mount)
 }
 
-export const injectAws = (secret: Flyte2Secret, draft: PodDraft, sidecar: Sidecar): Refusal | undefined => {
+export const injectAws = (secret: Flyte2SecretFields, draft: PodDraft, sidecar: Sidecar): Refusal | undefined => {
   const { group, key } = secret
   if (!group || !key) {
     return unmet(
@@ -79,7 +79,7 @@ export const injectAws = (secret: Flyte2Secret, draft: PodDraft, sidecar: Sideca
   return undefined
 }
 
-export const injectGcp = (secret: Flyte2Secret, draft: PodDraft, sidecar: Sidecar): Refusal | undefined => {
+export const injectGcp = (secret: Flyte2SecretFields, draft: PodDraft, sidecar: Sidecar): Refusal | undefined => {
   const { group, groupVersion } = secret
   if (!group || !groupVersion) {
     return unmet(
@@ -127,7 +127,7 @@ export const parseAzureCommand = (
   return match === null ? undefined : { uri: match[1]!, version: match[2]!, outFile: match[3]! }
 }
 
-export const injectAzure = (secret: Flyte2Secret, draft: PodDraft, sidecar: Sidecar): Refusal | undefined => {
+export const injectAzure = (secret: Flyte2SecretFields, draft: PodDraft, sidecar: Sidecar): Refusal | undefined => {
   const { group } = secret
   if (!group) {
     return unmet(
