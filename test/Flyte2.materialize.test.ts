@@ -147,7 +147,7 @@ describe("Kubernetes.materialize({ flyte: 2 }): Embedded", () => {
 
   it.effect("a key the init container's shell would split or expand is refused", () =>
     Effect.gen(function*() {
-      for (const key of ["a b", "$(id)", "a;b", "x>y"]) {
+      for (const key of ["a b", "$(id)", "a;b", "x>y", "x\nother", "a=b"]) {
         const error = yield* failure(
           Kubernetes.materialize([{ key, mountRequirement: "FILE" }], {}, {
             flyte: 2,

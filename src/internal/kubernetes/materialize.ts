@@ -30,7 +30,7 @@ import { quoteName } from "../lookup/naming.ts"
 import { flyte2ScopeLabels } from "./annotations.ts"
 import { awsSecretArn } from "./awsInjector.ts"
 import { injectFlyte2Pod } from "./flyte2/mutator.ts"
-import { decodeFlyte2Secrets } from "./flyte2/secrets.ts"
+import { decodeFlyte2Secrets, namesOfFlyte2 } from "./flyte2/secrets.ts"
 import { md5Hex } from "./flyte2/store.ts"
 import { fileMode, writeAtomic, writeSteps } from "./kubeletLayout.ts"
 import { containerLayout, type EnvValue, type SecretVolumeLayout, type ValueRef } from "./podLayout.ts"
@@ -128,6 +128,15 @@ const render = (
   }
   const declared = decodeFlyte2Secrets(secrets)
   if ("reason" in declared) return Result.fail(declared)
+  // The init container's script reads one `key=value` per line: such a key would write another file.
+  const split = declared.find(({ key }) => key !== undefined && /[\n=]/.test(key))
+  if (split !== undefined) {
+    return Result.fail({
+      reason: "UnsupportedLayout",
+      secret: namesOfFlyte2(split),
+      detail: "a key holding a line break or \"=\" would make the Embedded init container write another file."
+    })
+  }
   const labels = flyte2ScopeLabels({ project: options.project ?? noScope, domain: options.domain ?? noScope })
   if (typeof labels === "string") return Result.fail({ reason: "InvalidOptions", detail: labels })
   const pod = { ...taskPod, metadata: { ...taskPod.metadata, labels } }
