@@ -113,9 +113,11 @@ describe("Secret.flyte2: flyte-sdk's Secret(key, group, mount, as_env_var)", () 
     })
     assert.notProperty(Secret.toIdl(Secret.flyte2("k")), "origin")
   })
-  it("every other Secret has origin flyte1", () => {
+  it("every other Secret has origin flyte1, and an origin is flyte1 or flyte2", () => {
     assert.strictEqual(new Secret({ group: "g", key: "k" }).origin, "flyte1")
     assert.strictEqual(Secret.fromIdl({ key: "k" }).origin, "flyte1")
+    assert.strictEqual(new Secret({ key: "k", origin: "flyte2" }).origin, "flyte2")
+    assert.include(thrown(() => new Secret({ key: "k", origin: "flyte3" as never })), "Invalid Secret")
   })
   it("Secret.fromIdl(json, { origin: \"flyte2\" }) tags what it reads", () => {
     const secret = Secret.fromIdl({ key: "k", mountRequirement: "ENV_VAR", envVar: "K" }, { origin: "flyte2" })
