@@ -190,6 +190,25 @@ describe("Kubernetes.materialize({ flyte: 2 }): other backends as for Flyte 1", 
       assert.strictEqual(fs.readFileSync(path.join(m.dir, "api", "v1"), "utf8"), "first\n")
     }).pipe(Effect.scoped))
 
+  it.effect("a file that would also be a directory is a clear refusal, nothing written", () =>
+    Effect.gen(function*() {
+      const uri = "https://vault.vault.azure.net/secrets/db"
+      const error = yield* failure(Kubernetes.materialize(
+        [{ group: uri, mountRequirement: "FILE" }, { group: uri, groupVersion: "v1", mountRequirement: "FILE" }],
+        { [uri]: { "": "latest", v1: "first" } },
+        { flyte: 2, secretManagerTypes: ["Azure"] }
+      ))
+      assert.strictEqual(error.reason, "UnsupportedLayout")
+      assert.include(error.message, "\"db\" would be a file and a directory (for \"db/v1\")")
+      // An Embedded file where the K8s backend mounts a group's directory.
+      const mixed = yield* failure(Kubernetes.materialize(
+        [{ key: "certs", mountRequirement: "FILE" }, { group: "certs", key: "tls", mountRequirement: "FILE" }],
+        { certs: { tls: "T" } },
+        { flyte: 2, secretManagerTypes: ["Embedded", "K8s"], embedded: { store: Flyte2.store({ certs: "C" }) } }
+      ))
+      assert.strictEqual(mixed.reason, "UnsupportedLayout")
+    }).pipe(Effect.scoped))
+
   it.effect("layerMaterialized: a SecretsManager over the Flyte 2 pod (K8s file and Global variable)", () =>
     Effect.gen(function*() {
       const manager = yield* SecretsManager

@@ -206,7 +206,30 @@ const planOf = (
     files.delete(file.relative)
     files.set(file.relative, file.newline ? Buffer.concat([bytes, newlineByte]) : bytes)
   }
+  const clash = fileUnderFile([...files.keys()], volumes.map((volume) => volume.layout.relative))
+  if (clash !== undefined) return Result.fail(clash)
   return Result.succeed({ env, volumes, files: [...files].map(([relative, bytes]) => ({ relative, bytes })) })
+}
+
+/** A file that would have to be a directory too (Azure's `NAME` and `NAME/VERSION`, say): the pod cannot start. */
+const fileUnderFile = (files: ReadonlyArray<string>, dirs: ReadonlyArray<string>): Problem | undefined => {
+  const isFile = new Set(files)
+  // A file's parents must be directories; so must a volume's directory itself.
+  const needDirs = [...files.map((file) => [file, false] as const), ...dirs.map((dir) => [dir, true] as const)]
+  for (const [inner, isDir] of needDirs) {
+    const parts = inner.split("/")
+    for (let depth = 1; depth < parts.length + (isDir ? 1 : 0); depth++) {
+      const outer = parts.slice(0, depth).join("/")
+      if (isFile.has(outer)) {
+        return {
+          reason: "UnsupportedLayout",
+          detail: `${quoteName(outer)} would be a file and a directory (for ${quoteName(inner)}): the pod's secrets ` +
+            "clash."
+        }
+      }
+    }
+  }
+  return undefined
 }
 
 const resolveEnv = (
