@@ -1,7 +1,8 @@
 /**
- * `Kubernetes`: what the platform injects. flytepropeller's (Flyte 1) secrets webhook as a pure pod mutation,
- * the annotations propeller adds before that webhook runs, and a local materialisation of what a container sees
- * afterwards (its environment, and its files in the kubelet's layout), over which a `SecretsManager` can run.
+ * `Kubernetes`: what the platform injects. flytepropeller's (Flyte 1) secrets webhook and, with `{ flyte: 2 }`,
+ * Flyte 2's, as pure pod mutations; the annotations added before the webhook runs; and a local materialisation of
+ * what a container sees afterwards (its environment, and its files in the kubelet's or the init containers' layout),
+ * over which a `SecretsManager` can run.
  *
  * @since 0.1.0
  */
