@@ -164,6 +164,27 @@ describe("Kubernetes.injectSecrets({ flyte: 2 }): the webhook", () => {
       assert.deepStrictEqual(init.resources, { limits: { cpu: "50m" } })
     }))
 
+  it.effect("Vault: the directory variables go to the head, replacing old ones; the agent's annotations as Flyte 1", () =>
+    Effect.gen(function*() {
+      const pod = yield* inject([{ group: "kv/app", key: "db", mountRequirement: "FILE" }], {
+        secretManagerTypes: ["Vault"],
+        uuid: () => "id"
+      }, {
+        spec: {
+          containers: [{
+            name: "c",
+            env: [{ name: "A", value: "1" }, { name: "FLYTE_SECRETS_DEFAULT_DIR", value: "/old" }]
+          }]
+        }
+      })
+      assert.deepStrictEqual(envOf(pod), [
+        { name: "FLYTE_SECRETS_FILE_PREFIX", value: "" },
+        { name: "FLYTE_SECRETS_DEFAULT_DIR", value: "/etc/flyte/secrets" },
+        { name: "A", value: "1" }
+      ])
+      assert.strictEqual(pod.metadata?.annotations?.["vault.hashicorp.com/agent-inject-file-id"], "kv/app/db")
+    }))
+
   it.effect("an Azure Key Vault URI is a group like any other (names are not checked at injection)", () =>
     Effect.gen(function*() {
       const pod = yield* inject(

@@ -40,14 +40,6 @@ export const vaultAnnotationsForSecret = (
   return annotations
 }
 
-/** The annotations every pod with Vault secrets gets: the agent, where it writes, the role, no sidecar after start. */
-export const vaultCommonAnnotations = (role: string): ReadonlyArray<readonly [string, string]> => [
-  [`${vaultPrefix}agent-inject`, "true"],
-  [`${vaultPrefix}secret-volume-path`, secretsRoot],
-  [`${vaultPrefix}role`, role],
-  [`${vaultPrefix}agent-pre-populate-only`, "true"]
-]
-
 export const injectVault = (secret: Secret, draft: PodDraft, config: WebhookConfig): Problem | undefined => {
   const { group, key } = secret
   if (!group || !key) {
@@ -57,7 +49,12 @@ export const injectVault = (secret: Secret, draft: PodDraft, config: WebhookConf
     return { reason: "UnsupportedMount", backend: "Vault", secret: namesOf(secret) }
   }
   appendToEveryContainer(draft, [defaultDirEnvVar, filePrefixEnvVar])
-  const common = vaultCommonAnnotations(config.vault.role)
+  const common: ReadonlyArray<readonly [string, string]> = [
+    [`${vaultPrefix}agent-inject`, "true"],
+    [`${vaultPrefix}secret-volume-path`, secretsRoot],
+    [`${vaultPrefix}role`, config.vault.role],
+    [`${vaultPrefix}agent-pre-populate-only`, "true"]
+  ]
   const forSecret = vaultAnnotationsForSecret(group, key, secret.groupVersion, config.vault.kvVersion, config.uuid())
   unionAnnotations(draft, forSecret, common, Object.entries(config.vault.annotations))
   return undefined

@@ -6,10 +6,12 @@
  */
 import type { EnvVar, Flyte2SecretFields } from "../../../Kubernetes.ts"
 import type { Refusal } from "../../../KubernetesError.ts"
+import type { Secret } from "../../../Secret.ts"
 import { goJoin, goToLower, goToUpper } from "../goStrings.ts"
 import { volumeForSecret, volumeMountForSecret } from "../k8sInjector.ts"
-import { appendVolume, type PodDraft, prependToEveryContainer, unionAnnotations } from "../podDraft.ts"
-import { vaultAnnotationsForSecret, vaultCommonAnnotations } from "../vaultInjector.ts"
+import { appendVolume, type PodDraft, prependToEveryContainer } from "../podDraft.ts"
+import { describeProblem } from "../problems.ts"
+import { injectVault as injectFlyte1Vault } from "../vaultInjector.ts"
 import { defaultDirEnvVar, envPrefixVariable, filePrefixEnvVar, secretsRoot } from "../webhookConfig.ts"
 import type { Flyte2Config } from "./config.ts"
 import { refusal, unmet } from "./refusal.ts"
@@ -118,9 +120,10 @@ export const injectVault = (secret: Flyte2SecretFields, draft: PodDraft, config:
   if (secret.mountRequirement === "ENV_VAR") {
     return refusal("Vault", "UnsupportedMount", "Env_Var is not a supported mount requirement for Vault Secret Manager")
   }
+  // The variables go to the head first, Flyte 2's way; Flyte 1's injector then finds them there (it keeps an
+  // existing variable) and adds the agent's annotations, which are the same in both webhooks.
   prependToEveryContainer(draft, [filePrefixEnvVar, defaultDirEnvVar])
-  const common = vaultCommonAnnotations(config.vault.role)
-  const forSecret = vaultAnnotationsForSecret(group, key, secret.groupVersion, config.vault.kvVersion, config.uuid())
-  unionAnnotations(draft, forSecret, common, Object.entries(config.vault.annotations))
-  return undefined
+  const flyte1Secret = { ...secret, mountRequirement: "FILE" } as unknown as Secret
+  const refused = injectFlyte1Vault(flyte1Secret, draft, { ...config, backend: "Vault", globalSecrets: undefined })
+  return refused === undefined ? undefined : refusal("Vault", refused.reason, describeProblem(refused))
 }
