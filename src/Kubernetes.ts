@@ -285,7 +285,7 @@ export interface Flyte2InjectOptions {
   readonly gcp?: SidecarOptions
   readonly azure?: SidecarOptions
   readonly vault?: VaultOptions
-  /** Vault's per-secret annotation ids (default: a random UUID each). */
+  /** Vault's per-secret annotation ids (default: as for Flyte 1's `InjectOptions.uuid`). */
   readonly uuid?: () => string
 }
 
