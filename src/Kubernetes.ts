@@ -1,20 +1,21 @@
 /**
- * `Kubernetes`: what the platform injects. flytepropeller's (Flyte 1) secrets webhook as a pure pod mutation,
- * the annotations propeller adds before that webhook runs, and a local materialisation of what a container sees
- * afterwards (its environment, and its files in the kubelet's layout), over which a `SecretsManager` can run.
+ * `Kubernetes`: what the platform injects. flytepropeller's (Flyte 1) secrets webhook and, with `{ flyte: 2 }`,
+ * Flyte 2's, as pure pod mutations; the annotations added before the webhook runs; and a local materialisation of
+ * what a container sees afterwards (its environment, and its files in the kubelet's or the init containers' layout),
+ * over which a `SecretsManager` can run.
  *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Annotations from "./internal/kubernetes/annotations.ts"
+import type { Store } from "./internal/kubernetes/flyte2/store.ts"
 import * as Materialize from "./internal/kubernetes/materialize.ts"
-import { describeProblem, type Problem } from "./internal/kubernetes/problems.ts"
 import * as Mutator from "./internal/kubernetes/secretsMutator.ts"
 import * as Yaml from "./internal/kubernetes/yaml.ts"
-import type { Secret, SecretInput } from "./Secret.ts"
+import type { SecretInjectionError } from "./KubernetesError.ts"
+import type { MountRequirement, Secret, SecretInput, SecretOrigin } from "./Secret.ts"
 import type { SecretsManager } from "./SecretsManager.ts"
 
 /**
@@ -232,6 +233,90 @@ export interface InjectOptions {
 }
 
 /**
+ * The secret managers of the Flyte 2 webhook (`secretManagerTypes`), tried in order after the global secrets.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Flyte2SecretManagerType = "Embedded" | "K8s" | "AWS" | "GCP" | "Azure" | "Vault"
+
+/**
+ * The Embedded secret manager's init container, which writes file secrets (defaults: `init-embedded-secret`,
+ * `public.ecr.aws/docker/library/busybox:latest`, 100Mi and 100m as requests and limits).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EmbeddedInitContainerOptions {
+  readonly name?: string
+  readonly image?: string
+  readonly resources?: ResourceRequirements
+}
+
+/**
+ * What the Embedded secret manager reads: `store`, the secrets SecretService holds (`Flyte2.store(...)`), its init
+ * container, and `imagePullSecrets`, the names of the image pull Secrets the webhook's namespace holds (when given,
+ * a secret found at a scope whose `img-pull-<hash>` is among them adds it to the pod's `imagePullSecrets`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EmbeddedOptions {
+  readonly store: Store
+  readonly initContainer?: EmbeddedInitContainerOptions
+  readonly imagePullSecrets?: ReadonlyArray<string>
+}
+
+/**
+ * How the Flyte 2 webhook is configured (`flyte: 2`): `secretManagerTypes` (default `["Embedded"]`; an empty list is
+ * the default), `secretEnvVarPrefix` (default `_UNION_`), the global secrets tried first (`undefined` leaves a
+ * secret to the managers), Embedded's store, and each sidecar's image and resources.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Flyte2InjectOptions {
+  readonly flyte: 2
+  readonly secretManagerTypes?: ReadonlyArray<Flyte2SecretManagerType>
+  readonly secretEnvVarPrefix?: string
+  readonly globalSecrets?: (secret: Flyte2SecretFields) => string | undefined
+  readonly embedded?: EmbeddedOptions
+  readonly aws?: SidecarOptions
+  readonly gcp?: SidecarOptions
+  readonly azure?: SidecarOptions
+  readonly vault?: VaultOptions
+  /** Vault's per-secret annotation ids (default: as for Flyte 1's `InjectOptions.uuid`). */
+  readonly uuid?: () => string
+}
+
+/**
+ * What `materialize` and `layerMaterialized` take for Flyte 2: the webhook's options and the task pod's scope
+ * (`project` and `domain`; without them only the organisation scope of the store is read).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Flyte2MaterializeOptions extends Flyte2InjectOptions {
+  readonly project?: string
+  readonly domain?: string
+}
+
+/**
+ * A secret as the Flyte 2 webhook's injectors read it: `core.Secret`'s fields, names as they are.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Flyte2SecretFields {
+  readonly group?: string | undefined
+  readonly key?: string | undefined
+  readonly groupVersion?: string | undefined
+  /** An enum number without a name (from a newer client) is kept as the number. */
+  readonly mountRequirement: MountRequirement | number
+  readonly envVar?: string | undefined
+}
+
+/**
  * The values to materialise: `values[group][key]`, text or bytes. A GCP secret is fetched by group and version, so
  * its value is `values[group][groupVersion]`.
  *
@@ -254,82 +339,59 @@ export interface Materialized {
   readonly update: (group: string, key: string, value: string | Uint8Array) => Effect.Effect<void, SecretInjectionError>
 }
 
-const reasons = [
-  "MissingGroup",
-  "MissingKey",
-  "MissingVersion",
-  "UnsupportedMount",
-  "GlobalSecretNotFound",
-  "InvalidSecret",
-  "InvalidOptions",
-  "InvalidPod",
-  "InvalidAnnotation",
-  "MissingValue",
-  "InvalidValue",
-  "RejectedPod",
-  "UnsupportedLayout",
-  "NotUpdatable",
-  "InvalidConfiguration",
-  "FileSystemError"
-] as const
-
-/**
- * Why a secret could not be injected, annotated, read back or materialised: a backend's requirement not met
- * (`MissingGroup`, `MissingKey`, `MissingVersion`, `UnsupportedMount`, `GlobalSecretNotFound`), bad input
- * (`InvalidSecret`, `InvalidOptions`, `InvalidPod`, `InvalidAnnotation`, `MissingValue`, `InvalidValue`), a pod the
- * Kubernetes API would refuse (`RejectedPod`), or the local layout (`UnsupportedLayout`, `NotUpdatable`,
- * `InvalidConfiguration`, `FileSystemError`).
- *
- * @since 0.1.0
- * @category errors
- */
-export type SecretInjectionReason = typeof reasons[number]
-
-const injectionBackends = ["Global", "K8s", "AWS", "GCP", "Vault"] as const
-
-/**
- * The injector that refused a secret: a backend, or `Global`, the global secrets tried first.
- *
- * @since 0.1.0
- * @category errors
- */
-export type InjectionBackend = typeof injectionBackends[number]
-
-const SecretNamesSchema = Schema.Struct({
-  group: Schema.optionalKey(Schema.String),
-  key: Schema.optionalKey(Schema.String),
-  groupVersion: Schema.optionalKey(Schema.String),
-  mountRequirement: Schema.optionalKey(Schema.Literals(["ANY", "ENV_VAR", "FILE"])),
-  envVar: Schema.optionalKey(Schema.String)
-})
-
-/**
- * A secret could not be injected, annotated, read back from annotations or materialised. `reason` says why,
- * `backend` which secret manager refused it, `secret` which one (names only, never a value), `index` its position
- * in the list given, `detail` what else helps. The message gives flytepropeller's own words, then what to do.
- *
- * @since 0.1.0
- * @category errors
- */
-export class SecretInjectionError extends Schema.TaggedError<SecretInjectionError>()("SecretInjectionError", {
-  reason: Schema.Literals(reasons),
-  backend: Schema.optionalKey(Schema.Literals(injectionBackends)),
-  secret: Schema.optionalKey(SecretNamesSchema),
-  index: Schema.optionalKey(Schema.Number),
-  detail: Schema.optionalKey(Schema.String)
-}) {
-  override get message(): string {
-    return describeProblem(this)
-  }
-}
-
-const toError = (problem: Problem): SecretInjectionError => new SecretInjectionError(problem)
+export {
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type BackendRefusal,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type BadInput,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type InjectionBackend,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type LayoutFailure,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type Refusal,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  SecretInjectionError,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type SecretInjectionKind,
+  /**
+   * @since 0.1.0
+   * @category errors
+   */
+  type SecretInjectionReason
+} from "./KubernetesError.ts"
 
 /**
  * flytepropeller's secrets webhook (Flyte 1) applied to a pod, secret by secret in order: the global secrets first
  * when `options.globalSecrets` is given, then the configured backend (`"K8s"` by default). The names, paths,
  * volumes, init containers, annotations, order of variables, merge rules and errors are propeller's; existing
  * variables, mounts and annotations are kept. The pod given is not changed.
+ *
+ * With `{ flyte: 2 }` it is the Flyte 2 webhook instead: the global secrets, then each of `secretManagerTypes`
+ * (default `["Embedded"]`) in order, secret by secret; a refusal moves on to the next, the first injection wins, and
+ * variables go to the head of each container, replacing one of the same name. When none injects a secret the error
+ * (`NotInjected`) gives the webhook's words and keeps every refusal in `refusals`.
  *
  * **Example**
  *
@@ -346,35 +408,65 @@ const toError = (problem: Problem): SecretInjectionError => new SecretInjectionE
  * @since 0.1.0
  * @category injection
  */
-export const injectSecrets = (
+export function injectSecrets(
   pod: Pod,
   secrets: ReadonlyArray<Secret | SecretInput>,
-  options: InjectOptions = {}
-): Effect.Effect<Pod, SecretInjectionError> => Mutator.injectSecrets(pod, secrets, options, toError)
+  options: Flyte2InjectOptions
+): Effect.Effect<Pod, SecretInjectionError>
+export function injectSecrets(
+  pod: Pod,
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  options?: InjectOptions
+): Effect.Effect<Pod, SecretInjectionError>
+export function injectSecrets(
+  pod: Pod,
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  options: InjectOptions | Flyte2InjectOptions = {}
+): Effect.Effect<Pod, SecretInjectionError> {
+  return Mutator.injectSecrets(pod, secrets, options)
+}
 
 /**
  * The label `inject-flyte-secrets: "true"` and one annotation `flyte.secrets/s<i>` per secret (its protobuf text
  * format in base32), as propeller adds them before its webhook runs. Names are encoded as they are and checked when
  * the secrets are read back; earlier `flyte.secrets/s<i>` annotations are replaced, every other one is kept.
+ * With `{ flyte: 2, project, domain }` the pod also gets the labels Flyte 2's executor adds, which its Embedded
+ * secret manager reads the scope from: `organization: flyte`, `project` and `domain`.
  *
  * @since 0.1.0
  * @category annotations
  */
 export const annotatePod = (
   pod: Pod,
-  secrets: ReadonlyArray<Secret | SecretInput>
-): Effect.Effect<Pod, SecretInjectionError> => Annotations.annotatePod(pod, secrets, toError)
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  options?: Flyte2AnnotateOptions
+): Effect.Effect<Pod, SecretInjectionError> => Annotations.annotatePod(pod, secrets, options)
+
+/**
+ * The scope of a Flyte 2 task pod: its project and domain.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Flyte2AnnotateOptions {
+  readonly flyte: 2
+  readonly project: string
+  readonly domain: string
+}
 
 /**
  * The secrets of a pod's `flyte.secrets/s<i>` annotations, in index order. Any valid text format is read (spacing,
  * comments, quoting, escapes, the mount requirement by name or number); anything else, or an unsafe name, fails
- * with a `SecretInjectionError`.
+ * with a `SecretInjectionError`. `options.origin` tags the secrets read (`"flyte2"` for a Flyte 2 pod's).
  *
  * @since 0.1.0
  * @category annotations
  */
-export const secretsFromAnnotations = (pod: Pod): Effect.Effect<ReadonlyArray<Secret>, SecretInjectionError> =>
-  Annotations.secretsFromAnnotations(pod, toError)
+export const secretsFromAnnotations = (
+  pod: Pod,
+  options?: { readonly origin?: SecretOrigin }
+): Effect.Effect<ReadonlyArray<Secret>, SecretInjectionError> =>
+  Annotations.secretsFromAnnotations(pod, options?.origin ?? "flyte1")
 
 /**
  * What a task container would see after injection with the given backend, laid out in a temporary directory that
@@ -388,15 +480,30 @@ export const secretsFromAnnotations = (pod: Pod): Effect.Effect<ReadonlyArray<Se
  * A value is `values[group][key]`; a GCP secret's is `values[group][groupVersion]` (what its agent fetches);
  * global secrets take theirs from `options.globalSecrets`. A key-only secret is refused by every Flyte 1 backend.
  *
+ * With `{ flyte: 2 }` the pod is the Flyte 2 webhook's, labelled with `options.project` and `options.domain`:
+ * Embedded values come from `options.embedded.store` (variables as literals, files as its init container's script
+ * writes them: `dir/<key>` with the key's case, exact bytes), a key-only K8s secret's from `values[""][key]`.
+ *
  * @since 0.1.0
  * @category materialisation
  */
-export const materialize = (
+export function materialize(
   secrets: ReadonlyArray<Secret | SecretInput>,
   values: MaterializeValues,
-  options: InjectOptions = {}
-): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope> =>
-  Materialize.materialize(secrets, values, options, toError)
+  options: Flyte2MaterializeOptions
+): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope>
+export function materialize(
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  values: MaterializeValues,
+  options?: InjectOptions
+): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope>
+export function materialize(
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  values: MaterializeValues,
+  options: InjectOptions | Flyte2MaterializeOptions = {}
+): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope> {
+  return Materialize.materialize(secrets, values, options)
+}
 
 /**
  * A `SecretsManager` over exactly what `materialize` lays out: its environment and its directory, not a local run
@@ -405,12 +512,23 @@ export const materialize = (
  * @since 0.1.0
  * @category materialisation
  */
-export const layerMaterialized = (
+export function layerMaterialized(
   secrets: ReadonlyArray<Secret | SecretInput>,
   values: MaterializeValues,
-  options: InjectOptions = {}
-): Layer.Layer<SecretsManager, SecretInjectionError> =>
-  Layer.unwrap(Effect.map(materialize(secrets, values, options), Materialize.managerLayer(toError)))
+  options: Flyte2MaterializeOptions
+): Layer.Layer<SecretsManager, SecretInjectionError>
+export function layerMaterialized(
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  values: MaterializeValues,
+  options?: InjectOptions
+): Layer.Layer<SecretsManager, SecretInjectionError>
+export function layerMaterialized(
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  values: MaterializeValues,
+  options: InjectOptions | Flyte2MaterializeOptions = {}
+): Layer.Layer<SecretsManager, SecretInjectionError> {
+  return Layer.unwrap(Effect.map(Materialize.materialize(secrets, values, options), Materialize.managerLayer))
+}
 
 /**
  * A value (a pod) as YAML that kubectl, a YAML 1.1 reader, reads back as the same value: a string such as `yes`,

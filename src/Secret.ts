@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
+import { flyte2Declaration, type Flyte2SecretInput } from "./internal/kubernetes/flyte2/declaration.ts"
 import { quoteName, unsafePartReason } from "./internal/lookup/naming.ts"
 import { closest } from "./internal/lookup/request.ts"
 
@@ -20,6 +21,17 @@ import { closest } from "./internal/lookup/request.ts"
 export type MountRequirement = "ANY" | "ENV_VAR" | "FILE"
 
 const MountRequirementSchema = Schema.Literals(["ANY", "ENV_VAR", "FILE"])
+
+/**
+ * Which Flyte a declaration is written for: `"flyte1"` (flytekit, flytepropeller) or `"flyte2"` (flyte-sdk and the
+ * Flyte 2 webhook). It decides the names and paths a reader tries; it is not part of flyteidl's `core.Secret`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SecretOrigin = "flyte1" | "flyte2"
+
+const SecretOriginSchema = Schema.Literals(["flyte1", "flyte2"])
 
 const envVarPattern = /^[A-Z_][A-Z0-9_]*$/
 
@@ -44,7 +56,17 @@ export interface SecretInput {
   readonly groupVersion?: string | undefined
   readonly mountRequirement?: MountRequirement
   readonly envVar?: string | undefined
+  /** Which Flyte the declaration is written for (default `"flyte1"`). */
+  readonly origin?: SecretOrigin | undefined
 }
+
+/**
+ * What `Secret.flyte2` takes besides a bare key: flyte-sdk's `Secret(key, group, mount, as_env_var)` fields.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Flyte2Input = Flyte2SecretInput
 
 const formatIssue = SchemaIssue.makeFormatterDefault()
 
@@ -74,7 +96,8 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
   key: Schema.optionalKey(namePart("key")),
   groupVersion: Schema.optionalKey(namePart("groupVersion")),
   mountRequirement: MountRequirementSchema.pipe(Schema.withConstructorDefault(Effect.succeed("ANY" as const))),
-  envVar: Schema.optionalKey(EnvVarName)
+  envVar: Schema.optionalKey(EnvVarName),
+  origin: SecretOriginSchema.pipe(Schema.withConstructorDefault(Effect.succeed("flyte1" as const)))
 }) {
   constructor(input: SecretInput) {
     const fields = withoutAbsentFields(input)
@@ -116,6 +139,30 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
   }
 
   /**
+   * flyte-sdk's `Secret`: a bare key (`Secret.flyte2("openai-key")`) or `{ key, group?, mount?, asEnvVar? }`. Without
+   * `mount` or `asEnvVar` the variable name is derived as flyte-sdk derives it (`GROUP_KEY` or `KEY`, upper case,
+   * only `-` replaced by `_`); `mount` may only be `"/etc/flyte/secrets"`. The result is an `ENV_VAR` secret with that
+   * `envVar`, or a `FILE` secret when only `mount` is given, with `origin: "flyte2"`; never `ANY`, never a
+   * `groupVersion`. Invalid input throws flyte-sdk's message; names that could leave the secrets directory and an
+   * empty key are refused too.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Secret } from "effect-secrets"
+   *
+   * const openai = Secret.flyte2({ key: "api-key", group: "openai" }) // envVar OPENAI_API_KEY
+   * ```
+   *
+   * @since 0.1.0
+   */
+  static flyte2<const Key extends string>(key: Key): TypedSecret<Flyte2Typed<{ readonly key: Key }>>
+  static flyte2<const Input extends Flyte2Input>(input: Input): TypedSecret<Flyte2Typed<Input>>
+  static flyte2(input: string | Flyte2Input): Secret {
+    return new Secret(flyte2Declaration(input))
+  }
+
+  /**
    * The mount requirements by name, as flytekit spells them (`Secret.MountType.FILE`).
    *
    * @since 0.1.0
@@ -141,11 +188,11 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
   /**
    * A `Secret` from a flyteidl `core.Secret` in proto3 JSON. Accepts lowerCamelCase and snake_case names, the
    * mount requirement by name or number (0, 1, 2), and reads `""` as absent. Invalid input throws a readable
-   * error.
+   * error. `options.origin` tags what is read (`"flyte2"` for a Flyte 2 task's secrets; default `"flyte1"`).
    *
    * @since 0.1.0
    */
-  static readonly fromIdl = (json: unknown): Secret => {
+  static readonly fromIdl = (json: unknown, options?: { readonly origin?: SecretOrigin }): Secret => {
     const decoded = decodeIdl(json)
     if (Result.isFailure(decoded)) throw new TypeError(`Invalid flyteidl Secret: ${decoded.failure.message}`)
     const idl = decoded.success
@@ -155,6 +202,7 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
       key: idl.key,
       groupVersion: idl.groupVersion ?? idl.group_version,
       envVar: idl.envVar ?? idl.env_var,
+      origin: options?.origin,
       ...(mount === undefined ? {} : { mountRequirement: typeof mount === "number" ? mountByNumber[mount] : mount })
     })
   }
@@ -182,6 +230,36 @@ export type TypedSecret<Input extends SecretInput> =
     readonly mountRequirement: "mountRequirement" extends keyof Input
       ? [Input["mountRequirement"]] extends [MountRequirement] ? Input["mountRequirement"] : MountRequirement
       : "ANY"
+  }
+
+/** `-` replaced by `_`, as flyte-sdk derives a variable name. */
+type DashesToUnderscores<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}_${DashesToUnderscores<Tail>}`
+  : S
+
+type Flyte2Part<Input, F extends "group" | "mount" | "asEnvVar"> = F extends keyof Input
+  ? Exclude<Input[F], undefined> extends infer V ? V extends string ? V : "" : ""
+  : ""
+
+/** The variable name flyte-sdk derives: `GROUP_KEY` or `KEY`, upper-cased, `-` replaced. */
+type DerivedEnvVar<Key extends string, Group extends string> = Uppercase<
+  DashesToUnderscores<Group extends "" ? Key : `${Group}_${Key}`>
+>
+
+/** The `Secret` fields `Secret.flyte2` makes of flyte-sdk's: `ENV_VAR` with a name, or `FILE` with only a mount. */
+type Flyte2Typed<Input extends { readonly key: string }> = Flyte2Part<Input, "asEnvVar"> extends "" ?
+  Flyte2Part<Input, "mount"> extends "" ? {
+      readonly key: Input["key"]
+      readonly group: Flyte2Part<Input, "group">
+      readonly mountRequirement: "ENV_VAR"
+      readonly envVar: DerivedEnvVar<Input["key"], Flyte2Part<Input, "group">>
+    }
+  : { readonly key: Input["key"]; readonly group: Flyte2Part<Input, "group">; readonly mountRequirement: "FILE" }
+  : {
+    readonly key: Input["key"]
+    readonly group: Flyte2Part<Input, "group">
+    readonly mountRequirement: "ENV_VAR"
+    readonly envVar: Flyte2Part<Input, "asEnvVar">
   }
 
 /**
@@ -214,7 +292,7 @@ const decodeIdl = Schema.decodeUnknownResult(Schema.Struct({
 }))
 
 /** The input with `""` and `undefined` fields left out, as flytekit and proto3 read them. */
-const declarationFields = ["group", "key", "groupVersion", "mountRequirement", "envVar"] as const
+const declarationFields = ["group", "key", "groupVersion", "mountRequirement", "envVar", "origin"] as const
 
 const withoutAbsentFields = (
   input: SecretInput

@@ -4,9 +4,18 @@
  * @since 0.1.0
  */
 export { Environment } from "./Environment.ts"
+export * as Flyte2 from "./Flyte2.ts"
 export * as Kubernetes from "./Kubernetes.ts"
 export * as Masking from "./Masking.ts"
-export { type MountRequirement, Secret, type SecretIdl, type SecretInput, type TypedSecret } from "./Secret.ts"
+export {
+  type Flyte2Input,
+  type MountRequirement,
+  Secret,
+  type SecretIdl,
+  type SecretInput,
+  type SecretOrigin,
+  type TypedSecret
+} from "./Secret.ts"
 export { SecretsCache, type SecretsCacheOptions, type SecretsCacheShape } from "./SecretsCache.ts"
 export { SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
 export { type Attempt, MissingSecrets, SecretNotFound, type SecretNotFoundReason } from "./SecretsError.ts"

@@ -399,3 +399,19 @@ describe("rendered pods are valid Kubernetes objects", () => {
       }))
   }
 })
+
+describe("SecretInjectionError: reasons in groups", () => {
+  it("kind tells a backend's refusal from bad input, a rejected pod and the local layout", () => {
+    const kindOf = (reason: Kubernetes.SecretInjectionReason) => new Kubernetes.SecretInjectionError({ reason }).kind
+    assert.strictEqual(kindOf("MissingGroup"), "BackendRefusal")
+    assert.strictEqual(kindOf("NotInjected"), "BackendRefusal")
+    assert.strictEqual(kindOf("InvalidSecret"), "BadInput")
+    assert.strictEqual(kindOf("RejectedPod"), "RejectedPod")
+    assert.strictEqual(kindOf("FileSystemError"), "LayoutFailure")
+  })
+  it.effect("the error users import from Kubernetes is the one every call fails with", () =>
+    Effect.gen(function*() {
+      const error = yield* failure(Kubernetes.injectSecrets({ spec: { containers: [] } }, [{ key: "k" }]))
+      assert.instanceOf(error, Kubernetes.SecretInjectionError)
+    }))
+})

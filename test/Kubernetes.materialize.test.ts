@@ -340,7 +340,7 @@ describe("Materialized.update: the kubelet's rotation", () => {
         // The manager layerMaterialized builds, over this very directory.
         const manager = yield* Effect.provide(
           SecretsManager.useSync((service) => service),
-          managerLayer((problem) => new Kubernetes.SecretInjectionError(problem))(m)
+          managerLayer(m)
         )
         const seen = new Set<string>()
         let running = true

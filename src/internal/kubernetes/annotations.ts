@@ -3,13 +3,14 @@
  * label `inject-flyte-secrets: "true"`, which selects the pod for the webhook, and one annotation
  * `flyte.secrets/s<i>` per secret, the secret's protobuf text format in base32.
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import type { ObjectMeta, Pod } from "../../Kubernetes.ts"
-import { type MountRequirement, Secret, type SecretInput } from "../../Secret.ts"
+import type { SecretInjectionError } from "../../KubernetesError.ts"
+import { type MountRequirement, Secret, type SecretInput, type SecretOrigin } from "../../Secret.ts"
 import { quoteName } from "../lookup/naming.ts"
 import { decodeBase32, encodeBase32Text } from "./base32.ts"
-import { declarationProblem, type Problem } from "./problems.ts"
+import { declarationProblem, fromResult, type Problem } from "./problems.ts"
 import { parseSecretText, type SecretFields, toSecretText } from "./secretText.ts"
 
 export const podLabel = "inject-flyte-secrets"
@@ -30,7 +31,7 @@ const defineOwn = <A>(record: Record<string, A>, key: string, value: A): void =>
 }
 
 /** The fields of a secret as given: strings are taken as they are, anything else is refused. */
-const fieldsOf = (secret: Secret | SecretInput, index: number): SecretFields | Problem => {
+export const fieldsOf = (secret: Secret | SecretInput, index: number): SecretFields | Problem => {
   if (secret instanceof Secret) return secret
   if (!isRecord(secret)) return { reason: "InvalidSecret", index, detail: "a secret must be an object" }
   const fields: Record<string, unknown> = {}
@@ -49,10 +50,14 @@ const fieldsOf = (secret: Secret | SecretInput, index: number): SecretFields | P
   return { ...fields, mountRequirement: mount } as SecretFields
 }
 
-const isProblem = (value: SecretFields | Problem): value is Problem => "reason" in value
+export const isProblem = (value: SecretFields | Problem): value is Problem => "reason" in value
 
 /** The pod with the label and one annotation per secret; earlier secret annotations replaced, all else kept. */
-export const annotate = (pod: Pod, secrets: ReadonlyArray<Secret | SecretInput>): Result.Result<Pod, Problem> => {
+export const annotate = (
+  pod: Pod,
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  scopeLabels: Readonly<Record<string, string>> = {}
+): Result.Result<Pod, Problem> => {
   if (!isRecord(pod)) return Result.fail({ reason: "InvalidPod", detail: "a pod must be an object" })
   const metadata: ObjectMeta = pod.metadata ?? {}
   if (!isRecord(metadata as unknown)) return Result.fail({ reason: "InvalidPod", detail: "metadata must be an object" })
@@ -79,7 +84,10 @@ export const annotate = (pod: Pod, secrets: ReadonlyArray<Secret | SecretInput>)
     }
     annotations[annotationPrefix + index] = encoded
   }
-  const labels = secrets.length > 0 ? { ...(metadata.labels ?? {}), [podLabel]: podLabelValue } : metadata.labels
+  const selected = secrets.length > 0 ? { [podLabel]: podLabelValue } : {}
+  const labels = secrets.length > 0 || Object.keys(scopeLabels).length > 0
+    ? { ...(metadata.labels ?? {}), ...selected, ...scopeLabels }
+    : metadata.labels
   let copy: Pod
   try {
     copy = structuredClone(pod)
@@ -109,7 +117,7 @@ const byIndex = (a: string, b: string): number => {
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 
 /** The secret of one annotation, or why it cannot be read (the words propeller's webhook answers with). */
-const secretOf = (key: string, value: unknown): Secret | Problem => {
+const secretOf = (key: string, value: unknown, origin: SecretOrigin): Secret | Problem => {
   const unreadable = (reason: string): Problem => ({
     reason: "InvalidAnnotation",
     detail: `error unmarshaling secret [${quoteName(key)}]. Error: ${reason}`
@@ -126,7 +134,7 @@ const secretOf = (key: string, value: unknown): Secret | Problem => {
   const fields = parseSecretText(text)
   if (typeof fields === "string") return unreadable(`not the text format of a core.Secret: ${fields}`)
   try {
-    return new Secret(fields as SecretInput)
+    return new Secret({ ...fields as SecretInput, origin })
   } catch (error) {
     return {
       reason: "InvalidSecret",
@@ -136,7 +144,10 @@ const secretOf = (key: string, value: unknown): Secret | Problem => {
 }
 
 /** The secrets of the pod's annotations, in index order, or the first that cannot be read. */
-export const readAnnotations = (pod: Pod): Result.Result<ReadonlyArray<Secret>, Problem> => {
+export const readAnnotations = (
+  pod: Pod,
+  origin: SecretOrigin = "flyte1"
+): Result.Result<ReadonlyArray<Secret>, Problem> => {
   const annotations = isRecord(pod) && isRecord(pod.metadata) ? pod.metadata.annotations : undefined
   if (annotations !== undefined && !isRecord(annotations)) {
     return Result.fail({ reason: "InvalidPod", detail: "metadata.annotations must be an object" })
@@ -144,21 +155,38 @@ export const readAnnotations = (pod: Pod): Result.Result<ReadonlyArray<Secret>, 
   const keys = Object.keys(annotations ?? {}).filter((key) => key.startsWith(annotationPrefix)).sort(byIndex)
   const secrets: Array<Secret> = []
   for (const key of keys) {
-    const secret = secretOf(key, annotations![key])
+    const secret = secretOf(key, annotations![key], origin)
     if (!(secret instanceof Secret)) return Result.fail(secret)
     secrets.push(secret)
   }
   return Result.succeed(secrets)
 }
 
-export const annotatePod = <E>(
+/**
+ * The labels Flyte 2's executor gives a task pod, which its Embedded secret manager reads the scope from: the
+ * organisation (always `flyte`), the project and the domain.
+ */
+export const flyte2ScopeLabels = (options: { readonly project: string; readonly domain: string }) => {
+  const { domain, project } = options
+  return typeof project === "string" && typeof domain === "string"
+    ? { organization: "flyte", project, domain }
+    : "project and domain must be strings"
+}
+
+export const annotatePod = (
   pod: Pod,
   secrets: ReadonlyArray<Secret | SecretInput>,
-  toError: (problem: Problem) => E
-): Effect.Effect<Pod, E> => Effect.suspend(() => Effect.mapError(Effect.fromResult(annotate(pod, secrets)), toError))
+  options?: { readonly flyte: 2; readonly project: string; readonly domain: string }
+): Effect.Effect<Pod, SecretInjectionError> =>
+  fromResult(() => {
+    if (options === undefined) return annotate(pod, secrets)
+    const labels = flyte2ScopeLabels(options)
+    return typeof labels === "string"
+      ? Result.fail({ reason: "InvalidOptions", detail: labels })
+      : annotate(pod, secrets, labels)
+  })
 
-export const secretsFromAnnotations = <E>(
+export const secretsFromAnnotations = (
   pod: Pod,
-  toError: (problem: Problem) => E
-): Effect.Effect<ReadonlyArray<Secret>, E> =>
-  Effect.suspend(() => Effect.mapError(Effect.fromResult(readAnnotations(pod)), toError))
+  origin: SecretOrigin
+): Effect.Effect<ReadonlyArray<Secret>, SecretInjectionError> => fromResult(() => readAnnotations(pod, origin))

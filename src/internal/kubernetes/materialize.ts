@@ -13,18 +13,30 @@ import * as Semaphore from "effect/Semaphore"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Environment } from "../../Environment.ts"
-import type { InjectOptions, Materialized, MaterializeValues, Pod } from "../../Kubernetes.ts"
+import type {
+  Flyte2MaterializeOptions,
+  Flyte2SecretFields,
+  InjectOptions,
+  Materialized,
+  MaterializeValues,
+  Pod
+} from "../../Kubernetes.ts"
+import type { SecretInjectionError } from "../../KubernetesError.ts"
 import type { Secret, SecretInput } from "../../Secret.ts"
 import { SecretsConfig } from "../../SecretsConfig.ts"
 import { SecretsManager } from "../../SecretsManager.ts"
 import { makeOwnedTempDir } from "../files/ownedTempDirs.ts"
 import { quoteName } from "../lookup/naming.ts"
+import { flyte2ScopeLabels } from "./annotations.ts"
 import { awsSecretArn } from "./awsInjector.ts"
+import { injectFlyte2Pod } from "./flyte2/mutator.ts"
+import { decodeFlyte2Secrets, namesOfFlyte2 } from "./flyte2/secrets.ts"
+import { md5Hex } from "./flyte2/store.ts"
 import { fileMode, writeAtomic, writeSteps } from "./kubeletLayout.ts"
 import { containerLayout, type EnvValue, type SecretVolumeLayout, type ValueRef } from "./podLayout.ts"
 import { rejection } from "./podValidation.ts"
-import type { Problem } from "./problems.ts"
-import { injectPod, toSecrets } from "./secretsMutator.ts"
+import { type Problem, toError } from "./problems.ts"
+import { injectPod, isFlyte2Options, toSecrets } from "./secretsMutator.ts"
 
 /** The pod a task runs in before injection: one container, as propeller renders a plain Python task. */
 const taskPod: Pod = {
@@ -35,6 +47,7 @@ const taskPod: Pod = {
 }
 
 const encoder = new TextEncoder()
+const newlineByte = new Uint8Array([10])
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 
 const address = (ref: ValueRef) => `values[${quoteName(ref.group)}][${quoteName(ref.key)}]`
@@ -103,19 +116,66 @@ const projected = (layout: SecretVolumeLayout, values: MaterializeValues): Proje
   return { layout, payload, pathsOf }
 }
 
+/** The secrets as the webhook reads them and the pod it renders from the task pod, or why it cannot. */
+const render = (
+  secrets: ReadonlyArray<Secret | SecretInput>,
+  options: InjectOptions | Flyte2MaterializeOptions
+): Result.Result<{ readonly pod: Pod; readonly declared: ReadonlyArray<Flyte2SecretFields> }, Problem> => {
+  if (!isFlyte2Options(options)) {
+    const declared = toSecrets(secrets)
+    if (!Array.isArray(declared)) return Result.fail(declared)
+    return Result.map(injectPod(taskPod, declared, options), (pod) => ({ pod, declared }))
+  }
+  const declared = decodeFlyte2Secrets(secrets)
+  if ("reason" in declared) return Result.fail(declared)
+  // The init container's script reads one `key=value` per line: such a key would write another file.
+  const split = declared.find(({ key }) => key !== undefined && /[\n=]/.test(key))
+  if (split !== undefined) {
+    return Result.fail({
+      reason: "UnsupportedLayout",
+      secret: namesOfFlyte2(split),
+      detail: "a key holding a line break or \"=\" would make the Embedded init container write another file."
+    })
+  }
+  const labels = flyte2ScopeLabels({ project: options.project ?? noScope, domain: options.domain ?? noScope })
+  if (typeof labels === "string") return Result.fail({ reason: "InvalidOptions", detail: labels })
+  const pod = { ...taskPod, metadata: { ...taskPod.metadata, labels } }
+  return Result.map(injectFlyte2Pod(pod, secrets, options), (pod) => ({ pod, declared }))
+}
+
+/**
+ * A task pod without a project or domain still reads the organisation scope: its labels name a project and a
+ * domain no stored secret can have (not a Kubernetes label value), since the webhook refuses empty ones.
+ */
+const noScope = "(none)"
+
+/** A key-only secret's value is `values[""][key]`; the K8s backend names its Kubernetes Secret `md5hex(key)`. */
+const withKeyOnlyGroups = (
+  values: MaterializeValues,
+  declared: ReadonlyArray<Flyte2SecretFields>
+): MaterializeValues => {
+  const keyOnly = Object.hasOwn(values, "") ? values[""] : undefined
+  if (keyOnly === undefined) return values
+  const extended: Record<string, Readonly<Record<string, string | Uint8Array>>> = { ...values }
+  for (const { group, key } of declared) {
+    if (group || !key || !Object.hasOwn(keyOnly, key)) continue
+    extended[md5Hex(key)] = { ...extended[md5Hex(key)], [key]: keyOnly[key]! }
+  }
+  return extended
+}
+
 const planOf = (
   secrets: ReadonlyArray<Secret | SecretInput>,
-  values: MaterializeValues,
-  options: InjectOptions
+  given: MaterializeValues,
+  options: InjectOptions | Flyte2MaterializeOptions
 ): Result.Result<Plan, Problem> => {
-  if (typeof values !== "object" || values === null) {
+  if (typeof given !== "object" || given === null) {
     return Result.fail({ reason: "InvalidValue", detail: "values must be an object: values[group][key]." })
   }
-  const declared = toSecrets(secrets)
-  if (!Array.isArray(declared)) return Result.fail(declared)
-  const rendered = injectPod(taskPod, declared, options)
+  const rendered = render(secrets, options)
   if (Result.isFailure(rendered)) return Result.fail(rendered.failure)
-  const pod = rendered.success
+  const { declared, pod } = rendered.success
+  const values = withKeyOnlyGroups(given, declared)
   const rejected = rejection(pod)
   if (rejected !== undefined) return Result.fail(rejected)
   // The AWS sidecar fetches `<group>:<key>`; which declared secret that is, the declarations tell.
@@ -139,13 +199,37 @@ const planOf = (
   }
   // Init containers run in order: a later one writing the same file wins.
   const files = new Map<string, Uint8Array>()
+  for (const file of layout.success.carried) files.set(file.relative, file.bytes)
   for (const file of layout.success.files) {
     const bytes = valueOf(values, file.ref)
     if (isProblem(bytes)) return Result.fail(bytes)
     files.delete(file.relative)
-    files.set(file.relative, bytes)
+    files.set(file.relative, file.newline ? Buffer.concat([bytes, newlineByte]) : bytes)
   }
+  const clash = fileUnderFile([...files.keys()], volumes.map((volume) => volume.layout.relative))
+  if (clash !== undefined) return Result.fail(clash)
   return Result.succeed({ env, volumes, files: [...files].map(([relative, bytes]) => ({ relative, bytes })) })
+}
+
+/** A file that would have to be a directory too (Azure's `NAME` and `NAME/VERSION`, say): the pod cannot start. */
+const fileUnderFile = (files: ReadonlyArray<string>, dirs: ReadonlyArray<string>): Problem | undefined => {
+  const isFile = new Set(files)
+  // A file's parents must be directories; so must a volume's directory itself.
+  const needDirs = [...files.map((file) => [file, false] as const), ...dirs.map((dir) => [dir, true] as const)]
+  for (const [inner, isDir] of needDirs) {
+    const parts = inner.split("/")
+    for (let depth = 1; depth < parts.length + (isDir ? 1 : 0); depth++) {
+      const outer = parts.slice(0, depth).join("/")
+      if (isFile.has(outer)) {
+        return {
+          reason: "UnsupportedLayout",
+          detail: `${quoteName(outer)} would be a file and a directory (for ${quoteName(inner)}): the pod's secrets ` +
+            "clash."
+        }
+      }
+    }
+  }
+  return undefined
 }
 
 const resolveEnv = (
@@ -192,11 +276,7 @@ const fileSystemProblem = (doing: string) => (error: unknown): Problem => ({
 const redactedEnv = (env: Readonly<Record<string, string>>) =>
   Object.fromEntries(Object.keys(env).map((name) => [name, "<redacted>"]))
 
-const makeMaterialized = <E>(
-  dir: string,
-  plan: Plan,
-  toError: (problem: Problem) => E
-): Materialized => {
+const makeMaterialized = (dir: string, plan: Plan): Materialized => {
   const env: Record<string, string> = {}
   for (const [name, value] of plan.env) {
     Object.defineProperty(env, name, {
@@ -248,40 +328,38 @@ const makeMaterialized = <E>(
   }) as Materialized
 }
 
-export const materialize = <E>(
+export const materialize = (
   secrets: ReadonlyArray<Secret | SecretInput>,
   values: MaterializeValues,
-  options: InjectOptions,
-  toError: (problem: Problem) => E
-): Effect.Effect<Materialized, E, Scope.Scope> =>
+  options: InjectOptions | Flyte2MaterializeOptions
+): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope> =>
   Effect.suspend(() => {
     const plan = planOf(secrets, values, options)
     if (Result.isFailure(plan)) return Effect.fail(toError(plan.failure))
     return Effect.acquireRelease(
       Effect.try({ try: () => layOut(plan.success), catch: (error) => toError(fileSystemProblem("writing")(error)) }),
       (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-    ).pipe(Effect.map((dir) => makeMaterialized(dir, plan.success, toError)))
+    ).pipe(Effect.map((dir) => makeMaterialized(dir, plan.success)))
   })
 
 /** A `SecretsManager` over the materialised environment and directory, not a local run. */
-export const managerLayer =
-  <E>(toError: (problem: Problem) => E) => (materialized: Materialized): Layer.Layer<SecretsManager, E> => {
-    const environment = Environment.layerTest(materialized.env)
-    const config = Layer.effect(
-      SecretsConfig,
-      SecretsConfig.useSync((read) => SecretsConfig.of({ ...read, local: false }))
-    ).pipe(
-      Layer.provide(SecretsConfig.layerNoDeps),
-      Layer.provide(environment),
-      Layer.catchTag("ConfigError", () =>
-        Layer.effect(
-          SecretsConfig,
-          Effect.fail(toError({
-            reason: "InvalidConfiguration",
-            detail: "a FLYTE_SECRETS_* variable of the pod holds a value the configuration refuses (is a declared " +
-              "envVar named like one?)."
-          }))
-        ))
-    )
-    return SecretsManager.layerNodeFiles.pipe(Layer.provide([config, environment]))
-  }
+export const managerLayer = (materialized: Materialized): Layer.Layer<SecretsManager, SecretInjectionError> => {
+  const environment = Environment.layerTest(materialized.env)
+  const config = Layer.effect(
+    SecretsConfig,
+    SecretsConfig.useSync((read) => SecretsConfig.of({ ...read, local: false }))
+  ).pipe(
+    Layer.provide(SecretsConfig.layerNoDeps),
+    Layer.provide(environment),
+    Layer.catchTag("ConfigError", () =>
+      Layer.effect(
+        SecretsConfig,
+        Effect.fail(toError({
+          reason: "InvalidConfiguration",
+          detail: "a FLYTE_SECRETS_* variable of the pod holds a value the configuration refuses (is a declared " +
+            "envVar named like one?)."
+        }))
+      ))
+  )
+  return SecretsManager.layerNodeFiles.pipe(Layer.provide([config, environment]))
+}

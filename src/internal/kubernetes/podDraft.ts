@@ -130,6 +130,18 @@ export const appendEnvVars = (draft: PodDraft, list: ContainerList, envVar: EnvV
   }
 }
 
+/** The mount, when given, and the variables, to each init container and container (each list in its own order). */
+const toEveryContainer = (
+  draft: PodDraft,
+  mount: VolumeMount | undefined,
+  addEnvVars: (list: ContainerList) => void
+): void => {
+  for (const list of ["initContainers", "containers"] as const) {
+    if (mount !== undefined) appendVolumeMounts(draft, list, mount)
+    addEnvVars(list)
+  }
+}
+
 /**
  * What every injector does to the pod's containers: the variables appended, in order, and the mount when given, to
  * each init container and container (each list keeps its own order, as propeller's calls give it).
@@ -138,12 +150,10 @@ export const appendToEveryContainer = (
   draft: PodDraft,
   envVars: ReadonlyArray<EnvVar>,
   mount?: VolumeMount
-): void => {
-  for (const list of ["initContainers", "containers"] as const) {
-    if (mount !== undefined) appendVolumeMounts(draft, list, mount)
+): void =>
+  toEveryContainer(draft, mount, (list) => {
     for (const envVar of envVars) appendEnvVars(draft, list, envVar)
-  }
-}
+  })
 
 /** `AppendVolumeMounts`: the mount is added to each container of the list that has none of its name. */
 export const appendVolumeMounts = (draft: PodDraft, list: ContainerList, mount: VolumeMount): void => {
@@ -228,4 +238,50 @@ export const finish = (draft: PodDraft): Pod => {
     metadata.annotations = Object.fromEntries([...draft.annotations].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
   }
   return draft.pod as unknown as Pod
+}
+
+/**
+ * The Flyte 2 webhook's `AppendEnvVars`: the variables end up at the head of every container of the list, in the
+ * order given, each replacing the first existing variable of its name (Go deletes it, then prepends the new one,
+ * one variable at a time, so the calls are made here in reverse).
+ */
+export const prependEnvVars = (draft: PodDraft, list: ContainerList, envVars: ReadonlyArray<EnvVar>): void => {
+  for (const container of draft.pod.spec[list] ?? []) {
+    const env = container.env ??= []
+    for (let index = envVars.length - 1; index >= 0; index--) {
+      const envVar = envVars[index]!
+      const existing = env.findIndex((candidate) => candidate.name === envVar.name)
+      if (existing >= 0) env.splice(existing, 1)
+      env.unshift(copyEnvVar(envVar))
+    }
+    namesIn(draft.envNames, container, env)
+    for (const envVar of envVars) draft.envNames.get(container)!.add(envVar.name)
+  }
+}
+
+/** What every Flyte 2 injector does to the pod's containers: the mount when given, the variables at the head. */
+export const prependToEveryContainer = (
+  draft: PodDraft,
+  envVars: ReadonlyArray<EnvVar>,
+  mount?: VolumeMount
+): void => toEveryContainer(draft, mount, (list) => prependEnvVars(draft, list, envVars))
+
+/** The init container of that name, if the pod has one. */
+export const findInitContainer = (draft: PodDraft, name: string): DraftContainer | undefined =>
+  draft.pod.spec.initContainers?.find((container) => container.name === name)
+
+/** The pod's labels, as far as they are strings. */
+export const labelOf = (draft: PodDraft, label: string): string => {
+  const labels = draft.pod.metadata?.["labels"]
+  const value = typeof labels === "object" && labels !== null ? (labels as Record<string, unknown>)[label] : undefined
+  return typeof value === "string" ? value : ""
+}
+
+/** Adds `{ name }` to the pod's image pull secrets, once, the list sorted by name. */
+export const addImagePullSecret = (draft: PodDraft, name: string): void => {
+  const current = (draft.pod.spec["imagePullSecrets"] ?? []) as Array<{ readonly name: string }>
+  if (current.some((entry) => entry.name === name)) return
+  draft.pod.spec["imagePullSecrets"] = [...current, { name }].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+  )
 }

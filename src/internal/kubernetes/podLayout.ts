@@ -8,6 +8,8 @@ import * as Result from "effect/Result"
 import type { Container, EnvVar, Pod, Volume } from "../../Kubernetes.ts"
 import { quoteName } from "../lookup/naming.ts"
 import { awsArnVariable, awsFilenameVariable, awsSidecarMountPath } from "./awsInjector.ts"
+import { embeddedFiles } from "./flyte2/embeddedScript.ts"
+import { parseAzureCommand } from "./flyte2/sidecarInjectors.ts"
 import { parseGcpAccessCommand } from "./gcpInjector.ts"
 import { goJoin } from "./goStrings.ts"
 import type { Problem } from "./problems.ts"
@@ -38,12 +40,21 @@ export interface SecretVolumeLayout {
 export interface AgentFile {
   readonly relative: string
   readonly ref: ValueRef
+  /** The Azure CLI's `-o tsv` ends the value with a newline. */
+  readonly newline?: boolean
+}
+
+/** A file whose content the pod itself carries (Flyte 2's Embedded init container). */
+export interface CarriedFile {
+  readonly relative: string
+  readonly bytes: Uint8Array
 }
 
 export interface ContainerLayout {
   readonly env: ReadonlyArray<readonly [string, EnvValue]>
   readonly volumes: ReadonlyArray<SecretVolumeLayout>
   readonly files: ReadonlyArray<AgentFile>
+  readonly carried: ReadonlyArray<CarriedFile>
 }
 
 /** The value an AWS sidecar fetches by ARN: resolved by the caller, who knows which secrets were declared. */
@@ -84,7 +95,7 @@ const agentFileOf = (
   initContainer: Container,
   volume: Volume,
   resolveArn: ArnResolver
-): { readonly inVolume: string; readonly ref: ValueRef } | Problem | undefined => {
+): { readonly inVolume: string; readonly ref: ValueRef; readonly newline?: boolean } | Problem | undefined => {
   const mount = (initContainer.volumeMounts ?? []).find((candidate) => candidate.name === volume.name)
   if (mount === undefined) return undefined
   const env = new Map((initContainer.env ?? []).map((envVar) => [envVar.name, envVar.value ?? ""]))
@@ -92,7 +103,9 @@ const agentFileOf = (
   const filename = env.get(awsFilenameVariable)
   let written: string
   let ref: ValueRef
+  let newline = false
   const gcp = parseGcpAccessCommand(initContainer.command)
+  const azure = parseAzureCommand(initContainer.command)
   if (arn !== undefined && filename !== undefined) {
     const resolved = resolveArn(arn)
     if (resolved === undefined) return unsupported(`no declared secret is the AWS secret ${quoteName(arn)}`)
@@ -102,6 +115,10 @@ const agentFileOf = (
   } else if (gcp !== undefined) {
     written = gcp.outFile
     ref = { group: gcp.group, key: gcp.version }
+  } else if (azure !== undefined) {
+    written = azure.outFile
+    ref = { group: azure.uri, key: azure.version }
+    newline = true
   } else {
     return undefined
   }
@@ -109,7 +126,7 @@ const agentFileOf = (
   if (!written.startsWith(mountPath + "/")) {
     return unsupported(`the init container ${quoteName(initContainer.name)} writes outside its volume`)
   }
-  return { inVolume: written.slice(mountPath.length + 1), ref }
+  return { inVolume: written.slice(mountPath.length + 1), ref, ...(newline ? { newline } : {}) }
 }
 
 const keyOfTemplate = /^\{\{- with secret "(?:[^"]*)" -\}\}\{\{ \.Data(?:\.data)?\.(.+) \}\}\{\{- end -\}\}$/s
@@ -142,6 +159,22 @@ const vaultFiles = (annotations: Readonly<Record<string, string>>): Array<AgentF
   return files
 }
 
+/** The files the Embedded init container writes into the volume, as the container mounting it at `relative` sees them. */
+const embeddedFilesIn = (
+  initContainer: Container,
+  volumeName: string,
+  relative: string
+): ReadonlyArray<CarriedFile> | Problem | undefined => {
+  const files = embeddedFiles(initContainer)
+  if (files === undefined || isProblem(files)) return files
+  const mount = (initContainer.volumeMounts ?? []).find((candidate) => candidate.name === volumeName)
+  if (mount === undefined) return undefined
+  if (goJoin(mount.mountPath) !== secretsRoot) {
+    return unsupported(`the init container ${quoteName(initContainer.name)} writes outside its volume`)
+  }
+  return [...files].map(([name, bytes]) => ({ relative: joinRelative(relative, name), bytes }))
+}
+
 /** What `container` of the pod sees; the pod is one the API server accepts (see `podValidation.ts`). */
 export const containerLayout = (
   pod: Pod,
@@ -157,6 +190,7 @@ export const containerLayout = (
   const volumesByName = new Map((pod.spec.volumes ?? []).map((volume) => [volume.name, volume]))
   const volumes: Array<SecretVolumeLayout> = []
   const files: Array<AgentFile> = []
+  const carried: Array<CarriedFile> = []
   for (const mount of container.volumeMounts ?? []) {
     const volume = volumesByName.get(mount.name)!
     const relative = insideSecretsRoot(mount.mountPath)
@@ -167,10 +201,20 @@ export const containerLayout = (
       volumes.push({ relative, secretName: volume.secret.secretName ?? "", items: volume.secret.items })
     } else if (volume.emptyDir !== undefined) {
       for (const initContainer of pod.spec.initContainers ?? []) {
+        const embedded = embeddedFilesIn(initContainer, volume.name, relative)
+        if (embedded !== undefined) {
+          if (isProblem(embedded)) return Result.fail(embedded)
+          carried.push(...embedded)
+          continue
+        }
         const written = agentFileOf(initContainer, volume, resolveArn)
         if (written === undefined) continue
         if (isProblem(written)) return Result.fail(written)
-        files.push({ relative: joinRelative(relative, written.inVolume), ref: written.ref })
+        files.push({
+          relative: joinRelative(relative, written.inVolume),
+          ref: written.ref,
+          ...(written.newline ? { newline: true } : {})
+        })
       }
     } else {
       return Result.fail(unsupported(`the volume ${quoteName(mount.name)} is neither a Secret nor an emptyDir`))
@@ -178,5 +222,5 @@ export const containerLayout = (
   }
   const vault = vaultFiles(pod.metadata?.annotations ?? {})
   if (isProblem(vault)) return Result.fail(vault)
-  return Result.succeed({ env, volumes, files: [...files, ...vault] })
+  return Result.succeed({ env, volumes, files: [...files, ...vault], carried })
 }

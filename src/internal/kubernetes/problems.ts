@@ -3,34 +3,22 @@
  * flytepropeller's own words where propeller has them, then what to do. The public `SecretInjectionError` carries
  * these fields. Only names and places appear here, never a secret value.
  */
-import type { InjectionBackend, SecretInjectionReason } from "../../Kubernetes.ts"
+import * as Effect from "effect/Effect"
+import type * as Result from "effect/Result"
+import { type InjectionBackend, SecretInjectionError, type SecretNames } from "../../KubernetesError.ts"
 import type { MountRequirement } from "../../Secret.ts"
 import { quoteName } from "../lookup/naming.ts"
 import { toCompactText } from "./secretText.ts"
 
-/** The secret managers of flytepropeller's webhook; `Global` is the one always tried first. */
-export type Backend = InjectionBackend
+/** One failure as plain data: the fields of a `SecretInjectionError`. */
+export type Problem = ConstructorParameters<typeof SecretInjectionError>[0]
 
-/** Why a secret could not be injected, annotated, read back or laid out. */
-export type Reason = SecretInjectionReason
+/** The public error for a problem. */
+export const toError = (problem: Problem): SecretInjectionError => new SecretInjectionError(problem)
 
-/** The names of a secret: what a problem may show of it. */
-export interface SecretNames {
-  readonly group?: string
-  readonly key?: string
-  readonly groupVersion?: string
-  readonly mountRequirement?: MountRequirement
-  readonly envVar?: string
-}
-
-/** One failure: the reason, the backend that gave it, the secret (names only) and its position, and details. */
-export interface Problem {
-  readonly reason: Reason
-  readonly backend?: Backend
-  readonly secret?: SecretNames
-  readonly index?: number
-  readonly detail?: string
-}
+/** An Effect that fails with the problem of a result, or succeeds with its value; run when it is run. */
+export const fromResult = <A>(result: () => Result.Result<A, Problem>): Effect.Effect<A, SecretInjectionError> =>
+  Effect.suspend(() => Effect.mapError(Effect.fromResult(result()), toError))
 
 /** The names of a secret-like value: string fields only, `""` dropped, so nothing else is ever carried along. */
 export const namesOf = (secret: {
@@ -65,15 +53,19 @@ export const describeSecret = (secret: SecretNames | undefined): string => {
 /** What Go's `%v` prints for the secret: the one-line text format, inside propeller's brackets. */
 const goValue = (secret: SecretNames | undefined) => toCompactText(secret ?? {})
 
-const bothNeeded: Readonly<Record<Backend, string>> = {
+const bothNeeded: Readonly<Record<InjectionBackend, string>> = {
   Global: "",
+  Embedded: "EmbeddedSecretManager requires key to be set.",
+  Azure: "azure Secrets Webhook require both group and group version to be set.",
   K8s: "k8s Secrets Webhook require both key and group to be set.",
   AWS: "AWS Secrets Webhook require both key and group to be set.",
   GCP: "GCP Secrets Webhook require both group and group version to be set.",
   Vault: "Vault Secrets Webhook requires both key and group to be set."
 }
 
-const whatBackendNeeds: Readonly<Record<Backend, string>> = {
+const whatBackendNeeds: Readonly<Record<InjectionBackend, string>> = {
+  Embedded: "The Embedded backend reads the stored secret named by the key: give the secret a key.",
+  Azure: "The Azure backend fetches the Key Vault secret whose URI is the group: give the secret a group.",
   Global: "A global secret becomes the variable _FSEC_<GROUP>_<KEY>: give the secret a group and a key.",
   K8s: "The Kubernetes backend mounts one key of one Kubernetes Secret: give the secret a group (the Secret's " +
     "name) and a key.",
@@ -84,7 +76,9 @@ const whatBackendNeeds: Readonly<Record<Backend, string>> = {
     "key."
 }
 
-const filesOnly: Readonly<Record<Backend, string>> = {
+const filesOnly: Readonly<Record<InjectionBackend, string>> = {
+  Embedded: "",
+  Azure: "The Azure backend writes secrets to files only: declare it with mountRequirement FILE (a mount).",
   Global: "Declare it with mountRequirement ENV_VAR or ANY; a FILE secret is left to the configured backend.",
   K8s: "",
   AWS: "The AWS backend writes secrets to files only: declare it with mountRequirement FILE or ANY (an envVar then " +
@@ -94,6 +88,18 @@ const filesOnly: Readonly<Record<Backend, string>> = {
 }
 
 const position = (problem: Problem) => problem.index === undefined ? "" : ` #${problem.index}`
+
+/**
+ * The Flyte 2 webhook's answer when no secret manager injects a secret (`detail` names the managers tried), then
+ * each manager's own refusal, which the webhook drops.
+ */
+const notInjected = (problem: Problem): string => {
+  const text = goValue(problem.secret)
+  const refusals = (problem.refusals ?? []).map(({ backend, message }) => `${backend}: ${message}`)
+  return `none of the secret managers injected secret [${text}]: failed to inject secret [${text}] using any of ` +
+    `the enabled secret managers: ${problem.detail ?? "[]"}. Possible reasons: the secret cannot be found or an ` +
+    `internal error occurred.` + (refusals.length === 0 ? "" : ` Each secret manager's refusal: ${refusals.join("; ")}`)
+}
 
 /** The message of a problem: propeller's words where it has them, then what to do. */
 export const describeProblem = (problem: Problem): string => {
@@ -120,6 +126,12 @@ export const describeProblem = (problem: Problem): string => {
     case "GlobalSecretNotFound":
       return `secret not found: options.globalSecrets gave no value for ${describeSecret(secret)}; the configured ` +
         "backend injects it instead."
+    case "MissingPodLabel":
+    case "NotStored":
+    case "StoreFailure":
+      return `${detail ?? "the Embedded secret manager did not inject the secret"}`
+    case "NotInjected":
+      return notInjected(problem)
     case "InvalidSecret":
       return `Invalid secret${position(problem)}:${more}`
     case "InvalidOptions":

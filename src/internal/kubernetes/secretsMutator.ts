@@ -3,16 +3,18 @@
  * when there is one, then the configured backend; the first that injects wins and the backend's error is the one
  * returned. An injector that refuses a secret changes nothing, so the next one starts from the same pod.
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import type { InjectOptions, Pod } from "../../Kubernetes.ts"
+import type { Flyte2InjectOptions, InjectOptions, Pod } from "../../Kubernetes.ts"
+import type { SecretInjectionError } from "../../KubernetesError.ts"
 import { Secret, type SecretInput } from "../../Secret.ts"
 import { injectAws } from "./awsInjector.ts"
+import { injectFlyte2Pod } from "./flyte2/mutator.ts"
 import { injectGcp } from "./gcpInjector.ts"
 import { injectGlobal } from "./globalInjector.ts"
 import { injectK8s } from "./k8sInjector.ts"
 import { draftOf, finish, isDraft, type PodDraft } from "./podDraft.ts"
-import { declarationProblem, type Problem } from "./problems.ts"
+import { declarationProblem, fromResult, type Problem } from "./problems.ts"
 import { injectVault } from "./vaultInjector.ts"
 import { isConfig, resolveConfig, type WebhookConfig } from "./webhookConfig.ts"
 
@@ -72,10 +74,13 @@ export const injectPod = (
   return Result.succeed(finish(draft))
 }
 
-export const injectSecrets = <E>(
+export const injectSecrets = (
   pod: Pod,
   secrets: ReadonlyArray<Secret | SecretInput>,
-  options: InjectOptions,
-  toError: (problem: Problem) => E
-): Effect.Effect<Pod, E> =>
-  Effect.suspend(() => Effect.mapError(Effect.fromResult(injectPod(pod, secrets, options)), toError))
+  options: InjectOptions | Flyte2InjectOptions
+): Effect.Effect<Pod, SecretInjectionError> =>
+  fromResult(() => isFlyte2Options(options) ? injectFlyte2Pod(pod, secrets, options) : injectPod(pod, secrets, options))
+
+/** Options that ask for the Flyte 2 webhook. */
+export const isFlyte2Options = (options: InjectOptions | Flyte2InjectOptions): options is Flyte2InjectOptions =>
+  typeof options === "object" && options !== null && (options as { readonly flyte?: unknown }).flyte === 2

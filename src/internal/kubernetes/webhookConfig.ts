@@ -36,7 +36,8 @@ export const filePathEnvVar = (secret: Secret & { readonly envVar: string }): En
   value: goJoin(secretsRoot, goToLower(secret.group ?? ""), goToLower(secret.key ?? ""))
 })
 
-const resources = (): ResourceRequirements => ({
+/** The default requests and limits of a sidecar init container. */
+export const resources = (): ResourceRequirements => ({
   requests: { memory: "500Mi", cpu: "200m" },
   limits: { memory: "500Mi", cpu: "200m" }
 })

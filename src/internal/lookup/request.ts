@@ -13,7 +13,7 @@ export interface Target {
   readonly encodeMode: "r" | "rb"
 }
 
-const fields = ["group", "key", "groupVersion", "mountRequirement", "envVar", "encodeMode"] as const
+const fields = ["group", "key", "groupVersion", "mountRequirement", "envVar", "encodeMode", "origin"] as const
 type Field = typeof fields[number]
 const knownFields: ReadonlySet<string> = new Set(fields)
 

@@ -1,0 +1,113 @@
+/**
+ * What Flyte 2's SecretService holds, as the Embedded secret manager reads it: values under ids
+ * `u__org__<org>__domain__<domain>__project__<project>__key__<name>`, looked up from the narrowest scope a pod's
+ * labels name (project and domain) to the broadest (the organisation). A store prints names only, never values.
+ */
+import { NodeInspectSymbol } from "effect/Inspectable"
+import { createHash } from "node:crypto"
+import { quoteName } from "../../lookup/naming.ts"
+
+/** The organisation SecretService writes every secret under, whatever the request says. */
+export const serviceOrganization = "flyte"
+
+/** A stored value as the fetcher answers it: text, bytes, or an error other than "not found". */
+export type StoredValue =
+  | { readonly stringValue: string; readonly binaryValue?: undefined; readonly error?: undefined }
+  | { readonly binaryValue: Uint8Array; readonly stringValue?: undefined; readonly error?: undefined }
+  | { readonly error: string; readonly stringValue?: undefined; readonly binaryValue?: undefined }
+
+/** One stored secret: its name, value and scope (`project` needs `domain`; neither is the organisation scope). */
+export interface StoreEntry {
+  readonly name: string
+  readonly value: string | Uint8Array
+  readonly project?: string | undefined
+  readonly domain?: string | undefined
+}
+
+/** A secret's id and its scope, by name. */
+export interface SecretId {
+  readonly name: string
+  readonly project?: string | undefined
+  readonly domain?: string | undefined
+}
+
+/** `EncodeSecretName(org, domain, project, name)`. */
+export const encodeId = (organization: string, domain: string, project: string, name: string): string =>
+  `u__org__${organization}__domain__${domain}__project__${project}__key__${name}`
+
+/** SecretService's id for a secret: the organisation is always `flyte`. */
+export const encodeSecretName = ({ domain, name, project }: SecretId): string =>
+  encodeId(serviceOrganization, domain ?? "", project ?? "", name)
+
+/** Why SecretService refuses the id, or `undefined`. */
+export const idProblem = (id: unknown): string | undefined => {
+  if (typeof id !== "object" || id === null) return "a secret id is { name, project?, domain? }"
+  const { domain, name, project } = id as Record<string, unknown>
+  if (typeof name !== "string" || name === "") return "a secret needs a name, a non-empty string"
+  for (const [field, value] of [["project", project], ["domain", domain]] as const) {
+    if (value !== undefined && typeof value !== "string") return `${field} must be a string when given`
+  }
+  if (project && !domain) {
+    return `project-scoped secrets must also specify a domain, got project=${quoteName(project as string)} domain=""`
+  }
+  return undefined
+}
+
+export const md5Hex = (text: string): string => createHash("md5").update(text, "utf8").digest("hex")
+
+/**
+ * The stored secrets by id. `toString`, `toJSON` and `inspect` show the ids, never a value.
+ */
+export class Store {
+  readonly #values: ReadonlyMap<string, StoredValue>
+  constructor(values: ReadonlyMap<string, StoredValue>) {
+    this.#values = values
+  }
+  /** The value stored under an id, if any. */
+  lookup(id: string): StoredValue | undefined {
+    return this.#values.get(id)
+  }
+  /** The ids held, sorted. */
+  get ids(): ReadonlyArray<string> {
+    return [...this.#values.keys()].sort()
+  }
+  toJSON(): unknown {
+    return { _id: "Flyte2.Store", ids: this.ids }
+  }
+  toString(): string {
+    return `Flyte2.Store(${this.ids.join(", ")})`
+  }
+  [NodeInspectSymbol](): unknown {
+    return this.toJSON()
+  }
+}
+
+const storedValue = (value: unknown): StoredValue | string =>
+  typeof value === "string"
+    ? { stringValue: value }
+    : value instanceof Uint8Array
+    ? { binaryValue: Uint8Array.from(value) }
+    : "a value is a string or a Uint8Array"
+
+/** A store of entries (or a record `{ [name]: value }` at the organisation scope), or why it cannot be one. */
+export const makeStore = (
+  entries: ReadonlyArray<StoreEntry> | Readonly<Record<string, string | Uint8Array>>
+): Store | string => {
+  const list: ReadonlyArray<unknown> = Array.isArray(entries)
+    ? entries
+    : typeof entries === "object" && entries !== null
+    ? Object.entries(entries).map(([name, value]) => ({ name, value }))
+    : []
+  if (!Array.isArray(entries) && (typeof entries !== "object" || entries === null)) {
+    return "a store takes entries [{ name, value, project?, domain? }] or a record { [name]: value }"
+  }
+  const values = new Map<string, StoredValue>()
+  for (const [index, entry] of list.entries()) {
+    const problem = idProblem(entry)
+    if (problem !== undefined) return `entry ${index}: ${problem}`
+    const value = storedValue((entry as StoreEntry).value)
+    if (typeof value === "string") return `entry ${index} (${quoteName((entry as StoreEntry).name)}): ${value}`
+    values.set(encodeSecretName(entry as StoreEntry), value)
+  }
+  return new Store(values)
+}

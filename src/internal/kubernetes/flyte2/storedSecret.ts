@@ -1,0 +1,60 @@
+/**
+ * The Kubernetes Secret Flyte 2's SecretService writes for a secret (`secret/service/secret_service.go`): named
+ * `md5hex(id)`, in the service's namespace, the value under the id as its only key, `stringData` for text and
+ * `data` (base64) for bytes, labelled as managed with its domain and project.
+ */
+import * as Result from "effect/Result"
+import type { Problem } from "../problems.ts"
+import { encodeSecretName, idProblem, md5Hex, type SecretId } from "./store.ts"
+
+/** A `core/v1` Secret as SecretService writes it. */
+export interface StoredKubernetesSecret {
+  readonly apiVersion: "v1"
+  readonly kind: "Secret"
+  readonly metadata: {
+    readonly name: string
+    readonly namespace: string
+    readonly labels: Readonly<Record<string, string>>
+  }
+  readonly data?: Readonly<Record<string, string>>
+  readonly stringData?: Readonly<Record<string, string>>
+}
+
+/** The namespace SecretService writes to unless configured (`secret.kubernetes.namespace`). */
+export const defaultSecretNamespace = "flyte"
+
+export const storedSecret = (
+  id: SecretId,
+  value: string | Uint8Array,
+  namespace: string = defaultSecretNamespace
+): Result.Result<StoredKubernetesSecret, Problem> => {
+  const problem = idProblem(id)
+  if (problem !== undefined) return Result.fail({ reason: "InvalidSecret", detail: problem })
+  if (typeof value !== "string" && !(value instanceof Uint8Array)) {
+    return Result.fail({
+      reason: "InvalidValue",
+      secret: { key: id.name },
+      detail: "a value is a string or a Uint8Array."
+    })
+  }
+  if (typeof namespace !== "string" || namespace === "") {
+    return Result.fail({ reason: "InvalidOptions", detail: "namespace must be a non-empty string" })
+  }
+  const encoded = encodeSecretName(id)
+  return Result.succeed({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: md5Hex(encoded),
+      namespace,
+      labels: {
+        "app.flyte.org/managed": "true",
+        ...(id.domain ? { "app.flyte.org/domain": id.domain } : {}),
+        ...(id.project ? { "app.flyte.org/project": id.project } : {})
+      }
+    },
+    ...(typeof value === "string"
+      ? { stringData: { [encoded]: value } }
+      : { data: { [encoded]: Buffer.from(value).toString("base64") } })
+  })
+}
