@@ -8,6 +8,12 @@ import { createHash } from "node:crypto"
 import { goToLower, goToUpper } from "../kubernetes/goStrings.ts"
 import { maxNamePartLength, type SecretName, unsafePartReason } from "./naming.ts"
 
+/** The webhook's default `secretEnvVarPrefix`. */
+export const flyte2DefaultPrefix = "_UNION_"
+
+/** Where every Flyte 2 backend mounts secrets. */
+export const flyte2DefaultDir = "/etc/flyte/secrets"
+
 /** The lower-case hex MD5 of the key's UTF-8 bytes: the Kubernetes backend's group for a key-only secret. */
 export const md5hex = (text: string): string => createHash("md5").update(text, "utf8").digest("hex")
 

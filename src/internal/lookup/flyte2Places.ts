@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import { defaults, type SecretsConfigShape } from "../../SecretsConfig.ts"
 import { type FileMiss, isDirectoryMiss } from "../files/fileMiss.ts"
 import type { FileReader } from "../files/fileReader.ts"
-import { flyte2EnvNames, flyte2FilePaths } from "./flyte2Names.ts"
+import { flyte2DefaultDir, flyte2DefaultPrefix, flyte2EnvNames, flyte2FilePaths } from "./flyte2Names.ts"
 import type { Target } from "./request.ts"
 import {
   declaredEnvVar,
@@ -21,12 +21,6 @@ import {
   variable
 } from "./sources.ts"
 import { exactText } from "./text.ts"
-
-/** The webhook's default `secretEnvVarPrefix`. */
-export const flyte2DefaultPrefix = "_UNION_"
-
-/** Where every Flyte 2 backend mounts secrets. */
-export const flyte2DefaultDir = "/etc/flyte/secrets"
 
 /**
  * `P`: the configured prefix (`FLYTE_SECRETS_ENV_PREFIX`, which the webhook sets beside every variable it injects),
