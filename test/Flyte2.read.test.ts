@@ -5,7 +5,6 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
@@ -13,7 +12,7 @@ import * as path from "node:path"
 import { makeSecrets, SecretsManager } from "../src/index.ts"
 import type { SecretRequest, TestOptions } from "../src/SecretsManager.ts"
 import { makeKubeletVolume } from "./fixtures/kubeletVolume.ts"
-import { expectMiss, makeTempDir, setEnv, thrownBy, useSecretsDir, visibleTexts } from "./support.ts"
+import { expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts } from "./support.ts"
 
 const D = "/etc/flyte/secrets"
 const encoder = new TextEncoder()
@@ -397,5 +396,105 @@ describe("Flyte 2 through every operation", () => {
       assert.strictEqual(facade.get(flyte2({ group: "g", key: "env" })), " env ")
       assert.strictEqual(facade.getPath(flyte2({ group: "g", key: "file" })), `${D}/g/file`)
       assert.include(String(thrownBy(() => facade.get(flyte2({ key: "absent" })))), "_UNION_ABSENT")
+    }))
+})
+
+describe("each Flyte 2 backend's layout, written by hand as the webhook lays it out, is found with its exact value", () => {
+  const dirs = useSecretsDir({ FLYTE_SECRETS_ENV_PREFIX: undefined, FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
+  const value = "  exact: value\nwith a second line\n"
+
+  /** The live layer over `process.env` with `env` set (what the webhook prepended) and D the temp secrets folder. */
+  const pod = (env: Readonly<Record<string, string>>) => {
+    setEnv(env)
+    return Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer)
+  }
+  const fileAt = (relative: string, content: string | Uint8Array = value) => {
+    fs.mkdirSync(path.dirname(path.join(dirs.secrets, relative)), { recursive: true })
+    fs.writeFileSync(path.join(dirs.secrets, relative), content)
+  }
+  // What the webhook adds beside a file secret, and beside an env secret.
+  const fileEnv = () => ({ FLYTE_SECRETS_FILE_PREFIX: "", FLYTE_SECRETS_DEFAULT_DIR: dirs.secrets })
+  const envEnv = (prefix = "_UNION_") => ({ FLYTE_SECRETS_ENV_PREFIX: prefix })
+
+  it.effect("Embedded ENV_VAR: the declared variable, or P + UPPER(K) without one", () =>
+    Effect.gen(function*() {
+      const manager = yield* pod({ MY_API_KEY: value, "_UNION_OTHER-KEY": value, ...envEnv() })
+      const sdk = flyte2({ key: "my-api-key", mountRequirement: "ENV_VAR", envVar: "MY_API_KEY" })
+      assert.strictEqual(yield* manager.get(sdk), value)
+      assert.strictEqual(yield* manager.get(flyte2({ key: "other-key", mountRequirement: "ENV_VAR" })), value)
+    }))
+
+  it.effect("Embedded FILE: D/K with the key's case, exact bytes (the init container's base64 decoded)", () =>
+    Effect.gen(function*() {
+      const bytes = new Uint8Array([0x7b, 0x0d, 0x0a, 0xff, 0x00])
+      fileAt("Service-Account.json", bytes)
+      fileAt("notes", value)
+      const manager = yield* pod(fileEnv())
+      const request = flyte2({ key: "Service-Account.json", mountRequirement: "FILE" })
+      assert.deepStrictEqual(yield* manager.get({ ...request, encodeMode: "rb" }), bytes)
+      assert.strictEqual(yield* manager.getPath(request), path.join(dirs.secrets, "Service-Account.json"))
+      assert.strictEqual(yield* manager.get(flyte2({ key: "notes", mountRequirement: "FILE" })), value)
+    }))
+
+  it.effect("K8s ENV_VAR: the declared variable and UPPER(P + G' + _ + K), G' = md5hex(K) for a key-only secret", () =>
+    Effect.gen(function*() {
+      const keyOnly = `_UNION_${md5["db_password"].toUpperCase()}_DB_PASSWORD`
+      const manager = yield* pod({ "_UNION_OPENAI_API-KEY": value, [keyOnly]: value, ...envEnv() })
+      assert.strictEqual(
+        yield* manager.get(flyte2({ group: "openai", key: "api-key", mountRequirement: "ENV_VAR" })),
+        value
+      )
+      assert.strictEqual(
+        yield* manager.get(flyte2({ group: "openai", key: "api-key", mountRequirement: "ENV_VAR", envVar: "ABSENT" })),
+        value
+      )
+      assert.strictEqual(yield* manager.get(flyte2({ key: "db_password", mountRequirement: "ENV_VAR" })), value)
+    }))
+
+  it.effect("K8s FILE: the kubelet's volume at D/lower(G')/lower(K), rotation included", () =>
+    Effect.gen(function*() {
+      const volume = makeKubeletVolume(path.join(dirs.secrets, "my-creds"), { "token.json": value })
+      makeKubeletVolume(path.join(dirs.secrets, md5["api-key"]), { "api-key": value })
+      const manager = yield* pod(fileEnv())
+      const request = flyte2({ group: "My-Creds", key: "Token.JSON", mountRequirement: "FILE" })
+      assert.strictEqual(yield* manager.get(request), value)
+      volume.publish({ "token.json": "rotated" })
+      assert.strictEqual(yield* manager.get(request), "rotated")
+      assert.strictEqual(yield* manager.get(flyte2({ key: "api-key", mountRequirement: "FILE" })), value)
+    }))
+
+  it.effect("Global ENV_VAR: UPPER(P + G + _ + K), also under a custom secretEnvVarPrefix", () =>
+    Effect.gen(function*() {
+      const manager = yield* pod({ _ACME_SHARED_TOKEN: value, ...envEnv("_ACME_") })
+      assert.strictEqual(
+        yield* manager.get(flyte2({ group: "shared", key: "token", mountRequirement: "ENV_VAR" })),
+        value
+      )
+    }))
+
+  it.effect("AWS FILE: D/lower(G)/lower(K), an ARN as the group", () =>
+    Effect.gen(function*() {
+      const group = "arn:aws:secretsmanager:us-east-1:123456789012:secret"
+      fileAt(`${group}/prod-db-abcdef`)
+      const manager = yield* pod(fileEnv())
+      assert.strictEqual(yield* manager.get(flyte2({ group, key: "Prod-DB-AbCdEf", mountRequirement: "FILE" })), value)
+    }))
+
+  it.effect("Azure FILE: D/lower(N), N the vault URI's last segment", () =>
+    Effect.gen(function*() {
+      fileAt("dbpassword")
+      const manager = yield* pod(fileEnv())
+      const group = "https://my-vault.vault.azure.net/secrets/DbPassword"
+      assert.strictEqual(yield* manager.get(flyte2({ group, key: "value", mountRequirement: "FILE" })), value)
+    }))
+
+  it.effect("Vault FILE: D/G/K with the case kept", () =>
+    Effect.gen(function*() {
+      fileAt("MyVault/Api_Token")
+      const manager = yield* pod(fileEnv())
+      assert.strictEqual(
+        yield* manager.get(flyte2({ group: "MyVault", key: "Api_Token", mountRequirement: "FILE" })),
+        value
+      )
     }))
 })
