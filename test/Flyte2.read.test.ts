@@ -5,11 +5,12 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { makeSecrets, SecretsManager } from "../src/index.ts"
+import { makeSecrets, SecretsCache, SecretsManager } from "../src/index.ts"
 import type { SecretRequest, TestOptions } from "../src/SecretsManager.ts"
 import { makeKubeletVolume } from "./fixtures/kubeletVolume.ts"
 import { expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts } from "./support.ts"
@@ -396,6 +397,19 @@ describe("Flyte 2 through every operation", () => {
       assert.strictEqual(facade.get(flyte2({ group: "g", key: "env" })), " env ")
       assert.strictEqual(facade.getPath(flyte2({ group: "g", key: "file" })), `${D}/g/file`)
       assert.include(String(thrownBy(() => facade.get(flyte2({ key: "absent" })))), "_UNION_ABSENT")
+    }))
+})
+
+describe("Flyte 2 under the cache", () => {
+  it.effect("a Flyte 1 and a Flyte 2 request for the same names are cached apart", () =>
+    Effect.gen(function*() {
+      const options = { env: { FLYTE_SECRETS_G_K: "flyte 1", _UNION_G_K: "flyte 2" } }
+      const layer = SecretsCache.layer().pipe(Layer.provide(SecretsManager.layerTest(options)))
+      const manager = yield* Effect.provide(SecretsManager.use(Effect.succeed), layer)
+      assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "flyte 1")
+      assert.strictEqual(yield* manager.get(flyte2({ group: "g", key: "k" })), "flyte 2")
+      assert.strictEqual(yield* manager.get({ group: "g", key: "k", origin: "flyte1" }), "flyte 1")
+      assert.strictEqual((yield* manager.locate(flyte2({ group: "g", key: "k" }))).location, "_UNION_G_K")
     }))
 })
 
