@@ -4,13 +4,15 @@
  * `D/lower(N)`, `D/md5hex(K)/lower(K)`, then `P + UPPER(K)`), with its value exactly as written.
  */
 import { assert, describe, it } from "@effect/vitest"
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { makeSecrets, SecretsCache, SecretsManager } from "../src/index.ts"
+import { makeSecrets, type SecretNotFound, SecretsCache, SecretsManager } from "../src/index.ts"
 import type { SecretRequest, TestOptions } from "../src/SecretsManager.ts"
 import { makeKubeletVolume } from "./fixtures/kubeletVolume.ts"
 import { expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts } from "./support.ts"
@@ -501,6 +503,22 @@ describe("each Flyte 2 backend's layout, written by hand as the webhook lays it 
       const group = "https://my-vault.vault.azure.net/secrets/DbPassword"
       assert.strictEqual(yield* manager.get(flyte2({ group, key: "value", mountRequirement: "FILE" })), value)
     }))
+
+  it.live("watch follows a Flyte 2 file through the kubelet's swaps by its directory watch, not the poll", () =>
+    Effect.gen(function*() {
+      // A key-only secret's volume, `D/md5hex(K)`: no Flyte 1 path leads there.
+      const volume = makeKubeletVolume(path.join(dirs.secrets, md5["api-key"]), { "api-key": "v1" })
+      const manager = yield* pod(fileEnv())
+      const values = yield* Queue.unbounded<string | Uint8Array, SecretNotFound | Cause.Done>()
+      const request = flyte2({ key: "api-key", mountRequirement: "FILE" })
+      yield* Effect.forkScoped(Stream.runIntoQueue(manager.watch(request, { pollInterval: "1 hour" }), values))
+      const next = Effect.timeout(Queue.take(values), "5 seconds")
+      assert.strictEqual(yield* next, "v1")
+      for (const value of ["v2", " v3\n"]) {
+        volume.publish({ "api-key": value })
+        assert.strictEqual(yield* next, value)
+      }
+    }).pipe(Effect.scoped))
 
   it.effect("Vault FILE: D/G/K with the case kept", () =>
     Effect.gen(function*() {
