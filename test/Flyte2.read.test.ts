@@ -338,6 +338,19 @@ describe("Flyte 2 names", () => {
       }
     }))
 
+  it.effect("origin is read as an own property: a polluted prototype cannot move a request to Flyte 2", () =>
+    Effect.gen(function*() {
+      const manager = yield* managerOf({ env: { FLYTE_SECRETS_G_K: "flyte 1", _UNION_G_K: "flyte 2" } })
+      const prototype = Object.prototype as { origin?: string }
+      prototype.origin = "flyte2"
+      const read = yield* Effect.ensuring(
+        manager.get({ group: "g", key: "k" }),
+        Effect.sync(() => delete prototype.origin)
+      )
+      assert.strictEqual(read, "flyte 1")
+      assert.strictEqual(yield* manager.get({ group: "g", key: "k", origin: undefined }), "flyte 1")
+    }))
+
   it.effect("a group holding '/' builds only paths whose every segment is a safe name", () =>
     Effect.gen(function*() {
       const manager = yield* managerOf({ files: { [`${D}/secret/data/app/k`]: "vault path", [`${D}/x`]: "x" } })

@@ -246,6 +246,30 @@ const tally = () => {
 const opensOf = (calls: ReadonlyArray<FileCall>, under: string) =>
   calls.filter((call) => call.op === "open" && call.path.startsWith(under))
 
+/** Each read of `request` (every operation) opens `file` once, read-only (and non-blocking where it can). */
+const opensOncePerRead = (fx: Fixture, manager: SecretsManagerShape, request: SecretRequest, file: string) =>
+  Effect.gen(function*() {
+    const reads = [
+      manager.get(request),
+      manager.get(request),
+      manager.get({ ...request, encodeMode: "rb" }),
+      manager.getRedacted(request),
+      manager.getPath(request),
+      manager.locate(request)
+    ]
+    for (const [index, read] of reads.entries()) {
+      yield* read
+      const opens = opensOf(fx.calls, fx.root)
+      assert.strictEqual(opens.length, index + 1, `opens after ${index + 1} reads: ${JSON.stringify(opens)}`)
+    }
+    for (const open of opensOf(fx.calls, fx.root)) {
+      assert.strictEqual(open.path, path.join(fx.dir, file))
+      if (open.flags === undefined) continue
+      assert.strictEqual(open.flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR), 0)
+      assert.notStrictEqual(open.flags & fs.constants.O_NONBLOCK, 0, "opened without O_NONBLOCK")
+    }
+  })
+
 interface Case {
   readonly name: string
   /** Needs real files (links, FIFOs, devices...): not run in memory. */
@@ -278,27 +302,7 @@ const cases: ReadonlyArray<Case> = [
     run: (fx) =>
       Effect.gen(function*() {
         fx.files({ "g/k": "value" })
-        const manager = yield* fx.manager()
-        const request = { group: "g", key: "k" }
-        const reads = [
-          manager.get(request),
-          manager.get(request),
-          manager.get({ ...request, encodeMode: "rb" }),
-          manager.getRedacted(request),
-          manager.getPath(request),
-          manager.locate(request)
-        ]
-        for (const [index, read] of reads.entries()) {
-          yield* read
-          const opens = opensOf(fx.calls, fx.root)
-          assert.strictEqual(opens.length, index + 1, `opens after ${index + 1} reads: ${JSON.stringify(opens)}`)
-        }
-        for (const open of opensOf(fx.calls, fx.root)) {
-          assert.strictEqual(open.path, path.join(fx.dir, "g/k"))
-          if (open.flags === undefined) continue
-          assert.strictEqual(open.flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR), 0)
-          assert.notStrictEqual(open.flags & fs.constants.O_NONBLOCK, 0, "opened without O_NONBLOCK")
-        }
+        yield* opensOncePerRead(fx, yield* fx.manager(), { group: "g", key: "k" }, "g/k")
       })
   },
   {
@@ -956,25 +960,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
       run: (fx) =>
         Effect.gen(function*() {
           fx.files({ "Token": "value" })
-          const manager = yield* fx.manager()
-          const request = flyte2({ key: "Token", mountRequirement: "FILE" })
-          const reads = [
-            manager.get(request),
-            manager.get({ ...request, encodeMode: "rb" }),
-            manager.getRedacted(request),
-            manager.getPath(request),
-            manager.locate(request)
-          ]
-          for (const [index, read] of reads.entries()) {
-            yield* read
-            assert.strictEqual(opensOf(fx.calls, fx.root).length, index + 1)
-          }
-          for (const open of opensOf(fx.calls, fx.root)) {
-            assert.strictEqual(open.path, path.join(fx.dir, "Token"))
-            if (open.flags === undefined) continue
-            assert.strictEqual(open.flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR), 0)
-            assert.notStrictEqual(open.flags & fs.constants.O_NONBLOCK, 0, "opened without O_NONBLOCK")
-          }
+          yield* opensOncePerRead(fx, yield* fx.manager(), flyte2({ key: "Token", mountRequirement: "FILE" }), "Token")
         })
     },
     {
