@@ -45,8 +45,8 @@ export const suggestionsFor = (target: Target, context: LookupContext): string |
 }
 
 /**
- * On a pod whose prefix is the Flyte 2 webhook's, a Flyte 1 secret was probably declared for Flyte 2: its places
- * are other ones (`_UNION_DB_PASSWORD` is not `db/password` for Flyte 1's rules).
+ * On a pod whose prefix is the Flyte 2 webhook's, a secret missed by Flyte 1's rules was probably meant as a Flyte 2
+ * one: Flyte 2 also writes places Flyte 1's rules never look at (`D/K` with the key's case, `md5hex(K)` groups).
  */
 const looksLikeFlyte2 = (target: Target, context: LookupContext): string | undefined => {
   if (target.origin !== "flyte1" || context.config.envPrefix !== flyte2DefaultPrefix) return undefined
