@@ -19,6 +19,7 @@ import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { figures as cacheFigures } from "./cache.ts"
 import { figures as cliFigures } from "./cli.ts"
+import { figures as flyte2Figures } from "./flyte2.ts"
 import { type Figure, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
 import { figures as kubernetesFigures } from "./kubernetes.ts"
 import { figures as maskingFigures } from "./masking.ts"
@@ -276,6 +277,7 @@ const figures: ReadonlyArray<Figure> = [
     }
   },
   ...cacheFigures({ lib, rounds, n, manager, envRequest, timeEffect }),
+  ...flyte2Figures({ rounds, n, manager, dir, value: secretValue, envRequest, fileRequest, timeEffect }),
   ...kubernetesFigures({ lib, rounds, n }),
   ...cliFigures({ rounds: smoke ? 1 : 11 }),
   ...maskingFigures({ rounds, n }),

@@ -40,6 +40,8 @@ export interface SecretRequest {
   readonly mountRequirement?: MountRequirement | undefined
   readonly envVar?: string | undefined
   readonly encodeMode?: "r" | "rb" | undefined
+  /** Which Flyte's platform injects it (`"flyte1"` by default): it decides where the secret is looked for. */
+  readonly origin?: "flyte1" | "flyte2" | undefined
 }
 
 /**
@@ -108,8 +110,9 @@ const makeOver = <Handle>(access: FileAccess<Handle>) =>
   Effect.gen(function*() {
     const config = yield* SecretsConfig
     const environment = yield* Environment
-    const files = makeFileReader(access, { secretsDir: config.defaultDir, maxBytes: config.maxFileBytes })
-    return makeManager({ config, environment, files })
+    const filesIn = (secretsDir: string) => makeFileReader(access, { secretsDir, maxBytes: config.maxFileBytes })
+    const files = filesIn(config.defaultDir)
+    return makeManager({ config, environment, files, filesIn })
   })
 
 /**

@@ -246,6 +246,30 @@ const tally = () => {
 const opensOf = (calls: ReadonlyArray<FileCall>, under: string) =>
   calls.filter((call) => call.op === "open" && call.path.startsWith(under))
 
+/** Each read of `request` (every operation) opens `file` once, read-only (and non-blocking where it can). */
+const opensOncePerRead = (fx: Fixture, manager: SecretsManagerShape, request: SecretRequest, file: string) =>
+  Effect.gen(function*() {
+    const reads = [
+      manager.get(request),
+      manager.get(request),
+      manager.get({ ...request, encodeMode: "rb" }),
+      manager.getRedacted(request),
+      manager.getPath(request),
+      manager.locate(request)
+    ]
+    for (const [index, read] of reads.entries()) {
+      yield* read
+      const opens = opensOf(fx.calls, fx.root)
+      assert.strictEqual(opens.length, index + 1, `opens after ${index + 1} reads: ${JSON.stringify(opens)}`)
+    }
+    for (const open of opensOf(fx.calls, fx.root)) {
+      assert.strictEqual(open.path, path.join(fx.dir, file))
+      if (open.flags === undefined) continue
+      assert.strictEqual(open.flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR), 0)
+      assert.notStrictEqual(open.flags & fs.constants.O_NONBLOCK, 0, "opened without O_NONBLOCK")
+    }
+  })
+
 interface Case {
   readonly name: string
   /** Needs real files (links, FIFOs, devices...): not run in memory. */
@@ -278,27 +302,7 @@ const cases: ReadonlyArray<Case> = [
     run: (fx) =>
       Effect.gen(function*() {
         fx.files({ "g/k": "value" })
-        const manager = yield* fx.manager()
-        const request = { group: "g", key: "k" }
-        const reads = [
-          manager.get(request),
-          manager.get(request),
-          manager.get({ ...request, encodeMode: "rb" }),
-          manager.getRedacted(request),
-          manager.getPath(request),
-          manager.locate(request)
-        ]
-        for (const [index, read] of reads.entries()) {
-          yield* read
-          const opens = opensOf(fx.calls, fx.root)
-          assert.strictEqual(opens.length, index + 1, `opens after ${index + 1} reads: ${JSON.stringify(opens)}`)
-        }
-        for (const open of opensOf(fx.calls, fx.root)) {
-          assert.strictEqual(open.path, path.join(fx.dir, "g/k"))
-          if (open.flags === undefined) continue
-          assert.strictEqual(open.flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR), 0)
-          assert.notStrictEqual(open.flags & fs.constants.O_NONBLOCK, 0, "opened without O_NONBLOCK")
-        }
+        yield* opensOncePerRead(fx, yield* fx.manager(), { group: "g", key: "k" }, "g/k")
       })
   },
   {
@@ -861,7 +865,8 @@ const cases: ReadonlyArray<Case> = [
           assert.notInclude(visibleTexts(error), PLANTED, envVar)
         }
       })
-  }
+  },
+  ...flyte2Cases()
 ]
 
 /** A name flipped by another thread between an inside file or link and a link out; no read may give the outside. */
@@ -905,4 +910,163 @@ for (const impl of implementations) {
       it.live(testCase.name, () => withFixture(impl, testCase.run), 10_000)
     }
   })
+}
+
+/**
+ * The Flyte 2 places (a request with `origin: "flyte2"`) under the same read rules: every file place read exactly,
+ * once per read, contained, through a rotation, with refusals said as such. The secrets directory is Flyte 2's `D`.
+ */
+function flyte2Cases(): ReadonlyArray<Case> {
+  const flyte2 = (request: Omit<SecretRequest, "origin">): SecretRequest => ({ ...request, origin: "flyte2" })
+  const firstRefusal = (error: SecretNotFound) => error.attempts.find((attempt) => attempt.outcome === "refused")
+  // md5 of "api-key", computed apart from the library.
+  const apiKeyGroup = "3dc5f12d6f3462bb960a152bf73f2e81"
+  return [
+    {
+      name: "Flyte 2: every file place is read exactly (nothing stripped, no newline translated), rb the exact bytes",
+      run: (fx) =>
+        Effect.gen(function*() {
+          const raw = encoder.encode("\r\n  exact\r\nvalue \t\n")
+          fx.files({
+            "Tok": raw,
+            "kube/lowered": " kubernetes\n",
+            "Vault/Kept": " vault\r",
+            "mysecret": "\ufeffazure\n",
+            [`${apiKeyGroup}/api-key`]: " key-only\n",
+            "db/db": "under a group directory"
+          })
+          const manager = yield* fx.manager()
+          const file = (request: Omit<SecretRequest, "origin">) => flyte2({ ...request, mountRequirement: "FILE" })
+          assert.strictEqual(yield* manager.get(file({ key: "Tok" })), "\r\n  exact\r\nvalue \t\n")
+          assert.deepStrictEqual(yield* manager.get(file({ key: "Tok", encodeMode: "rb" })), raw)
+          assert.strictEqual(yield* manager.get(file({ group: "Kube", key: "Lowered" })), " kubernetes\n")
+          assert.strictEqual(yield* manager.get(file({ group: "Vault", key: "Kept" })), " vault\r")
+          assert.strictEqual(
+            yield* manager.get(file({ group: "https://v/secrets/MySecret", key: "x" })),
+            "\ufeffazure\n"
+          )
+          assert.strictEqual(yield* manager.get(file({ key: "api-key" })), " key-only\n")
+          // D/db is the group's directory, passed over for D/db/db.
+          assert.strictEqual(yield* manager.get(file({ group: "db", key: "db" })), "under a group directory")
+          assert.strictEqual(
+            yield* manager.getPath(file({ group: "Kube", key: "Lowered" })),
+            path.join(fx.dir, "kube/lowered")
+          )
+        })
+    },
+    {
+      name: "Flyte 2: opens the file once per read, read-only (and non-blocking where it can)",
+      records: true,
+      run: (fx) =>
+        Effect.gen(function*() {
+          fx.files({ "Token": "value" })
+          yield* opensOncePerRead(fx, yield* fx.manager(), flyte2({ key: "Token", mountRequirement: "FILE" }), "Token")
+        })
+    },
+    {
+      name: "Flyte 2: a link out of the secrets directory is refused at every place, never read",
+      disk: true,
+      records: true,
+      run: (fx) =>
+        Effect.gen(function*() {
+          const outside = path.join(fx.root, "outside")
+          fs.writeFileSync(outside, PLANTED)
+          for (const link of ["Esc", "g/k", "V/K", "n"]) {
+            fs.mkdirSync(path.dirname(path.join(fx.dir, link)), { recursive: true })
+            fs.symlinkSync(outside, path.join(fx.dir, link))
+          }
+          const manager = yield* fx.manager()
+          for (
+            const request of [
+              { key: "Esc" },
+              { group: "g", key: "k" },
+              { group: "V", key: "K", encodeMode: "rb" as const },
+              { group: "https://v/secrets/N", key: "other" }
+            ]
+          ) {
+            const error = yield* expectMiss(manager.get(flyte2({ ...request, mountRequirement: "FILE" })))
+            assert.strictEqual(
+              firstRefusal(error)?.reason,
+              "resolves outside the secrets directory (a symbolic link leads out of it)",
+              JSON.stringify(request)
+            )
+            assert.notInclude(visibleTexts(error), PLANTED)
+          }
+          const outsideReads = fx.calls.filter((call) => call.op === "read" && call.path === outside)
+          assert.deepStrictEqual(outsideReads, [], "a file outside the secrets directory was read")
+        })
+    },
+    {
+      name: "Flyte 2: rotation with deletion: no error, no torn value, no fall-through",
+      disk: true,
+      run: (fx) =>
+        Effect.gen(function*() {
+          const group = path.join(fx.dir, "g")
+          fs.mkdirSync(path.join(group, "..v0"), { recursive: true })
+          fs.writeFileSync(path.join(group, "..v0", "token"), rotatedValueOf(0))
+          fs.symlinkSync("..v0", path.join(group, "..data"))
+          fs.symlinkSync("..data/token", path.join(group, "token"))
+          // The embedded name a fall-through would reach after the files.
+          const manager = yield* fx.manager({ env: { _UNION_TOKEN: "WRONG-FALL-THROUGH" } })
+          const rotations = rotator({ group, keys: ["token"], ms: 700, pauseMs: fx.impl.rotationPauseMs })
+          const seen = tally()
+          const show = (value: string | Uint8Array) =>
+            isRotatedValue(value) ? "a whole version" : `wrong: ${String(value).slice(0, 40)}`
+          const requests = [
+            flyte2({ group: "g", key: "token" }),
+            flyte2({ group: "G", key: "Token", mountRequirement: "FILE" })
+          ]
+          yield* hammer(700, 8, Effect.forEach(requests, (request) => seen.record(manager.get(request), show)))
+          const count = yield* rotations.done
+          assert.deepStrictEqual([...seen.counts.keys()], ["a whole version"], seen.summary())
+          assert.isAbove(count, 20)
+        })
+    },
+    {
+      name: "Flyte 2: a hard link and a dangling link are refused",
+      disk: true,
+      run: (fx) =>
+        Effect.gen(function*() {
+          fs.writeFileSync(path.join(fx.root, "outside-file"), PLANTED)
+          fs.linkSync(path.join(fx.root, "outside-file"), path.join(fx.dir, "Hard"))
+          fs.mkdirSync(path.join(fx.dir, "g"))
+          fs.symlinkSync("..data/k", path.join(fx.dir, "g", "k"))
+          const manager = yield* fx.manager()
+          const hard = yield* expectMiss(manager.get(flyte2({ key: "Hard", mountRequirement: "FILE" })))
+          assert.include(firstRefusal(hard)?.reason, "has 2 hard links")
+          assert.notInclude(visibleTexts(hard), PLANTED)
+          const dangling = yield* expectMiss(manager.getPath(flyte2({ group: "g", key: "k" })))
+          assert.strictEqual(dangling.reason, "Refused")
+          assert.include(firstRefusal(dangling)?.reason, "symbolic link whose target is missing")
+        })
+    },
+    {
+      name: "Flyte 2: bytes that are not UTF-8 are a text refusal pointing to rb, an exact rb hit",
+      run: (fx) =>
+        Effect.gen(function*() {
+          const bytes = new Uint8Array([...encoder.encode(PLANTED), 0xff, 0xfe, 0x00])
+          fx.files({ "Bin": bytes })
+          const manager = yield* fx.manager()
+          const request = flyte2({ key: "Bin", mountRequirement: "FILE" })
+          const error = yield* expectMiss(manager.get(request))
+          assert.strictEqual(firstRefusal(error)?.reason, "not valid UTF-8 (read it with encodeMode: \"rb\")")
+          assert.notInclude(visibleTexts(error), PLANTED)
+          assert.deepStrictEqual(yield* manager.get({ ...request, encodeMode: "rb" }), bytes)
+        })
+    },
+    {
+      name: "Flyte 2: a missing secrets directory is said once, at the directory",
+      run: (fx) =>
+        Effect.gen(function*() {
+          if (fx.impl.disk) fs.rmdirSync(fx.dir)
+          const manager = yield* fx.manager()
+          for (const request of [flyte2({ group: "G", key: "K" }), flyte2({ key: "k" })]) {
+            const error = yield* expectMiss(manager.get(request))
+            assert.deepStrictEqual(error.attempts.filter((attempt) => attempt.source === "file"), [
+              { source: "file", location: fx.dir, outcome: "missing", reason: "the secrets directory does not exist" }
+            ])
+          }
+        })
+    }
+  ]
 }

@@ -55,6 +55,9 @@ export const keyedRequest = (request: unknown): KeyedRequest | undefined => {
     mountRequirement !== "FILE"
   ) return undefined
   if (encodeMode !== undefined && encodeMode !== "r" && encodeMode !== "rb") return undefined
+  // A Flyte 2 secret is looked for at other places than the Flyte 1 secret of the same names.
+  const origin = ownValue(request, "origin", fields.origin)
+  if (origin !== undefined && origin !== "flyte1" && origin !== "flyte2") return undefined
   const group = namePart(ownValue(request, "group", fields.group))
   const groupVersion = namePart(ownValue(request, "groupVersion", fields.groupVersion))
   const key = namePart(ownValue(request, "key", fields.key))
@@ -65,7 +68,7 @@ export const keyedRequest = (request: unknown): KeyedRequest | undefined => {
   return {
     encodeMode: encodeMode ?? "",
     fields: group + separator + groupVersion + separator + key + separator + (mountRequirement ?? "") + separator +
-      envVar
+      envVar + separator + (origin === "flyte2" ? origin : "")
   }
 }
 
@@ -75,7 +78,7 @@ export const cacheKey = (operation: Operation, encodeMode: EncodeMode, fields: s
 
 /** The operation and the request a cache key stands for: only the fields present, on an object with no prototype. */
 export const fromCacheKey = (cacheKey: string): { readonly operation: Operation; readonly request: SecretRequest } => {
-  const [operation, encodeMode, group, groupVersion, key, mountRequirement, envVar] = cacheKey.split(separator)
+  const [operation, encodeMode, group, groupVersion, key, mountRequirement, envVar, origin] = cacheKey.split(separator)
   const request: Record<string, string> = Object.create(null)
   if (encodeMode !== "") request["encodeMode"] = encodeMode!
   if (group !== "") request["group"] = group!
@@ -83,5 +86,6 @@ export const fromCacheKey = (cacheKey: string): { readonly operation: Operation;
   if (key !== "") request["key"] = key!
   if (mountRequirement !== "") request["mountRequirement"] = mountRequirement!
   if (envVar !== "") request["envVar"] = envVar!
+  if (origin !== "") request["origin"] = origin!
   return { operation: operation as Operation, request: request as SecretRequest }
 }

@@ -80,3 +80,6 @@ export const tooLarge = (size: number, maxBytes: number, sizeKnown: boolean): Fi
 /** The miss for a file with several names: another name could be outside the secrets directory. */
 export const hardLinked = (links: number): FileMiss =>
   refused(`has ${links} hard links (a secret file has exactly one name, so none can lead out of its directory)`)
+
+/** Whether a miss says that a directory is where a file was looked for. */
+export const isDirectoryMiss = (miss: FileMiss): boolean => miss.reason === typeReasons.Directory!.reason

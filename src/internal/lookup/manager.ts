@@ -12,8 +12,9 @@ import { registerSecretValue } from "../masking/registry.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { requestChanges } from "../watch/requestChanges.ts"
 import { type WatchOptions, watchValues } from "../watch/watchValues.ts"
+import { sourcesFor } from "./flyte2Places.ts"
 import { readRequest, type Target } from "./request.ts"
-import { type Found, type LookupContext, type Mode, type Place, sources } from "./sources.ts"
+import type { Found, LookupContext, Mode, Place } from "./sources.ts"
 import { suggestionsFor } from "./suggestions.ts"
 
 /** A compiled lookup: lazy, so running it again reads again. */
@@ -161,7 +162,7 @@ export const makeManager = (context: LookupContext): SecretsManagerShape => {
       return { lookup: lookupOf(() => failure), keep: false }
     }
     const { mode, result } = operations[operation]
-    const places = sources.flatMap((source) => source(target, mode, context))
+    const places = sourcesFor(target).flatMap((source) => source(target, mode, context))
     const onFailure = notFound(target)
     const onSuccess = ([found, tried]: readonly [Found, ReadonlyArray<Attempt>]) => result(found, tried)
     return {

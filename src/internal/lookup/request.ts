@@ -3,6 +3,7 @@
  * checked at the boundary, so plain JavaScript callers get a clear reason instead of a silent wrong lookup.
  */
 import type { MountRequirement } from "../../Secret.ts"
+import { flyte2NameProblem } from "./flyte2Names.ts"
 import { nameProblem, quoteName, type SecretName, toSecretName } from "./naming.ts"
 
 /** A request after its fields were read and checked. */
@@ -11,6 +12,8 @@ export interface Target {
   readonly mountRequirement: MountRequirement
   readonly envVar: string | undefined
   readonly encodeMode: "r" | "rb"
+  /** Which Flyte's platform injected the secret: it decides the places looked at. */
+  readonly origin: "flyte1" | "flyte2"
 }
 
 const fields = ["group", "key", "groupVersion", "mountRequirement", "envVar", "encodeMode", "origin"] as const
@@ -19,6 +22,7 @@ const knownFields: ReadonlySet<string> = new Set(fields)
 
 const mountRequirements: ReadonlySet<unknown> = new Set(["ANY", "ENV_VAR", "FILE"])
 const encodeModes: ReadonlySet<unknown> = new Set([undefined, "r", "rb"])
+const origins: ReadonlySet<unknown> = new Set(["flyte1", "flyte2"])
 
 /** The rule a `Secret`'s `envVar` follows; a request's follows it too. */
 export const envVarPattern = /^[A-Z_][A-Z0-9_]*$/
@@ -71,6 +75,8 @@ const fieldProblem = (field: Field, value: unknown): string | undefined => {
       return mountRequirements.has(value) ? undefined : `mountRequirement must be "ANY", "ENV_VAR" or "FILE"`
     case "encodeMode":
       return encodeModes.has(value) ? undefined : `encodeMode must be "r" (text) or "rb" (exact bytes)`
+    case "origin":
+      return origins.has(value) ? undefined : `origin must be "flyte1" or "flyte2"`
     case "envVar":
       return typeof value !== "string"
         ? `envVar must be a string, not ${describe(value)}`
@@ -104,13 +110,15 @@ export const readRequest = (request: unknown): Target | string => {
     key: own("key") as string | undefined,
     groupVersion: own("groupVersion") as string | undefined
   })
-  const problem = nameProblem(name)
+  const origin = (own("origin") ?? "flyte1") as Target["origin"]
+  const problem = origin === "flyte2" ? flyte2NameProblem(name) : nameProblem(name)
   if (problem !== undefined) return problem
   const envVar = own("envVar") as string | undefined
   return {
     name,
     mountRequirement: (own("mountRequirement") ?? "ANY") as MountRequirement,
     envVar: envVar === "" ? undefined : envVar,
-    encodeMode: (own("encodeMode") ?? "r") as "r" | "rb"
+    encodeMode: (own("encodeMode") ?? "r") as "r" | "rb",
+    origin
   }
 }

@@ -12,7 +12,7 @@ import { directoryMissing, type FileMiss } from "../files/fileMiss.ts"
 import type { FileReader } from "../files/fileReader.ts"
 import { envVarNames, isPathInside, quoteName, secretFilePaths } from "./naming.ts"
 import type { Target } from "./request.ts"
-import { fileText, pythonStrip } from "./text.ts"
+import { flytekitText, pythonStrip, type TextRule } from "./text.ts"
 
 /**
  * What a lookup yields: the text (stripped), the exact bytes, the path of the file holding the secret, or only
@@ -25,6 +25,10 @@ export interface LookupContext {
   readonly config: SecretsConfigShape
   readonly environment: Environment["Service"]
   readonly files: FileReader
+  /** How values become text: flytekit's rule (stripped) unless the context says otherwise. */
+  readonly text?: TextRule | undefined
+  /** A reader over the same file system for another secrets directory (Flyte 2's, when it is not the configured one). */
+  readonly filesIn?: ((secretsDir: string) => FileReader) | undefined
 }
 
 /** Where a secret was found, and the value as the mode wants it. */
@@ -61,25 +65,26 @@ const found = (source: string, location: string, value: string | Uint8Array): Ef
 const oversized = (value: string, maxBytes: number): boolean =>
   value.length * 3 > maxBytes && encoder.encode(value).length > maxBytes
 
-/** An environment value as the mode wants it: stripped text, or the UTF-8 bytes of the stripped text. */
-const fromValue = (value: string, mode: Mode): string | Uint8Array =>
-  mode === "bytes" ? encoder.encode(pythonStrip(value)) : mode === "text" ? pythonStrip(value) : value
+/** An environment value as the mode wants it: its text by the rule (stripped by default), or that text's UTF-8 bytes. */
+const fromValue = (value: string, mode: Mode, text: TextRule): string | Uint8Array =>
+  mode === "bytes" ? encoder.encode(text.ofValue(value)) : mode === "text" ? text.ofValue(value) : value
 
 /** The variable `name`, read when the place is tried. */
-const variable = (source: string, name: string, mode: Mode, context: LookupContext): Place => {
+export const variable = (source: string, name: string, mode: Mode, context: LookupContext): Place => {
   const notSet = miss(source, name, "not set")
   const maxBytes = context.config.maxFileBytes
+  const text = context.text ?? flytekitText
   return () => {
     const value = context.environment.get(name)
     if (value === undefined) return notSet
     if (oversized(value, maxBytes)) return miss(source, name, `holds over ${maxBytes} bytes, over the limit`, "refused")
-    return found(source, name, fromValue(value, mode))
+    return found(source, name, fromValue(value, mode, text))
   }
 }
 
 /** File bytes as the mode wants them, or `undefined` when they are not valid text. */
-const fromFile = (bytes: Uint8Array, path: string, mode: Mode): string | Uint8Array | undefined =>
-  mode === "bytes" ? bytes : mode === "text" ? fileText(bytes) : path
+const fromFile = (bytes: Uint8Array, path: string, mode: Mode, text: TextRule): string | Uint8Array | undefined =>
+  mode === "bytes" ? bytes : mode === "text" ? text.ofFile(bytes) : path
 
 /** One file, read (or, for `path` and `locate`, only checked) when the place is tried. */
 const readFile = (
@@ -93,7 +98,7 @@ const readFile = (
   Effect.flatMapEager(
     context.files.read(path, { contained, content: mode === "text" || mode === "bytes" }),
     (file) => {
-      const value = fromFile(file.bytes, path, mode)
+      const value = fromFile(file.bytes, path, mode, context.text ?? flytekitText)
       return value === undefined ? miss(source, location, notValidUtf8, "refused") : found(source, location, value)
     }
   )
@@ -114,7 +119,7 @@ const attemptOf = (source: string, location: string, failure: FileMiss | Readonl
  * The files at `paths`, in order: the first that can be read wins. When the secrets directory itself is missing,
  * that is said once, at the directory, and its other paths are not tried.
  */
-const files = (source: string, paths: ReadonlyArray<string>, mode: Mode, context: LookupContext): Place => {
+export const files = (source: string, paths: ReadonlyArray<string>, mode: Mode, context: LookupContext): Place => {
   const secretsDir = context.config.defaultDir
   const from = (index: number, attempts: ReadonlyArray<Attempt>): Effect.Effect<Found, ReadonlyArray<Attempt>> =>
     index === paths.length
@@ -154,7 +159,7 @@ export const declaredValue = (value: string, target: Target, config: SecretsConf
  * `declaredValue` says. A variable's content is never passed to a system call unless it is read as a file, and is
  * shown only when it is a path inside the secrets directory.
  */
-const declaredEnvVar: Source = (target, mode, context) => {
+export const declaredEnvVar: Source = (target, mode, context) => {
   const name = target.envVar
   if (name === undefined) return []
   if (target.mountRequirement === "ENV_VAR") {
@@ -190,7 +195,7 @@ const declaredEnvVar: Source = (target, mode, context) => {
       case "Value":
         return mode === "path"
           ? miss("declared-env", name, "holds the secret itself, not the path of a file in the secrets directory")
-          : found("declared-env", name, fromValue(value, mode))
+          : found("declared-env", name, fromValue(value, mode, context.text ?? flytekitText))
     }
   }]
 }

@@ -25,13 +25,30 @@ const carriageReturn = /\r\n?/g
 // Strict UTF-8 (no overlong forms, no surrogates); a byte order mark is kept, as Python's `utf-8` codec keeps it.
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
-/** A file's bytes as flytekit's text mode gives them (universal newlines, then stripped), or `undefined` if not UTF-8. */
-export const fileText = (bytes: Uint8Array): string | undefined => {
-  let text: string
+/** A file's bytes as UTF-8 text exactly (a byte order mark kept, no newline translated), or `undefined` if not UTF-8. */
+export const utf8Text = (bytes: Uint8Array): string | undefined => {
   try {
-    text = strictUtf8.decode(bytes)
+    return strictUtf8.decode(bytes)
   } catch {
     return undefined
   }
+}
+
+/** A file's bytes as flytekit's text mode gives them (universal newlines, then stripped), or `undefined` if not UTF-8. */
+export const fileText = (bytes: Uint8Array): string | undefined => {
+  const text = utf8Text(bytes)
+  if (text === undefined) return undefined
   return pythonStrip(text.includes("\r") ? text.replace(carriageReturn, "\n") : text)
 }
+
+/** How a variable's value and a file's bytes become a secret's text. */
+export interface TextRule {
+  readonly ofValue: (value: string) => string
+  readonly ofFile: (bytes: Uint8Array) => string | undefined
+}
+
+/** flytekit's: stripped, files with universal newlines. */
+export const flytekitText: TextRule = { ofValue: pythonStrip, ofFile: fileText }
+
+/** As the platform wrote it: what a program reading the variable or the file itself gets (Flyte 2's flyte-sdk). */
+export const exactText: TextRule = { ofValue: (value) => value, ofFile: utf8Text }

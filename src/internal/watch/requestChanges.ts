@@ -3,6 +3,8 @@
  * when it has one (the live layer's), and nothing but the poll otherwise.
  */
 import * as Effect from "effect/Effect"
+import { flyte2FilePaths } from "../lookup/flyte2Names.ts"
+import { flyte2Context } from "../lookup/flyte2Places.ts"
 import { secretFilePaths } from "../lookup/naming.ts"
 import { readRequest, type Target } from "../lookup/request.ts"
 import { declaredValue, type LookupContext } from "../lookup/sources.ts"
@@ -25,6 +27,14 @@ const filesOf = (target: Target, context: LookupContext): ReadonlyArray<string> 
   return declared === undefined ? paths : [declared, ...paths]
 }
 
+/** The same for a Flyte 2 secret, by its places' rule (in its own context): no declared file for `FILE`. */
+const flyte2FilesOf = (target: Target, flyte2: LookupContext): ReadonlyArray<string> => {
+  if (target.mountRequirement === "ENV_VAR") return []
+  const declared = target.mountRequirement === "FILE" ? undefined : declaredFile(target, flyte2)
+  const paths = flyte2FilePaths(flyte2.config.defaultDir, target.name)
+  return declared === undefined ? paths : [declared, ...paths]
+}
+
 /**
  * Signals for `request`'s files, worked out when the watch starts (a declared variable is read then). A request
  * that cannot be looked up gets none: its first read fails the stream.
@@ -34,6 +44,9 @@ export const requestChanges = (request: unknown, context: LookupContext): Change
   if (changes === undefined) return pollOnly
   return Effect.suspend(() => {
     const target = readRequest(request)
-    return typeof target === "string" ? pollOnly : changes(filesOf(target, context))
+    if (typeof target === "string") return pollOnly
+    if (target.origin !== "flyte2") return changes(filesOf(target, context))
+    const flyte2 = flyte2Context(context)
+    return flyte2.files.changes?.(flyte2FilesOf(target, flyte2)) ?? pollOnly
   })
 }
