@@ -412,7 +412,7 @@ describe("SecretsCache: refresh, invalidate, invalidateAll", () => {
 })
 
 describe("SecretsCache: keys", () => {
-  it.effect("requests that differ in any field are different entries; \"\" and absent share one", () => {
+  it.effect("requests that differ in a field that changes the answer are different entries", () => {
     const fake = makeFake({ "db/password": value })
     return Effect.gen(function*() {
       const manager = yield* SecretsManager
@@ -420,17 +420,19 @@ describe("SecretsCache: keys", () => {
         request,
         { ...request, groupVersion: "v1" },
         { ...request, envVar: "DB_PASSWORD" },
-        { ...request, mountRequirement: "ANY" },
+        { ...request, mountRequirement: "ENV_VAR" },
         { ...request, mountRequirement: "FILE" },
-        { ...request, encodeMode: "r" },
+        { ...request, encodeMode: "rb" },
         { group: "db", key: "Password" },
-        { group: "db/password" },
-        { key: "db/password" }
+        { group: "db" },
+        { key: "password" },
+        { group: "password" }
       ]
       for (const variant of variants) yield* Effect.result(manager.get(variant))
       assert.strictEqual(fake.fake.calls.get, variants.length)
+      // "" parts are absent, and the defaults spelled out are the defaults: each of these is the first request.
       yield* manager.get({ ...request, groupVersion: "", envVar: "" })
-      // A `Secret`'s mount requirement is "ANY" when not given: it shares the entry of that request.
+      yield* manager.get({ ...request, mountRequirement: "ANY", encodeMode: "r" })
       yield* manager.get(new Secret(request))
       assert.strictEqual(fake.fake.calls.get, variants.length)
     }).pipe(Effect.provide(cachedOver(fake)))
@@ -445,7 +447,7 @@ describe("SecretsCache: keys", () => {
       assert.strictEqual(yield* manager.get(request), value)
       assert.strictEqual(fake.fake.calls.get, 1)
       const looked = fake.fake.requests[0]!
-      assert.deepStrictEqual({ ...looked }, { group: "db", key: "password" })
+      assert.deepStrictEqual({ ...looked }, { group: "db", key: "password", mountRequirement: "ANY", encodeMode: "r" })
       assert.isUndefined(looked.envVar)
     }).pipe(Effect.provide(cachedOver(fake)))
   })
@@ -546,14 +548,13 @@ describe("SecretsCache: memory", () => {
       assert.deepStrictEqual(stored(), { entries: 100, lastGood: 100 })
     }))
 
-  it.effect("requests the manager would refuse for their type or length pass through uncached", () =>
+  it.effect("requests the manager refuses hold no entry and reach no lookup", () =>
     Effect.gen(function*() {
       const fake = makeFake({ "db/password": value })
       const { manager, stored } = yield* makeCachedManager(fake.manager, { ...settings, capacity: 100 })
       const refused = [
         { group: "g".repeat(254), key: "k" },
         { group: "g", key: "k".repeat(100_000) },
-        { group: "g", key: "k", envVar: "E".repeat(254) },
         { group: 42, key: "k" },
         { group: { toString: () => "db" }, key: "password" },
         { group: "g\u0000", key: "k" },
@@ -564,9 +565,19 @@ describe("SecretsCache: memory", () => {
         null
       ] as unknown as ReadonlyArray<SecretRequest>
       for (let round = 0; round < 2; round++) {
-        for (const bad of refused) yield* Effect.result(manager.get(bad))
+        for (const bad of refused) yield* expectMiss(manager.get(bad))
       }
-      assert.strictEqual(fake.fake.calls.get, 2 * refused.length)
+      assert.strictEqual(fake.fake.calls.get, 0)
+      assert.deepStrictEqual(stored(), { entries: 0, lastGood: 0 })
+    }))
+
+  it.effect("a request whose key would be too long to hold is read through uncached", () =>
+    Effect.gen(function*() {
+      const fake = makeFake({ "db/password": value })
+      const { manager, stored } = yield* makeCachedManager(fake.manager, { ...settings, capacity: 100 })
+      const long = { ...request, envVar: "E".repeat(100_000) }
+      for (let round = 0; round < 3; round++) assert.strictEqual(yield* manager.get(long), value)
+      assert.strictEqual(fake.fake.calls.get, 3)
       assert.deepStrictEqual(stored(), { entries: 0, lastGood: 0 })
     }))
 })
