@@ -343,6 +343,24 @@ describe("SecretsCache: refresh, invalidate, invalidateAll", () => {
     }).pipe(Effect.provide(cachedOver(fake)), Effect.provide(logs.layer))
   })
 
+  it.effect("a failed refresh logs one warning, however many entries of the request it re-reads", () => {
+    const fake = makeFake({ "db/password": value })
+    const logs = captureLogs()
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const cache = yield* SecretsCache
+      yield* manager.get(request)
+      yield* manager.getRedacted(request)
+      yield* manager.getPath(request)
+      fake.fake.down = true
+      yield* expectMiss(cache.refresh(request))
+      assert.strictEqual(logs.lines.filter((line) => line.level === "Warn").length, 1)
+      // Each entry serves its stale value without a warning of its own until it is read again.
+      assert.strictEqual(yield* manager.get(request), value)
+      assert.strictEqual(logs.lines.filter((line) => line.level === "Warn").length, 1)
+    }).pipe(Effect.provide(cachedOver(fake)), Effect.provide(logs.layer))
+  })
+
   it.effect("with staleIfError 0 a failed refresh drops the good value", () => {
     const fake = makeFake({ "db/password": value })
     return Effect.gen(function*() {
