@@ -10,7 +10,9 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import { TestClock } from "effect/testing"
+import * as fc from "fast-check"
 import { SecretNotFound, type SecretRequest, type SecretsManagerShape } from "../src/index.ts"
+import type { CacheSettings } from "../src/internal/cache/cachedManager.ts"
 import { makeCachedManager } from "../src/internal/cache/cachedManager.ts"
 
 const request = { group: "db", key: "password" }
@@ -19,7 +21,8 @@ const settings = { timeToLive: 300_000, missTimeToLive: 1_000, staleIfError: 3_6
 /** A read in flight: the value it took when it started (or the failure), waiting for `release`. */
 interface PendingRead {
   readonly key: string | undefined
-  readonly took: string | undefined
+  /** What the read answers when released; the test may turn it into a failure meanwhile. */
+  took: string | undefined
   readonly release: Deferred.Deferred<void>
 }
 
@@ -32,10 +35,14 @@ const makeBlockingStore = () => {
   const pending: Array<PendingRead> = []
   const read = (request: SecretRequest) =>
     Effect.gen(function*() {
-      const took = store.get(request.key ?? "")
-      const release = yield* Deferred.make<void>()
-      pending.push({ key: request.key, took, release })
-      yield* Deferred.await(release)
+      const waiting: PendingRead = {
+        key: request.key,
+        took: store.get(request.key ?? ""),
+        release: yield* Deferred.make<void>()
+      }
+      pending.push(waiting)
+      yield* Deferred.await(waiting.release)
+      const took = waiting.took
       if (took === undefined) {
         return yield* Effect.fail(
           new SecretNotFound({
@@ -61,17 +68,19 @@ const makeBlockingStore = () => {
   const settle = Effect.gen(function*() {
     for (let i = 0; i < 20; i++) yield* Effect.yieldNow
   })
-  /** Releases the oldest read still waiting. */
-  const releaseOldest = Effect.gen(function*() {
-    const next = pending.shift()
-    if (next !== undefined) yield* Deferred.succeed(next.release, undefined)
-    yield* settle
-  })
+  /** Releases the read waiting at `index` (the oldest by default). */
+  const release = (index = 0) =>
+    Effect.gen(function*() {
+      const [next] = pending.splice(index, 1)
+      if (next !== undefined) yield* Deferred.succeed(next.release, undefined)
+      yield* settle
+    })
+  const releaseOldest = release()
   const releaseAll = Effect.gen(function*() {
     yield* settle
     while (pending.length > 0) yield* releaseOldest
   })
-  return { store, pending, manager, settle, releaseOldest, releaseAll }
+  return { store, pending, manager, settle, release, releaseAll }
 }
 
 type BlockingStore = ReturnType<typeof makeBlockingStore>
@@ -162,7 +171,7 @@ describe("SecretsCache: an invalidation is never undone", () => {
         double.store.delete("password")
         yield* control.invalidate(request)
         // The refresh fails after the invalidation: it must not fall back to the value invalidated.
-        double.pending[0] = { ...double.pending[0]!, took: undefined }
+        double.pending[0]!.took = undefined
         yield* double.releaseAll
         yield* Effect.exit(Fiber.join(failing))
         const after = yield* Effect.forkChild(Effect.exit(manager.get(request)))
@@ -170,4 +179,89 @@ describe("SecretsCache: an invalidation is never undone", () => {
         assert.isTrue(Exit.isFailure(yield* Fiber.join(after)))
       })
     ).pipe(Effect.provide(Logger.layer([]))))
+})
+
+/** One step of a schedule: start a read or a refresh, invalidate, let a read in flight answer, or take the store down. */
+type Step =
+  | { readonly kind: "get" | "refresh" | "invalidate"; readonly key: "a" | "b" }
+  | { readonly kind: "invalidateAll" | "down" | "up" }
+  | { readonly kind: "release"; readonly index: number }
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constantFrom("get", "refresh", "invalidate"), key: fc.constant("a") }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom("get", "refresh", "invalidate"), key: fc.constant("b") }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom("invalidateAll", "down", "up") }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant("release"), index: fc.nat(8) }) }
+) as fc.Arbitrary<Step>
+
+/**
+ * Runs a schedule against a cache over a blocking store whose values are numbered in the order written: every
+ * invalidation first writes a new value, so a read started before it took a smaller number than any read after it.
+ * Every `get` started after an invalidation of its key must answer a number at least that of the invalidation.
+ */
+const runSchedule = (steps: ReadonlyArray<Step>, settings: CacheSettings) =>
+  withStore((double) =>
+    Effect.gen(function*() {
+      const { control, manager } = yield* makeCachedManager(double.manager, settings)
+      let written = 0
+      let down = false
+      const write = (key: "a" | "b") => double.store.set(key, down ? undefined : `${++written}`)
+      const floor = { a: 0, b: 0 }
+      const gets: Array<{ readonly floor: number; readonly fiber: Fiber.Fiber<Exit.Exit<string, SecretNotFound>> }> = []
+      write("a")
+      write("b")
+      for (const next of steps) {
+        switch (next.kind) {
+          case "get":
+            gets.push({
+              floor: floor[next.key],
+              fiber: yield* Effect.forkChild(Effect.exit(manager.get({ key: next.key })))
+            })
+            break
+          case "refresh":
+            yield* Effect.forkChild(Effect.exit(control.refresh({ key: next.key })))
+            break
+          case "invalidate":
+            write(next.key)
+            floor[next.key] = written
+            yield* control.invalidate({ key: next.key })
+            break
+          case "invalidateAll":
+            write("a")
+            floor.a = written
+            write("b")
+            floor.b = written
+            yield* control.invalidateAll
+            break
+          case "down":
+          case "up":
+            down = next.kind === "down"
+            write("a")
+            write("b")
+            break
+          case "release":
+            yield* double.release(double.pending.length === 0 ? 0 : next.index % double.pending.length)
+        }
+        yield* double.settle
+      }
+      yield* double.releaseAll
+      for (const get of gets) {
+        const exit = yield* Fiber.join(get.fiber)
+        if (Exit.isSuccess(exit)) assert.isAtLeast(Number(exit.value), get.floor, `a get after an invalidation`)
+      }
+    })
+  ).pipe(Effect.provide(Logger.layer([])))
+
+describe("SecretsCache: random schedules of reads, refreshes and invalidations", () => {
+  for (const capacity of [1, 2, 1_000]) {
+    it(`no get after an invalidation answers a value read before it (capacity ${capacity})`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(step, { maxLength: 24 }),
+          (steps) => Effect.runPromise(runSchedule(steps, { ...settings, capacity }))
+        ),
+        { numRuns: 500 }
+      )
+    })
+  }
 })
