@@ -116,7 +116,7 @@ describe("SecretsCache: refuses what the manager refuses", () => {
         assert.deepStrictEqual(seen(refreshed), seen(yield* run(plain, "get", bad)))
         yield* Effect.exit(Effect.suspend(() => control.invalidate(bad as SecretRequest)))
         assert.strictEqual(calls.count, 0)
-        assert.deepStrictEqual(stored(), { entries: 0, lastGood: 0 })
+        assert.deepStrictEqual(stored(), { entries: 0, lastGood: 0, inFlight: 0 })
       }))
   }
 
@@ -142,7 +142,7 @@ describe("SecretsCache: one key per request, defaults applied", () => {
       ]
       for (const spelling of spellings) assert.strictEqual(yield* manager.get(spelling), value)
       assert.strictEqual(calls.count, 1)
-      assert.deepStrictEqual(stored(), { entries: 1, lastGood: 1 })
+      assert.deepStrictEqual(stored(), { entries: 1, lastGood: 1, inFlight: 0 })
     }))
 
   it.effect("a getter that answers differently on each read is read once: the key and the lookup agree", () =>

@@ -563,8 +563,53 @@ describe("SecretsCache: memory", () => {
         yield* manager.get({ group: "g", key: `k${i}` })
         yield* Effect.result(manager.get({ group: "g", key: `missing${i}` }))
       }
-      assert.deepStrictEqual(stored(), { entries: 100, lastGood: 100 })
+      assert.deepStrictEqual(stored(), { entries: 100, lastGood: 100, inFlight: 0 })
     }))
+
+  it.effect(
+    "100,000 distinct requests keep at most capacity entries, last good values and nothing in flight",
+    () =>
+      Effect.gen(function*() {
+        const fake = makeFake({})
+        const { control, manager, stored } = yield* makeCachedManager(fake.manager, { ...settings, capacity: 1_000 })
+        for (let i = 0; i < 100_000; i++) {
+          const request = { group: `g${i % 317}`, key: `k${i}`, groupVersion: i % 2 === 0 ? "v" : "" }
+          fake.fake.values.set(`${request.group}/${request.key}`, `value-${i}`)
+          yield* manager.get(request)
+          if (i % 1_000 === 0) yield* control.refresh(request)
+          if (i % 1_500 === 0) yield* control.invalidate(request)
+        }
+        const held = stored()
+        assert.isAtMost(held.entries, 1_000)
+        assert.isAtMost(held.lastGood, 1_000)
+        assert.strictEqual(held.inFlight, 0)
+      }),
+    60_000
+  )
+
+  it.effect("capacity 1: a lookup in flight whose entry is evicted still answers its callers; the next read reads again", () => {
+    const fake = makeFake({ "g/a": "1", "g/b": "2" })
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      fake.fake.gate = yield* Deferred.make<void>()
+      const a = yield* Effect.forkChild(
+        Effect.all([manager.get({ group: "g", key: "a" }), manager.get({ group: "g", key: "a" })], {
+          concurrency: "unbounded"
+        })
+      )
+      for (let i = 0; i < 5; i++) yield* Effect.yieldNow
+      const b = yield* Effect.forkChild(manager.get({ group: "g", key: "b" }))
+      for (let i = 0; i < 5; i++) yield* Effect.yieldNow
+      yield* Deferred.succeed(fake.fake.gate, undefined)
+      assert.deepStrictEqual(yield* Fiber.join(a), ["1", "1"])
+      assert.strictEqual(yield* Fiber.join(b), "2")
+      assert.strictEqual(fake.fake.calls.get, 2)
+      fake.fake.gate = undefined
+      assert.strictEqual(yield* manager.get({ group: "g", key: "b" }), "2")
+      assert.strictEqual(yield* manager.get({ group: "g", key: "a" }), "1")
+      assert.strictEqual(fake.fake.calls.get, 3)
+    }).pipe(Effect.provide(cachedOver(fake, { capacity: 1 })))
+  })
 
   it.effect("requests the manager refuses hold no entry and reach no lookup", () =>
     Effect.gen(function*() {
@@ -586,7 +631,7 @@ describe("SecretsCache: memory", () => {
         for (const bad of refused) yield* expectMiss(manager.get(bad))
       }
       assert.strictEqual(fake.fake.calls.get, 0)
-      assert.deepStrictEqual(stored(), { entries: 0, lastGood: 0 })
+      assert.deepStrictEqual(stored(), { entries: 0, lastGood: 0, inFlight: 0 })
     }))
 
   it.effect("a request whose key would be too long to hold is read through uncached", () =>
@@ -596,7 +641,7 @@ describe("SecretsCache: memory", () => {
       const long = { ...request, envVar: "E".repeat(100_000) }
       for (let round = 0; round < 3; round++) assert.strictEqual(yield* manager.get(long), value)
       assert.strictEqual(fake.fake.calls.get, 3)
-      assert.deepStrictEqual(stored(), { entries: 0, lastGood: 0 })
+      assert.deepStrictEqual(stored(), { entries: 0, lastGood: 0, inFlight: 0 })
     }))
 })
 

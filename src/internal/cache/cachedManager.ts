@@ -231,7 +231,7 @@ export const makeCachedManager = (
   readonly manager: SecretsManagerShape
   readonly control: SecretsCacheShape
   /** How many entries, last good values and keys with reads in flight are held: what bounds the memory. */
-  readonly stored: () => { readonly entries: number; readonly lastGood: number }
+  readonly stored: () => { readonly entries: number; readonly lastGood: number; readonly inFlight: number }
 }> =>
   Effect.gen(function*() {
     const lastGood = new LastGood(settings.staleIfError > 0 ? settings.capacity : 0)
@@ -241,6 +241,10 @@ export const makeCachedManager = (
       timeToLive: entryTimeToLive(settings)
     })
     const state: CacheState = { ...reader, cache }
-    const stored = () => ({ entries: MutableHashMap.size(cache.map), lastGood: lastGood.size })
+    const stored = () => ({
+      entries: MutableHashMap.size(cache.map),
+      lastGood: lastGood.size,
+      inFlight: reader.flights.size
+    })
     return { manager: makeManager(state), control: makeControl(state), stored }
   })
