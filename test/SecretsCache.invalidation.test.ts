@@ -11,7 +11,7 @@ import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
-import { SecretNotFound, type SecretRequest, type SecretsManagerShape } from "../src/index.ts"
+import { SecretNotFound, type SecretRequest, type SecretsCacheShape, type SecretsManagerShape } from "../src/index.ts"
 import type { CacheSettings } from "../src/internal/cache/cachedManager.ts"
 import { makeCachedManager } from "../src/internal/cache/cachedManager.ts"
 
@@ -92,46 +92,32 @@ const withStore = <A, E, R>(body: (double: BlockingStore) => Effect.Effect<A, E,
 }
 
 describe("SecretsCache: an invalidation is never undone", () => {
-  it.effect("a refresh in flight when invalidate returns does not write its old value back", () =>
-    withStore((double) =>
-      Effect.gen(function*() {
-        const { control, manager } = yield* makeCachedManager(double.manager, settings)
-        double.store.set("password", "old")
-        const first = yield* Effect.forkChild(manager.get(request))
-        yield* double.releaseAll
-        assert.strictEqual(yield* Fiber.join(first), "old")
-        const refresh = yield* Effect.forkChild(control.refresh(request))
-        yield* double.settle
-        assert.strictEqual(double.pending.length, 1)
-        double.store.set("password", "new")
-        yield* control.invalidate(request)
-        yield* double.releaseAll
-        yield* Fiber.join(refresh)
-        const after = yield* Effect.forkChild(manager.get(request))
-        yield* double.releaseAll
-        assert.strictEqual(yield* Fiber.join(after), "new")
-      })
-    ))
-
-  it.effect("a refresh in flight when invalidateAll returns does not write its old value back", () =>
-    withStore((double) =>
-      Effect.gen(function*() {
-        const { control, manager } = yield* makeCachedManager(double.manager, settings)
-        double.store.set("password", "old")
-        const first = yield* Effect.forkChild(manager.get(request))
-        yield* double.releaseAll
-        yield* Fiber.join(first)
-        const refresh = yield* Effect.forkChild(control.refresh(request))
-        yield* double.settle
-        double.store.set("password", "new")
-        yield* control.invalidateAll
-        yield* double.releaseAll
-        yield* Fiber.join(refresh)
-        const after = yield* Effect.forkChild(manager.get(request))
-        yield* double.releaseAll
-        assert.strictEqual(yield* Fiber.join(after), "new")
-      })
-    ))
+  const invalidations = {
+    invalidate: (control: SecretsCacheShape) => control.invalidate(request),
+    invalidateAll: (control: SecretsCacheShape) => control.invalidateAll
+  }
+  for (const [name, invalidation] of Object.entries(invalidations)) {
+    it.effect(`a refresh in flight when ${name} returns does not write its old value back`, () =>
+      withStore((double) =>
+        Effect.gen(function*() {
+          const { control, manager } = yield* makeCachedManager(double.manager, settings)
+          double.store.set("password", "old")
+          const first = yield* Effect.forkChild(manager.get(request))
+          yield* double.releaseAll
+          assert.strictEqual(yield* Fiber.join(first), "old")
+          const refresh = yield* Effect.forkChild(control.refresh(request))
+          yield* double.settle
+          assert.strictEqual(double.pending.length, 1)
+          double.store.set("password", "new")
+          yield* invalidation(control)
+          yield* double.releaseAll
+          yield* Fiber.join(refresh)
+          const after = yield* Effect.forkChild(manager.get(request))
+          yield* double.releaseAll
+          assert.strictEqual(yield* Fiber.join(after), "new")
+        })
+      ))
+  }
 
   it.effect("a miss in flight when invalidate returns is neither joined afterwards nor kept as the last good value", () =>
     withStore((double) =>
