@@ -1,7 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -522,6 +524,18 @@ describe("SecretsCache: values handed out", () => {
       assert.deepStrictEqual(first, ["watched"])
       assert.strictEqual(fake.fake.calls.watch, 2)
       assert.strictEqual(fake.fake.calls.get, 0)
+    }).pipe(Effect.provide(cachedOver(fake)))
+  })
+
+  it.effect("watch refuses a poll interval that is not positive and finite over any manager, without calling it", () => {
+    const fake = makeFake({ "db/password": value })
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      for (const pollInterval of [0, -1, NaN, Infinity]) {
+        const exit = yield* Effect.exit(Stream.runCollect(manager.watch(request, { pollInterval })))
+        assert.isTrue(Exit.isFailure(exit) && Cause.isIllegalArgumentError(Cause.squash(exit.cause)))
+      }
+      assert.strictEqual(fake.fake.calls.watch, 0)
     }).pipe(Effect.provide(cachedOver(fake)))
   })
 })

@@ -115,6 +115,9 @@ export const readRequest = (request: unknown): Target | string => {
   }
 }
 
+/** The fields of `Target` that `targetKey` names; any other is keyed by its name after them. */
+const keyedFields: ReadonlySet<string> = new Set(["name", "mountRequirement", "envVar", "encodeMode"])
+
 /**
  * The one key of a read request, defaults applied (a `Target` has them): two targets share a key exactly when they
  * read the same secret the same way. A JSON array, so no value can pass for a separator and the key reads back with
@@ -122,7 +125,7 @@ export const readRequest = (request: unknown): Target | string => {
  * each further field of `Target`, by name in sorted order, as a name and its value.
  */
 export const targetKey = (target: Target): string => {
-  const { encodeMode, envVar, mountRequirement, name, ...further } = target
+  const { encodeMode, envVar, mountRequirement, name } = target
   const parts: Array<unknown> = [
     name.group ?? null,
     name.groupVersion ?? null,
@@ -132,8 +135,7 @@ export const targetKey = (target: Target): string => {
     encodeMode
   ]
   // A field a later `Target` gains still tells requests apart, though this function does not name it.
-  for (const field of Object.keys(further).sort()) {
-    parts.push(field, (further as Record<string, unknown>)[field] ?? null)
-  }
+  const further = Object.keys(target).filter((field) => !keyedFields.has(field))
+  for (const field of further.sort()) parts.push(field, (target as unknown as Record<string, unknown>)[field] ?? null)
   return JSON.stringify(parts)
 }

@@ -16,7 +16,10 @@ import * as Stream from "effect/Stream"
  * @category models
  */
 export interface WatchOptions {
-  /** Default 1 second. */
+  /**
+   * A positive, finite duration; default 1 second. Anything else (0, a negative number, `NaN`, `Infinity`) ends the
+   * stream before anything is read, with an `IllegalArgumentError` defect saying what to give instead.
+   */
   readonly pollInterval?: Duration.Input | undefined
 }
 
