@@ -80,7 +80,14 @@ const makeBlockingStore = () => {
     yield* settle
     while (pending.length > 0) yield* releaseOldest
   })
-  return { store, pending, manager, settle, release, releaseAll }
+  /** Runs `effect` to its end, answering every read it makes. */
+  const answered = <A, E>(effect: Effect.Effect<A, E>) =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.forkChild(effect)
+      yield* releaseAll
+      return yield* Fiber.join(fiber)
+    })
+  return { store, pending, manager, settle, release, releaseAll, answered }
 }
 
 type BlockingStore = ReturnType<typeof makeBlockingStore>
@@ -102,9 +109,7 @@ describe("SecretsCache: an invalidation is never undone", () => {
         Effect.gen(function*() {
           const { control, manager } = yield* makeCachedManager(double.manager, settings)
           double.store.set("password", "old")
-          const first = yield* Effect.forkChild(manager.get(request))
-          yield* double.releaseAll
-          assert.strictEqual(yield* Fiber.join(first), "old")
+          assert.strictEqual(yield* double.answered(manager.get(request)), "old")
           const refresh = yield* Effect.forkChild(control.refresh(request))
           yield* double.settle
           assert.strictEqual(double.pending.length, 1)
@@ -112,9 +117,7 @@ describe("SecretsCache: an invalidation is never undone", () => {
           yield* invalidation(control)
           yield* double.releaseAll
           yield* Fiber.join(refresh)
-          const after = yield* Effect.forkChild(manager.get(request))
-          yield* double.releaseAll
-          assert.strictEqual(yield* Fiber.join(after), "new")
+          assert.strictEqual(yield* double.answered(manager.get(request)), "new")
         })
       ))
   }
@@ -138,9 +141,7 @@ describe("SecretsCache: an invalidation is never undone", () => {
         // Down now: the last good value served is the one read after the invalidation.
         double.store.delete("password")
         yield* TestClock.adjust("5 minutes")
-        const stale = yield* Effect.forkChild(manager.get(request))
-        yield* double.releaseAll
-        assert.strictEqual(yield* Fiber.join(stale), "new")
+        assert.strictEqual(yield* double.answered(manager.get(request)), "new")
       })
     ).pipe(Effect.provide(Logger.layer([]))))
 
@@ -149,9 +150,7 @@ describe("SecretsCache: an invalidation is never undone", () => {
       Effect.gen(function*() {
         const { control, manager } = yield* makeCachedManager(double.manager, settings)
         double.store.set("password", "old")
-        const first = yield* Effect.forkChild(manager.get(request))
-        yield* double.releaseAll
-        yield* Fiber.join(first)
+        yield* double.answered(manager.get(request))
         const failing = yield* Effect.forkChild(control.refresh(request))
         yield* double.settle
         double.store.delete("password")
@@ -160,9 +159,7 @@ describe("SecretsCache: an invalidation is never undone", () => {
         double.pending[0]!.took = undefined
         yield* double.releaseAll
         yield* Effect.exit(Fiber.join(failing))
-        const after = yield* Effect.forkChild(Effect.exit(manager.get(request)))
-        yield* double.releaseAll
-        assert.isTrue(Exit.isFailure(yield* Fiber.join(after)))
+        assert.isTrue(Exit.isFailure(yield* double.answered(Effect.exit(manager.get(request)))))
       })
     ).pipe(Effect.provide(Logger.layer([]))))
 })
