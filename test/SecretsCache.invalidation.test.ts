@@ -164,6 +164,45 @@ describe("SecretsCache: an invalidation is never undone", () => {
     ).pipe(Effect.provide(Logger.layer([]))))
 })
 
+describe("SecretsCache: a newer value is never replaced by an older one", () => {
+  it.effect("a refresh that started first and ends last does not replace the value of the later one", () =>
+    withStore((double) =>
+      Effect.gen(function*() {
+        const { control, manager } = yield* makeCachedManager(double.manager, settings)
+        double.store.set("password", "1")
+        assert.strictEqual(yield* double.answered(manager.get(request)), "1")
+        const older = yield* Effect.forkChild(control.refresh(request))
+        yield* double.settle
+        double.store.set("password", "2")
+        const newer = yield* Effect.forkChild(control.refresh(request))
+        yield* double.settle
+        yield* double.release(1)
+        yield* Fiber.join(newer)
+        yield* double.release(0)
+        yield* Fiber.join(older)
+        assert.strictEqual(yield* manager.get(request), "2")
+      })
+    ))
+
+  it.effect("a miss that started first and ends last does not replace the value a refresh read after it", () =>
+    withStore((double) =>
+      Effect.gen(function*() {
+        const { control, manager } = yield* makeCachedManager(double.manager, settings)
+        double.store.set("password", "1")
+        const older = yield* Effect.forkChild(manager.get(request))
+        yield* double.settle
+        double.store.set("password", "2")
+        const newer = yield* Effect.forkChild(control.refresh(request))
+        yield* double.settle
+        yield* double.release(1)
+        yield* Fiber.join(newer)
+        yield* double.release(0)
+        assert.strictEqual(yield* Fiber.join(older), "1")
+        assert.strictEqual(yield* manager.get(request), "2")
+      })
+    ))
+})
+
 /** One step of a schedule: start a read or a refresh, invalidate, let a read in flight answer, or take the store down. */
 type Step =
   | { readonly kind: "get" | "refresh" | "invalidate"; readonly key: "a" | "b" }

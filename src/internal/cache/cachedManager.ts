@@ -82,7 +82,10 @@ const readEntry = (state: Reader, key: string, flight: Flight): Effect.Effect<He
   return Effect.matchEffect(readUnderlying(state.underlying, operation, requestOf(target)), {
     onSuccess: (value) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
-        if (!flight.overtaken) lastGood.set(key, value, now)
+        if (!flight.overtaken) {
+          lastGood.set(key, value, now)
+          state.flights.supersede(key, flight)
+        }
         return { value, success: Exit.succeed(value), timeToLive: settings.timeToLive, flight, stale: undefined }
       }),
     onFailure: (error) =>

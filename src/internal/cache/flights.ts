@@ -1,7 +1,8 @@
 /**
  * The reads in flight, by cache key, so that an invalidation can overtake them: a read that an `invalidate` or
- * `invalidateAll` overtook writes nothing back (no entry, no last good value), whenever it ends. Only reads in flight
- * are held, so memory follows the reads running, not the requests ever seen.
+ * `invalidateAll` overtook writes nothing back (no entry, no last good value), whenever it ends. A read that ends
+ * with a value overtakes the reads of its key that started before it, so an older read ending later never replaces a
+ * newer value. Only reads in flight are held, so memory follows the reads running, not the requests ever seen.
  */
 import * as Effect from "effect/Effect"
 
@@ -27,6 +28,14 @@ export class Flights {
   /** Marks every read of `key` in flight as overtaken. */
   overtake(key: string): void {
     for (const flight of this.byKey.get(key) ?? []) flight.overtaken = true
+  }
+
+  /** Marks the reads of `key` that started before `flight` as overtaken: its value is newer than theirs. */
+  supersede(key: string, flight: Flight): void {
+    for (const earlier of this.byKey.get(key) ?? []) {
+      if (earlier === flight) return
+      earlier.overtaken = true
+    }
   }
 
   /** Marks every read in flight as overtaken. */
