@@ -164,6 +164,25 @@ describe("SecretsCache: an invalidation is never undone", () => {
     ).pipe(Effect.provide(Logger.layer([]))))
 })
 
+describe("SecretsCache: reads given up", () => {
+  it.effect("a read whose every caller was interrupted is interrupted too, and leaves no entry nor flight", () =>
+    withStore((double) =>
+      Effect.gen(function*() {
+        const { manager, stored } = yield* makeCachedManager(double.manager, settings)
+        double.store.set("password", "1")
+        const callers = yield* Effect.forEach([1, 2], () => Effect.forkChild(manager.get(request)))
+        yield* double.settle
+        assert.strictEqual(double.pending.length, 1)
+        yield* Effect.forEach(callers, Fiber.interrupt)
+        yield* double.settle
+        assert.deepStrictEqual(stored(), { entries: 0, lastGood: 0, inFlight: 0 })
+        double.pending.length = 0
+        double.store.set("password", "2")
+        assert.strictEqual(yield* double.answered(manager.get(request)), "2")
+      })
+    ))
+})
+
 describe("SecretsCache: a newer value is never replaced by an older one", () => {
   it.effect("a refresh that started first and ends last does not replace the value of the later one", () =>
     withStore((double) =>
