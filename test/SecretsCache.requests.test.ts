@@ -62,6 +62,20 @@ const badRequests: ReadonlyArray<readonly [string, unknown]> = [
   ["a number for the variable", { group: "db", key: "password", envVar: 42 }],
   ["a getter that gives a number", withGetter("group", () => 42, { key: "password" })],
   ["a getter that gives \"..\"", withGetter("key", () => "..", { group: "db" })],
+  [
+    "a getter that throws",
+    withGetter("group", () => {
+      throw new Error("no group today")
+    }, { key: "password" })
+  ],
+  [
+    "a Proxy whose field list throws",
+    new Proxy({}, {
+      ownKeys: () => {
+        throw new Error("no keys today")
+      }
+    })
+  ],
   ["only inherited fields", Object.create({ group: "db", key: "password" })],
   ["no name at all", {}],
   ["empty name parts", { group: "", key: "" }],
