@@ -11,19 +11,13 @@ export type Operation = "get" | "getRedacted" | "getPath" | "locate"
 const operations: ReadonlyArray<Operation> = ["get", "getRedacted", "getPath", "locate"]
 const encodeModes: ReadonlyArray<Target["encodeMode"]> = ["r", "rb"]
 
-const requestFields = ["group", "key", "groupVersion", "mountRequirement", "envVar", "encodeMode"]
-
 /**
- * The request's own fields, each read exactly once (its enumerable ones, which the reader checks for unknown names,
- * and the known ones however defined), so a getter that answers differently on each read cannot be keyed as one
- * request and looked up as another.
+ * The request's own enumerable fields, each read exactly once, as the manager's reader takes them: a getter that
+ * answers differently on each read cannot be keyed as one request and looked up as another.
  */
 const readOnce = (request: object): object => {
   const copy: Record<string, unknown> = Object.create(null)
   for (const field of Object.keys(request)) copy[field] = (request as Record<string, unknown>)[field]
-  for (const field of requestFields) {
-    if (!(field in copy) && Object.hasOwn(request, field)) copy[field] = (request as Record<string, unknown>)[field]
-  }
   return copy
 }
 
