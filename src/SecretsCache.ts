@@ -44,12 +44,16 @@ export interface SecretsCacheOptions {
 export interface SecretsCacheShape {
   /**
    * Reads the request again now and updates its entries (every operation and encoding cached for it; the text
-   * `get` when none is). Fails with the read's `SecretNotFound`, even when the last good value is still served.
+   * `get` when none is). Fails with the read's `SecretNotFound`, even when the last good value is still served (then
+   * with one warning logged), and with the manager's `InvalidRequest` for a request the manager refuses.
    */
   readonly refresh: (request: SecretRequest) => Effect.Effect<void, SecretNotFound>
-  /** Drops the request's entries (every operation and encoding) and their last good values. */
+  /**
+   * Drops the request's entries (every operation and encoding) and their last good values. Once it returns, no value
+   * read before it is served: a read or refresh still in flight answers its own callers and stores nothing.
+   */
   readonly invalidate: (request: SecretRequest) => Effect.Effect<void>
-  /** Drops every entry and every last good value. */
+  /** Drops every entry and every last good value; reads and refreshes in flight store nothing. */
   readonly invalidateAll: Effect.Effect<void>
 }
 
@@ -62,8 +66,10 @@ export interface SecretsCacheShape {
 export class SecretsCache extends Context.Service<SecretsCache, SecretsCacheShape>()("effect-secrets/SecretsCache") {
   /**
    * A cached `SecretsManager` over the one provided to this layer, and its `SecretsCache`. Each request and
-   * operation (`get` as text, `get` as bytes, `getRedacted`, `getPath`, `locate`) is one entry; `watch` is not
-   * cached. Throws when an option is out of range.
+   * operation (`get` as text, `get` as bytes, `getRedacted`, `getPath`, `locate`) is one entry, the request read as
+   * the manager reads it with its defaults applied (`{ group, key }` and `{ group, key, encodeMode: "r" }` are one
+   * entry); a request the manager refuses fails with the manager's own `InvalidRequest` error before anything is
+   * looked up or cached. `watch` is not cached. Throws when an option is out of range.
    *
    * @since 0.1.0
    * @category layers

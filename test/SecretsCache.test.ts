@@ -1,7 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -327,19 +329,25 @@ describe("SecretsCache: refresh, invalidate, invalidateAll", () => {
     }).pipe(Effect.provide(cachedOver(fake)))
   })
 
-  it.effect("a failed refresh reports the failure and keeps serving the last good value while young enough", () => {
+  it.effect("a failed refresh reports the failure, keeps serving the last good value, and warns once for all its entries", () => {
     const fake = makeFake({ "db/password": value })
     const logs = captureLogs()
+    const warnings = () => logs.lines.filter((line) => line.level === "Warn").length
     return Effect.gen(function*() {
       const manager = yield* SecretsManager
       const cache = yield* SecretsCache
       yield* manager.get(request)
+      yield* manager.getRedacted(request)
+      yield* manager.getPath(request)
       fake.fake.down = true
       const failure = yield* expectMiss(cache.refresh(request))
       assert.strictEqual(failure.attempts[0]?.reason, "the store did not answer")
+      assert.strictEqual(warnings(), 1)
+      // Each entry serves its stale value, without a warning of its own until it is read again.
       assert.strictEqual(yield* manager.get(request), value)
+      assert.strictEqual(Redacted.value(yield* manager.getRedacted(request)), value)
       assert.strictEqual(fake.fake.calls.get, 2)
-      assert.strictEqual(logs.lines.filter((line) => line.level === "Warn").length, 1)
+      assert.strictEqual(warnings(), 1)
     }).pipe(Effect.provide(cachedOver(fake)), Effect.provide(logs.layer))
   })
 
@@ -412,7 +420,7 @@ describe("SecretsCache: refresh, invalidate, invalidateAll", () => {
 })
 
 describe("SecretsCache: keys", () => {
-  it.effect("requests that differ in any field are different entries; \"\" and absent share one", () => {
+  it.effect("requests that differ in a field that changes the answer are different entries", () => {
     const fake = makeFake({ "db/password": value })
     return Effect.gen(function*() {
       const manager = yield* SecretsManager
@@ -420,17 +428,19 @@ describe("SecretsCache: keys", () => {
         request,
         { ...request, groupVersion: "v1" },
         { ...request, envVar: "DB_PASSWORD" },
-        { ...request, mountRequirement: "ANY" },
+        { ...request, mountRequirement: "ENV_VAR" },
         { ...request, mountRequirement: "FILE" },
-        { ...request, encodeMode: "r" },
+        { ...request, encodeMode: "rb" },
         { group: "db", key: "Password" },
-        { group: "db/password" },
-        { key: "db/password" }
+        { group: "db" },
+        { key: "password" },
+        { group: "password" }
       ]
       for (const variant of variants) yield* Effect.result(manager.get(variant))
       assert.strictEqual(fake.fake.calls.get, variants.length)
+      // "" parts are absent, and the defaults spelled out are the defaults: each of these is the first request.
       yield* manager.get({ ...request, groupVersion: "", envVar: "" })
-      // A `Secret`'s mount requirement is "ANY" when not given: it shares the entry of that request.
+      yield* manager.get({ ...request, mountRequirement: "ANY", encodeMode: "r" })
       yield* manager.get(new Secret(request))
       assert.strictEqual(fake.fake.calls.get, variants.length)
     }).pipe(Effect.provide(cachedOver(fake)))
@@ -445,7 +455,7 @@ describe("SecretsCache: keys", () => {
       assert.strictEqual(yield* manager.get(request), value)
       assert.strictEqual(fake.fake.calls.get, 1)
       const looked = fake.fake.requests[0]!
-      assert.deepStrictEqual({ ...looked }, { group: "db", key: "password" })
+      assert.deepStrictEqual({ ...looked }, { group: "db", key: "password", mountRequirement: "ANY", encodeMode: "r" })
       assert.isUndefined(looked.envVar)
     }).pipe(Effect.provide(cachedOver(fake)))
   })
@@ -504,6 +514,18 @@ describe("SecretsCache: values handed out", () => {
       assert.strictEqual(fake.fake.calls.get, 0)
     }).pipe(Effect.provide(cachedOver(fake)))
   })
+
+  it.effect("watch refuses a poll interval that is not positive and finite over any manager, without calling it", () => {
+    const fake = makeFake({ "db/password": value })
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      for (const pollInterval of [0, -1, NaN, Infinity]) {
+        const exit = yield* Effect.exit(Stream.runCollect(manager.watch(request, { pollInterval })))
+        assert.isTrue(Exit.isFailure(exit) && Cause.isIllegalArgumentError(Cause.squash(exit.cause)))
+      }
+      assert.strictEqual(fake.fake.calls.watch, 0)
+    }).pipe(Effect.provide(cachedOver(fake)))
+  })
 })
 
 describe("SecretsCache: memory", () => {
@@ -543,17 +565,61 @@ describe("SecretsCache: memory", () => {
         yield* manager.get({ group: "g", key: `k${i}` })
         yield* Effect.result(manager.get({ group: "g", key: `missing${i}` }))
       }
-      assert.deepStrictEqual(stored(), { entries: 100, lastGood: 100 })
+      assert.deepStrictEqual(stored(), { entries: 100, lastGood: 100, inFlight: 0 })
     }))
 
-  it.effect("requests the manager would refuse for their type or length pass through uncached", () =>
+  it.effect(
+    "100,000 distinct requests keep at most capacity entries, last good values and nothing in flight",
+    () =>
+      Effect.gen(function*() {
+        const fake = makeFake({})
+        const { control, manager, stored } = yield* makeCachedManager(fake.manager, { ...settings, capacity: 1_000 })
+        for (let i = 0; i < 100_000; i++) {
+          const request = { group: `g${i % 317}`, key: `k${i}`, groupVersion: i % 2 === 0 ? "v" : "" }
+          fake.fake.values.set(`${request.group}/${request.key}`, `value-${i}`)
+          yield* manager.get(request)
+          if (i % 1_000 === 0) yield* control.refresh(request)
+          if (i % 1_500 === 0) yield* control.invalidate(request)
+        }
+        const held = stored()
+        assert.isAtMost(held.entries, 1_000)
+        assert.isAtMost(held.lastGood, 1_000)
+        assert.strictEqual(held.inFlight, 0)
+      }),
+    60_000
+  )
+
+  it.effect("capacity 1: a lookup in flight whose entry is evicted still answers its callers; the next read reads again", () => {
+    const fake = makeFake({ "g/a": "1", "g/b": "2" })
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      fake.fake.gate = yield* Deferred.make<void>()
+      const a = yield* Effect.forkChild(
+        Effect.all([manager.get({ group: "g", key: "a" }), manager.get({ group: "g", key: "a" })], {
+          concurrency: "unbounded"
+        })
+      )
+      for (let i = 0; i < 5; i++) yield* Effect.yieldNow
+      const b = yield* Effect.forkChild(manager.get({ group: "g", key: "b" }))
+      for (let i = 0; i < 5; i++) yield* Effect.yieldNow
+      yield* Deferred.succeed(fake.fake.gate, undefined)
+      assert.deepStrictEqual(yield* Fiber.join(a), ["1", "1"])
+      assert.strictEqual(yield* Fiber.join(b), "2")
+      assert.strictEqual(fake.fake.calls.get, 2)
+      fake.fake.gate = undefined
+      assert.strictEqual(yield* manager.get({ group: "g", key: "b" }), "2")
+      assert.strictEqual(yield* manager.get({ group: "g", key: "a" }), "1")
+      assert.strictEqual(fake.fake.calls.get, 3)
+    }).pipe(Effect.provide(cachedOver(fake, { capacity: 1 })))
+  })
+
+  it.effect("requests the manager refuses hold no entry and reach no lookup", () =>
     Effect.gen(function*() {
       const fake = makeFake({ "db/password": value })
       const { manager, stored } = yield* makeCachedManager(fake.manager, { ...settings, capacity: 100 })
       const refused = [
         { group: "g".repeat(254), key: "k" },
         { group: "g", key: "k".repeat(100_000) },
-        { group: "g", key: "k", envVar: "E".repeat(254) },
         { group: 42, key: "k" },
         { group: { toString: () => "db" }, key: "password" },
         { group: "g\u0000", key: "k" },
@@ -564,10 +630,20 @@ describe("SecretsCache: memory", () => {
         null
       ] as unknown as ReadonlyArray<SecretRequest>
       for (let round = 0; round < 2; round++) {
-        for (const bad of refused) yield* Effect.result(manager.get(bad))
+        for (const bad of refused) yield* expectMiss(manager.get(bad))
       }
-      assert.strictEqual(fake.fake.calls.get, 2 * refused.length)
-      assert.deepStrictEqual(stored(), { entries: 0, lastGood: 0 })
+      assert.strictEqual(fake.fake.calls.get, 0)
+      assert.deepStrictEqual(stored(), { entries: 0, lastGood: 0, inFlight: 0 })
+    }))
+
+  it.effect("a request whose key would be too long to hold is read through uncached", () =>
+    Effect.gen(function*() {
+      const fake = makeFake({ "db/password": value })
+      const { manager, stored } = yield* makeCachedManager(fake.manager, { ...settings, capacity: 100 })
+      const long = { ...request, envVar: "E".repeat(100_000) }
+      for (let round = 0; round < 3; round++) assert.strictEqual(yield* manager.get(long), value)
+      assert.strictEqual(fake.fake.calls.get, 3)
+      assert.deepStrictEqual(stored(), { entries: 0, lastGood: 0, inFlight: 0 })
     }))
 })
 

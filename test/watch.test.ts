@@ -3,8 +3,10 @@
  * replaced) show within milliseconds, whatever the poll interval; every other layer is polled.
  */
 import { assert, describe, it } from "@effect/vitest"
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
@@ -14,7 +16,7 @@ import { TestClock } from "effect/testing"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as util from "node:util"
-import { Environment, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
+import { Environment, SecretNotFound, SecretsCache, SecretsConfig, SecretsManager } from "../src/index.ts"
 import { makeKubeletVolume } from "./fixtures/kubeletVolume.ts"
 import { nodeSyncFileSystem } from "./fixtures/nodeSyncFileSystem.ts"
 import { makeTempDir, setEnv, useSecretsDir, writeFiles } from "./support.ts"
@@ -225,4 +227,80 @@ describe("watch without directory watches: the poll", () => {
       yield* settle
       assert.strictEqual(yield* Queue.size(watch.values), 0)
     }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/k": "fixed" } }))))
+})
+
+describe("watch refuses a poll interval that is not positive and finite", () => {
+  const env = { FLYTE_SECRETS_G_K: "value" }
+  useSecretsDir(env)
+  const layers = {
+    "SecretsManager.layer": SecretsManager.layer,
+    "SecretsManager.layerNoDeps": SecretsManager.layerNoDeps.pipe(
+      Layer.provide(SecretsConfig.layerWith({})),
+      Layer.provide(Environment.layerTest(env)),
+      Layer.provide(Layer.succeed(FileSystem.FileSystem, nodeSyncFileSystem))
+    ),
+    "SecretsManager.layerTest": SecretsManager.layerTest({ env }),
+    "SecretsCache.layer": SecretsCache.layer().pipe(Layer.provide(SecretsManager.layerTest({ env })))
+  }
+  // Every way a `Duration` input can say zero, less, not a number or never: each would poll in a busy loop or never.
+  const refused: ReadonlyArray<unknown> = [
+    0,
+    -0,
+    -1,
+    NaN,
+    Infinity,
+    -Infinity,
+    5e-324,
+    "0 millis",
+    "-5 seconds",
+    "Infinity",
+    "-Infinity",
+    "soon",
+    0n,
+    -1n,
+    [0, 0],
+    [-1, 0],
+    [NaN, 1],
+    {},
+    { seconds: -1 },
+    { seconds: NaN },
+    Duration.zero,
+    Duration.infinity,
+    Duration.millis(-1),
+    null
+  ]
+
+  for (const [name, layer] of Object.entries(layers)) {
+    it.effect(`${name}: the stream dies at once with an IllegalArgumentError saying what to give`, () =>
+      Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        for (const pollInterval of refused) {
+          const exit = yield* Effect.exit(
+            Stream.runHead(manager.watch({ group: "g", key: "k" }, { pollInterval } as never))
+          )
+          assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause), `${String(pollInterval)} is refused`)
+          const defect = Cause.squash((exit as Exit.Failure<unknown, unknown>).cause)
+          assert.isTrue(Cause.isIllegalArgumentError(defect))
+          assert.include(String(defect), "pollInterval must be a positive, finite duration, such as \"1 second\"")
+        }
+        // A positive, finite interval, however short or spelled, is taken.
+        for (const pollInterval of [1, "1 second", 1n, [0, 1], { milliseconds: 5 }, Duration.seconds(1)]) {
+          const first = yield* Stream.runHead(manager.watch({ group: "g", key: "k" }, { pollInterval } as never))
+          assert.deepStrictEqual(first._tag, "Some")
+        }
+      }).pipe(Effect.provide(layer)))
+  }
+
+  it("says what was given, briefly", () => {
+    const messageFor = (pollInterval: unknown) =>
+      Effect.runSync(
+        Effect.flip(Effect.sandbox(Stream.runDrain(
+          Effect.runSync(SecretsManager.use(Effect.succeed).pipe(Effect.provide(SecretsManager.layerTest({ env }))))
+            .watch({ group: "g", key: "k" }, { pollInterval } as never)
+        )))
+      )
+    assert.include(String(messageFor(-1)), "not -1")
+    assert.include(String(messageFor("x".repeat(10_000))), "...")
+    assert.isBelow(String(messageFor("x".repeat(10_000))).length, 400)
+  })
 })

@@ -1,11 +1,11 @@
 /**
- * The cached manager: one Effect `Cache` entry per request and operation (single flight, a time to live per
- * entry, misses kept for a short while), and beside it the last good value of each entry, which a failed re-read
- * serves while it is young enough. A hit is answered from the completed entry without entering `Cache.get`.
+ * The cached manager: one Effect `Cache` entry per operation and read request (single flight, a time to live per
+ * entry, misses kept for a short while), the last good value of each entry beside it for stale-if-error, and the
+ * reads in flight, which an invalidation overtakes so that nothing read before it is served after it returns. Every
+ * request is read once, by the manager's own reader, before anything is looked up or cached.
  */
 import * as Cache from "effect/Cache"
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as MutableHashMap from "effect/MutableHashMap"
@@ -13,10 +13,14 @@ import * as Redacted from "effect/Redacted"
 import { Secret } from "../../Secret.ts"
 import type { SecretsCacheShape } from "../../SecretsCache.ts"
 import type { SecretNotFound } from "../../SecretsError.ts"
-import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
-import { quoteName } from "../lookup/naming.ts"
-import { registerSecretValue } from "../masking/registry.ts"
-import { cacheKey, encodeModes, fromCacheKey, keyedRequest, type Operation } from "./requestKey.ts"
+import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
+import type { Target } from "../lookup/request.ts"
+import { checkedWatch } from "../watch/watchValues.ts"
+import { cacheKey, fromCacheKey, keysOf, type Operation, requestOf, targetOf } from "./cacheKey.ts"
+import { type Flight, Flights } from "./flights.ts"
+import { type Handed, type HandOut, handOutFor } from "./handOut.ts"
+import { refusal } from "./refusal.ts"
+import { LastGood, type Stale, staleValue, warnStale } from "./staleIfError.ts"
 
 /** The layer's options, checked, in milliseconds. */
 export interface CacheSettings {
@@ -26,73 +30,201 @@ export interface CacheSettings {
   readonly capacity: number
 }
 
-/** What an entry holds: the value as read, how long to keep it, and, when it is a stale value, why. */
-interface Held {
-  readonly value: unknown
-  /** The value as a completed effect, handed out as it is where callers may share one value. */
-  readonly success: Exit.Exit<unknown>
+/** What an entry holds: the value as read, how long to keep it, the read it came from and, when stale, why. */
+interface Held extends Handed {
   readonly timeToLive: number
-  readonly staleBecause: SecretNotFound | undefined
+  readonly flight: Flight
+  readonly stale: Stale | undefined
 }
 
-const held = (value: unknown, timeToLive: number, staleBecause?: SecretNotFound): Held => ({
-  value,
-  success: Exit.succeed(value),
-  timeToLive,
-  staleBecause
-})
+/** What a read of an entry needs: the manager to read, the settings, the last good values and the reads in flight. */
+interface Reader {
+  readonly underlying: SecretsManagerShape
+  readonly settings: CacheSettings
+  readonly lastGood: LastGood
+  readonly flights: Flights
+}
 
-/** The value a caller gets from an entry: shared when it cannot be changed, a copy or a fresh wrapper otherwise. */
-type HandOut<A> = (entry: Held) => Effect.Effect<A>
+/** Everything the cached manager's functions share: the reader and the entries. */
+interface CacheState extends Reader {
+  readonly cache: Cache.Cache<string, Held, SecretNotFound>
+}
 
-const shared = <A>(entry: Held) => entry.success as Exit.Exit<A>
-// A hit hands out a secret without the underlying manager: it is registered for masking again here, so a value a
-// service keeps reading stays among the most recently registered.
-const sharedSecret = <A>(entry: Held) => (registerSecretValue(entry.value as string), shared<A>(entry))
-// A caller may zero its bytes after use, or wipe its `Redacted`: neither may reach the cached value.
-const bytesCopy = (
-  entry: Held
-) => (registerSecretValue(entry.value as Uint8Array), Effect.succeed((entry.value as Uint8Array).slice()))
-const redacted = <A>(
-  entry: Held
-) => (registerSecretValue(entry.value as string), Effect.succeed(Redacted.make(entry.value as A)))
-const redactedBytesCopy = (
-  entry: Held
-) => (registerSecretValue(entry.value as Uint8Array),
-  Effect.succeed(Redacted.make((entry.value as Uint8Array).slice())))
+// A request may name a variable of any length: past this, its entries would make the cache's entry bound no memory
+// bound, so it is read through uncached.
+const maxKeyLength = 2048
 
-/** The last good value of each entry, and when it was read; bounded like the cache, the least recent dropped first. */
-const makeLastGood = (capacity: number) => {
-  const values = new Map<string, { readonly value: unknown; readonly readAt: number }>()
-  return {
-    get: (key: string) => values.get(key),
-    has: (key: string) => values.has(key),
-    set: (key: string, value: unknown, readAt: number) => {
-      values.delete(key)
-      if (capacity === 0) return
-      values.set(key, { value, readAt })
-      if (values.size > capacity) values.delete(values.keys().next().value!)
-    },
-    delete: (key: string) => values.delete(key),
-    clear: () => values.clear(),
-    size: () => values.size
+const readUnderlying = (
+  underlying: SecretsManagerShape,
+  operation: Operation,
+  request: SecretRequest
+): Effect.Effect<unknown, SecretNotFound> => {
+  switch (operation) {
+    case "get":
+      return underlying.get(request)
+    case "getRedacted":
+      return Effect.map(underlying.getRedacted(request), Redacted.value)
+    case "getPath":
+      return underlying.getPath(request)
+    case "locate":
+      return underlying.locate(request)
   }
 }
 
-/** The secret an entry is for, as the warning names it: group, version and key, never a value. */
-const describeSecret = (request: SecretRequest): string =>
-  [
-    request.group === undefined ? undefined : `group ${quoteName(request.group)}`,
-    request.groupVersion === undefined ? undefined : `version ${quoteName(request.groupVersion)}`,
-    request.key === undefined ? undefined : `key ${quoteName(request.key)}`
-  ].filter((part) => part !== undefined).join(" ")
+/**
+ * One read of an entry from the underlying manager, as `flight`: its value, kept as the last good one unless an
+ * invalidation overtook the read; or, when the read fails, the last good value while it is young enough, kept like a
+ * miss (the source is tried again as soon as a miss would be, and never past the end of the stale window).
+ */
+const readEntry = (state: Reader, key: string, flight: Flight): Effect.Effect<Held, SecretNotFound> => {
+  const { operation, target } = fromCacheKey(key)
+  const { lastGood, settings } = state
+  return Effect.matchEffect(readUnderlying(state.underlying, operation, requestOf(target)), {
+    onSuccess: (value) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        if (!flight.overtaken) {
+          lastGood.set(key, value, now)
+          state.flights.supersede(key, flight)
+        }
+        return { value, success: Exit.succeed(value), timeToLive: settings.timeToLive, flight, stale: undefined }
+      }),
+    onFailure: (error) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const stale = staleValue(lastGood, key, error, now, settings.staleIfError)
+        if (stale === undefined) return Effect.fail(error)
+        const timeToLive = Math.min(settings.missTimeToLive, stale.left)
+        return Effect.succeed({ value: stale.value, success: Exit.succeed(stale.value), timeToLive, flight, stale })
+      })
+  })
+}
 
-const whyNotFound = (error: SecretNotFound): string =>
-  error.attempts.length === 0
-    ? error.message
-    : error.attempts.map((attempt) => `${attempt.source} ${attempt.location}: ${attempt.reason}`).join("; ")
+/** The read behind a cache miss: a flight of its own, warning when it serves a stale value. */
+const lookupEntry = (state: Reader, key: string): Effect.Effect<Held, SecretNotFound> =>
+  state.flights.run(key, (flight) =>
+    Effect.tap(
+      readEntry(state, key, flight),
+      (entry) => entry.stale === undefined ? Effect.void : warnStale(fromCacheKey(key).target, entry.stale)
+    ))
 
-const format = (millis: number) => Duration.format(Duration.millis(millis))
+/** How long an entry is kept: nothing of a read an invalidation overtook, checked as the entry is stored. */
+const entryTimeToLive = (settings: CacheSettings) => (exit: Exit.Exit<Held, SecretNotFound>): number =>
+  Exit.isFailure(exit) ? settings.missTimeToLive : exit.value.flight.overtaken ? 0 : exit.value.timeToLive
+
+/**
+ * The entry's value when it is complete and unexpired on the fiber's own clock (so `TestClock` drives expiry),
+ * else `Cache.get`, which joins a lookup in flight or starts one. A hit answered here leaves the entry where it is in
+ * the eviction order (moving it would cost about as much as the rest of the hit), so a full cache drops the entry read
+ * from the source longest ago: for a hot entry, one more read.
+ */
+const readThrough = (state: CacheState, key: string, handOut: HandOut): Effect.Effect<unknown, SecretNotFound> =>
+  Effect.withFiber((fiber) => {
+    const entry = MutableHashMap.get(state.cache.map, key)
+    if (entry._tag === "Some") {
+      const exit = entry.value.fiber.pollUnsafe()
+      if (
+        exit !== undefined &&
+        (entry.value.expiresAt === undefined ||
+          fiber.getRef(Clock.Clock).currentTimeMillisUnsafe() < entry.value.expiresAt)
+      ) {
+        return Exit.isSuccess(exit) ? handOut(exit.value) : exit
+      }
+    }
+    return Effect.flatMap(Cache.get(state.cache, key), handOut)
+  })
+
+/**
+ * The cached read of `operation` on `request`: refused as the manager refuses it, read through uncached when its key
+ * would be too long, else through its entry.
+ */
+const cachedRead = (
+  state: CacheState,
+  operation: Operation,
+  request: unknown
+): Effect.Effect<unknown, SecretNotFound> => {
+  const target = targetOf(request)
+  if (typeof target === "string") return Effect.fail(refusal(request, target))
+  const key = cacheKey(operation, target)
+  if (key.length > maxKeyLength) return readUnderlying(state.underlying, operation, requestOf(target))
+  return readThrough(state, key, handOutFor(operation, target.encodeMode))
+}
+
+/** The cached manager's operations; `watch` is not cached, only its options checked as the manager checks them. */
+const makeManager = (state: CacheState): SecretsManagerShape => {
+  // Requests that cannot change (a `Secret`, a frozen object) keep their read per operation: no request to read.
+  const byIdentity = new WeakMap<object, Partial<Record<Operation, Effect.Effect<unknown, SecretNotFound>>>>()
+  const cached = (operation: Operation) => (request: unknown): Effect.Effect<unknown, SecretNotFound> => {
+    if (typeof request !== "object" || request === null || !(request instanceof Secret || Object.isFrozen(request))) {
+      return cachedRead(state, operation, request)
+    }
+    let reads = byIdentity.get(request)
+    if (reads === undefined) byIdentity.set(request, reads = {})
+    return reads[operation] ??= cachedRead(state, operation, request)
+  }
+  return {
+    get: cached("get") as SecretsManagerShape["get"],
+    getRedacted: cached("getRedacted") as SecretsManagerShape["getRedacted"],
+    getPath: cached("getPath") as SecretsManagerShape["getPath"],
+    locate: cached("locate") as SecretsManagerShape["locate"],
+    watch: checkedWatch(state.underlying.watch)
+  }
+}
+
+/**
+ * Reads an entry again now and stores what it read, unless an invalidation overtook the read: then it is only
+ * answered. A read that fails with no value young enough to serve drops the entry, so the next read tries again.
+ */
+const refreshEntry = (state: CacheState, key: string): Effect.Effect<Held, SecretNotFound> =>
+  state.flights.run(key, (flight) =>
+    Effect.onExit(readEntry(state, key, flight), (exit) => {
+      if (flight.overtaken) return Effect.void
+      return Exit.isSuccess(exit) ? Cache.set(state.cache, key, exit.value) : Cache.invalidate(state.cache, key)
+    }))
+
+/**
+ * Re-reads every entry held for `target` (each operation and encoding cached; the text `get` when none is), all of
+ * them even when one fails. Fails with the first failure, or with why a stale value is now served; warns once.
+ */
+const refreshTarget = (state: CacheState, target: Target): Effect.Effect<void, SecretNotFound> =>
+  Effect.suspend(() => {
+    const present = keysOf(target).filter((key) => MutableHashMap.has(state.cache.map, key) || state.lastGood.has(key))
+    const keys = present.length > 0 ? present : [cacheKey("get", target)]
+    return Effect.forEach(keys, (key) => Effect.exit(refreshEntry(state, key)), { concurrency: "unbounded" })
+  }).pipe(Effect.flatMap((exits): Effect.Effect<void, SecretNotFound> => {
+    const failed = exits.find(Exit.isFailure)
+    if (failed !== undefined) return Effect.asVoid(failed)
+    const stale = exits.map((exit) => (exit as Exit.Success<Held>).value.stale).find((stale) => stale !== undefined)
+    return stale === undefined ? Effect.void : Effect.andThen(warnStale(target, stale), Effect.fail(stale.because))
+  }))
+
+/** Drops every entry and last good value of `target`, and overtakes its reads in flight, in one step. */
+const invalidateTarget = (state: CacheState, target: Target): Effect.Effect<void> =>
+  Effect.sync(() => {
+    for (const key of keysOf(target)) {
+      state.flights.overtake(key)
+      state.lastGood.delete(key)
+      MutableHashMap.remove(state.cache.map, key)
+    }
+  })
+
+/** Drops every entry and last good value, and overtakes every read in flight, in one step. */
+const invalidateEverything = (state: CacheState): Effect.Effect<void> =>
+  Effect.sync(() => {
+    state.flights.overtakeAll()
+    state.lastGood.clear()
+    MutableHashMap.clear(state.cache.map)
+  })
+
+const makeControl = (state: CacheState): SecretsCacheShape => ({
+  refresh: (request) => {
+    const target = targetOf(request)
+    return typeof target === "string" ? Effect.fail(refusal(request, target)) : refreshTarget(state, target)
+  },
+  invalidate: (request) => {
+    const target = targetOf(request)
+    return typeof target === "string" ? Effect.void : invalidateTarget(state, target)
+  },
+  invalidateAll: invalidateEverything(state)
+})
 
 /** The cached manager over `underlying`, and the controls of its cache. */
 export const makeCachedManager = (
@@ -101,166 +233,21 @@ export const makeCachedManager = (
 ): Effect.Effect<{
   readonly manager: SecretsManagerShape
   readonly control: SecretsCacheShape
-  /** How many entries and last good values are held: what bounds the memory. */
-  readonly stored: () => { readonly entries: number; readonly lastGood: number }
+  /** How many entries, last good values and keys with reads in flight are held: what bounds the memory. */
+  readonly stored: () => { readonly entries: number; readonly lastGood: number; readonly inFlight: number }
 }> =>
   Effect.gen(function*() {
-    const lastGood = makeLastGood(settings.staleIfError > 0 ? settings.capacity : 0)
-    // Bumped by every invalidation: a read that started before one does not bring back a value it dropped.
-    let generation = 0
-
-    const readUnderlying = (operation: Operation, request: SecretRequest): Effect.Effect<unknown, SecretNotFound> => {
-      switch (operation) {
-        case "get":
-          return underlying.get(request)
-        case "getRedacted":
-          return Effect.map(underlying.getRedacted(request), Redacted.value)
-        case "getPath":
-          return underlying.getPath(request)
-        case "locate":
-          return underlying.locate(request)
-      }
-    }
-
-    const serveStale = (key: string, request: SecretRequest, error: SecretNotFound, now: number) => {
-      const good = lastGood.get(key)
-      const age = good === undefined ? Infinity : now - good.readAt
-      if (good === undefined || age >= settings.staleIfError) return Effect.fail(error)
-      const left = settings.staleIfError - age
-      return Effect.as(
-        Effect.logWarning(
-          `Serving the last good value of the secret ${describeSecret(request)}, read ${format(age)} ago ` +
-            `(served for ${format(left)} more at most): reading it again failed: ${whyNotFound(error)}`
-        ),
-        // Try the source again as soon as a miss would be, and never past the end of the stale window.
-        held(good.value, Math.min(settings.missTimeToLive, left), error)
-      )
-    }
-
-    const lookup = (key: string): Effect.Effect<Held, SecretNotFound> => {
-      const { operation, request } = fromCacheKey(key)
-      const startedIn = generation
-      return Effect.matchEffect(readUnderlying(operation, request), {
-        onSuccess: (value) =>
-          Clock.currentTimeMillis.pipe(Effect.map((now) => {
-            if (startedIn === generation) lastGood.set(key, value, now)
-            return held(value, settings.timeToLive)
-          })),
-        onFailure: (error) => Effect.flatMap(Clock.currentTimeMillis, (now) => serveStale(key, request, error, now))
-      })
-    }
-
-    const cache = yield* Cache.makeWith(lookup, {
+    const lastGood = new LastGood(settings.staleIfError > 0 ? settings.capacity : 0)
+    const reader: Reader = { underlying, settings, lastGood, flights: new Flights() }
+    const cache = yield* Cache.makeWith((key: string) => lookupEntry(reader, key), {
       capacity: settings.capacity,
-      timeToLive: (exit) => Exit.isSuccess(exit) ? exit.value.timeToLive : settings.missTimeToLive
+      timeToLive: entryTimeToLive(settings)
     })
-
-    /**
-     * The entry's value when it is complete and unexpired on the fiber's own clock (so `TestClock` drives expiry),
-     * else `Cache.get`, which joins a lookup in flight or starts one. A hit answered here leaves the entry where it
-     * is in the eviction order (moving it would cost about as much as the rest of the hit), so a full cache drops
-     * the entry read from the source longest ago: for a hot entry, one more read.
-     */
-    const readThrough = <A>(key: string, handOut: HandOut<A>): Effect.Effect<A, SecretNotFound> =>
-      Effect.withFiber((fiber) => {
-        const entry = MutableHashMap.get(cache.map, key)
-        if (entry._tag === "Some") {
-          const exit = entry.value.fiber.pollUnsafe()
-          if (
-            exit !== undefined &&
-            (entry.value.expiresAt === undefined ||
-              fiber.getRef(Clock.Clock).currentTimeMillisUnsafe() < entry.value.expiresAt)
-          ) {
-            return Exit.isSuccess(exit) ? handOut(exit.value) : exit as Exit.Exit<never, SecretNotFound>
-          }
-        }
-        return Effect.flatMap(Cache.get(cache, key), handOut)
-      })
-
-    // Requests that cannot change (a `Secret`, a frozen object) keep their read per operation: no key to build.
-    const byIdentity = new WeakMap<object, Partial<Record<Operation, Effect.Effect<unknown, SecretNotFound>>>>()
-
-    /** The cached read of one operation, or the manager's own when the request cannot be keyed. */
-    const cached = <A>(
-      operation: Operation,
-      request: SecretRequest,
-      handOut: (encodeMode: string) => HandOut<A>,
-      uncached: () => Effect.Effect<A, SecretNotFound>
-    ): Effect.Effect<A, SecretNotFound> => {
-      const build = () => {
-        const keyed = keyedRequest(request)
-        return keyed === undefined
-          ? uncached()
-          : readThrough(cacheKey(operation, keyed.encodeMode, keyed.fields), handOut(keyed.encodeMode))
-      }
-      if (typeof request !== "object" || request === null || !(request instanceof Secret || Object.isFrozen(request))) {
-        return build()
-      }
-      let reads = byIdentity.get(request)
-      if (reads === undefined) byIdentity.set(request, reads = {})
-      return (reads[operation] ??= build()) as Effect.Effect<A, SecretNotFound>
-    }
-
-    const manager: SecretsManagerShape = {
-      get: ((request: SecretRequest) =>
-        cached(
-          "get",
-          request,
-          (encodeMode) => encodeMode === "rb" ? bytesCopy : sharedSecret,
-          () => underlying.get(request)
-        )) as SecretsManagerShape["get"],
-      getRedacted: ((request: SecretRequest) =>
-        cached(
-          "getRedacted",
-          request,
-          (encodeMode) => encodeMode === "rb" ? redactedBytesCopy : redacted,
-          () => underlying.getRedacted(request)
-        )) as SecretsManagerShape["getRedacted"],
-      getPath: (request) => cached("getPath", request, () => shared<string>, () => underlying.getPath(request)),
-      locate: (request) => cached("locate", request, () => shared<SecretLocation>, () => underlying.locate(request)),
-      watch: underlying.watch
-    }
-
-    const operations: ReadonlyArray<Operation> = ["get", "getRedacted", "getPath", "locate"]
-    /** Every key a request can have: each operation, read with each encoding. */
-    const keysOf = (fields: string) =>
-      operations.flatMap((operation) => encodeModes.map((encodeMode) => cacheKey(operation, encodeMode, fields)))
-
-    const refreshKey = (key: string): Effect.Effect<void, SecretNotFound> =>
-      Effect.flatMap(
-        Cache.refresh(cache, key),
-        (entry) => entry.staleBecause === undefined ? Effect.void : Effect.fail(entry.staleBecause)
-      )
-
-    const control: SecretsCacheShape = {
-      refresh: (request) => {
-        const keyed = keyedRequest(request)
-        if (keyed === undefined) return Effect.asVoid(underlying.get(request))
-        return Effect.suspend(() => {
-          const present = keysOf(keyed.fields).filter((key) => MutableHashMap.has(cache.map, key) || lastGood.has(key))
-          const keys = present.length > 0 ? present : [cacheKey("get", keyed.encodeMode, keyed.fields)]
-          // Every entry is re-read even when one fails; the first failure is the one reported.
-          return Effect.forEach(keys, (key) => Effect.exit(refreshKey(key)), { concurrency: "unbounded" }).pipe(
-            Effect.flatMap((exits) => exits.find(Exit.isFailure) ?? Effect.void)
-          )
-        })
-      },
-      invalidate: (request) => {
-        const keyed = keyedRequest(request)
-        if (keyed === undefined) return Effect.void
-        const keys = keysOf(keyed.fields)
-        return Effect.suspend(() => {
-          generation++
-          for (const key of keys) lastGood.delete(key)
-          return Effect.forEach(keys, (key) => Cache.invalidate(cache, key), { discard: true })
-        })
-      },
-      invalidateAll: Effect.suspend(() => {
-        generation++
-        lastGood.clear()
-        return Cache.invalidateAll(cache)
-      })
-    }
-    const stored = () => ({ entries: MutableHashMap.size(cache.map), lastGood: lastGood.size() })
-    return { manager, control, stored }
+    const state: CacheState = { ...reader, cache }
+    const stored = () => ({
+      entries: MutableHashMap.size(cache.map),
+      lastGood: lastGood.size,
+      inFlight: reader.flights.size
+    })
+    return { manager: makeManager(state), control: makeControl(state), stored }
   })

@@ -3,6 +3,7 @@
  * lookup whenever a signal says it may have changed; the poll is always a signal, so nothing is missed when a file
  * system reports no events, and repeats are dropped by comparing values (never inode numbers, which are reused).
  */
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -15,11 +16,51 @@ import * as Stream from "effect/Stream"
  * @category models
  */
 export interface WatchOptions {
-  /** Default 1 second. */
+  /**
+   * A positive, finite duration; default 1 second. Anything else (0, a negative number, `NaN`, `Infinity`) ends the
+   * stream before anything is read, with an `IllegalArgumentError` defect saying what to give instead.
+   */
   readonly pollInterval?: Duration.Input | undefined
 }
 
 export const defaultPollInterval = Duration.seconds(1)
+
+/** A poll interval as a message shows it: short, and whatever it is. */
+const shown = (input: unknown): string => {
+  if (typeof input === "string") return JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}...` : input)
+  if (typeof input === "number" || typeof input === "bigint") return String(input)
+  if (Duration.isDuration(input)) return Duration.format(input)
+  return input === null ? "null" : Array.isArray(input) ? `[${input.map(String).join(", ")}]` : `a ${typeof input}`
+}
+
+/**
+ * The poll interval of `options`, or the error saying why it cannot be used: only a positive, finite duration can
+ * be, since 0, a negative number or `NaN` would poll in a busy loop and `Infinity` would never poll.
+ */
+const pollIntervalOf = (options: WatchOptions | undefined): Duration.Duration | Cause.IllegalArgumentError => {
+  const input = options?.pollInterval
+  if (input === undefined) return defaultPollInterval
+  const duration = typeof input === "number" && Number.isNaN(input) ? undefined : Duration.fromInput(input)
+  if (duration !== undefined && duration._tag === "Some" && Duration.isPositive(duration.value)) {
+    if (Duration.isFinite(duration.value)) return duration.value
+  }
+  return new Cause.IllegalArgumentError(
+    `watch: pollInterval must be a positive, finite duration, such as "1 second", "500 millis" or 1000 ` +
+      `(milliseconds), not ${shown(input)}`
+  )
+}
+
+/**
+ * `watch` with its options checked first: a poll interval that cannot be used ends the stream at once with an
+ * `IllegalArgumentError` defect (a mistake in the calling code, not a secret that is missing).
+ */
+export const checkedWatch = <W extends (request: never, options?: WatchOptions) => Stream.Stream<unknown, unknown>>(
+  watch: W
+): W =>
+  ((request: never, options?: WatchOptions) => {
+    const pollInterval = pollIntervalOf(options)
+    return Duration.isDuration(pollInterval) ? watch(request, options) : Stream.die(pollInterval)
+  }) as W
 
 /**
  * Signals that a value may have changed, set up in the scope of the stream that reads them (watches are closed when
@@ -40,16 +81,20 @@ export const sameValue = <A>(a: A, b: A): boolean => {
 
 /**
  * The values `read` gives at the start, at every poll tick and at every signal from `changes`, without repeats.
- * A failed read ends the stream with its error.
+ * A failed read ends the stream with its error; a poll interval that cannot be used ends it before anything is read,
+ * with an `IllegalArgumentError` defect.
  */
 export const watchValues = <A, E>(
   read: Effect.Effect<A, E>,
   options: WatchOptions | undefined,
   changes: ChangeSignals = pollOnly
-): Stream.Stream<A, E> =>
-  Stream.unwrap(Effect.map(changes, (signals) =>
-    Stream.tick(options?.pollInterval ?? defaultPollInterval).pipe(
+): Stream.Stream<A, E> => {
+  const pollInterval = pollIntervalOf(options)
+  if (!Duration.isDuration(pollInterval)) return Stream.die(pollInterval)
+  return Stream.unwrap(Effect.map(changes, (signals) =>
+    Stream.tick(pollInterval).pipe(
       Stream.merge(signals),
       Stream.mapEffect(() => read),
       Stream.changesWith(sameValue)
     )))
+}
