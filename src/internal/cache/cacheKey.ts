@@ -35,17 +35,17 @@ export const keysOf = (target: Target): ReadonlyArray<string> =>
 /** The operation and target a key stands for, read back from the target key's JSON array. */
 export const fromCacheKey = (key: string): { readonly operation: Operation; readonly target: Target } => {
   const space = key.indexOf(" ")
-  const [group, groupVersion, secretKey, mountRequirement, envVar, encodeMode, ...further] = JSON.parse(
+  const [group, groupVersion, secretKey, mountRequirement, envVar, encodeMode, origin] = JSON.parse(
     key.slice(space + 1)
   ) as Array<string | null>
-  const target: Record<string, unknown> = {
+  const target: Target = {
     name: { group: group ?? undefined, groupVersion: groupVersion ?? undefined, key: secretKey ?? undefined },
-    mountRequirement,
+    mountRequirement: mountRequirement as Target["mountRequirement"],
     envVar: envVar ?? undefined,
-    encodeMode
+    encodeMode: encodeMode as Target["encodeMode"],
+    origin: origin as Target["origin"]
   }
-  for (let index = 0; index < further.length; index += 2) target[further[index]!] = further[index + 1] ?? undefined
-  return { operation: key.slice(0, space) as Operation, target: target as unknown as Target }
+  return { operation: key.slice(0, space) as Operation, target }
 }
 
 /**
@@ -53,8 +53,10 @@ export const fromCacheKey = (key: string): { readonly operation: Operation; read
  * was keyed is exactly what is looked up (a request's getters are never read a second time).
  */
 export const requestOf = (target: Target): SecretRequest => {
-  const { encodeMode, envVar, mountRequirement, name, ...further } = target
-  const request: Record<string, unknown> = { mountRequirement, encodeMode, ...further }
+  const { encodeMode, envVar, mountRequirement, name, origin } = target
+  const request: Record<string, unknown> = { mountRequirement, encodeMode }
+  // Flyte 1 is every manager's default: a manager of the user's own need not know the field.
+  if (origin !== "flyte1") request["origin"] = origin
   if (name.group !== undefined) request["group"] = name.group
   if (name.groupVersion !== undefined) request["groupVersion"] = name.groupVersion
   if (name.key !== undefined) request["key"] = name.key

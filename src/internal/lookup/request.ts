@@ -123,27 +123,21 @@ export const readRequest = (request: unknown): Target | string => {
   }
 }
 
-/** The fields of `Target` that `targetKey` names; any other is keyed by its name after them. */
-const keyedFields: ReadonlySet<string> = new Set(["name", "mountRequirement", "envVar", "encodeMode"])
-
 /**
  * The one key of a read request, defaults applied (a `Target` has them): two targets share a key exactly when they
  * read the same secret the same way. A JSON array, so no value can pass for a separator and the key reads back with
- * `JSON.parse`: the name parts, the mount requirement, the variable and the encoding, absent parts as `null`, then
- * each further field of `Target`, by name in sorted order, as a name and its value.
+ * `JSON.parse`: the name parts, the mount requirement, the variable, the encoding and the origin, absent parts as
+ * `null`.
  */
 export const targetKey = (target: Target): string => {
-  const { encodeMode, envVar, mountRequirement, name } = target
-  const parts: Array<unknown> = [
+  const { encodeMode, envVar, mountRequirement, name, origin } = target
+  return JSON.stringify([
     name.group ?? null,
     name.groupVersion ?? null,
     name.key ?? null,
     mountRequirement,
     envVar ?? null,
-    encodeMode
-  ]
-  // A field a later `Target` gains still tells requests apart, though this function does not name it.
-  const further = Object.keys(target).filter((field) => !keyedFields.has(field))
-  for (const field of further.sort()) parts.push(field, (target as unknown as Record<string, unknown>)[field] ?? null)
-  return JSON.stringify(parts)
+    encodeMode,
+    origin
+  ])
 }
