@@ -150,11 +150,18 @@ const describeName = (error: NameInput): string => {
   return parts.filter((part) => part !== undefined).join(" ")
 }
 
-/** "Secret not found: <name>. Tried:" and one line per attempt. */
+/**
+ * "Secret not found: <name>. Tried:" and one line per attempt; a refusal leads with the first refused place, the one
+ * to fix.
+ */
 const whereLookedFor = (error: SecretNotFound): string => {
-  const heading = error.reason === "Refused" ? "Secret found but not readable" : "Secret not found"
   const tried = error.attempts.map((a) => `\n  - ${a.source} ${a.location}: ${a.reason}`).join("")
-  return `${heading}: ${describeName(error)}. Tried:${tried}`
+  const refused = error.reason === "Refused"
+    ? error.attempts.find((attempt) => attempt.outcome === "refused")
+    : undefined
+  if (refused === undefined) return `Secret not found: ${describeName(error)}. Tried:${tried}`
+  return `Secret found but not readable: ${describeName(error)}: ${refused.source} ${refused.location} ` +
+    `${refused.reason}.\nTried:${tried}`
 }
 
 /**
@@ -167,8 +174,9 @@ export const adviceOf = (error: SecretNotFound): string => whatToDo(error)
 const whatToDo = (error: SecretNotFound): string => {
   const late = lateHints.get(error)?.()
   if (error.reason === "Refused") {
-    return "The last place tried holds something that may not be read (its reason says why): fix it or remove " +
-      "it; no later place was tried instead." + (late === undefined ? "" : `\n${late}`)
+    return "The place named first holds something that may not be read (its reason says why), and no other place " +
+      "holds the secret: fix that place or remove it, or set one of the other places tried." +
+      (late === undefined ? "" : `\n${late}`)
   }
   const advice = error.task === undefined
     ? "Set one of the variables tried, or create the file."

@@ -192,8 +192,10 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
       assert.deepStrictEqual(dir.attempts, [
         { source: "env", location: "FLYTE_SECRETS_MY-GROUP_DIR", outcome: "missing", reason: "not set" },
         { source: "env", location: "FLYTE_SECRETS_MY_GROUP_DIR", outcome: "missing", reason: "not set" },
-        // A refusal ends the chain: no later place answers instead of the one that holds something.
-        { source: "file", location: "/etc/secrets/my-group/dir", outcome: "refused", reason: "is a directory" }
+        // A refusal is recorded and the lookup goes on: a later place may hold the secret.
+        { source: "file", location: "/etc/secrets/my-group/dir", outcome: "refused", reason: "is a directory" },
+        { source: "local-env", location: "MY-GROUP_DIR", outcome: "missing", reason: "not set" },
+        { source: "local-env", location: "MY_GROUP_DIR", outcome: "missing", reason: "not set" }
       ])
       const missing = yield* expectMiss(manager.get({ group: "nope", key: "k" }))
       assert.strictEqual(missing.attempts[1]?.reason, "no such file")
@@ -203,7 +205,7 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
       assert.include(binary.message, "FLYTE_SECRETS_MY_GROUP_BIN")
       assert.strictEqual(binary.reason, "Refused")
       assert.match(binary.message, /^Secret found but not readable: group "my-group" key "bin"/)
-      assert.include(binary.message, "The last place tried holds something that may not be read")
+      assert.include(binary.message, "The place named first holds something that may not be read")
       // Outside a task, no advice about a task's declarations.
       assert.notInclude(binary.message, "secretRequests")
       assert.strictEqual(missing.reason, "NotFound")

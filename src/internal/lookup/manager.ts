@@ -13,17 +13,18 @@ import { withoutStackTrace } from "../stackTrace.ts"
 import { requestChanges } from "../watch/requestChanges.ts"
 import { type WatchOptions, watchValues } from "../watch/watchValues.ts"
 import { readRequest, type Target } from "./request.ts"
-import { type Found, type LookupContext, type Mode, type Place, sources } from "./sources.ts"
+import { EndsLookup, type Found, type LookupContext, type Mode, type Place, sources } from "./sources.ts"
 import { suggestionsFor } from "./suggestions.ts"
 
 /** A compiled lookup: lazy, so running it again reads again. */
 type Lookup<A> = Effect.Effect<A, SecretNotFound>
 
 /**
- * Tries each place in order: the first success wins; a miss moves on and is kept, in order. A refusal ends the
- * chain: that place holds something for this secret, and a later place must not answer instead of it (flytekit, too,
- * reads a file that exists or fails). `catchEager` continues at once past a place that answered at once, and
- * schedules only for a place that must wait.
+ * Tries each place in order: the first success wins; a miss or a refusal is kept, in order, and the next place tried
+ * (a refused place is never read, and flytekit would have found the secret at a later place: it reads the unprefixed
+ * variable before the file and ignores a declared variable). Only a rotation that outlasted its retries ends the
+ * chain. `catchEager` continues at once past a place that answered at once, and schedules only for a place that must
+ * wait.
  */
 const firstFound = (
   places: ReadonlyArray<Place>,
@@ -35,10 +36,8 @@ const firstFound = (
     : Effect.catchEager(
       Effect.mapEager(places[index]!(), (found) => [found, attempts] as const),
       (failed) => {
-        const tried = attempts.length === 0 ? failed : [...attempts, ...failed]
-        return failed.some((attempt) => attempt.outcome === "refused")
-          ? Effect.fail(tried)
-          : firstFound(places, index + 1, tried)
+        if (failed instanceof EndsLookup) return Effect.fail([...attempts, ...failed.attempts])
+        return firstFound(places, index + 1, attempts.length === 0 ? failed : [...attempts, ...failed])
       }
     )
 

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import type { Environment } from "../../Environment.ts"
 import type { SecretsConfigShape } from "../../SecretsConfig.ts"
 import type { Attempt } from "../../SecretsError.ts"
-import { directoryMissing, type FileMiss } from "../files/fileMiss.ts"
+import { danglingLink, directoryMissing, type FileMiss, keptChanging } from "../files/fileMiss.ts"
 import type { FileReader } from "../files/fileReader.ts"
 import { envVarNames, isPathInside, quoteName, secretFilePaths } from "./naming.ts"
 import type { Target } from "./request.ts"
@@ -35,10 +35,19 @@ export interface Found {
 }
 
 /**
- * One place to try, called when the lookup reaches it. A place that can answer at once (an environment variable, a
- * synchronous file read) returns its outcome as an `Exit`, so the chain moves on without scheduling anything.
+ * A failure that ends the whole lookup: a file kept changing, or stayed a dangling link, through every retry (a
+ * rotation in progress). During a swap no later place may answer instead of the secret being swapped in.
  */
-export type Place = () => Effect.Effect<Found, ReadonlyArray<Attempt>>
+export class EndsLookup {
+  constructor(readonly attempts: ReadonlyArray<Attempt>) {}
+}
+
+/**
+ * One place to try, called when the lookup reaches it. A place that can answer at once (an environment variable, a
+ * synchronous file read) returns its outcome as an `Exit`, so the chain moves on without scheduling anything. A
+ * place that fails with its attempts (missing or refused) lets the lookup go on to the next place.
+ */
+export type Place = () => Effect.Effect<Found, ReadonlyArray<Attempt> | EndsLookup>
 
 /** A source: the places it tries for a request, in order (none when it cannot serve the mode). */
 export type Source = (target: Target, mode: Mode, context: LookupContext) => ReadonlyArray<Place>
@@ -104,28 +113,44 @@ const shownPath = (path: string): string => {
   return quoted === JSON.stringify(path) && !quoted.includes("\\") ? path : quoted
 }
 
-const isRefusal = (failure: FileMiss | ReadonlyArray<Attempt>): boolean =>
-  "reason" in failure ? failure.outcome === "refused" : failure.some((attempt) => attempt.outcome === "refused")
-
 const attemptOf = (source: string, location: string, failure: FileMiss | ReadonlyArray<Attempt>) =>
   "reason" in failure ? [{ source, location, outcome: failure.outcome, reason: failure.reason }] : failure
 
+/** A rotation that outlasted every retry: the lookup ends there rather than let a later place answer. */
+const isRotation = (failure: FileMiss | ReadonlyArray<Attempt>): boolean =>
+  failure === keptChanging || failure === danglingLink
+
+/** A failed file read as the place's failure: its attempt, ending the lookup when a rotation outlasted the retries. */
+const fileFailure = (
+  source: string,
+  location: string,
+  failure: FileMiss | ReadonlyArray<Attempt>,
+  before: ReadonlyArray<Attempt> = []
+): ReadonlyArray<Attempt> | EndsLookup => {
+  const attempts = [...before, ...attemptOf(source, location, failure)]
+  return isRotation(failure) ? new EndsLookup(attempts) : attempts
+}
+
 /**
- * The files at `paths`, in order: the first that can be read wins. When the secrets directory itself is missing,
- * that is said once, at the directory, and its other paths are not tried.
+ * The files at `paths`, in order: the first that can be read wins; a path that is missing or refused is recorded and
+ * the next one tried. When the secrets directory itself is missing, that is said once, at the directory, and its
+ * other paths are not tried.
  */
 const files = (source: string, paths: ReadonlyArray<string>, mode: Mode, context: LookupContext): Place => {
   const secretsDir = context.config.defaultDir
-  const from = (index: number, attempts: ReadonlyArray<Attempt>): Effect.Effect<Found, ReadonlyArray<Attempt>> =>
+  const from = (
+    index: number,
+    attempts: ReadonlyArray<Attempt>
+  ): Effect.Effect<Found, ReadonlyArray<Attempt> | EndsLookup> =>
     index === paths.length
       ? Effect.fail(attempts)
       : Effect.catchEager(
         readFile(source, paths[index]!, paths[index]!, true, mode, context),
         (failure) =>
           failure === directoryMissing
-            ? Effect.fail([...attempts, ...attemptOf(source, secretsDir, failure)])
-            : isRefusal(failure)
-            ? Effect.fail([...attempts, ...attemptOf(source, paths[index]!, failure)])
+            ? Effect.fail(fileFailure(source, secretsDir, failure, attempts))
+            : isRotation(failure)
+            ? Effect.fail(fileFailure(source, paths[index]!, failure, attempts))
             : from(index + 1, [...attempts, ...attemptOf(source, paths[index]!, failure)])
       )
   return () => from(0, [])
@@ -177,7 +202,7 @@ const declaredEnvVar: Source = (target, mode, context) => {
           : `${name} (its path, outside the secrets directory, is not shown)`
         return Effect.catchEager(
           readFile("declared-file", location, declared.path, declared.inside, mode, context),
-          (failure) => Effect.fail(attemptOf("declared-file", location, failure))
+          (failure) => Effect.fail(fileFailure("declared-file", location, failure))
         )
       }
       case "NotAPath":
