@@ -39,7 +39,10 @@ export interface Found {
  * rotation in progress). During a swap no later place may answer instead of the secret being swapped in.
  */
 export class EndsLookup {
-  constructor(readonly attempts: ReadonlyArray<Attempt>) {}
+  readonly attempts: ReadonlyArray<Attempt>
+  constructor(attempts: ReadonlyArray<Attempt>) {
+    this.attempts = attempts
+  }
 }
 
 /**
