@@ -9,7 +9,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import { quoteName, unsafePartReason } from "./internal/lookup/naming.ts"
-import { closest } from "./internal/lookup/request.ts"
+import { closest, envVarProblem } from "./internal/lookup/request.ts"
 
 /**
  * How the platform should mount a secret: a hint to the platform, never a narrowing of the lookup.
@@ -21,13 +21,7 @@ export type MountRequirement = "ANY" | "ENV_VAR" | "FILE"
 
 const MountRequirementSchema = Schema.Literals(["ANY", "ENV_VAR", "FILE"])
 
-const envVarPattern = /^[A-Z_][A-Z0-9_]*$/
-
-const EnvVarName = Schema.String.check(
-  Schema.makeFilter((name: string) =>
-    envVarPattern.test(name) || `Invalid environment variable name: ${quoteName(name).slice(1, -1)}`
-  )
-)
+const EnvVarName = Schema.String.check(Schema.makeFilter((name: string) => envVarProblem(name) ?? true))
 
 const namePart = (field: string) =>
   Schema.String.check(Schema.makeFilter((part: string) => unsafePartReason(field, part) ?? true))
@@ -154,7 +148,8 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
       group: idl.group,
       key: idl.key,
       groupVersion: idl.groupVersion ?? idl.group_version,
-      envVar: idl.envVar ?? idl.env_var,
+      // proto3 writes an absent envVar as "": absent here, where a declared "" is refused.
+      envVar: (idl.envVar ?? idl.env_var) || undefined,
       ...(mount === undefined ? {} : { mountRequirement: typeof mount === "number" ? mountByNumber[mount] : mount })
     })
   }
@@ -234,7 +229,8 @@ const withoutAbsentFields = (
   for (const field of declarationFields) {
     // Own properties only: a polluted Object.prototype adds nothing to a declaration.
     const value = Object.hasOwn(input, field) ? input[field] : undefined
-    if (value !== undefined && value !== "") fields[field] = value
+    // An envVar "" is kept, to be refused: flytekit raises "Invalid environment variable name" for it.
+    if (value !== undefined && (value !== "" || field === "envVar")) fields[field] = value
   }
   return fields
 }

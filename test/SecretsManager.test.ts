@@ -405,3 +405,15 @@ describe("getRedacted and watch (test layer)", () => {
       Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/bin": new Uint8Array([0xff, 0, 10]) } }))
     ))
 })
+
+describe("a request's envVar", () => {
+  it.effect("may not be one of the library's configuration variables: refused before anything is read", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      for (const envVar of ["FLYTE_SECRETS_MAX_FILE_BYTES", "FLYTE_SECRETS_X", "FLYTE_INTERNAL_EXECUTION_ID"]) {
+        const miss = yield* expectMiss(manager.get({ group: "g", key: "k", envVar }))
+        assert.strictEqual(miss.reason, "InvalidRequest")
+        assert.include(miss.message, `"${envVar}" is a configuration variable of this library`)
+      }
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_MAX_FILE_BYTES: "4096" } }))))
+})

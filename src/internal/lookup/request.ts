@@ -21,7 +21,23 @@ const mountRequirements: ReadonlySet<unknown> = new Set(["ANY", "ENV_VAR", "FILE
 const encodeModes: ReadonlySet<unknown> = new Set([undefined, "r", "rb"])
 
 /** The rule a `Secret`'s `envVar` follows; a request's follows it too. */
-export const envVarPattern = /^[A-Z_][A-Z0-9_]*$/
+const envVarPattern = /^[A-Z_][A-Z0-9_]*$/
+
+/** The library's own configuration variables: a secret injected there would be read as configuration. */
+const isConfigurationVariable = (name: string): boolean =>
+  name.startsWith("FLYTE_SECRETS_") || name === "FLYTE_INTERNAL_EXECUTION_ID"
+
+/**
+ * Why `name` cannot be a declared variable, or `undefined`: one rule for a `Secret` and a request. A name that does
+ * not match `^[A-Z_][A-Z0-9_]*$` (flytekit's message, `""` included), or one of the library's configuration variables.
+ */
+export const envVarProblem = (name: string): string | undefined =>
+  !envVarPattern.test(name)
+    ? `Invalid environment variable name: ${quoteName(name).slice(1, -1)} (it must match ^[A-Z_][A-Z0-9_]*$)`
+    : isConfigurationVariable(name)
+    ? `envVar ${quoteName(name)} is a configuration variable of this library (FLYTE_SECRETS_*, ` +
+      "FLYTE_INTERNAL_EXECUTION_ID): a secret there would be read as configuration; choose another name"
+    : undefined
 
 /** The edit distance of two short strings, for "did you mean". */
 export const editDistance = (a: string, b: string): number => {
@@ -74,9 +90,9 @@ const fieldProblem = (field: Field, value: unknown): string | undefined => {
     case "envVar":
       return typeof value !== "string"
         ? `envVar must be a string, not ${describe(value)}`
-        : value === "" || envVarPattern.test(value)
+        : value === ""
         ? undefined
-        : "envVar must be an environment variable name matching ^[A-Z_][A-Z0-9_]*$"
+        : envVarProblem(value)
     default:
       return typeof value === "string" ? undefined : `${field} must be a string, not ${describe(value)}`
   }
