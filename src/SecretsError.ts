@@ -3,12 +3,14 @@
  *
  * @since 0.1.0
  */
+import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { type NameInput, quoteName } from "./internal/lookup/naming.ts"
 
 /**
  * One place a lookup tried, and why it did not yield the secret: `missing` (nothing there) or `refused` (something
  * there that may not be read: not UTF-8, too large, not a regular file, a link out of the secrets directory).
+ * `outcome` may be left out when building one (a custom manager's miss): it is then `missing`.
  *
  * @since 0.1.0
  * @category models
@@ -16,7 +18,9 @@ import { type NameInput, quoteName } from "./internal/lookup/naming.ts"
 export const Attempt = Schema.Struct({
   source: Schema.String,
   location: Schema.String,
-  outcome: Schema.Literals(["missing", "refused"]),
+  outcome: Schema.Literals(["missing", "refused"]).pipe(
+    Schema.withConstructorDefault(Effect.succeed("missing" as const))
+  ),
   reason: Schema.String
 })
 
@@ -114,7 +118,9 @@ const carryingHint = (from: SecretNotFound, to: SecretNotFound): SecretNotFound 
 
 /**
  * A secret could not be read from any source. `attempts` lists every place tried, in order; `reason` tells a miss
- * from a refusal, a malformed request and an undeclared one; `task` names the task whose lookup it was.
+ * from a refusal, a malformed request and an undeclared one; `task` names the task whose lookup it was. A custom
+ * manager (a Vault-backed one, a test double) builds one from `{ group, key, attempts: [{ source, location, reason }]
+ * }`: `reason` defaults to `NotFound`, each attempt's `outcome` to `missing`.
  *
  * @since 0.1.0
  * @category errors
@@ -123,7 +129,7 @@ export class SecretNotFound extends Schema.TaggedError<SecretNotFound>()("Secret
   group: Schema.optional(Schema.String),
   key: Schema.optional(Schema.String),
   groupVersion: Schema.optional(Schema.String),
-  reason: SecretNotFoundReason,
+  reason: SecretNotFoundReason.pipe(Schema.withConstructorDefault(Effect.succeed("NotFound" as const))),
   attempts: Schema.Array(Attempt),
   task: Schema.optional(Schema.String),
   declared: Schema.optional(Schema.Boolean)

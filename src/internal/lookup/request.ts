@@ -33,7 +33,8 @@ const isConfigurationVariable = (name: string): boolean =>
  */
 export const envVarProblem = (name: string): string | undefined =>
   !envVarPattern.test(name)
-    ? `Invalid environment variable name: ${quoteName(name).slice(1, -1)} (it must match ^[A-Z_][A-Z0-9_]*$)`
+    ? `Invalid environment variable name: ${quoteName(name).slice(1, -1)} (envVar must be an environment ` +
+      "variable name matching ^[A-Z_][A-Z0-9_]*$)"
     : isConfigurationVariable(name)
     ? `envVar ${quoteName(name)} is a configuration variable of this library (FLYTE_SECRETS_*, ` +
       "FLYTE_INTERNAL_EXECUTION_ID): a secret there would be read as configuration; choose another name"
