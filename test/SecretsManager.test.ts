@@ -5,8 +5,8 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Environment, Secret, SecretsConfig, SecretsManager } from "../src/index.ts"
-import { expectMiss, setEnv, useSecretsDir, writeFiles } from "./support.ts"
+import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
+import { expectMiss, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const get = SecretsManager.use((manager) => manager.get({ group: "my-group", key: "my_key" }))
 const bytes = new Uint8Array([0, 255, 10, 32, 13, 9, 0x80])
@@ -416,4 +416,41 @@ describe("a request's envVar", () => {
         assert.include(miss.message, `"${envVar}" is a configuration variable of this library`)
       }
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_MAX_FILE_BYTES: "4096" } }))))
+})
+
+describe("a full miss builds its message only when it is read", () => {
+  it.effect("no message and no \"did you mean\" scan at the miss, through the manager and the facade", () =>
+    Effect.gen(function*() {
+      const getter = Object.getOwnPropertyDescriptor(SecretNotFound.prototype, "message")!
+      let built = 0
+      let listed = 0
+      Object.defineProperty(SecretNotFound.prototype, "message", {
+        get(this: SecretNotFound) {
+          built++
+          return getter.get!.call(this)
+        },
+        configurable: true
+      })
+      try {
+        const variables = { FLYTE_SECRETS_G_KEI: "typo" }
+        const environment = Layer.succeed(Environment, {
+          get: (name: string) => (variables as Record<string, string>)[name],
+          names: () => (listed++, Object.keys(variables))
+        })
+        const layer = SecretsManager.layerNodeFiles.pipe(
+          Layer.provide(SecretsConfig.layerWith({})),
+          Layer.provide(environment)
+        )
+        const miss = yield* expectMiss(SecretsManager.use((manager) => manager.get({ group: "g", key: "key" }))).pipe(
+          Effect.provide(layer)
+        )
+        const thrown = thrownBy(() => makeSecrets(layer).g!["key"])
+        assert.instanceOf(thrown, SecretNotFound)
+        assert.deepStrictEqual([built, listed], [0, 0])
+        assert.include(miss.message, "FLYTE_SECRETS_G_KEI")
+        assert.deepStrictEqual([built, listed], [1, 1])
+      } finally {
+        Object.defineProperty(SecretNotFound.prototype, "message", getter)
+      }
+    }))
 })
