@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
+import * as path from "node:path"
 import { Environment } from "./Environment.ts"
 import { closest } from "./internal/lookup/request.ts"
 
@@ -23,7 +24,10 @@ import { closest } from "./internal/lookup/request.ts"
 export interface SecretsConfigShape {
   /** Prefix of the environment variables the platform injects (`FLYTE_SECRETS_`; `_FSEC_` on a Flyte cluster). */
   readonly envPrefix: string
-  /** Directory holding secret files, absolute (`/etc/secrets`; `/etc/flyte/secrets` on a Flyte cluster). */
+  /**
+   * Directory holding secret files (`/etc/secrets`; `/etc/flyte/secrets` on a Flyte cluster): absolute and normal,
+   * a relative one resolved against the working directory when the layer is built.
+   */
   readonly defaultDir: string
   /** Prefix of every secret file name (empty by default). */
   readonly filePrefix: string
@@ -65,12 +69,6 @@ const invalid = (variable: string, message: string): ConfigError =>
 
 /** The first problem with a configuration, naming the variable that sets it (config values are not secrets). */
 const problemOf = (config: SecretsConfigShape): ConfigError | undefined => {
-  if (!config.defaultDir.startsWith("/")) {
-    return invalid(
-      variables.defaultDir,
-      `${variables.defaultDir} must be an absolute path, got ${JSON.stringify(config.defaultDir)}`
-    )
-  }
   if (/[/\\\p{Cc}]|\.\./u.test(config.filePrefix)) {
     return invalid(
       variables.filePrefix,
@@ -87,9 +85,16 @@ const problemOf = (config: SecretsConfigShape): ConfigError | undefined => {
   return undefined
 }
 
+/**
+ * The configuration checked, its secrets directory resolved once: a relative one (`./secrets`, `.`) against the
+ * working directory of this moment, as flytekit reads it, so a later `chdir` changes nothing; and spelt in its normal
+ * form (no `//`, `/./`, trailing `/`), so that a path the platform injects is recognised as inside it.
+ */
 const validated = (config: SecretsConfigShape): Effect.Effect<SecretsConfigShape, ConfigError> => {
   const problem = problemOf(config)
-  return problem === undefined ? Effect.succeed(config) : Effect.fail(problem)
+  return problem === undefined
+    ? Effect.succeed({ ...config, defaultDir: path.resolve(config.defaultDir) })
+    : Effect.fail(problem)
 }
 
 /** A whole number of bytes as written in a variable, or `NaN`. */
@@ -184,11 +189,11 @@ export class SecretsConfig
 
   /**
    * Given values, the defaults for the rest; the environment is not read. Values are checked as the environment's
-   * are (a relative `defaultDir` fails the layer with a `ConfigError`).
+   * are, and a relative `defaultDir` is resolved against the working directory when the layer is built.
    *
    * @since 0.1.0
    * @category layers
    */
   static readonly layerWith = (config: Partial<SecretsConfigShape>): Layer.Layer<SecretsConfig, ConfigError> =>
-    Layer.effect(SecretsConfig, validated({ ...defaults, ...config }))
+    Layer.effect(SecretsConfig, Effect.suspend(() => validated({ ...defaults, ...config })))
 }

@@ -157,11 +157,10 @@ describe("configuration errors", () => {
       assert.isBelow(message.split("\n").length, 4)
     }))
 
-  it.effect("a relative secrets directory or a file prefix that could leave it fails, naming the variable", () =>
+  it.effect("a file prefix that could leave the secrets directory fails, naming the variable", () =>
     Effect.gen(function*() {
       for (
         const [env, variable] of [
-          [{ FLYTE_SECRETS_DEFAULT_DIR: "secrets" }, "FLYTE_SECRETS_DEFAULT_DIR"],
           [{ FLYTE_SECRETS_FILE_PREFIX: "../x" }, "FLYTE_SECRETS_FILE_PREFIX"],
           [{ FLYTE_SECRETS_FILE_PREFIX: "a/b" }, "FLYTE_SECRETS_FILE_PREFIX"]
         ] as const
