@@ -9,6 +9,7 @@ import type { ConfigError } from "effect/Config"
 import type * as Layer from "effect/Layer"
 import { makeFacade } from "./internal/facade/proxy.ts"
 import { managerOf, runNow } from "./internal/facade/run.ts"
+import { readNow } from "./internal/lookup/core.ts"
 import { type SecretRequest, SecretsManager, type SecretsManagerShape } from "./SecretsManager.ts"
 
 /**
@@ -61,8 +62,10 @@ export const facadeOver = (
   topLevelRequests?: (name: string) => ReadonlyArray<SecretRequest> | undefined
 ): Secrets => {
   const methods: SecretsMethods = {
-    get: ((request: SecretRequest) => runNow(manager().get(request), methods.get)) as SecretsMethods["get"],
-    getPath: (request) => runNow(manager().getPath(request), methods.getPath)
+    get: ((request: SecretRequest) => runNow(readNow(manager(), "get", [request]), methods.get)) as SecretsMethods[
+      "get"
+    ],
+    getPath: (request) => runNow(readNow(manager(), "getPath", [request]), methods.getPath) as string
   }
   return makeFacade(manager, attributeRequests, methods, topLevelRequests) as Secrets
 }

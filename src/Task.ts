@@ -8,7 +8,7 @@ import type { ConfigError } from "effect/Config"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import { managerOf, runNow } from "./internal/facade/run.ts"
-import { startLookup } from "./internal/lookup/manager.ts"
+import { readNow } from "./internal/lookup/core.ts"
 import { quoteName } from "./internal/lookup/naming.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
 import type { CheckedDeclarations, Declaration, ManagerOf, RequestsOf, SecretsOf } from "./internal/task/typed.ts"
@@ -170,11 +170,11 @@ const defineTask = (options: TaskOptions): TaskDefinition & { readonly declarati
  */
 const preflightCheck = (manager: SecretsManagerShape, definition: TaskDefinition) =>
   Effect.flatMap(
-    // Each lookup starts in place: one whose sources answer at once needs no fiber; the others run concurrently.
+    // Each lookup reads at once: one whose places answer at once needs no fiber; the others run concurrently.
     Effect.forEach(
       definition.secretRequests,
       (secret) =>
-        Effect.matchEager(startLookup(manager.locate(secret)), {
+        Effect.matchEager(readNow(manager, "locate", [secret]), {
           onFailure: (miss) => miss,
           onSuccess: () => undefined
         }),

@@ -43,11 +43,12 @@ describe("makeSecrets over the live layer", () => {
     const error = thrownBy(() => makeSecrets().missing_group.missing_key)
     assert.instanceOf(error, SecretNotFound)
     assert.include((error as Error).stack, "SecretsFacade.test.ts")
-    // An attribute group with "_" also stands for its Kubernetes spelling with "-": both are tried, each place once.
+    // An attribute group with "_" also stands for its Kubernetes spelling with "-": both are tried at each place
+    // before the next place, each place once.
     assert.deepStrictEqual((error as SecretNotFound).attempts.map((a) => `${a.source} ${a.location}`), [
       "env FLYTE_SECRETS_MISSING_GROUP_MISSING_KEY",
-      `file ${dirs.secrets}/missing_group/missing_key`,
       "env FLYTE_SECRETS_MISSING-GROUP_MISSING_KEY",
+      `file ${dirs.secrets}/missing_group/missing_key`,
       `file ${dirs.secrets}/missing-group/missing_key`
     ])
     assert.strictEqual((error as SecretNotFound).group, "missing_group")
@@ -111,5 +112,31 @@ describe("makeSecrets over a layer with an asynchronous FileSystem", () => {
     const error = thrownBy(() => makeSecrets(layer).some_group.some_key)
     assert.instanceOf(error, TypeError)
     assert.include((error as Error).message, "completes asynchronously")
+  })
+})
+
+describe("the facade answers as get() does", () => {
+  const dirs = useSecretsDir()
+
+  it("a leftover unprefixed variable and the Kubernetes-spelt file: both give the file", () => {
+    setEnv({ MY_API_KEYS_GITHUB_TOKEN: "leftover-in-shell" })
+    writeFiles(dirs.secrets, { "my-api-keys/github_token": "from-file" })
+    const secrets = makeSecrets()
+    assert.strictEqual(secrets.get({ group: "my-api-keys", key: "github_token" }), "from-file")
+    assert.strictEqual(secrets.my_api_keys.github_token, "from-file")
+  })
+
+  it("the attribute spelling wins at the same place, and a later place answers only when no earlier one does", () => {
+    writeFiles(dirs.secrets, { "my_api_keys/token": "underscore", "my-api-keys/token": "hyphen" })
+    setEnv({ MY_API_KEYS_ONLY_LOCAL: "local" })
+    const secrets = makeSecrets()
+    assert.strictEqual(secrets.my_api_keys.token, "underscore")
+    assert.strictEqual(secrets.my_api_keys.only_local, "local")
+  })
+
+  it("a refused place under one spelling, the other spelling's file answers", () => {
+    writeFiles(dirs.secrets, { "my-api-keys/cert": "from-hyphen" })
+    writeFiles(dirs.secrets, { "my_api_keys/cert": new Uint8Array([0xff, 0xfe]) })
+    assert.strictEqual(makeSecrets().my_api_keys.cert, "from-hyphen")
   })
 })

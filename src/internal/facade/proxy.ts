@@ -3,11 +3,10 @@
  * runners, promise machinery, module loaders and serialisers probe on any object are never groups or keys, so
  * inspecting, awaiting, spreading or serialising a facade never looks anything up.
  */
-import type * as Effect from "effect/Effect"
 import { inspect } from "node:util"
-import { mergeMisses, SecretNotFound } from "../../SecretsError.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { BoundedCache } from "../BoundedCache.ts"
+import { coreOf, type ReadNow } from "../lookup/core.ts"
 import { runNow } from "./run.ts"
 
 /** What common tools look for on any object, besides everything on `Object.prototype`. */
@@ -75,26 +74,9 @@ const readOnly: ProxyHandler<object> = {
   preventExtensions: () => false
 }
 
-/** Runs the lookups of a name's spellings in turn: the first found wins; a miss names every place tried. */
-const runFirstFound = (lookups: ReadonlyArray<Effect.Effect<unknown, SecretNotFound>>): unknown => {
-  if (lookups.length === 1) return runNow(lookups[0]!, runFirstFound)
-  const misses: Array<SecretNotFound> = []
-  for (const lookup of lookups) {
-    try {
-      return runNow(lookup, runFirstFound)
-    } catch (error) {
-      if (!(error instanceof SecretNotFound)) throw error
-      misses.push(error)
-    }
-  }
-  const miss = mergeMisses(misses)
-  Error.captureStackTrace(miss, runFirstFound)
-  throw miss
-}
-
 /**
- * A facade over a manager obtained on first use. `attributeRequests` maps `secrets.<group>.<key>` to the requests
- * to try, in order. `methods` are the top-level names that are not groups; `topLevelRequests` maps a top-level name
+ * A facade over a manager obtained on first use. `attributeRequests` maps `secrets.<group>.<key>` to the spellings
+ * of the secret it names: each place is tried for every spelling before the next place. `methods` are the top-level names that are not groups; `topLevelRequests` maps a top-level name
  * that is a secret rather than a group (a task's key-only declaration) to its requests.
  */
 export const makeFacade = <Methods extends object>(
@@ -104,22 +86,22 @@ export const makeFacade = <Methods extends object>(
   topLevelRequests?: (name: string) => ReadonlyArray<SecretRequest> | undefined
 ): object => {
   // The lookups of each attribute read so far, and the group proxies: bounded, so untrusted attribute names cannot
-  // grow them. A lookup is lazy: running it again reads again.
-  const lookups = new BoundedCache<string, ReadonlyArray<Effect.Effect<unknown, SecretNotFound>>>({
+  // grow them. A prepared lookup reads again each time it is called.
+  const lookups = new BoundedCache<string, ReadNow>({
     maxEntries: 4096,
     maxBytes: 4 * 1024 * 1024
   })
   const groups = new BoundedCache<string, object>({ maxEntries: 1024, maxBytes: 1024 * 1024 })
   const perEntry = 256
 
-  /** Runs the lookups kept under `slot`, made from `requests()` on first use. */
+  /** Reads the lookup kept under `slot`, prepared from `requests()` on first use. */
   const read = (slot: string, requests: () => ReadonlyArray<SecretRequest>): unknown => {
-    let found = lookups.get(slot)
-    if (found === undefined) {
-      found = requests().map((request) => manager().get(request))
-      lookups.set(slot, found, slot.length * 2 + perEntry)
+    let lookup = lookups.get(slot)
+    if (lookup === undefined) {
+      lookup = coreOf(manager()).prepare("get", requests())
+      lookups.set(slot, lookup, slot.length * 2 + perEntry)
     }
-    return runFirstFound(found)
+    return runNow(lookup(), read)
   }
 
   const group = (name: string): object =>

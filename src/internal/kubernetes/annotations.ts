@@ -126,7 +126,9 @@ const secretOf = (key: string, value: unknown): Secret | Problem => {
   const fields = parseSecretText(text)
   if (typeof fields === "string") return unreadable(`not the text format of a core.Secret: ${fields}`)
   try {
-    return new Secret(fields as SecretInput)
+    // An empty envVar is proto3's absent, as propeller reads it.
+    const input = fields as SecretInput
+    return new Secret(input.envVar === "" ? { ...input, envVar: undefined } : input)
   } catch (error) {
     return {
       reason: "InvalidSecret",

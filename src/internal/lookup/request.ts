@@ -3,7 +3,7 @@
  * checked at the boundary, so plain JavaScript callers get a clear reason instead of a silent wrong lookup.
  */
 import type { MountRequirement } from "../../Secret.ts"
-import { nameProblem, quoteName, type SecretName, toSecretName } from "./naming.ts"
+import { type NameInput, nameProblem, quoteName, type SecretName, toSecretName } from "./naming.ts"
 
 /** A request after its fields were read and checked. */
 export interface Target {
@@ -99,35 +99,55 @@ const fieldProblem = (field: Field, value: unknown): string | undefined => {
   }
 }
 
-/** The request's own fields checked, or why it cannot be looked up (before anything is read). */
-export const readRequest = (request: unknown): Target | string => {
+/**
+ * A request's own enumerable fields, each read exactly once (a getter cannot answer one thing when checked and
+ * another when used; a polluted `Object.prototype` adds nothing), or why it cannot be read.
+ */
+const ownFields = (request: unknown): Partial<Record<Field, unknown>> | string => {
   if (typeof request !== "object" || request === null) {
     return `a secret request must be an object such as ${example}, not ${describe(request)}`
   }
+  const values: Partial<Record<Field, unknown>> = Object.create(null)
   for (const field of Object.keys(request)) {
-    if (knownFields.has(field)) continue
-    const suggestion = closest(field, knownFields)
-    return `unknown field ${quoteName(field)} in a secret request` +
-      (suggestion === undefined ? ` (it takes ${fields.join(", ")})` : ` (did you mean ${JSON.stringify(suggestion)}?)`)
+    if (!knownFields.has(field)) {
+      const suggestion = closest(field, knownFields)
+      return `unknown field ${quoteName(field)} in a secret request` +
+        (suggestion === undefined
+          ? ` (it takes ${fields.join(", ")})`
+          : ` (did you mean ${JSON.stringify(suggestion)}?)`)
+    }
+    values[field as Field] = (request as Record<string, unknown>)[field]
   }
-  const own = (field: Field): unknown =>
-    Object.hasOwn(request, field) ? (request as Record<Field, unknown>)[field] : undefined
+  return values
+}
+
+/** The request's own fields checked, or why it cannot be looked up (before anything is read). */
+export const readRequest = (request: unknown): Target | string => {
+  const own = ownFields(request)
+  if (typeof own === "string") return own
   for (const field of fields) {
-    const problem = fieldProblem(field, own(field))
+    const problem = fieldProblem(field, own[field])
     if (problem !== undefined) return problem
   }
-  const name = toSecretName({
-    group: own("group") as string | undefined,
-    key: own("key") as string | undefined,
-    groupVersion: own("groupVersion") as string | undefined
-  })
+  const name = toSecretName(own as NameInput)
   const problem = nameProblem(name)
   if (problem !== undefined) return problem
-  const envVar = own("envVar") as string | undefined
+  const envVar = own.envVar as string | undefined
   return {
     name,
-    mountRequirement: (own("mountRequirement") ?? "ANY") as MountRequirement,
+    mountRequirement: (own.mountRequirement ?? "ANY") as MountRequirement,
     envVar: envVar === "" ? undefined : envVar,
-    encodeMode: (own("encodeMode") ?? "r") as "r" | "rb"
+    encodeMode: (own.encodeMode ?? "r") as "r" | "rb"
   }
+}
+
+/**
+ * The name of a request that cannot be looked up, when its name itself is safe to show; `undefined` otherwise.
+ * Read by the same rule as `readRequest`.
+ */
+export const safeNameOf = (request: unknown): SecretName | undefined => {
+  const own = ownFields(request)
+  if (typeof own === "string") return undefined
+  const nameOnly = readRequest({ group: own.group, key: own.key, groupVersion: own.groupVersion })
+  return typeof nameOnly === "string" ? undefined : nameOnly.name
 }

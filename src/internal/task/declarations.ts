@@ -3,15 +3,15 @@
  * facade maps attribute spellings (`my_api_keys`) to declared names (`my-api-keys`).
  */
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import type { Secret } from "../../Secret.ts"
-import { inTask, SecretNotFound } from "../../SecretsError.ts"
+import { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
-import { mapMiss } from "../lookup/manager.ts"
+import { coreOf, managerFromCore } from "../lookup/core.ts"
+import { inTask } from "../lookup/misses.ts"
 import { quoteName, shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
 import { readRequest } from "../lookup/request.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
-import type { WatchOptions } from "../watch/watchValues.ts"
+import { pollOnly } from "../watch/watchValues.ts"
 
 const slot = (group: string | undefined, key: string | undefined) => `${group ?? ""}\u0000${key ?? ""}`
 const attributeSpelling = (part: string | undefined) => part === undefined ? "" : shellSafeSpelling(part) ?? part
@@ -134,33 +134,22 @@ export const declaredManager = (
     const resolved = declarations.requestFor(declared, request, options.strict)
     return resolved === undefined ? undefined : { request: resolved, declared: true }
   }
-  // The task's view of each lookup, kept per lookup (a lookup asked for again is the same effect), so it is built
-  // once and started in place like the lookup itself.
-  const views = { declared: new WeakMap<object, unknown>(), undeclared: new WeakMap<object, unknown>() }
-  const inThisTask = (declared: boolean) => (miss: SecretNotFound) => inTask(miss, options.task, declared)
-  const lookup =
-    <A>(read: (request: SecretRequest) => Effect.Effect<A, SecretNotFound>) =>
-    (request: SecretRequest): Effect.Effect<A, SecretNotFound> => {
+  const base = coreOf(manager)
+  return managerFromCore({
+    prepare: (operation, spellings) => {
+      const resolved = spellings.map(resolve)
+      const first = resolved[0]
+      if (first === undefined) {
+        const failure = Effect.fail(undeclared(spellings[0]!))
+        return () => failure
+      }
+      const lookup = base.prepare(operation, resolved.flatMap((each) => each === undefined ? [] : [each.request]))
+      const inThisTask = (miss: SecretNotFound) => inTask(miss, options.task, first.declared)
+      return () => Effect.mapErrorEager(lookup(), inThisTask)
+    },
+    changes: (request) => {
       const resolved = resolve(request)
-      if (resolved === undefined) return Effect.fail(undeclared(request))
-      const inner = read(resolved.request)
-      const kept = resolved.declared ? views.declared : views.undeclared
-      let view = kept.get(inner) as Effect.Effect<A, SecretNotFound> | undefined
-      if (view === undefined) kept.set(inner, view = mapMiss(inner, inThisTask(resolved.declared)))
-      return view
+      return resolved === undefined ? pollOnly : base.changes(resolved.request)
     }
-  return {
-    get: lookup(manager.get) as SecretsManagerShape["get"],
-    getRedacted: lookup(manager.getRedacted) as SecretsManagerShape["getRedacted"],
-    getPath: lookup(manager.getPath),
-    locate: lookup(manager.locate),
-    watch: ((request: SecretRequest, watchOptions?: WatchOptions) => {
-      const resolved = resolve(request)
-      if (resolved === undefined) return Stream.fail(undeclared(request))
-      return Stream.mapError(
-        manager.watch(resolved.request, watchOptions),
-        (miss) => inTask(miss, options.task, resolved.declared)
-      )
-    }) as SecretsManagerShape["watch"]
-  }
+  })
 }
