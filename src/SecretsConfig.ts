@@ -4,15 +4,11 @@
  *
  * @since 0.1.0
  */
-import { ConfigError } from "effect/Config"
+import type { ConfigError } from "effect/Config"
 import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Schema from "effect/Schema"
-import * as SchemaIssue from "effect/SchemaIssue"
-import * as path from "node:path"
 import { Environment } from "./Environment.ts"
-import { closest } from "./internal/lookup/request.ts"
+import { checkedConfig, configDefaults, readConfig } from "./internal/config/readConfig.ts"
 
 /**
  * The configuration every lookup reads. Values are fixed when the layer is built; secret values are read at
@@ -38,121 +34,13 @@ export interface SecretsConfigShape {
 }
 
 /**
- * The defaults, as flytekit's seed documents them.
+ * The defaults: flytekit's directory and file prefix, and this library's own variable prefix (`FLYTE_SECRETS_`, so
+ * it never clashes with what the platform injects under `_FSEC_`).
  *
  * @since 0.1.0
  * @category constants
  */
-export const defaults: SecretsConfigShape = {
-  envPrefix: "FLYTE_SECRETS_",
-  defaultDir: "/etc/secrets",
-  filePrefix: "",
-  local: true,
-  maxFileBytes: 1024 * 1024
-}
-
-/** The variables that configure the manager, by the setting each one sets. */
-const variables = {
-  envPrefix: "FLYTE_SECRETS_ENV_PREFIX",
-  defaultDir: "FLYTE_SECRETS_DEFAULT_DIR",
-  filePrefix: "FLYTE_SECRETS_FILE_PREFIX",
-  maxFileBytes: "FLYTE_SECRETS_MAX_FILE_BYTES"
-} as const
-
-/** flytepropeller sets it in every task pod: a non-blank value means a platform run. */
-const executionIdVariable = "FLYTE_INTERNAL_EXECUTION_ID"
-
-const invalid = (variable: string, message: string): ConfigError =>
-  new ConfigError(
-    new Schema.SchemaError(new SchemaIssue.Pointer([variable], new SchemaIssue.InvalidValue({ message })))
-  )
-
-/** The first problem with a configuration, naming the variable that sets it (config values are not secrets). */
-const problemOf = (config: SecretsConfigShape): ConfigError | undefined => {
-  if (/[/\\\p{Cc}]|\.\./u.test(config.filePrefix)) {
-    return invalid(
-      variables.filePrefix,
-      `${variables.filePrefix} may not hold "/", "\\", ".." or control characters, got ` +
-        JSON.stringify(config.filePrefix)
-    )
-  }
-  if (!Number.isSafeInteger(config.maxFileBytes) || config.maxFileBytes <= 0) {
-    return invalid(
-      variables.maxFileBytes,
-      `${variables.maxFileBytes} must be a positive whole number of bytes, got ${JSON.stringify(config.maxFileBytes)}`
-    )
-  }
-  return undefined
-}
-
-/**
- * The configuration checked, its secrets directory resolved once: a relative one (`./secrets`, `.`) against the
- * working directory of this moment, as flytekit reads it, so a later `chdir` changes nothing; and spelt in its normal
- * form (no `//`, `/./`, trailing `/`), so that a path the platform injects is recognised as inside it.
- */
-const validated = (config: SecretsConfigShape): Effect.Effect<SecretsConfigShape, ConfigError> => {
-  const problem = problemOf(config)
-  return problem === undefined
-    ? Effect.succeed({ ...config, defaultDir: path.resolve(config.defaultDir) })
-    : Effect.fail(problem)
-}
-
-/** A whole number of bytes as written in a variable, or `NaN`. */
-const parseBytes = (text: string): number => /^\d+$/.test(text) ? Number(text) : Number.NaN
-
-/** Variables close to a configuration variable's name but not it: a typo the user should hear about. */
-const misspelt = (environment: Environment["Service"], envPrefix: string): Array<string> => {
-  const known = [...Object.values(variables), executionIdVariable]
-  const warnings: Array<string> = []
-  for (const name of environment.names?.() ?? []) {
-    // A name under the env prefix may be a secret's variable (FLYTE_SECRETS_DEFAULT_DIRS is group "default").
-    if (!name.startsWith("FLYTE_") || known.includes(name as never) || name.startsWith(envPrefix)) continue
-    const meant = closest(name, known)
-    if (meant !== undefined) warnings.push(`${name} is set but not read: did you mean ${meant}?`)
-  }
-  return warnings
-}
-
-/**
- * Reads the configuration through an `Environment`, so a test record and `process.env` follow one rule: values
- * are trimmed, and an empty or blank value keeps the default.
- */
-const fromEnvironment = (
-  overrides: Partial<SecretsConfigShape> = {}
-): Effect.Effect<SecretsConfigShape, ConfigError, Environment> =>
-  Effect.gen(function*() {
-    const environment = yield* Environment
-    const setting = (name: string): string | undefined => {
-      const value = environment.get(name)?.trim()
-      return value === "" ? undefined : value
-    }
-    const maxFileBytes = setting(variables.maxFileBytes)
-    const config: SecretsConfigShape = {
-      envPrefix: setting(variables.envPrefix) ?? defaults.envPrefix,
-      defaultDir: setting(variables.defaultDir) ?? defaults.defaultDir,
-      filePrefix: setting(variables.filePrefix) ?? defaults.filePrefix,
-      local: setting(executionIdVariable) === undefined,
-      maxFileBytes: maxFileBytes === undefined ? defaults.maxFileBytes : parseBytes(maxFileBytes),
-      ...overrides
-    }
-    if (Number.isNaN(config.maxFileBytes)) {
-      return yield* Effect.fail(invalid(
-        variables.maxFileBytes,
-        `${variables.maxFileBytes} must be a positive whole number of bytes, got ${JSON.stringify(maxFileBytes)}`
-      ))
-    }
-    for (const warning of misspelt(environment, config.envPrefix)) yield* Effect.logWarning(warning)
-    return yield* validated(config)
-  })
-
-/**
- * The configuration read from the `Environment`, then `overrides` applied (what `SecretsManager.layerTest` uses).
- *
- * @internal
- */
-export const layerFromEnvironment = (
-  overrides: Partial<SecretsConfigShape>
-): Layer.Layer<SecretsConfig, ConfigError, Environment> => Layer.effect(SecretsConfig, fromEnvironment(overrides))
+export const defaults: SecretsConfigShape = configDefaults
 
 /**
  * The configuration service.
@@ -174,7 +62,7 @@ export class SecretsConfig
    */
   static readonly layerNoDeps: Layer.Layer<SecretsConfig, ConfigError, Environment> = Layer.effect(
     SecretsConfig,
-    fromEnvironment()
+    readConfig()
   )
 
   /**
@@ -195,5 +83,5 @@ export class SecretsConfig
    * @category layers
    */
   static readonly layerWith = (config: Partial<SecretsConfigShape>): Layer.Layer<SecretsConfig, ConfigError> =>
-    Layer.effect(SecretsConfig, Effect.suspend(() => validated({ ...defaults, ...config })))
+    Layer.effect(SecretsConfig, checkedConfig(config))
 }

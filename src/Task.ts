@@ -7,14 +7,15 @@
 import type { ConfigError } from "effect/Config"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
-import { managerOf, runNow } from "./internal/facade/run.ts"
+import { facadeOver } from "./internal/facade/proxy.ts"
+import { defaultManager, managerOf, runNow } from "./internal/facade/run.ts"
 import { readNow } from "./internal/lookup/core.ts"
 import { quoteName } from "./internal/lookup/naming.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
 import type { CheckedDeclarations, Declaration, ManagerOf, RequestsOf, SecretsOf } from "./internal/task/typed.ts"
 import { Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
 import { MissingSecrets, type SecretNotFound } from "./SecretsError.ts"
-import { defaultManager, facadeOver, type Secrets } from "./SecretsFacade.ts"
+import type { Secrets } from "./SecretsFacade.ts"
 import { SecretsManager, type SecretsManagerShape } from "./SecretsManager.ts"
 
 /**

@@ -4,9 +4,10 @@
  * inspecting, awaiting, spreading or serialising a facade never looks anything up.
  */
 import { inspect } from "node:util"
+import type { Secrets, SecretsMethods } from "../../SecretsFacade.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { BoundedCache } from "../BoundedCache.ts"
-import { coreOf, type ReadNow } from "../lookup/core.ts"
+import { coreOf, type ReadNow, readNow } from "../lookup/core.ts"
 import { runNow } from "./run.ts"
 
 /** What common tools look for on any object, besides everything on `Object.prototype`. */
@@ -79,7 +80,7 @@ const readOnly: ProxyHandler<object> = {
  * of the secret it names: each place is tried for every spelling before the next place. `methods` are the top-level names that are not groups; `topLevelRequests` maps a top-level name
  * that is a secret rather than a group (a task's key-only declaration) to its requests.
  */
-export const makeFacade = <Methods extends object>(
+const makeFacade = <Methods extends object>(
   manager: () => SecretsManagerShape,
   attributeRequests: (group: string, key: string) => ReadonlyArray<SecretRequest>,
   methods: Methods,
@@ -128,3 +129,26 @@ export const makeFacade = <Methods extends object>(
     }
   })
 }
+
+/** The facade's methods over a manager obtained on first use: each reads now and throws its miss. */
+const methodsOver = (manager: () => SecretsManagerShape): SecretsMethods => {
+  function get(request: SecretRequest & { readonly encodeMode: "rb" }): Uint8Array
+  function get(request: SecretRequest & { readonly encodeMode?: "r" | undefined }): string
+  function get(request: SecretRequest): string | Uint8Array
+  function get(request: SecretRequest): unknown {
+    return runNow(readNow(manager(), "get", [request]), get)
+  }
+  const getPath = (request: SecretRequest): string =>
+    runNow(readNow(manager(), "getPath", [request]), getPath) as string
+  return { get, getPath }
+}
+
+/**
+ * The facade over a manager obtained on first use; `attributeRequests` maps `secrets.<group>.<key>` to the
+ * spellings to try, and `topLevelRequests` a top-level name that is a secret rather than a group.
+ */
+export const facadeOver = (
+  manager: () => SecretsManagerShape,
+  attributeRequests: (group: string, key: string) => ReadonlyArray<SecretRequest>,
+  topLevelRequests?: (name: string) => ReadonlyArray<SecretRequest> | undefined
+): Secrets => makeFacade(manager, attributeRequests, methodsOver(manager), topLevelRequests) as Secrets

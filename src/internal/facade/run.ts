@@ -46,3 +46,6 @@ export const managerOf = (layer: Layer.Layer<SecretsManager, ConfigError>): () =
     return built
   }
 }
+
+/** The manager over `SecretsManager.layer` that the default facade and every `task.sync` without a layer share. */
+export const defaultManager: () => SecretsManagerShape = managerOf(SecretsManager.layer)
