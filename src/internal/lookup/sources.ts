@@ -127,59 +127,72 @@ const isRotation = (failure: FileMiss | ReadonlyArray<Attempt>): boolean =>
 const fileFailure = (
   source: string,
   location: string,
-  failure: FileMiss | ReadonlyArray<Attempt>,
-  before: ReadonlyArray<Attempt> = []
+  failure: FileMiss | ReadonlyArray<Attempt>
 ): ReadonlyArray<Attempt> | EndsLookup => {
-  const attempts = [...before, ...attemptOf(source, location, failure)]
+  const attempts = attemptOf(source, location, failure)
   return isRotation(failure) ? new EndsLookup(attempts) : attempts
 }
 
 /**
- * The files at `paths`, in order: the first that can be read wins; a path that is missing or refused is recorded and
- * the next one tried. When the secrets directory itself is missing, that is said once, at the directory, and its
- * other paths are not tried.
+ * One file of the secrets directory. When the directory itself is missing, that is said once, at the directory, by
+ * its first path (`first`); its other paths add nothing.
  */
-const files = (source: string, paths: ReadonlyArray<string>, mode: Mode, context: LookupContext): Place => {
-  const secretsDir = context.config.defaultDir
-  const from = (
-    index: number,
-    attempts: ReadonlyArray<Attempt>
-  ): Effect.Effect<Found, ReadonlyArray<Attempt> | EndsLookup> =>
-    index === paths.length
-      ? Effect.fail(attempts)
-      : Effect.catchEager(
-        readFile(source, paths[index]!, paths[index]!, true, mode, context),
-        (failure) =>
-          failure === directoryMissing
-            ? Effect.fail(fileFailure(source, secretsDir, failure, attempts))
-            : isRotation(failure)
-            ? Effect.fail(fileFailure(source, paths[index]!, failure, attempts))
-            : from(index + 1, [...attempts, ...attemptOf(source, paths[index]!, failure)])
+const secretFile = (source: string, path: string, first: boolean, mode: Mode, context: LookupContext): Place => () =>
+  Effect.catchEager(
+    readFile(source, path, path, true, mode, context),
+    (failure) =>
+      Effect.fail(
+        failure !== directoryMissing
+          ? fileFailure(source, path, failure)
+          : first
+          ? fileFailure(source, context.config.defaultDir, failure)
+          : []
       )
-  return () => from(0, [])
-}
+  )
 
 /**
- * What a declared variable's value is, by the rule of its mount requirement: for `ANY`, a path inside the secrets
- * directory is a file (what the platform injects) and anything else is the secret itself (what a user sets
- * locally); for `FILE`, the path of a file, read wherever it points (the platform's choice, or a local user's own
- * file) but shown only inside the secrets directory.
+ * What a declared variable holds now, by the rule of its mount requirement: for `ANY`, a path inside the secrets
+ * directory is a file (what the platform injects) and anything else is the secret itself (what a user sets locally);
+ * for `FILE`, the path of a file, read wherever it points (the platform's choice, or a local user's own file) but
+ * shown only inside the secrets directory. A value over the size cap is refused. The one rule for the lookup and for
+ * what `watch` listens to.
  */
-export type DeclaredValue =
+export type Declared =
+  | { readonly _tag: "Unset" }
+  | { readonly _tag: "Oversized" }
   | { readonly _tag: "File"; readonly path: string; readonly inside: boolean }
-  | { readonly _tag: "Value" }
+  | { readonly _tag: "Value"; readonly value: string }
   | { readonly _tag: "NotAPath" }
 
-export const declaredValue = (value: string, target: Target, config: SecretsConfigShape): DeclaredValue => {
+const unset: Declared = { _tag: "Unset" }
+const oversizedValue: Declared = { _tag: "Oversized" }
+const notAPath: Declared = { _tag: "NotAPath" }
+
+export const readDeclared = (name: string, target: Target, context: LookupContext): Declared => {
+  const value = context.environment.get(name)
+  if (value === undefined) return unset
+  const { defaultDir, maxFileBytes } = context.config
+  if (oversized(value, maxFileBytes)) return oversizedValue
   const path = pythonStrip(value)
-  if (isPathInside(config.defaultDir, path)) return { _tag: "File", path, inside: true }
-  if (target.mountRequirement !== "FILE") return { _tag: "Value" }
-  return path.startsWith("/") ? { _tag: "File", path, inside: false } : { _tag: "NotAPath" }
+  if (isPathInside(defaultDir, path)) return { _tag: "File", path, inside: true }
+  if (target.mountRequirement !== "FILE") return { _tag: "Value", value }
+  return path.startsWith("/") ? { _tag: "File", path, inside: false } : notAPath
+}
+
+/** The declared variable's file, read (or, for `path` and `locate`, only checked). */
+const declaredFile = (name: string, path: string, inside: boolean, mode: Mode, context: LookupContext) => {
+  const location = inside
+    ? `${name} -> ${shownPath(path)}`
+    : `${name} (its path, outside the secrets directory, is not shown)`
+  return Effect.catchEager(
+    readFile("declared-file", location, path, inside, mode, context),
+    (failure) => Effect.fail(fileFailure("declared-file", location, failure))
+  )
 }
 
 /**
  * A declared `envVar`, looked at first, as flytepropeller injects it: `ENV_VAR` holds the value; `FILE` and `ANY` as
- * `declaredValue` says. A variable's content is never passed to a system call unless it is read as a file, and is
+ * `readDeclared` says. A variable's content is never passed to a system call unless it is read as a file, and is
  * shown only when it is a path inside the secrets directory.
  */
 const declaredEnvVar: Source = (target, mode, context) => {
@@ -192,22 +205,14 @@ const declaredEnvVar: Source = (target, mode, context) => {
   }
   const { maxFileBytes } = context.config
   return [() => {
-    const value = context.environment.get(name)
-    if (value === undefined) return miss("declared-env", name, "not set")
-    if (oversized(value, maxFileBytes)) {
-      return miss("declared-env", name, `holds over ${maxFileBytes} bytes, over the limit`, "refused")
-    }
-    const declared = declaredValue(value, target, context.config)
+    const declared = readDeclared(name, target, context)
     switch (declared._tag) {
-      case "File": {
-        const location = declared.inside
-          ? `${name} -> ${shownPath(declared.path)}`
-          : `${name} (its path, outside the secrets directory, is not shown)`
-        return Effect.catchEager(
-          readFile("declared-file", location, declared.path, declared.inside, mode, context),
-          (failure) => Effect.fail(fileFailure("declared-file", location, failure))
-        )
-      }
+      case "Unset":
+        return miss("declared-env", name, "not set")
+      case "Oversized":
+        return miss("declared-env", name, `holds over ${maxFileBytes} bytes, over the limit`, "refused")
+      case "File":
+        return declaredFile(name, declared.path, declared.inside, mode, context)
       case "NotAPath":
         return miss(
           "declared-file",
@@ -218,7 +223,7 @@ const declaredEnvVar: Source = (target, mode, context) => {
       case "Value":
         return mode === "path"
           ? miss("declared-env", name, "holds the secret itself, not the path of a file in the secrets directory")
-          : found("declared-env", name, fromValue(value, mode))
+          : found("declared-env", name, fromValue(declared.value, mode))
     }
   }]
 }
@@ -230,7 +235,9 @@ const prefixedEnv: Source = (target, mode, context) =>
 
 const secretsDirectory: Source = (target, mode, context) => {
   const { defaultDir, filePrefix } = context.config
-  return [files("file", secretFilePaths(defaultDir, filePrefix, target.name), mode, context)]
+  return secretFilePaths(defaultDir, filePrefix, target.name).map((path, index) =>
+    secretFile("file", path, index === 0, mode, context)
+  )
 }
 
 const localEnv: Source = (target, mode, context) =>
