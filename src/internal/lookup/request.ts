@@ -103,7 +103,7 @@ const fieldProblem = (field: Field, value: unknown): string | undefined => {
  * A request's own enumerable fields, each read exactly once (a getter cannot answer one thing when checked and
  * another when used; a polluted `Object.prototype` adds nothing), or why it cannot be read.
  */
-const ownFields = (request: unknown): Partial<Record<Field, unknown>> | string => {
+export const requestFields = (request: unknown): Partial<Record<Field, unknown>> | string => {
   if (typeof request !== "object" || request === null) {
     return `a secret request must be an object such as ${example}, not ${describe(request)}`
   }
@@ -123,7 +123,7 @@ const ownFields = (request: unknown): Partial<Record<Field, unknown>> | string =
 
 /** The request's own fields checked, or why it cannot be looked up (before anything is read). */
 export const readRequest = (request: unknown): Target | string => {
-  const own = ownFields(request)
+  const own = requestFields(request)
   if (typeof own === "string") return own
   for (const field of fields) {
     const problem = fieldProblem(field, own[field])
@@ -146,7 +146,7 @@ export const readRequest = (request: unknown): Target | string => {
  * Read by the same rule as `readRequest`.
  */
 export const safeNameOf = (request: unknown): SecretName | undefined => {
-  const own = ownFields(request)
+  const own = requestFields(request)
   if (typeof own === "string") return undefined
   const nameOnly = readRequest({ group: own.group, key: own.key, groupVersion: own.groupVersion })
   return typeof nameOnly === "string" ? undefined : nameOnly.name

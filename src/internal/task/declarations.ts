@@ -9,7 +9,7 @@ import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts
 import { coreOf, managerFromCore } from "../lookup/core.ts"
 import { inTask } from "../lookup/misses.ts"
 import { quoteName, shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
-import { readRequest } from "../lookup/request.ts"
+import { readRequest, requestFields } from "../lookup/request.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { pollOnly } from "../watch/watchValues.ts"
 
@@ -43,7 +43,10 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
     }
   }
 
-  /** The declaration a request names (its version decides between several), or `undefined`. */
+  /**
+   * The declaration a request names (its version decides between several), or `undefined`. `request` is a
+   * declaration, or a request's fields as `requestFields` read them.
+   */
   const find = (request: SecretRequest): Secret | undefined => {
     if (isDeclared.has(request as Secret)) return request as Secret
     const target = readRequest(request)
@@ -81,15 +84,14 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
    * request brings its own `envVar` or mount requirement (`undefined` then in strict mode).
    */
   const requestFor = (declared: Secret, request: SecretRequest, strict: boolean): SecretRequest | undefined => {
-    const own = <K extends keyof SecretRequest>(field: K) => Object.hasOwn(request, field) ? request[field] : undefined
-    const mountRequirement = own("mountRequirement") ?? declared.mountRequirement
-    const envVar = own("envVar") || declared.envVar
+    const mountRequirement = request.mountRequirement ?? declared.mountRequirement
+    const envVar = request.envVar || declared.envVar
     if (mountRequirement === declared.mountRequirement && envVar === declared.envVar) {
-      return own("encodeMode") === "rb" ? asBytes.get(declared)! : declared
+      return request.encodeMode === "rb" ? asBytes.get(declared)! : declared
     }
     if (strict) return undefined
     const { group, groupVersion, key } = declared
-    return { group, key, groupVersion, mountRequirement, envVar, encodeMode: own("encodeMode") }
+    return { group, key, groupVersion, mountRequirement, envVar, encodeMode: request.encodeMode }
   }
 
   return { find, attributeRequests, topLevelRequests, requestFor }
@@ -127,11 +129,17 @@ export const declaredManager = (
       })
     )
   }
-  /** The request to make, and whether it is declared; `undefined` when strict mode refuses it. */
+  /**
+   * The request to make, and whether it is declared; `undefined` when strict mode refuses it. A request's fields are
+   * read once, by the one request reader; a request that cannot be read goes on as it is, to be refused.
+   */
   const resolve = (request: SecretRequest): { request: SecretRequest; declared: boolean } | undefined => {
-    const declared = declarations.find(request)
-    if (declared === undefined) return options.strict ? undefined : { request, declared: false }
-    const resolved = declarations.requestFor(declared, request, options.strict)
+    const fields = requestFields(request)
+    const read = typeof fields === "string" ? request : fields as SecretRequest
+    const declared = declarations.find(read)
+    // What was checked is what is read: a getter cannot answer one name to the check and another to the lookup.
+    if (declared === undefined) return options.strict ? undefined : { request: read, declared: false }
+    const resolved = declarations.requestFor(declared, read, options.strict)
     return resolved === undefined ? undefined : { request: resolved, declared: true }
   }
   const base = coreOf(manager)
