@@ -14,7 +14,7 @@ import { requestChanges } from "../watch/requestChanges.ts"
 import { managerFromCore, type Operation, type ReadNow } from "./core.ts"
 import { attachHint } from "./missMessage.ts"
 import type { SecretName } from "./naming.ts"
-import { readRequest, safeNameOf, type Target } from "./request.ts"
+import { readRequest, requestFields, safeNameOf, type Target } from "./request.ts"
 import { EndsLookup, type Found, type LookupContext, type Mode, type Place, sources } from "./sources.ts"
 import { suggestionsFor } from "./suggestions.ts"
 
@@ -83,22 +83,21 @@ function textOrBytes(target: Target): Mode {
 }
 
 /**
- * A plain request read once: its own fields, and its cache key, each value prefixed by its length so that no two
- * different requests share a key whatever their values hold. The lookup is compiled from this same reading, so a
+ * A request read once, by the one request reader, and its cache key: each value prefixed by its length so that no
+ * two different requests share a key whatever their values hold. The lookup is compiled from this same reading, so a
  * request whose getters answer differently each time cannot store one request's lookup under another's key.
  * `undefined` for a request that is not a plain object of strings (it is checked, and refused, without being kept).
  */
-const readOnce = (operation: Operation, request: object): { key: string; fields: SecretRequest } | undefined => {
+const readOnce = (operation: Operation, request: unknown): { key: string; fields: SecretRequest } | undefined => {
+  const fields = requestFields(request)
+  if (typeof fields === "string") return undefined
   let key: string = operation
-  const fields: Record<string, string> = Object.create(null)
-  for (const field of Object.keys(request)) {
-    const value = (request as Record<string, unknown>)[field]
+  for (const [field, value] of Object.entries(fields)) {
     if (value === undefined) continue
     if (typeof value !== "string") return undefined
-    fields[field] = value
     key += `|${field}:${value.length}:${value}`
   }
-  return { key, fields }
+  return { key, fields: fields as SecretRequest }
 }
 
 /** The failure of a lookup that found nothing: every attempt, and "did you mean" hints for when it is read. */
@@ -158,7 +157,7 @@ export const makeManager = (context: LookupContext): SecretsManagerShape => {
   const compiledOverhead = 2048
 
   const byFields = (operation: Operation, request: unknown): ReadNow => {
-    const read = typeof request === "object" && request !== null ? readOnce(operation, request) : undefined
+    const read = readOnce(operation, request)
     if (read === undefined) return compile(operation, [request], context)
     let lookup = compiled.get(read.key)
     if (lookup === undefined) {
