@@ -431,7 +431,8 @@ describe("requests are read once: a getter cannot pass the checks with one name 
             return reads++ === 0 ? "safe" : ".."
           }
         }
-        const result = yield* Effect.result(manager[operation](request))
+        const lookup: Effect.Effect<unknown, SecretNotFound> = manager[operation](request)
+        const result = yield* Effect.result(lookup)
         assert.notInclude(JSON.stringify(result), PLANTED, operation)
         assert.strictEqual(reads, 1, operation)
       }
