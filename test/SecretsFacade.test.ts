@@ -1,7 +1,9 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { inspect } from "node:util"
 import { Environment, makeSecrets, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
 import { setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
@@ -138,5 +140,36 @@ describe("the facade answers as get() does", () => {
     writeFiles(dirs.secrets, { "my-api-keys/cert": "from-hyphen" })
     writeFiles(dirs.secrets, { "my_api_keys/cert": new Uint8Array([0xff, 0xfe]) })
     assert.strictEqual(makeSecrets().my_api_keys.cert, "from-hyphen")
+  })
+})
+
+describe("a facade over a custom manager (a test double)", () => {
+  it("tries each attribute spelling in turn; a full miss names the first spelling and every place once", () => {
+    const calls: Array<string> = []
+    const manager = SecretsManager.of({
+      get: ((request: { group?: string; key?: string }) => {
+        calls.push(`${request.group}/${request.key}`)
+        return request.group === "my-api-keys" && request.key === "token"
+          ? Effect.succeed("from-double")
+          : Effect.fail(
+            new SecretNotFound({
+              ...request,
+              attempts: [{ source: "double", location: `${request.group}/${request.key}`, reason: "not held" }]
+            })
+          )
+      }) as never,
+      getRedacted: (() => Effect.die("unused")) as never,
+      getPath: () => Effect.die("unused"),
+      locate: () => Effect.die("unused"),
+      watch: (() => Stream.die("unused")) as never
+    })
+    const secrets = makeSecrets(Layer.succeed(SecretsManager, manager))
+    assert.strictEqual(secrets.my_api_keys.token, "from-double")
+    assert.deepStrictEqual(calls, ["my_api_keys/token", "my-api-keys/token"])
+    const miss = thrownBy(() => secrets.my_api_keys.other) as SecretNotFound
+    assert.instanceOf(miss, SecretNotFound)
+    assert.strictEqual(miss.group, "my_api_keys")
+    assert.strictEqual(miss.reason, "NotFound")
+    assert.deepStrictEqual(miss.attempts.map((attempt) => attempt.location), ["my_api_keys/other", "my-api-keys/other"])
   })
 })
