@@ -49,7 +49,8 @@ const formatIssue = SchemaIssue.makeFormatterDefault()
  * **Details**
  *
  * Invalid input throws at construction with a readable message: neither group nor key, an `envVar` that is not
- * `^[A-Z_][A-Z0-9_]*$`, a name part that could leave the secrets directory. A key-only secret (`{ key: "token" }`)
+ * `^[A-Z_][A-Z0-9_]*$` (`""` included, as flytekit refuses it) or that is one of this library's configuration
+ * variables (`FLYTE_SECRETS_*`, `FLYTE_INTERNAL_EXECUTION_ID`), a name part that could leave the secrets directory. A key-only secret (`{ key: "token" }`)
  * is what flytekit accepts inside tasks and what Flyte 2 declares.
  *
  * **Example**
