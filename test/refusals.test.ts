@@ -133,4 +133,15 @@ describe("a refusal is recorded and the lookup goes on", () => {
       const manager = yield* SecretsManager
       assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "/etc/passwd")
     })))
+
+  it.effect("a rotation still never falls through: a link that stays dangling through every retry ends the lookup", () =>
+    live(Effect.gen(function*() {
+      fs.mkdirSync(path.join(dirs.secrets, "g"))
+      fs.symlinkSync("..data/k", path.join(dirs.secrets, "g", "k"))
+      setEnv({ G_K: "local-value" })
+      const manager = yield* SecretsManager
+      const miss = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+      assert.strictEqual(miss.reason, "Refused")
+      assert.notInclude(miss.attempts.map((attempt) => attempt.source), "local-env")
+    })))
 })
