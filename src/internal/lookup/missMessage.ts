@@ -4,7 +4,7 @@
  * or serialises, and are computed once, on first read.
  */
 import type { MissingSecrets, SecretNotFound } from "../../SecretsError.ts"
-import { type NameInput, quoteName } from "./naming.ts"
+import { describeName, type NameInput, quoteName } from "./naming.ts"
 
 const lateHints = new WeakMap<object, () => string | undefined>()
 
@@ -31,16 +31,6 @@ export const declarationHint = (name: NameInput): string => {
     name.groupVersion === undefined ? undefined : `groupVersion: ${quoteName(name.groupVersion)}`
   ].filter((field) => field !== undefined)
   return `new Secret({ ${fields.join(", ")} })`
-}
-
-/** A secret's name in a sentence: `group "g" version "v1" key "k"`. */
-export const describeName = (name: NameInput): string => {
-  const parts = [
-    name.group === undefined ? undefined : `group ${quote(name.group)}`,
-    name.groupVersion === undefined ? undefined : `version ${quote(name.groupVersion)}`,
-    name.key === undefined ? undefined : `key ${quote(name.key)}`
-  ]
-  return parts.filter((part) => part !== undefined).join(" ")
 }
 
 /**
