@@ -5,6 +5,7 @@
  */
 import * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
+import { environmentOver } from "./internal/config/environmentOver.ts"
 
 /**
  * Reads environment variables by exact name, at the moment of the call.
@@ -28,7 +29,7 @@ export class Environment extends Context.Service<Environment, {
    * @since 0.1.0
    * @category layers
    */
-  static readonly layer: Layer.Layer<Environment> = Layer.sync(Environment, () => fromRecord(process.env))
+  static readonly layer: Layer.Layer<Environment> = Layer.sync(Environment, () => environmentOver(process.env))
 
   /**
    * A fixed record of variables; `process.env` is never touched.
@@ -37,18 +38,5 @@ export class Environment extends Context.Service<Environment, {
    * @category layers
    */
   static readonly layerTest = (variables: Readonly<Record<string, string>>): Layer.Layer<Environment> =>
-    Layer.succeed(Environment, fromRecord({ ...variables }))
+    Layer.succeed(Environment, environmentOver({ ...variables }))
 }
-
-/** An `Environment` over a record that may change later: every read sees it as it is then. */
-export const fromRecord = (record: Readonly<Record<string, string | undefined>>): Environment["Service"] =>
-  Environment.of({
-    names: () => Object.keys(record),
-    get: (name) => {
-      const value = record[name]
-      if (typeof value !== "string") return undefined
-      // One read is enough unless the name is also a property of every object (a polluted prototype could give a
-      // string there): then only the record's own variable counts.
-      return name in Object.prototype && !Object.hasOwn(record, name) ? undefined : value
-    }
-  })

@@ -10,7 +10,7 @@ import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import { flyte2Declaration, type Flyte2SecretInput } from "./internal/kubernetes/flyte2/declaration.ts"
 import { quoteName, unsafePartReason } from "./internal/lookup/naming.ts"
-import { closest } from "./internal/lookup/request.ts"
+import { closest, envVarProblem } from "./internal/lookup/request.ts"
 
 /**
  * How the platform should mount a secret: a hint to the platform, never a narrowing of the lookup.
@@ -33,13 +33,7 @@ export type SecretOrigin = "flyte1" | "flyte2"
 
 const SecretOriginSchema = Schema.Literals(["flyte1", "flyte2"])
 
-const envVarPattern = /^[A-Z_][A-Z0-9_]*$/
-
-const EnvVarName = Schema.String.check(
-  Schema.makeFilter((name: string) =>
-    envVarPattern.test(name) || `Invalid environment variable name: ${quoteName(name).slice(1, -1)}`
-  )
-)
+const EnvVarName = Schema.String.check(Schema.makeFilter((name: string) => envVarProblem(name) ?? true))
 
 const namePart = (field: string) =>
   Schema.String.check(Schema.makeFilter((part: string) => unsafePartReason(field, part) ?? true))
@@ -77,7 +71,8 @@ const formatIssue = SchemaIssue.makeFormatterDefault()
  * **Details**
  *
  * Invalid input throws at construction with a readable message: neither group nor key, an `envVar` that is not
- * `^[A-Z_][A-Z0-9_]*$`, a name part that could leave the secrets directory. A key-only secret (`{ key: "token" }`)
+ * `^[A-Z_][A-Z0-9_]*$` (`""` included, as flytekit refuses it) or that is one of this library's configuration
+ * variables (`FLYTE_SECRETS_*`, `FLYTE_INTERNAL_EXECUTION_ID`), a name part that could leave the secrets directory. A key-only secret (`{ key: "token" }`)
  * is what flytekit accepts inside tasks and what Flyte 2 declares.
  *
  * **Example**
@@ -201,7 +196,8 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
       group: idl.group,
       key: idl.key,
       groupVersion: idl.groupVersion ?? idl.group_version,
-      envVar: idl.envVar ?? idl.env_var,
+      // proto3 writes an absent envVar as "": absent here, where a declared "" is refused.
+      envVar: (idl.envVar ?? idl.env_var) || undefined,
       origin: options?.origin,
       ...(mount === undefined ? {} : { mountRequirement: typeof mount === "number" ? mountByNumber[mount] : mount })
     })
@@ -312,7 +308,8 @@ const withoutAbsentFields = (
   for (const field of declarationFields) {
     // Own properties only: a polluted Object.prototype adds nothing to a declaration.
     const value = Object.hasOwn(input, field) ? input[field] : undefined
-    if (value !== undefined && value !== "") fields[field] = value
+    // An envVar "" is kept, to be refused: flytekit raises "Invalid environment variable name" for it.
+    if (value !== undefined && (value !== "" || field === "envVar")) fields[field] = value
   }
   return fields
 }

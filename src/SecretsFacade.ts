@@ -7,9 +7,9 @@
  */
 import type { ConfigError } from "effect/Config"
 import type * as Layer from "effect/Layer"
-import { makeFacade } from "./internal/facade/proxy.ts"
-import { managerOf, runNow } from "./internal/facade/run.ts"
-import { type SecretRequest, SecretsManager, type SecretsManagerShape } from "./SecretsManager.ts"
+import { facadeOver } from "./internal/facade/proxy.ts"
+import { defaultManager, managerOf } from "./internal/facade/run.ts"
+import { type SecretRequest, SecretsManager } from "./SecretsManager.ts"
 
 /**
  * A group of the facade: every property read looks up `<group>.<key>` and returns the stripped text.
@@ -50,24 +50,6 @@ export interface SecretsMethods {
 export type Secrets = SecretsMethods & { readonly [group: string]: SecretGroup }
 
 /**
- * The facade over a manager obtained on first use; `attributeRequests` maps `secrets.<group>.<key>` to the
- * requests to try, in order, and `topLevelRequests` a top-level name that is a secret rather than a group.
- *
- * @internal
- */
-export const facadeOver = (
-  manager: () => SecretsManagerShape,
-  attributeRequests: (group: string, key: string) => ReadonlyArray<SecretRequest>,
-  topLevelRequests?: (name: string) => ReadonlyArray<SecretRequest> | undefined
-): Secrets => {
-  const methods: SecretsMethods = {
-    get: ((request: SecretRequest) => runNow(manager().get(request), methods.get)) as SecretsMethods["get"],
-    getPath: (request) => runNow(manager().getPath(request), methods.getPath)
-  }
-  return makeFacade(manager, attributeRequests, methods, topLevelRequests) as Secrets
-}
-
-/**
  * The requests `secrets.<group>.<key>` makes: the group as written, then, when it holds `_`, with `-` for `_` (a
  * Kubernetes Secret name cannot hold `_`, so `my_api_keys` stands for `my-api-keys` too).
  */
@@ -92,13 +74,6 @@ const attributeSpellings = (group: string, key: string): ReadonlyArray<SecretReq
  */
 export const makeSecrets = (layer: Layer.Layer<SecretsManager, ConfigError> = SecretsManager.layer): Secrets =>
   facadeOver(managerOf(layer), attributeSpellings)
-
-/**
- * The manager over `SecretsManager.layer` that the default facade and every `task.sync` without a layer share.
- *
- * @internal
- */
-export const defaultManager: () => SecretsManagerShape = managerOf(SecretsManager.layer)
 
 /**
  * The default facade, over `SecretsManager.layer`, built on first use.

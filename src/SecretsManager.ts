@@ -13,6 +13,7 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Stream from "effect/Stream"
 import { Environment } from "./Environment.ts"
+import { readConfig } from "./internal/config/readConfig.ts"
 import type { FileAccess } from "./internal/files/fileAccess.ts"
 import { makeFileReader } from "./internal/files/fileReader.ts"
 import { fileSystemAccess } from "./internal/files/fileSystemAccess.ts"
@@ -21,7 +22,7 @@ import { nodeFileAccess } from "./internal/files/nodeFileAccess.ts"
 import { makeManager } from "./internal/lookup/manager.ts"
 import type { WatchOptions } from "./internal/watch/watchValues.ts"
 import type { MountRequirement } from "./Secret.ts"
-import { layerFromEnvironment, SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
+import { SecretsConfig, type SecretsConfigShape } from "./SecretsConfig.ts"
 import type { Attempt, SecretNotFound } from "./SecretsError.ts"
 
 export type { WatchOptions } from "./internal/watch/watchValues.ts"
@@ -194,7 +195,7 @@ export class SecretsManager extends Context.Service<SecretsManager, SecretsManag
    */
   static readonly layerTest = (options: TestOptions = {}): Layer.Layer<SecretsManager, ConfigError> =>
     Layer.effect(SecretsManager, makeOver(memoryFileAccess(options.files ?? {}))).pipe(
-      Layer.provide(layerFromEnvironment(options.config ?? {})),
+      Layer.provide(Layer.effect(SecretsConfig, readConfig(options.config ?? {}))),
       Layer.provide(Environment.layerTest(options.env ?? {}))
     )
 }

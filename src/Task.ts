@@ -7,14 +7,15 @@
 import type { ConfigError } from "effect/Config"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
-import { managerOf, runNow } from "./internal/facade/run.ts"
-import { startLookup } from "./internal/lookup/manager.ts"
+import { facadeOver } from "./internal/facade/proxy.ts"
+import { defaultManager, managerOf, runNow } from "./internal/facade/run.ts"
+import { readNow } from "./internal/lookup/core.ts"
 import { quoteName } from "./internal/lookup/naming.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
 import type { CheckedDeclarations, Declaration, ManagerOf, RequestsOf, SecretsOf } from "./internal/task/typed.ts"
 import { Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
 import { MissingSecrets, type SecretNotFound } from "./SecretsError.ts"
-import { defaultManager, facadeOver, type Secrets } from "./SecretsFacade.ts"
+import type { Secrets } from "./SecretsFacade.ts"
 import { SecretsManager, type SecretsManagerShape } from "./SecretsManager.ts"
 
 /**
@@ -170,11 +171,11 @@ const defineTask = (options: TaskOptions): TaskDefinition & { readonly declarati
  */
 const preflightCheck = (manager: SecretsManagerShape, definition: TaskDefinition) =>
   Effect.flatMap(
-    // Each lookup starts in place: one whose sources answer at once needs no fiber; the others run concurrently.
+    // Each lookup reads at once: one whose places answer at once needs no fiber; the others run concurrently.
     Effect.forEach(
       definition.secretRequests,
       (secret) =>
-        Effect.matchEager(startLookup(manager.locate(secret)), {
+        Effect.matchEager(readNow(manager, "locate", [secret]), {
           onFailure: (miss) => miss,
           onSuccess: () => undefined
         }),

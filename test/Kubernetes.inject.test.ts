@@ -95,7 +95,8 @@ const run = (vector: Vector) =>
 
 const globalAlone = (vector: Vector): { readonly pod?: Pod; readonly message?: string; readonly reason?: string } => {
   const draft = draftOf(vector.podBefore) as PodDraft
-  const secret = new Secret(secretsOf(vector)[0] as any)
+  // A vector holds a core.Secret as propeller reads it (proto3: an empty envVar is absent).
+  const secret = Secret.fromIdl(secretsOf(vector)[0])
   const problem = injectGlobal(secret, draft, () => vector.provider?.value)
   if (problem === undefined) return { pod: finish(draft) }
   return { reason: problem.reason, message: new Kubernetes.SecretInjectionError(problem).message }

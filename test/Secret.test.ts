@@ -88,3 +88,31 @@ describe("Secret fields", () => {
     assert.include(thrown(() => new Secret({ key: "k", colour: "red" } as never)), "unknown field \"colour\"")
   })
 })
+
+describe("Secret envVar rules", () => {
+  it("refuses envVar \"\" at construction, as flytekit does; fromIdl still reads \"\" as absent (proto3)", () => {
+    assert.include(thrown(() => new Secret({ group: "g", key: "k", envVar: "" })), "Invalid environment variable name")
+    const fromIdl = Secret.fromIdl({ group: "g", key: "k", envVar: "", env_var: "" })
+    assert.isFalse(Object.hasOwn(fromIdl, "envVar"))
+    assert.isFalse(Object.hasOwn(Secret.fromIdl({ group: "g", env_var: "" }), "envVar"))
+  })
+
+  it("refuses an envVar that is one of the library's own configuration variables", () => {
+    for (
+      const name of [
+        "FLYTE_SECRETS_MAX_FILE_BYTES",
+        "FLYTE_SECRETS_DEFAULT_DIR",
+        "FLYTE_SECRETS_ENV_PREFIX",
+        "FLYTE_SECRETS_FILE_PREFIX",
+        "FLYTE_SECRETS_ANYTHING",
+        "FLYTE_INTERNAL_EXECUTION_ID"
+      ]
+    ) {
+      const message = thrown(() => new Secret({ group: "g", key: "k", envVar: name }))
+      assert.include(message, `"${name}" is a configuration variable of this library`)
+    }
+    // Near names are ordinary variables.
+    assert.strictEqual(new Secret({ group: "g", envVar: "FLYTE_SECRET_TOKEN" }).envVar, "FLYTE_SECRET_TOKEN")
+    assert.strictEqual(new Secret({ group: "g", envVar: "FLYTE_INTERNAL_X" }).envVar, "FLYTE_INTERNAL_X")
+  })
+})

@@ -2,13 +2,16 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { afterEach } from "vitest"
-import { Environment, SecretsConfig } from "../src/index.ts"
-import { restoreEnv, setEnv } from "./support.ts"
+import { Environment, SecretsConfig, SecretsManager } from "../src/index.ts"
+import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
 
 const readConfig = SecretsConfig.use(Effect.succeed)
 const fromRecord = (env: Record<string, string>) =>
   readConfig.pipe(Effect.provide(SecretsConfig.layerNoDeps.pipe(Layer.provide(Environment.layerTest(env)))))
+const fromRecordSync = (env: Record<string, string>) => fromRecord(env).pipe(Effect.orDie)
 
 describe("SecretsConfig", () => {
   afterEach(restoreEnv)
@@ -76,6 +79,87 @@ describe("SecretsConfig", () => {
       const config = yield* readConfig.pipe(Effect.provide(SecretsConfig.layerWith({ defaultDir: "/tmp/x" })))
       assert.strictEqual(config.defaultDir, "/tmp/x")
       assert.strictEqual(config.envPrefix, "FLYTE_SECRETS_")
+    }))
+})
+
+describe("SecretsConfig: the secrets directory", () => {
+  afterEach(restoreEnv)
+
+  /** Runs `f` with the working directory at `dir`, always changed back. */
+  const inDirectory = <A>(dir: string, f: () => A): A => {
+    const previous = process.cwd()
+    process.chdir(dir)
+    try {
+      return f()
+    } finally {
+      process.chdir(previous)
+    }
+  }
+
+  it.effect("a relative FLYTE_SECRETS_DEFAULT_DIR is resolved against the working directory when the layer is built", () =>
+    Effect.gen(function*() {
+      const temp = makeTempDir()
+      try {
+        for (const [relative, expected] of [["./secrets", "secrets"], ["secrets/", "secrets"], [".", ""]] as const) {
+          const config = inDirectory(
+            temp.dir,
+            () => Effect.runSync(fromRecordSync({ FLYTE_SECRETS_DEFAULT_DIR: relative }))
+          )
+          assert.strictEqual(config.defaultDir, path.join(temp.dir, expected), relative)
+        }
+      } finally {
+        temp.remove()
+      }
+    }))
+
+  it.effect("a later chdir changes nothing: the directory was resolved once", () =>
+    Effect.gen(function*() {
+      const temp = makeTempDir()
+      const elsewhere = makeTempDir()
+      try {
+        writeFiles(temp.dir, { "secrets/g/k": "from-relative-dir" })
+        writeFiles(elsewhere.dir, { "secrets/g/k": "from-elsewhere" })
+        setEnv({ FLYTE_SECRETS_DEFAULT_DIR: "./secrets", FLYTE_SECRETS_G_K: undefined, G_K: undefined })
+        const manager = inDirectory(
+          temp.dir,
+          () => Effect.runSync(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer))
+        )
+        const value = inDirectory(elsewhere.dir, () => Effect.runSync(manager.get({ group: "g", key: "k" })))
+        assert.strictEqual(value, "from-relative-dir")
+      } finally {
+        temp.remove()
+        elsewhere.remove()
+      }
+    }))
+
+  it.effect("the directory is normalised once (//, /./, a trailing /. or /)", () =>
+    Effect.gen(function*() {
+      for (
+        const spelling of ["//etc//secrets", "/etc/./secrets", "/etc/secrets/.", "/etc/secrets/", "/etc/secrets//"]
+      ) {
+        assert.strictEqual((yield* fromRecord({ FLYTE_SECRETS_DEFAULT_DIR: spelling })).defaultDir, "/etc/secrets")
+        const given = yield* readConfig.pipe(Effect.provide(SecretsConfig.layerWith({ defaultDir: spelling })))
+        assert.strictEqual(given.defaultDir, "/etc/secrets", spelling)
+      }
+    }))
+
+  it.effect("with a non-normal spelling, an ANY variable holding the injected path still reads the file", () =>
+    Effect.gen(function*() {
+      const temp = makeTempDir()
+      try {
+        writeFiles(temp.dir, { "g/k": "file-content" })
+        fs.mkdirSync(path.join(temp.dir, "sub"))
+        for (const spelling of [`${temp.dir}/.`, `${temp.dir}/`, `/${temp.dir}`, `${temp.dir}/sub/..`]) {
+          setEnv({ FLYTE_SECRETS_DEFAULT_DIR: spelling, INJECTED: path.join(temp.dir, "g", "k") })
+          const value = yield* SecretsManager.use((manager) =>
+            manager.get({ group: "x", key: "y", envVar: "INJECTED" })
+          )
+            .pipe(Effect.provide(SecretsManager.layer))
+          assert.strictEqual(value, "file-content", spelling)
+        }
+      } finally {
+        temp.remove()
+      }
     }))
 })
 

@@ -1,7 +1,9 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { inspect } from "node:util"
 import { Environment, makeSecrets, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
 import { setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
@@ -43,11 +45,12 @@ describe("makeSecrets over the live layer", () => {
     const error = thrownBy(() => makeSecrets().missing_group.missing_key)
     assert.instanceOf(error, SecretNotFound)
     assert.include((error as Error).stack, "SecretsFacade.test.ts")
-    // An attribute group with "_" also stands for its Kubernetes spelling with "-": both are tried, each place once.
+    // An attribute group with "_" also stands for its Kubernetes spelling with "-": both are tried at each place
+    // before the next place, each place once.
     assert.deepStrictEqual((error as SecretNotFound).attempts.map((a) => `${a.source} ${a.location}`), [
       "env FLYTE_SECRETS_MISSING_GROUP_MISSING_KEY",
-      `file ${dirs.secrets}/missing_group/missing_key`,
       "env FLYTE_SECRETS_MISSING-GROUP_MISSING_KEY",
+      `file ${dirs.secrets}/missing_group/missing_key`,
       `file ${dirs.secrets}/missing-group/missing_key`
     ])
     assert.strictEqual((error as SecretNotFound).group, "missing_group")
@@ -111,5 +114,62 @@ describe("makeSecrets over a layer with an asynchronous FileSystem", () => {
     const error = thrownBy(() => makeSecrets(layer).some_group.some_key)
     assert.instanceOf(error, TypeError)
     assert.include((error as Error).message, "completes asynchronously")
+  })
+})
+
+describe("the facade answers as get() does", () => {
+  const dirs = useSecretsDir()
+
+  it("a leftover unprefixed variable and the Kubernetes-spelt file: both give the file", () => {
+    setEnv({ MY_API_KEYS_GITHUB_TOKEN: "leftover-in-shell" })
+    writeFiles(dirs.secrets, { "my-api-keys/github_token": "from-file" })
+    const secrets = makeSecrets()
+    assert.strictEqual(secrets.get({ group: "my-api-keys", key: "github_token" }), "from-file")
+    assert.strictEqual(secrets.my_api_keys.github_token, "from-file")
+  })
+
+  it("the attribute spelling wins at the same place, and a later place answers only when no earlier one does", () => {
+    writeFiles(dirs.secrets, { "my_api_keys/token": "underscore", "my-api-keys/token": "hyphen" })
+    setEnv({ MY_API_KEYS_ONLY_LOCAL: "local" })
+    const secrets = makeSecrets()
+    assert.strictEqual(secrets.my_api_keys.token, "underscore")
+    assert.strictEqual(secrets.my_api_keys.only_local, "local")
+  })
+
+  it("a refused place under one spelling, the other spelling's file answers", () => {
+    writeFiles(dirs.secrets, { "my-api-keys/cert": "from-hyphen" })
+    writeFiles(dirs.secrets, { "my_api_keys/cert": new Uint8Array([0xff, 0xfe]) })
+    assert.strictEqual(makeSecrets().my_api_keys.cert, "from-hyphen")
+  })
+})
+
+describe("a facade over a custom manager (a test double)", () => {
+  it("tries each attribute spelling in turn; a full miss names the first spelling and every place once", () => {
+    const calls: Array<string> = []
+    const manager = SecretsManager.of({
+      get: ((request: { group?: string; key?: string }) => {
+        calls.push(`${request.group}/${request.key}`)
+        return request.group === "my-api-keys" && request.key === "token"
+          ? Effect.succeed("from-double")
+          : Effect.fail(
+            new SecretNotFound({
+              ...request,
+              attempts: [{ source: "double", location: `${request.group}/${request.key}`, reason: "not held" }]
+            })
+          )
+      }) as never,
+      getRedacted: (() => Effect.die("unused")) as never,
+      getPath: () => Effect.die("unused"),
+      locate: () => Effect.die("unused"),
+      watch: (() => Stream.die("unused")) as never
+    })
+    const secrets = makeSecrets(Layer.succeed(SecretsManager, manager))
+    assert.strictEqual(secrets.my_api_keys.token, "from-double")
+    assert.deepStrictEqual(calls, ["my_api_keys/token", "my-api-keys/token"])
+    const miss = thrownBy(() => secrets.my_api_keys.other) as SecretNotFound
+    assert.instanceOf(miss, SecretNotFound)
+    assert.strictEqual(miss.group, "my_api_keys")
+    assert.strictEqual(miss.reason, "NotFound")
+    assert.deepStrictEqual(miss.attempts.map((attempt) => attempt.location), ["my_api_keys/other", "my-api-keys/other"])
   })
 })

@@ -5,8 +5,8 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Environment, Secret, SecretsConfig, SecretsManager } from "../src/index.ts"
-import { expectMiss, setEnv, useSecretsDir, writeFiles } from "./support.ts"
+import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
+import { expectMiss, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const get = SecretsManager.use((manager) => manager.get({ group: "my-group", key: "my_key" }))
 const bytes = new Uint8Array([0, 255, 10, 32, 13, 9, 0x80])
@@ -192,8 +192,10 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
       assert.deepStrictEqual(dir.attempts, [
         { source: "env", location: "FLYTE_SECRETS_MY-GROUP_DIR", outcome: "missing", reason: "not set" },
         { source: "env", location: "FLYTE_SECRETS_MY_GROUP_DIR", outcome: "missing", reason: "not set" },
-        // A refusal ends the chain: no later place answers instead of the one that holds something.
-        { source: "file", location: "/etc/secrets/my-group/dir", outcome: "refused", reason: "is a directory" }
+        // A refusal is recorded and the lookup goes on: a later place may hold the secret.
+        { source: "file", location: "/etc/secrets/my-group/dir", outcome: "refused", reason: "is a directory" },
+        { source: "local-env", location: "MY-GROUP_DIR", outcome: "missing", reason: "not set" },
+        { source: "local-env", location: "MY_GROUP_DIR", outcome: "missing", reason: "not set" }
       ])
       const missing = yield* expectMiss(manager.get({ group: "nope", key: "k" }))
       assert.strictEqual(missing.attempts[1]?.reason, "no such file")
@@ -203,7 +205,7 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
       assert.include(binary.message, "FLYTE_SECRETS_MY_GROUP_BIN")
       assert.strictEqual(binary.reason, "Refused")
       assert.match(binary.message, /^Secret found but not readable: group "my-group" key "bin"/)
-      assert.include(binary.message, "The last place tried holds something that may not be read")
+      assert.include(binary.message, "The place named first holds something that may not be read")
       // Outside a task, no advice about a task's declarations.
       assert.notInclude(binary.message, "secretRequests")
       assert.strictEqual(missing.reason, "NotFound")
@@ -402,4 +404,53 @@ describe("getRedacted and watch (test layer)", () => {
     }).pipe(
       Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/bin": new Uint8Array([0xff, 0, 10]) } }))
     ))
+})
+
+describe("a request's envVar", () => {
+  it.effect("may not be one of the library's configuration variables: refused before anything is read", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      for (const envVar of ["FLYTE_SECRETS_MAX_FILE_BYTES", "FLYTE_SECRETS_X", "FLYTE_INTERNAL_EXECUTION_ID"]) {
+        const miss = yield* expectMiss(manager.get({ group: "g", key: "k", envVar }))
+        assert.strictEqual(miss.reason, "InvalidRequest")
+        assert.include(miss.message, `"${envVar}" is a configuration variable of this library`)
+      }
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_MAX_FILE_BYTES: "4096" } }))))
+})
+
+describe("a full miss builds its message only when it is read", () => {
+  it.effect("no message and no \"did you mean\" scan at the miss, through the manager and the facade", () =>
+    Effect.gen(function*() {
+      const getter = Object.getOwnPropertyDescriptor(SecretNotFound.prototype, "message")!
+      let built = 0
+      let listed = 0
+      Object.defineProperty(SecretNotFound.prototype, "message", {
+        get(this: SecretNotFound) {
+          built++
+          return getter.get!.call(this)
+        },
+        configurable: true
+      })
+      try {
+        const variables = { FLYTE_SECRETS_G_KEI: "typo" }
+        const environment = Layer.succeed(Environment, {
+          get: (name: string) => (variables as Record<string, string>)[name],
+          names: () => (listed++, Object.keys(variables))
+        })
+        const layer = SecretsManager.layerNodeFiles.pipe(
+          Layer.provide(SecretsConfig.layerWith({})),
+          Layer.provide(environment)
+        )
+        const miss = yield* expectMiss(SecretsManager.use((manager) => manager.get({ group: "g", key: "key" }))).pipe(
+          Effect.provide(layer)
+        )
+        const thrown = thrownBy(() => makeSecrets(layer).g!["key"])
+        assert.instanceOf(thrown, SecretNotFound)
+        assert.deepStrictEqual([built, listed], [0, 0])
+        assert.include(miss.message, "FLYTE_SECRETS_G_KEI")
+        assert.deepStrictEqual([built, listed], [1, 1])
+      } finally {
+        Object.defineProperty(SecretNotFound.prototype, "message", getter)
+      }
+    }))
 })

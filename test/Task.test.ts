@@ -300,3 +300,39 @@ describe("isTask", () => {
     }
   })
 })
+
+describe("a task reads each request field once", () => {
+  it.effect("a getter cannot show a declared name to the strict check and read another secret", () =>
+    Effect.gen(function*() {
+      let reads = 0
+      const request = {
+        key: "k",
+        get group() {
+          return reads++ === 0 ? "declared" : "other"
+        }
+      }
+      const t = task(
+        { name: "t", strict: true, secretRequests: [{ group: "declared", key: "k" }] },
+        () => SecretsManager.use((manager) => manager.get(request))
+      )
+      assert.strictEqual(yield* t(), "declared-value")
+      assert.strictEqual(reads, 1)
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: { FLYTE_SECRETS_DECLARED_K: "declared-value", FLYTE_SECRETS_OTHER_K: "other-value" }
+    }))))
+
+  it.effect("nor in a task that is not strict", () =>
+    Effect.gen(function*() {
+      let reads = 0
+      const request = {
+        key: "k",
+        get group() {
+          return reads++ === 0 ? "first" : "second"
+        }
+      }
+      const t = task({ name: "t", secretRequests: [] }, () => SecretsManager.use((manager) => manager.get(request)))
+      assert.strictEqual(yield* t(), "first-value")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: { FLYTE_SECRETS_FIRST_K: "first-value", FLYTE_SECRETS_SECOND_K: "second-value" }
+    }))))
+})

@@ -467,12 +467,15 @@ describe("configuration", () => {
       }
     }))
 
-  it.effect("a relative FLYTE_SECRETS_DEFAULT_DIR fails the layer, naming the variable", () =>
+  it.effect("a relative FLYTE_SECRETS_DEFAULT_DIR is resolved against the working directory, as flytekit reads it", () =>
     Effect.gen(function*() {
       for (const dir of ["etc/secrets", "./secrets", "../secrets", "~/secrets"]) {
-        const error = yield* buildWith({ FLYTE_SECRETS_DEFAULT_DIR: dir })
-        assert.strictEqual(error._tag, "ConfigError", dir)
-        assert.include(String(error), "FLYTE_SECRETS_DEFAULT_DIR")
+        const config = yield* SecretsConfig.use(Effect.succeed).pipe(
+          Effect.provide(SecretsConfig.layerNoDeps.pipe(Layer.provide(Environment.layerTest({
+            FLYTE_SECRETS_DEFAULT_DIR: dir
+          }))))
+        )
+        assert.strictEqual(config.defaultDir, path.resolve(process.cwd(), dir), dir)
       }
     }))
 })

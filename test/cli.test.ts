@@ -239,10 +239,10 @@ describe("effect-secrets where", () => {
 
   it.effect("an invalid configuration names its variable", () =>
     Effect.gen(function*() {
-      setEnv({ FLYTE_SECRETS_DEFAULT_DIR: "relative/dir" })
+      setEnv({ FLYTE_SECRETS_FILE_PREFIX: "../x" })
       const ran = yield* runCli(["where", "db", "password"])
       assert.strictEqual(exitCode(ran.exit), 1)
-      assert.include(ran.stderr, "FLYTE_SECRETS_DEFAULT_DIR")
+      assert.include(ran.stderr, "FLYTE_SECRETS_FILE_PREFIX")
     }))
 })
 

@@ -157,11 +157,10 @@ describe("configuration errors", () => {
       assert.isBelow(message.split("\n").length, 4)
     }))
 
-  it.effect("a relative secrets directory or a file prefix that could leave it fails, naming the variable", () =>
+  it.effect("a file prefix that could leave the secrets directory fails, naming the variable", () =>
     Effect.gen(function*() {
       for (
         const [env, variable] of [
-          [{ FLYTE_SECRETS_DEFAULT_DIR: "secrets" }, "FLYTE_SECRETS_DEFAULT_DIR"],
           [{ FLYTE_SECRETS_FILE_PREFIX: "../x" }, "FLYTE_SECRETS_FILE_PREFIX"],
           [{ FLYTE_SECRETS_FILE_PREFIX: "a/b" }, "FLYTE_SECRETS_FILE_PREFIX"]
         ] as const
@@ -237,4 +236,25 @@ describe("what errors show of a declared variable", () => {
       assert.include(location, "FORGED_PATH -> \"/etc/secrets/g/k\\n")
       assert.notMatch(miss.message, /\/etc\/secrets\/g\/k\n/)
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FORGED_PATH: "/etc/secrets/g/k\nforged line" } }))))
+})
+
+describe("a custom manager builds a SecretNotFound from names and places alone", () => {
+  it("reason defaults to NotFound and each attempt's outcome to missing (types and runtime)", () => {
+    const miss = new SecretNotFound({
+      group: "vault",
+      key: "token",
+      attempts: [{ source: "vault", location: "secret/data/vault/token", reason: "no such secret" }]
+    })
+    assert.strictEqual(miss.reason, "NotFound")
+    assert.deepStrictEqual(miss.attempts, [
+      { source: "vault", location: "secret/data/vault/token", outcome: "missing", reason: "no such secret" }
+    ])
+    assert.include(miss.message, "vault secret/data/vault/token: no such secret")
+    const refused = new SecretNotFound({
+      key: "token",
+      reason: "Refused",
+      attempts: [{ source: "vault", location: "v", outcome: "refused", reason: "sealed" }]
+    })
+    assert.strictEqual(refused.attempts[0]?.outcome, "refused")
+  })
 })

@@ -15,8 +15,11 @@ import * as path from "node:path"
 import { Environment, SecretsConfig, SecretsManager } from "../src/index.ts"
 import { makeTempDir } from "./support.ts"
 
-// flytekit's SecretsManager.get in text mode, with the seed's order: prefixed variable, file, then (local run) the
-// unprefixed variable. Values are stripped; files are read in text mode as UTF-8 (universal newlines, BOM kept).
+// flytekit's SecretsManager.get in text mode: prefixed variable, then (local run) the unprefixed variable, then the
+// file; a declared env_var is ignored. Values are stripped; files are read in text mode as UTF-8 (universal
+// newlines, BOM kept). The library tries the file before the unprefixed variable (the seed's order), so a case
+// populates the file and the unprefixed variable together only where the file cannot be read: there the library
+// records its refusal and goes on, and both find the unprefixed variable.
 const flytekitReader = String.raw`
 import json, os, sys
 cases = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -31,14 +34,14 @@ for case in cases:
     result = None
     if prefix + name in env:
         result = {"value": env[prefix + name].strip()}
+    elif local and name in env:
+        result = {"value": env[name].strip()}
     elif os.path.exists(fpath):
         try:
             with open(fpath, "r", encoding="utf-8") as f:
                 result = {"value": f.read().strip()}
         except (UnicodeDecodeError, IsADirectoryError):
             result = {"error": "unreadable"}
-    elif local and name in env:
-        result = {"value": env[name].strip()}
     results.append(result or {"error": "missing"})
 json.dump(results, sys.stdout)
 `
@@ -72,14 +75,16 @@ const value = fc.tuple(
   }),
   padding
 ).map(([before, a, newline, b, after]) => before + a + newline + b + after)
-const place = fc.constantFrom("prefixed", "file", "local", "none")
+// "refused-file": the file is a directory or not UTF-8, and the unprefixed variable is set. "declared": a declared
+// FILE env_var points at a directory, and the prefixed variable is set (flytekit ignores env_var).
+const place = fc.constantFrom("prefixed", "file", "local", "none", "refused-file", "declared")
 
 interface Case {
   readonly group: string
   readonly key: string | undefined
   readonly groupVersion: string | undefined
   readonly value: string
-  readonly place: "prefixed" | "file" | "local" | "none"
+  readonly place: "prefixed" | "file" | "local" | "none" | "refused-file" | "declared"
   readonly local: boolean
 }
 
@@ -93,52 +98,69 @@ const arbitraryCase: fc.Arbitrary<Case> = fc.record({
 })
 
 describe("reads exactly what flytekit reads (Python side by side)", () => {
-  it.effect("agrees with flytekit on 400 generated environments and secret files", () =>
-    Effect.gen(function*() {
-      const temp = makeTempDir()
-      try {
-        const cases = fc.sample(arbitraryCase, { numRuns: 400, seed: 20261128 })
-        const prepared = cases.map((c, index) => {
-          const dir = path.join(temp.dir, `case${index}`)
-          fs.mkdirSync(dir)
-          const parts = [c.group, c.groupVersion, c.key].filter((part): part is string =>
-            part !== undefined && part !== ""
-          )
-          const name = parts.join("_").toUpperCase()
-          const env: Record<string, string> = {}
-          if (c.place === "prefixed") env["_FSEC_" + name] = c.value
-          if (c.place === "local") env[name] = c.value
-          if (c.place === "file") {
+  it.effect(
+    "agrees with flytekit on 400 generated environments and secret files, refused places included",
+    () =>
+      Effect.gen(function*() {
+        const temp = makeTempDir()
+        try {
+          const cases = fc.sample(arbitraryCase, { numRuns: 400, seed: 20261128 })
+          const prepared = cases.map((c, index) => {
+            const dir = path.join(temp.dir, `case${index}`)
+            fs.mkdirSync(dir)
+            const parts = [c.group, c.groupVersion, c.key].filter((part): part is string =>
+              part !== undefined && part !== ""
+            )
+            const name = parts.join("_").toUpperCase()
+            const env: Record<string, string> = {}
             const file = path.join(dir, ...parts.map((part) => part.toLowerCase()))
-            fs.mkdirSync(path.dirname(file), { recursive: true })
-            fs.writeFileSync(file, c.value)
-          }
-          return { ...c, env, dir, prefix: "_FSEC_", filePrefix: "" }
-        })
-        const input = path.join(temp.dir, "cases.json")
-        fs.writeFileSync(input, JSON.stringify(prepared))
-        const script = path.join(temp.dir, "flytekit_reader.py")
-        fs.writeFileSync(script, flytekitReader)
-        const expected: Array<{ value: string } | { error: string }> = JSON.parse(
-          execFileSync("python3", [script, input], { encoding: "utf-8" })
-        )
+            if (c.place === "prefixed" || c.place === "declared") env["_FSEC_" + name] = c.value
+            if (c.place === "local" || c.place === "refused-file") env[name] = c.value
+            if (c.place === "file" || c.place === "refused-file") {
+              fs.mkdirSync(path.dirname(file), { recursive: true })
+              if (c.place === "file") fs.writeFileSync(file, c.value)
+              else if (index % 2 === 0) fs.mkdirSync(file)
+              else fs.writeFileSync(file, new Uint8Array([0xff, 0xfe, 0x80]))
+            }
+            if (c.place === "declared") {
+              fs.mkdirSync(path.join(dir, "declared"))
+              env["DECLARED_PATH"] = path.join(dir, "declared")
+            }
+            return { ...c, env, dir, prefix: "_FSEC_", filePrefix: "" }
+          })
+          const input = path.join(temp.dir, "cases.json")
+          fs.writeFileSync(input, JSON.stringify(prepared))
+          const script = path.join(temp.dir, "flytekit_reader.py")
+          fs.writeFileSync(script, flytekitReader)
+          const expected: Array<{ value: string } | { error: string }> = JSON.parse(
+            execFileSync("python3", [script, input], { encoding: "utf-8" })
+          )
 
-        for (const [index, c] of prepared.entries()) {
-          const layer = SecretsManager.layerNodeFiles.pipe(
-            Layer.provide(SecretsConfig.layerWith({ envPrefix: c.prefix, defaultDir: c.dir, local: c.local })),
-            Layer.provide(Environment.layerTest(c.env))
-          )
-          const request = { group: c.group, key: c.key, groupVersion: c.groupVersion }
-          const ours = yield* SecretsManager.use((manager) => manager.get(request)).pipe(
-            Effect.map((v): { value: string } | { error: string } => ({ value: v })),
-            Effect.catchTag("SecretNotFound", (miss) =>
-              Effect.succeed({ error: miss.reason === "NotFound" ? "missing" : "unreadable" })),
-            Effect.provide(layer)
-          )
-          assert.deepStrictEqual(ours, expected[index], `case ${index}: ${JSON.stringify(c)}`)
+          for (const [index, c] of prepared.entries()) {
+            const layer = SecretsManager.layerNodeFiles.pipe(
+              Layer.provide(SecretsConfig.layerWith({ envPrefix: c.prefix, defaultDir: c.dir, local: c.local })),
+              Layer.provide(Environment.layerTest(c.env))
+            )
+            const request = {
+              group: c.group,
+              key: c.key,
+              groupVersion: c.groupVersion,
+              ...(c.place === "declared" ? { mountRequirement: "FILE" as const, envVar: "DECLARED_PATH" } : {})
+            }
+            const ours = yield* SecretsManager.use((manager) => manager.get(request)).pipe(
+              Effect.map((v): { value: string } | { error: string } => ({ value: v })),
+              Effect.catchTag(
+                "SecretNotFound",
+                (miss) => Effect.succeed({ error: miss.reason === "NotFound" ? "missing" : "unreadable" })
+              ),
+              Effect.provide(layer)
+            )
+            assert.deepStrictEqual(ours, expected[index], `case ${index}: ${JSON.stringify(c)}`)
+          }
+        } finally {
+          temp.remove()
         }
-      } finally {
-        temp.remove()
-      }
-    }), 60_000)
+      }),
+    60_000
+  )
 })

@@ -416,3 +416,50 @@ describe("rule 9: the environment is untrusted", () => {
       assert.strictEqual(error.attempts[0]?.reason, "not set")
     }))
 })
+
+describe("requests are read once: a getter cannot pass the checks with one name and read another", () => {
+  it.effect("a group that is safe when checked and \"..\" when used never leaves the secrets directory", () =>
+    live(Effect.gen(function*() {
+      fs.writeFileSync(path.join(dirs.root, "k"), PLANTED)
+      writeFiles(dirs.secrets, { "safe/k": "inside" })
+      const manager = yield* SecretsManager
+      for (const operation of ["get", "getPath", "locate"] as const) {
+        let reads = 0
+        const request = {
+          key: "k",
+          get group() {
+            return reads++ === 0 ? "safe" : ".."
+          }
+        }
+        const lookup: Effect.Effect<unknown, SecretNotFound> = manager[operation](request)
+        const result = yield* Effect.result(lookup)
+        assert.notInclude(JSON.stringify(result), PLANTED, operation)
+        assert.strictEqual(reads, 1, operation)
+      }
+      let facadeReads = 0
+      const value = makeSecrets().get({
+        key: "k",
+        get group() {
+          return facadeReads++ === 0 ? "safe" : ".."
+        }
+      })
+      assert.strictEqual(value, "inside")
+    })))
+
+  it.effect("an envVar that passes the check and then names a configuration variable is never read", () =>
+    Effect.gen(function*() {
+      let reads = 0
+      const request = {
+        group: "g",
+        key: "k",
+        mountRequirement: "ENV_VAR" as const,
+        get envVar() {
+          return reads++ === 0 ? "MY_TOKEN" : "FLYTE_SECRETS_MAX_FILE_BYTES"
+        }
+      }
+      const value = yield* SecretsManager.use((manager) => manager.get(request))
+      assert.strictEqual(value, "token")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: { MY_TOKEN: "token", FLYTE_SECRETS_MAX_FILE_BYTES: "4096" }
+    }))))
+})

@@ -14,12 +14,12 @@ import { Secret } from "../../Secret.ts"
 import type { SecretsCacheShape } from "../../SecretsCache.ts"
 import type { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
+import { invalidRequest } from "../lookup/misses.ts"
 import type { Target } from "../lookup/request.ts"
 import { checkedWatch } from "../watch/watchValues.ts"
 import { cacheKey, fromCacheKey, keysOf, type Operation, requestOf, targetOf } from "./cacheKey.ts"
 import { type Flight, Flights } from "./flights.ts"
 import { type Handed, type HandOut, handOutFor } from "./handOut.ts"
-import { refusal } from "./refusal.ts"
 import { LastGood, type Stale, staleValue, warnStale } from "./staleIfError.ts"
 
 /** The layer's options, checked, in milliseconds. */
@@ -142,7 +142,7 @@ const cachedRead = (
   request: unknown
 ): Effect.Effect<unknown, SecretNotFound> => {
   const target = targetOf(request)
-  if (typeof target === "string") return Effect.fail(refusal(request, target))
+  if (typeof target === "string") return Effect.fail(invalidRequest(request, target))
   const key = cacheKey(operation, target)
   if (key.length > maxKeyLength) return readUnderlying(state.underlying, operation, requestOf(target))
   return readThrough(state, key, handOutFor(operation, target.encodeMode))
@@ -217,7 +217,7 @@ const invalidateEverything = (state: CacheState): Effect.Effect<void> =>
 const makeControl = (state: CacheState): SecretsCacheShape => ({
   refresh: (request) => {
     const target = targetOf(request)
-    return typeof target === "string" ? Effect.fail(refusal(request, target)) : refreshTarget(state, target)
+    return typeof target === "string" ? Effect.fail(invalidRequest(request, target)) : refreshTarget(state, target)
   },
   invalidate: (request) => {
     const target = targetOf(request)

@@ -4,9 +4,10 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { Environment, fromRecord } from "../../Environment.ts"
+import { Environment } from "../../Environment.ts"
 import { SecretsConfig } from "../../SecretsConfig.ts"
 import { SecretsManager } from "../../SecretsManager.ts"
+import { environmentOver } from "../config/environmentOver.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 
 /** The lookup over `variables`, read live; a configuration variable the library refuses ends the command. */
@@ -15,7 +16,7 @@ const managerLayer = (
 ): Layer.Layer<SecretsManager, CommandFailed> =>
   SecretsManager.layerNodeFiles.pipe(
     Layer.provide(SecretsConfig.layerNoDeps),
-    Layer.provide(Layer.succeed(Environment, fromRecord(variables))),
+    Layer.provide(Layer.succeed(Environment, environmentOver(variables))),
     Layer.catchTag("ConfigError", (error) =>
       Layer.effect(SecretsManager, Effect.fail(fail(`The secrets configuration is invalid: ${error.message}`))))
   )

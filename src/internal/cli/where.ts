@@ -4,8 +4,9 @@
  */
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import { adviceOf, type Attempt, type SecretNotFound } from "../../SecretsError.ts"
+import type { Attempt, SecretNotFound } from "../../SecretsError.ts"
 import { type SecretLocation, SecretsManager } from "../../SecretsManager.ts"
+import { adviceOf } from "../lookup/missMessage.ts"
 import { type CommandExited, type CommandFailed, exitWith } from "./failure.ts"
 import { columns, print, secretName } from "./printing.ts"
 import { withSecretsManager } from "./secretsLayer.ts"

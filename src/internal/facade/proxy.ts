@@ -3,11 +3,11 @@
  * runners, promise machinery, module loaders and serialisers probe on any object are never groups or keys, so
  * inspecting, awaiting, spreading or serialising a facade never looks anything up.
  */
-import type * as Effect from "effect/Effect"
 import { inspect } from "node:util"
-import { mergeMisses, SecretNotFound } from "../../SecretsError.ts"
+import type { Secrets, SecretsMethods } from "../../SecretsFacade.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { BoundedCache } from "../BoundedCache.ts"
+import { coreOf, type ReadNow, readNow } from "../lookup/core.ts"
 import { runNow } from "./run.ts"
 
 /** What common tools look for on any object, besides everything on `Object.prototype`. */
@@ -75,51 +75,34 @@ const readOnly: ProxyHandler<object> = {
   preventExtensions: () => false
 }
 
-/** Runs the lookups of a name's spellings in turn: the first found wins; a miss names every place tried. */
-const runFirstFound = (lookups: ReadonlyArray<Effect.Effect<unknown, SecretNotFound>>): unknown => {
-  if (lookups.length === 1) return runNow(lookups[0]!, runFirstFound)
-  const misses: Array<SecretNotFound> = []
-  for (const lookup of lookups) {
-    try {
-      return runNow(lookup, runFirstFound)
-    } catch (error) {
-      if (!(error instanceof SecretNotFound)) throw error
-      misses.push(error)
-    }
-  }
-  const miss = mergeMisses(misses)
-  Error.captureStackTrace(miss, runFirstFound)
-  throw miss
-}
-
 /**
- * A facade over a manager obtained on first use. `attributeRequests` maps `secrets.<group>.<key>` to the requests
- * to try, in order. `methods` are the top-level names that are not groups; `topLevelRequests` maps a top-level name
+ * A facade over a manager obtained on first use. `attributeRequests` maps `secrets.<group>.<key>` to the spellings
+ * of the secret it names: each place is tried for every spelling before the next place. `methods` are the top-level names that are not groups; `topLevelRequests` maps a top-level name
  * that is a secret rather than a group (a task's key-only declaration) to its requests.
  */
-export const makeFacade = <Methods extends object>(
+const makeFacade = <Methods extends object>(
   manager: () => SecretsManagerShape,
   attributeRequests: (group: string, key: string) => ReadonlyArray<SecretRequest>,
   methods: Methods,
   topLevelRequests?: (name: string) => ReadonlyArray<SecretRequest> | undefined
 ): object => {
   // The lookups of each attribute read so far, and the group proxies: bounded, so untrusted attribute names cannot
-  // grow them. A lookup is lazy: running it again reads again.
-  const lookups = new BoundedCache<string, ReadonlyArray<Effect.Effect<unknown, SecretNotFound>>>({
+  // grow them. A prepared lookup reads again each time it is called.
+  const lookups = new BoundedCache<string, ReadNow>({
     maxEntries: 4096,
     maxBytes: 4 * 1024 * 1024
   })
   const groups = new BoundedCache<string, object>({ maxEntries: 1024, maxBytes: 1024 * 1024 })
   const perEntry = 256
 
-  /** Runs the lookups kept under `slot`, made from `requests()` on first use. */
+  /** Reads the lookup kept under `slot`, prepared from `requests()` on first use. */
   const read = (slot: string, requests: () => ReadonlyArray<SecretRequest>): unknown => {
-    let found = lookups.get(slot)
-    if (found === undefined) {
-      found = requests().map((request) => manager().get(request))
-      lookups.set(slot, found, slot.length * 2 + perEntry)
+    let lookup = lookups.get(slot)
+    if (lookup === undefined) {
+      lookup = coreOf(manager()).prepare("get", requests())
+      lookups.set(slot, lookup, slot.length * 2 + perEntry)
     }
-    return runFirstFound(found)
+    return runNow(lookup(), read)
   }
 
   const group = (name: string): object =>
@@ -146,3 +129,26 @@ export const makeFacade = <Methods extends object>(
     }
   })
 }
+
+/** The facade's methods over a manager obtained on first use: each reads now and throws its miss. */
+const methodsOver = (manager: () => SecretsManagerShape): SecretsMethods => {
+  function get(request: SecretRequest & { readonly encodeMode: "rb" }): Uint8Array
+  function get(request: SecretRequest & { readonly encodeMode?: "r" | undefined }): string
+  function get(request: SecretRequest): string | Uint8Array
+  function get(request: SecretRequest): unknown {
+    return runNow(readNow(manager(), "get", [request]), get)
+  }
+  const getPath = (request: SecretRequest): string =>
+    runNow(readNow(manager(), "getPath", [request]), getPath) as string
+  return { get, getPath }
+}
+
+/**
+ * The facade over a manager obtained on first use; `attributeRequests` maps `secrets.<group>.<key>` to the
+ * spellings to try, and `topLevelRequests` a top-level name that is a secret rather than a group.
+ */
+export const facadeOver = (
+  manager: () => SecretsManagerShape,
+  attributeRequests: (group: string, key: string) => ReadonlyArray<SecretRequest>,
+  topLevelRequests?: (name: string) => ReadonlyArray<SecretRequest> | undefined
+): Secrets => makeFacade(manager, attributeRequests, methodsOver(manager), topLevelRequests) as Secrets

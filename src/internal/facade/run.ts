@@ -10,15 +10,13 @@ import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { MissingSecrets, SecretNotFound } from "../../SecretsError.ts"
 import { SecretsManager, type SecretsManagerShape } from "../../SecretsManager.ts"
-import { startLookup } from "../lookup/manager.ts"
 
 /**
  * Runs an effect to completion now, returning its value or throwing its error (a `SecretNotFound`) itself, with
  * the caller's frames: a lookup's own errors carry none (a miss is built without them).
  */
 export const runNow = <A, E>(effect: Effect.Effect<A, E>, caller?: Function): A => {
-  // A lookup started in place needs no fiber when its sources answer at once.
-  const exit = Effect.runSyncExit(startLookup(effect))
+  const exit = Effect.runSyncExit(effect)
   if (Exit.isSuccess(exit)) return exit.value
   const error = Cause.squash(exit.cause)
   if (Cause.isAsyncFiberError(error)) {
@@ -48,3 +46,6 @@ export const managerOf = (layer: Layer.Layer<SecretsManager, ConfigError>): () =
     return built
   }
 }
+
+/** The manager over `SecretsManager.layer` that the default facade and every `task.sync` without a layer share. */
+export const defaultManager: () => SecretsManagerShape = managerOf(SecretsManager.layer)

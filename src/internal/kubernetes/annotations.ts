@@ -134,7 +134,9 @@ const secretOf = (key: string, value: unknown, origin: SecretOrigin): Secret | P
   const fields = parseSecretText(text)
   if (typeof fields === "string") return unreadable(`not the text format of a core.Secret: ${fields}`)
   try {
-    return new Secret({ ...fields as SecretInput, origin })
+    // An empty envVar is proto3's absent, as propeller reads it.
+    const input = fields as SecretInput
+    return new Secret({ ...input, ...(input.envVar === "" ? { envVar: undefined } : {}), origin })
   } catch (error) {
     return {
       reason: "InvalidSecret",

@@ -28,7 +28,8 @@ export const toSecrets = (secrets: ReadonlyArray<Secret | SecretInput>): Array<S
       continue
     }
     try {
-      decoded.push(new Secret(secret))
+      // A plain object is a core.Secret as propeller reads it: an envVar of "" is proto3's absent.
+      decoded.push(new Secret(secret.envVar === "" ? { ...secret, envVar: undefined } : secret))
     } catch (error) {
       return { reason: "InvalidSecret", index, detail: declarationProblem(error) }
     }

@@ -12,10 +12,10 @@ import { flyte2DefaultDir, flyte2DefaultPrefix, flyte2EnvNames, flyte2FilePaths 
 import type { Target } from "./request.ts"
 import {
   declaredEnvVar,
-  files,
   type LookupContext,
   type Mode,
   type Place,
+  secretFile,
   type Source,
   sources,
   variable
@@ -105,7 +105,7 @@ const flyte2Places: Source = (target: Target, mode: Mode, context: LookupContext
   const declared = mountRequirement === "FILE" ? [] : declaredEnvVar(target, mode, flyte2)
   const fileSource = mountRequirement === "ENV_VAR"
     ? (mode === "path" ? [noFile(defaultDir)] : [])
-    : [files("file", flyte2FilePaths(defaultDir, target.name), mode, flyte2)]
+    : flyte2FilePaths(defaultDir, target.name).map((path, index) => secretFile("file", path, index === 0, mode, flyte2))
   return [...declared, ...env(names.grouped), ...fileSource, ...env(names.embedded)]
 }
 

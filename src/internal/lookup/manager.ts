@@ -5,26 +5,27 @@
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { attachHint, type Attempt, SecretNotFound } from "../../SecretsError.ts"
+import { type Attempt, SecretNotFound } from "../../SecretsError.ts"
 import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { BoundedCache } from "../BoundedCache.ts"
 import { registerSecretValue } from "../masking/registry.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { requestChanges } from "../watch/requestChanges.ts"
-import { type WatchOptions, watchValues } from "../watch/watchValues.ts"
+import { managerFromCore, type Operation, type ReadNow } from "./core.ts"
 import { sourcesFor } from "./flyte2Places.ts"
-import { readRequest, type Target } from "./request.ts"
-import type { Found, LookupContext, Mode, Place } from "./sources.ts"
+import { invalidRequest, nameFields } from "./misses.ts"
+import { attachHint } from "./missMessage.ts"
+import type { SecretName } from "./naming.ts"
+import { readRequest, requestFields, type Target } from "./request.ts"
+import { EndsLookup, type Found, type LookupContext, type Mode, type Place } from "./sources.ts"
 import { suggestionsFor } from "./suggestions.ts"
 
-/** A compiled lookup: lazy, so running it again reads again. */
-type Lookup<A> = Effect.Effect<A, SecretNotFound>
-
 /**
- * Tries each place in order: the first success wins; a miss moves on and is kept, in order. A refusal ends the
- * chain: that place holds something for this secret, and a later place must not answer instead of it (flytekit, too,
- * reads a file that exists or fails). `catchEager` continues at once past a place that answered at once, and
- * schedules only for a place that must wait.
+ * Tries each place in order: the first success wins; a miss or a refusal is kept, in order, and the next place tried
+ * (a refused place is never read, and flytekit would have found the secret at a later place: it reads the unprefixed
+ * variable before the file and ignores a declared variable). Only a rotation that outlasted its retries ends the
+ * chain. `catchEager` continues at once past a place that answered at once, and schedules only for a place that must
+ * wait.
  */
 const firstFound = (
   places: ReadonlyArray<Place>,
@@ -36,190 +37,133 @@ const firstFound = (
     : Effect.catchEager(
       Effect.mapEager(places[index]!(), (found) => [found, attempts] as const),
       (failed) => {
-        const tried = attempts.length === 0 ? failed : [...attempts, ...failed]
-        return failed.some((attempt) => attempt.outcome === "refused")
-          ? Effect.fail(tried)
-          : firstFound(places, index + 1, tried)
+        if (failed instanceof EndsLookup) return Effect.fail([...attempts, ...failed.attempts])
+        return firstFound(places, index + 1, attempts.length === 0 ? failed : [...attempts, ...failed])
       }
     )
 
-/** Each compiled lookup's work, to start in place: see `startLookup`. */
-const lookupWork = new WeakMap<Effect.Effect<unknown, unknown>, () => Effect.Effect<unknown, unknown>>()
-
-/** A lazy lookup that the library's own callers can also start in place. */
-const lookupOf = <A>(work: () => Effect.Effect<A, SecretNotFound>): Lookup<A> => {
-  const lookup = Effect.suspend(work)
-  lookupWork.set(lookup, work)
-  return lookup
-}
-
-/**
- * Starts a lookup now, when it is one of this module's: the sources are read at once, and a lookup whose sources all
- * answered at once comes back as an `Exit`, which `Effect.runSyncExit` and `Effect.forEach` take without starting a
- * fiber. Any other effect is returned as it is. For callers already at the moment of reading (the facade, the
- * preflight); the effects users get stay lazy.
- */
-export const startLookup = <A, E, R>(lookup: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-  const work = lookupWork.get(lookup as Effect.Effect<unknown, unknown>)
-  return work === undefined ? lookup : (work() as Effect.Effect<A, E, R>)
-}
-
-/**
- * A lookup whose miss `f` turns into another, still started in place by `startLookup` like the lookup itself.
- */
-export const mapMiss = <A>(lookup: Lookup<A>, f: (miss: SecretNotFound) => SecretNotFound): Lookup<A> =>
-  lookupOf(() => Effect.mapErrorEager(startLookup(lookup), f))
-
-/** The failure for a request that cannot be looked up: nothing is read. Names are kept only when they are safe. */
-const invalidRequest = (request: unknown, problem: string): SecretNotFound => {
-  const name = typeof request === "object" && request !== null ? safeName(request as SecretRequest) : {}
-  return withoutStackTrace(() =>
-    new SecretNotFound({
-      ...name,
-      reason: "InvalidRequest",
-      attempts: [{ source: "request", location: "request", outcome: "refused", reason: problem }]
-    })
-  )
-}
-
-const safeName = (request: SecretRequest) => {
-  const checked = readRequest({
-    group: Object.hasOwn(request, "group") ? request.group : undefined,
-    key: Object.hasOwn(request, "key") ? request.key : undefined,
-    groupVersion: Object.hasOwn(request, "groupVersion") ? request.groupVersion : undefined
-  })
-  return typeof checked === "string" ? {} : nameFields(checked)
-}
-
-const nameFields = (target: Target) => {
-  const { group, groupVersion, key } = target.name
-  return {
-    ...(group === undefined ? {} : { group }),
-    ...(key === undefined ? {} : { key }),
-    ...(groupVersion === undefined ? {} : { groupVersion })
-  }
-}
-
-/** What each operation reads, and how it turns what was found into its result. */
 /** A secret handed out, registered for masking first (see `Masking`). */
 const secretValue = (found: Found) => (registerSecretValue(found.value), found.value)
 
-const operations = {
-  text: { mode: "text", result: secretValue },
-  bytes: { mode: "bytes", result: secretValue },
-  redactedText: { mode: "text", result: (found: Found) => Redacted.make(secretValue(found)) },
-  redactedBytes: { mode: "bytes", result: (found: Found) => Redacted.make(secretValue(found)) },
-  path: { mode: "path", result: (found: Found) => found.value },
+/** What each operation reads (text or bytes by the request's `encodeMode`), and what it makes of what was found. */
+const operations: Record<
+  Operation,
+  { readonly mode: (target: Target) => Mode; readonly result: (found: Found, tried: ReadonlyArray<Attempt>) => unknown }
+> = {
+  get: { mode: textOrBytes, result: secretValue },
+  getRedacted: { mode: textOrBytes, result: (found) => Redacted.make(secretValue(found)) },
+  getPath: { mode: () => "path", result: (found) => found.value },
   locate: {
-    mode: "locate",
-    result: (found: Found, tried: ReadonlyArray<Attempt>): SecretLocation => ({
-      source: found.source,
-      location: found.location,
-      tried
-    })
+    mode: () => "locate",
+    result: (found, tried): SecretLocation => ({ source: found.source, location: found.location, tried })
   }
-} satisfies Record<string, { mode: Mode; result: (found: Found, tried: ReadonlyArray<Attempt>) => unknown }>
+}
 
-type Operation = keyof typeof operations
+function textOrBytes(target: Target): Mode {
+  return target.encodeMode === "rb" ? "bytes" : "text"
+}
 
 /**
- * A plain request read once: its own fields, and its cache key, each value prefixed by its length so that no two
- * different requests share a key whatever their values hold. The lookup is compiled from this same reading, so a
+ * A request read once, by the one request reader, and its cache key: each value prefixed by its length so that no
+ * two different requests share a key whatever their values hold. The lookup is compiled from this same reading, so a
  * request whose getters answer differently each time cannot store one request's lookup under another's key.
  * `undefined` for a request that is not a plain object of strings (it is checked, and refused, without being kept).
  */
-const readOnce = (operation: Operation, request: object): { key: string; fields: SecretRequest } | undefined => {
+const readOnce = (operation: Operation, request: unknown): { key: string; fields: SecretRequest } | undefined => {
+  const fields = requestFields(request)
+  if (typeof fields === "string") return undefined
   let key: string = operation
-  const fields: Record<string, string> = Object.create(null)
-  for (const field of Object.keys(request)) {
-    const value = (request as Record<string, unknown>)[field]
+  for (const [field, value] of Object.entries(fields)) {
     if (value === undefined) continue
     if (typeof value !== "string") return undefined
-    fields[field] = value
     key += `|${field}:${value.length}:${value}`
   }
-  return { key, fields }
+  return { key, fields: fields as SecretRequest }
 }
 
-/** The manager over a context: each operation is a compiled lookup, kept per distinct request. */
-export const makeManager = (context: LookupContext): SecretsManagerShape => {
-  const notFound = (target: Target) => (attempts: ReadonlyArray<Attempt>): SecretNotFound => {
+/** The failure of a lookup that found nothing: every attempt, and "did you mean" hints for when it is read. */
+const notFound =
+  (name: SecretName, target: Target, context: LookupContext) => (attempts: ReadonlyArray<Attempt>): SecretNotFound => {
     const error = withoutStackTrace(() =>
       new SecretNotFound({
-        ...nameFields(target),
+        ...nameFields(name),
         reason: attempts.some((attempt) => attempt.outcome === "refused") ? "Refused" : "NotFound",
-        attempts
+        attempts: uniquePlaces(attempts)
       })
     )
     attachHint(error, () => suggestionsFor(target, context))
     return error
   }
 
-  const compile = (operation: Operation, request: unknown): { lookup: Lookup<unknown>; keep: boolean } => {
-    const target = readRequest(request)
-    if (typeof target === "string") {
-      const failure = Effect.fail(invalidRequest(request, target))
-      return { lookup: lookupOf(() => failure), keep: false }
-    }
-    const { mode, result } = operations[operation]
-    const places = sourcesFor(target).flatMap((source) => source(target, mode, context))
-    const onFailure = notFound(target)
-    const onSuccess = ([found, tried]: readonly [Found, ReadonlyArray<Attempt>]) => result(found, tried)
-    return {
-      lookup: lookupOf(() => Effect.mapBothEager(firstFound(places, 0, []), { onFailure, onSuccess })),
-      keep: true
-    }
-  }
+/** Attempts with each place once: two spellings of a name can share a place (`MY_API_KEYS_TOKEN`). */
+const uniquePlaces = (attempts: ReadonlyArray<Attempt>): ReadonlyArray<Attempt> => {
+  const seen = new Set<string>()
+  const unique = attempts.filter((attempt) => {
+    const place = `${attempt.source}\u0000${attempt.location}`
+    return seen.has(place) ? false : (seen.add(place), true)
+  })
+  return unique.length === attempts.length ? attempts : unique
+}
 
-  // Compiled lookups by request key, bounded in entries and bytes so requests built from untrusted input cannot
-  // grow it; a dropped entry is compiled again when next asked for.
-  const compiled = new BoundedCache<string, Lookup<unknown>>({ maxEntries: 4096, maxBytes: 8 * 1024 * 1024 })
-  // Requests that cannot change (a `Secret`, a frozen object) are also found by identity: no key to build. Entries
-  // go with their requests.
-  const byIdentity = new WeakMap<object, Partial<Record<Operation, Lookup<unknown>>>>()
+/**
+ * Compiles the lookup of `operation` for the spellings of one secret: each source's places for every spelling,
+ * before the next source's. A spelling that cannot be looked up fails the lookup before anything is read.
+ */
+const compile = (operation: Operation, spellings: ReadonlyArray<unknown>, context: LookupContext): ReadNow => {
+  const targets: Array<Target> = []
+  for (const spelling of spellings) {
+    const target = readRequest(spelling)
+    if (typeof target === "string") {
+      const failure = Effect.fail(invalidRequest(spelling, target))
+      return () => failure
+    }
+    targets.push(target)
+  }
+  const { mode, result } = operations[operation]
+  // Every spelling of one request has its origin, which decides the sources.
+  const places = sourcesFor(targets[0]!).flatMap((source) =>
+    targets.flatMap((target) => source(target, mode(target), context))
+  )
+  const onFailure = notFound(targets[0]!.name, targets[0]!, context)
+  const onSuccess = ([found, tried]: readonly [Found, ReadonlyArray<Attempt>]) => result(found, tried)
+  return () => Effect.mapBothEager(firstFound(places, 0, []), { onFailure, onSuccess })
+}
+
+/**
+ * The manager over a context. Each request's lookup is compiled once and kept: by identity for a request that cannot
+ * change (a `Secret`, a frozen object), else by its fields, in a cache bounded in entries and bytes so requests built
+ * from untrusted input cannot grow it (a dropped entry is compiled again when next asked for).
+ */
+export const makeManager = (context: LookupContext): SecretsManagerShape => {
+  const compiled = new BoundedCache<string, ReadNow>({ maxEntries: 4096, maxBytes: 8 * 1024 * 1024 })
+  const byIdentity = new WeakMap<object, Partial<Record<Operation, ReadNow>>>()
   // The compiled structures of one lookup, beside its key: names, paths and closures.
   const compiledOverhead = 2048
 
-  const byFields = (operation: Operation, request: unknown): Lookup<unknown> => {
-    const read = typeof request === "object" && request !== null ? readOnce(operation, request) : undefined
-    if (read === undefined) return compile(operation, request).lookup
+  const byFields = (operation: Operation, request: unknown): ReadNow => {
+    const read = readOnce(operation, request)
+    if (read === undefined) return compile(operation, [request], context)
     let lookup = compiled.get(read.key)
     if (lookup === undefined) {
-      const fresh = compile(operation, read.fields)
-      lookup = fresh.lookup
-      if (fresh.keep) compiled.set(read.key, lookup, read.key.length * 2 + compiledOverhead)
+      lookup = compile(operation, [read.fields], context)
+      compiled.set(read.key, lookup, read.key.length * 2 + compiledOverhead)
     }
     return lookup
   }
 
-  const lookup = <A>(operation: Operation, request: SecretRequest): Lookup<A> => {
-    if (!isImmutable(request)) return byFields(operation, request) as Lookup<A>
+  const prepareOne = (operation: Operation, request: SecretRequest): ReadNow => {
+    if (!isImmutable(request)) return byFields(operation, request)
     let kept = byIdentity.get(request)
     if (kept === undefined) byIdentity.set(request, kept = {})
-    return (kept[operation] ??= byFields(operation, request)) as Lookup<A>
+    return kept[operation] ??= byFields(operation, request)
   }
 
-  const get =
-    ((request: SecretRequest) => lookup(isBytes(request) ? "bytes" : "text", request)) as SecretsManagerShape["get"]
-
-  return {
-    get,
-    getRedacted:
-      ((request: SecretRequest) =>
-        lookup(isBytes(request) ? "redactedBytes" : "redactedText", request)) as SecretsManagerShape["getRedacted"],
-    getPath: (request) => lookup("path", request),
-    locate: (request) => lookup("locate", request),
-    watch:
-      ((request: SecretRequest, options?: WatchOptions) =>
-        watchValues(get(request), options, requestChanges(request, context))) as SecretsManagerShape[
-          "watch"
-        ]
-  }
+  return managerFromCore({
+    prepare: (operation, spellings) =>
+      spellings.length === 1 ? prepareOne(operation, spellings[0]!) : compile(operation, spellings, context),
+    changes: (request) => requestChanges(request, context)
+  })
 }
-
-// Read as an own property, like every request field: a polluted prototype cannot turn a request into bytes.
-const isBytes = (request: SecretRequest): boolean =>
-  typeof request === "object" && request !== null && Object.hasOwn(request, "encodeMode") && request.encodeMode === "rb"
 
 const isImmutable = (request: unknown): request is object =>
   typeof request === "object" && request !== null && Object.isFrozen(request)

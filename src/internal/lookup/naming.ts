@@ -53,6 +53,16 @@ export const quoteName = (name: string): string =>
     (character) => `\\u{${character.codePointAt(0)!.toString(16)}}`
   )
 
+/** A secret's name in a sentence, every part safely quoted: `group "g" version "v1" key "k"`. */
+export const describeName = (name: NameInput): string => {
+  const parts = [
+    name.group === undefined ? undefined : `group ${quoteName(name.group)}`,
+    name.groupVersion === undefined ? undefined : `version ${quoteName(name.groupVersion)}`,
+    name.key === undefined ? undefined : `key ${quoteName(name.key)}`
+  ]
+  return parts.filter((part) => part !== undefined).join(" ")
+}
+
 const describeType = (value: unknown): string =>
   value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`
 

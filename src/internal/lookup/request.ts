@@ -4,7 +4,7 @@
  */
 import type { MountRequirement } from "../../Secret.ts"
 import { flyte2NameProblem } from "./flyte2Names.ts"
-import { nameProblem, quoteName, type SecretName, toSecretName } from "./naming.ts"
+import { type NameInput, nameProblem, quoteName, type SecretName, toSecretName } from "./naming.ts"
 
 /** A request after its fields were read and checked. */
 export interface Target {
@@ -25,7 +25,24 @@ const encodeModes: ReadonlySet<unknown> = new Set([undefined, "r", "rb"])
 const origins: ReadonlySet<unknown> = new Set(["flyte1", "flyte2"])
 
 /** The rule a `Secret`'s `envVar` follows; a request's follows it too. */
-export const envVarPattern = /^[A-Z_][A-Z0-9_]*$/
+const envVarPattern = /^[A-Z_][A-Z0-9_]*$/
+
+/** The library's own configuration variables: a secret injected there would be read as configuration. */
+const isConfigurationVariable = (name: string): boolean =>
+  name.startsWith("FLYTE_SECRETS_") || name === "FLYTE_INTERNAL_EXECUTION_ID"
+
+/**
+ * Why `name` cannot be a declared variable, or `undefined`: one rule for a `Secret` and a request. A name that does
+ * not match `^[A-Z_][A-Z0-9_]*$` (flytekit's message, `""` included), or one of the library's configuration variables.
+ */
+export const envVarProblem = (name: string): string | undefined =>
+  !envVarPattern.test(name)
+    ? `Invalid environment variable name: ${quoteName(name).slice(1, -1)} (envVar must be an environment ` +
+      "variable name matching ^[A-Z_][A-Z0-9_]*$)"
+    : isConfigurationVariable(name)
+    ? `envVar ${quoteName(name)} is a configuration variable of this library (FLYTE_SECRETS_*, ` +
+      "FLYTE_INTERNAL_EXECUTION_ID): a secret there would be read as configuration; choose another name"
+    : undefined
 
 /** The edit distance of two short strings, for "did you mean". */
 export const editDistance = (a: string, b: string): number => {
@@ -80,45 +97,54 @@ const fieldProblem = (field: Field, value: unknown): string | undefined => {
     case "envVar":
       return typeof value !== "string"
         ? `envVar must be a string, not ${describe(value)}`
-        : value === "" || envVarPattern.test(value)
+        : value === ""
         ? undefined
-        : "envVar must be an environment variable name matching ^[A-Z_][A-Z0-9_]*$"
+        : envVarProblem(value)
     default:
       return typeof value === "string" ? undefined : `${field} must be a string, not ${describe(value)}`
   }
 }
 
-/** The request's own fields checked, or why it cannot be looked up (before anything is read). */
-export const readRequest = (request: unknown): Target | string => {
+/**
+ * A request's own enumerable fields, each read exactly once (a getter cannot answer one thing when checked and
+ * another when used; a polluted `Object.prototype` adds nothing), or why it cannot be read.
+ */
+export const requestFields = (request: unknown): Partial<Record<Field, unknown>> | string => {
   if (typeof request !== "object" || request === null) {
     return `a secret request must be an object such as ${example}, not ${describe(request)}`
   }
+  const values: Partial<Record<Field, unknown>> = Object.create(null)
   for (const field of Object.keys(request)) {
-    if (knownFields.has(field)) continue
-    const suggestion = closest(field, knownFields)
-    return `unknown field ${quoteName(field)} in a secret request` +
-      (suggestion === undefined ? ` (it takes ${fields.join(", ")})` : ` (did you mean ${JSON.stringify(suggestion)}?)`)
+    if (!knownFields.has(field)) {
+      const suggestion = closest(field, knownFields)
+      return `unknown field ${quoteName(field)} in a secret request` +
+        (suggestion === undefined
+          ? ` (it takes ${fields.join(", ")})`
+          : ` (did you mean ${JSON.stringify(suggestion)}?)`)
+    }
+    values[field as Field] = (request as Record<string, unknown>)[field]
   }
-  const own = (field: Field): unknown =>
-    Object.hasOwn(request, field) ? (request as Record<Field, unknown>)[field] : undefined
+  return values
+}
+
+/** The request's own fields checked, or why it cannot be looked up (before anything is read). */
+export const readRequest = (request: unknown): Target | string => {
+  const own = requestFields(request)
+  if (typeof own === "string") return own
   for (const field of fields) {
-    const problem = fieldProblem(field, own(field))
+    const problem = fieldProblem(field, own[field])
     if (problem !== undefined) return problem
   }
-  const name = toSecretName({
-    group: own("group") as string | undefined,
-    key: own("key") as string | undefined,
-    groupVersion: own("groupVersion") as string | undefined
-  })
-  const origin = (own("origin") ?? "flyte1") as Target["origin"]
+  const name = toSecretName(own as NameInput)
+  const origin = (own.origin ?? "flyte1") as Target["origin"]
   const problem = origin === "flyte2" ? flyte2NameProblem(name) : nameProblem(name)
   if (problem !== undefined) return problem
-  const envVar = own("envVar") as string | undefined
+  const envVar = own.envVar as string | undefined
   return {
     name,
-    mountRequirement: (own("mountRequirement") ?? "ANY") as MountRequirement,
+    mountRequirement: (own.mountRequirement ?? "ANY") as MountRequirement,
     envVar: envVar === "" ? undefined : envVar,
-    encodeMode: (own("encodeMode") ?? "r") as "r" | "rb",
+    encodeMode: (own.encodeMode ?? "r") as "r" | "rb",
     origin
   }
 }
@@ -140,4 +166,15 @@ export const targetKey = (target: Target): string => {
     encodeMode,
     origin
   ])
+}
+
+/**
+ * The name of a request that cannot be looked up, when its name itself is safe to show; `undefined` otherwise.
+ * Read by the same rule as `readRequest`.
+ */
+export const safeNameOf = (request: unknown): SecretName | undefined => {
+  const own = requestFields(request)
+  if (typeof own === "string") return undefined
+  const nameOnly = readRequest({ group: own.group, key: own.key, groupVersion: own.groupVersion })
+  return typeof nameOnly === "string" ? undefined : nameOnly.name
 }

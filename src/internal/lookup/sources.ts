@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import type { Environment } from "../../Environment.ts"
 import type { SecretsConfigShape } from "../../SecretsConfig.ts"
 import type { Attempt } from "../../SecretsError.ts"
-import { directoryMissing, type FileMiss } from "../files/fileMiss.ts"
+import { danglingLink, directoryMissing, type FileMiss, keptChanging } from "../files/fileMiss.ts"
 import type { FileReader } from "../files/fileReader.ts"
 import { envVarNames, isPathInside, quoteName, secretFilePaths } from "./naming.ts"
 import type { Target } from "./request.ts"
@@ -39,10 +39,22 @@ export interface Found {
 }
 
 /**
- * One place to try, called when the lookup reaches it. A place that can answer at once (an environment variable, a
- * synchronous file read) returns its outcome as an `Exit`, so the chain moves on without scheduling anything.
+ * A failure that ends the whole lookup: a file kept changing, or stayed a dangling link, through every retry (a
+ * rotation in progress). During a swap no later place may answer instead of the secret being swapped in.
  */
-export type Place = () => Effect.Effect<Found, ReadonlyArray<Attempt>>
+export class EndsLookup {
+  readonly attempts: ReadonlyArray<Attempt>
+  constructor(attempts: ReadonlyArray<Attempt>) {
+    this.attempts = attempts
+  }
+}
+
+/**
+ * One place to try, called when the lookup reaches it. A place that can answer at once (an environment variable, a
+ * synchronous file read) returns its outcome as an `Exit`, so the chain moves on without scheduling anything. A
+ * place that fails with its attempts (missing or refused) lets the lookup go on to the next place.
+ */
+export type Place = () => Effect.Effect<Found, ReadonlyArray<Attempt> | EndsLookup>
 
 /** A source: the places it tries for a request, in order (none when it cannot serve the mode). */
 export type Source = (target: Target, mode: Mode, context: LookupContext) => ReadonlyArray<Place>
@@ -109,54 +121,90 @@ const shownPath = (path: string): string => {
   return quoted === JSON.stringify(path) && !quoted.includes("\\") ? path : quoted
 }
 
-const isRefusal = (failure: FileMiss | ReadonlyArray<Attempt>): boolean =>
-  "reason" in failure ? failure.outcome === "refused" : failure.some((attempt) => attempt.outcome === "refused")
-
 const attemptOf = (source: string, location: string, failure: FileMiss | ReadonlyArray<Attempt>) =>
   "reason" in failure ? [{ source, location, outcome: failure.outcome, reason: failure.reason }] : failure
 
-/**
- * The files at `paths`, in order: the first that can be read wins. When the secrets directory itself is missing,
- * that is said once, at the directory, and its other paths are not tried.
- */
-export const files = (source: string, paths: ReadonlyArray<string>, mode: Mode, context: LookupContext): Place => {
-  const secretsDir = context.config.defaultDir
-  const from = (index: number, attempts: ReadonlyArray<Attempt>): Effect.Effect<Found, ReadonlyArray<Attempt>> =>
-    index === paths.length
-      ? Effect.fail(attempts)
-      : Effect.catchEager(
-        readFile(source, paths[index]!, paths[index]!, true, mode, context),
-        (failure) =>
-          failure === directoryMissing
-            ? Effect.fail([...attempts, ...attemptOf(source, secretsDir, failure)])
-            : isRefusal(failure)
-            ? Effect.fail([...attempts, ...attemptOf(source, paths[index]!, failure)])
-            : from(index + 1, [...attempts, ...attemptOf(source, paths[index]!, failure)])
-      )
-  return () => from(0, [])
+/** A rotation that outlasted every retry: the lookup ends there rather than let a later place answer. */
+const isRotation = (failure: FileMiss | ReadonlyArray<Attempt>): boolean =>
+  failure === keptChanging || failure === danglingLink
+
+/** A failed file read as the place's failure: its attempt, ending the lookup when a rotation outlasted the retries. */
+const fileFailure = (
+  source: string,
+  location: string,
+  failure: FileMiss | ReadonlyArray<Attempt>
+): ReadonlyArray<Attempt> | EndsLookup => {
+  const attempts = attemptOf(source, location, failure)
+  return isRotation(failure) ? new EndsLookup(attempts) : attempts
 }
 
 /**
- * What a declared variable's value is, by the rule of its mount requirement: for `ANY`, a path inside the secrets
- * directory is a file (what the platform injects) and anything else is the secret itself (what a user sets
- * locally); for `FILE`, the path of a file, read wherever it points (the platform's choice, or a local user's own
- * file) but shown only inside the secrets directory.
+ * One file of the secrets directory. When the directory itself is missing, that is said once, at the directory, by
+ * its first path (`first`); its other paths add nothing.
  */
-export type DeclaredValue =
+export const secretFile = (
+  source: string,
+  path: string,
+  first: boolean,
+  mode: Mode,
+  context: LookupContext
+): Place =>
+() =>
+  Effect.catchEager(
+    readFile(source, path, path, true, mode, context),
+    (failure) =>
+      Effect.fail(
+        failure !== directoryMissing
+          ? fileFailure(source, path, failure)
+          : first
+          ? fileFailure(source, context.config.defaultDir, failure)
+          : []
+      )
+  )
+
+/**
+ * What a declared variable holds now, by the rule of its mount requirement: for `ANY`, a path inside the secrets
+ * directory is a file (what the platform injects) and anything else is the secret itself (what a user sets locally);
+ * for `FILE`, the path of a file, read wherever it points (the platform's choice, or a local user's own file) but
+ * shown only inside the secrets directory. A value over the size cap is refused. The one rule for the lookup and for
+ * what `watch` listens to.
+ */
+export type Declared =
+  | { readonly _tag: "Unset" }
+  | { readonly _tag: "Oversized" }
   | { readonly _tag: "File"; readonly path: string; readonly inside: boolean }
-  | { readonly _tag: "Value" }
+  | { readonly _tag: "Value"; readonly value: string }
   | { readonly _tag: "NotAPath" }
 
-export const declaredValue = (value: string, target: Target, config: SecretsConfigShape): DeclaredValue => {
+const unset: Declared = { _tag: "Unset" }
+const oversizedValue: Declared = { _tag: "Oversized" }
+const notAPath: Declared = { _tag: "NotAPath" }
+
+export const readDeclared = (name: string, target: Target, context: LookupContext): Declared => {
+  const value = context.environment.get(name)
+  if (value === undefined) return unset
+  const { defaultDir, maxFileBytes } = context.config
+  if (oversized(value, maxFileBytes)) return oversizedValue
   const path = pythonStrip(value)
-  if (isPathInside(config.defaultDir, path)) return { _tag: "File", path, inside: true }
-  if (target.mountRequirement !== "FILE") return { _tag: "Value" }
-  return path.startsWith("/") ? { _tag: "File", path, inside: false } : { _tag: "NotAPath" }
+  if (isPathInside(defaultDir, path)) return { _tag: "File", path, inside: true }
+  if (target.mountRequirement !== "FILE") return { _tag: "Value", value }
+  return path.startsWith("/") ? { _tag: "File", path, inside: false } : notAPath
+}
+
+/** The declared variable's file, read (or, for `path` and `locate`, only checked). */
+const declaredFile = (name: string, path: string, inside: boolean, mode: Mode, context: LookupContext) => {
+  const location = inside
+    ? `${name} -> ${shownPath(path)}`
+    : `${name} (its path, outside the secrets directory, is not shown)`
+  return Effect.catchEager(
+    readFile("declared-file", location, path, inside, mode, context),
+    (failure) => Effect.fail(fileFailure("declared-file", location, failure))
+  )
 }
 
 /**
  * A declared `envVar`, looked at first, as flytepropeller injects it: `ENV_VAR` holds the value; `FILE` and `ANY` as
- * `declaredValue` says. A variable's content is never passed to a system call unless it is read as a file, and is
+ * `readDeclared` says. A variable's content is never passed to a system call unless it is read as a file, and is
  * shown only when it is a path inside the secrets directory.
  */
 export const declaredEnvVar: Source = (target, mode, context) => {
@@ -169,22 +217,14 @@ export const declaredEnvVar: Source = (target, mode, context) => {
   }
   const { maxFileBytes } = context.config
   return [() => {
-    const value = context.environment.get(name)
-    if (value === undefined) return miss("declared-env", name, "not set")
-    if (oversized(value, maxFileBytes)) {
-      return miss("declared-env", name, `holds over ${maxFileBytes} bytes, over the limit`, "refused")
-    }
-    const declared = declaredValue(value, target, context.config)
+    const declared = readDeclared(name, target, context)
     switch (declared._tag) {
-      case "File": {
-        const location = declared.inside
-          ? `${name} -> ${shownPath(declared.path)}`
-          : `${name} (its path, outside the secrets directory, is not shown)`
-        return Effect.catchEager(
-          readFile("declared-file", location, declared.path, declared.inside, mode, context),
-          (failure) => Effect.fail(attemptOf("declared-file", location, failure))
-        )
-      }
+      case "Unset":
+        return miss("declared-env", name, "not set")
+      case "Oversized":
+        return miss("declared-env", name, `holds over ${maxFileBytes} bytes, over the limit`, "refused")
+      case "File":
+        return declaredFile(name, declared.path, declared.inside, mode, context)
       case "NotAPath":
         return miss(
           "declared-file",
@@ -195,7 +235,7 @@ export const declaredEnvVar: Source = (target, mode, context) => {
       case "Value":
         return mode === "path"
           ? miss("declared-env", name, "holds the secret itself, not the path of a file in the secrets directory")
-          : found("declared-env", name, fromValue(value, mode, context.text ?? flytekitText))
+          : found("declared-env", name, fromValue(declared.value, mode, context.text ?? flytekitText))
     }
   }]
 }
@@ -207,7 +247,9 @@ const prefixedEnv: Source = (target, mode, context) =>
 
 const secretsDirectory: Source = (target, mode, context) => {
   const { defaultDir, filePrefix } = context.config
-  return [files("file", secretFilePaths(defaultDir, filePrefix, target.name), mode, context)]
+  return secretFilePaths(defaultDir, filePrefix, target.name).map((path, index) =>
+    secretFile("file", path, index === 0, mode, context)
+  )
 }
 
 const localEnv: Source = (target, mode, context) =>

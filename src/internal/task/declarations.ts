@@ -3,15 +3,15 @@
  * facade maps attribute spellings (`my_api_keys`) to declared names (`my-api-keys`).
  */
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import type { Secret } from "../../Secret.ts"
-import { inTask, SecretNotFound } from "../../SecretsError.ts"
+import { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
-import { mapMiss } from "../lookup/manager.ts"
+import { coreOf, managerFromCore } from "../lookup/core.ts"
+import { inTask } from "../lookup/misses.ts"
 import { quoteName, shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
-import { readRequest } from "../lookup/request.ts"
+import { readRequest, requestFields } from "../lookup/request.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
-import type { WatchOptions } from "../watch/watchValues.ts"
+import { pollOnly } from "../watch/watchValues.ts"
 
 const slot = (group: string | undefined, key: string | undefined) => `${group ?? ""}\u0000${key ?? ""}`
 const attributeSpelling = (part: string | undefined) => part === undefined ? "" : shellSafeSpelling(part) ?? part
@@ -43,7 +43,10 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
     }
   }
 
-  /** The declaration a request names (its version decides between several), or `undefined`. */
+  /**
+   * The declaration a request names (its version decides between several), or `undefined`. `request` is a
+   * declaration, or a request's fields as `requestFields` read them.
+   */
   const find = (request: SecretRequest): Secret | undefined => {
     if (isDeclared.has(request as Secret)) return request as Secret
     const target = readRequest(request)
@@ -81,15 +84,14 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
    * request brings its own `envVar` or mount requirement (`undefined` then in strict mode).
    */
   const requestFor = (declared: Secret, request: SecretRequest, strict: boolean): SecretRequest | undefined => {
-    const own = <K extends keyof SecretRequest>(field: K) => Object.hasOwn(request, field) ? request[field] : undefined
-    const mountRequirement = own("mountRequirement") ?? declared.mountRequirement
-    const envVar = own("envVar") || declared.envVar
+    const mountRequirement = request.mountRequirement ?? declared.mountRequirement
+    const envVar = request.envVar || declared.envVar
     if (mountRequirement === declared.mountRequirement && envVar === declared.envVar) {
-      return own("encodeMode") === "rb" ? asBytes.get(declared)! : declared
+      return request.encodeMode === "rb" ? asBytes.get(declared)! : declared
     }
     if (strict) return undefined
     const { group, groupVersion, key } = declared
-    return { group, key, groupVersion, mountRequirement, envVar, encodeMode: own("encodeMode") }
+    return { group, key, groupVersion, mountRequirement, envVar, encodeMode: request.encodeMode }
   }
 
   return { find, attributeRequests, topLevelRequests, requestFor }
@@ -127,40 +129,35 @@ export const declaredManager = (
       })
     )
   }
-  /** The request to make, and whether it is declared; `undefined` when strict mode refuses it. */
+  /**
+   * The request to make, and whether it is declared; `undefined` when strict mode refuses it. A request's fields are
+   * read once, by the one request reader; a request that cannot be read goes on as it is, to be refused.
+   */
   const resolve = (request: SecretRequest): { request: SecretRequest; declared: boolean } | undefined => {
-    const declared = declarations.find(request)
-    if (declared === undefined) return options.strict ? undefined : { request, declared: false }
-    const resolved = declarations.requestFor(declared, request, options.strict)
+    const fields = requestFields(request)
+    const read = typeof fields === "string" ? request : fields as SecretRequest
+    const declared = declarations.find(read)
+    // What was checked is what is read: a getter cannot answer one name to the check and another to the lookup.
+    if (declared === undefined) return options.strict ? undefined : { request: read, declared: false }
+    const resolved = declarations.requestFor(declared, read, options.strict)
     return resolved === undefined ? undefined : { request: resolved, declared: true }
   }
-  // The task's view of each lookup, kept per lookup (a lookup asked for again is the same effect), so it is built
-  // once and started in place like the lookup itself.
-  const views = { declared: new WeakMap<object, unknown>(), undeclared: new WeakMap<object, unknown>() }
-  const inThisTask = (declared: boolean) => (miss: SecretNotFound) => inTask(miss, options.task, declared)
-  const lookup =
-    <A>(read: (request: SecretRequest) => Effect.Effect<A, SecretNotFound>) =>
-    (request: SecretRequest): Effect.Effect<A, SecretNotFound> => {
+  const base = coreOf(manager)
+  return managerFromCore({
+    prepare: (operation, spellings) => {
+      const resolved = spellings.map(resolve)
+      const first = resolved[0]
+      if (first === undefined) {
+        const failure = Effect.fail(undeclared(spellings[0]!))
+        return () => failure
+      }
+      const lookup = base.prepare(operation, resolved.flatMap((each) => each === undefined ? [] : [each.request]))
+      const inThisTask = (miss: SecretNotFound) => inTask(miss, options.task, first.declared)
+      return () => Effect.mapErrorEager(lookup(), inThisTask)
+    },
+    changes: (request) => {
       const resolved = resolve(request)
-      if (resolved === undefined) return Effect.fail(undeclared(request))
-      const inner = read(resolved.request)
-      const kept = resolved.declared ? views.declared : views.undeclared
-      let view = kept.get(inner) as Effect.Effect<A, SecretNotFound> | undefined
-      if (view === undefined) kept.set(inner, view = mapMiss(inner, inThisTask(resolved.declared)))
-      return view
+      return resolved === undefined ? pollOnly : base.changes(resolved.request)
     }
-  return {
-    get: lookup(manager.get) as SecretsManagerShape["get"],
-    getRedacted: lookup(manager.getRedacted) as SecretsManagerShape["getRedacted"],
-    getPath: lookup(manager.getPath),
-    locate: lookup(manager.locate),
-    watch: ((request: SecretRequest, watchOptions?: WatchOptions) => {
-      const resolved = resolve(request)
-      if (resolved === undefined) return Stream.fail(undeclared(request))
-      return Stream.mapError(
-        manager.watch(resolved.request, watchOptions),
-        (miss) => inTask(miss, options.task, resolved.declared)
-      )
-    }) as SecretsManagerShape["watch"]
-  }
+  })
 }

@@ -7,15 +7,13 @@ import { flyte2FilePaths } from "../lookup/flyte2Names.ts"
 import { flyte2Context } from "../lookup/flyte2Places.ts"
 import { secretFilePaths } from "../lookup/naming.ts"
 import { readRequest, type Target } from "../lookup/request.ts"
-import { declaredValue, type LookupContext } from "../lookup/sources.ts"
+import { type LookupContext, readDeclared } from "../lookup/sources.ts"
 import { type ChangeSignals, pollOnly } from "./watchValues.ts"
 
 /** The file a declared variable leads the lookup to, by the declared source's own rule. */
 const declaredFile = (target: Target, context: LookupContext): string | undefined => {
   if (target.envVar === undefined || target.mountRequirement === "ENV_VAR") return undefined
-  const value = context.environment.get(target.envVar)
-  if (value === undefined || value.length > context.config.maxFileBytes) return undefined
-  const declared = declaredValue(value, target, context.config)
+  const declared = readDeclared(target.envVar, target, context)
   return declared._tag === "File" ? declared.path : undefined
 }
 

@@ -1,0 +1,65 @@
+/**
+ * Misses re-made from other misses: the same miss seen from a task, and one miss for several spellings of a secret.
+ */
+import { SecretNotFound } from "../../SecretsError.ts"
+import { withoutStackTrace } from "../stackTrace.ts"
+import { carryHint } from "./missMessage.ts"
+import type { SecretName } from "./naming.ts"
+import { safeNameOf } from "./request.ts"
+
+const fieldsOf = (error: SecretNotFound) => ({
+  ...(error.group === undefined ? {} : { group: error.group }),
+  ...(error.key === undefined ? {} : { key: error.key }),
+  ...(error.groupVersion === undefined ? {} : { groupVersion: error.groupVersion }),
+  ...(error.task === undefined ? {} : { task: error.task }),
+  ...(error.declared === undefined ? {} : { declared: error.declared }),
+  reason: error.reason,
+  attempts: error.attempts
+})
+
+/**
+ * The miss as seen from a task: the same attempts, with the task named and whether it declares the secret, so the
+ * advice fits.
+ */
+export const inTask = (error: SecretNotFound, task: string, declared: boolean): SecretNotFound => {
+  if (error.reason !== "NotFound" && error.reason !== "Refused") return error
+  return carryHint(error, new SecretNotFound({ ...fieldsOf(error), task, declared }))
+}
+
+/**
+ * One miss for two spellings of one request tried in turn (the facade's `my_api_keys`, then `my-api-keys`, over a
+ * manager the library did not make): the first one's name, every place tried once, in order.
+ */
+export const mergeMisses = (first: SecretNotFound, later: SecretNotFound): SecretNotFound => {
+  const seen = new Set<string>()
+  const attempts = [...first.attempts, ...later.attempts].filter((attempt) => {
+    const place = `${attempt.source}\u0000${attempt.location}`
+    return seen.has(place) ? false : (seen.add(place), true)
+  })
+  const reason = first.reason === "Refused" || later.reason === "Refused" ? "Refused" : first.reason
+  return carryHint(first, new SecretNotFound({ ...fieldsOf(first), reason, attempts }))
+}
+
+/**
+ * The failure for a request that cannot be looked up: nothing is read. Names are kept only when they are safe. Every
+ * manager refuses with it, the cached one too, so a refusal reads the same wherever it is made.
+ */
+export const invalidRequest = (request: unknown, problem: string): SecretNotFound => {
+  const name = safeNameOf(request)
+  return withoutStackTrace(() =>
+    new SecretNotFound({
+      ...(name === undefined ? {} : nameFields(name)),
+      reason: "InvalidRequest",
+      attempts: [{ source: "request", location: "request", outcome: "refused", reason: problem }]
+    })
+  )
+}
+
+export const nameFields = (name: SecretName) => {
+  const { group, groupVersion, key } = name
+  return {
+    ...(group === undefined ? {} : { group }),
+    ...(key === undefined ? {} : { key }),
+    ...(groupVersion === undefined ? {} : { groupVersion })
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * A refusal is recorded and the lookup goes on: the refused place is never read, and a later place (where flytekit
+ * would have found the value: it reads the unprefixed variable before the file and ignores a declared variable)
+ * answers. A rotation in progress still never falls through.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { SecretsManager } from "../src/index.ts"
+import { expectMiss, setEnv, useSecretsDir, visibleTexts, writeFiles } from "./support.ts"
+
+const notUtf8 = new Uint8Array([0xff, 0xfe, 0x80])
+const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
+
+describe("a refusal is recorded and the lookup goes on", () => {
+  const dirs = useSecretsDir()
+
+  it.effect("a local run: a refused file, then the unprefixed variable answers", () =>
+    live(Effect.gen(function*() {
+      writeFiles(dirs.secrets, { "g/text": notUtf8 })
+      fs.mkdirSync(path.join(dirs.secrets, "g", "dir"))
+      setEnv({ G_TEXT: "local-text", G_DIR: "local-dir" })
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.get({ group: "g", key: "text" }), "local-text")
+      assert.strictEqual(yield* manager.get({ group: "g", key: "dir" }), "local-dir")
+      const where = yield* manager.locate({ group: "g", key: "dir" })
+      assert.strictEqual(where.source, "local-env")
+      assert.deepStrictEqual(where.tried.filter((attempt) => attempt.outcome === "refused"), [
+        { source: "file", location: path.join(dirs.secrets, "g", "dir"), outcome: "refused", reason: "is a directory" }
+      ])
+    })))
+
+  it.effect("a link out of the secrets directory is never read; the unprefixed variable answers", () =>
+    live(Effect.gen(function*() {
+      const outside = path.join(dirs.root, "outside")
+      fs.writeFileSync(outside, "OUTSIDE-CONTENT")
+      fs.mkdirSync(path.join(dirs.secrets, "g"))
+      fs.symlinkSync(outside, path.join(dirs.secrets, "g", "k"))
+      setEnv({ G_K: "local-value" })
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "local-value")
+      setEnv({ G_K: undefined })
+      const miss = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+      assert.strictEqual(miss.reason, "Refused")
+      assert.notInclude(visibleTexts(miss), "OUTSIDE-CONTENT")
+    })))
+
+  it.effect("a declared FILE variable pointing at a directory, then the prefixed variable answers", () =>
+    live(Effect.gen(function*() {
+      fs.mkdirSync(path.join(dirs.secrets, "certs"))
+      setEnv({ TLS_PATH: path.join(dirs.secrets, "certs"), FLYTE_SECRETS_G_K: "prefixed" })
+      const manager = yield* SecretsManager
+      const request = { group: "g", key: "k", mountRequirement: "FILE", envVar: "TLS_PATH" } as const
+      assert.strictEqual(yield* manager.get(request), "prefixed")
+      const where = yield* manager.locate(request)
+      assert.strictEqual(where.source, "env")
+      assert.strictEqual(where.tried[0]?.outcome, "refused")
+      assert.strictEqual(where.tried[0]?.reason, "is a directory")
+    })))
+
+  it.effect("a declared FILE variable that holds no path, then the file answers", () =>
+    live(Effect.gen(function*() {
+      writeFiles(dirs.secrets, { "g/k": "from-file" })
+      setEnv({ TLS_PATH: "not-a-path" })
+      const manager = yield* SecretsManager
+      const request = { group: "g", key: "k", mountRequirement: "FILE", envVar: "TLS_PATH" } as const
+      assert.strictEqual(yield* manager.get(request), "from-file")
+    })))
+
+  it.effect("a refused path among the backends' paths: a later path answers", () =>
+    live(Effect.gen(function*() {
+      // flytekit's path is a directory; propeller's Kubernetes layout (no version) holds the file.
+      fs.mkdirSync(path.join(dirs.secrets, "g", "v1", "k"), { recursive: true })
+      writeFiles(dirs.secrets, { "g/k": "versionless" })
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.get({ group: "g", groupVersion: "v1", key: "k" }), "versionless")
+    })))
+
+  it.effect("nothing answers: the reason is Refused and the message leads with the refused place", () =>
+    live(Effect.gen(function*() {
+      fs.mkdirSync(path.join(dirs.secrets, "g", "k"), { recursive: true })
+      const manager = yield* SecretsManager
+      const miss = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+      assert.strictEqual(miss.reason, "Refused")
+      // Every place was tried, the unprefixed variables last.
+      assert.strictEqual(miss.attempts.at(-1)?.source, "local-env")
+      const [first] = miss.message.split("\n")
+      assert.strictEqual(
+        first,
+        `Secret found but not readable: group "g" key "k": file ${path.join(dirs.secrets, "g", "k")} is a directory.`
+      )
+    })))
+
+  it.effect("a refused place then a hostile later place: the later place is read under its own rules", () =>
+    live(Effect.gen(function*() {
+      // The first path is refused (not UTF-8); the case-kept path is a link out: refused too, never read.
+      const outside = path.join(dirs.root, "outside")
+      fs.writeFileSync(outside, "OUTSIDE-CONTENT")
+      writeFiles(dirs.secrets, { "g/k": notUtf8 })
+      fs.mkdirSync(path.join(dirs.secrets, "G"))
+      fs.symlinkSync(outside, path.join(dirs.secrets, "G", "K"))
+      const manager = yield* SecretsManager
+      const miss = yield* expectMiss(manager.get({ group: "G", key: "K" }))
+      assert.strictEqual(miss.reason, "Refused")
+      assert.deepStrictEqual(
+        miss.attempts.filter((attempt) => attempt.outcome === "refused").map((attempt) => attempt.location),
+        [path.join(dirs.secrets, "g", "k"), path.join(dirs.secrets, "G", "K")]
+      )
+      assert.notInclude(visibleTexts(miss), "OUTSIDE-CONTENT")
+    })))
+
+  it.effect("an oversized variable is refused, a later place answers, and the value is never shown", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "small")
+      const miss = yield* expectMiss(manager.get({ group: "g", key: "other" }))
+      assert.strictEqual(miss.reason, "Refused")
+      assert.notInclude(visibleTexts(miss), "LEAK")
+    }).pipe(Effect.provide(SecretsManager.layerTest({
+      env: {
+        FLYTE_SECRETS_MAX_FILE_BYTES: "16",
+        FLYTE_SECRETS_G_K: "x".repeat(64) + "LEAK",
+        FLYTE_SECRETS_G_OTHER: "x".repeat(64) + "LEAK"
+      },
+      files: { "/etc/secrets/g/k": "small" }
+    }))))
+
+  it.effect("a value that starts with \"/\" in a later place is the value, never opened", () =>
+    live(Effect.gen(function*() {
+      fs.mkdirSync(path.join(dirs.secrets, "g", "k"), { recursive: true })
+      setEnv({ G_K: "/etc/passwd" })
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "/etc/passwd")
+    })))
+
+  it.effect("a rotation still never falls through: a link that stays dangling through every retry ends the lookup", () =>
+    live(Effect.gen(function*() {
+      fs.mkdirSync(path.join(dirs.secrets, "g"))
+      fs.symlinkSync("..data/k", path.join(dirs.secrets, "g", "k"))
+      setEnv({ G_K: "local-value" })
+      const manager = yield* SecretsManager
+      const miss = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+      assert.strictEqual(miss.reason, "Refused")
+      assert.notInclude(miss.attempts.map((attempt) => attempt.source), "local-env")
+    })))
+})
