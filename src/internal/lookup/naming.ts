@@ -1,6 +1,6 @@
 /**
- * The pure naming rules: how a request becomes environment variable names and file paths (FLYTE.md, "Reading", and
- * where flytepropeller's backends write), and which names are refused before anything is read.
+ * The pure naming rules: how a request becomes environment variable names and file paths (as flytekit builds them,
+ * and where flytepropeller's backends write), and which names are refused before anything is read.
  */
 import * as path from "node:path"
 

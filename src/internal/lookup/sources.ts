@@ -1,7 +1,7 @@
 /**
- * The lookup sources (DESIGN, "The lookup chain"). Each source turns a request into the places it tries; each
- * place, when tried, gives an `Effect` that succeeds with the secret or fails with the attempts it made. The chain
- * is the sources' places in order: adding a source (a dotenv file, a remote store) is adding an element to
+ * The lookup sources of a Flyte 1 secret, in flytekit's order. Each source turns a request into the places it
+ * tries; each place, when tried, gives an `Effect` that succeeds with the secret or fails with the attempts it made.
+ * The chain is the sources' places in order: adding a source (a dotenv file, a remote store) is adding an element to
  * `sources`.
  */
 import * as Effect from "effect/Effect"
