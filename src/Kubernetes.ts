@@ -409,7 +409,6 @@ export {
  * **Example** (A pod given a variable from a Kubernetes Secret)
  *
  * ```ts
- * import * as Effect from "effect/Effect"
  * import { Kubernetes } from "effect-secrets"
  *
  * const pod = Kubernetes.injectSecrets(
