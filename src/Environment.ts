@@ -15,6 +15,19 @@ import { environmentOver } from "./internal/config/environmentOver.ts"
  * A name is looked up, never evaluated or expanded. Only own string values count: names such as
  * `__proto__` or `toString` are not set unless a variable of that name is.
  *
+ * **Example** (Reading a variable through the service)
+ *
+ * ```ts
+ * import { Environment } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * const home = Effect.gen(function*() {
+ *   const environment = yield* Environment
+ *   return environment.get("HOME") // string | undefined, read now
+ * })
+ * Effect.runSync(home.pipe(Effect.provide(Environment.layer)))
+ * ```
+ *
  * @since 0.1.0
  * @category services
  */
@@ -26,6 +39,16 @@ export class Environment extends Context.Service<Environment, {
   /**
    * `process.env`, read live at every call.
    *
+   * **Example** (The live environment under a SecretsConfig)
+   *
+   * ```ts
+   * import { Environment, SecretsConfig } from "effect-secrets"
+   * import * as Layer from "effect/Layer"
+   *
+   * // The configuration read from process.env when the layer is built.
+   * const config = SecretsConfig.layerNoDeps.pipe(Layer.provide(Environment.layer))
+   * ```
+   *
    * @since 0.1.0
    * @category layers
    */
@@ -33,6 +56,16 @@ export class Environment extends Context.Service<Environment, {
 
   /**
    * A fixed record of variables; `process.env` is never touched.
+   *
+   * **Example** (A fixed environment for a test)
+   *
+   * ```ts
+   * import { Environment, SecretsConfig } from "effect-secrets"
+   * import * as Layer from "effect/Layer"
+   *
+   * const environment = Environment.layerTest({ FLYTE_SECRETS_DEFAULT_DIR: "/run/secrets" })
+   * const config = SecretsConfig.layerNoDeps.pipe(Layer.provide(environment)) // defaultDir "/run/secrets"
+   * ```
    *
    * @since 0.1.0
    * @category layers

@@ -51,7 +51,7 @@ export type KubernetesSecret = StoredKubernetesSecret
  * organisation scope. Throws a `TypeError` saying what is wrong with an entry (a project needs a domain, as the
  * service says).
  *
- * **Example**
+ * **Example** (Secrets stored at the project scope)
  *
  * ```ts
  * import { Flyte2 } from "effect-secrets"
@@ -72,6 +72,15 @@ export const store = (entries: ReadonlyArray<StoreEntry> | Readonly<Record<strin
  * The id SecretService stores a secret under, which the Embedded secret manager looks up:
  * `u__org__flyte__domain__<domain>__project__<project>__key__<name>`.
  *
+ * **Example** (The id SecretService stores a secret under)
+ *
+ * ```ts
+ * import { Flyte2 } from "effect-secrets"
+ *
+ * Flyte2.encodeSecretName({ name: "openai-key", project: "flytesnacks", domain: "development" })
+ * // "u__org__flyte__domain__development__project__flytesnacks__key__openai-key"
+ * ```
+ *
  * @since 0.1.0
  * @category naming
  */
@@ -82,6 +91,16 @@ export const encodeSecretName = (id: SecretId): string => Internal.encodeSecretN
  * `flyte`, the service's own default; its Helm chart uses the release namespace), the id as its only key,
  * `stringData` for text and `data` (base64) for bytes, and the labels `app.flyte.org/managed`, `app.flyte.org/domain`
  * and `app.flyte.org/project` (the last two when set). A project without a domain is refused, as by the service.
+ *
+ * **Example** (The Secret `flyte create secret` leaves in the cluster)
+ *
+ * ```ts
+ * import { Flyte2, Kubernetes } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * const secret = Flyte2.kubernetesSecret({ name: "openai-key", project: "flytesnacks", domain: "development" }, "sk-1")
+ * console.log(Kubernetes.toYaml(Effect.runSync(secret))) // the value in stringData
+ * ```
  *
  * @since 0.1.0
  * @category rendering

@@ -366,6 +366,19 @@ export {
    */
   type Refusal,
   /**
+   * **Example** (Telling bad input from a backend's refusal)
+   *
+   * ```ts
+   * import { Kubernetes } from "effect-secrets"
+   * import * as Effect from "effect/Effect"
+   *
+   * declare const pod: Kubernetes.Pod
+   * const rendered = Kubernetes.injectSecrets(pod, [{ key: "token" }]).pipe( // K8s needs a group: MissingGroup
+   *   Effect.catchTag("SecretInjectionError", (error) =>
+   *     Effect.fail(error.kind === "BadInput" ? `fix the input: ${error.message}` : error.message))
+   * )
+   * ```
+   *
    * @since 0.1.0
    * @category errors
    */
@@ -393,10 +406,9 @@ export {
  * variables go to the head of each container, replacing one of the same name. When none injects a secret the error
  * (`NotInjected`) gives the webhook's words and keeps every refusal in `refusals`.
  *
- * **Example**
+ * **Example** (A pod given a variable from a Kubernetes Secret)
  *
  * ```ts
- * import * as Effect from "effect/Effect"
  * import { Kubernetes } from "effect-secrets"
  *
  * const pod = Kubernetes.injectSecrets(
@@ -433,6 +445,17 @@ export function injectSecrets(
  * With `{ flyte: 2, project, domain }` the pod also gets the labels Flyte 2's executor adds, which its Embedded
  * secret manager reads the scope from: `organization: flyte`, `project` and `domain`.
  *
+ * **Example** (The annotations propeller adds before its webhook)
+ *
+ * ```ts
+ * import { Kubernetes } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * const pod: Kubernetes.Pod = { metadata: { name: "sync-repos" }, spec: { containers: [{ name: "task" }] } }
+ * const annotated = Effect.runSync(Kubernetes.annotatePod(pod, [{ group: "my-api-keys", key: "github_token" }]))
+ * annotated.metadata?.annotations // { "flyte.secrets/s0": "..." }
+ * ```
+ *
  * @since 0.1.0
  * @category annotations
  */
@@ -459,6 +482,17 @@ export interface Flyte2AnnotateOptions {
  * comments, quoting, escapes, the mount requirement by name or number); anything else, or an unsafe name, fails
  * with a `SecretInjectionError`. `options.origin` tags the secrets read (`"flyte2"` for a Flyte 2 pod's).
  *
+ * **Example** (Reading back the secrets a pod asks for)
+ *
+ * ```ts
+ * import { Kubernetes } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * declare const pod: Kubernetes.Pod
+ * const secrets = Effect.runSync(Kubernetes.secretsFromAnnotations(pod)) // ReadonlyArray<Secret>
+ * console.log(secrets.map((secret) => `${secret.group}/${secret.key}`))
+ * ```
+ *
  * @since 0.1.0
  * @category annotations
  */
@@ -483,6 +517,20 @@ export const secretsFromAnnotations = (
  * With `{ flyte: 2 }` the pod is the Flyte 2 webhook's, labelled with `options.project` and `options.domain`:
  * Embedded values come from `options.embedded.store` (variables as literals, files as its init container's script
  * writes them: `dir/<key>` with the key's case, exact bytes), a key-only K8s secret's from `values[""][key]`.
+ *
+ * **Example** (What a container sees, laid out locally)
+ *
+ * ```ts
+ * import { Kubernetes } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * const secretRequests = [{ group: "db", key: "password", mountRequirement: "FILE" }] as const
+ * const seen = Effect.scoped(Effect.gen(function*() {
+ *   const container = yield* Kubernetes.materialize(secretRequests, { db: { password: "test-password" } })
+ *   yield* container.update("db", "password", "rotated-password") // a ..data swap, as the kubelet does
+ *   return container.dir // removed when the scope closes
+ * }))
+ * ```
  *
  * @since 0.1.0
  * @category materialisation
@@ -509,6 +557,18 @@ export function materialize(
  * A `SecretsManager` over exactly what `materialize` lays out: its environment and its directory, not a local run
  * (`local: false`). The directory is removed when the layer's scope closes.
  *
+ * **Example** (A local test over what the pod would see)
+ *
+ * ```ts
+ * import { Kubernetes, SecretsManager } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * const secretRequests = [{ group: "my-api-keys", key: "github_token", mountRequirement: "ENV_VAR" }] as const
+ * const pod = Kubernetes.layerMaterialized(secretRequests, { "my-api-keys": { github_token: "ghp_test" } })
+ * const token = SecretsManager.use((secrets) => secrets.get(secretRequests[0]))
+ * Effect.runPromise(token.pipe(Effect.provide(pod))) // "ghp_test", from _FSEC_MY-API-KEYS_GITHUB_TOKEN
+ * ```
+ *
  * @since 0.1.0
  * @category materialisation
  */
@@ -534,6 +594,17 @@ export function layerMaterialized(
  * A value (a pod) as YAML that kubectl, a YAML 1.1 reader, reads back as the same value: a string such as `yes`,
  * `0b101` or `12:30:00` is quoted. The `yaml` package is loaded on the first call, so importing the library never
  * loads it.
+ *
+ * **Example** (A rendered pod as kubectl reads it)
+ *
+ * ```ts
+ * import { Kubernetes } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * const pod: Kubernetes.Pod = { metadata: { name: "sync-repos" }, spec: { containers: [{ name: "task" }] } }
+ * const rendered = Kubernetes.injectSecrets(pod, [{ group: "my-api-keys", key: "github_token" }])
+ * console.log(Kubernetes.toYaml(Effect.runSync(rendered)))
+ * ```
  *
  * @since 0.1.0
  * @category rendering

@@ -128,6 +128,19 @@ export type Refusal = typeof Refusal.Type
  * value), `index` its position in the list given, `detail` what else helps, and `refusals` each secret manager's
  * own refusal when none injected it (Flyte 2). The message gives the webhook's own words, then what to do.
  *
+ * **Example** (Which secret a backend refused, and why)
+ *
+ * ```ts
+ * import { Kubernetes } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * declare const pod: Kubernetes.Pod
+ * const rendered = Kubernetes.injectSecrets(pod, [{ group: "db", key: "password" }], { secretManagerType: "GCP" })
+ * const why = Effect.flip(rendered).pipe(
+ *   Effect.map((error) => `${error.backend} refused secret ${error.index}: ${error.reason}`) // GCP ... MissingVersion
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */

@@ -20,6 +20,15 @@ import { maskSecrets, registerGiven } from "./internal/masking/registry.ts"
  * (the same string). Masking is linear in the text's length, whatever was registered. Matching is exact: a value
  * changed before it was written is caught only in the forms `register` lists.
  *
+ * **Example** (Masking a text before it leaves the process)
+ *
+ * ```ts
+ * import { Masking } from "effect-secrets"
+ *
+ * Masking.register("ghp_example0token")
+ * Masking.mask("calling with ghp_example0token") // "calling with <redacted>"
+ * ```
+ *
  * @since 0.1.0
  * @category masking
  */
@@ -50,6 +59,17 @@ export const mask: (text: string) => string = maskSecrets
  *   value is refused and a process warning (`EFFECT_SECRETS_MASKING_FULL`, once) says so. Registering a held value
  *   again is cheap.
  *
+ * **Example** (Registering a value the library never read)
+ *
+ * ```ts
+ * import { Masking } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * const session = "session-from-an-oauth-exchange"
+ * Masking.register(session)
+ * const logged = Effect.log(`session ${session}`).pipe(Effect.provide(Masking.layer)) // session <redacted>
+ * ```
+ *
  * @since 0.1.0
  * @category masking
  */
@@ -57,6 +77,15 @@ export const register: (value: string | Uint8Array | Redacted.Redacted<string | 
 
 /**
  * A string logger whose output is masked: `Logger.map(self, Masking.mask)`.
+ *
+ * **Example** (Masked JSON log lines)
+ *
+ * ```ts
+ * import { Masking } from "effect-secrets"
+ * import * as Logger from "effect/Logger"
+ *
+ * const jsonLogs = Logger.layer([Logger.withConsoleLog(Masking.logger(Logger.formatJson))])
+ * ```
  *
  * @since 0.1.0
  * @category loggers
@@ -79,6 +108,20 @@ export const logger = <Message>(self: Logger.Logger<Message, string>): Logger.Lo
  * - What a logger never sees stays unmasked: `NodeRuntime.runMain`'s report of a failure (log the failure inside
  *   the program and pass `disableErrorReporting: true`), the error `Effect.runPromise` rejects with, and
  *   `Cause.pretty` called directly (use `Masking.mask(Cause.pretty(cause))`).
+ *
+ * **Example** (Every log line of a program masked)
+ *
+ * ```ts
+ * import { Masking, SecretsManager } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ * import * as Layer from "effect/Layer"
+ *
+ * const program = Effect.gen(function*() {
+ *   const token = yield* SecretsManager.use((secrets) => secrets.get({ group: "my-api-keys", key: "github_token" }))
+ *   yield* Effect.log(`calling the API with ${token}`) // calling the API with <redacted>
+ * })
+ * Effect.runPromise(program.pipe(Effect.provide(Layer.mergeAll(Masking.layer, SecretsManager.layer))))
+ * ```
  *
  * @since 0.1.0
  * @category layers

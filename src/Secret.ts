@@ -75,7 +75,7 @@ const formatIssue = SchemaIssue.makeFormatterDefault()
  * variables (`FLYTE_SECRETS_*`, `FLYTE_INTERNAL_EXECUTION_ID`), a name part that could leave the secrets directory. A key-only secret (`{ key: "token" }`)
  * is what flytekit accepts inside tasks and what Flyte 2 declares.
  *
- * **Example**
+ * **Example** (Declaring a secret read from a variable)
  *
  * ```ts
  * import { Secret } from "effect-secrets"
@@ -115,7 +115,7 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
    * A `Secret` typed with its literal fields, so a task declaring it gets typed access
    * (`secrets.my_api_keys.github_token`); no `as const` needed. An existing `Secret` is returned as it is.
    *
-   * **Example**
+   * **Example** (A declaration that types a task's access)
    *
    * ```ts
    * import { Secret } from "effect-secrets"
@@ -125,6 +125,7 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
    * ```
    *
    * @since 0.1.0
+   * @category constructors
    */
   static override make<const Input extends SecretInput>(input: Input): TypedSecret<Input>
   // Schema's own signature (`options` are ignored: a declaration is always checked).
@@ -141,7 +142,7 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
    * `groupVersion`. Invalid input throws flyte-sdk's message; names that could leave the secrets directory and an
    * empty key are refused too.
    *
-   * **Example**
+   * **Example** (flyte-sdk's declaration of a secret in a group)
    *
    * ```ts
    * import { Secret } from "effect-secrets"
@@ -150,6 +151,7 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
    * ```
    *
    * @since 0.1.0
+   * @category constructors
    */
   static flyte2<const Key extends string>(key: Key): TypedSecret<Flyte2Typed<{ readonly key: Key }>>
   static flyte2<const Input extends Flyte2Input>(input: Input): TypedSecret<Flyte2Typed<Input>>
@@ -160,7 +162,16 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
   /**
    * The mount requirements by name, as flytekit spells them (`Secret.MountType.FILE`).
    *
+   * **Example** (Naming a mount requirement as flytekit does)
+   *
+   * ```ts
+   * import { Secret } from "effect-secrets"
+   *
+   * const cert = new Secret({ group: "my-certs", key: "tls_cert", mountRequirement: Secret.MountType.FILE })
+   * ```
+   *
    * @since 0.1.0
+   * @category constants
    */
   static readonly MountType = { ANY: "ANY", ENV_VAR: "ENV_VAR", FILE: "FILE" } as const
 
@@ -168,7 +179,18 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
    * The flyteidl `core.Secret` in proto3 JSON: lowerCamelCase names, the enum by name, and fields at their
    * proto3 default (empty strings, `ANY`) omitted.
    *
+   * **Example** (Writing a declaration as flyteidl's core.Secret)
+   *
+   * ```ts
+   * import { Secret } from "effect-secrets"
+   *
+   * const token = new Secret({ group: "my-api-keys", key: "github_token", mountRequirement: "ENV_VAR" })
+   * const idl = Secret.toIdl(token) // { group: "my-api-keys", key: "github_token", mountRequirement: "ENV_VAR" }
+   * console.log(JSON.stringify(idl))
+   * ```
+   *
    * @since 0.1.0
+   * @category conversions
    */
   static readonly toIdl = (secret: Secret): SecretIdl => {
     const idl: { -readonly [K in keyof SecretIdl]: SecretIdl[K] } = {}
@@ -185,7 +207,17 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
    * mount requirement by name or number (0, 1, 2), and reads `""` as absent. Invalid input throws a readable
    * error. `options.origin` tags what is read (`"flyte2"` for a Flyte 2 task's secrets; default `"flyte1"`).
    *
+   * **Example** (Reading a declaration from flyteidl's core.Secret)
+   *
+   * ```ts
+   * import { Secret } from "effect-secrets"
+   *
+   * const cert = Secret.fromIdl({ group: "my-certs", key: "tls_cert", mount_requirement: 2 }) // FILE
+   * const openai = Secret.fromIdl({ key: "openai-key", mountRequirement: "ENV_VAR" }, { origin: "flyte2" })
+   * ```
+   *
    * @since 0.1.0
+   * @category conversions
    */
   static readonly fromIdl = (json: unknown, options?: { readonly origin?: SecretOrigin }): Secret => {
     const decoded = decodeIdl(json)

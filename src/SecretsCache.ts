@@ -60,6 +60,20 @@ export interface SecretsCacheShape {
 /**
  * The cache of a cached `SecretsManager`: refresh or drop what it holds.
  *
+ * **Example** (Reading a rotated secret again now)
+ *
+ * ```ts
+ * import { SecretsCache } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * // After the secret was rotated: read it again now, and stop serving what was read before.
+ * const onRotated = Effect.gen(function*() {
+ *   const cache = yield* SecretsCache
+ *   yield* cache.refresh({ group: "db", key: "password" })
+ *   yield* cache.invalidate({ group: "db", key: "stale" })
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category services
  */
@@ -70,6 +84,18 @@ export class SecretsCache extends Context.Service<SecretsCache, SecretsCacheShap
    * the manager reads it with its defaults applied (`{ group, key }` and `{ group, key, encodeMode: "r" }` are one
    * entry); a request the manager refuses fails with the manager's own `InvalidRequest` error before anything is
    * looked up or cached. `watch` is not cached. Throws when an option is out of range.
+   *
+   * **Example** (A cached manager for a long-running service)
+   *
+   * ```ts
+   * import { SecretsCache, SecretsManager } from "effect-secrets"
+   * import * as Effect from "effect/Effect"
+   * import * as Layer from "effect/Layer"
+   *
+   * const ServiceSecrets = SecretsCache.layer({ timeToLive: "1 minute" }).pipe(Layer.provide(SecretsManager.layer))
+   * const password = SecretsManager.use((secrets) => secrets.getRedacted({ group: "db", key: "password" }))
+   * Effect.runPromise(password.pipe(Effect.provide(ServiceSecrets))) // read once a minute at most
+   * ```
    *
    * @since 0.1.0
    * @category layers

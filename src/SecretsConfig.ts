@@ -37,6 +37,14 @@ export interface SecretsConfigShape {
  * The defaults: flytekit's directory and file prefix, and this library's own variable prefix (`FLYTE_SECRETS_`, so
  * it never clashes with what the platform injects under `_FSEC_`).
  *
+ * **Example** (The defaults a configuration starts from)
+ *
+ * ```ts
+ * import { defaults } from "effect-secrets/SecretsConfig"
+ *
+ * console.log(defaults.defaultDir, defaults.envPrefix) // /etc/secrets FLYTE_SECRETS_
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -44,6 +52,19 @@ export const defaults: SecretsConfigShape = configDefaults
 
 /**
  * The configuration service.
+ *
+ * **Example** (Reading the configuration in effect)
+ *
+ * ```ts
+ * import { SecretsConfig } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * const secretsDir = Effect.gen(function*() {
+ *   const config = yield* SecretsConfig
+ *   return config.defaultDir
+ * })
+ * Effect.runSync(secretsDir.pipe(Effect.provide(SecretsConfig.layerWith({ defaultDir: "/run/secrets" }))))
+ * ```
  *
  * @since 0.1.0
  * @category services
@@ -57,6 +78,17 @@ export class SecretsConfig
    * layer is built. A bad value fails the layer with a `ConfigError` naming the variable; a variable whose name is
    * close to one of these (`FLYTE_SECRET_DEFAULT_DIR`) is warned about in the log.
    *
+   * **Example** (The configuration of a given environment)
+   *
+   * ```ts
+   * import { Environment, SecretsConfig } from "effect-secrets"
+   * import * as Layer from "effect/Layer"
+   *
+   * const config = SecretsConfig.layerNoDeps.pipe(
+   *   Layer.provide(Environment.layerTest({ FLYTE_SECRETS_ENV_PREFIX: "_FSEC_" }))
+   * )
+   * ```
+   *
    * @since 0.1.0
    * @category layers
    */
@@ -68,6 +100,18 @@ export class SecretsConfig
   /**
    * `layerNoDeps` over `process.env`, read when the layer is built.
    *
+   * **Example** (A manager over files, configured from process.env)
+   *
+   * ```ts
+   * import { Environment, SecretsConfig, SecretsManager } from "effect-secrets"
+   * import * as Layer from "effect/Layer"
+   *
+   * const manager = SecretsManager.layerNodeFiles.pipe(
+   *   Layer.provide(SecretsConfig.layer),
+   *   Layer.provide(Environment.layer)
+   * )
+   * ```
+   *
    * @since 0.1.0
    * @category layers
    */
@@ -78,6 +122,18 @@ export class SecretsConfig
   /**
    * Given values, the defaults for the rest; the environment is not read. Values are checked as the environment's
    * are, and a relative `defaultDir` is resolved against the working directory when the layer is built.
+   *
+   * **Example** (A manager reading another secrets directory)
+   *
+   * ```ts
+   * import { Environment, SecretsConfig, SecretsManager } from "effect-secrets"
+   * import * as Layer from "effect/Layer"
+   *
+   * const manager = SecretsManager.layerNodeFiles.pipe(
+   *   Layer.provide(SecretsConfig.layerWith({ defaultDir: "/run/secrets", filePrefix: "" })),
+   *   Layer.provide(Environment.layer)
+   * )
+   * ```
    *
    * @since 0.1.0
    * @category layers

@@ -12,6 +12,15 @@ import { missingSecretsMessage, secretNotFoundMessage } from "./internal/lookup/
  * there that may not be read: not UTF-8, too large, not a regular file, a link out of the secrets directory).
  * `outcome` may be left out when building one (a custom manager's miss): it is then `missing`.
  *
+ * **Example** (One place a custom manager tried)
+ *
+ * ```ts
+ * import { Attempt } from "effect-secrets/SecretsError"
+ *
+ * const attempt = Attempt.make({ source: "vault", location: "secret/data/db", reason: "no key \"password\"" })
+ * attempt.outcome // "missing"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -35,6 +44,16 @@ export type Attempt = typeof Attempt.Type
  * `InvalidRequest` (the request itself is malformed or names an unsafe path; nothing was read), `Undeclared` (a
  * strict task did not declare it; nothing was read).
  *
+ * **Example** (Checking a reason read from elsewhere)
+ *
+ * ```ts
+ * import { SecretNotFoundReason } from "effect-secrets/SecretsError"
+ * import * as Schema from "effect/Schema"
+ *
+ * const isReason = Schema.is(SecretNotFoundReason)
+ * isReason("Refused") // true
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -51,6 +70,22 @@ export type SecretNotFoundReason = typeof SecretNotFoundReason.Type
  * from a refusal, a malformed request and an undeclared one; `task` names the task whose lookup it was. A custom
  * manager (a Vault-backed one, a test double) builds one from `{ group, key, attempts: [{ source, location, reason }]
  * }`: `reason` defaults to `NotFound`, each attempt's `outcome` to `missing`.
+ *
+ * **Example** (A custom manager's miss, and handling one)
+ *
+ * ```ts
+ * import { SecretNotFound, SecretsManager } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * const notInVault = new SecretNotFound({
+ *   group: "db",
+ *   key: "password",
+ *   attempts: [{ source: "vault", location: "secret/data/db", reason: "no key \"password\"" }]
+ * })
+ * const password = SecretsManager.use((secrets) => secrets.get({ group: "db", key: "password" })).pipe(
+ *   Effect.catchTag("SecretNotFound", (miss) => Effect.succeed(`none (${miss.attempts.length} places tried)`))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -72,6 +107,19 @@ export class SecretNotFound extends Schema.TaggedError<SecretNotFound>()("Secret
 
 /**
  * A task's preflight found declared secrets missing; the task body did not run.
+ *
+ * **Example** (A task's preflight naming every missing secret)
+ *
+ * ```ts
+ * import { SecretsManager, task } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * const sync = task({ name: "sync", secretRequests: [{ group: "db", key: "password" }] }, () => Effect.void)
+ * const run = sync().pipe(
+ *   Effect.catchTag("MissingSecrets", (error) => Effect.logError(error.message)), // the body did not run
+ *   Effect.provide(SecretsManager.layerTest())
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors

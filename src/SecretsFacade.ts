@@ -60,7 +60,7 @@ const attributeSpellings = (group: string, key: string): ReadonlyArray<SecretReq
  * A synchronous facade over a `SecretsManager` layer (default `SecretsManager.layer`). The layer is built on the
  * first lookup; its files must be read synchronously (`layer` and `layerTest` do).
  *
- * **Example**
+ * **Example** (A facade over the test manager)
  *
  * ```ts
  * import { makeSecrets, SecretsManager } from "effect-secrets"
@@ -77,6 +77,16 @@ export const makeSecrets = (layer: Layer.Layer<SecretsManager, ConfigError> = Se
 
 /**
  * The default facade, over `SecretsManager.layer`, built on first use.
+ *
+ * **Example** (Reading a secret from plain code)
+ *
+ * ```ts
+ * import { secrets } from "effect-secrets"
+ *
+ * const token = secrets.my_api_keys.github_token // my-api-keys too; throws SecretNotFound on a miss
+ * const cert = secrets.get({ group: "my-certs", key: "tls_cert", encodeMode: "rb" }) // Uint8Array
+ * const certPath = secrets.getPath({ group: "my-certs", key: "tls_cert" })
+ * ```
  *
  * @since 0.1.0
  * @category facade

@@ -119,6 +119,19 @@ const makeOver = <Handle>(access: FileAccess<Handle>) =>
 /**
  * Builds a manager from its dependencies, yielded once: files are read through the `FileSystem` service.
  *
+ * **Example** (A manager built over a FileSystem of your choice)
+ *
+ * ```ts
+ * import { Environment, SecretsConfig } from "effect-secrets"
+ * import { make, SecretsManager } from "effect-secrets/SecretsManager"
+ * import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+ * import * as Layer from "effect/Layer"
+ *
+ * const manager = Layer.effect(SecretsManager, make).pipe(
+ *   Layer.provide(Layer.mergeAll(SecretsConfig.layer, Environment.layer, NodeFileSystem.layer))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -143,6 +156,21 @@ export interface TestOptions {
 /**
  * The secrets service.
  *
+ * **Example** (Reading a secret in an Effect)
+ *
+ * ```ts
+ * import { SecretsManager } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const secrets = yield* SecretsManager
+ *   const token = yield* secrets.getRedacted({ group: "my-api-keys", key: "github_token" })
+ *   const certPath = yield* secrets.getPath({ group: "my-certs", key: "tls_cert" })
+ *   return { token, certPath } // the token prints as <redacted>
+ * })
+ * Effect.runPromise(program.pipe(Effect.provide(SecretsManager.layer)))
+ * ```
+ *
  * @since 0.1.0
  * @category services
  */
@@ -152,6 +180,18 @@ export class SecretsManager extends Context.Service<SecretsManager, SecretsManag
   /**
    * The manager over the `SecretsConfig`, `Environment` and `FileSystem` the caller provides. Any `FileSystem`
    * works, under the same read rules (see the README's "Security").
+   *
+   * **Example** (A manager over Effect's FileSystem)
+   *
+   * ```ts
+   * import { Environment, SecretsConfig, SecretsManager } from "effect-secrets"
+   * import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+   * import * as Layer from "effect/Layer"
+   *
+   * const manager = SecretsManager.layerNoDeps.pipe(
+   *   Layer.provide(Layer.mergeAll(SecretsConfig.layer, Environment.layer, NodeFileSystem.layer))
+   * )
+   * ```
    *
    * @since 0.1.0
    * @category layers
@@ -166,6 +206,19 @@ export class SecretsManager extends Context.Service<SecretsManager, SecretsManag
    * The manager over the `SecretsConfig` and `Environment` the caller provides, reading files from disk with
    * Node's synchronous `fs` (what `layer` uses).
    *
+   * **Example** (A manager over a test environment and the disk)
+   *
+   * ```ts
+   * import { Environment, SecretsConfig, SecretsManager } from "effect-secrets"
+   * import * as Layer from "effect/Layer"
+   *
+   * const environment = Environment.layerTest({ FLYTE_SECRETS_DB_PASSWORD: "test-password" })
+   * const manager = SecretsManager.layerNodeFiles.pipe(
+   *   Layer.provide(SecretsConfig.layerNoDeps),
+   *   Layer.provide(environment)
+   * )
+   * ```
+   *
    * @since 0.1.0
    * @category layers
    */
@@ -178,6 +231,16 @@ export class SecretsManager extends Context.Service<SecretsManager, SecretsManag
    * Everything live for Node: configuration from `process.env` when the layer is built, `process.env` at every
    * lookup, and files read synchronously from disk.
    *
+   * **Example** (Running a program with the live manager)
+   *
+   * ```ts
+   * import { SecretsManager } from "effect-secrets"
+   * import * as Effect from "effect/Effect"
+   *
+   * const token = SecretsManager.use((secrets) => secrets.get({ group: "my-api-keys", key: "github_token" }))
+   * Effect.runPromise(token.pipe(Effect.provide(SecretsManager.layer)))
+   * ```
+   *
    * @since 0.1.0
    * @category layers
    */
@@ -189,6 +252,20 @@ export class SecretsManager extends Context.Service<SecretsManager, SecretsManag
   /**
    * A manager over a record of variables and a record of files, touching neither `process.env` nor the disk.
    * The configuration is read from `env` (so `FLYTE_SECRETS_*` entries apply), then `config` overrides it.
+   *
+   * **Example** (A manager for tests: no process.env, no disk)
+   *
+   * ```ts
+   * import { SecretsManager } from "effect-secrets"
+   * import * as Effect from "effect/Effect"
+   *
+   * const testLayer = SecretsManager.layerTest({
+   *   env: { FLYTE_SECRETS_MY_API_KEYS_GITHUB_TOKEN: "test-token" },
+   *   files: { "/etc/secrets/my-certs/tls_cert": new Uint8Array([0x30, 0x82]) }
+   * })
+   * const cert = SecretsManager.use((secrets) => secrets.get({ group: "my-certs", key: "tls_cert", encodeMode: "rb" }))
+   * Effect.runSync(cert.pipe(Effect.provide(testLayer))) // Uint8Array [0x30, 0x82]
+   * ```
    *
    * @since 0.1.0
    * @category layers

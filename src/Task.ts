@@ -211,6 +211,16 @@ const TaskTypeId: unique symbol = Symbol.for("effect-secrets/Task")
 /**
  * Whether `value` is a task made by `task` or `task.sync` (the command line finds a module's tasks with it).
  *
+ * **Example** (Finding the tasks a module exports)
+ *
+ * ```ts
+ * import { isTask } from "effect-secrets"
+ *
+ * declare const module: Record<string, unknown>
+ * const tasks = Object.values(module).filter(isTask)
+ * console.log(tasks.map((task) => `${task.name}: ${task.secretRequests.length} secrets`))
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */
@@ -222,26 +232,16 @@ export const isTask = (value: unknown): value is TaskDefinition & ((...args: Rea
  * body with a `SecretsManager` that knows the declarations: `yield* SecretsManager`, or the body's second argument,
  * typed by the declarations in a strict task (`TaskSecretsManager`).
  *
- * **Example**
+ * **Example** (A strict task whose body reads a declared secret)
  *
  * ```ts
- * import { Effect } from "effect"
- * import { Secret, SecretsManager, task } from "effect-secrets"
+ * import { task } from "effect-secrets"
+ * import * as Effect from "effect/Effect"
  *
- * const sync = task({
+ * const syncRepos = task({
  *   name: "sync_repos",
- *   secretRequests: [new Secret({ group: "my-api-keys", key: "github_token", mountRequirement: "ENV_VAR" })]
- * }, (org: string) =>
- *   Effect.gen(function*() {
- *     const secrets = yield* SecretsManager
- *     const token = yield* secrets.getRedacted({ group: "my-api-keys", key: "github_token" })
- *     return `${org}: ${token}`
- *   }))
- *
- * const strictSync = task({
- *   name: "sync_repos_strict",
  *   strict: true,
- *   secretRequests: [{ group: "my-api-keys", key: "github_token" }]
+ *   secretRequests: [{ group: "my-api-keys", key: "github_token", mountRequirement: "ENV_VAR" }]
  * }, (org: string, secrets) =>
  *   Effect.map(
  *     secrets.getRedacted({ group: "my-api-keys", key: "github_token" }), // another key is a type error
@@ -261,6 +261,22 @@ export const task: {
    * Defines a task whose body is plain code: `body(input, secrets)` gets a sync facade over the declarations,
    * typed by them (`TaskSecrets`). Calling the task throws `MissingSecrets` when the preflight finds a secret
    * missing.
+   *
+   * **Example** (A task whose body is plain code)
+   *
+   * ```ts
+   * import { SecretsManager, task } from "effect-secrets"
+   *
+   * const greet = task.sync({
+   *   name: "greet",
+   *   secretRequests: [{ group: "my-api-keys", key: "github_token" }],
+   *   layer: SecretsManager.layerTest({ env: { FLYTE_SECRETS_MY_API_KEYS_GITHUB_TOKEN: "test-token" } })
+   * }, (name: string, secrets) => `hello ${name}, a token of ${secrets.my_api_keys.github_token.length} characters`)
+   * greet("octocat") // runs the preflight, then the body
+   * ```
+   *
+   * @since 0.1.0
+   * @category constructors
    */
   readonly sync: <const Requests extends ReadonlyArray<Declaration>, I, A, Strict extends boolean = false>(
     options: SyncTaskOptions<Requests & NoInfer<CheckedDeclarations<Requests>>, Strict>,
