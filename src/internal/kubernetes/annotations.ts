@@ -8,6 +8,7 @@ import * as Result from "effect/Result"
 import type { ObjectMeta, Pod } from "../../Kubernetes.ts"
 import { type MountRequirement, Secret, type SecretInput } from "../../Secret.ts"
 import { quoteName } from "../lookup/naming.ts"
+import { strictUtf8Text } from "../lookup/text.ts"
 import { decodeBase32, encodeBase32Text } from "./base32.ts"
 import { declarationProblem, type Problem } from "./problems.ts"
 import { parseSecretText, type SecretFields, toSecretText } from "./secretText.ts"
@@ -106,8 +107,6 @@ const byIndex = (a: string, b: string): number => {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
-
 /** The secret of one annotation, or why it cannot be read (the words propeller's webhook answers with). */
 const secretOf = (key: string, value: unknown): Secret | Problem => {
   const unreadable = (reason: string): Problem => ({
@@ -117,12 +116,8 @@ const secretOf = (key: string, value: unknown): Secret | Problem => {
   if (typeof value !== "string") return unreadable("the annotation is not a string")
   const bytes = decodeBase32(value)
   if (typeof bytes === "string") return unreadable(`not base32: ${bytes}`)
-  let text: string
-  try {
-    text = strictUtf8.decode(bytes)
-  } catch {
-    return unreadable("the decoded text is not valid UTF-8")
-  }
+  const text = strictUtf8Text(bytes)
+  if (text === undefined) return unreadable("the decoded text is not valid UTF-8")
   const fields = parseSecretText(text)
   if (typeof fields === "string") return unreadable(`not the text format of a core.Secret: ${fields}`)
   try {

@@ -19,6 +19,7 @@ import type { Secret, SecretInput } from "../../Secret.ts"
 import { SecretsConfig } from "../../SecretsConfig.ts"
 import { SecretsManager } from "../../SecretsManager.ts"
 import { quoteName } from "../lookup/naming.ts"
+import { strictUtf8Text } from "../lookup/text.ts"
 import { awsSecretArn } from "./awsInjector.ts"
 import { fileMode, writeAtomic, writeSteps } from "./kubeletLayout.ts"
 import { containerLayout, type EnvValue, type SecretVolumeLayout, type ValueRef } from "./podLayout.ts"
@@ -35,7 +36,6 @@ const taskPod: Pod = {
 }
 
 const encoder = new TextEncoder()
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 
 const address = (ref: ValueRef) => `values[${quoteName(ref.group)}][${quoteName(ref.key)}]`
 
@@ -63,12 +63,8 @@ const envText = (bytes: Uint8Array, ref: ValueRef | undefined, name: string): st
     ...(ref === undefined ? {} : { secret: { group: ref.group, key: ref.key } }),
     detail: `the environment variable ${quoteName(name)} cannot hold ${why}; mount the secret as a FILE instead.`
   })
-  let text: string
-  try {
-    text = strictUtf8.decode(bytes)
-  } catch {
-    return refused("bytes that are not UTF-8")
-  }
+  const text = strictUtf8Text(bytes)
+  if (text === undefined) return refused("bytes that are not UTF-8")
   return text.includes("\u0000") ? refused("a NUL character") : text
 }
 

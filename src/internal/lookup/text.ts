@@ -22,16 +22,24 @@ export const pythonStrip = (text: string): string => {
 
 const carriageReturn = /\r\n?/g
 
-// Strict UTF-8 (no overlong forms, no surrogates); a byte order mark is kept, as Python's `utf-8` codec keeps it.
+// The library's one UTF-8 decoder.
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
-/** A file's bytes as flytekit's text mode gives them (universal newlines, then stripped), or `undefined` if not UTF-8. */
-export const fileText = (bytes: Uint8Array): string | undefined => {
-  let text: string
+/**
+ * `bytes` as text when they are strict UTF-8 (no overlong forms, no surrogates), else `undefined`. A byte order mark
+ * is kept, as Python's `utf-8` codec and Go's strings keep it: the text holds every byte.
+ */
+export const strictUtf8Text = (bytes: Uint8Array): string | undefined => {
   try {
-    text = strictUtf8.decode(bytes)
+    return strictUtf8.decode(bytes)
   } catch {
     return undefined
   }
+}
+
+/** A file's bytes as flytekit's text mode gives them (universal newlines, then stripped), or `undefined` if not UTF-8. */
+export const fileText = (bytes: Uint8Array): string | undefined => {
+  const text = strictUtf8Text(bytes)
+  if (text === undefined) return undefined
   return pythonStrip(text.includes("\r") ? text.replace(carriageReturn, "\n") : text)
 }

@@ -11,6 +11,7 @@
  */
 import { Buffer } from "node:buffer"
 import * as util from "node:util"
+import { strictUtf8Text } from "../lookup/text.ts"
 
 /** The fewest characters (code points, after trimming) a value needs to be masked. */
 export const minimumLength = 5
@@ -20,8 +21,6 @@ const maximumUrlEncodedLength = 256
 
 // No line breaking (`breakLength`) and no truncation: the escaped text of the whole value, as in a one-line log.
 const inspectOptions: util.InspectOptions = { breakLength: Infinity, maxStringLength: Infinity }
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
 /** Code points: a surrogate pair counts once. */
 const codePointLength = (text: string): number => {
@@ -74,11 +73,6 @@ const binaryForms = (bytes: Uint8Array): ReadonlyArray<string> => {
 /** Every text that masks `value`; empty when the value is too short to be masked. */
 export const maskForms = (value: string | Uint8Array): ReadonlyArray<string> => {
   if (typeof value === "string") return textForms(value)
-  let text: string
-  try {
-    text = strictUtf8.decode(value)
-  } catch {
-    return binaryForms(value)
-  }
-  return textForms(text)
+  const text = strictUtf8Text(value)
+  return text === undefined ? binaryForms(value) : textForms(text)
 }
