@@ -329,7 +329,7 @@ for (const figure of figures) {
 
 // The guarded read, step by step (Linux: the descriptor's path comes from /proc).
 const steps = process.platform === "linux" && (only === undefined || "steps".includes(only))
-  ? measureSteps(filePath, await libraryLayers(), rounds, n(50_000))
+  ? measureSteps(filePath, await libraryLayers(), rounds, n(10_000))
   : []
 for (const { ns, step } of steps) console.log(smoke ? `ran  step ${step}` : `step ${step}: ${ns.toFixed(0)} ns`)
 

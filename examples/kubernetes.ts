@@ -47,8 +47,8 @@ export const rotation = Effect.scoped(Effect.gen(function*() {
 }))
 
 if (import.meta.main) {
-  console.log(Kubernetes.toYaml(Effect.runSync(rendered)))
-  console.log(Kubernetes.toYaml(Effect.runSync(annotated)))
+  console.log(Kubernetes.toYaml(await Effect.runPromise(rendered)))
+  console.log(Kubernetes.toYaml(await Effect.runPromise(annotated)))
   console.log(await Effect.runPromise(localRun))
   console.log(await Effect.runPromise(rotation))
 }

@@ -10,10 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { createRequire } from "node:module"
-import * as Annotations from "./internal/kubernetes/annotations.ts"
-import * as Materialize from "./internal/kubernetes/materialize.ts"
 import { describeProblem, type Problem } from "./internal/kubernetes/problems.ts"
-import * as Mutator from "./internal/kubernetes/secretsMutator.ts"
 import type { Secret, SecretInput } from "./Secret.ts"
 import type { SecretsManager } from "./SecretsManager.ts"
 
@@ -325,6 +322,12 @@ export class SecretInjectionError extends Schema.TaggedError<SecretInjectionErro
 
 const toError = (problem: Problem): SecretInjectionError => new SecretInjectionError(problem)
 
+// The engine is loaded when an effect below first runs, not when the library is imported: a task that only reads
+// its secrets never loads it. A dynamic import, so a bundler keeps it as a chunk of its own.
+const Annotations = Effect.promise(() => import("./internal/kubernetes/annotations.ts"))
+const Materialize = Effect.promise(() => import("./internal/kubernetes/materialize.ts"))
+const Mutator = Effect.promise(() => import("./internal/kubernetes/secretsMutator.ts"))
+
 /**
  * flytepropeller's secrets webhook (Flyte 1) applied to a pod, secret by secret in order: the global secrets first
  * when `options.globalSecrets` is given, then the configured backend (`"K8s"` by default). The names, paths,
@@ -350,7 +353,8 @@ export const injectSecrets = (
   pod: Pod,
   secrets: ReadonlyArray<Secret | SecretInput>,
   options: InjectOptions = {}
-): Effect.Effect<Pod, SecretInjectionError> => Mutator.injectSecrets(pod, secrets, options, toError)
+): Effect.Effect<Pod, SecretInjectionError> =>
+  Effect.flatMap(Mutator, (engine) => engine.injectSecrets(pod, secrets, options, toError))
 
 /**
  * The label `inject-flyte-secrets: "true"` and one annotation `flyte.secrets/s<i>` per secret (its protobuf text
@@ -363,7 +367,8 @@ export const injectSecrets = (
 export const annotatePod = (
   pod: Pod,
   secrets: ReadonlyArray<Secret | SecretInput>
-): Effect.Effect<Pod, SecretInjectionError> => Annotations.annotatePod(pod, secrets, toError)
+): Effect.Effect<Pod, SecretInjectionError> =>
+  Effect.flatMap(Annotations, (engine) => engine.annotatePod(pod, secrets, toError))
 
 /**
  * The secrets of a pod's `flyte.secrets/s<i>` annotations, in index order. Any valid text format is read (spacing,
@@ -374,7 +379,7 @@ export const annotatePod = (
  * @category annotations
  */
 export const secretsFromAnnotations = (pod: Pod): Effect.Effect<ReadonlyArray<Secret>, SecretInjectionError> =>
-  Annotations.secretsFromAnnotations(pod, toError)
+  Effect.flatMap(Annotations, (engine) => engine.secretsFromAnnotations(pod, toError))
 
 /**
  * What a task container would see after injection with the given backend, laid out in a temporary directory that
@@ -396,7 +401,7 @@ export const materialize = (
   values: MaterializeValues,
   options: InjectOptions = {}
 ): Effect.Effect<Materialized, SecretInjectionError, Scope.Scope> =>
-  Materialize.materialize(secrets, values, options, toError)
+  Effect.flatMap(Materialize, (engine) => engine.materialize(secrets, values, options, toError))
 
 /**
  * A `SecretsManager` over exactly what `materialize` lays out: its environment and its directory, not a local run
@@ -410,7 +415,10 @@ export const layerMaterialized = (
   values: MaterializeValues,
   options: InjectOptions = {}
 ): Layer.Layer<SecretsManager, SecretInjectionError> =>
-  Layer.unwrap(Effect.map(materialize(secrets, values, options), Materialize.managerLayer(toError)))
+  Layer.unwrap(
+    Effect.flatMap(Materialize, (engine) =>
+      Effect.map(materialize(secrets, values, options), engine.managerLayer(toError)))
+  )
 
 let yamlModule: { readonly stringify: (value: unknown, options: object) => string } | undefined
 

@@ -1,7 +1,8 @@
 /**
  * The test layer's files: a record of absolute paths to contents, in memory, read through the same algorithm as
  * real files. Directories are the paths' ancestors; there are no links, FIFOs or devices. Nothing touches the disk,
- * and every operation completes at once, so the sync facade works over it.
+ * and every operation completes at once (an `Exit`, so the read algorithm's eager steps never reach the fiber runtime),
+ * so the sync facade works over it.
  */
 import * as Effect from "effect/Effect"
 import * as path from "node:path"
@@ -61,10 +62,10 @@ export const memoryFileAccess = (files: Readonly<Record<string, string | Uint8Ar
       handle.position += chunk.length
       return Effect.succeed(chunk.length)
     },
-    stat: (file) => Effect.map(lookup(file), (entry) => entry.status),
+    stat: (file) => Effect.mapEager(lookup(file), (entry) => entry.status),
     // There are no links: a path's own status is what it leads to.
-    lstat: (file) => Effect.map(lookup(file), (entry) => entry.status),
-    realPath: (file) => Effect.map(lookup(file), (entry) => entry.path),
+    lstat: (file) => Effect.mapEager(lookup(file), (entry) => entry.status),
+    realPath: (file) => Effect.mapEager(lookup(file), (entry) => entry.path),
     exists: (file) => Effect.succeed(find(file) !== undefined),
     isSymbolicLink: () => Effect.succeed(false),
     listNow: (dir) => {
