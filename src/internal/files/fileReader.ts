@@ -140,9 +140,24 @@ const currentRoot = <Handle>(reader: Reader<Handle>): Effect.Effect<string | und
     () => noRoot
   )
 
-/** Whether the real path `real` lies inside the secrets directory as it resolves now. */
-const isInside = <Handle>(reader: Reader<Handle>, real: string): Effect.Effect<boolean> =>
-  Effect.flatMapEager(currentRoot(reader), (root) => root !== undefined && real.startsWith(root) ? inside : outside)
+/**
+ * What a read checks containment against: the real path of the secrets directory as it resolved when the read
+ * started (`undefined` when it does not exist), or `unchecked` for a path the platform gave rather than one built
+ * from a name.
+ */
+type Containment = string | undefined | typeof unchecked
+const unchecked = Symbol("unchecked")
+
+const isUnder = (root: string | undefined, real: string): boolean => root !== undefined && real.startsWith(root)
+
+/**
+ * `first` and the secrets directory's real path as it resolves now, side by side: concurrently, so a file system
+ * that answers through a thread pool pays no extra round trip for the directory.
+ */
+const besideRoot = <Handle, A, E>(
+  reader: Reader<Handle>,
+  first: Effect.Effect<A, E>
+): Effect.Effect<readonly [A, string | undefined], E> => Effect.zip(first, currentRoot(reader), { concurrent: true })
 
 /** Reads the open file to its end under the cap, trusting a regular file's size; 0 may be a pseudo-file's. */
 const readAll = <Handle>(reader: Reader<Handle>, handle: Handle, size: number): Effect.Effect<SecretFile, FileMiss> =>
@@ -174,34 +189,32 @@ const readFrom = <Handle>(
 const realPathIsOpened = <Handle>(
   reader: Reader<Handle>,
   path: string,
-  opened: FileStatus
+  opened: FileStatus,
+  root: string | undefined
 ): Effect.Effect<boolean, FileMiss | typeof moved> =>
-  Effect.flatMapEager(
-    reader.access.realPath(path),
-    (real) =>
-      Effect.flatMapEager(isInside(reader, real), (isIn): Effect.Effect<boolean, FileMiss | typeof moved> => {
-        if (!isIn) return outside
-        if (opened.ino === undefined) return Effect.fail(unidentified)
-        return Effect.flatMapEager(
-          reader.access.lstat(real),
-          (entry) => sameFile(entry, opened) ? inside : Effect.fail(moved)
-        )
-      })
-  )
+  Effect.flatMapEager(reader.access.realPath(path), (real): Effect.Effect<boolean, FileMiss | typeof moved> => {
+    if (!isUnder(root, real)) return outside
+    if (opened.ino === undefined) return Effect.fail(unidentified)
+    return Effect.flatMapEager(
+      reader.access.lstat(real),
+      (entry) => sameFile(entry, opened) ? inside : Effect.fail(moved)
+    )
+  })
 
 /** Whether the open file lies inside the secrets directory, by the real path of the open handle where it can. */
 const checkInside = <Handle>(
   reader: Reader<Handle>,
   handle: Handle,
   path: string,
-  opened: FileStatus
+  opened: FileStatus,
+  root: string | undefined
 ): Effect.Effect<boolean, FileMiss | typeof moved> =>
   Effect.flatMapEager(
     reader.access.handlePath(handle, opened),
     (named): Effect.Effect<boolean, FileMiss | typeof moved> => {
-      if (named !== undefined) return isInside(reader, named)
+      if (named !== undefined) return isUnder(root, named) ? inside : outside
       reader.namesHandles = false
-      return realPathIsOpened(reader, path, opened)
+      return realPathIsOpened(reader, path, opened, root)
     }
   )
 
@@ -224,7 +237,7 @@ const readOpen = <Handle>(
   path: string,
   request: ReadRequest,
   expected: FileStatus | undefined,
-  checkContainment: boolean
+  containment: Containment
 ): Effect.Effect<SecretFile, FileMiss | typeof moved> =>
   Effect.flatMapEager(reader.access.fstat(handle), (status): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
     if (expected !== undefined) {
@@ -233,9 +246,9 @@ const readOpen = <Handle>(
     }
     const problem = judge(status, request.contained, reader.maxBytes)
     if (problem !== undefined) return Effect.fail(problem)
-    if (!checkContainment) return contentOf(reader, handle, request, status)
+    if (containment === unchecked) return contentOf(reader, handle, request, status)
     return Effect.flatMapEager(
-      checkInside(reader, handle, path, status),
+      checkInside(reader, handle, path, status, containment),
       (isIn) => isIn ? contentOf(reader, handle, request, status) : Effect.fail(outsideSecretsDirectory)
     )
   })
@@ -260,34 +273,35 @@ const readByRealPath = <Handle>(
   path: string,
   request: ReadRequest
 ): Effect.Effect<SecretFile, FileMiss | typeof moved> =>
-  Effect.flatMapEager(
-    reader.access.realPath(path),
-    (real) =>
-      Effect.flatMapEager(isInside(reader, real), (isIn) =>
-        !isIn
-          ? Effect.fail(outsideSecretsDirectory)
-          : Effect.flatMapEager(
-            Effect.flatMapEager(reader.access.lstat(real), (entry) => judgedBeforeOpen(entry, true, reader.maxBytes)),
-            (entry) => reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, false))
-          ))
-  )
+  Effect.flatMapEager(besideRoot(reader, reader.access.realPath(path)), ([real, root]) =>
+    !isUnder(root, real)
+      ? Effect.fail(outsideSecretsDirectory)
+      : Effect.flatMapEager(
+        Effect.flatMapEager(reader.access.lstat(real), (entry) => judgedBeforeOpen(entry, true, reader.maxBytes)),
+        (entry) => reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))
+      ))
 
 /** Where opening could block: the path is judged first, and the open file must be the file judged. */
 const readJudgedFirst = <Handle>(
   reader: Reader<Handle>,
   path: string,
   request: ReadRequest
-): Effect.Effect<SecretFile, FileMiss | typeof moved> =>
-  Effect.flatMapEager(
-    Effect.flatMapEager(
-      reader.access.stat(path),
-      (status) => judgedBeforeOpen(status, request.contained, reader.maxBytes)
-    ),
-    (status) =>
-      reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, status, request.contained))
+): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
+  const judged = Effect.flatMapEager(
+    reader.access.stat(path),
+    (status) => judgedBeforeOpen(status, request.contained, reader.maxBytes)
   )
+  const open = (status: FileStatus, containment: Containment) =>
+    reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, status, containment))
+  return request.contained
+    ? Effect.flatMapEager(besideRoot(reader, judged), ([status, root]) => open(status, root))
+    : Effect.flatMapEager(judged, (status) => open(status, unchecked))
+}
 
-/** One try: one open of the file, judged, checked and read; `moved` or a vanished file asks for another try. */
+/**
+ * One try: one open of the file, judged, checked against the secrets directory as it resolves when the try starts,
+ * and read; `moved` or a vanished file asks for another try.
+ */
 const readOnce = <Handle>(
   reader: Reader<Handle>,
   path: string,
@@ -295,7 +309,14 @@ const readOnce = <Handle>(
 ): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
   if (request.contained && !reader.namesHandles) return readByRealPath(reader, path, request)
   if (!reader.access.opensWithoutBlocking) return readJudgedFirst(reader, path, request)
-  return reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, undefined, request.contained))
+  if (!request.contained) {
+    return reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, undefined, unchecked))
+  }
+  // A file system that opens without blocking answers at once: the directory first, then the file.
+  return Effect.flatMapEager(
+    currentRoot(reader),
+    (root) => reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, undefined, root))
+  )
 }
 
 /**
