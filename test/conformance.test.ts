@@ -870,6 +870,29 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name: "a folder above the secrets directory re-pointed: a link into the old secrets directory is refused at once",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        // The secrets directory is `root/mount/secrets`, `mount` a link to a version folder.
+        const [before, after] = [path.join(fx.root, "before"), path.join(fx.root, "after")]
+        for (const version of [before, after]) fs.mkdirSync(path.join(version, "secrets", "g"), { recursive: true })
+        fs.writeFileSync(path.join(before, "secrets", "g", "k"), PLANTED)
+        const mount = path.join(fx.root, "mount")
+        fs.symlinkSync(before, mount)
+        const dir = path.join(mount, "secrets")
+        const layer = (setup: Setup) => fx.impl.manager(dir, {}, setup, [], () => {})
+        const manager = yield* layer({})
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), PLANTED)
+        fs.symlinkSync(path.join(before, "secrets", "g", "k"), path.join(after, "secrets", "g", "k"))
+        fs.symlinkSync(after, `${mount}.next`)
+        fs.renameSync(`${mount}.next`, mount)
+        const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+        assert.include(reasonAt(error, "file"), "outside the secrets directory")
+        assert.notInclude(visibleTexts(error), PLANTED)
+      })
+  },
+  {
     name: "a declared ANY variable: a path inside the secrets directory is read, anything else is the value itself",
     run: (fx) =>
       Effect.gen(function*() {
