@@ -44,6 +44,8 @@ export interface ReadRequest {
 interface Root {
   readonly real: string
   readonly status: FileStatus
+  /** `real` as an answer, made once: a read that finds the directory unchanged allocates nothing for it. */
+  readonly answer: Effect.Effect<string>
 }
 
 /** One manager's reader: its file access, its limits, and what it has learnt. */
@@ -114,7 +116,7 @@ const resolveRoot = <Handle>(reader: Reader<Handle>): Effect.Effect<string | und
     Effect.flatMapEager(reader.access.realPath(reader.secretsDir), (resolved) => {
       const real = resolved.endsWith("/") ? resolved : resolved + "/"
       return Effect.mapEager(reader.access.stat(resolved), (status) => {
-        reader.root = { real, status }
+        reader.root = { real, status, answer: Effect.succeed(real) }
         return real
       })
     }),
@@ -134,7 +136,7 @@ const currentRoot = <Handle>(reader: Reader<Handle>): Effect.Effect<string | und
     Effect.flatMapEager(reader.access.stat(reader.secretsDir), (status) => {
       const root = reader.root
       return root !== undefined && status.ino !== undefined && sameFile(root.status, status)
-        ? Effect.succeed(root.real)
+        ? root.answer
         : resolveRoot(reader)
     }),
     () => noRoot
