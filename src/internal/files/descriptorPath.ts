@@ -14,11 +14,13 @@ export const namesDescriptors = process.platform === "linux" && fs.existsSync(de
 export const descriptorPath = (fd: number): string => fs.readlinkSync(descriptorDirectory + fd)
 
 /**
- * The real path of `fd` when it is this process's descriptor of the file `opened` describes, else `undefined`. A
- * `FileSystem`'s handle may carry a descriptor number that is not the operating system's (an in-memory one): only
- * when the system's own `fstat` of that number finds the same device and inode is its path the file's.
+ * The real path of an open `@effect/platform-node` file, whose descriptor it keeps as `fd`, or `undefined` for any
+ * other file system's file. Another file system's file may carry an `fd` that is not the operating system's (an
+ * in-memory one): the number is trusted only when the system's own `fstat` of it finds the device and inode that
+ * `opened` (the file's `stat`) gave.
  */
-export const verifiedDescriptorPath = (fd: unknown, opened: FileStatus): string | undefined => {
+export const platformNodeFilePath = (file: object, opened: FileStatus): string | undefined => {
+  const fd = (file as { readonly fd?: unknown }).fd
   if (!namesDescriptors || typeof fd !== "number" || opened.ino === undefined) return undefined
   try {
     const stats = fs.fstatSync(fd, { bigint: true })

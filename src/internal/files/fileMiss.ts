@@ -77,6 +77,12 @@ export const tooLarge = (size: number, maxBytes: number, sizeKnown: boolean): Fi
       "(raise FLYTE_SECRETS_MAX_FILE_BYTES if it is meant to be this large)"
   )
 
+/** A contained file over a file system that gives no link count: a second name, outside, cannot be ruled out. */
+export const linksUnknown = refused(
+  "cannot be checked: the file system does not report link counts (a hard link could lead out of the secrets " +
+    "directory)"
+)
+
 /** The miss for a file with several names: another name could be outside the secrets directory. */
 export const hardLinked = (links: number): FileMiss =>
   refused(`has ${links} hard links (a secret file has exactly one name, so none can lead out of its directory)`)

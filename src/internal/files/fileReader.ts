@@ -1,10 +1,14 @@
 /**
- * The one secret-file read algorithm, for every file system (DESIGN, safety rules 2 to 4). A read opens the file
- * once, judges the opened file (`fstat`: a regular file, one name, within the size cap), checks that the file
- * actually opened lies inside the real secrets directory, reads that open file and closes it. No verdict outlives
- * the open file it was made for: inode numbers are reused as soon as a file is deleted, so nothing is remembered
- * per inode. A read that loses a race with a rotation (the kubelet swaps `..data`, then deletes the old version)
- * is tried again a few times, so readers see the whole old or the whole new value.
+ * The one secret-file read algorithm, for every file system (the README's "Security" promises). A read opens
+ * the file once, judges the opened file (`fstat`: a regular file, one name, within the size cap), checks that the
+ * file actually opened lies inside the secrets directory as that directory resolves now, reads that open file and
+ * closes it. No verdict outlives the open file it was made for: inode numbers are reused as soon as a file is
+ * deleted, so nothing is remembered per inode. A read that loses a race with a rotation (the kubelet swaps `..data`,
+ * then deletes the old version) is tried again for as long as the files keep changing under it (up to a bound a
+ * writer cannot hold it past), so readers see the whole old or the whole new value.
+ *
+ * Each step below is a top-level function over a `Reader`: the reader's settings and the two things it learns (the
+ * secrets directory's resolution, and whether the file system names open handles).
  */
 import * as Effect from "effect/Effect"
 import { BoundedCache } from "../BoundedCache.ts"
@@ -15,6 +19,7 @@ import {
   type FileMiss,
   hardLinked,
   keptChanging,
+  linksUnknown,
   missOfType,
   noSuchFile,
   outsideSecretsDirectory,
@@ -35,11 +40,41 @@ export interface ReadRequest {
   readonly content: boolean
 }
 
+/** The secrets directory as last resolved: its real path with a trailing "/", and its status then. */
+interface Root {
+  readonly real: string
+  readonly status: FileStatus
+  /** `real` as an answer, made once: a read that finds the directory unchanged allocates nothing for it. */
+  readonly answer: Effect.Effect<string>
+}
+
+/** One manager's reader: its file access, its limits, and what it has learnt. */
+interface Reader<Handle> {
+  readonly access: FileAccess<Handle>
+  /** Absolute, as configured (it may itself be a link, or lead through one). */
+  readonly secretsDir: string
+  readonly maxBytes: number
+  /** Resolved when first needed, and again whenever the directory's path leads to another directory. */
+  root: Root | undefined
+  /**
+   * Whether the file system names open handles: learnt from the first handle it could not name (a property of the
+   * file system, not a verdict about any file). From then on a contained read judges the real path's own entry first
+   * and opens that real path.
+   */
+  namesHandles: boolean
+  /** Paths found missing last time (see `read`). */
+  readonly missedLastTime: BoundedCache<string, FileMiss>
+}
+
 /** The open file is not the file that was judged before it was opened: a swap happened in between. */
 const moved = Symbol("moved")
-type Retry = typeof moved | FileMiss & { readonly vanished: true }
+/** The path is a link whose target is missing right now: dangling, or caught mid-swap by a writer. */
+const dangling = Symbol("dangling")
+/** What asks for another try: the files changed under the read (`moved`, `vanished`), or a dangling link. */
+type Retry = typeof moved | typeof dangling | typeof vanished
 
-const isRetry = (failure: Retry | FileMiss): failure is Retry => failure === moved || failure.vanished === true
+const isRetry = (failure: unknown): failure is Retry =>
+  failure === moved || failure === vanished || failure === dangling
 
 const unidentified: FileMiss = {
   outcome: "refused",
@@ -47,219 +82,334 @@ const unidentified: FileMiss = {
 }
 
 const noContent: SecretFile = { bytes: new Uint8Array(0) }
+const inside = Effect.succeed(true)
+const outside = Effect.succeed(false)
+const noRoot = Effect.succeed(undefined)
 
-// A rotation in progress resolves within a swap or two; ten tries ride out a writer swapping non-stop.
-const maxTries = 10
+// A dangling link is refused after a few looks: a kubelet swap never leaves one for longer than a rename.
+const maxDanglingTries = 10
+// A read is tried again for as long as the files keep changing under it: each such try means a writer changed
+// something between two steps of the read (under CPU starvation a reader can lose many races in a row). A writer
+// that never stops is a bound away from holding the reader: then the read is refused as "kept changing".
+const maxChangedTries = 100
 
 const sameFile = (a: FileStatus, b: FileStatus): boolean => a.dev === b.dev && a.ino === b.ino
+
+/** The first problem with a file's status, or `undefined` when it may be read. */
+const judge = (status: FileStatus, contained: boolean, maxBytes: number): FileMiss | undefined => {
+  const notRegular = missOfType(status.type)
+  if (notRegular !== undefined) return notRegular
+  // No name left: deleted since it was opened (the kubelet removing an old version).
+  if (status.links === 0) return vanished
+  if (contained) {
+    // A second name could be outside the secrets directory; a count the file system does not give cannot rule
+    // that out.
+    if (status.links === undefined) return linksUnknown
+    if (status.links > 1) return hardLinked(status.links)
+  }
+  return status.size > maxBytes ? tooLarge(status.size, maxBytes, true) : undefined
+}
+
+/** Resolves the secrets directory now: its real path, and the status of what that names. */
+const resolveRoot = <Handle>(reader: Reader<Handle>): Effect.Effect<string | undefined> =>
+  Effect.catchEager(
+    Effect.flatMapEager(reader.access.realPath(reader.secretsDir), (resolved) => {
+      const real = resolved.endsWith("/") ? resolved : resolved + "/"
+      return Effect.mapEager(reader.access.stat(resolved), (status) => {
+        reader.root = { real, status, answer: Effect.succeed(real) }
+        return real
+      })
+    }),
+    () => {
+      reader.root = undefined
+      return noRoot
+    }
+  )
+
+/**
+ * The real path of the secrets directory as it resolves at this read: one `stat` of the configured path, compared
+ * with the directory resolved last time (a re-pointed link, of the directory or of a folder above it, leads to
+ * another directory: then it is resolved again). `undefined` when it does not exist.
+ */
+const currentRoot = <Handle>(reader: Reader<Handle>): Effect.Effect<string | undefined> =>
+  Effect.catchEager(
+    Effect.flatMapEager(reader.access.stat(reader.secretsDir), (status) => {
+      const root = reader.root
+      return root !== undefined && status.ino !== undefined && sameFile(root.status, status)
+        ? root.answer
+        : resolveRoot(reader)
+    }),
+    () => noRoot
+  )
+
+/**
+ * What a read checks containment against: the real path of the secrets directory as it resolved when the read
+ * started (`undefined` when it does not exist), or `unchecked` for a path the platform gave rather than one built
+ * from a name.
+ */
+type Containment = string | undefined | typeof unchecked
+const unchecked = Symbol("unchecked")
+
+const isUnder = (root: string | undefined, real: string): boolean => root !== undefined && real.startsWith(root)
+
+/**
+ * `first` and the secrets directory's real path as it resolves now, side by side: concurrently, so a file system
+ * that answers through a thread pool pays no extra round trip for the directory.
+ */
+const besideRoot = <Handle, A, E>(
+  reader: Reader<Handle>,
+  first: Effect.Effect<A, E>
+): Effect.Effect<readonly [A, string | undefined], E> => Effect.zip(first, currentRoot(reader), { concurrent: true })
+
+/** Reads the open file to its end under the cap, trusting a regular file's size; 0 may be a pseudo-file's. */
+const readAll = <Handle>(reader: Reader<Handle>, handle: Handle, size: number): Effect.Effect<SecretFile, FileMiss> =>
+  readFrom(reader, handle, size, new Uint8Array(size > 0 ? size : Math.min(4096, reader.maxBytes + 1)), 0)
+
+const readFrom = <Handle>(
+  reader: Reader<Handle>,
+  handle: Handle,
+  size: number,
+  buffer: Uint8Array,
+  total: number
+): Effect.Effect<SecretFile, FileMiss> =>
+  Effect.flatMapEager(reader.access.read(handle, buffer, total), (count) => {
+    const read = total + count
+    if (count === 0 || (size > 0 && read === size)) {
+      return Effect.succeed({ bytes: read === buffer.length ? buffer : buffer.slice(0, read) })
+    }
+    if (read < buffer.length) return readFrom(reader, handle, size, buffer, read)
+    if (read > reader.maxBytes) return Effect.fail(tooLarge(read, reader.maxBytes, false))
+    const grown = new Uint8Array(Math.min(buffer.length * 2, reader.maxBytes + 1))
+    grown.set(buffer)
+    return readFrom(reader, handle, size, grown, read)
+  })
+
+/**
+ * Where a handle could not be named: whether the real path of `path` lies inside the secrets directory and its own
+ * entry there is the open file, not a link swapped in since (that is a move: the read is tried again).
+ */
+const realPathIsOpened = <Handle>(
+  reader: Reader<Handle>,
+  path: string,
+  opened: FileStatus,
+  root: string | undefined
+): Effect.Effect<boolean, FileMiss | typeof moved> =>
+  Effect.flatMapEager(reader.access.realPath(path), (real): Effect.Effect<boolean, FileMiss | typeof moved> => {
+    if (!isUnder(root, real)) return outside
+    if (opened.ino === undefined) return Effect.fail(unidentified)
+    return Effect.flatMapEager(
+      reader.access.lstat(real),
+      (entry) => sameFile(entry, opened) ? inside : Effect.fail(moved)
+    )
+  })
+
+/** Whether the open file lies inside the secrets directory, by the real path of the open handle where it can. */
+const checkInside = <Handle>(
+  reader: Reader<Handle>,
+  handle: Handle,
+  path: string,
+  opened: FileStatus,
+  root: string | undefined
+): Effect.Effect<boolean, FileMiss | typeof moved> =>
+  Effect.flatMapEager(
+    reader.access.handlePath(handle, opened),
+    (named): Effect.Effect<boolean, FileMiss | typeof moved> => {
+      if (named !== undefined) return isUnder(root, named) ? inside : outside
+      reader.namesHandles = false
+      return realPathIsOpened(reader, path, opened, root)
+    }
+  )
+
+/** The content of an open file that passed every check, or only the fact that it may be read. */
+const contentOf = <Handle>(
+  reader: Reader<Handle>,
+  handle: Handle,
+  request: ReadRequest,
+  status: FileStatus
+): Effect.Effect<SecretFile, FileMiss> =>
+  request.content ? readAll(reader, handle, status.size) : Effect.succeed(noContent)
+
+/**
+ * Judges the open file (and that it is the file `expected` described, when given), checks that it lies inside the
+ * secrets directory when that is still to be checked, and only then reads it.
+ */
+const readOpen = <Handle>(
+  reader: Reader<Handle>,
+  handle: Handle,
+  path: string,
+  request: ReadRequest,
+  expected: FileStatus | undefined,
+  containment: Containment
+): Effect.Effect<SecretFile, FileMiss | typeof moved> =>
+  Effect.flatMapEager(reader.access.fstat(handle), (status): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
+    if (expected !== undefined) {
+      if (status.ino === undefined) return Effect.fail(unidentified)
+      if (!sameFile(status, expected)) return Effect.fail(moved)
+    }
+    const problem = judge(status, request.contained, reader.maxBytes)
+    if (problem !== undefined) return Effect.fail(problem)
+    if (containment === unchecked) return contentOf(reader, handle, request, status)
+    return Effect.flatMapEager(
+      checkInside(reader, handle, path, status, containment),
+      (isIn) => isIn ? contentOf(reader, handle, request, status) : Effect.fail(outsideSecretsDirectory)
+    )
+  })
+
+/** Judges `status` before an open: anything but a regular file is refused (a link, when not followed, moved). */
+const judgedBeforeOpen = (
+  status: FileStatus,
+  contained: boolean,
+  maxBytes: number
+): Effect.Effect<FileStatus, FileMiss | typeof moved> => {
+  if (status.type === "SymbolicLink") return Effect.fail(moved)
+  const problem = judge(status, contained, maxBytes)
+  return problem === undefined ? Effect.succeed(status) : Effect.fail(problem)
+}
+
+/**
+ * Where open handles cannot be named: the real path first, inside the secrets directory, its own entry judged (a
+ * link there is a swap), and that real path opened: the open file must be that entry.
+ */
+const readByRealPath = <Handle>(
+  reader: Reader<Handle>,
+  path: string,
+  request: ReadRequest
+): Effect.Effect<SecretFile, FileMiss | typeof moved> =>
+  Effect.flatMapEager(besideRoot(reader, reader.access.realPath(path)), ([real, root]) =>
+    !isUnder(root, real)
+      ? Effect.fail(outsideSecretsDirectory)
+      : Effect.flatMapEager(
+        Effect.flatMapEager(reader.access.lstat(real), (entry) => judgedBeforeOpen(entry, true, reader.maxBytes)),
+        (entry) => reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))
+      ))
+
+/** Where opening could block: the path is judged first, and the open file must be the file judged. */
+const readJudgedFirst = <Handle>(
+  reader: Reader<Handle>,
+  path: string,
+  request: ReadRequest
+): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
+  const judged = Effect.flatMapEager(
+    reader.access.stat(path),
+    (status) => judgedBeforeOpen(status, request.contained, reader.maxBytes)
+  )
+  const open = (status: FileStatus, containment: Containment) =>
+    reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, status, containment))
+  return request.contained
+    ? Effect.flatMapEager(besideRoot(reader, judged), ([status, root]) => open(status, root))
+    : Effect.flatMapEager(judged, (status) => open(status, unchecked))
+}
+
+/**
+ * One try: one open of the file, judged, checked against the secrets directory as it resolves when the try starts,
+ * and read; `moved` or a vanished file asks for another try.
+ */
+const readOnce = <Handle>(
+  reader: Reader<Handle>,
+  path: string,
+  request: ReadRequest
+): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
+  if (request.contained && !reader.namesHandles) return readByRealPath(reader, path, request)
+  if (!reader.access.opensWithoutBlocking) return readJudgedFirst(reader, path, request)
+  if (!request.contained) {
+    return reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, undefined, unchecked))
+  }
+  // A file system that opens without blocking answers at once: the directory first, then the file.
+  return Effect.flatMapEager(
+    currentRoot(reader),
+    (root) => reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, undefined, root))
+  )
+}
+
+/**
+ * Why nothing was found at a path: a link is a rotation in progress (its target vanished during the read) when it
+ * leads somewhere now, and dangling otherwise (both are tried again); a missing secrets directory is said as such.
+ */
+const whyMissing = <Handle>(
+  reader: Reader<Handle>,
+  path: string,
+  contained: boolean
+): Effect.Effect<FileMiss | typeof dangling> =>
+  Effect.flatMapEager(reader.access.isSymbolicLink(path), (isLink) =>
+    isLink
+      ? Effect.mapEager(reader.access.exists(path), (leads) => leads ? vanished : dangling)
+      : contained
+      ? Effect.mapEager(reader.access.exists(reader.secretsDir), (exists) => exists ? noSuchFile : directoryMissing)
+      : Effect.succeed(noSuchFile))
+
+/** Reads `path`, trying again while the files change under the read or a link dangles (see the limits above). */
+const attempt = <Handle>(
+  reader: Reader<Handle>,
+  path: string,
+  request: ReadRequest,
+  changedLeft: number,
+  danglingLeft: number
+): Effect.Effect<SecretFile, FileMiss> => {
+  const retry = (why: Retry): Effect.Effect<SecretFile, FileMiss> => {
+    if (changedLeft <= 1) return Effect.fail(keptChanging)
+    if (why !== dangling) return attempt(reader, path, request, changedLeft - 1, danglingLeft)
+    return danglingLeft > 1
+      ? attempt(reader, path, request, changedLeft - 1, danglingLeft - 1)
+      : Effect.fail(danglingLink)
+  }
+  return Effect.catchEager(readOnce(reader, path, request), (failure) =>
+    failure === noSuchFile
+      ? Effect.flatMapEager(
+        whyMissing(reader, path, request.contained),
+        (miss) => isRetry(miss) ? retry(miss) : Effect.fail(miss)
+      )
+      : isRetry(failure)
+      ? retry(failure)
+      : Effect.fail(failure))
+}
+
+/**
+ * The file at `path`, read (or only checked) under every rule, or why it was not. A failed open costs an
+ * exception, so while a path stays missing (a local run that reads its secrets from the environment passes a
+ * missing file on every lookup) a cheap existence check goes first; when the file appears, it is opened and read
+ * as usual.
+ */
+const read = <Handle>(
+  reader: Reader<Handle>,
+  path: string,
+  request: ReadRequest
+): Effect.Effect<SecretFile, FileMiss> => {
+  const { access } = reader
+  if (access.existsNow === undefined) return attempt(reader, path, request, maxChangedTries, maxDanglingTries)
+  const lastMiss = reader.missedLastTime.get(path)
+  if (lastMiss !== undefined && !access.existsNow(path)) {
+    // The secrets directory may have been created since: then only this path is missing.
+    return Effect.fail(lastMiss === directoryMissing && access.existsNow(reader.secretsDir) ? noSuchFile : lastMiss)
+  }
+  return Effect.catchEager(attempt(reader, path, request, maxChangedTries, maxDanglingTries), (miss) => {
+    if (miss.outcome === "missing") reader.missedLastTime.set(path, miss, path.length)
+    return Effect.fail(miss)
+  })
+}
 
 /** Reads secret files for one manager, whose secrets directory is `secretsDir` (absolute). */
 export const makeFileReader = <Handle>(
   access: FileAccess<Handle>,
   limits: { readonly secretsDir: string; readonly maxBytes: number }
 ) => {
-  const { maxBytes, secretsDir } = limits
-
-  // The real path of the secrets directory, with a trailing "/". Resolved when first needed, and again when a check
-  // fails, so a secrets directory that is itself a link re-pointed later (or created late) is followed.
-  let realRoot: string | undefined
-  const resolveRoot = (): Effect.Effect<string | undefined> =>
-    Effect.matchEager(access.realPath(secretsDir), {
-      onFailure: () => (realRoot = undefined),
-      onSuccess: (real) => (realRoot = real.endsWith("/") ? real : real + "/")
-    })
-  const isInside = (real: string): Effect.Effect<boolean> =>
-    realRoot !== undefined && real.startsWith(realRoot)
-      ? Effect.succeed(true)
-      : Effect.mapEager(resolveRoot(), (root) => root !== undefined && real.startsWith(root))
-
-  /** The first problem with an opened file, or `undefined` when it may be read. */
-  const judge = (status: FileStatus, contained: boolean): FileMiss | undefined => {
-    const notRegular = missOfType(status.type)
-    if (notRegular !== undefined) return notRegular
-    // No name left: deleted since it was opened (the kubelet removing an old version).
-    if (status.links === 0) return vanished
-    if (contained && status.links !== undefined && status.links > 1) return hardLinked(status.links)
-    return status.size > maxBytes ? tooLarge(status.size, maxBytes, true) : undefined
+  const reader: Reader<Handle> = {
+    access,
+    secretsDir: limits.secretsDir,
+    maxBytes: limits.maxBytes,
+    root: undefined,
+    namesHandles: true,
+    missedLastTime: new BoundedCache({ maxEntries: 4096, maxBytes: 4 * 1024 * 1024 })
   }
-
-  /** Reads the open file to its end under the cap, trusting a regular file's size; 0 may be a pseudo-file's. */
-  const readAll = (handle: Handle, size: number): Effect.Effect<SecretFile, FileMiss> => {
-    const step = (buffer: Uint8Array, total: number): Effect.Effect<SecretFile, FileMiss> =>
-      Effect.flatMapEager(access.read(handle, buffer, total), (count) => {
-        const read = total + count
-        if (count === 0 || (size > 0 && read === size)) {
-          return Effect.succeed({ bytes: read === buffer.length ? buffer : buffer.slice(0, read) })
-        }
-        if (read < buffer.length) return step(buffer, read)
-        if (read > maxBytes) return Effect.fail(tooLarge(read, maxBytes, false))
-        const grown = new Uint8Array(Math.min(buffer.length * 2, maxBytes + 1))
-        grown.set(buffer)
-        return step(grown, read)
-      })
-    return step(new Uint8Array(size > 0 ? size : Math.min(4096, maxBytes + 1)), 0)
-  }
-
-  // Whether this file system names open handles: learnt from the first handle it could not name (a property of the
-  // file system, not a verdict about any file). From then on a contained read judges the real path's own entry first
-  // and opens that real path.
-  let namesHandles = true
-
-  /**
-   * Where a handle could not be named: whether the real path of `path` lies inside the secrets directory and its own
-   * entry there is the open file, not a link swapped in since (that is a move: the read is tried again).
-   */
-  const realPathIsOpened = (path: string, opened: FileStatus): Effect.Effect<boolean, FileMiss | typeof moved> =>
-    Effect.flatMapEager(
-      access.realPath(path),
-      (real) =>
-        Effect.flatMapEager(isInside(real), (inside): Effect.Effect<boolean, FileMiss | typeof moved> => {
-          if (!inside) return Effect.succeed(false)
-          if (opened.ino === undefined) return Effect.fail(unidentified)
-          return Effect.flatMapEager(
-            access.lstat(real),
-            (entry) => sameFile(entry, opened) ? Effect.succeed(true) : Effect.fail(moved)
-          )
-        })
-    )
-
-  /** Whether the open file lies inside the secrets directory, by the real path of the open handle where it can. */
-  const checkInside = (
-    handle: Handle,
-    path: string,
-    opened: FileStatus
-  ): Effect.Effect<boolean, FileMiss | typeof moved> =>
-    Effect.flatMapEager(
-      access.handlePath(handle, opened),
-      (named): Effect.Effect<boolean, FileMiss | typeof moved> => {
-        if (named !== undefined) return isInside(named)
-        namesHandles = false
-        return realPathIsOpened(path, opened)
-      }
-    )
-
-  /**
-   * Judges the open file (and that it is the file `expected` described, when given), checks that it lies inside the
-   * secrets directory when that is still to be checked, and only then reads it.
-   */
-  const readOpen = (
-    handle: Handle,
-    path: string,
-    request: ReadRequest,
-    expected: FileStatus | undefined,
-    checkContainment: boolean
-  ): Effect.Effect<SecretFile, FileMiss | typeof moved> =>
-    Effect.flatMapEager(access.fstat(handle), (status): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
-      if (expected !== undefined) {
-        if (status.ino === undefined) return Effect.fail(unidentified)
-        if (!sameFile(status, expected)) return Effect.fail(moved)
-      }
-      const problem = judge(status, request.contained)
-      if (problem !== undefined) return Effect.fail(problem)
-      const read = () => request.content ? readAll(handle, status.size) : Effect.succeed(noContent)
-      if (!checkContainment) return read()
-      return Effect.flatMapEager(
-        checkInside(handle, path, status),
-        (inside) => inside ? read() : Effect.fail(outsideSecretsDirectory)
-      )
-    })
-
-  /** Judges `status` before an open: anything but a regular file is refused (a link, when not followed, moved). */
-  const judgedBeforeOpen = (
-    status: FileStatus,
-    contained: boolean
-  ): Effect.Effect<FileStatus, FileMiss | typeof moved> => {
-    if (status.type === "SymbolicLink") return Effect.fail(moved)
-    const problem = judge(status, contained)
-    return problem === undefined ? Effect.succeed(status) : Effect.fail(problem)
-  }
-
-  /**
-   * One try: one open of the file, judged, checked and read; `moved` or a vanished file asks for another try. Where
-   * opening could block, the path is judged first and the open file must be the file judged. Where open handles
-   * cannot be named, a contained read resolves the real path first, judges its own entry (a link there is a swap),
-   * and opens it: the open file must be that entry.
-   */
-  const readOnce = (path: string, request: ReadRequest): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
-    if (request.contained && !namesHandles) {
-      return Effect.flatMapEager(
-        access.realPath(path),
-        (real) =>
-          Effect.flatMapEager(isInside(real), (inside) =>
-            !inside
-              ? Effect.fail(outsideSecretsDirectory)
-              : Effect.flatMapEager(
-                Effect.flatMapEager(access.lstat(real), (entry) => judgedBeforeOpen(entry, true)),
-                (entry) => access.withOpen(real, (handle) => readOpen(handle, real, request, entry, false))
-              ))
-      )
-    }
-    if (access.opensWithoutBlocking) {
-      return access.withOpen(path, (handle) => readOpen(handle, path, request, undefined, request.contained))
-    }
-    return Effect.flatMapEager(
-      Effect.flatMapEager(access.stat(path), (status) => judgedBeforeOpen(status, request.contained)),
-      (status) => access.withOpen(path, (handle) => readOpen(handle, path, request, status, request.contained))
-    )
-  }
-
-  /**
-   * Why nothing was found at a path: a link whose target vanished is a rotation in progress (try again); a missing
-   * secrets directory is said as such.
-   */
-  const whyMissing = (path: string, contained: boolean): Effect.Effect<FileMiss> =>
-    Effect.flatMapEager(access.isSymbolicLink(path), (isLink) =>
-      isLink
-        ? Effect.succeed(vanished)
-        : contained
-        ? Effect.mapEager(access.exists(secretsDir), (exists) => exists ? noSuchFile : directoryMissing)
-        : Effect.succeed(noSuchFile))
-
-  const attempt = (path: string, request: ReadRequest, triesLeft: number): Effect.Effect<SecretFile, FileMiss> => {
-    const retry = (why: Retry) =>
-      triesLeft > 1 ? attempt(path, request, triesLeft - 1) : Effect.fail(why === moved ? keptChanging : danglingLink)
-    return Effect.catchEager(readOnce(path, request), (failure) =>
-      failure === noSuchFile
-        ? Effect.flatMapEager(
-          whyMissing(path, request.contained),
-          (miss) => isRetry(miss) ? retry(miss) : Effect.fail(miss)
-        )
-        : isRetry(failure)
-        ? retry(failure)
-        : Effect.fail(failure))
-  }
-
-  // Paths found missing last time. A failed open costs an exception, so while a path stays missing (a local run that
-  // reads its secrets from the environment passes a missing file on every lookup) a cheap existence check goes
-  // first; when the file appears, it is opened and read as usual.
-  const missedLastTime = new BoundedCache<string, FileMiss>({ maxEntries: 4096, maxBytes: 4 * 1024 * 1024 })
-
-  /**
-   * The file at `path`, read (or only checked) under every rule, or why it was not. Call it when the lookup runs:
-   * with a synchronous file system it reads at once.
-   */
-  const read = (path: string, request: ReadRequest): Effect.Effect<SecretFile, FileMiss> => {
-    if (access.existsNow !== undefined) {
-      const lastMiss = missedLastTime.get(path)
-      if (lastMiss !== undefined && !access.existsNow(path)) {
-        // The secrets directory may have been created since: then only this path is missing.
-        return Effect.fail(lastMiss === directoryMissing && access.existsNow(secretsDir) ? noSuchFile : lastMiss)
-      }
-    }
-    const file = attempt(path, request, maxTries)
-    if (access.existsNow === undefined) return file
-    return Effect.catchEager(file, (miss) => {
-      if (miss.outcome === "missing") missedLastTime.set(path, miss, path.length)
-      return Effect.fail(miss)
-    })
-  }
-
   const { changes } = access
   return {
-    read,
+    /**
+     * The file at `path`, read (or only checked) under every rule, or why it was not. Call it when the lookup runs:
+     * with a synchronous file system it reads at once.
+     */
+    read: (path: string, request: ReadRequest) => read(reader, path, request),
     listNow: (dir: string) => access.listNow?.(dir),
     /** Change signals for `paths`, when the file system can watch. */
-    changes: changes && ((paths: ReadonlyArray<string>) => changes(paths, secretsDir))
+    changes: changes && ((paths: ReadonlyArray<string>) => changes(paths, limits.secretsDir))
   }
 }
 

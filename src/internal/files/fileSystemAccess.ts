@@ -9,7 +9,7 @@ import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import type { PlatformError } from "effect/PlatformError"
 import * as Scope from "effect/Scope"
-import { verifiedDescriptorPath } from "./descriptorPath.ts"
+import { platformNodeFilePath } from "./descriptorPath.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
 import { missOfPlatformError } from "./fileMiss.ts"
 
@@ -26,9 +26,8 @@ const orMiss = <A, R>(effect: Effect.Effect<A, PlatformError, R>) => Effect.mapE
 /** The read algorithm's file access over `fileSystem`. */
 export const fileSystemAccess = (fileSystem: FileSystem.FileSystem): FileAccess<FileSystem.File> => ({
   opensWithoutBlocking: false,
-  // `@effect/platform-node`'s files carry their descriptor as `fd`; it is used only once the system confirms it is
-  // this file's (any other file system falls back to the real path of the name).
-  handlePath: (file, opened) => Effect.succeed(verifiedDescriptorPath((file as { readonly fd?: unknown }).fd, opened)),
+  // Any other file system's files fall back to the real path of the name.
+  handlePath: (file, opened) => Effect.succeed(platformNodeFilePath(file, opened)),
   withOpen: (path, use) =>
     Effect.scoped(Effect.gen(function*() {
       const scope = yield* Effect.scope

@@ -9,6 +9,7 @@ import type { ObjectMeta, Pod } from "../../Kubernetes.ts"
 import type { SecretInjectionError } from "../../KubernetesError.ts"
 import { type MountRequirement, Secret, type SecretInput, type SecretOrigin } from "../../Secret.ts"
 import { quoteName } from "../lookup/naming.ts"
+import { strictUtf8Text } from "../lookup/text.ts"
 import { decodeBase32, encodeBase32Text } from "./base32.ts"
 import { declarationProblem, fromResult, type Problem } from "./problems.ts"
 import { parseSecretText, type SecretFields, toSecretText } from "./secretText.ts"
@@ -114,8 +115,6 @@ const byIndex = (a: string, b: string): number => {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
-
 /** The secret of one annotation, or why it cannot be read (the words propeller's webhook answers with). */
 const secretOf = (key: string, value: unknown, origin: SecretOrigin): Secret | Problem => {
   const unreadable = (reason: string): Problem => ({
@@ -125,12 +124,8 @@ const secretOf = (key: string, value: unknown, origin: SecretOrigin): Secret | P
   if (typeof value !== "string") return unreadable("the annotation is not a string")
   const bytes = decodeBase32(value)
   if (typeof bytes === "string") return unreadable(`not base32: ${bytes}`)
-  let text: string
-  try {
-    text = strictUtf8.decode(bytes)
-  } catch {
-    return unreadable("the decoded text is not valid UTF-8")
-  }
+  const text = strictUtf8Text(bytes)
+  if (text === undefined) return unreadable("the decoded text is not valid UTF-8")
   const fields = parseSecretText(text)
   if (typeof fields === "string") return unreadable(`not the text format of a core.Secret: ${fields}`)
   try {

@@ -27,6 +27,7 @@ import { SecretsConfig } from "../../SecretsConfig.ts"
 import { SecretsManager } from "../../SecretsManager.ts"
 import { makeOwnedTempDir } from "../files/ownedTempDirs.ts"
 import { quoteName } from "../lookup/naming.ts"
+import { strictUtf8Text } from "../lookup/text.ts"
 import { flyte2ScopeLabels } from "./annotations.ts"
 import { awsSecretArn } from "./awsInjector.ts"
 import { injectFlyte2Pod } from "./flyte2/mutator.ts"
@@ -48,7 +49,6 @@ const taskPod: Pod = {
 
 const encoder = new TextEncoder()
 const newlineByte = new Uint8Array([10])
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 
 const address = (ref: ValueRef) => `values[${quoteName(ref.group)}][${quoteName(ref.key)}]`
 
@@ -76,12 +76,8 @@ const envText = (bytes: Uint8Array, ref: ValueRef | undefined, name: string): st
     ...(ref === undefined ? {} : { secret: { group: ref.group, key: ref.key } }),
     detail: `the environment variable ${quoteName(name)} cannot hold ${why}; mount the secret as a FILE instead.`
   })
-  let text: string
-  try {
-    text = strictUtf8.decode(bytes)
-  } catch {
-    return refused("bytes that are not UTF-8")
-  }
+  const text = strictUtf8Text(bytes)
+  if (text === undefined) return refused("bytes that are not UTF-8")
   return text.includes("\u0000") ? refused("a NUL character") : text
 }
 

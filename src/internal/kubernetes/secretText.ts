@@ -5,6 +5,7 @@
  * C escapes, the enum by name or number).
  */
 import type { MountRequirement } from "../../Secret.ts"
+import { strictUtf8Text } from "../lookup/text.ts"
 
 /** The fields of a `core.Secret`, exactly as given: nothing is checked here but their types. */
 export interface SecretFields {
@@ -172,8 +173,6 @@ const tokenize = (text: string): Array<Token> => {
   return tokens
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
-
 const fieldByName: Readonly<Record<string, keyof SecretFields>> = {
   group: "group",
   group_version: "groupVersion",
@@ -246,11 +245,11 @@ export const parseSecretText = (text: string): SecretFields | string => {
         const parts = [valueToken.value]
         while (tokens[index]?.kind === "string") parts.push((tokens[index++] as { value: Uint8Array }).value)
         const bytes = Uint8Array.from(parts.flatMap((part) => [...part]))
-        try {
-          fields[field] = strictUtf8.decode(bytes)
-        } catch {
+        const text = strictUtf8Text(bytes)
+        if (text === undefined) {
           throw new TextError(`the string for ${nameToken.text} at offset ${valueToken.at} is not valid UTF-8`)
         }
+        fields[field] = text
       }
       const separator = tokens[index]
       if (separator?.kind === "symbol" && (separator.text === "," || separator.text === ";")) index++

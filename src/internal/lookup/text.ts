@@ -22,11 +22,14 @@ export const pythonStrip = (text: string): string => {
 
 const carriageReturn = /\r\n?/g
 
-// Strict UTF-8 (no overlong forms, no surrogates); a byte order mark is kept, as Python's `utf-8` codec keeps it.
+// The library's one UTF-8 decoder.
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
-/** A file's bytes as UTF-8 text exactly (a byte order mark kept, no newline translated), or `undefined` if not UTF-8. */
-export const utf8Text = (bytes: Uint8Array): string | undefined => {
+/**
+ * `bytes` as text when they are strict UTF-8 (no overlong forms, no surrogates), else `undefined`. A byte order mark
+ * is kept, as Python's `utf-8` codec and Go's strings keep it: the text holds every byte.
+ */
+export const strictUtf8Text = (bytes: Uint8Array): string | undefined => {
   try {
     return strictUtf8.decode(bytes)
   } catch {
@@ -36,7 +39,7 @@ export const utf8Text = (bytes: Uint8Array): string | undefined => {
 
 /** A file's bytes as flytekit's text mode gives them (universal newlines, then stripped), or `undefined` if not UTF-8. */
 export const fileText = (bytes: Uint8Array): string | undefined => {
-  const text = utf8Text(bytes)
+  const text = strictUtf8Text(bytes)
   if (text === undefined) return undefined
   return pythonStrip(text.includes("\r") ? text.replace(carriageReturn, "\n") : text)
 }
@@ -51,4 +54,4 @@ export interface TextRule {
 export const flytekitText: TextRule = { ofValue: pythonStrip, ofFile: fileText }
 
 /** As the platform wrote it: what a program reading the variable or the file itself gets (Flyte 2's flyte-sdk). */
-export const exactText: TextRule = { ofValue: (value) => value, ofFile: utf8Text }
+export const exactText: TextRule = { ofValue: (value) => value, ofFile: strictUtf8Text }

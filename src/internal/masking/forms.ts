@@ -23,6 +23,7 @@
  */
 import { Buffer } from "node:buffer"
 import * as util from "node:util"
+import { strictUtf8Text } from "../lookup/text.ts"
 
 /** The fewest characters (code points, after trimming) a value needs to be masked. */
 export const minimumLength = 5
@@ -35,8 +36,6 @@ const maximumUrlEncodedLength = 256
 
 // No line breaking (`breakLength`) and no truncation: the escaped text of the whole value, as in a one-line log.
 const inspectOptions: util.InspectOptions = { breakLength: Infinity, maxStringLength: Infinity }
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
 const lineBreak = /\r\n|\r|\n/
 
@@ -133,19 +132,10 @@ const binarySpellings = (bytes: Uint8Array): ReadonlyArray<string> => {
   return [base64, buffer.toString("base64url"), buffer.toString("hex")]
 }
 
-/** `bytes` as text when they are UTF-8; undefined when they are not. */
-const utf8Text = (bytes: Uint8Array): string | undefined => {
-  try {
-    return strictUtf8.decode(bytes)
-  } catch {
-    return undefined
-  }
-}
-
 /** Every text that masks `value`; empty when the value is too short to be masked. */
 export const maskForms = (value: string | Uint8Array): ReadonlyArray<string> => {
   if (typeof value === "string") return textForms(value)
-  const text = utf8Text(value)
+  const text = strictUtf8Text(value)
   if (text !== undefined) return textForms(text)
   return value.byteLength < minimumLength ? [] : [...new Set(binarySpellings(value))]
 }
@@ -156,7 +146,7 @@ export const maskForms = (value: string | Uint8Array): ReadonlyArray<string> => 
  */
 export const pieceForms = (value: string | Uint8Array): ReadonlyArray<string> => {
   if (typeof value === "string") return textPieceForms(value)
-  const text = utf8Text(value)
+  const text = strictUtf8Text(value)
   if (text !== undefined) return textPieceForms(text)
   return [...new Set(binarySpellings(value.subarray(0, pieceLength)).map((spelling) => spelling.slice(0, pieceLength)))]
 }
