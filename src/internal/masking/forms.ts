@@ -5,15 +5,18 @@
  * that text has at least `minimumLength` characters: a shorter value would mask ordinary words. Besides the text
  * itself, every form a printer makes of it is added when it differs:
  *
- * - JSON-escaped once (a JSON logger, logfmt's quoted values) and twice (an object inside a logfmt message);
- * - `util.inspect`'s escaping (objects printed by the console) and `Logger.formatSimple`'s (it escapes `"` but
- *   leaves `\` pairs and newlines alone);
+ * - JSON-escaped once (a JSON logger, logfmt's quoted values), twice (an object inside a logfmt message) and three
+ *   times (JSON text inside such an object);
+ * - `util.inspect`'s escaping (objects printed by the console), in single quotes too (`\'`, when the string also
+ *   holds `"` and a backtick), also of the JSON-escaped text (JSON text inside a printed object), and
+ *   `Logger.formatSimple`'s (it escapes `"` but leaves `\` pairs and newlines alone);
  * - a span label or annotation key as Effect prints it (spaces, `=` and `"` become `_`);
  * - for values short enough to be passwords, URL-encoded three ways: `encodeURIComponent`, a `URL`'s userinfo
  *   (which keeps `$`, `+`, `!`...) and `URLSearchParams` (`+` for a space), as they are and JSON-escaped (JSON
  *   in a query string);
  * - each line of a multi-line value, in the same forms: errors, causes and `util.inspect` indent continuation
- *   lines, so the whole value never appears, but each line does.
+ *   lines, so the whole value never appears, but each line does; when a line is too short to be masked on its own,
+ *   the whole value as a nested error prints it too (each line after the first indented by 2 to 12 spaces).
  *
  * Bytes that are valid UTF-8 count as their text; other bytes as their base64 (standard and URL-safe, without
  * padding, so padded output matches too) and lowercase hex spellings.
@@ -84,13 +87,24 @@ const urlForms = (text: string): ReadonlyArray<string> => {
   }
 }
 
+/**
+ * `util.inspect`'s escaping inside single quotes, the quoting it falls back to when the string printed (the value
+ * and the text around it) holds all three kinds of quote: `'` becomes `\'`.
+ */
+const singleQuoted = (text: string): string => util.inspect(text + "'\"`", inspectOptions).slice(1, -5)
+
 /** The forms of one trimmed text, long enough to mask, added to `forms`. */
 const addPrintedForms = (text: string, forms: Set<string>): void => {
   const escaped = withoutQuotes(JSON.stringify(text))
   forms.add(text)
   forms.add(escaped)
-  forms.add(withoutQuotes(JSON.stringify(escaped)))
+  const escapedTwice = withoutQuotes(JSON.stringify(escaped))
+  forms.add(escapedTwice)
+  forms.add(withoutQuotes(JSON.stringify(escapedTwice))) // JSON text inside an object inside a logfmt message
   forms.add(withoutQuotes(util.inspect(text, inspectOptions)))
+  forms.add(singleQuoted(text))
+  forms.add(withoutQuotes(util.inspect(escaped, inspectOptions))) // JSON text inside a printed object
+  forms.add(singleQuoted(escaped))
   forms.add(simpleEscaped(text))
   forms.add(asLabel(text))
   for (const form of urlForms(text)) forms.add(form)
@@ -109,12 +123,26 @@ const linesOf = (text: string, maximum: number): ReadonlyArray<string> => {
   return kept
 }
 
+/** How far `util.inspect` and `Cause.pretty` indent the lines of a nested error's message: 2 spaces a level. */
+const nestedIndents: ReadonlyArray<number> = [2, 4, 6, 8, 10, 12]
+
+/** Whether a line of `text` has content too short to be masked on its own (so no line of it would be masked). */
+const hasShortLine = (text: string): boolean =>
+  text.split(lineBreak).some((line) => {
+    const trimmed = line.trim()
+    return trimmed.length > 0 && !longEnough(trimmed)
+  })
+
 const textForms = (value: string): ReadonlyArray<string> => {
   const text = value.trim()
   if (!longEnough(text)) return []
   const forms = new Set<string>()
   addPrintedForms(text, forms)
   for (const line of linesOf(text, Infinity)) addPrintedForms(line, forms)
+  // A line too short to mask would leave the whole value readable, indented, in a nested error: mask it so.
+  if (text.includes("\n") && hasShortLine(text)) {
+    for (const indent of nestedIndents) addPrintedForms(text.replaceAll("\n", "\n" + " ".repeat(indent)), forms)
+  }
   return [...forms]
 }
 
