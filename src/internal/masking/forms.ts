@@ -179,6 +179,13 @@ export const maskForms = (value: string | Uint8Array): ReadonlyArray<string> => 
 }
 
 /**
+ * The bytes of a value that is not text, to mask byte for byte where bytes are masked (a command's output): it has
+ * no text form, and a command may write it as it is. None for text, masked by its forms.
+ */
+export const rawByteForms = (value: string | Uint8Array): ReadonlyArray<Uint8Array> =>
+  typeof value !== "string" && value.byteLength >= minimumLength && utf8Text(value) === undefined ? [value] : []
+
+/**
  * The texts that mask the pieces of a value too large to mask whole: its first `pieceLength` characters and each
  * of its lines (as much of it), in every form. Bytes that are not text: the beginning of each spelling.
  */
