@@ -77,6 +77,18 @@ describe("a multi-line value whose lines are each too short to mask on their own
     }))
 })
 
+describe("bytes that are not text are masked however a logger prints them", () => {
+  it.effect("a Buffer and a Uint8Array logged as they are, in a message and inside an object, in every logger", () =>
+    Effect.gen(function*() {
+      const key = Buffer.from([0xff, 0xfe, 0x00, 0x01, ...Buffer.from("raw-key-text-part-31"), 0x80, 0x81, 0xc3])
+      Masking.register(new Uint8Array(key))
+      const bytes = new Uint8Array(key)
+      const lines = yield* printedByEveryLogger(Effect.log("key", key, bytes, { key, bytes }))
+      // util.inspect's spaced hex, JSON's and the formatter's decimal lists, a Buffer decoded as UTF-8 anyway.
+      assertNoneOf(lines, ["fe 00 01", "254,0,1", "254, 0, 1", "254,   0", "\"1\":254", "raw-key-text-part"])
+    }))
+})
+
 describe("what held: hostile values and printers", () => {
   const hostile = [
     "re.*+?^${}()|[]\\-meta",

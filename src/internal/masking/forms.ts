@@ -40,6 +40,7 @@ const maximumUrlEncodedLength = 256
 const inspectOptions: util.InspectOptions = { breakLength: Infinity, maxStringLength: Infinity }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+const lenientUtf8 = new TextDecoder("utf-8", { ignoreBOM: true })
 
 const lineBreak = /\r\n|\r|\n/
 
@@ -155,10 +156,38 @@ const textPieceForms = (value: string): ReadonlyArray<string> => {
   return [...forms]
 }
 
+/**
+ * How printers spell bytes: base64 (standard and URL-safe), hex, hex pairs spaced as `util.inspect` prints a
+ * `Buffer`, and decimal lists: JSON's (a `Buffer`'s `data`, a `Uint8Array` as an object) and those of Effect's
+ * formatter (`Uint8Array([...])`) and `util.inspect` on one line.
+ */
 const binarySpellings = (bytes: Uint8Array): ReadonlyArray<string> => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const base64 = buffer.toString("base64").replace(/=+$/, "")
-  return [base64, buffer.toString("base64url"), buffer.toString("hex")]
+  const hex = buffer.toString("hex")
+  const asObject = Array.from(bytes, (byte, index) => `"${index}":${byte}`).join(",")
+  return [
+    base64,
+    buffer.toString("base64url"),
+    hex,
+    hex.replace(/(..)(?!$)/g, "$1 "),
+    bytes.join(","),
+    bytes.join(", "),
+    asObject
+  ]
+}
+
+/**
+ * Bytes that are not UTF-8 as a printer that decodes them anyway shows them (`Buffer`'s `toString`, which
+ * Effect's formatter uses): their text parts are readable between replacement characters. None when too little
+ * of the value survives decoding to be worth masking.
+ */
+const decodedForms = (bytes: Uint8Array): ReadonlyArray<string> => {
+  const decoded = lenientUtf8.decode(bytes).trim()
+  if (!longEnough(decoded.replaceAll("\ufffd", ""))) return []
+  const forms = new Set<string>()
+  addPrintedForms(decoded, forms)
+  return [...forms]
 }
 
 /** `bytes` as text when they are UTF-8; undefined when they are not. */
@@ -175,7 +204,7 @@ export const maskForms = (value: string | Uint8Array): ReadonlyArray<string> => 
   if (typeof value === "string") return textForms(value)
   const text = utf8Text(value)
   if (text !== undefined) return textForms(text)
-  return value.byteLength < minimumLength ? [] : [...new Set(binarySpellings(value))]
+  return value.byteLength < minimumLength ? [] : [...new Set([...binarySpellings(value), ...decodedForms(value)])]
 }
 
 /**
