@@ -49,7 +49,8 @@ export const mask: (text: string) => string = maskSecrets
  * - A value longer than 32 characters is also masked where only its beginning (32 characters or more) appears, as
  *   far as it matches: a truncated or split value is masked up to the cut.
  * - A value too large to mask whole (its forms would take more than half the registry) is masked by its first 64
- *   characters and each of its lines (as much of each); a warning says when not all its lines fit.
+ *   characters and each of its lines: whole when they fit, else by their first 64 characters; a warning says when
+ *   not all its lines fit even so.
  * - The registry is bounded (4,096 values, about 16 MiB). Values held are never dropped; when it is full, a new
  *   value is refused and a process warning (`EFFECT_SECRETS_MASKING_FULL`, once) says so. Registering a held value
  *   again is cheap.

@@ -10,6 +10,7 @@ import * as Logger from "effect/Logger"
 import { TestConsole } from "effect/testing"
 import * as util from "node:util"
 import { Masking } from "../src/index.ts"
+import { makeSecretRegistry } from "../src/internal/masking/registry.ts"
 
 /** What every logger prints for `effect`: the masked default console logger, and masked logfmt, JSON, simple. */
 const printedByEveryLogger = <A, E>(effect: Effect.Effect<A, E>) =>
@@ -87,6 +88,19 @@ describe("bytes that are not text are masked however a logger prints them", () =
       // util.inspect's spaced hex, JSON's and the formatter's decimal lists, a Buffer decoded as UTF-8 anyway.
       assertNoneOf(lines, ["fe 00 01", "254,0,1", "254, 0, 1", "254,   0", "\"1\":254", "raw-key-text-part"])
     }))
+})
+
+describe("a value too large to mask whole", () => {
+  it("whose lines fit is masked line by line whole, not by each line's first 64 characters (about 500 KB)", () => {
+    const line = (i: number) => `wide-line-${i}-`.padEnd(500, "Zm9vYmFyYmF6") + `-${i}`
+    const large = Array.from({ length: 1_000 }, (_, i) => line(i)).join("\n")
+    const warnings: Array<string> = []
+    const registry = makeSecretRegistry(undefined, (warning) => warnings.push(warning))
+    registry.register(large)
+    assert.deepStrictEqual(warnings, [])
+    assert.strictEqual(registry.mask(`line: ${line(432)}!`), "line: <redacted>!")
+    assert.isTrue(registry.mask(large).split("\n").every((masked) => masked === "<redacted>"))
+  })
 })
 
 describe("what held: hostile values and printers", () => {

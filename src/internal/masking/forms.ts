@@ -22,7 +22,8 @@
  * padding, so padded output matches too) and lowercase hex spellings.
  *
  * A value too large to mask whole is masked by its pieces (`pieceForms`): its first `pieceLength` characters and
- * each of its lines (long lines by their first `pieceLength` characters), in the same forms.
+ * each of its lines (whole when they all fit, long lines by their first `pieceLength` characters otherwise), in the
+ * same forms.
  */
 import { Buffer } from "node:buffer"
 import * as util from "node:util"
@@ -147,12 +148,12 @@ const textForms = (value: string): ReadonlyArray<string> => {
   return [...forms]
 }
 
-const textPieceForms = (value: string): ReadonlyArray<string> => {
+const textPieceForms = (value: string, lineLength: number): ReadonlyArray<string> => {
   const text = value.trim()
   if (!longEnough(text)) return []
   const forms = new Set<string>()
   addPrintedForms(text.slice(0, pieceLength), forms)
-  for (const line of linesOf(text, pieceLength)) addPrintedForms(line, forms)
+  for (const line of linesOf(text, lineLength)) addPrintedForms(line, forms)
   return [...forms]
 }
 
@@ -216,11 +217,12 @@ export const rawByteForms = (value: string | Uint8Array): ReadonlyArray<Uint8Arr
 
 /**
  * The texts that mask the pieces of a value too large to mask whole: its first `pieceLength` characters and each
- * of its lines (as much of it), in every form. Bytes that are not text: the beginning of each spelling.
+ * of its lines (whole, or its first `lineLength` characters), in every form. Bytes that are not text: the
+ * beginning of each spelling.
  */
-export const pieceForms = (value: string | Uint8Array): ReadonlyArray<string> => {
-  if (typeof value === "string") return textPieceForms(value)
+export const pieceForms = (value: string | Uint8Array, lineLength: number = pieceLength): ReadonlyArray<string> => {
+  if (typeof value === "string") return textPieceForms(value, lineLength)
   const text = utf8Text(value)
-  if (text !== undefined) return textPieceForms(text)
+  if (text !== undefined) return textPieceForms(text, lineLength)
   return [...new Set(binarySpellings(value.subarray(0, pieceLength)).map((spelling) => spelling.slice(0, pieceLength)))]
 }

@@ -8,7 +8,8 @@
  *   character, copies of byte values, the automaton's share of each pattern and the Z-array of a long one; its
  *   fixed tables, a 256 KiB character map and at most 1 MiB of full transition rows, come on top).
  * - A value whose forms would take more than half of `maxBytes` is masked by its pieces (`pieceForms`: its
- *   beginning and each of its lines), so a large value is never left wholly unmasked.
+ *   beginning and each of its lines, whole when they fit, by their beginning otherwise), so a large value is never
+ *   left wholly unmasked.
  * - Past the bounds, the values held stay masked and a new value is refused loudly: a warning (once per registry)
  *   says that values are no longer masked and why. Nothing held is ever dropped: a value dropped would print in
  *   clear without anyone knowing.
@@ -102,6 +103,9 @@ const patternsFor = (state: RegistryState, value: string | Uint8Array): Readonly
   const forms = maskForms(value)
   const budget = state.limits.maxBytes / 2
   if (estimatedBytes(value, forms) <= budget) return forms
+  // Whole lines when they fit: a line masked by its beginning only would show the rest of it.
+  const wholeLines = pieceForms(value, Infinity)
+  if (estimatedBytes(value, wholeLines) <= budget) return wholeLines
   const pieces = pieceForms(value)
   let bytes = estimatedBytes(value, [])
   let fitting = 0
