@@ -9,7 +9,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, beforeEach } from "vitest"
-import { removeOrphanedTempDirs } from "../src/internal/files/ownedTempDirs.ts"
+import { makeOwnedTempDir, removeOrphanedTempDirs } from "../src/internal/files/ownedTempDirs.ts"
 import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -154,14 +154,26 @@ describe("effect-secrets run: what a command writes is masked however it writes 
 })
 
 describe("the sweep of leftover pod directories", () => {
-  it("leaves a directory named for another pid namespace, whatever its pid (a container sharing /tmp)", () => {
+  const namespace = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!
+  const boot = fs.readFileSync("/proc/sys/kernel/random/boot_id", "latin1").replace(/[^0-9a-f]/g, "").slice(0, 12)
+
+  it("names a new directory after this machine's boot, besides the pid namespace", () => {
+    setEnv({ TMPDIR: path.join(temp.dir, "tmp") })
+    const dir = makeOwnedTempDir("effect-secrets-pod-")
+    assert.match(path.basename(dir), new RegExp(`^effect-secrets-pod-${process.pid}-\\d+-${namespace}-${boot}-\\w{6}$`))
+  })
+
+  it("leaves a directory of another pid namespace or another machine (a network /tmp), whatever its pid", () => {
     setEnv({ TMPDIR: path.join(temp.dir, "tmp") })
     const ended = spawnSync("true").pid!
-    const space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!
-    const other = `effect-secrets-pod-${ended}-1-${Number(space) + 1}-aaaaaa`
-    const orphan = `effect-secrets-pod-${ended}-1-${space}-bbbbbb`
-    for (const name of [other, orphan]) fs.mkdirSync(path.join(temp.dir, "tmp", name))
+    const otherBoot = boot.replace(/^./, (digit) => digit === "0" ? "1" : "0")
+    const others = [
+      `effect-secrets-pod-${ended}-1-${Number(namespace) + 1}-${boot}-aaaaaa`,
+      `effect-secrets-pod-${ended}-1-${namespace}-${otherBoot}-bbbbbb`
+    ]
+    const orphan = `effect-secrets-pod-${ended}-1-${namespace}-${boot}-cccccc`
+    for (const name of [...others, orphan]) fs.mkdirSync(path.join(temp.dir, "tmp", name))
     assert.deepStrictEqual(removeOrphanedTempDirs("effect-secrets-pod-"), [orphan])
-    assert.deepStrictEqual(fs.readdirSync(path.join(temp.dir, "tmp")), [other])
+    assert.sameMembers(fs.readdirSync(path.join(temp.dir, "tmp")), others)
   })
 })

@@ -24,7 +24,8 @@ afterEach(() => {
 })
 
 /** This process's pid namespace, as the names hold it. */
-const space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!
+const space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]! + "-" +
+  fs.readFileSync("/proc/sys/kernel/random/boot_id", "latin1").replace(/[^0-9a-f]/g, "").slice(0, 12)
 
 /** The pid of a process that has ended. */
 const endedPid = (): number => spawnSync("true").pid!

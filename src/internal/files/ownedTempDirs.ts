@@ -1,7 +1,9 @@
 /**
  * Temporary directories that name the process that made them: `<prefix><pid>-<start>-<space>-<random>`, where
  * `start` is when that process started (so a later process given the same pid is not taken for it) and `space` its
- * pid namespace (a container sharing `/tmp` numbers its processes otherwise). A process killed with
+ * pid namespace and the system's boot (`<namespace>-<boot id>`: a container sharing `/tmp` numbers its processes
+ * otherwise, and so does another machine sharing a temporary directory on a network file system, where every
+ * machine's first pid namespace has the same number). A process killed with
  * SIGKILL cannot remove its directory; the next one removes the directories whose owner is gone. Only directories
  * this user owns, named so, and whose owner has ended are removed: never a live process's, never a link, never
  * anything in a shared directory where other users could swap entries.
@@ -29,20 +31,29 @@ const startOf = (pid: number): { readonly start: string; readonly ended: boolean
   return start === undefined ? undefined : { start, ended: state === "Z" || state === "X" }
 }
 
+/** The first 12 hex digits of this boot's id; "0" where the system does not tell. */
+const bootId = (): string => {
+  try {
+    return fs.readFileSync("/proc/sys/kernel/random/boot_id", "latin1").replace(/[^0-9a-f]/g, "").slice(0, 12) || "0"
+  } catch {
+    return "0"
+  }
+}
+
 /**
- * This process's start and pid namespace as a name shows them; "0" where the system does not tell (then a
+ * This process's start, pid namespace and boot as a name shows them; "0" where the system does not tell (then a
  * directory's owner is judged by its pid alone). Read on first use: importing the library reads no file.
  */
 let ownMarker: { readonly start: string; readonly space: string } | undefined
 const ownMarkerOf = () => {
   if (ownMarker !== undefined) return ownMarker
-  let space = "0"
+  let namespace = "0"
   try {
-    space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))?.[1] ?? "0"
+    namespace = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))?.[1] ?? "0"
   } catch {
     // No pid namespaces here.
   }
-  return ownMarker = { start: startOf(process.pid)?.start ?? "0", space }
+  return ownMarker = { start: startOf(process.pid)?.start ?? "0", space: `${namespace}-${bootId()}` }
 }
 
 /** Whether the process that made a directory named with `pid` and `start` has ended. */
@@ -77,12 +88,14 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&
 
 /**
  * The names in `tmp` of this user's directories named `<prefix><pid>-<start>-<space>-<random>` whose owner, a
- * process of this pid namespace, has ended. Read one entry at a time: a shared `/tmp` may hold very many, and only
+ * process of this pid namespace on this machine since its last boot, has ended. Read one entry at a time: a shared `/tmp` may hold very many, and only
  * these names are kept.
  */
 const orphansIn = (tmp: string, prefix: string, uid: number): Array<string> => {
   const space = ownMarkerOf().space
-  const owned = new RegExp(`^${escapeRegExp(prefix)}([1-9][0-9]{0,9})-([0-9]{1,20})-${space}-[A-Za-z0-9]{6}$`)
+  const owned = new RegExp(
+    `^${escapeRegExp(prefix)}([1-9][0-9]{0,9})-([0-9]{1,20})-${escapeRegExp(space)}-[A-Za-z0-9]{6}$`
+  )
   const orphans: Array<string> = []
   const listing = fs.opendirSync(tmp)
   try {
