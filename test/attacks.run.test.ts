@@ -9,7 +9,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, beforeEach } from "vitest"
-import { makeOwnedTempDir, removeOrphanedTempDirs } from "../src/internal/files/ownedTempDirs.ts"
+import { makeOwnedTempDir, ownedDirMarker, removeOrphanedTempDirs } from "../src/internal/files/ownedTempDirs.ts"
 import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -156,24 +156,38 @@ describe("effect-secrets run: what a command writes is masked however it writes 
 describe("the sweep of leftover pod directories", () => {
   const namespace = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!
   const boot = fs.readFileSync("/proc/sys/kernel/random/boot_id", "latin1").replace(/[^0-9a-f]/g, "").slice(0, 12)
+  /** `<namespace>-<machine>-<boot>`, as this process's names hold them. */
+  const [, machine] = /^\d+-([0-9a-f]+)-/.exec(ownedDirMarker())!
+  const otherHex = (hex: string) => hex.replace(/^./, (digit) => digit === "0" ? "1" : "0")
+  const tmp = () => path.join(temp.dir, "tmp")
 
-  it("names a new directory after this machine's boot, besides the pid namespace", () => {
-    setEnv({ TMPDIR: path.join(temp.dir, "tmp") })
+  it("names a new directory after this machine and its boot, besides the pid namespace", () => {
+    setEnv({ TMPDIR: tmp() })
     const dir = makeOwnedTempDir("effect-secrets-pod-")
-    assert.match(path.basename(dir), new RegExp(`^effect-secrets-pod-${process.pid}-\\d+-${namespace}-${boot}-\\w{6}$`))
+    assert.match(
+      path.basename(dir),
+      new RegExp(`^effect-secrets-pod-${process.pid}-\\d+-${namespace}-${machine}-${boot}-\\w{6}$`)
+    )
   })
 
   it("leaves a directory of another pid namespace or another machine (a network /tmp), whatever its pid", () => {
-    setEnv({ TMPDIR: path.join(temp.dir, "tmp") })
+    setEnv({ TMPDIR: tmp() })
     const ended = spawnSync("true").pid!
-    const otherBoot = boot.replace(/^./, (digit) => digit === "0" ? "1" : "0")
     const others = [
-      `effect-secrets-pod-${ended}-1-${Number(namespace) + 1}-${boot}-aaaaaa`,
-      `effect-secrets-pod-${ended}-1-${namespace}-${otherBoot}-bbbbbb`
+      `effect-secrets-pod-${ended}-1-${Number(namespace) + 1}-${machine}-${boot}-aaaaaa`,
+      `effect-secrets-pod-${ended}-1-${namespace}-${otherHex(machine!)}-${otherHex(boot)}-bbbbbb`,
+      `effect-secrets-pod-${ended}-1-${namespace}-${otherHex(machine!)}-${boot}-cccccc`
     ]
-    const orphan = `effect-secrets-pod-${ended}-1-${namespace}-${boot}-cccccc`
-    for (const name of [...others, orphan]) fs.mkdirSync(path.join(temp.dir, "tmp", name))
+    const orphan = `effect-secrets-pod-${ended}-1-${namespace}-${machine}-${boot}-dddddd`
+    for (const name of [...others, orphan]) fs.mkdirSync(path.join(tmp(), name))
     assert.deepStrictEqual(removeOrphanedTempDirs("effect-secrets-pod-"), [orphan])
-    assert.sameMembers(fs.readdirSync(path.join(temp.dir, "tmp")), others)
+    assert.sameMembers(fs.readdirSync(tmp()), others)
+  })
+
+  it("removes one of this machine's earlier boots even when its pid is taken now (by this very process)", () => {
+    setEnv({ TMPDIR: tmp() })
+    const earlier = `effect-secrets-pod-${process.pid}-1-${namespace}-${machine}-${otherHex(boot)}-eeeeee`
+    fs.mkdirSync(path.join(tmp(), earlier, "db"), { recursive: true })
+    assert.deepStrictEqual(removeOrphanedTempDirs("effect-secrets-pod-"), [earlier])
   })
 })
