@@ -7,6 +7,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
+import * as Redacted from "effect/Redacted"
 import { TestConsole } from "effect/testing"
 import * as util from "node:util"
 import { Masking } from "../src/index.ts"
@@ -100,6 +101,14 @@ describe("a value too large to mask whole", () => {
     assert.deepStrictEqual(warnings, [])
     assert.strictEqual(registry.mask(`line: ${line(432)}!`), "line: <redacted>!")
     assert.isTrue(registry.mask(large).split("\n").every((masked) => masked === "<redacted>"))
+  })
+})
+
+describe("Masking.register refuses with a TypeError", () => {
+  it("a Redacted whose value was wiped, saying so", () => {
+    const redacted = Redacted.make("wiped-before-registering")
+    Redacted.wipeUnsafe(redacted)
+    assert.throws(() => Masking.register(redacted), TypeError, /a Redacted holding nothing \(it was wiped\)/)
   })
 })
 
