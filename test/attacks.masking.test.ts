@@ -89,6 +89,21 @@ describe("bytes that are not text are masked however a logger prints them", () =
       // util.inspect's spaced hex, JSON's and the formatter's decimal lists, a Buffer decoded as UTF-8 anyway.
       assertNoneOf(lines, ["fe 00 01", "254,0,1", "254, 0, 1", "254,   0", "\"1\":254", "raw-key-text-part"])
     }))
+
+  // As the masked console logger prints them: `util.inspect` on one line (its default layout spreads a byte array's
+  // numbers over padded columns, which no spelling matches).
+  it("a large one (1 MiB) is masked where util.inspect shows its beginning only, as a Buffer and a Uint8Array", () => {
+    const large = Buffer.alloc(1 << 20, 0xa7)
+    large.write("\xff\xfe-large-binary-head", "latin1")
+    Masking.register(large)
+    const printed = Masking.mask(
+      util.inspect({ buffer: large, array: new Uint8Array(large) }, { breakLength: Infinity, compact: true })
+    )
+    assert.include(printed, "more bytes")
+    assert.include(printed, "more items")
+    assert.notInclude(printed, "a7 a7 a7")
+    assert.notInclude(printed, "167, 167")
+  })
 })
 
 describe("a value too large to mask whole", () => {

@@ -158,6 +158,16 @@ const textPieceForms = (value: string, lineLength: number): ReadonlyArray<string
 }
 
 /**
+ * How much of a value that is not text the spellings only printers make are made of: `util.inspect` shows a
+ * `Buffer`'s first 50 bytes and a `Uint8Array`'s first 100, and the long patterns mask a longer print up to this.
+ * Those spellings take up to 12 characters a byte; a large value would otherwise cost many times its size.
+ */
+const maximumPrintedBytes = 4096
+
+/** The bytes of a value too large to mask whole whose spellings are masked: `util.inspect` shows 100 at most. */
+const printedPieceBytes = 100
+
+/**
  * How printers spell bytes: base64 (standard and URL-safe), hex, hex pairs spaced as `util.inspect` prints a
  * `Buffer`, and decimal lists: JSON's (a `Buffer`'s `data`, a `Uint8Array` as an object) and those of Effect's
  * formatter (`Uint8Array([...])`) and `util.inspect` on one line.
@@ -166,15 +176,15 @@ const binarySpellings = (bytes: Uint8Array): ReadonlyArray<string> => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const base64 = buffer.toString("base64").replace(/=+$/, "")
   const hex = buffer.toString("hex")
-  const asObject = Array.from(bytes, (byte, index) => `"${index}":${byte}`).join(",")
+  const printed = bytes.subarray(0, maximumPrintedBytes)
   return [
     base64,
     buffer.toString("base64url"),
     hex,
-    hex.replace(/(..)(?!$)/g, "$1 "),
-    bytes.join(","),
-    bytes.join(", "),
-    asObject
+    hex.slice(0, 2 * maximumPrintedBytes).replace(/(..)(?!$)/g, "$1 "),
+    printed.join(","),
+    printed.join(", "),
+    Array.from(printed, (byte, index) => `"${index}":${byte}`).join(",")
   ]
 }
 
@@ -184,7 +194,7 @@ const binarySpellings = (bytes: Uint8Array): ReadonlyArray<string> => {
  * of the value survives decoding to be worth masking.
  */
 const decodedForms = (bytes: Uint8Array): ReadonlyArray<string> => {
-  const decoded = lenientUtf8.decode(bytes).trim()
+  const decoded = lenientUtf8.decode(bytes.subarray(0, maximumPrintedBytes)).trim()
   if (!longEnough(decoded.replaceAll("\ufffd", ""))) return []
   const forms = new Set<string>()
   addPrintedForms(decoded, forms)
@@ -217,12 +227,12 @@ export const rawByteForms = (value: string | Uint8Array): ReadonlyArray<Uint8Arr
 
 /**
  * The texts that mask the pieces of a value too large to mask whole: its first `pieceLength` characters and each
- * of its lines (whole, or its first `lineLength` characters), in every form. Bytes that are not text: the
- * beginning of each spelling.
+ * of its lines (whole, or its first `lineLength` characters), in every form. Bytes that are not text: each
+ * spelling of their first `printedPieceBytes` bytes (as much as `util.inspect` shows of a `Uint8Array`).
  */
 export const pieceForms = (value: string | Uint8Array, lineLength: number = pieceLength): ReadonlyArray<string> => {
   if (typeof value === "string") return textPieceForms(value, lineLength)
   const text = utf8Text(value)
   if (text !== undefined) return textPieceForms(text, lineLength)
-  return [...new Set(binarySpellings(value.subarray(0, pieceLength)).map((spelling) => spelling.slice(0, pieceLength)))]
+  return [...new Set(binarySpellings(value.subarray(0, printedPieceBytes)))]
 }
