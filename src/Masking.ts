@@ -45,7 +45,9 @@ export const mask: (text: string) => string = maskSecrets
  *   after the first indented by 2 to 12 spaces).
  * - Bytes that are valid UTF-8 count as their text; other bytes as their base64 (standard and URL-safe),
  *   hexadecimal (also spaced, as a printed `Buffer`) and decimal (JSON, `Uint8Array([...])`) spellings, and as the
- *   text they decode to anyway (a `Buffer` printed as a string).
+ *   text they decode to anyway (a `Buffer` printed as a string); the spellings only printers make cover the first
+ *   4 KiB. A byte array printed by `util.inspect` in its default layout (numbers in padded columns) is not masked:
+ *   the masked console logger prints it on one line.
  * - A value longer than 32 characters is also masked where only its beginning (32 characters or more) appears, as
  *   far as it matches: a truncated or split value is masked up to the cut.
  * - A value too large to mask whole (its forms would take more than half the registry) is masked by its first 64
