@@ -43,18 +43,25 @@ export const mask: (text: string) => string = maskSecrets
  *   `TypeError`, so that a value is never believed masked when it is not.
  * - A value counts by its trimmed text, and only with 5 characters or more: a shorter one would mask ordinary
  *   words.
- * - Besides the text, the forms printers make of it are masked: JSON-escaped once and twice (JSON and logfmt
- *   loggers, objects inside logfmt messages), `util.inspect`'s and `Logger.formatSimple`'s escaping, a span label
- *   or annotation key as Effect rewrites it (spaces, `=` and `"` as `_`), and, for values up to 256 characters,
- *   URL-encoded (`encodeURIComponent`, a `URL`'s userinfo, `URLSearchParams`), also after JSON-escaping.
+ * - Besides the text, the forms printers make of it are masked: JSON-escaped once, twice and three times (JSON and
+ *   logfmt loggers, objects inside logfmt messages, JSON text inside those), `util.inspect`'s escaping (in single
+ *   quotes too, and of JSON text inside a printed object) and `Logger.formatSimple`'s, a span label or annotation
+ *   key as Effect rewrites it (spaces, `=` and `"` as `_`), and, for values up to 256 characters, URL-encoded
+ *   (`encodeURIComponent`, a `URL`'s userinfo, `URLSearchParams`), also after JSON-escaping.
  * - Each line of a multi-line value (5 characters or more, trimmed) is masked on its own, in the same forms:
  *   errors, causes and `util.inspect` indent continuation lines, so the whole value never appears in their output.
- * - Bytes that are valid UTF-8 count as their text; other bytes as their base64 (standard and URL-safe) and
- *   hexadecimal spellings.
+ *   When a line is too short to be masked alone, the value is also masked as nested errors print it (each line
+ *   after the first indented by 2 to 12 spaces).
+ * - Bytes that are valid UTF-8 count as their text; other bytes as their base64 (standard and URL-safe),
+ *   hexadecimal (also spaced, as a printed `Buffer`) and decimal (JSON, `Uint8Array([...])`) spellings, and as the
+ *   text they decode to anyway (a `Buffer` printed as a string); the spellings only printers make cover the first
+ *   4 KiB. A byte array printed by `util.inspect` in its default layout (numbers in padded columns) is not masked:
+ *   the masked console logger prints it on one line.
  * - A value longer than 32 characters is also masked where only its beginning (32 characters or more) appears, as
  *   far as it matches: a truncated or split value is masked up to the cut.
  * - A value too large to mask whole (its forms would take more than half the registry) is masked by its first 64
- *   characters and each of its lines (as much of each); a warning says when not all its lines fit.
+ *   characters and each of its lines: whole when they fit, else by their first 64 characters; a warning says when
+ *   not all its lines fit even so.
  * - The registry is bounded (4,096 values, about 16 MiB). Values held are never dropped; when it is full, a new
  *   value is refused and a process warning (`EFFECT_SECRETS_MASKING_FULL`, once) says so. Registering a held value
  *   again is cheap.

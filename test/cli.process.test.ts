@@ -11,6 +11,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, beforeEach } from "vitest"
+import { ownedDirMarker } from "../src/internal/files/ownedTempDirs.ts"
 import { makeTempDir, writeFiles } from "./support.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -165,7 +166,7 @@ const holderScript = (stubborn = false) => {
 const podDirOf = (ran: Ran) => path.join(dirs.tmp, path.relative(dirs.tmp, printedPath(ran)).split(path.sep)[0]!)
 
 /** The pid namespace of this process and the bin's, as pod directories' names hold it. */
-const space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!
+const space = ownedDirMarker()
 
 /** The path the command printed after `at`. */
 const printedPath = (ran: Ran) => /at (\S+)/.exec(ran.stdout)?.[1] ?? ""

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterEach, beforeEach } from "vitest"
-import { makeOwnedTempDir, removeOrphanedTempDirs } from "../src/internal/files/ownedTempDirs.ts"
+import { makeOwnedTempDir, ownedDirMarker, removeOrphanedTempDirs } from "../src/internal/files/ownedTempDirs.ts"
 import { makeTempDir, restoreEnv, setEnv } from "./support.ts"
 
 const prefix = "effect-secrets-pod-"
@@ -24,7 +24,7 @@ afterEach(() => {
 })
 
 /** This process's pid namespace, as the names hold it. */
-const space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!
+const space = ownedDirMarker()
 
 /** The pid of a process that has ended. */
 const endedPid = (): number => spawnSync("true").pid!

@@ -13,7 +13,7 @@ import { SecretsManager } from "../../SecretsManager.ts"
 import { removeOrphanedTempDirs } from "../files/ownedTempDirs.ts"
 import { podDirPrefix } from "../kubernetes/materialize.ts"
 import { inTask } from "../lookup/misses.ts"
-import { maskForms } from "../masking/forms.ts"
+import { maskForms, rawByteForms } from "../masking/forms.ts"
 import { type CommandEnd, runCommand } from "./childProcess.ts"
 import { withEnvFiles } from "./envFiles.ts"
 import { type CommandExited, type CommandFailed, exitWith, fail } from "./failure.ts"
@@ -131,12 +131,19 @@ const lookUpValues = (
     return values
   })
 
-/** What to mask in the command's output: every form of every value injected; nothing with `--no-masking`. */
-const outputMasking = (input: RunInput, values: Kubernetes.MaterializeValues) =>
-  input.masking === false ? undefined : {
-    forms: Object.values(values).flatMap((keys) => Object.values(keys).flatMap(maskForms)),
+/**
+ * What to mask in the command's output: every form of every value injected, and the bytes of those that are not
+ * text (a command may copy a file to its output); nothing with `--no-masking`.
+ */
+const outputMasking = (input: RunInput, values: Kubernetes.MaterializeValues) => {
+  if (input.masking === false) return undefined
+  const injected = Object.values(values).flatMap((keys) => Object.values(keys))
+  return {
+    forms: injected.flatMap(maskForms),
+    rawBytes: injected.flatMap(rawByteForms),
     maskTerminals: input.maskTty === true
   }
+}
 
 /** Looks the secrets up, lays them out, runs the command; fails with its exit code when that is not 0. */
 export const run = (input: RunInput): Effect.Effect<void, CommandFailed | CommandExited> =>

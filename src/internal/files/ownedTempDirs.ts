@@ -1,11 +1,15 @@
 /**
- * Temporary directories that name the process that made them: `<prefix><pid>-<start>-<space>-<random>`, where
- * `start` is when that process started (so a later process given the same pid is not taken for it) and `space` its
- * pid namespace (a container sharing `/tmp` numbers its processes otherwise). A process killed with
- * SIGKILL cannot remove its directory; the next one removes the directories whose owner is gone. Only directories
- * this user owns, named so, and whose owner has ended are removed: never a live process's, never a link, never
- * anything in a shared directory where other users could swap entries.
+ * Temporary directories that name the process that made them:
+ * `<prefix><pid>-<start>-<namespace>-<machine>-<boot>-<random>`, where `start` is when that process started (so a
+ * later process given the same pid is not taken for it), `namespace` its pid namespace (a container sharing `/tmp`
+ * numbers its processes otherwise), `machine` and `boot` the machine and its boot (another machine sharing a
+ * temporary directory on a network file system numbers its processes otherwise, and its first pid namespace has the
+ * same number as ours). A process killed with SIGKILL cannot remove its directory; the next one removes the
+ * directories whose owner is gone: one of this machine's earlier boots, or a process of this boot that has ended.
+ * Only directories this user owns, named so, are removed: never a live process's, another machine's or another
+ * namespace's, never a link, never anything in a shared directory where other users could swap entries.
  */
+import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -29,21 +33,48 @@ const startOf = (pid: number): { readonly start: string; readonly ended: boolean
   return start === undefined ? undefined : { start, ended: state === "Z" || state === "X" }
 }
 
-/**
- * This process's start and pid namespace as a name shows them; "0" where the system does not tell (then a
- * directory's owner is judged by its pid alone). Read on first use: importing the library reads no file.
- */
-let ownMarker: { readonly start: string; readonly space: string } | undefined
-const ownMarkerOf = () => {
-  if (ownMarker !== undefined) return ownMarker
-  let space = "0"
+/** The first 12 hex digits of what a file holds (an id), or of the hash of `fallback`; "0" without either. */
+const idFrom = (file: string, fallback: () => string): string => {
   try {
-    space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))?.[1] ?? "0"
+    const id = fs.readFileSync(file, "latin1").replace(/[^0-9a-f]/g, "").slice(0, 12)
+    if (id !== "") return id
+  } catch {
+    // Not told here: the fallback.
+  }
+  const text = fallback()
+  return text === "" ? "0" : crypto.createHash("sha256").update(text).digest("hex").slice(0, 12)
+}
+
+interface OwnMarker {
+  readonly start: string
+  /** `<namespace>-<machine>`: where a directory's pid means a process this one can see (in another boot maybe). */
+  readonly space: string
+  readonly boot: string
+}
+
+/**
+ * This process's start, pid namespace, machine (its machine id, else its host name) and boot as a name shows them;
+ * "0" where the system does not tell (then a directory's owner is judged by its pid alone). Read on first use:
+ * importing the library reads no file.
+ */
+let ownMarker: OwnMarker | undefined
+const ownMarkerOf = (): OwnMarker => {
+  if (ownMarker !== undefined) return ownMarker
+  let namespace = "0"
+  try {
+    namespace = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))?.[1] ?? "0"
   } catch {
     // No pid namespaces here.
   }
-  return ownMarker = { start: startOf(process.pid)?.start ?? "0", space }
+  return ownMarker = {
+    start: startOf(process.pid)?.start ?? "0",
+    space: `${namespace}-${idFrom("/etc/machine-id", os.hostname)}`,
+    boot: idFrom("/proc/sys/kernel/random/boot_id", () => "")
+  }
 }
+
+/** The part of this process's directories' names that says where their pid counts: `<space>-<boot>`. */
+export const ownedDirMarker = (): string => `${ownMarkerOf().space}-${ownMarkerOf().boot}`
 
 /** Whether the process that made a directory named with `pid` and `start` has ended. */
 const ownerEnded = (pid: number, start: string): boolean => {
@@ -60,8 +91,10 @@ const ownerEnded = (pid: number, start: string): boolean => {
 
 /** A new directory, readable by this user only, named after this process; its real path. */
 export const makeOwnedTempDir = (prefix: string): string => {
-  const { space, start } = ownMarkerOf()
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}${process.pid}-${start}-${space}-`)))
+  const { boot, space, start } = ownMarkerOf()
+  const dir = fs.realpathSync(
+    fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}${process.pid}-${start}-${space}-${boot}-`))
+  )
   fs.chmodSync(dir, 0o700)
   return dir
 }
@@ -76,13 +109,15 @@ const entriesStayPut = (dir: fs.Stats): boolean => (dir.mode & 0o022) === 0 || (
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 /**
- * The names in `tmp` of this user's directories named `<prefix><pid>-<start>-<space>-<random>` whose owner, a
- * process of this pid namespace, has ended. Read one entry at a time: a shared `/tmp` may hold very many, and only
- * these names are kept.
+ * The names in `tmp` of this user's directories named `<prefix><pid>-<start>-<space>-<boot>-<random>` whose owner,
+ * a process of this pid namespace on this machine, has ended (it ran in an earlier boot, or it has ended since). Read
+ * one entry at a time: a shared `/tmp` may hold very many, and only these names are kept.
  */
 const orphansIn = (tmp: string, prefix: string, uid: number): Array<string> => {
-  const space = ownMarkerOf().space
-  const owned = new RegExp(`^${escapeRegExp(prefix)}([1-9][0-9]{0,9})-([0-9]{1,20})-${space}-[A-Za-z0-9]{6}$`)
+  const { boot, space } = ownMarkerOf()
+  const owned = new RegExp(
+    `^${escapeRegExp(prefix)}([1-9][0-9]{0,9})-([0-9]{1,20})-${escapeRegExp(space)}-([0-9a-f]{1,12})-[A-Za-z0-9]{6}$`
+  )
   const orphans: Array<string> = []
   const listing = fs.opendirSync(tmp)
   try {
@@ -91,7 +126,7 @@ const orphansIn = (tmp: string, prefix: string, uid: number): Array<string> => {
       if (match === null) continue
       const stats = fs.lstatSync(path.join(tmp, entry.name), { throwIfNoEntry: false })
       if (stats === undefined || !stats.isDirectory() || stats.uid !== uid) continue
-      if (ownerEnded(Number(match[1]), match[2]!)) orphans.push(entry.name)
+      if (match[3] !== boot || ownerEnded(Number(match[1]), match[2]!)) orphans.push(entry.name)
     }
   } finally {
     listing.closeSync()

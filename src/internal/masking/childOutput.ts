@@ -17,15 +17,17 @@ import { byteMaskingStream } from "./stream.ts"
 /** What to mask in a child's output, and whether to mask a stream that is a terminal too. */
 export interface OutputMasking {
   readonly forms: ReadonlyArray<string>
+  /** Values that are not text, masked byte for byte. */
+  readonly rawBytes?: ReadonlyArray<Uint8Array>
   readonly maskTerminals: boolean
 }
 
 /** How long after the child's exit a stream it left open is still read. */
 const graceAfterExit = 500
 
-/** A Transform that masks `forms` in the bytes through it. */
-export const maskingTransform = (forms: ReadonlyArray<string>): Transform => {
-  const stream = byteMaskingStream(forms)
+/** A Transform that masks `forms` (and `rawBytes`, byte for byte) in the bytes through it. */
+export const maskingTransform = (forms: ReadonlyArray<string>, rawBytes?: ReadonlyArray<Uint8Array>): Transform => {
+  const stream = byteMaskingStream(forms, rawBytes)
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       const masked = stream.write(chunk)
@@ -65,7 +67,7 @@ export const pipeMaskedOutput = (
   const letGo: Array<() => void> = []
   for (const [index, source] of [child.stdout, child.stderr].entries()) {
     if (source === null || masking === undefined) continue
-    const transform = maskingTransform(masking.forms)
+    const transform = maskingTransform(masking.forms, masking.rawBytes)
     const destination = outputs[index]!
     source.pipe(transform).pipe(destination, { end: false })
     flushed.push(new Promise((resolve) => transform.once("close", resolve)))

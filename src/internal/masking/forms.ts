@@ -5,21 +5,25 @@
  * that text has at least `minimumLength` characters: a shorter value would mask ordinary words. Besides the text
  * itself, every form a printer makes of it is added when it differs:
  *
- * - JSON-escaped once (a JSON logger, logfmt's quoted values) and twice (an object inside a logfmt message);
- * - `util.inspect`'s escaping (objects printed by the console) and `Logger.formatSimple`'s (it escapes `"` but
- *   leaves `\` pairs and newlines alone);
+ * - JSON-escaped once (a JSON logger, logfmt's quoted values), twice (an object inside a logfmt message) and three
+ *   times (JSON text inside such an object);
+ * - `util.inspect`'s escaping (objects printed by the console), in single quotes too (`\'`, when the string also
+ *   holds `"` and a backtick), also of the JSON-escaped text (JSON text inside a printed object), and
+ *   `Logger.formatSimple`'s (it escapes `"` but leaves `\` pairs and newlines alone);
  * - a span label or annotation key as Effect prints it (spaces, `=` and `"` become `_`);
  * - for values short enough to be passwords, URL-encoded three ways: `encodeURIComponent`, a `URL`'s userinfo
  *   (which keeps `$`, `+`, `!`...) and `URLSearchParams` (`+` for a space), as they are and JSON-escaped (JSON
  *   in a query string);
  * - each line of a multi-line value, in the same forms: errors, causes and `util.inspect` indent continuation
- *   lines, so the whole value never appears, but each line does.
+ *   lines, so the whole value never appears, but each line does; when a line is too short to be masked on its own,
+ *   the whole value as a nested error prints it too (each line after the first indented by 2 to 12 spaces).
  *
  * Bytes that are valid UTF-8 count as their text; other bytes as their base64 (standard and URL-safe, without
  * padding, so padded output matches too) and lowercase hex spellings.
  *
  * A value too large to mask whole is masked by its pieces (`pieceForms`): its first `pieceLength` characters and
- * each of its lines (long lines by their first `pieceLength` characters), in the same forms.
+ * each of its lines (whole when they all fit, long lines by their first `pieceLength` characters otherwise), in the
+ * same forms.
  */
 import { Buffer } from "node:buffer"
 import * as util from "node:util"
@@ -36,6 +40,8 @@ const maximumUrlEncodedLength = 256
 
 // No line breaking (`breakLength`) and no truncation: the escaped text of the whole value, as in a one-line log.
 const inspectOptions: util.InspectOptions = { breakLength: Infinity, maxStringLength: Infinity }
+
+const lenientUtf8 = new TextDecoder("utf-8", { ignoreBOM: true })
 
 const lineBreak = /\r\n|\r|\n/
 
@@ -83,13 +89,24 @@ const urlForms = (text: string): ReadonlyArray<string> => {
   }
 }
 
+/**
+ * `util.inspect`'s escaping inside single quotes, the quoting it falls back to when the string printed (the value
+ * and the text around it) holds all three kinds of quote: `'` becomes `\'`.
+ */
+const singleQuoted = (text: string): string => util.inspect(text + "'\"`", inspectOptions).slice(1, -5)
+
 /** The forms of one trimmed text, long enough to mask, added to `forms`. */
 const addPrintedForms = (text: string, forms: Set<string>): void => {
   const escaped = withoutQuotes(JSON.stringify(text))
   forms.add(text)
   forms.add(escaped)
-  forms.add(withoutQuotes(JSON.stringify(escaped)))
+  const escapedTwice = withoutQuotes(JSON.stringify(escaped))
+  forms.add(escapedTwice)
+  forms.add(withoutQuotes(JSON.stringify(escapedTwice))) // JSON text inside an object inside a logfmt message
   forms.add(withoutQuotes(util.inspect(text, inspectOptions)))
+  forms.add(singleQuoted(text))
+  forms.add(withoutQuotes(util.inspect(escaped, inspectOptions))) // JSON text inside a printed object
+  forms.add(singleQuoted(escaped))
   forms.add(simpleEscaped(text))
   forms.add(asLabel(text))
   for (const form of urlForms(text)) forms.add(form)
@@ -108,28 +125,80 @@ const linesOf = (text: string, maximum: number): ReadonlyArray<string> => {
   return kept
 }
 
+/** How far `util.inspect` and `Cause.pretty` indent the lines of a nested error's message: 2 spaces a level. */
+const nestedIndents: ReadonlyArray<number> = [2, 4, 6, 8, 10, 12]
+
+/** Whether a line of `text` has content too short to be masked on its own (so no line of it would be masked). */
+const hasShortLine = (text: string): boolean =>
+  text.split(lineBreak).some((line) => {
+    const trimmed = line.trim()
+    return trimmed.length > 0 && !longEnough(trimmed)
+  })
+
 const textForms = (value: string): ReadonlyArray<string> => {
   const text = value.trim()
   if (!longEnough(text)) return []
   const forms = new Set<string>()
   addPrintedForms(text, forms)
   for (const line of linesOf(text, Infinity)) addPrintedForms(line, forms)
+  // A line too short to mask would leave the whole value readable, indented, in a nested error: mask it so.
+  if (text.includes("\n") && hasShortLine(text)) {
+    for (const indent of nestedIndents) addPrintedForms(text.replaceAll("\n", "\n" + " ".repeat(indent)), forms)
+  }
   return [...forms]
 }
 
-const textPieceForms = (value: string): ReadonlyArray<string> => {
+const textPieceForms = (value: string, lineLength: number): ReadonlyArray<string> => {
   const text = value.trim()
   if (!longEnough(text)) return []
   const forms = new Set<string>()
   addPrintedForms(text.slice(0, pieceLength), forms)
-  for (const line of linesOf(text, pieceLength)) addPrintedForms(line, forms)
+  for (const line of linesOf(text, lineLength)) addPrintedForms(line, forms)
   return [...forms]
 }
 
+/**
+ * How much of a value that is not text the spellings only printers make are made of: `util.inspect` shows a
+ * `Buffer`'s first 50 bytes and a `Uint8Array`'s first 100, and the long patterns mask a longer print up to this.
+ * Those spellings take up to 12 characters a byte; a large value would otherwise cost many times its size.
+ */
+const maximumPrintedBytes = 4096
+
+/** The bytes of a value too large to mask whole whose spellings are masked: `util.inspect` shows 100 at most. */
+const printedPieceBytes = 100
+
+/**
+ * How printers spell bytes: base64 (standard and URL-safe), hex, hex pairs spaced as `util.inspect` prints a
+ * `Buffer`, and decimal lists: JSON's (a `Buffer`'s `data`, a `Uint8Array` as an object) and those of Effect's
+ * formatter (`Uint8Array([...])`) and `util.inspect` on one line.
+ */
 const binarySpellings = (bytes: Uint8Array): ReadonlyArray<string> => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const base64 = buffer.toString("base64").replace(/=+$/, "")
-  return [base64, buffer.toString("base64url"), buffer.toString("hex")]
+  const hex = buffer.toString("hex")
+  const printed = bytes.subarray(0, maximumPrintedBytes)
+  return [
+    base64,
+    buffer.toString("base64url"),
+    hex,
+    hex.slice(0, 2 * maximumPrintedBytes).replace(/(..)(?!$)/g, "$1 "),
+    printed.join(","),
+    printed.join(", "),
+    Array.from(printed, (byte, index) => `"${index}":${byte}`).join(",")
+  ]
+}
+
+/**
+ * Bytes that are not UTF-8 as a printer that decodes them anyway shows them (`Buffer`'s `toString`, which
+ * Effect's formatter uses): their text parts are readable between replacement characters. None when too little
+ * of the value survives decoding to be worth masking.
+ */
+const decodedForms = (bytes: Uint8Array): ReadonlyArray<string> => {
+  const decoded = lenientUtf8.decode(bytes.subarray(0, maximumPrintedBytes)).trim()
+  if (!longEnough(decoded.replaceAll("\ufffd", ""))) return []
+  const forms = new Set<string>()
+  addPrintedForms(decoded, forms)
+  return [...forms]
 }
 
 /** Every text that masks `value`; empty when the value is too short to be masked. */
@@ -137,16 +206,24 @@ export const maskForms = (value: string | Uint8Array): ReadonlyArray<string> => 
   if (typeof value === "string") return textForms(value)
   const text = strictUtf8Text(value)
   if (text !== undefined) return textForms(text)
-  return value.byteLength < minimumLength ? [] : [...new Set(binarySpellings(value))]
+  return value.byteLength < minimumLength ? [] : [...new Set([...binarySpellings(value), ...decodedForms(value)])]
 }
 
 /**
- * The texts that mask the pieces of a value too large to mask whole: its first `pieceLength` characters and each
- * of its lines (as much of it), in every form. Bytes that are not text: the beginning of each spelling.
+ * The bytes of a value that is not text, to mask byte for byte where bytes are masked (a command's output): it has
+ * no text form, and a command may write it as it is. None for text, masked by its forms.
  */
-export const pieceForms = (value: string | Uint8Array): ReadonlyArray<string> => {
-  if (typeof value === "string") return textPieceForms(value)
+export const rawByteForms = (value: string | Uint8Array): ReadonlyArray<Uint8Array> =>
+  typeof value !== "string" && value.byteLength >= minimumLength && strictUtf8Text(value) === undefined ? [value] : []
+
+/**
+ * The texts that mask the pieces of a value too large to mask whole: its first `pieceLength` characters and each
+ * of its lines (whole, or its first `lineLength` characters), in every form. Bytes that are not text: each
+ * spelling of their first `printedPieceBytes` bytes (as much as `util.inspect` shows of a `Uint8Array`).
+ */
+export const pieceForms = (value: string | Uint8Array, lineLength: number = pieceLength): ReadonlyArray<string> => {
+  if (typeof value === "string") return textPieceForms(value, lineLength)
   const text = strictUtf8Text(value)
-  if (text !== undefined) return textPieceForms(text)
-  return [...new Set(binarySpellings(value.subarray(0, pieceLength)).map((spelling) => spelling.slice(0, pieceLength)))]
+  if (text !== undefined) return textPieceForms(text, lineLength)
+  return [...new Set(binarySpellings(value.subarray(0, printedPieceBytes)))]
 }

@@ -12,9 +12,10 @@ import * as References from "effect/References"
 import * as util from "node:util"
 import { maskSecrets } from "./registry.ts"
 
-// One line per object (`breakLength`): `util.inspect` would otherwise split a long multi-line string into
-// concatenated pieces, and no piece would hold the whole value to mask. No colors: escape codes are for terminals.
-const inspectOptions: util.InspectOptions = { breakLength: Infinity }
+// One line per object (`breakLength`, `compact`): `util.inspect` would otherwise split a long multi-line string
+// into concatenated pieces, or the numbers of a byte array into padded columns, and no piece would hold the whole
+// value to mask. No colors: escape codes are for terminals.
+const inspectOptions: util.InspectOptions = { breakLength: Infinity, compact: true }
 
 const render = (value: unknown): string => typeof value === "string" ? value : util.inspect(value, inspectOptions)
 

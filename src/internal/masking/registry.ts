@@ -8,7 +8,8 @@
  *   character, copies of byte values, the automaton's share of each pattern and the Z-array of a long one; its
  *   fixed tables, a 256 KiB character map and at most 1 MiB of full transition rows, come on top).
  * - A value whose forms would take more than half of `maxBytes` is masked by its pieces (`pieceForms`: its
- *   beginning and each of its lines), so a large value is never left wholly unmasked.
+ *   beginning and each of its lines, whole when they fit, by their beginning otherwise), so a large value is never
+ *   left wholly unmasked.
  * - Past the bounds, the values held stay masked and a new value is refused loudly: a warning (once per registry)
  *   says that values are no longer masked and why. Nothing held is ever dropped: a value dropped would print in
  *   clear without anyone knowing.
@@ -102,6 +103,9 @@ const patternsFor = (state: RegistryState, value: string | Uint8Array): Readonly
   const forms = maskForms(value)
   const budget = state.limits.maxBytes / 2
   if (estimatedBytes(value, forms) <= budget) return forms
+  // Whole lines when they fit: a line masked by its beginning only would show the rest of it.
+  const wholeLines = pieceForms(value, Infinity)
+  if (estimatedBytes(value, wholeLines) <= budget) return wholeLines
   const pieces = pieceForms(value)
   let bytes = estimatedBytes(value, [])
   let fitting = 0
@@ -223,25 +227,38 @@ export const secretRegistry: SecretRegistry = makeSecretRegistry()
  */
 export const registerSecretValue = (value: string | Uint8Array): void => secretRegistry.register(value)
 
+/** A wiped Redacted (`Redacted.wipeUnsafe`) holds no value any more. */
+const wiped: unique symbol = Symbol("wiped")
+
+/** What a Redacted holds, or `wiped`. */
+const redactedValue = (value: Redacted.Redacted<unknown>): unknown => {
+  try {
+    return Redacted.value(value)
+  } catch {
+    return wiped
+  }
+}
+
 /** What a value that cannot be registered is, for the error: its type, never its content. */
 const describeType = (value: unknown): string => {
   if (value === null) return "null"
-  if (Redacted.isRedacted(value)) return `a Redacted holding ${describeType(Redacted.value(value))}`
+  if (value === wiped) return "nothing (it was wiped)"
+  if (Redacted.isRedacted(value)) return `a Redacted holding ${describeType(redactedValue(value))}`
   if (Array.isArray(value)) return "an array"
   return typeof value === "object" ? "an object" : `a ${typeof value}`
 }
 
 /**
  * Registers what `Masking.register` was given: a string, bytes, or a Redacted of one. Anything else is a mistake
- * (a value that was never read, a number meant as text) and is refused with a TypeError, never ignored: ignoring
- * it would leave the caller believing the value masked.
+ * (a value that was never read, a number meant as text, a Redacted already wiped) and is refused with a TypeError,
+ * never ignored: ignoring it would leave the caller believing the value masked.
  */
 export const registerGiven = (value: unknown): void => {
-  const inner = Redacted.isRedacted(value) ? Redacted.value(value) : value
+  const inner = Redacted.isRedacted(value) ? redactedValue(value) : value
   if (typeof inner === "string" || inner instanceof Uint8Array) return registerSecretValue(inner)
   throw new TypeError(
     `Masking.register takes a string, a Uint8Array or a Redacted of one; got ${describeType(value)}. ` +
-      "Pass the secret's text (String(value) for a number)."
+      "Pass the secret's text (String(value) for a number), before any Redacted holding it is wiped."
   )
 }
 

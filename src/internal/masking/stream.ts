@@ -82,14 +82,25 @@ export interface ByteMaskingStream {
 /** The UTF-8 bytes of `text`, one character per byte. */
 const asLatin1 = (text: string): string => Buffer.from(text, "utf8").toString("latin1")
 
-/** A masked stream of bytes that masks `forms` (texts, matched by their UTF-8 bytes). */
-export const byteMaskingStream = (forms: ReadonlyArray<string>): ByteMaskingStream => {
-  const patterns = [...new Set(forms.map(asLatin1))].filter((pattern) => pattern.length > 0)
+/** One character per byte. */
+const bytesAsLatin1 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1")
+
+/**
+ * A masked stream of bytes that masks `forms` (texts, matched by their UTF-8 bytes) and `rawBytes` (matched as
+ * they are: values that are not text).
+ */
+export const byteMaskingStream = (
+  forms: ReadonlyArray<string>,
+  rawBytes: ReadonlyArray<Uint8Array> = []
+): ByteMaskingStream => {
+  const patterns = [...new Set([...forms.map(asLatin1), ...rawBytes.map(bytesAsLatin1)])].filter((pattern) =>
+    pattern.length > 0
+  )
   const text = textMaskingStream(patterns.length === 0 ? [] : [buildAutomaton(patterns)])
   const toBytes = (masked: string) => Buffer.from(masked, "latin1")
   return {
-    write: (chunk) =>
-      toBytes(text.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1"))),
+    write: (chunk) => toBytes(text.write(bytesAsLatin1(chunk))),
     end: () => toBytes(text.end())
   }
 }
