@@ -12,6 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Runtime from "effect/Runtime"
 import { Pod as PodModel } from "kubernetes-models/v1/Pod"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -577,4 +578,133 @@ describe("effect-secrets: the command tree", () => {
     ])
     assert.isTrue(Command.isCommand(cli))
   })
+})
+
+/** A module of Flyte 2 tasks: variables (derived and given), files with and without a group. */
+const flyte2Tasks = () =>
+  tasksModule([
+    "export const summarize = task.sync({ name: \"summarize\", secretRequests: [",
+    "  Secret.flyte2(\"openai-key\"), Secret.flyte2({ key: \"api-key\", group: \"anthropic\" }),",
+    "  Secret.flyte2({ key: \"tls-cert\", mount: \"/etc/flyte/secrets\" }),",
+    "  Secret.flyte2({ key: \"password\", group: \"db\", mount: \"/etc/flyte/secrets\" })",
+    "] }, () => 1)"
+  ].join("\n"))
+
+describe("effect-secrets render --flyte 2", () => {
+  it.effect("the Flyte 2 webhook's pod: Embedded by default, its inlined values and file lines <redacted>", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue, FLYTE_SECRETS_DEFAULT_DIR: secretsDir })
+      writeFiles(secretsDir, { "tls-cert": passwordValue })
+      const ran = yield* runCli(["render", flyte2Tasks(), "--flyte", "2", "--project", "p", "--domain", "d"])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      const pod = parseYaml(ran.stdout)
+      assert.deepStrictEqual(pod.metadata.labels, { organization: "flyte", project: "p", domain: "d" })
+      const [container] = pod.spec.containers
+      assert.deepInclude(container.env, { name: "OPENAI_KEY", value: "<redacted>" })
+      assert.deepInclude(container.env, { name: "ANTHROPIC_API_KEY", value: "<redacted>" })
+      const init = pod.spec.initContainers.find((c: { name: string }) => c.name === "init-embedded-secret")
+      assert.deepInclude(init.env, { name: "SECRETS", value: "tls-cert=<redacted>\npassword=<redacted>\n" })
+      assertNoSecret(ran)
+    }))
+
+  it.effect("repeated --backend is the ordered list: the first that injects a secret wins", () =>
+    Effect.gen(function*() {
+      const module = flyte2Tasks()
+      const ran = yield* runCli(["render", module, "--flyte", "2", "--backend", "K8s", "--backend", "Embedded"])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      const pod = parseYaml(ran.stdout)
+      assert.isUndefined(pod.spec.initContainers, "K8s injects every secret before Embedded is tried")
+      assert.deepInclude(pod.spec.containers[0].env, {
+        name: "OPENAI_KEY",
+        valueFrom: {
+          secretKeyRef: {
+            name: createHash("md5").update("openai-key").digest("hex"),
+            key: "openai-key",
+            optional: true
+          }
+        }
+      })
+      assert.deepStrictEqual(pod.metadata.labels, { organization: "flyte" }, "no scope given: none printed")
+      const vaultFirst = yield* runCli([
+        "render",
+        module,
+        "--flyte",
+        "2",
+        "--backend",
+        "Vault",
+        "--backend",
+        "Embedded"
+      ])
+      const vaultPod = parseYaml(vaultFirst.stdout)
+      assert.strictEqual(vaultPod.metadata.annotations["vault.hashicorp.com/agent-inject"], "true")
+      assert.deepInclude(vaultPod.spec.initContainers[0].env, { name: "SECRETS", value: "tls-cert=<redacted>\n" })
+    }))
+
+  it.effect("the same bytes on every run", () =>
+    Effect.gen(function*() {
+      const module = flyte2Tasks()
+      const args = ["render", module, "--flyte", "2", "--backend", "Vault", "--backend", "Embedded", "--domain", "d"]
+      const [first, second] = [yield* runCli(args), yield* runCli(args)]
+      assert.strictEqual(exitCode(first.exit), 0, first.stderr)
+      assert.strictEqual(first.stdout, second.stdout)
+    }))
+
+  it.effect("--annotate: the labels Flyte 2's executor adds and one annotation per secret", () =>
+    Effect.gen(function*() {
+      const ran = yield* runCli([
+        "render",
+        flyte2Tasks(),
+        "--flyte",
+        "2",
+        "--annotate",
+        "--project",
+        "p",
+        "--domain",
+        "d",
+        "--format",
+        "json"
+      ])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      const pod = JSON.parse(ran.stdout)
+      assert.deepStrictEqual(pod.metadata.labels, {
+        "inject-flyte-secrets": "true",
+        organization: "flyte",
+        project: "p",
+        domain: "d"
+      })
+      assert.lengthOf(Object.keys(pod.metadata.annotations), 4)
+    }))
+
+  it.effect("refuses as Flyte 1's render does: a pod Kubernetes refuses, a secret no manager injects; exit 1", () =>
+    Effect.gen(function*() {
+      const module = flyte2Tasks()
+      const twoAtDir = yield* runCli(["render", module, "--flyte", "2", "--backend", "AWS", "--backend", "Embedded"])
+      assert.strictEqual(exitCode(twoAtDir.exit), 1)
+      assert.include(twoAtDir.stderr, "Task \"summarize\": Kubernetes would refuse the pod the webhook renders")
+      assert.strictEqual(twoAtDir.stdout, "")
+      const none = yield* runCli(["render", module, "--flyte", "2", "--backend", "GCP"])
+      assert.strictEqual(exitCode(none.exit), 1)
+      assert.include(none.stderr, "none of the secret managers injected secret [")
+    }))
+
+  it.effect("flags that do not fit: a project without a domain, Flyte 2's managers or scope without --flyte 2", () =>
+    Effect.gen(function*() {
+      const module = flyte2Tasks()
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+        [
+          ["--flyte", "2", "--project", "p"],
+          "project-scoped secrets must also specify a domain, got project=\"p\" domain=\"\""
+        ],
+        [["--backend", "Embedded"], "--backend Embedded is a secret manager of Flyte 2's webhook: add --flyte 2"],
+        [["--backend", "K8s", "--backend", "AWS"], "give --backend once"],
+        [["--domain", "d"], "add --flyte 2"],
+        [["--flyte", "2", "--annotate", "--backend", "K8s"], "leave out --backend"]
+      ]
+      for (const [args, message] of cases) {
+        const ran = yield* runCli(["render", module, ...args])
+        assert.strictEqual(exitCode(ran.exit), 1, args.join(" "))
+        assert.include(ran.stderr, message, args.join(" "))
+        assert.strictEqual(ran.stdout, "", args.join(" "))
+      }
+    }))
 })

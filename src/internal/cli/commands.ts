@@ -86,13 +86,34 @@ const doctorCommand = Command.make(
   ])
 )
 
+const flyteFlag = Flag.Literals("flyte", ["1", "2"]).pipe(
+  Flag.withDescription("The Flyte whose webhook makes the pod: 1 (flytepropeller, default) or 2"),
+  Flag.withDefault("1" as const)
+)
+
+const projectFlag = Flag.String("project").pipe(
+  Flag.withDescription("Flyte 2: the task's project (needs --domain), the narrowest scope of a stored secret"),
+  Flag.optional
+)
+
+const domainFlag = Flag.String("domain").pipe(
+  Flag.withDescription("Flyte 2: the task's domain (development, staging, production...)"),
+  Flag.optional
+)
+
 const renderCommand = Command.make("render", {
   module: moduleArgument,
   task: taskFlag,
-  backend: Flag.Literals("backend", ["K8s", "AWS", "GCP", "Vault"]).pipe(
-    Flag.withDescription("The secret manager flytepropeller's webhook is configured with (default K8s)"),
-    Flag.optional
+  flyte: flyteFlag,
+  backends: Flag.Literals("backend", ["K8s", "AWS", "GCP", "Vault", "Embedded", "Azure"]).pipe(
+    Flag.withDescription(
+      "The secret manager the webhook is configured with (Flyte 1: once, default K8s); with --flyte 2, repeat it " +
+        "for the ordered secretManagerTypes list (default Embedded)"
+    ),
+    Flag.atLeast(0)
   ),
+  project: projectFlag,
+  domain: domainFlag,
   annotate: Flag.Boolean("annotate").pipe(
     Flag.withDescription("The pod as propeller hands it to the webhook: a label and one annotation per secret"),
     Flag.withDefault(false)
@@ -106,17 +127,26 @@ const renderCommand = Command.make("render", {
     render({
       module: input.module,
       task: Option.getOrUndefined(input.task),
-      backend: Option.getOrUndefined(input.backend),
+      flyte: input.flyte === "2" ? 2 : 1,
+      backends: input.backends,
+      project: Option.getOrUndefined(input.project),
+      domain: Option.getOrUndefined(input.domain),
       annotate: input.annotate,
       format: input.format
     }))).pipe(
     Command.withDescription(
       "The pod a task runs in (apiVersion v1, kind Pod, one container named after the task) after " +
-        "flytepropeller's secrets webhook, like kubectl --dry-run -o yaml."
+        "flytepropeller's secrets webhook, or Flyte 2's with --flyte 2, like kubectl --dry-run -o yaml. Values " +
+        "Flyte 2's Embedded secret manager inlines are shown as <redacted>."
     ),
     Command.withExamples([
       { command: "effect-secrets render ./tasks.ts --task report", description: "the K8s backend" },
-      { command: "effect-secrets render src/tasks.ts --task report --backend Vault --format json" }
+      { command: "effect-secrets render src/tasks.ts --task report --backend Vault --format json" },
+      {
+        command: "effect-secrets render ./tasks.ts --task report --flyte 2 --backend Embedded --backend K8s " +
+          "--project flytesnacks --domain development",
+        description: "the Flyte 2 webhook, its secret managers in order"
+      }
     ])
   )
 
