@@ -708,3 +708,55 @@ describe("effect-secrets render --flyte 2", () => {
       }
     }))
 })
+
+describe("effect-secrets run --flyte 2", () => {
+  it.effect("lays out a Flyte 2 task's secrets as Embedded does: values found by Flyte 2's places, files at dir/<key>", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue, ANTHROPIC_API_KEY: "planted-anthropic-5e1" })
+      writeFiles(secretsDir, { "tls-cert": "CERT\nwith lines\n", "password": passwordValue })
+      const out = path.join(temp.dir, "seen.json")
+      const script = [
+        "const fs = require('node:fs'), p = require('node:path')",
+        "const dir = process.env.FLYTE_SECRETS_DEFAULT_DIR",
+        `fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify({ dir, prefix: process.env.FLYTE_SECRETS_ENV_PREFIX,`,
+        "  openai: process.env.OPENAI_KEY, anthropic: process.env.ANTHROPIC_API_KEY,",
+        "  tls: fs.readFileSync(p.join(dir, 'tls-cert'), 'utf8'), password: fs.readFileSync(p.join(dir, 'password'), 'utf8') }))"
+      ].join("\n")
+      const ran = yield* runCli([
+        "run",
+        "--module",
+        flyte2Tasks(),
+        "--flyte",
+        "2",
+        "--",
+        process.execPath,
+        "-e",
+        script
+      ])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      const seen = JSON.parse(fs.readFileSync(out, "utf8"))
+      assert.deepInclude(seen, {
+        prefix: "_UNION_",
+        openai: tokenValue,
+        anthropic: "planted-anthropic-5e1",
+        tls: "CERT\nwith lines\n",
+        password: passwordValue
+      })
+      assert.notStrictEqual(seen.dir, secretsDir, "the pod's own directory, not the one the values came from")
+      assert.isFalse(fs.existsSync(seen.dir), "removed once the command ended")
+      assertNoSecret(ran)
+    }))
+
+  it.effect("a missing Flyte 2 secret is named with the places Flyte 2 tried; the command is not started", () =>
+    Effect.gen(function*() {
+      const marker = path.join(temp.dir, "started")
+      const ran = yield* runCli(["run", "--module", flyte2Tasks(), "--flyte", "2", "--", "touch", marker])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "secret(s) missing; touch was not started")
+      assert.include(ran.stderr, "OPENAI_KEY")
+      assert.include(ran.stderr, "declared-env OPENAI_KEY: not set")
+      assert.include(ran.stderr, "env _UNION_ANTHROPIC_API-KEY: not set")
+      assert.include(ran.stderr, path.join(secretsDir, "tls-cert"))
+      assert.isFalse(fs.existsSync(marker))
+    }))
+})

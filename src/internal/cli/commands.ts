@@ -156,6 +156,7 @@ const runCommand = Command.make("run", {
     Flag.optional
   ),
   task: taskFlag,
+  flyte: flyteFlag,
   secrets: Flag.String("secret").pipe(
     Flag.withDescription("A secret to inject, GROUP/KEY[:ENV_VAR|FILE] (default ANY: a file); repeatable"),
     Flag.atLeast(0)
@@ -188,6 +189,7 @@ const runCommand = Command.make("run", {
     run({
       module: Option.getOrUndefined(input.module),
       task: Option.getOrUndefined(input.task),
+      flyte: input.flyte === "2" ? 2 : 1,
       secrets: input.secrets,
       envFiles: input.envFiles,
       command: input.command,
@@ -202,6 +204,11 @@ const runCommand = Command.make("run", {
     Command.withExamples([
       { command: "effect-secrets run --module ./tasks.ts --task report -- node ./report.ts" },
       { command: "effect-secrets run --secret db/password:FILE --env-file .env -- ./migrate.sh" },
+      {
+        command: "effect-secrets run --module ./tasks.ts --task summarize --flyte 2 -- node ./summarize.ts",
+        description: "a Flyte 2 task: its variables and files as the Flyte 2 webhook's Embedded secret manager " +
+          "lays them out"
+      },
       {
         command: "effect-secrets run --secret my-api-keys/token -- bash -c 'node ./report.ts > report.txt'",
         description: "a shell line: bash, not sh (Debian's sh drops variables whose names hold -, as " +
