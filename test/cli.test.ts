@@ -99,11 +99,13 @@ const assertNoSecret = (ran: Ran) => {
 }
 
 describe("effect-secrets: help and version", () => {
-  it.effect("--help lists the four commands", () =>
+  it.effect("--help lists the five commands", () =>
     Effect.gen(function*() {
       const ran = yield* runCli(["--help"])
       assert.strictEqual(exitCode(ran.exit), 0)
-      for (const name of ["where", "doctor", "render", "run"]) assert.match(ran.stdout, new RegExp(`^  ${name} `, "m"))
+      for (const name of ["where", "doctor", "render", "run", "stored-secret"]) {
+        assert.match(ran.stdout, new RegExp(`^  ${name} `, "m"))
+      }
     }))
 
   it.effect("every command has its own help, with its flags", () =>
@@ -111,8 +113,23 @@ describe("effect-secrets: help and version", () => {
       const flags: Record<string, ReadonlyArray<string>> = {
         where: ["--version, --group-version string", "--json"],
         doctor: ["--task string", "--json"],
-        render: ["--task string", "--backend", "--annotate", "--format"],
-        run: ["--module string", "--secret string", "--env-file string"]
+        render: [
+          "--task string",
+          "--flyte",
+          "--backend",
+          "--project string",
+          "--domain string",
+          "--annotate",
+          "--format"
+        ],
+        run: ["--module string", "--flyte", "--secret string", "--env-file string"],
+        "stored-secret": [
+          "--project string",
+          "--namespace string",
+          "--from-file string",
+          "--from-env string",
+          "--out string"
+        ]
       }
       for (const [name, expected] of Object.entries(flags)) {
         const ran = yield* runCli([name, "--help"])
@@ -137,7 +154,7 @@ describe("effect-secrets: help and version", () => {
 
   it.effect("help examples name files a user has (no examples/ folder) and show bash -c for a shell line", () =>
     Effect.gen(function*() {
-      for (const name of ["where", "doctor", "render", "run"]) {
+      for (const name of ["where", "doctor", "render", "run", "stored-secret"]) {
         const ran = yield* runCli([name, "--help"])
         assert.notInclude(ran.stdout, "examples/", name)
       }
@@ -568,13 +585,14 @@ describe("effect-secrets run: the signals that end it", () => {
 })
 
 describe("effect-secrets: the command tree", () => {
-  it("is named effect-secrets and has the four commands", () => {
+  it("is named effect-secrets and has the five commands", () => {
     assert.strictEqual(cli.name, "effect-secrets")
     assert.deepStrictEqual(cli.subcommands.flatMap((group) => group.commands.map((command) => command.name)), [
       "where",
       "doctor",
       "render",
-      "run"
+      "run",
+      "stored-secret"
     ])
     assert.isTrue(Command.isCommand(cli))
   })
@@ -758,5 +776,78 @@ describe("effect-secrets run --flyte 2", () => {
       assert.include(ran.stderr, "env _UNION_ANTHROPIC_API-KEY: not set")
       assert.include(ran.stderr, path.join(secretsDir, "tls-cert"))
       assert.isFalse(fs.existsSync(marker))
+    }))
+})
+
+describe("effect-secrets stored-secret", () => {
+  const id = "u__org__flyte__domain__development__project__flytesnacks__key__openai-key"
+  const scope = ["--project", "flytesnacks", "--domain", "development"]
+
+  it.effect("prints the Secret SecretService writes, its data <redacted>: md5(id), the id its only key", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const ran = yield* runCli(["stored-secret", "openai-key", ...scope, "--from-env", "OPENAI_KEY"])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      assert.deepStrictEqual(parseYaml(ran.stdout), {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: {
+          name: createHash("md5").update(id).digest("hex"),
+          namespace: "flyte",
+          labels: {
+            "app.flyte.org/managed": "true",
+            "app.flyte.org/domain": "development",
+            "app.flyte.org/project": "flytesnacks"
+          }
+        },
+        data: { [id]: "<redacted>" }
+      })
+      assertNoSecret(ran)
+      assert.notInclude(ran.stdout, Buffer.from(tokenValue).toString("base64"))
+    }))
+
+  it.effect("--out FILE: the whole manifest in a new file of mode 0600, never over an existing file", () =>
+    Effect.gen(function*() {
+      const file = path.join(temp.dir, "cert.bin")
+      const bytes = Uint8Array.of(0, 255, 10, 13, 61)
+      fs.writeFileSync(file, bytes)
+      const out = path.join(temp.dir, "secret.yaml")
+      const args = ["stored-secret", "tls-cert", "--namespace", "union", "--from-file", file, "--out", out]
+      const ran = yield* runCli(args)
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      assert.include(ran.stdout, out)
+      assert.strictEqual(fs.statSync(out).mode & 0o777, 0o600)
+      const manifest = parseYaml(fs.readFileSync(out, "utf8"))
+      assert.strictEqual(manifest.metadata.namespace, "union")
+      const orgId = "u__org__flyte__domain____project____key__tls-cert"
+      assert.deepStrictEqual(Buffer.from(manifest.data[orgId], "base64"), Buffer.from(bytes))
+      const again = yield* runCli(args)
+      assert.strictEqual(exitCode(again.exit), 1)
+      assert.include(again.stderr, "the file exists")
+    }))
+
+  it.effect("refuses both sources or neither, a project without a domain (the service's message), a bad source", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+        [["--from-env", "OPENAI_KEY", "--from-file", path.join(secretsDir, "db", "password")], "exactly one source"],
+        [[], "exactly one source"],
+        [
+          ["--project", "p", "--from-env", "OPENAI_KEY"],
+          "project-scoped secrets must also specify a domain, got project=\"p\" domain=\"\""
+        ],
+        [["--from-env", "NOT_SET_ANYWHERE_9c1"], "the variable is not set"],
+        [["--from-file", path.join(temp.dir, "absent")], "no such file"],
+        [["--from-file", temp.dir], "not a regular file"]
+      ]
+      for (const [args, message] of cases) {
+        const ran = yield* runCli(["stored-secret", "openai-key", ...args])
+        assert.strictEqual(exitCode(ran.exit), 1, args.join(" "))
+        assert.include(ran.stderr, message, args.join(" "))
+        assert.strictEqual(ran.stdout, "", args.join(" "))
+        assertNoSecret(ran)
+      }
+      const badName = yield* runCli(["stored-secret", "../etc", "--from-env", "OPENAI_KEY"])
+      assert.include(badName.stderr, "use letters, digits")
     }))
 })

@@ -1,6 +1,6 @@
 /**
  * The `effect-secrets` command tree (effect/cli) and the program the bin runs. `where` is loaded with the tree;
- * `doctor`, `render` and `run` are loaded when they run, so a `where` does not pay for the Kubernetes code, the
+ * `doctor`, `render`, `run` and `stored-secret` are loaded when they run, so a `where` does not pay for the Kubernetes code, the
  * task machinery or YAML.
  */
 import * as Cause from "effect/Cause"
@@ -66,6 +66,7 @@ const taskFlag = Flag.String("task").pipe(
 const doctorModule = () => import("./doctor.ts")
 const renderModule = () => import("./render.ts")
 const runModule = () => import("./run.ts")
+const storedSecretModule = () => import("./storedSecret.ts")
 
 const doctorCommand = Command.make(
   "doctor",
@@ -217,6 +218,52 @@ const runCommand = Command.make("run", {
     ])
   )
 
+const storedSecretCommand = Command.make("stored-secret", {
+  name: Argument.String("name").pipe(Argument.withDescription("The secret's name, as `flyte create secret NAME`")),
+  project: Flag.String("project").pipe(
+    Flag.withDescription("The project scope (needs --domain); without both, the organisation scope"),
+    Flag.optional
+  ),
+  domain: Flag.String("domain").pipe(Flag.withDescription("The domain scope"), Flag.optional),
+  namespace: Flag.String("namespace").pipe(
+    Flag.withDescription("The namespace SecretService writes to (default flyte; its Helm chart's release namespace)"),
+    Flag.optional
+  ),
+  fromFile: Flag.String("from-file").pipe(Flag.withDescription("The value: this file's bytes"), Flag.optional),
+  fromEnv: Flag.String("from-env").pipe(Flag.withDescription("The value: this variable's value"), Flag.optional),
+  out: Flag.String("out").pipe(
+    Flag.withDescription("Write the whole manifest to this new file (mode 0600) instead of printing it redacted"),
+    Flag.optional
+  )
+}, (input) =>
+  Effect.flatMap(Effect.promise(storedSecretModule), ({ storedSecret }) =>
+    storedSecret({
+      name: input.name,
+      project: Option.getOrUndefined(input.project),
+      domain: Option.getOrUndefined(input.domain),
+      namespace: Option.getOrUndefined(input.namespace),
+      fromFile: Option.getOrUndefined(input.fromFile),
+      fromEnv: Option.getOrUndefined(input.fromEnv),
+      out: Option.getOrUndefined(input.out)
+    }))).pipe(
+    Command.withDescription(
+      "The Kubernetes Secret Flyte 2's SecretService writes for `flyte create secret NAME`: named md5(id), the id " +
+        "u__org__flyte__domain__D__project__P__key__NAME its only key. Printed with its data <redacted>; --out " +
+        "writes the whole manifest to a file only you can read."
+    ),
+    Command.withExamples([
+      {
+        command:
+          "effect-secrets stored-secret openai-key --project flytesnacks --domain development --from-env OPENAI_KEY",
+        description: "the manifest, its value redacted"
+      },
+      {
+        command: "effect-secrets stored-secret tls-cert --from-file ./tls.crt --out tls-cert.yaml",
+        description: "the whole manifest in a new file, for kubectl apply -f"
+      }
+    ])
+  )
+
 /** The command tree. */
 export const cli = Command.make("effect-secrets").pipe(
   Command.withDescription(
@@ -224,7 +271,7 @@ export const cli = Command.make("effect-secrets").pipe(
       "platform makes, and a local run with the secrets as the pod would have them. No command prints a secret " +
       "value."
   ),
-  Command.withSubcommands([whereCommand, doctorCommand, renderCommand, runCommand])
+  Command.withSubcommands([whereCommand, doctorCommand, renderCommand, runCommand, storedSecretCommand])
 )
 
 /** The version in the package's manifest (two folders up from `src/internal/cli` and `dist/internal/cli`). */
