@@ -851,3 +851,71 @@ describe("effect-secrets stored-secret", () => {
       assert.include(badName.stderr, "use letters, digits")
     }))
 })
+
+describe("effect-secrets where and doctor: Flyte 2", () => {
+  it.effect("where --flyte 2 KEY --group G: flyte-sdk's declaration, looked for at Flyte 2's places", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_API_KEY: tokenValue })
+      const ran = yield* runCli(["where", "--flyte", "2", "api-key", "--group", "openai", "--json"])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      assert.deepStrictEqual(JSON.parse(ran.stdout), {
+        found: true,
+        attempts: [{ source: "declared-env", location: "OPENAI_API_KEY", outcome: "found" }]
+      })
+      assertNoSecret(ran)
+      const named = yield* runCli(["where", "--flyte", "2", "api-key", "--as-env-var", "MY_KEY", "--json"])
+      assert.strictEqual(exitCode(named.exit), 1)
+      assert.deepInclude(JSON.parse(named.stdout).attempts, {
+        source: "declared-env",
+        location: "MY_KEY",
+        outcome: "missing",
+        reason: "not set"
+      })
+    }))
+
+  it.effect("where --flyte 2 KEY --mount: the file places, the key's case kept; never Flyte 1's", () =>
+    Effect.gen(function*() {
+      writeFiles(secretsDir, { "TLS-Cert": passwordValue })
+      const ran = yield* runCli(["where", "--flyte", "2", "TLS-Cert", "--mount"])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      assert.include(ran.stdout, `TLS-Cert (key only): found (file ${path.join(secretsDir, "TLS-Cert")})`)
+      const flyte1 = yield* runCli(["where", "", "TLS-Cert", "--json"])
+      assert.notDeepInclude(JSON.parse(flyte1.stdout).attempts.map((a: { location: string }) => a.location), "TLS-Cert")
+      assertNoSecret(ran)
+    }))
+
+  it.effect("where: Flyte 2's rules and messages; Flyte 2's flags need --flyte 2, Flyte 1's shape is refused with it", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+        [["--flyte", "2", "a.b"], "Invalid environment variable name: A.B"],
+        [["--flyte", "2", "openai", "api-key"], "give the key alone, and the group with --group"],
+        [["--flyte", "2", "k", "--version", "v1"], "give the key alone"],
+        [["db", "password", "--mount"], "add --flyte 2"],
+        [["--flyte", "2", "../k", "--mount"], "unsafe name"]
+      ]
+      for (const [args, message] of cases) {
+        const ran = yield* runCli(["where", ...args])
+        assert.strictEqual(exitCode(ran.exit), 1, args.join(" "))
+        assert.include(ran.stderr, message, args.join(" "))
+      }
+    }))
+
+  it.effect("doctor: a Flyte 2 task's secrets are located at Flyte 2's places, marked origin flyte2 in --json", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue, ANTHROPIC_API_KEY: undefined })
+      writeFiles(secretsDir, { "tls-cert": passwordValue })
+      const ran = yield* runCli(["doctor", flyte2Tasks(), "--json"])
+      assert.strictEqual(exitCode(ran.exit), 1, "anthropic/api-key is missing")
+      const rows = JSON.parse(ran.stdout).secrets as ReadonlyArray<Record<string, unknown>>
+      assert.deepStrictEqual(rows.map((row) => [row.key, row.origin, row.status, row.source, row.location]), [
+        ["openai-key", "flyte2", "found", "declared-env", "OPENAI_KEY"],
+        ["api-key", "flyte2", "missing", undefined, undefined],
+        ["tls-cert", "flyte2", "found", "file", path.join(secretsDir, "tls-cert")],
+        ["password", "flyte2", "found", "file", path.join(secretsDir, "db", "password")]
+      ])
+      assert.include(rows[1]!.reason as string, "env _UNION_ANTHROPIC_API-KEY")
+      const flyte1 = yield* runCli(["doctor", exampleTasks(), "--json"])
+      assert.notProperty(JSON.parse(flyte1.stdout).secrets[0], "origin")
+      assertNoSecret(ran)
+    }))
+})

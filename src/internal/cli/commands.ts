@@ -24,9 +24,16 @@ const json = Flag.Boolean("json").pipe(
   Flag.withDefault(false)
 )
 
+const flyteFlag = Flag.Literals("flyte", ["1", "2"]).pipe(
+  Flag.withDescription("The Flyte whose webhook makes the pod: 1 (flytepropeller, default) or 2"),
+  Flag.withDefault("1" as const)
+)
+
 const whereCommand = Command.make("where", {
   group: Argument.String("group").pipe(
-    Argument.withDescription("The secret's group (a Kubernetes Secret's name); \"\" for a key-only secret")
+    Argument.withDescription(
+      "The secret's group (a Kubernetes Secret's name); \"\" for a key-only secret. With --flyte 2: the key"
+    )
   ),
   key: Argument.String("key").pipe(Argument.withDescription("The key inside the group"), Argument.optional),
   groupVersion: Flag.String("version").pipe(
@@ -36,13 +43,34 @@ const whereCommand = Command.make("where", {
     ),
     Flag.optional
   ),
+  flyte: Flag.Literals("flyte", ["1", "2"]).pipe(
+    Flag.withDescription(
+      "2: a Flyte 2 secret, declared as flyte-sdk's Secret(key, group, mount, as_env_var), looked for at Flyte 2's places"
+    ),
+    Flag.withDefault("1" as const)
+  ),
+  flyte2Group: Flag.String("group").pipe(Flag.withDescription("Flyte 2: the secret's group"), Flag.optional),
+  mount: Flag.Boolean("mount").pipe(
+    Flag.withDescription("Flyte 2: a file secret (mount=\"/etc/flyte/secrets\"); default a variable"),
+    Flag.withDefault(false)
+  ),
+  asEnvVar: Flag.String("as-env-var").pipe(
+    Flag.withDescription("Flyte 2: the variable's name (as_env_var); default GROUP_KEY or KEY, upper-cased"),
+    Flag.optional
+  ),
   json
 }, (input) =>
   where({
     group: input.group,
     key: Option.getOrUndefined(input.key),
     groupVersion: Option.getOrUndefined(input.groupVersion),
-    json: input.json
+    json: input.json,
+    flyte: input.flyte === "2" ? 2 : 1,
+    flyte2: {
+      group: Option.getOrUndefined(input.flyte2Group),
+      mount: input.mount,
+      asEnvVar: Option.getOrUndefined(input.asEnvVar)
+    }
   })).pipe(
     Command.withDescription(
       "Every place a secret is looked for, in order, with what is there: found, missing, or refused and why. " +
@@ -50,7 +78,12 @@ const whereCommand = Command.make("where", {
     ),
     Command.withExamples([
       { command: "effect-secrets where my-api-keys github_token", description: "where the lookup finds it" },
-      { command: "effect-secrets where db password --version v2 --json", description: "a versioned group, as JSON" }
+      { command: "effect-secrets where db password --version v2 --json", description: "a versioned group, as JSON" },
+      {
+        command: "effect-secrets where --flyte 2 api-key --group openai",
+        description: "flyte-sdk's Secret(key=\"api-key\", group=\"openai\"): OPENAI_API_KEY, then _UNION_ names"
+      },
+      { command: "effect-secrets where --flyte 2 tls-cert --mount", description: "a Flyte 2 file secret" }
     ])
   )
 
@@ -85,11 +118,6 @@ const doctorCommand = Command.make(
     { command: "effect-secrets doctor ./tasks.ts", description: "every task of your module of tasks (.ts or .js)" },
     { command: "effect-secrets doctor dist/tasks.js --task report --json", description: "one task, as JSON" }
   ])
-)
-
-const flyteFlag = Flag.Literals("flyte", ["1", "2"]).pipe(
-  Flag.withDescription("The Flyte whose webhook makes the pod: 1 (flytepropeller, default) or 2"),
-  Flag.withDefault("1" as const)
 )
 
 const projectFlag = Flag.String("project").pipe(
