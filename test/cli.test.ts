@@ -765,6 +765,17 @@ describe("effect-secrets run --flyte 2", () => {
       assertNoSecret(ran)
     }))
 
+  it.effect("--secret GROUP/KEY (ANY) holding bytes that are not UTF-8: Embedded cannot make it a variable; refused", () =>
+    Effect.gen(function*() {
+      writeFiles(secretsDir, { "db/blob": Uint8Array.of(0xff, 0xfe, 0x41) })
+      const marker = path.join(temp.dir, "started")
+      const ran = yield* runCli(["run", "--secret", "db/blob", "--flyte", "2", "--", "touch", marker])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "Cannot lay the secrets out as the pod would have them")
+      assert.include(ran.stderr, "mount as a file instead")
+      assert.isFalse(fs.existsSync(marker))
+    }))
+
   it.effect("a missing Flyte 2 secret is named with the places Flyte 2 tried; the command is not started", () =>
     Effect.gen(function*() {
       const marker = path.join(temp.dir, "started")
@@ -806,6 +817,26 @@ describe("effect-secrets stored-secret", () => {
       assert.notInclude(ran.stdout, Buffer.from(tokenValue).toString("base64"))
     }))
 
+  /** A sparse file one byte over a Secret's limit: refused before it is read. */
+  const hugeFile = () => {
+    const file = path.join(temp.dir, "huge.bin")
+    fs.writeFileSync(file, "")
+    fs.truncateSync(file, 1024 * 1024 + 1)
+    return file
+  }
+
+  it.effect("--out never follows a symbolic link planted at its path (another user's file stays as it was)", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const target = path.join(temp.dir, "victim")
+      const link = path.join(temp.dir, "planted.yaml")
+      fs.symlinkSync(target, link)
+      const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", link])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "the file exists")
+      assert.isFalse(fs.existsSync(target))
+    }))
+
   it.effect("--out FILE: the whole manifest in a new file of mode 0600, never over an existing file", () =>
     Effect.gen(function*() {
       const file = path.join(temp.dir, "cert.bin")
@@ -838,7 +869,8 @@ describe("effect-secrets stored-secret", () => {
         ],
         [["--from-env", "NOT_SET_ANYWHERE_9c1"], "the variable is not set"],
         [["--from-file", path.join(temp.dir, "absent")], "no such file"],
-        [["--from-file", temp.dir], "not a regular file"]
+        [["--from-file", temp.dir], "not a regular file"],
+        [["--from-file", hugeFile()], "larger than a Secret's 1 MiB"]
       ]
       for (const [args, message] of cases) {
         const ran = yield* runCli(["stored-secret", "openai-key", ...args])
