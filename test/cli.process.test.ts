@@ -241,6 +241,51 @@ describe("the effect-secrets bin", { timeout: 90_000 }, () => {
     assertNoSecret(ran)
   })
 
+  it("run --flyte 2: a Flyte 2 task's secrets as Embedded lays them out, read by the library; output masked", async () => {
+    const declarations = [
+      `export const openai = Secret.flyte2("openai-key")`,
+      `export const cert = Secret.flyte2({ key: "TLS-Cert", mount: "/etc/flyte/secrets" })`
+    ]
+    writeFiles(temp.dir, {
+      "tasks.ts": [
+        `import { Secret, task } from ${JSON.stringify(libraryEntry)}`,
+        ...declarations,
+        `export const summarize = task.sync({ name: "summarize", secretRequests: [openai, cert] }, () => 1)`
+      ].join("\n"),
+      "reader.ts": [
+        `import { createHash } from "node:crypto"`,
+        `import { makeSecrets, Secret } from ${JSON.stringify(libraryEntry)}`,
+        ...declarations,
+        `const hash = (text: string) => createHash("sha256").update(text).digest("hex")`,
+        `const secrets = makeSecrets()`,
+        `const token = secrets.get(openai) as string, password = secrets.get(cert) as string`,
+        `console.log("token ok:", hash(token) === process.argv[2], "password ok:", hash(password) === process.argv[3])`,
+        `console.log("prefix " + process.env.FLYTE_SECRETS_ENV_PREFIX + ", leaked: " + token)`
+      ].join("\n")
+    })
+    writeFiles(dirs.secrets, { "TLS-Cert": passwordValue })
+    const ran = await runBin(
+      [
+        "run",
+        "--module",
+        "tasks.ts",
+        "--flyte",
+        "2",
+        "--",
+        node,
+        "reader.ts",
+        sha256(tokenValue),
+        sha256(passwordValue)
+      ],
+      { OPENAI_KEY: tokenValue }
+    )
+    assert.strictEqual(ran.code, 0, ran.stderr)
+    assert.include(ran.stdout, "token ok: true password ok: true")
+    assert.include(ran.stdout, "prefix _UNION_, leaked: ")
+    assert.deepStrictEqual(fs.readdirSync(dirs.tmp), [])
+    assertNoSecret(ran)
+  })
+
   it("run: a signal is passed on, the files are removed, the exit code is the command's (or a shell's)", async () => {
     const [interrupted, terminated, notFound] = await Promise.all([
       // Ctrl-C: the command shuts down gracefully, with its own exit code.

@@ -12,6 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Runtime from "effect/Runtime"
 import { Pod as PodModel } from "kubernetes-models/v1/Pod"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -98,11 +99,13 @@ const assertNoSecret = (ran: Ran) => {
 }
 
 describe("effect-secrets: help and version", () => {
-  it.effect("--help lists the four commands", () =>
+  it.effect("--help lists the five commands", () =>
     Effect.gen(function*() {
       const ran = yield* runCli(["--help"])
       assert.strictEqual(exitCode(ran.exit), 0)
-      for (const name of ["where", "doctor", "render", "run"]) assert.match(ran.stdout, new RegExp(`^  ${name} `, "m"))
+      for (const name of ["where", "doctor", "render", "run", "stored-secret"]) {
+        assert.match(ran.stdout, new RegExp(`^  ${name} `, "m"))
+      }
     }))
 
   it.effect("every command has its own help, with its flags", () =>
@@ -110,8 +113,23 @@ describe("effect-secrets: help and version", () => {
       const flags: Record<string, ReadonlyArray<string>> = {
         where: ["--version, --group-version string", "--json"],
         doctor: ["--task string", "--json"],
-        render: ["--task string", "--backend", "--annotate", "--format"],
-        run: ["--module string", "--secret string", "--env-file string"]
+        render: [
+          "--task string",
+          "--flyte",
+          "--backend",
+          "--project string",
+          "--domain string",
+          "--annotate",
+          "--format"
+        ],
+        run: ["--module string", "--flyte", "--secret string", "--env-file string"],
+        "stored-secret": [
+          "--project string",
+          "--namespace string",
+          "--from-file string",
+          "--from-env string",
+          "--out string"
+        ]
       }
       for (const [name, expected] of Object.entries(flags)) {
         const ran = yield* runCli([name, "--help"])
@@ -136,7 +154,7 @@ describe("effect-secrets: help and version", () => {
 
   it.effect("help examples name files a user has (no examples/ folder) and show bash -c for a shell line", () =>
     Effect.gen(function*() {
-      for (const name of ["where", "doctor", "render", "run"]) {
+      for (const name of ["where", "doctor", "render", "run", "stored-secret"]) {
         const ran = yield* runCli([name, "--help"])
         assert.notInclude(ran.stdout, "examples/", name)
       }
@@ -567,14 +585,369 @@ describe("effect-secrets run: the signals that end it", () => {
 })
 
 describe("effect-secrets: the command tree", () => {
-  it("is named effect-secrets and has the four commands", () => {
+  it("is named effect-secrets and has the five commands", () => {
     assert.strictEqual(cli.name, "effect-secrets")
     assert.deepStrictEqual(cli.subcommands.flatMap((group) => group.commands.map((command) => command.name)), [
       "where",
       "doctor",
       "render",
-      "run"
+      "run",
+      "stored-secret"
     ])
     assert.isTrue(Command.isCommand(cli))
   })
+})
+
+/** A module of Flyte 2 tasks: variables (derived and given), files with and without a group. */
+const flyte2Tasks = () =>
+  tasksModule([
+    "export const summarize = task.sync({ name: \"summarize\", secretRequests: [",
+    "  Secret.flyte2(\"openai-key\"), Secret.flyte2({ key: \"api-key\", group: \"anthropic\" }),",
+    "  Secret.flyte2({ key: \"tls-cert\", mount: \"/etc/flyte/secrets\" }),",
+    "  Secret.flyte2({ key: \"password\", group: \"db\", mount: \"/etc/flyte/secrets\" })",
+    "] }, () => 1)"
+  ].join("\n"))
+
+describe("effect-secrets render --flyte 2", () => {
+  it.effect("the Flyte 2 webhook's pod: Embedded by default, its inlined values and file lines <redacted>", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue, FLYTE_SECRETS_DEFAULT_DIR: secretsDir })
+      writeFiles(secretsDir, { "tls-cert": passwordValue })
+      const ran = yield* runCli(["render", flyte2Tasks(), "--flyte", "2", "--project", "p", "--domain", "d"])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      const pod = parseYaml(ran.stdout)
+      assert.deepStrictEqual(pod.metadata.labels, { organization: "flyte", project: "p", domain: "d" })
+      const [container] = pod.spec.containers
+      assert.deepInclude(container.env, { name: "OPENAI_KEY", value: "<redacted>" })
+      assert.deepInclude(container.env, { name: "ANTHROPIC_API_KEY", value: "<redacted>" })
+      const init = pod.spec.initContainers.find((c: { name: string }) => c.name === "init-embedded-secret")
+      assert.deepInclude(init.env, { name: "SECRETS", value: "tls-cert=<redacted>\npassword=<redacted>\n" })
+      assertNoSecret(ran)
+    }))
+
+  it.effect("repeated --backend is the ordered list: the first that injects a secret wins", () =>
+    Effect.gen(function*() {
+      const module = flyte2Tasks()
+      const ran = yield* runCli(["render", module, "--flyte", "2", "--backend", "K8s", "--backend", "Embedded"])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      const pod = parseYaml(ran.stdout)
+      assert.isUndefined(pod.spec.initContainers, "K8s injects every secret before Embedded is tried")
+      assert.deepInclude(pod.spec.containers[0].env, {
+        name: "OPENAI_KEY",
+        valueFrom: {
+          secretKeyRef: {
+            name: createHash("md5").update("openai-key").digest("hex"),
+            key: "openai-key",
+            optional: true
+          }
+        }
+      })
+      assert.deepStrictEqual(pod.metadata.labels, { organization: "flyte" }, "no scope given: none printed")
+      const vaultFirst = yield* runCli([
+        "render",
+        module,
+        "--flyte",
+        "2",
+        "--backend",
+        "Vault",
+        "--backend",
+        "Embedded"
+      ])
+      const vaultPod = parseYaml(vaultFirst.stdout)
+      assert.strictEqual(vaultPod.metadata.annotations["vault.hashicorp.com/agent-inject"], "true")
+      assert.deepInclude(vaultPod.spec.initContainers[0].env, { name: "SECRETS", value: "tls-cert=<redacted>\n" })
+    }))
+
+  it.effect("the same bytes on every run", () =>
+    Effect.gen(function*() {
+      const module = flyte2Tasks()
+      const args = ["render", module, "--flyte", "2", "--backend", "Vault", "--backend", "Embedded", "--domain", "d"]
+      const [first, second] = [yield* runCli(args), yield* runCli(args)]
+      assert.strictEqual(exitCode(first.exit), 0, first.stderr)
+      assert.strictEqual(first.stdout, second.stdout)
+    }))
+
+  it.effect("--annotate: the labels Flyte 2's executor adds and one annotation per secret", () =>
+    Effect.gen(function*() {
+      const ran = yield* runCli([
+        "render",
+        flyte2Tasks(),
+        "--flyte",
+        "2",
+        "--annotate",
+        "--project",
+        "p",
+        "--domain",
+        "d",
+        "--format",
+        "json"
+      ])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      const pod = JSON.parse(ran.stdout)
+      assert.deepStrictEqual(pod.metadata.labels, {
+        "inject-flyte-secrets": "true",
+        organization: "flyte",
+        project: "p",
+        domain: "d"
+      })
+      assert.lengthOf(Object.keys(pod.metadata.annotations), 4)
+    }))
+
+  it.effect("refuses as Flyte 1's render does: a pod Kubernetes refuses, a secret no manager injects; exit 1", () =>
+    Effect.gen(function*() {
+      const module = flyte2Tasks()
+      const twoAtDir = yield* runCli(["render", module, "--flyte", "2", "--backend", "AWS", "--backend", "Embedded"])
+      assert.strictEqual(exitCode(twoAtDir.exit), 1)
+      assert.include(twoAtDir.stderr, "Task \"summarize\": Kubernetes would refuse the pod the webhook renders")
+      assert.strictEqual(twoAtDir.stdout, "")
+      const none = yield* runCli(["render", module, "--flyte", "2", "--backend", "GCP"])
+      assert.strictEqual(exitCode(none.exit), 1)
+      assert.include(none.stderr, "none of the secret managers injected secret [")
+    }))
+
+  it.effect("flags that do not fit: a project without a domain, Flyte 2's managers or scope without --flyte 2", () =>
+    Effect.gen(function*() {
+      const module = flyte2Tasks()
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+        [
+          ["--flyte", "2", "--project", "p"],
+          "project-scoped secrets must also specify a domain, got project=\"p\" domain=\"\""
+        ],
+        [["--backend", "Embedded"], "--backend Embedded is a secret manager of Flyte 2's webhook: add --flyte 2"],
+        [["--backend", "K8s", "--backend", "AWS"], "give --backend once"],
+        [["--domain", "d"], "add --flyte 2"],
+        [["--flyte", "2", "--annotate", "--backend", "K8s"], "leave out --backend"]
+      ]
+      for (const [args, message] of cases) {
+        const ran = yield* runCli(["render", module, ...args])
+        assert.strictEqual(exitCode(ran.exit), 1, args.join(" "))
+        assert.include(ran.stderr, message, args.join(" "))
+        assert.strictEqual(ran.stdout, "", args.join(" "))
+      }
+    }))
+})
+
+describe("effect-secrets run --flyte 2", () => {
+  it.effect("lays out a Flyte 2 task's secrets as Embedded does: values found by Flyte 2's places, files at dir/<key>", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue, ANTHROPIC_API_KEY: "planted-anthropic-5e1" })
+      writeFiles(secretsDir, { "tls-cert": "CERT\nwith lines\n", "password": passwordValue })
+      const out = path.join(temp.dir, "seen.json")
+      const script = [
+        "const fs = require('node:fs'), p = require('node:path')",
+        "const dir = process.env.FLYTE_SECRETS_DEFAULT_DIR",
+        `fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify({ dir, prefix: process.env.FLYTE_SECRETS_ENV_PREFIX,`,
+        "  openai: process.env.OPENAI_KEY, anthropic: process.env.ANTHROPIC_API_KEY,",
+        "  tls: fs.readFileSync(p.join(dir, 'tls-cert'), 'utf8'), password: fs.readFileSync(p.join(dir, 'password'), 'utf8') }))"
+      ].join("\n")
+      const ran = yield* runCli([
+        "run",
+        "--module",
+        flyte2Tasks(),
+        "--flyte",
+        "2",
+        "--",
+        process.execPath,
+        "-e",
+        script
+      ])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      const seen = JSON.parse(fs.readFileSync(out, "utf8"))
+      assert.deepInclude(seen, {
+        prefix: "_UNION_",
+        openai: tokenValue,
+        anthropic: "planted-anthropic-5e1",
+        tls: "CERT\nwith lines\n",
+        password: passwordValue
+      })
+      assert.notStrictEqual(seen.dir, secretsDir, "the pod's own directory, not the one the values came from")
+      assert.isFalse(fs.existsSync(seen.dir), "removed once the command ended")
+      assertNoSecret(ran)
+    }))
+
+  it.effect("--secret GROUP/KEY (ANY) holding bytes that are not UTF-8: Embedded cannot make it a variable; refused", () =>
+    Effect.gen(function*() {
+      writeFiles(secretsDir, { "db/blob": Uint8Array.of(0xff, 0xfe, 0x41) })
+      const marker = path.join(temp.dir, "started")
+      const ran = yield* runCli(["run", "--secret", "db/blob", "--flyte", "2", "--", "touch", marker])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "Cannot lay the secrets out as the pod would have them")
+      assert.include(ran.stderr, "mount as a file instead")
+      assert.isFalse(fs.existsSync(marker))
+    }))
+
+  it.effect("a missing Flyte 2 secret is named with the places Flyte 2 tried; the command is not started", () =>
+    Effect.gen(function*() {
+      const marker = path.join(temp.dir, "started")
+      const ran = yield* runCli(["run", "--module", flyte2Tasks(), "--flyte", "2", "--", "touch", marker])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "secret(s) missing; touch was not started")
+      assert.include(ran.stderr, "OPENAI_KEY")
+      assert.include(ran.stderr, "declared-env OPENAI_KEY: not set")
+      assert.include(ran.stderr, "env _UNION_ANTHROPIC_API-KEY: not set")
+      assert.include(ran.stderr, path.join(secretsDir, "tls-cert"))
+      assert.isFalse(fs.existsSync(marker))
+    }))
+})
+
+describe("effect-secrets stored-secret", () => {
+  const id = "u__org__flyte__domain__development__project__flytesnacks__key__openai-key"
+  const scope = ["--project", "flytesnacks", "--domain", "development"]
+
+  it.effect("prints the Secret SecretService writes, its data <redacted>: md5(id), the id its only key", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const ran = yield* runCli(["stored-secret", "openai-key", ...scope, "--from-env", "OPENAI_KEY"])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      assert.deepStrictEqual(parseYaml(ran.stdout), {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: {
+          name: createHash("md5").update(id).digest("hex"),
+          namespace: "flyte",
+          labels: {
+            "app.flyte.org/managed": "true",
+            "app.flyte.org/domain": "development",
+            "app.flyte.org/project": "flytesnacks"
+          }
+        },
+        data: { [id]: "<redacted>" }
+      })
+      assertNoSecret(ran)
+      assert.notInclude(ran.stdout, Buffer.from(tokenValue).toString("base64"))
+    }))
+
+  /** A sparse file one byte over a Secret's limit: refused before it is read. */
+  const hugeFile = () => {
+    const file = path.join(temp.dir, "huge.bin")
+    fs.writeFileSync(file, "")
+    fs.truncateSync(file, 1024 * 1024 + 1)
+    return file
+  }
+
+  it.effect("--out never follows a symbolic link planted at its path (another user's file stays as it was)", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const target = path.join(temp.dir, "victim")
+      const link = path.join(temp.dir, "planted.yaml")
+      fs.symlinkSync(target, link)
+      const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", link])
+      assert.strictEqual(exitCode(ran.exit), 1)
+      assert.include(ran.stderr, "the file exists")
+      assert.isFalse(fs.existsSync(target))
+    }))
+
+  it.effect("--out FILE: the whole manifest in a new file of mode 0600, never over an existing file", () =>
+    Effect.gen(function*() {
+      const file = path.join(temp.dir, "cert.bin")
+      const bytes = Uint8Array.of(0, 255, 10, 13, 61)
+      fs.writeFileSync(file, bytes)
+      const out = path.join(temp.dir, "secret.yaml")
+      const args = ["stored-secret", "tls-cert", "--namespace", "union", "--from-file", file, "--out", out]
+      const ran = yield* runCli(args)
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      assert.include(ran.stdout, out)
+      assert.strictEqual(fs.statSync(out).mode & 0o777, 0o600)
+      const manifest = parseYaml(fs.readFileSync(out, "utf8"))
+      assert.strictEqual(manifest.metadata.namespace, "union")
+      const orgId = "u__org__flyte__domain____project____key__tls-cert"
+      assert.deepStrictEqual(Buffer.from(manifest.data[orgId], "base64"), Buffer.from(bytes))
+      const again = yield* runCli(args)
+      assert.strictEqual(exitCode(again.exit), 1)
+      assert.include(again.stderr, "the file exists")
+    }))
+
+  it.effect("refuses both sources or neither, a project without a domain (the service's message), a bad source", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+        [["--from-env", "OPENAI_KEY", "--from-file", path.join(secretsDir, "db", "password")], "exactly one source"],
+        [[], "exactly one source"],
+        [
+          ["--project", "p", "--from-env", "OPENAI_KEY"],
+          "project-scoped secrets must also specify a domain, got project=\"p\" domain=\"\""
+        ],
+        [["--from-env", "NOT_SET_ANYWHERE_9c1"], "the variable is not set"],
+        [["--from-file", path.join(temp.dir, "absent")], "no such file"],
+        [["--from-file", temp.dir], "not a regular file"],
+        [["--from-file", hugeFile()], "larger than a Secret's 1 MiB"]
+      ]
+      for (const [args, message] of cases) {
+        const ran = yield* runCli(["stored-secret", "openai-key", ...args])
+        assert.strictEqual(exitCode(ran.exit), 1, args.join(" "))
+        assert.include(ran.stderr, message, args.join(" "))
+        assert.strictEqual(ran.stdout, "", args.join(" "))
+        assertNoSecret(ran)
+      }
+      const badName = yield* runCli(["stored-secret", "../etc", "--from-env", "OPENAI_KEY"])
+      assert.include(badName.stderr, "use letters, digits")
+    }))
+})
+
+describe("effect-secrets where and doctor: Flyte 2", () => {
+  it.effect("where --flyte 2 KEY --group G: flyte-sdk's declaration, looked for at Flyte 2's places", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_API_KEY: tokenValue })
+      const ran = yield* runCli(["where", "--flyte", "2", "api-key", "--group", "openai", "--json"])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      assert.deepStrictEqual(JSON.parse(ran.stdout), {
+        found: true,
+        attempts: [{ source: "declared-env", location: "OPENAI_API_KEY", outcome: "found" }]
+      })
+      assertNoSecret(ran)
+      const named = yield* runCli(["where", "--flyte", "2", "api-key", "--as-env-var", "MY_KEY", "--json"])
+      assert.strictEqual(exitCode(named.exit), 1)
+      assert.deepInclude(JSON.parse(named.stdout).attempts, {
+        source: "declared-env",
+        location: "MY_KEY",
+        outcome: "missing",
+        reason: "not set"
+      })
+    }))
+
+  it.effect("where --flyte 2 KEY --mount: the file places, the key's case kept; never Flyte 1's", () =>
+    Effect.gen(function*() {
+      writeFiles(secretsDir, { "TLS-Cert": passwordValue })
+      const ran = yield* runCli(["where", "--flyte", "2", "TLS-Cert", "--mount"])
+      assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+      assert.include(ran.stdout, `TLS-Cert (key only): found (file ${path.join(secretsDir, "TLS-Cert")})`)
+      const flyte1 = yield* runCli(["where", "", "TLS-Cert", "--json"])
+      assert.notDeepInclude(JSON.parse(flyte1.stdout).attempts.map((a: { location: string }) => a.location), "TLS-Cert")
+      assertNoSecret(ran)
+    }))
+
+  it.effect("where: Flyte 2's rules and messages; Flyte 2's flags need --flyte 2, Flyte 1's shape is refused with it", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+        [["--flyte", "2", "a.b"], "Invalid environment variable name: A.B"],
+        [["--flyte", "2", "openai", "api-key"], "give the key alone, and the group with --group"],
+        [["--flyte", "2", "k", "--version", "v1"], "give the key alone"],
+        [["db", "password", "--mount"], "add --flyte 2"],
+        [["--flyte", "2", "../k", "--mount"], "unsafe name"]
+      ]
+      for (const [args, message] of cases) {
+        const ran = yield* runCli(["where", ...args])
+        assert.strictEqual(exitCode(ran.exit), 1, args.join(" "))
+        assert.include(ran.stderr, message, args.join(" "))
+      }
+    }))
+
+  it.effect("doctor: a Flyte 2 task's secrets are located at Flyte 2's places, marked origin flyte2 in --json", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue, ANTHROPIC_API_KEY: undefined })
+      writeFiles(secretsDir, { "tls-cert": passwordValue })
+      const ran = yield* runCli(["doctor", flyte2Tasks(), "--json"])
+      assert.strictEqual(exitCode(ran.exit), 1, "anthropic/api-key is missing")
+      const rows = JSON.parse(ran.stdout).secrets as ReadonlyArray<Record<string, unknown>>
+      assert.deepStrictEqual(rows.map((row) => [row.key, row.origin, row.status, row.source, row.location]), [
+        ["openai-key", "flyte2", "found", "declared-env", "OPENAI_KEY"],
+        ["api-key", "flyte2", "missing", undefined, undefined],
+        ["tls-cert", "flyte2", "found", "file", path.join(secretsDir, "tls-cert")],
+        ["password", "flyte2", "found", "file", path.join(secretsDir, "db", "password")]
+      ])
+      assert.include(rows[1]!.reason as string, "env _UNION_ANTHROPIC_API-KEY")
+      const flyte1 = yield* runCli(["doctor", exampleTasks(), "--json"])
+      assert.notProperty(JSON.parse(flyte1.stdout).secrets[0], "origin")
+      assertNoSecret(ran)
+    }))
 })

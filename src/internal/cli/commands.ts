@@ -1,6 +1,6 @@
 /**
  * The `effect-secrets` command tree (effect/cli) and the program the bin runs. `where` is loaded with the tree;
- * `doctor`, `render` and `run` are loaded when they run, so a `where` does not pay for the Kubernetes code, the
+ * `doctor`, `render`, `run` and `stored-secret` are loaded when they run, so a `where` does not pay for the Kubernetes code, the
  * task machinery or YAML.
  */
 import * as Cause from "effect/Cause"
@@ -24,9 +24,16 @@ const json = Flag.Boolean("json").pipe(
   Flag.withDefault(false)
 )
 
+const flyteFlag = Flag.Literals("flyte", ["1", "2"]).pipe(
+  Flag.withDescription("The Flyte whose webhook makes the pod: 1 (flytepropeller, default) or 2"),
+  Flag.withDefault("1" as const)
+)
+
 const whereCommand = Command.make("where", {
   group: Argument.String("group").pipe(
-    Argument.withDescription("The secret's group (a Kubernetes Secret's name); \"\" for a key-only secret")
+    Argument.withDescription(
+      "The secret's group (a Kubernetes Secret's name); \"\" for a key-only secret. With --flyte 2: the key"
+    )
   ),
   key: Argument.String("key").pipe(Argument.withDescription("The key inside the group"), Argument.optional),
   groupVersion: Flag.String("version").pipe(
@@ -36,13 +43,34 @@ const whereCommand = Command.make("where", {
     ),
     Flag.optional
   ),
+  flyte: Flag.Literals("flyte", ["1", "2"]).pipe(
+    Flag.withDescription(
+      "2: a Flyte 2 secret, declared as flyte-sdk's Secret(key, group, mount, as_env_var), looked for at Flyte 2's places"
+    ),
+    Flag.withDefault("1" as const)
+  ),
+  flyte2Group: Flag.String("group").pipe(Flag.withDescription("Flyte 2: the secret's group"), Flag.optional),
+  mount: Flag.Boolean("mount").pipe(
+    Flag.withDescription("Flyte 2: a file secret (mount=\"/etc/flyte/secrets\"); default a variable"),
+    Flag.withDefault(false)
+  ),
+  asEnvVar: Flag.String("as-env-var").pipe(
+    Flag.withDescription("Flyte 2: the variable's name (as_env_var); default GROUP_KEY or KEY, upper-cased"),
+    Flag.optional
+  ),
   json
 }, (input) =>
   where({
     group: input.group,
     key: Option.getOrUndefined(input.key),
     groupVersion: Option.getOrUndefined(input.groupVersion),
-    json: input.json
+    json: input.json,
+    flyte: input.flyte === "2" ? 2 : 1,
+    flyte2: {
+      group: Option.getOrUndefined(input.flyte2Group),
+      mount: input.mount,
+      asEnvVar: Option.getOrUndefined(input.asEnvVar)
+    }
   })).pipe(
     Command.withDescription(
       "Every place a secret is looked for, in order, with what is there: found, missing, or refused and why. " +
@@ -50,7 +78,12 @@ const whereCommand = Command.make("where", {
     ),
     Command.withExamples([
       { command: "effect-secrets where my-api-keys github_token", description: "where the lookup finds it" },
-      { command: "effect-secrets where db password --version v2 --json", description: "a versioned group, as JSON" }
+      { command: "effect-secrets where db password --version v2 --json", description: "a versioned group, as JSON" },
+      {
+        command: "effect-secrets where --flyte 2 api-key --group openai",
+        description: "flyte-sdk's Secret(key=\"api-key\", group=\"openai\"): OPENAI_API_KEY, then _UNION_ names"
+      },
+      { command: "effect-secrets where --flyte 2 tls-cert --mount", description: "a Flyte 2 file secret" }
     ])
   )
 
@@ -66,6 +99,7 @@ const taskFlag = Flag.String("task").pipe(
 const doctorModule = () => import("./doctor.ts")
 const renderModule = () => import("./render.ts")
 const runModule = () => import("./run.ts")
+const storedSecretModule = () => import("./storedSecret.ts")
 
 const doctorCommand = Command.make(
   "doctor",
@@ -86,13 +120,29 @@ const doctorCommand = Command.make(
   ])
 )
 
+const projectFlag = Flag.String("project").pipe(
+  Flag.withDescription("Flyte 2: the task's project (needs --domain), the narrowest scope of a stored secret"),
+  Flag.optional
+)
+
+const domainFlag = Flag.String("domain").pipe(
+  Flag.withDescription("Flyte 2: the task's domain (development, staging, production...)"),
+  Flag.optional
+)
+
 const renderCommand = Command.make("render", {
   module: moduleArgument,
   task: taskFlag,
-  backend: Flag.Literals("backend", ["K8s", "AWS", "GCP", "Vault"]).pipe(
-    Flag.withDescription("The secret manager flytepropeller's webhook is configured with (default K8s)"),
-    Flag.optional
+  flyte: flyteFlag,
+  backends: Flag.Literals("backend", ["K8s", "AWS", "GCP", "Vault", "Embedded", "Azure"]).pipe(
+    Flag.withDescription(
+      "The secret manager the webhook is configured with (Flyte 1: once, default K8s); with --flyte 2, repeat it " +
+        "for the ordered secretManagerTypes list (default Embedded)"
+    ),
+    Flag.atLeast(0)
   ),
+  project: projectFlag,
+  domain: domainFlag,
   annotate: Flag.Boolean("annotate").pipe(
     Flag.withDescription("The pod as propeller hands it to the webhook: a label and one annotation per secret"),
     Flag.withDefault(false)
@@ -106,17 +156,26 @@ const renderCommand = Command.make("render", {
     render({
       module: input.module,
       task: Option.getOrUndefined(input.task),
-      backend: Option.getOrUndefined(input.backend),
+      flyte: input.flyte === "2" ? 2 : 1,
+      backends: input.backends,
+      project: Option.getOrUndefined(input.project),
+      domain: Option.getOrUndefined(input.domain),
       annotate: input.annotate,
       format: input.format
     }))).pipe(
     Command.withDescription(
       "The pod a task runs in (apiVersion v1, kind Pod, one container named after the task) after " +
-        "flytepropeller's secrets webhook, like kubectl --dry-run -o yaml."
+        "flytepropeller's secrets webhook, or Flyte 2's with --flyte 2, like kubectl --dry-run -o yaml. Values " +
+        "Flyte 2's Embedded secret manager inlines are shown as <redacted>."
     ),
     Command.withExamples([
       { command: "effect-secrets render ./tasks.ts --task report", description: "the K8s backend" },
-      { command: "effect-secrets render src/tasks.ts --task report --backend Vault --format json" }
+      { command: "effect-secrets render src/tasks.ts --task report --backend Vault --format json" },
+      {
+        command: "effect-secrets render ./tasks.ts --task report --flyte 2 --backend Embedded --backend K8s " +
+          "--project flytesnacks --domain development",
+        description: "the Flyte 2 webhook, its secret managers in order"
+      }
     ])
   )
 
@@ -126,6 +185,7 @@ const runCommand = Command.make("run", {
     Flag.optional
   ),
   task: taskFlag,
+  flyte: flyteFlag,
   secrets: Flag.String("secret").pipe(
     Flag.withDescription("A secret to inject, GROUP/KEY[:ENV_VAR|FILE] (default ANY: a file); repeatable"),
     Flag.atLeast(0)
@@ -158,6 +218,7 @@ const runCommand = Command.make("run", {
     run({
       module: Option.getOrUndefined(input.module),
       task: Option.getOrUndefined(input.task),
+      flyte: input.flyte === "2" ? 2 : 1,
       secrets: input.secrets,
       envFiles: input.envFiles,
       command: input.command,
@@ -173,9 +234,60 @@ const runCommand = Command.make("run", {
       { command: "effect-secrets run --module ./tasks.ts --task report -- node ./report.ts" },
       { command: "effect-secrets run --secret db/password:FILE --env-file .env -- ./migrate.sh" },
       {
+        command: "effect-secrets run --module ./tasks.ts --task summarize --flyte 2 -- node ./summarize.ts",
+        description: "a Flyte 2 task: its variables and files as the Flyte 2 webhook's Embedded secret manager " +
+          "lays them out"
+      },
+      {
         command: "effect-secrets run --secret my-api-keys/token -- bash -c 'node ./report.ts > report.txt'",
         description: "a shell line: bash, not sh (Debian's sh drops variables whose names hold -, as " +
           "_FSEC_MY-API-KEYS_TOKEN does)"
+      }
+    ])
+  )
+
+const storedSecretCommand = Command.make("stored-secret", {
+  name: Argument.String("name").pipe(Argument.withDescription("The secret's name, as `flyte create secret NAME`")),
+  project: Flag.String("project").pipe(
+    Flag.withDescription("The project scope (needs --domain); without both, the organisation scope"),
+    Flag.optional
+  ),
+  domain: Flag.String("domain").pipe(Flag.withDescription("The domain scope"), Flag.optional),
+  namespace: Flag.String("namespace").pipe(
+    Flag.withDescription("The namespace SecretService writes to (default flyte; its Helm chart's release namespace)"),
+    Flag.optional
+  ),
+  fromFile: Flag.String("from-file").pipe(Flag.withDescription("The value: this file's bytes"), Flag.optional),
+  fromEnv: Flag.String("from-env").pipe(Flag.withDescription("The value: this variable's value"), Flag.optional),
+  out: Flag.String("out").pipe(
+    Flag.withDescription("Write the whole manifest to this new file (mode 0600) instead of printing it redacted"),
+    Flag.optional
+  )
+}, (input) =>
+  Effect.flatMap(Effect.promise(storedSecretModule), ({ storedSecret }) =>
+    storedSecret({
+      name: input.name,
+      project: Option.getOrUndefined(input.project),
+      domain: Option.getOrUndefined(input.domain),
+      namespace: Option.getOrUndefined(input.namespace),
+      fromFile: Option.getOrUndefined(input.fromFile),
+      fromEnv: Option.getOrUndefined(input.fromEnv),
+      out: Option.getOrUndefined(input.out)
+    }))).pipe(
+    Command.withDescription(
+      "The Kubernetes Secret Flyte 2's SecretService writes for `flyte create secret NAME`: named md5(id), the id " +
+        "u__org__flyte__domain__D__project__P__key__NAME its only key. Printed with its data <redacted>; --out " +
+        "writes the whole manifest to a file only you can read."
+    ),
+    Command.withExamples([
+      {
+        command:
+          "effect-secrets stored-secret openai-key --project flytesnacks --domain development --from-env OPENAI_KEY",
+        description: "the manifest, its value redacted"
+      },
+      {
+        command: "effect-secrets stored-secret tls-cert --from-file ./tls.crt --out tls-cert.yaml",
+        description: "the whole manifest in a new file, for kubectl apply -f"
       }
     ])
   )
@@ -187,7 +299,7 @@ export const cli = Command.make("effect-secrets").pipe(
       "platform makes, and a local run with the secrets as the pod would have them. No command prints a secret " +
       "value."
   ),
-  Command.withSubcommands([whereCommand, doctorCommand, renderCommand, runCommand])
+  Command.withSubcommands([whereCommand, doctorCommand, renderCommand, runCommand, storedSecretCommand])
 )
 
 /** The version in the package's manifest (two folders up from `src/internal/cli` and `dist/internal/cli`). */

@@ -23,6 +23,8 @@ export interface DoctorSecret {
   readonly key: string | null
   readonly groupVersion?: string
   readonly mountRequirement: "ANY" | "ENV_VAR" | "FILE"
+  /** `"flyte2"` for a Flyte 2 declaration (looked for at Flyte 2's places); left out for Flyte 1's. */
+  readonly origin?: "flyte2"
   readonly status: "found" | "missing"
   readonly source?: string
   readonly location?: string
@@ -53,7 +55,8 @@ const declaredNames = (task: string, secret: Secret) => ({
   group: secret.group ?? null,
   key: secret.key ?? null,
   ...(secret.groupVersion === undefined ? {} : { groupVersion: secret.groupVersion }),
-  mountRequirement: secret.mountRequirement
+  mountRequirement: secret.mountRequirement,
+  ...(secret.origin === "flyte2" ? { origin: secret.origin } : {})
 })
 
 const indent = (text: string) => text.split("\n").map((line) => `    ${line}`).join("\n")

@@ -3,6 +3,8 @@
  * pod would have them (`Kubernetes.materialize`: its variables, its files in the kubelet's layout), CMD run with
  * that environment, and the files removed once it ends, whatever ends it. The exit code is CMD's. CMD's stdout and
  * stderr are masked (the values injected, in every form) unless `--no-masking`; a terminal only with `--mask-tty`.
+ * With `--flyte 2` the pod is the Flyte 2 webhook's: its Embedded secret manager inlines the values found (stored at
+ * the organisation scope) as variables, and its init container's files.
  */
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
@@ -17,6 +19,7 @@ import { maskForms, rawByteForms } from "../masking/forms.ts"
 import { type CommandEnd, runCommand } from "./childProcess.ts"
 import { withEnvFiles } from "./envFiles.ts"
 import { type CommandExited, type CommandFailed, exitWith, fail } from "./failure.ts"
+import { storeAt } from "./flyte2Scope.ts"
 import { loadTasks, selectTask } from "./modules.ts"
 import { withSecretsManager } from "./secretsLayer.ts"
 import { signalExitCode, watchEndingSignals } from "./signals.ts"
@@ -27,6 +30,8 @@ export interface RunInput {
   readonly secrets: ReadonlyArray<string>
   readonly envFiles: ReadonlyArray<string>
   readonly command: ReadonlyArray<string>
+  /** The Flyte whose webhook lays the secrets out (default 1). */
+  readonly flyte?: 1 | 2
   /** Mask the command's stdout and stderr (`--no-masking` turns it off), terminals too with `maskTty`. */
   readonly masking?: boolean
   readonly maskTty?: boolean
@@ -102,24 +107,29 @@ const bytesRequest = (secret: Secret) => ({
   ...(secret.groupVersion === undefined ? {} : { groupVersion: secret.groupVersion }),
   ...(secret.envVar === undefined ? {} : { envVar: secret.envVar }),
   mountRequirement: secret.mountRequirement,
+  // A Flyte 2 declaration is found at Flyte 2's places.
+  ...(secret.origin === "flyte2" ? { origin: secret.origin } : {}),
   encodeMode: "rb" as const
 })
 
-/** Every declared secret's value, `values[group][key]`; every miss named when any is missing. */
+/** A declared secret and its value, as the lookup found it. */
+type Found = readonly [Secret, Uint8Array]
+
+/** Every declared secret's value; every miss named when any is missing. */
 const lookUpValues = (
   declared: ReadonlyArray<Declared>,
   command: string
-): Effect.Effect<Kubernetes.MaterializeValues, CommandFailed, SecretsManager> =>
+): Effect.Effect<ReadonlyArray<Found>, CommandFailed, SecretsManager> =>
   Effect.gen(function*() {
     const manager = yield* SecretsManager
-    const values: Record<string, Record<string, Uint8Array>> = Object.create(null)
+    const found: Array<Found> = []
     const misses: Array<SecretNotFound> = []
     for (const { secret, task } of declared) {
       const outcome = yield* Effect.result(manager.get(bytesRequest(secret)))
       if (Result.isFailure(outcome)) {
         misses.push(task === undefined ? outcome.failure : inTask(outcome.failure, task, true))
-      } else if (secret.group !== undefined && secret.key !== undefined) {
-        ;(values[secret.group] ??= Object.create(null))[secret.key] = outcome.success
+      } else {
+        found.push([secret, outcome.success])
       }
     }
     if (misses.length > 0) {
@@ -128,16 +138,43 @@ const lookUpValues = (
           misses.map((miss) => `\n\n${miss.message}`).join("")
       ))
     }
-    return values
+    return found
   })
+
+/** Flyte 1's values, `values[group][key]`. */
+const valuesByGroup = (found: ReadonlyArray<Found>): Kubernetes.MaterializeValues => {
+  const values: Record<string, Record<string, Uint8Array>> = Object.create(null)
+  for (const [secret, value] of found) {
+    if (secret.group !== undefined && secret.key !== undefined) {
+      ;(values[secret.group] ??= Object.create(null))[secret.key] = value
+    }
+  }
+  return values
+}
+
+/** The pod's environment and files: Flyte 1's webhook, or Flyte 2's with the values stored for Embedded. */
+const materialized = (input: RunInput, found: ReadonlyArray<Found>) => {
+  const secrets = found.map(([secret]) => secret)
+  const laidOut = input.flyte === 2
+    ? Kubernetes.materialize(secrets, {}, {
+      flyte: 2,
+      embedded: {
+        store: storeAt(found.flatMap(([secret, value]) => secret.key === undefined ? [] : [[secret.key, value]]), {})
+      }
+    })
+    : Kubernetes.materialize(secrets, valuesByGroup(found))
+  return laidOut.pipe(
+    Effect.mapError((error) => fail(`Cannot lay the secrets out as the pod would have them: ${error.message}`))
+  )
+}
 
 /**
  * What to mask in the command's output: every form of every value injected, and the bytes of those that are not
  * text (a command may copy a file to its output); nothing with `--no-masking`.
  */
-const outputMasking = (input: RunInput, values: Kubernetes.MaterializeValues) => {
+const outputMasking = (input: RunInput, found: ReadonlyArray<Found>) => {
   if (input.masking === false) return undefined
-  const injected = Object.values(values).flatMap((keys) => Object.values(keys))
+  const injected = found.map(([, value]) => value)
   return {
     forms: injected.flatMap(maskForms),
     rawBytes: injected.flatMap(rawByteForms),
@@ -163,15 +200,13 @@ export const run = (input: RunInput): Effect.Effect<void, CommandFailed | Comman
     )
     const declared = yield* declaredSecrets(input)
     const variables = yield* withEnvFiles(input.envFiles)
-    const values = yield* withSecretsManager(lookUpValues(declared, command), variables)
+    const found = yield* withSecretsManager(lookUpValues(declared, command), variables)
     // A run killed with SIGKILL could not remove its files: they go now.
     yield* Effect.sync(() => removeOrphanedTempDirs(podDirPrefix))
-    const pod = yield* Kubernetes.materialize(declared.map(({ secret }) => secret), values).pipe(
-      Effect.mapError((error) => fail(`Cannot lay the secrets out as the pod would have them: ${error.message}`))
-    )
+    const pod = yield* materialized(input, found)
     // Uninterruptible: a signal is passed on to the command, and the files stay until it has ended.
     const ended = yield* Effect.uninterruptible(Effect.tap(
-      runCommand(command, args, { ...variables, ...pod.env }, outputMasking(input, values)),
+      runCommand(command, args, { ...variables, ...pod.env }, outputMasking(input, found)),
       (ended) => Effect.sync(() => end = ended)
     ))
     if (ended.exitCode !== 0) return yield* Effect.fail(exitWith(ended.exitCode))

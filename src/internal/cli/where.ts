@@ -1,13 +1,15 @@
 /**
  * `effect-secrets where GROUP [KEY]`: every place the lookup tries for a secret, in order, with what it found there.
- * The value itself is never read: a file is checked, not opened for its content.
+ * `where --flyte 2 KEY [--group G] [--mount | --as-env-var NAME]` declares the secret as flyte-sdk's `Secret` does
+ * and looks at Flyte 2's places. The value itself is never read: a file is checked, not opened for its content.
  */
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
+import { Secret } from "../../Secret.ts"
 import type { Attempt, SecretNotFound } from "../../SecretsError.ts"
-import { type SecretLocation, SecretsManager } from "../../SecretsManager.ts"
+import { type SecretLocation, type SecretRequest, SecretsManager } from "../../SecretsManager.ts"
 import { adviceOf } from "../lookup/missMessage.ts"
-import { type CommandExited, type CommandFailed, exitWith } from "./failure.ts"
+import { type CommandExited, type CommandFailed, exitWith, fail } from "./failure.ts"
 import { columns, print, secretName } from "./printing.ts"
 import { withSecretsManager } from "./secretsLayer.ts"
 
@@ -33,6 +35,16 @@ export interface WhereInput {
   readonly key: string | undefined
   readonly groupVersion: string | undefined
   readonly json: boolean
+  /** Flyte 2: the first argument is the key, and the rest is the declaration flyte-sdk's `Secret` makes. */
+  readonly flyte?: 1 | 2
+  readonly flyte2?: Flyte2Where
+}
+
+/** `where --flyte 2 KEY`'s declaration: `--group`, `--mount` (a file) or `--as-env-var NAME`. */
+export interface Flyte2Where {
+  readonly group: string | undefined
+  readonly mount: boolean
+  readonly asEnvVar: string | undefined
 }
 
 /** An attempt as printed: its fields in a fixed order, nothing else. */
@@ -69,24 +81,53 @@ const missHeadings: Record<SecretNotFound["reason"], string> = {
 
 const indent = (text: string) => text.split("\n").map((line) => `  ${line}`).join("\n")
 
+/** Flyte 1's request: the names as given. */
+const flyte1Request = (input: WhereInput): Effect.Effect<SecretRequest, CommandFailed> => {
+  if (input.flyte2 !== undefined && (input.flyte2.group !== undefined || input.flyte2.mount || input.flyte2.asEnvVar)) {
+    return Effect.fail(fail("--group, --mount and --as-env-var declare a Flyte 2 secret: add --flyte 2."))
+  }
+  return Effect.succeed({
+    group: input.group,
+    ...(input.key === undefined ? {} : { key: input.key }),
+    ...(input.groupVersion === undefined ? {} : { groupVersion: input.groupVersion })
+  })
+}
+
+/** Flyte 2's request: the declaration `Secret.flyte2` makes (its rules and messages), the key first. */
+const flyte2Request = (input: WhereInput): Effect.Effect<SecretRequest, CommandFailed> => {
+  if (input.key !== undefined || input.groupVersion !== undefined) {
+    return Effect.fail(fail(
+      "With --flyte 2, give the key alone, and the group with --group (a Flyte 2 secret has no version): " +
+        "where --flyte 2 KEY [--group GROUP] [--mount | --as-env-var NAME]"
+    ))
+  }
+  const { asEnvVar, group, mount } = input.flyte2 ?? { group: undefined, mount: false, asEnvVar: undefined }
+  try {
+    return Effect.succeed(Secret.flyte2({
+      key: input.group,
+      ...(group === undefined ? {} : { group }),
+      ...(mount ? { mount: "/etc/flyte/secrets" as const } : {}),
+      ...(asEnvVar === undefined ? {} : { asEnvVar })
+    }))
+  } catch (error) {
+    return Effect.fail(fail((error as Error).message))
+  }
+}
+
 /** Looks the secret up, prints every place tried; fails with exit code 1 when it is not found. */
 export const where = (input: WhereInput): Effect.Effect<void, CommandFailed | CommandExited> =>
   withSecretsManager(Effect.gen(function*() {
     const manager = yield* SecretsManager
-    const request = {
-      group: input.group,
-      ...(input.key === undefined ? {} : { key: input.key }),
-      ...(input.groupVersion === undefined ? {} : { groupVersion: input.groupVersion })
-    }
+    const request = yield* (input.flyte === 2 ? flyte2Request : flyte1Request)(input)
     const outcome = yield* Effect.result(manager.locate(request))
     const report = whereReport(outcome)
     if (input.json) {
       yield* print(JSON.stringify(report, null, 2))
     } else {
       const name = secretName({
-        group: input.group || undefined,
-        key: input.key || undefined,
-        groupVersion: input.groupVersion || undefined
+        group: request.group || undefined,
+        key: request.key || undefined,
+        groupVersion: request.groupVersion || undefined
       })
       const heading = Result.isSuccess(outcome)
         ? `${name}: found (${outcome.success.source} ${outcome.success.location})`

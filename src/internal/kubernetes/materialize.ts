@@ -143,7 +143,7 @@ const render = (
  * A task pod without a project or domain still reads the organisation scope: its labels name a project and a
  * domain no stored secret can have (not a Kubernetes label value), since the webhook refuses empty ones.
  */
-const noScope = "(none)"
+export const noScope = "(none)"
 
 /** A key-only secret's value is `values[""][key]`; the K8s backend names its Kubernetes Secret `md5hex(key)`. */
 const withKeyOnlyGroups = (

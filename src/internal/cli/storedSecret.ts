@@ -1,0 +1,113 @@
+/**
+ * `effect-secrets stored-secret NAME (--from-file PATH | --from-env VAR)`: the Kubernetes Secret Flyte 2's
+ * SecretService writes for `flyte create secret NAME` (`Flyte2.kubernetesSecret`). Printed with its data
+ * `<redacted>`; the whole manifest only goes to a file (`--out`), created with mode 0600 and never over another.
+ */
+import * as Effect from "effect/Effect"
+import * as fs from "node:fs"
+import * as Flyte2 from "../../Flyte2.ts"
+import * as Kubernetes from "../../Kubernetes.ts"
+import { quoteName } from "../lookup/naming.ts"
+import { type CommandFailed, fail } from "./failure.ts"
+import { flyte2Scope, redacted } from "./flyte2Scope.ts"
+import { print } from "./printing.ts"
+
+export interface StoredSecretInput {
+  readonly name: string
+  readonly project: string | undefined
+  readonly domain: string | undefined
+  readonly namespace: string | undefined
+  readonly fromFile: string | undefined
+  readonly fromEnv: string | undefined
+  readonly out: string | undefined
+}
+
+/** A Kubernetes Secret holds at most 1 MiB: a larger file is refused before it is read. */
+const maxValueBytes = 1024 * 1024
+
+/** The names SecretService's API documents (`^[-a-zA-Z0-9_]+$`); the id built from one is a Secret's data key. */
+const secretNamePattern = /^[-a-zA-Z0-9_]+$/
+
+/** The file's bytes, as `flyte create secret --from-file` sends them; a file is checked before it is read. */
+const fileValue = (file: string): Effect.Effect<Uint8Array, CommandFailed> =>
+  Effect.try({
+    try: () => {
+      const stat = fs.statSync(file)
+      if (!stat.isFile()) throw Object.assign(new Error(), { code: "not a regular file" })
+      if (stat.size > maxValueBytes) throw Object.assign(new Error(), { code: "larger than a Secret's 1 MiB" })
+      return Uint8Array.from(fs.readFileSync(file))
+    },
+    // The code only: no error text may quote the file.
+    catch: (error) => {
+      const code = (error as NodeJS.ErrnoException).code
+      return fail(
+        code === "ENOENT" ? `--from-file ${file}: no such file.` : `--from-file ${file}: cannot read it (${code}).`
+      )
+    }
+  })
+
+/** The variable's value as UTF-8 bytes, as `flyte create secret --value` sends a value. */
+const envValue = (variable: string): Effect.Effect<Uint8Array, CommandFailed> => {
+  const value = process.env[variable]
+  return value === undefined
+    ? Effect.fail(fail(`--from-env ${quoteName(variable)}: the variable is not set.`))
+    : Effect.succeed(new TextEncoder().encode(value))
+}
+
+/** The value from exactly one source. */
+const valueOf = (input: StoredSecretInput): Effect.Effect<Uint8Array, CommandFailed> => {
+  if ((input.fromFile === undefined) === (input.fromEnv === undefined)) {
+    return Effect.fail(fail(
+      "Give the value from exactly one source: --from-file PATH (its bytes) or --from-env VAR (a variable's value)."
+    ))
+  }
+  return input.fromFile === undefined ? envValue(input.fromEnv!) : fileValue(input.fromFile)
+}
+
+/** The manifest with every value replaced by `<redacted>`. */
+const redactedManifest = (manifest: Flyte2.KubernetesSecret): Flyte2.KubernetesSecret => {
+  const hide = (data: Readonly<Record<string, string>> | undefined) =>
+    data === undefined ? {} : Object.fromEntries(Object.keys(data).map((key) => [key, redacted]))
+  return {
+    ...manifest,
+    ...(manifest.data === undefined ? {} : { data: hide(manifest.data) }),
+    ...(manifest.stringData === undefined ? {} : { stringData: hide(manifest.stringData) })
+  }
+}
+
+/** Writes the manifest to a new file only its owner can read; an existing file is never replaced. */
+const writeManifest = (file: string, text: string): Effect.Effect<void, CommandFailed> =>
+  Effect.try({
+    try: () => fs.writeFileSync(file, text, { mode: 0o600, flag: "wx" }),
+    catch: (error) => {
+      const code = (error as NodeJS.ErrnoException).code
+      return fail(
+        code === "EEXIST"
+          ? `--out ${file}: the file exists; remove it or name another (a manifest is never written over a file).`
+          : `--out ${file}: cannot write it (${code}).`
+      )
+    }
+  })
+
+/** Prints the Secret SecretService would write, redacted, or writes it whole to `--out`. */
+export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, CommandFailed> =>
+  Effect.gen(function*() {
+    if (!secretNamePattern.test(input.name)) {
+      return yield* Effect.fail(fail(
+        `Secret name ${quoteName(input.name)}: use letters, digits, "-" and "_" (SecretService's names).`
+      ))
+    }
+    const scope = yield* flyte2Scope(input.project, input.domain)
+    const value = yield* valueOf(input)
+    const manifest = yield* Flyte2.kubernetesSecret(
+      { name: input.name, ...scope },
+      value,
+      input.namespace === undefined ? undefined : { namespace: input.namespace }
+    ).pipe(Effect.mapError((error) => fail(error.message)))
+    if (input.out === undefined) return yield* print(Kubernetes.toYaml(redactedManifest(manifest)).trimEnd())
+    yield* writeManifest(input.out, Kubernetes.toYaml(manifest))
+    yield* print(
+      `Wrote Secret ${manifest.metadata.name} (namespace ${manifest.metadata.namespace}) to ${input.out}, ` +
+        "readable by you only. Apply it with: kubectl apply -f " + input.out
+    )
+  })
