@@ -23,5 +23,6 @@ export interface DoctorReport {
     source?: string // when found
     location?: string // when found
     reason?: string // when missing: the places that refused it, or every place tried
+    origin?: "flyte2" // a Flyte 2 declaration (Secret.flyte2)
   }>
 }
