@@ -25,11 +25,11 @@ import {
   SecretsConfig,
   SecretsManager,
   task
-} from "../src/index.ts"
-import type { SecretRequest } from "../src/SecretsManager.ts"
-import { type FileCall, recordingFileSystem } from "./fixtures/fileCalls.ts"
-import { nodeSyncFileSystem } from "./fixtures/nodeSyncFileSystem.ts"
-import { expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts } from "./support.ts"
+} from "../../src/index.ts"
+import type { SecretRequest } from "../../src/SecretsManager.ts"
+import { type FileCall, recordingFileSystem } from "../fixtures/fileCalls.ts"
+import { nodeSyncFileSystem } from "../fixtures/nodeSyncFileSystem.ts"
+import { expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts } from "../support.ts"
 
 const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
 

@@ -14,9 +14,9 @@ import * as net from "node:net"
 import * as path from "node:path"
 import { inspect } from "node:util"
 import { Worker } from "node:worker_threads"
-import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
-import { nodeSyncFileSystem } from "./fixtures/nodeSyncFileSystem.ts"
-import { arbitraryNamePart, expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts, writeFiles } from "./support.ts"
+import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../../src/index.ts"
+import { nodeSyncFileSystem } from "../fixtures/nodeSyncFileSystem.ts"
+import { arbitraryNamePart, expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts, writeFiles } from "../support.ts"
 
 const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
 const plantedBytes = new TextEncoder().encode(PLANTED)
