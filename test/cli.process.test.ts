@@ -11,7 +11,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, beforeEach } from "vitest"
-import { makeTempDir, writeFiles } from "./support.ts"
+import { childEnvironment, makeTempDir, writeFiles } from "./support.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const node = path.join(root, "node_modules", ".bin", "node")
@@ -42,12 +42,10 @@ interface Ran {
 
 /** The environment of a run: this one without secrets settings, then the test's. */
 const environment = (variables: Readonly<Record<string, string>>) => {
-  const env: Record<string, string | undefined> = { ...process.env }
-  for (const name of Object.keys(env)) if (name.startsWith("FLYTE_") || name.startsWith("_FSEC_")) delete env[name]
   // Compiled code is cached outside the test's temporary directory, warm across runs.
   const compileCache = path.join(os.tmpdir(), "node-compile-cache")
   return {
-    ...env,
+    ...childEnvironment(),
     TMPDIR: dirs.tmp,
     NODE_COMPILE_CACHE: compileCache,
     FLYTE_SECRETS_DEFAULT_DIR: dirs.secrets,

@@ -7,21 +7,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { afterEach, beforeEach } from "vitest"
 import { makeOwnedTempDir, removeOrphanedTempDirs } from "../src/internal/files/ownedTempDirs.ts"
-import { makeTempDir, restoreEnv, setEnv } from "./support.ts"
+import { useTmpdir } from "./support.ts"
 
 const prefix = "effect-secrets-pod-"
 
-let temp = { dir: "", remove: () => {} }
-beforeEach(() => {
-  temp = makeTempDir()
-  setEnv({ TMPDIR: temp.dir })
-})
-afterEach(() => {
-  restoreEnv()
-  temp.remove()
-})
+const temp = useTmpdir()
 
 /** This process's pid namespace, as the names hold it. */
 const space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!

@@ -29,9 +29,7 @@ import {
 import type { SecretRequest } from "../../src/SecretsManager.ts"
 import { type FileCall, recordingFileSystem } from "../fixtures/fileCalls.ts"
 import { nodeSyncFileSystem } from "../fixtures/nodeSyncFileSystem.ts"
-import { expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts } from "../support.ts"
-
-const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
+import { expectMiss, PLANTED, setEnv, thrownBy, useSecretsDir, visibleTexts } from "../support.ts"
 
 /** A manager over a recording synchronous Node `FileSystem` and the given variables. */
 const recorded = (env: Record<string, string>, config: Partial<SecretsConfig["Service"]> = {}) => {

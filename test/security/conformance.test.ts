@@ -21,9 +21,8 @@ import type { SecretRequest, SecretsManagerShape } from "../../src/SecretsManage
 import { type AfterCall, type FileCall, recordingFileSystem, spyOnNodeFs } from "../fixtures/fileCalls.ts"
 import { nodeSyncFileSystem } from "../fixtures/nodeSyncFileSystem.ts"
 import { fifoRescuer, flipper, isRotatedValue, releaseFifo, rotatedValueOf, rotator } from "../fixtures/racers.ts"
-import { expectMiss, makeTempDir, restoreEnv, setEnv, visibleTexts } from "../support.ts"
+import { expectMiss, makeTempDir, PLANTED, restoreEnv, setEnv, visibleTexts } from "../support.ts"
 
-const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
 const encoder = new TextEncoder()
 
 /** What a manager is built with, besides its secrets directory. */

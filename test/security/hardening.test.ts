@@ -16,13 +16,21 @@ import { inspect } from "node:util"
 import { Worker } from "node:worker_threads"
 import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../../src/index.ts"
 import { nodeSyncFileSystem } from "../fixtures/nodeSyncFileSystem.ts"
-import { arbitraryNamePart, expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts, writeFiles } from "../support.ts"
+import {
+  arbitraryNamePart,
+  expectMiss,
+  live,
+  PLANTED,
+  setEnv,
+  thrownBy,
+  useSecretsDir,
+  visibleTexts,
+  writeFiles
+} from "../support.ts"
 
-const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
 const plantedBytes = new TextEncoder().encode(PLANTED)
 
 const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
-const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
 const getFile = (group: string, key: string, encodeMode?: "rb") =>
   SecretsManager.use((m) => m.get({ group, key, ...(encodeMode ? { encodeMode } : {}) }))
 

@@ -8,10 +8,9 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { SecretsManager } from "../../src/index.ts"
-import { expectMiss, setEnv, useSecretsDir, visibleTexts, writeFiles } from "../support.ts"
+import { expectMiss, live, setEnv, useSecretsDir, visibleTexts, writeFiles } from "../support.ts"
 
 const notUtf8 = new Uint8Array([0xff, 0xfe, 0x80])
-const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
 
 describe("a refusal is recorded and the lookup goes on", () => {
   const dirs = useSecretsDir()
