@@ -1,6 +1,6 @@
 /**
  * What flytekit reads and how a new user is answered: Python's whitespace and newlines, key-only secrets, the
- * shell-safe spelling, the seed's example on a Flyte pod, error hints, configuration errors, plain JavaScript
+ * shell-safe spelling, the group my-api-keys on a Flyte pod, error hints, configuration errors, plain JavaScript
  * callers, tasks without input.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -69,7 +69,7 @@ describe("the shell-safe spelling", () => {
     }))))
 })
 
-describe("the seed's example on a Flyte pod", () => {
+describe("the group my-api-keys on a Flyte pod", () => {
   const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
 
   it("secrets.my_api_keys.github_token finds what Flyte 1 injects for the group my-api-keys", () => {
