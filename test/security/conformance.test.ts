@@ -2,8 +2,8 @@
  * The conformance suite: one list of cases, run against every file access the library has: the live layer (Node's
  * synchronous `fs`, non-blocking opens, `/proc/self/fd`), `layerNoDeps` over `@effect/platform-node`'s
  * asynchronous `NodeFileSystem`, `layerNoDeps` over a synchronous Node `FileSystem`, and `layerTest` (in memory)
- * for the cases that need no links, FIFOs or devices. Every implementation must give the same answers under the
- * read rules (DESIGN, "Safety rules" 2 to 4 and 7).
+ * for the cases that need no links, FIFOs or devices. Every implementation must give the same answers. Each case
+ * names the promise of docs/security.md it attacks, and runs in that promise's describe over every implementation.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
@@ -269,8 +269,22 @@ const opensOncePerRead = (fx: Fixture, manager: SecretsManagerShape, request: Se
     }
   })
 
+/** The promises of docs/security.md that the cases attack, each a describe of its own. */
+const promises = {
+  S3: "S3 containment is bound to the file actually read, at every file access",
+  S4: "S4 only regular files are read, and nothing blocks, at every file access",
+  S5: "S5 the size cap holds at every file access",
+  S6: "S6 a refused place is never read, and says why, at every file access",
+  S7: "S7 rotation never tears a value, at every file access",
+  S8: "S8 declared variables are opened only as declared, at every file access",
+  S17: "S17 every file access gives the same answers"
+} as const
+type PromiseNumber = keyof typeof promises
+
 interface Case {
   readonly name: string
+  /** The promise of docs/security.md that the case attacks. */
+  readonly promise: PromiseNumber
   /** Needs real files (links, FIFOs, devices...): not run in memory. */
   readonly disk?: boolean
   /** Needs the file-system calls recorded: not run where they are not. */
@@ -283,6 +297,7 @@ interface Case {
 const cases: ReadonlyArray<Case> = [
   {
     name: "reads a regular file: text stripped with universal newlines, rb the exact bytes",
+    promise: "S17",
     run: (fx) =>
       Effect.gen(function*() {
         const raw = encoder.encode("\r\n  first line\r\nsecond\rthird \t\n")
@@ -297,6 +312,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "opens the file once per read, read-only (and non-blocking where it can)",
+    promise: "S3",
     records: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -306,6 +322,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "refuses links out of the secrets directory (a file, a directory, a root-only file), never reading them",
+    promise: "S3",
     disk: true,
     records: true,
     run: (fx) =>
@@ -342,18 +359,21 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a link flipped between an inside and an outside target never yields the outside file",
+    promise: "S3",
     disk: true,
     records: true,
     run: (fx) => flipCase(fx, "link")
   },
   {
     name: "a name flipped between an inside regular file and a link out never yields the outside file",
+    promise: "S3",
     disk: true,
     records: true,
     run: (fx) => flipCase(fx, "file")
   },
   {
     name: "a swap between any two steps of a read never yields the outside file",
+    promise: "S3",
     disk: true,
     records: true,
     run: (fx) =>
@@ -393,6 +413,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a FIFO swapped in between any two steps never blocks a read (Effect.timeout ends it)",
+    promise: "S4",
     disk: true,
     records: true,
     nonBlocking: true,
@@ -426,6 +447,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "no verdict outlives its file: an inode reused by an outside file behind a swapped link is refused",
+    promise: "S3",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -458,6 +480,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "rotation with deletion: no error, no torn value, no path as a value, no fall-through",
+    promise: "S7",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -490,6 +513,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a FIFO is refused by name at once, never blocking a read (in the secrets directory, or a FILE variable's)",
+    promise: "S4",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -519,6 +543,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a directory is refused as such",
+    promise: "S4",
     run: (fx) =>
       Effect.gen(function*() {
         fx.files({ "g/k/inner": "x" })
@@ -532,6 +557,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a socket is refused as such",
+    promise: "S4",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -550,6 +576,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a device is refused as such: a device node in the secrets directory, a FILE variable at /dev/zero",
+    promise: "S4",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -570,6 +597,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "size cap: a file at the cap is read, one byte over is refused with its size",
+    promise: "S5",
     run: (fx) =>
       Effect.gen(function*() {
         fx.files({ "g/at": "12345678", "g/over": `${PLANTED}9` })
@@ -588,6 +616,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "size cap: a pseudo-file that reports size 0 (/proc/self/maps) is refused with an honest size",
+    promise: "S5",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -604,6 +633,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "bytes that are not UTF-8: a text miss pointing to rb, an exact rb hit",
+    promise: "S17",
     run: (fx) =>
       Effect.gen(function*() {
         const bytes = new Uint8Array([...encoder.encode(PLANTED), 0xff, 0xfe, 0x00, 0x20])
@@ -617,6 +647,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a hard link into the secrets directory is refused",
+    promise: "S3",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -633,6 +664,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a dangling link is refused after a few tries, and no later source answers instead of it",
+    promise: "S6",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -654,6 +686,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a missing secrets directory is said once, at the directory",
+    promise: "S17",
     run: (fx) =>
       Effect.gen(function*() {
         if (fx.impl.disk) fs.rmdirSync(fx.dir)
@@ -669,6 +702,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a secrets directory created after a miss is read from then on, at every path a request tries",
+    promise: "S17",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -690,6 +724,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "key-only requests: FLYTE_SECRETS_<KEY> and <dir>/<key>",
+    promise: "S17",
     run: (fx) =>
       Effect.gen(function*() {
         fx.files({ "only_file": "file-value", "other/x": "x" })
@@ -706,6 +741,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "permission denied (EACCES) is a refusal that says so",
+    promise: "S6",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -734,6 +770,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a link loop (ELOOP) is a refusal that says so",
+    promise: "S6",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -752,6 +789,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a secrets directory that is a link, re-pointed later, keeps working (and its old target is outside)",
+    promise: "S3",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -774,6 +812,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a declared ANY variable: a path inside the secrets directory is read, anything else is the value itself",
+    promise: "S8",
     run: (fx) =>
       Effect.gen(function*() {
         fx.files({ "g/k": "file-value", "g/dir/x": "x" })
@@ -832,6 +871,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a declared FILE variable is read where it points, and its path is never shown",
+    promise: "S8",
     run: (fx) =>
       Effect.gen(function*() {
         const outside = path.join(fx.root, "mounted", PLANTED)
@@ -900,13 +940,16 @@ const flipCase = (fx: Fixture, kind: "link" | "file") =>
     assert.deepStrictEqual(opens.filter((open) => !open.path.startsWith(fx.dir)), [])
   })
 
-for (const impl of implementations) {
-  describe(impl.name, () => {
-    for (const testCase of cases) {
-      if (testCase.disk === true && !impl.disk) continue
-      if (testCase.records === true && !impl.records) continue
-      if (testCase.nonBlocking === true && !impl.nonBlocking) continue
-      it.live(testCase.name, () => withFixture(impl, testCase.run), 10_000)
+for (const [promise, title] of Object.entries(promises)) {
+  describe(title, () => {
+    for (const impl of implementations) {
+      for (const testCase of cases) {
+        if (testCase.promise !== promise) continue
+        if (testCase.disk === true && !impl.disk) continue
+        if (testCase.records === true && !impl.records) continue
+        if (testCase.nonBlocking === true && !impl.nonBlocking) continue
+        it.live(`${impl.name}: ${testCase.name}`, () => withFixture(impl, testCase.run), 10_000)
+      }
     }
   })
 }
@@ -923,6 +966,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
   return [
     {
       name: "Flyte 2: every file place is read exactly (nothing stripped, no newline translated), rb the exact bytes",
+      promise: "S17",
       run: (fx) =>
         Effect.gen(function*() {
           const raw = encoder.encode("\r\n  exact\r\nvalue \t\n")
@@ -955,6 +999,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
     },
     {
       name: "Flyte 2: opens the file once per read, read-only (and non-blocking where it can)",
+      promise: "S3",
       records: true,
       run: (fx) =>
         Effect.gen(function*() {
@@ -964,6 +1009,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
     },
     {
       name: "Flyte 2: a link out of the secrets directory is refused at every place, never read",
+      promise: "S3",
       disk: true,
       records: true,
       run: (fx) =>
@@ -997,6 +1043,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
     },
     {
       name: "Flyte 2: rotation with deletion: no error, no torn value, no fall-through",
+      promise: "S7",
       disk: true,
       run: (fx) =>
         Effect.gen(function*() {
@@ -1023,6 +1070,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
     },
     {
       name: "Flyte 2: a hard link and a dangling link are refused",
+      promise: "S3",
       disk: true,
       run: (fx) =>
         Effect.gen(function*() {
@@ -1041,6 +1089,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
     },
     {
       name: "Flyte 2: bytes that are not UTF-8 are a text refusal pointing to rb, an exact rb hit",
+      promise: "S17",
       run: (fx) =>
         Effect.gen(function*() {
           const bytes = new Uint8Array([...encoder.encode(PLANTED), 0xff, 0xfe, 0x00])
@@ -1055,6 +1104,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
     },
     {
       name: "Flyte 2: a missing secrets directory is said once, at the directory",
+      promise: "S17",
       run: (fx) =>
         Effect.gen(function*() {
           if (fx.impl.disk) fs.rmdirSync(fx.dir)

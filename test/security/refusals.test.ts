@@ -1,5 +1,5 @@
 /**
- * A refusal is recorded and the lookup goes on: the refused place is never read, and a later place (where flytekit
+ * Promise S6 of docs/security.md on the live layer. A refusal is recorded and the lookup goes on: the refused place is never read, and a later place (where flytekit
  * would have found the value: it reads the unprefixed variable before the file and ignores a declared variable)
  * answers. A rotation in progress still never falls through.
  */
@@ -12,7 +12,7 @@ import { expectMiss, live, setEnv, useSecretsDir, visibleTexts, writeFiles } fro
 
 const notUtf8 = new Uint8Array([0xff, 0xfe, 0x80])
 
-describe("a refusal is recorded and the lookup goes on", () => {
+describe("S6 a refused place is never read: the refusal is recorded and the lookup goes on", () => {
   const dirs = useSecretsDir()
 
   it.effect("a local run: a refused file, then the unprefixed variable answers", () =>
