@@ -96,7 +96,7 @@ const splitWriter = (code: number) =>
     "}, 200)"
   ].join("\n")
 
-describe("effect-secrets run masks its command's output", () => {
+describe("S11 effect-secrets run masks its command's output", () => {
   it(
     "a value written in two writes to stdout and stderr (pipes) is masked; the exit code is the command's",
     async () => {

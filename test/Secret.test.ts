@@ -79,7 +79,7 @@ describe("Secret", () => {
   })
 })
 
-describe("Secret fields", () => {
+describe("S2 Secret fields", () => {
   it("refuses an unknown field, naming the one meant", () => {
     assert.include(
       thrown(() => new Secret({ grup: "a", key: "k" } as never)),
@@ -89,7 +89,7 @@ describe("Secret fields", () => {
   })
 })
 
-describe("Secret envVar rules", () => {
+describe("S2 Secret envVar rules", () => {
   it("refuses envVar \"\" at construction, as flytekit does; fromIdl still reads \"\" as absent (proto3)", () => {
     assert.include(thrown(() => new Secret({ group: "g", key: "k", envVar: "" })), "Invalid environment variable name")
     const fromIdl = Secret.fromIdl({ group: "g", key: "k", envVar: "", env_var: "" })

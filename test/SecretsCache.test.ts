@@ -513,7 +513,7 @@ describe("SecretsCache: values handed out", () => {
   })
 })
 
-describe("SecretsCache: memory", () => {
+describe("S14 SecretsCache: memory stays bounded", () => {
   const settings = { timeToLive: 300_000, missTimeToLive: 1_000, staleIfError: 3_600_000 }
 
   it.effect("evicts beyond capacity, the least recently stored first", () => {

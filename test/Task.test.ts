@@ -261,7 +261,7 @@ describe("isTask", () => {
   })
 })
 
-describe("a task reads each request field once", () => {
+describe("S2 a task reads each request field once", () => {
   it.effect("a getter cannot show a declared name to the strict check and read another secret", () =>
     Effect.gen(function*() {
       let reads = 0

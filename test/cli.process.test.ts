@@ -168,7 +168,7 @@ const space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!
 /** The path the command printed after `at`. */
 const printedPath = (ran: Ran) => /at (\S+)/.exec(ran.stdout)?.[1] ?? ""
 
-describe("the effect-secrets bin", { timeout: 90_000 }, () => {
+describe("S11 the effect-secrets bin", { timeout: 90_000 }, () => {
   it("--help exits 0; where exits 0 when found and 1 when missing", async () => {
     const [help, found, missing] = await Promise.all([
       runBin(["--help"]),

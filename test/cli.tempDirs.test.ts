@@ -20,7 +20,7 @@ const space = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!
 /** The pid of a process that has ended. */
 const endedPid = (): number => spawnSync("true").pid!
 
-describe("pod directories owned by a process", () => {
+describe("S11 pod directories owned by a process", () => {
   it("a new one is this user's only and names this process", () => {
     const dir = makeOwnedTempDir(prefix)
     assert.strictEqual(path.dirname(dir), temp.dir)
