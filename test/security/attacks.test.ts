@@ -452,7 +452,7 @@ describe("S1 names that could forge text are refused, and never printed raw", ()
   })
 })
 
-describe("S1 configuration cannot lead a name out of its directory", () => {
+describe("S1 configuration: a file prefix cannot lead out, a relative secrets directory is resolved once", () => {
   const buildWith = (env: Record<string, string>) =>
     Effect.flip(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layerTest({ env })))
 

@@ -1,8 +1,9 @@
 /**
- * The live layer (`SecretsManager.layer`) against the operating system: real links, FIFOs, sockets, devices, huge
- * and pseudo files and a rotating volume in a temp dir, case by case. Each describe starts with the number of the
- * promise in docs/security.md that it attacks; fixtures plant recognisable values so every error text can be
- * scanned for them.
+ * The live layer (`SecretsManager.layer`) over real files in a temp dir, case by case: the operating system's
+ * pieces (links, FIFOs, sockets, devices, huge and pseudo files, a rotating volume), and the promises a real file
+ * system must keep as well as a test layer does (names, requests read once, no value shown, an inert facade, the
+ * environment). Each describe starts with the number of the promise in docs/security.md that it attacks; fixtures
+ * plant recognisable values so every error text can be scanned for them.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, expect, it } from "@effect/vitest"
