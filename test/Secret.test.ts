@@ -130,6 +130,11 @@ describe("Secret IDL codec", () => {
     assert.strictEqual(back.groupVersion, "v1")
     assert.isUndefined(back.key)
   })
+  it("a key-only secret is written without a group, and a group \"\" is read as absent", () => {
+    const secret = new Secret({ key: "api_token" })
+    assert.deepStrictEqual(Secret.toIdl(secret), { key: "api_token" })
+    assert.deepStrictEqual(Secret.fromIdl({ group: "", key: "api_token" }), secret)
+  })
   it("round-trips every field", () => {
     const secret = new Secret({ group: "g", key: "k", groupVersion: "v", mountRequirement: "FILE", envVar: "E" })
     assert.deepStrictEqual(Secret.fromIdl(Secret.toIdl(secret)), secret)
