@@ -1,6 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
 import { execFileSync, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
@@ -8,20 +7,13 @@ import * as path from "node:path"
 import { afterEach, beforeEach } from "vitest"
 import { Flyte2, Kubernetes, Secret, SecretsManager } from "../src/index.ts"
 import type { Flyte2MaterializeOptions, Pod } from "../src/Kubernetes.ts"
-import { makeTempDir } from "./support.ts"
+import { failureOf, makeTempDir } from "./support.ts"
 
 let scratch = { dir: "", remove: () => {} }
 beforeEach(() => {
   scratch = makeTempDir()
 })
 afterEach(() => scratch.remove())
-
-const failure = <A, R>(effect: Effect.Effect<A, Kubernetes.SecretInjectionError, R>) =>
-  Effect.flatMap(
-    Effect.result(effect),
-    (result) =>
-      Result.isFailure(result) ? Effect.succeed(result.failure) : Effect.die("expected a SecretInjectionError")
-  )
 
 const scope = { project: "flytesnacks", domain: "development" }
 const inScope = (name: string, value: string | Uint8Array) => ({ name, value, ...scope })
@@ -136,7 +128,7 @@ describe("Kubernetes.materialize({ flyte: 2 }): Embedded", () => {
       const scoped = Flyte2.store([inScope("k", "project"), { name: "k", value: "org" }])
       const m = yield* Kubernetes.materialize([Secret.flyte2("k")], {}, { flyte: 2, embedded: { store: scoped } })
       assert.strictEqual(m.env["K"], "org")
-      const error = yield* failure(
+      const error = yield* failureOf(
         Kubernetes.materialize([Secret.flyte2("k")], {}, {
           flyte: 2,
           embedded: { store: Flyte2.store([inScope("k", "p")]) }
@@ -148,7 +140,7 @@ describe("Kubernetes.materialize({ flyte: 2 }): Embedded", () => {
   it.effect("a key the init container's shell would split or expand is refused", () =>
     Effect.gen(function*() {
       for (const key of ["a b", "$(id)", "a;b", "x>y", "x\nother", "a=b"]) {
-        const error = yield* failure(
+        const error = yield* failureOf(
           Kubernetes.materialize([{ key, mountRequirement: "FILE" }], {}, {
             flyte: 2,
             embedded: { store: Flyte2.store([{ name: key, value: "v" }]) }
@@ -193,7 +185,7 @@ describe("Kubernetes.materialize({ flyte: 2 }): other backends as for Flyte 1", 
   it.effect("a file that would also be a directory is a clear refusal, nothing written", () =>
     Effect.gen(function*() {
       const uri = "https://vault.vault.azure.net/secrets/db"
-      const error = yield* failure(Kubernetes.materialize(
+      const error = yield* failureOf(Kubernetes.materialize(
         [{ group: uri, mountRequirement: "FILE" }, { group: uri, groupVersion: "v1", mountRequirement: "FILE" }],
         { [uri]: { "": "latest", v1: "first" } },
         { flyte: 2, secretManagerTypes: ["Azure"] }
@@ -201,7 +193,7 @@ describe("Kubernetes.materialize({ flyte: 2 }): other backends as for Flyte 1", 
       assert.strictEqual(error.reason, "UnsupportedLayout")
       assert.include(error.message, "\"db\" would be a file and a directory (for \"db/v1\")")
       // An Embedded file where the K8s backend mounts a group's directory.
-      const mixed = yield* failure(Kubernetes.materialize(
+      const mixed = yield* failureOf(Kubernetes.materialize(
         [{ key: "certs", mountRequirement: "FILE" }, { group: "certs", key: "tls", mountRequirement: "FILE" }],
         { certs: { tls: "T" } },
         { flyte: 2, secretManagerTypes: ["Embedded", "K8s"], embedded: { store: Flyte2.store({ certs: "C" }) } }

@@ -1,19 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
 import { createHash } from "node:crypto"
 import { Flyte2, Kubernetes, Secret } from "../src/index.ts"
 import type { Flyte2InjectOptions, Pod } from "../src/Kubernetes.ts"
+import { failureOf } from "./support.ts"
 
 const labels = { organization: "flyte", project: "flytesnacks", domain: "development" }
 const taskPod: Pod = { metadata: { name: "task", labels }, spec: { containers: [{ name: "primary" }] } }
-
-const failure = <A>(effect: Effect.Effect<A, Kubernetes.SecretInjectionError>) =>
-  Effect.flatMap(
-    Effect.result(effect),
-    (result) =>
-      Result.isFailure(result) ? Effect.succeed(result.failure) : Effect.die("expected a SecretInjectionError")
-  )
 
 const envOf = (pod: Pod, container = 0) => pod.spec.containers[container]!.env ?? []
 
@@ -51,7 +44,7 @@ describe("Kubernetes.injectSecrets({ flyte: 2 }): the webhook", () => {
 
   it.effect("none injects: NotInjected, the webhook's words first, every refusal kept", () =>
     Effect.gen(function*() {
-      const error = yield* failure(inject([Secret.flyte2("missing")], { embedded: { store: Flyte2.store({}) } }))
+      const error = yield* failureOf(inject([Secret.flyte2("missing")], { embedded: { store: Flyte2.store({}) } }))
       assert.strictEqual(error.reason, "NotInjected")
       assert.strictEqual(error.kind, "BackendRefusal")
       assert.isTrue(error.message.startsWith("none of the secret managers injected secret ["), error.message)
@@ -118,7 +111,7 @@ describe("Kubernetes.injectSecrets({ flyte: 2 }): the webhook", () => {
       const before = structuredClone(pod)
       const store = Flyte2.store({ a: "1" })
       yield* inject([Secret.flyte2("a")], { embedded: { store } }, pod)
-      yield* failure(inject([Secret.flyte2("a"), Secret.flyte2("b")], { embedded: { store } }, pod))
+      yield* failureOf(inject([Secret.flyte2("a"), Secret.flyte2("b")], { embedded: { store } }, pod))
       assert.deepStrictEqual(pod, before)
     }))
 
@@ -196,26 +189,26 @@ describe("Kubernetes.injectSecrets({ flyte: 2 }): the webhook", () => {
 
   it.effect("bad options and secrets are typed errors naming what is wrong", () =>
     Effect.gen(function*() {
-      const types = yield* failure(inject([], { secretManagerTypes: ["Foo" as never] }))
+      const types = yield* failureOf(inject([], { secretManagerTypes: ["Foo" as never] }))
       assert.strictEqual(types.reason, "InvalidOptions")
       assert.include(types.message, "Embedded, K8s, AWS, GCP, Azure, Vault")
-      const store = yield* failure(inject([], { embedded: { store: {} as never } }))
+      const store = yield* failureOf(inject([], { embedded: { store: {} as never } }))
       assert.include(store.message, "Flyte2.store")
-      const secret = yield* failure(inject([{ key: "k", mountRequirement: "BOTH" }]))
+      const secret = yield* failureOf(inject([{ key: "k", mountRequirement: "BOTH" }]))
       assert.strictEqual(secret.reason, "InvalidSecret")
-      const global = yield* failure(
+      const global = yield* failureOf(
         inject([Secret.flyte2({ key: "k", group: "g" })], { globalSecrets: () => 1 as never })
       )
       assert.strictEqual(global.reason, "InvalidOptions")
       assert.include(global.message, "globalSecrets must return a string or undefined")
-      const notArray = yield* failure(inject("k" as never))
+      const notArray = yield* failureOf(inject("k" as never))
       assert.strictEqual(notArray.reason, "InvalidSecret")
     }))
 
   it.effect("no stored value ever appears in an error", () =>
     Effect.gen(function*() {
       const store = Flyte2.store([{ name: "bin", value: new Uint8Array([0xff, 0xfe, 0x73, 0x33]) }])
-      const error = yield* failure(inject([{ key: "bin", mountRequirement: "ENV_VAR", envVar: "BIN" }], {
+      const error = yield* failureOf(inject([{ key: "bin", mountRequirement: "ENV_VAR", envVar: "BIN" }], {
         embedded: { store }
       }))
       assert.include(error.message, "not a valid UTF-8 string; mount as a file instead")
@@ -256,7 +249,7 @@ describe("Kubernetes.annotatePod({ flyte: 2 }) and secretsFromAnnotations", () =
     }))
   it.effect("project and domain must be strings", () =>
     Effect.gen(function*() {
-      const error = yield* failure(
+      const error = yield* failureOf(
         Kubernetes.annotatePod(taskPod, [], { flyte: 2, project: 1 as never, domain: "d" })
       )
       assert.strictEqual(error.reason, "InvalidOptions")

@@ -1,6 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
 import * as fc from "fast-check"
 import { execFileSync } from "node:child_process"
 import { fileURLToPath, pathToFileURL } from "node:url"
@@ -8,6 +7,7 @@ import { Kubernetes, Secret } from "../src/index.ts"
 import { decodeBase32, encodeBase32, encodeBase32Text } from "../src/internal/kubernetes/base32.ts"
 import { parseSecretText, type SecretFields, toSecretText } from "../src/internal/kubernetes/secretText.ts"
 import type { Pod } from "../src/Kubernetes.ts"
+import { failureOf } from "./support.ts"
 
 const pod: Pod = {
   metadata: {
@@ -20,13 +20,6 @@ const pod: Pod = {
 
 const podWith = (annotations: Record<string, unknown>): Pod =>
   ({ metadata: { annotations }, spec: { containers: [] } }) as unknown as Pod
-
-const failure = <A>(effect: Effect.Effect<A, Kubernetes.SecretInjectionError>) =>
-  Effect.flatMap(
-    Effect.result(effect),
-    (result) =>
-      Result.isFailure(result) ? Effect.succeed(result.failure) : Effect.die("expected a SecretInjectionError")
-  )
 
 describe("base32 as propeller writes it (alphabet a-z1-6, no padding)", () => {
   it("encodes propeller's volume name example", () => {
@@ -157,16 +150,18 @@ describe("Kubernetes.annotatePod", () => {
 
   it.effect("refuses a field that is not a string and a mount requirement that is not one", () =>
     Effect.gen(function*() {
-      const notString = yield* failure(Kubernetes.annotatePod(pod, [{ group: 5 as any }]))
+      const notString = yield* failureOf(Kubernetes.annotatePod(pod, [{ group: 5 as any }]))
       assert.strictEqual(notString.reason, "InvalidSecret")
       assert.include(notString.message, "group must be a string")
-      const mount = yield* failure(Kubernetes.annotatePod(pod, [{ group: "g", mountRequirement: "SOMETIMES" as any }]))
+      const mount = yield* failureOf(
+        Kubernetes.annotatePod(pod, [{ group: "g", mountRequirement: "SOMETIMES" as any }])
+      )
       assert.include(mount.message, "invalid mount requirement [\"SOMETIMES\"]")
     }))
 
   it.effect("refuses a descriptor over Kubernetes' 256 KiB annotation limit, as propeller does", () =>
     Effect.gen(function*() {
-      const error = yield* failure(Kubernetes.annotatePod(pod, [{ key: "k".repeat(200 * 1024) }]))
+      const error = yield* failureOf(Kubernetes.annotatePod(pod, [{ key: "k".repeat(200 * 1024) }]))
       assert.strictEqual(error.reason, "InvalidAnnotation")
       assert.include(error.message, "secret descriptor cannot exceed [262144]")
     }))
@@ -217,7 +212,7 @@ describe("Kubernetes.secretsFromAnnotations", () => {
         [42, "not a string"]
       ]
       for (const [value, reason] of garbage) {
-        const error = yield* failure(Kubernetes.secretsFromAnnotations(podWith({ "flyte.secrets/s0": value })))
+        const error = yield* failureOf(Kubernetes.secretsFromAnnotations(podWith({ "flyte.secrets/s0": value })))
         assert.strictEqual(error.reason, "InvalidAnnotation")
         assert.include(error.message, "failed to unmarshal secrets from pod annotations")
         assert.include(error.message, "error unmarshaling secret [\"flyte.secrets/s0\"]")
@@ -229,7 +224,7 @@ describe("Kubernetes.secretsFromAnnotations", () => {
     Effect.gen(function*() {
       // flytepropeller secrets_test.go annotates "nnsxsorcnv4v623fperca": key:"m{_\xef\x85y" (not UTF-8), which
       // its text parser accepts. A name that is not text cannot name a Kubernetes object: refused here.
-      const error = yield* failure(
+      const error = yield* failureOf(
         Kubernetes.secretsFromAnnotations(podWith({ "flyte.secrets/s0": "nnsxsorcnv4v623fperca" }))
       )
       assert.include(error.message, "not valid UTF-8")
@@ -238,7 +233,7 @@ describe("Kubernetes.secretsFromAnnotations", () => {
   it.effect("names are checked when read: propeller's forbidden-characters group is an unsafe name", () =>
     Effect.gen(function*() {
       const annotated = yield* Kubernetes.annotatePod({ spec: { containers: [] } }, [{ group: ";':/\\" }])
-      const error = yield* failure(Kubernetes.secretsFromAnnotations(annotated))
+      const error = yield* failureOf(Kubernetes.secretsFromAnnotations(annotated))
       assert.strictEqual(error.reason, "InvalidSecret")
       assert.include(error.message, "annotation \"flyte.secrets/s0\"")
       assert.include(error.message, "unsafe name")

@@ -17,6 +17,7 @@ import {
   type PodDraft
 } from "../src/internal/kubernetes/podDraft.ts"
 import type { InjectOptions, Pod } from "../src/Kubernetes.ts"
+import { failureOf } from "./support.ts"
 
 interface Vector {
   readonly name: string
@@ -189,13 +190,6 @@ const taskPod: Pod = { metadata: { name: "task" }, spec: { containers: [{ name: 
 const inject = (pod: Pod, secrets: ReadonlyArray<any>, options?: InjectOptions) =>
   Kubernetes.injectSecrets(pod, secrets, options)
 
-const failure = <A>(effect: Effect.Effect<A, Kubernetes.SecretInjectionError>) =>
-  Effect.flatMap(
-    Effect.result(effect),
-    (result) =>
-      Result.isFailure(result) ? Effect.succeed(result.failure) : Effect.die("expected a SecretInjectionError")
-  )
-
 describe("Kubernetes.injectSecrets: the mutator", () => {
   it.effect("no secrets: the pod comes back as it was (propeller: 'No injectors')", () =>
     Effect.gen(function*() {
@@ -265,7 +259,7 @@ describe("Kubernetes.injectSecrets: the mutator", () => {
 
   it.effect("when the global injector and the backend both refuse, the backend's error is returned", () =>
     Effect.gen(function*() {
-      const error = yield* failure(inject(taskPod, [{ group: "ok", key: "k" }, { key: "only-a-key" }], {
+      const error = yield* failureOf(inject(taskPod, [{ group: "ok", key: "k" }, { key: "only-a-key" }], {
         globalSecrets: () => "a-global-value"
       }))
       assert.strictEqual(error.reason, "MissingGroup")
@@ -277,7 +271,7 @@ describe("Kubernetes.injectSecrets: the mutator", () => {
 
   it.effect("a key-only secret is a valid declaration, refused by the K8s injector with propeller's error", () =>
     Effect.gen(function*() {
-      const error = yield* failure(inject(taskPod, [new Secret({ key: "token", mountRequirement: "ENV_VAR" })]))
+      const error = yield* failureOf(inject(taskPod, [new Secret({ key: "token", mountRequirement: "ENV_VAR" })]))
       assert.strictEqual(
         error.message,
         "k8s Secrets Webhook require both key and group to be set. Secret: [key:\"token\" mount_requirement:ENV_VAR]. " +
@@ -359,7 +353,7 @@ describe("Kubernetes.injectSecrets: bad input", () => {
   for (const [name, pod, secrets, options, reason, text] of cases) {
     it.effect(`${name}: ${reason}`, () =>
       Effect.gen(function*() {
-        const error = yield* failure(inject(pod, secrets, options))
+        const error = yield* failureOf(inject(pod, secrets, options))
         assert.strictEqual(error.reason, reason)
         assert.include(error.message, text)
       }))
@@ -367,7 +361,7 @@ describe("Kubernetes.injectSecrets: bad input", () => {
 
   it.effect("a global value that is not a string is refused at once", () =>
     Effect.gen(function*() {
-      const error = yield* failure(inject(taskPod, [{ group: "g", key: "k" }], { globalSecrets: () => 42 as any }))
+      const error = yield* failureOf(inject(taskPod, [{ group: "g", key: "k" }], { globalSecrets: () => 42 as any }))
       assert.strictEqual(error.reason, "InvalidOptions")
     }))
 })
@@ -412,7 +406,7 @@ describe("SecretInjectionError: reasons in groups", () => {
   })
   it.effect("the error users import from Kubernetes is the one every call fails with", () =>
     Effect.gen(function*() {
-      const error = yield* failure(Kubernetes.injectSecrets({ spec: { containers: [] } }, [{ key: "k" }]))
+      const error = yield* failureOf(Kubernetes.injectSecrets({ spec: { containers: [] } }, [{ key: "k" }]))
       assert.instanceOf(error, Kubernetes.SecretInjectionError)
     }))
 })

@@ -2,35 +2,18 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Result from "effect/Result"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { inspect } from "node:util"
 import { Worker } from "node:worker_threads"
-import { afterEach, beforeEach } from "vitest"
 import { Kubernetes, SecretsManager } from "../src/index.ts"
 import { layOut, managerLayer } from "../src/internal/kubernetes/materialize.ts"
 import type { InjectOptions, Materialized, MaterializeValues } from "../src/Kubernetes.ts"
-import { makeTempDir, restoreEnv, setEnv } from "./support.ts"
+import { failureOf, setEnv, useTmpdir } from "./support.ts"
 
 // Every test gets its own temporary directory root, so what is left behind can be counted.
-let root = { dir: "", remove: () => {} }
-beforeEach(() => {
-  root = makeTempDir()
-  setEnv({ TMPDIR: root.dir })
-})
-afterEach(() => {
-  restoreEnv()
-  root.remove()
-})
+const root = useTmpdir()
 const leftOver = () => fs.readdirSync(root.dir)
-
-const failure = <A, R>(effect: Effect.Effect<A, Kubernetes.SecretInjectionError, R>) =>
-  Effect.flatMap(
-    Effect.result(effect),
-    (result) =>
-      Result.isFailure(result) ? Effect.succeed(result.failure) : Effect.die("expected a SecretInjectionError")
-  )
 
 const timestampDir = /^\.\.\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}\.\d+$/
 
@@ -191,7 +174,7 @@ describe("Kubernetes.materialize: the temporary directory", () => {
   it.effect("a directory that cannot be created is a FileSystemError; nothing is written elsewhere", () =>
     Effect.gen(function*() {
       setEnv({ TMPDIR: path.join(root.dir, "missing") })
-      const error = yield* failure(Effect.scoped(materialize(example, exampleValues)))
+      const error = yield* failureOf(Effect.scoped(materialize(example, exampleValues)))
       assert.strictEqual(error.reason, "FileSystemError")
       assert.include(error.message, "ENOENT")
       assert.deepStrictEqual(leftOver(), [])
@@ -287,7 +270,7 @@ describe("Kubernetes.materialize: refused before anything is written", () => {
   for (const [name, secrets, values, options, reason, texts] of refusals) {
     it.effect(`${name}: ${reason}`, () =>
       Effect.gen(function*() {
-        const error = yield* failure(Effect.scoped(materialize(secrets, values, options)))
+        const error = yield* failureOf(Effect.scoped(materialize(secrets, values, options)))
         assert.strictEqual(error.reason, reason)
         for (const text of texts) assert.include(error.message, text)
         assert.notInclude(error.message, "-----CERT-----")
@@ -318,12 +301,12 @@ describe("Materialized.update: the kubelet's rotation", () => {
   it.effect("only a Kubernetes Secret volume updates; a bad value is refused", () =>
     withVolume((m) =>
       Effect.gen(function*() {
-        const env = yield* failure(m.update("my-api-keys", "github_token", "x"))
+        const env = yield* failureOf(m.update("my-api-keys", "github_token", "x"))
         assert.strictEqual(env.reason, "NotUpdatable")
         assert.include(env.message, "environment variables keep their value")
-        const unknown = yield* failure(m.update("my-certs", "other", "x"))
+        const unknown = yield* failureOf(m.update("my-certs", "other", "x"))
         assert.strictEqual(unknown.reason, "NotUpdatable")
-        const bad = yield* failure(m.update("my-certs", "tls_cert", 5 as any))
+        const bad = yield* failureOf(m.update("my-certs", "tls_cert", 5 as any))
         assert.strictEqual(bad.reason, "InvalidValue")
       })
     ))
@@ -331,7 +314,7 @@ describe("Materialized.update: the kubelet's rotation", () => {
   it.effect("AWS, GCP and Vault agents write once: their files do not update", () =>
     Effect.scoped(Effect.gen(function*() {
       const m = yield* materialize([{ group: "g", key: "k" }], { g: { k: "v" } }, { secretManagerType: "AWS" })
-      assert.strictEqual((yield* failure(m.update("g", "k", "w"))).reason, "NotUpdatable")
+      assert.strictEqual((yield* failureOf(m.update("g", "k", "w"))).reason, "NotUpdatable")
     })))
 
   it.effect("a reader in this process sees the old value or the new one, never an error, while updates run", () =>

@@ -45,7 +45,7 @@ const assertNoneOf = (lines: ReadonlyArray<string>, secrets: ReadonlyArray<strin
   for (const line of lines) for (const secret of secrets) assert.notInclude(line, secret)
 }
 
-describe("every line of a multi-line value is masked wherever it is printed", () => {
+describe("S10 every line of a multi-line value is masked wherever it is printed", () => {
   it.effect("in an Error's cause, an Error inside a logged object, an Error in an annotation, a failure", () =>
     Effect.gen(function*() {
       const pem = pemKey("nested")
@@ -69,7 +69,7 @@ describe("every line of a multi-line value is masked wherever it is printed", ()
   })
 })
 
-describe("connection strings built with URL and URLSearchParams are masked", () => {
+describe("S10 connection strings built with URL and URLSearchParams are masked", () => {
   it("a password in a URL's userinfo (percent-encoded) and in a query string (form-encoded)", () => {
     const password = "r00t:pa$$/w0rd with space+plus&amp"
     Masking.register(password)
@@ -88,7 +88,7 @@ describe("connection strings built with URL and URLSearchParams are masked", () 
   })
 })
 
-describe("span labels and annotation keys are masked as Effect's loggers rewrite them", () => {
+describe("S10 span labels and annotation keys are masked as Effect's loggers rewrite them", () => {
   it.effect("a value with spaces, = and \" in a span label and an annotation key", () =>
     Effect.gen(function*() {
       const value = "c2VjcmV0IHdpdGg= padding \"and\" spaces"
@@ -101,7 +101,7 @@ describe("span labels and annotation keys are masked as Effect's loggers rewrite
     }))
 })
 
-describe("Logger.formatSimple's escaping is masked", () => {
+describe("S10 Logger.formatSimple's escaping is masked", () => {
   it.effect("a value holding a double quote with a backslash or a newline", () =>
     Effect.gen(function*() {
       const values = ["quote\"and\\backslash-1", "quote\"and\nnewline-2", "back\\\\slashes \"q\" x"]
@@ -113,7 +113,7 @@ describe("Logger.formatSimple's escaping is masked", () => {
     }))
 })
 
-describe("a value too large to register whole is still masked", () => {
+describe("S10 a value too large to register whole is still masked", () => {
   const line = (i: number, length: number) => `large-line-${i}-`.padEnd(length, "Zm9vYmFyYmF6") + `-${i}`
 
   it("its first 64 characters and each of its lines, in every form; a value of about 900 KB", () => {
@@ -144,7 +144,7 @@ describe("a value too large to register whole is still masked", () => {
   })
 })
 
-describe("Masking.register takes a string, bytes or a Redacted of one, and refuses anything else", () => {
+describe("S10 Masking.register takes a string, bytes or a Redacted of one, and refuses anything else", () => {
   it("null, undefined, numbers, objects and a Redacted number are refused with a TypeError that says what to pass", () => {
     for (const value of [null, undefined, 123, {}, [], true, Redacted.make(42)]) {
       assert.throws(

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url"
 import { afterEach, beforeEach } from "vitest"
 
 // Each test starts the bin and a command, both compiling TypeScript or starting Node: slow on a loaded machine.
-import { makeTempDir, writeFiles } from "./support.ts"
+import { childEnvironment, makeTempDir, writeFiles } from "./support.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const node = path.join(root, "node_modules", ".bin", "node")
@@ -35,9 +35,11 @@ interface Ran {
 
 /** The environment of a run: this one without secrets settings, with the test's secrets and temporary folders. */
 const environment = () => {
-  const env: Record<string, string | undefined> = { ...process.env }
-  for (const name of Object.keys(env)) if (name.startsWith("FLYTE_") || name.startsWith("_FSEC_")) delete env[name]
-  return { ...env, TMPDIR: path.join(temp.dir, "tmp"), FLYTE_SECRETS_DEFAULT_DIR: path.join(temp.dir, "secrets") }
+  return {
+    ...childEnvironment(),
+    TMPDIR: path.join(temp.dir, "tmp"),
+    FLYTE_SECRETS_DEFAULT_DIR: path.join(temp.dir, "secrets")
+  }
 }
 
 /**
@@ -94,7 +96,7 @@ const splitWriter = (code: number) =>
     "}, 200)"
   ].join("\n")
 
-describe("effect-secrets run masks its command's output", () => {
+describe("S11 effect-secrets run masks its command's output", () => {
   it(
     "a value written in two writes to stdout and stderr (pipes) is masked; the exit code is the command's",
     async () => {

@@ -36,7 +36,7 @@ const printable = fc.string({
   maxLength: 80
 }).filter((value) => !/[<>]/.test(value) && [...value.trim()].length >= 5)
 
-describe("a masked stream", () => {
+describe("S10 a masked stream", () => {
   it("masks a value split across two writes at every offset", () => {
     const value = "split-secret-value-0123456789-abcdefghijklmnopqrstuvwxyz" // longer than an anchor
     const text = `before ${value} after`

@@ -230,7 +230,7 @@ describe("Masking.register and Masking.mask", () => {
   })
 })
 
-describe("the registry", () => {
+describe("S10 the registry", () => {
   it("past 4,096 values the values held stay masked and the newest are refused with one warning", () => {
     const warnings: Array<string> = []
     const registry = makeSecretRegistry(defaultLimits, (warning) => warnings.push(warning))
@@ -350,7 +350,7 @@ const patternsAndText = (unit: fc.Arbitrary<string>, maxLength: number) =>
     )
   )
 
-describe("masking properties", () => {
+describe("S10 masking properties", () => {
   // 100 patterns over 3,000 other characters: too many classes for full rows below the start state.
   const filler = Array.from(
     { length: 100 },
@@ -471,7 +471,7 @@ describe("masking properties", () => {
   })
 })
 
-describe("every value the library hands out is registered", () => {
+describe("S10 every value the library hands out is registered", () => {
   const unique = (label: string) => `${label}-${Math.random().toString(36).slice(2)}-value`
 
   it.effect("by the manager (text, bytes, redacted), the facade, the cache and watch", () =>

@@ -99,30 +99,11 @@ describe("Secret.flyte2: flyte-sdk's Secret(key, group, mount, as_env_var)", () 
     const message = thrown(() => Secret.flyte2({ key: "k", asEnvVar: "A\u001b[2J" }))
     assert.notInclude(message, "\u001b")
   })
-  it("serialises as flyte-sdk does: group absent when not given, never ANY, never a group version", () => {
-    assert.deepStrictEqual(Secret.toIdl(Secret.flyte2("openai-key")), {
-      key: "openai-key",
-      mountRequirement: "ENV_VAR",
-      envVar: "OPENAI_KEY"
-    })
-    assert.deepStrictEqual(Secret.toIdl(Secret.flyte2({ key: "api-key", group: "openai" })), {
-      group: "openai",
-      key: "api-key",
-      mountRequirement: "ENV_VAR",
-      envVar: "OPENAI_API_KEY"
-    })
-    assert.notProperty(Secret.toIdl(Secret.flyte2("k")), "origin")
-  })
   it("every other Secret has origin flyte1, and an origin is flyte1 or flyte2", () => {
     assert.strictEqual(new Secret({ group: "g", key: "k" }).origin, "flyte1")
     assert.strictEqual(Secret.fromIdl({ key: "k" }).origin, "flyte1")
     assert.strictEqual(new Secret({ key: "k", origin: "flyte2" }).origin, "flyte2")
     assert.include(thrown(() => new Secret({ key: "k", origin: "flyte3" as never })), "Invalid Secret")
-  })
-  it("Secret.fromIdl(json, { origin: \"flyte2\" }) tags what it reads", () => {
-    const secret = Secret.fromIdl({ key: "k", mountRequirement: "ENV_VAR", envVar: "K" }, { origin: "flyte2" })
-    assert.strictEqual(secret.origin, "flyte2")
-    assert.deepStrictEqual(Secret.toIdl(secret), { key: "k", mountRequirement: "ENV_VAR", envVar: "K" })
   })
   it("a task accepts them in secretRequests and sends flyte-sdk's security context", () => {
     const t = task({ name: "t", secretRequests: [Secret.flyte2("openai-key")] }, () => Effect.void)

@@ -79,7 +79,7 @@ describe("Secret", () => {
   })
 })
 
-describe("Secret fields", () => {
+describe("S2 Secret fields", () => {
   it("refuses an unknown field, naming the one meant", () => {
     assert.include(
       thrown(() => new Secret({ grup: "a", key: "k" } as never)),
@@ -89,7 +89,7 @@ describe("Secret fields", () => {
   })
 })
 
-describe("Secret envVar rules", () => {
+describe("S2 Secret envVar rules", () => {
   it("refuses envVar \"\" at construction, as flytekit does; fromIdl still reads \"\" as absent (proto3)", () => {
     assert.include(thrown(() => new Secret({ group: "g", key: "k", envVar: "" })), "Invalid environment variable name")
     const fromIdl = Secret.fromIdl({ group: "g", key: "k", envVar: "", env_var: "" })
@@ -114,5 +114,69 @@ describe("Secret envVar rules", () => {
     // Near names are ordinary variables.
     assert.strictEqual(new Secret({ group: "g", envVar: "FLYTE_SECRET_TOKEN" }).envVar, "FLYTE_SECRET_TOKEN")
     assert.strictEqual(new Secret({ group: "g", envVar: "FLYTE_INTERNAL_X" }).envVar, "FLYTE_INTERNAL_X")
+  })
+})
+
+describe("Secret IDL codec", () => {
+  it("Secret(\"grp\", \"key\") keeps the key and no version", () => {
+    const idl = Secret.toIdl(new Secret({ group: "grp", key: "key" }))
+    assert.deepStrictEqual(idl, { group: "grp", key: "key" })
+    const back = Secret.fromIdl(idl)
+    assert.strictEqual(back.key, "key")
+    assert.isUndefined(back.groupVersion)
+  })
+  it("Secret(\"grp\", group_version=\"v1\") keeps the version and no key", () => {
+    const back = Secret.fromIdl(Secret.toIdl(new Secret({ group: "grp", groupVersion: "v1" })))
+    assert.strictEqual(back.groupVersion, "v1")
+    assert.isUndefined(back.key)
+  })
+  it("a key-only secret is written without a group, and a group \"\" is read as absent", () => {
+    const secret = new Secret({ key: "api_token" })
+    assert.deepStrictEqual(Secret.toIdl(secret), { key: "api_token" })
+    assert.deepStrictEqual(Secret.fromIdl({ group: "", key: "api_token" }), secret)
+  })
+  it("round-trips every field", () => {
+    const secret = new Secret({ group: "g", key: "k", groupVersion: "v", mountRequirement: "FILE", envVar: "E" })
+    assert.deepStrictEqual(Secret.fromIdl(Secret.toIdl(secret)), secret)
+  })
+  it("reads snake_case, enum numbers, and empty strings as absent", () => {
+    const secret = Secret.fromIdl({ group: "g", key: "", group_version: "", mount_requirement: 1, env_var: "" })
+    assert.isUndefined(secret.key)
+    assert.isUndefined(secret.groupVersion)
+    assert.isUndefined(secret.envVar)
+    assert.strictEqual(secret.mountRequirement, "ENV_VAR")
+    assert.strictEqual(Secret.fromIdl({ group: "g", mountRequirement: 2 }).mountRequirement, "FILE")
+    assert.strictEqual(Secret.fromIdl({ group: "g", mountRequirement: 0 }).mountRequirement, "ANY")
+    assert.strictEqual(Secret.fromIdl({ group: "g", mountRequirement: "ENV_VAR" }).mountRequirement, "ENV_VAR")
+  })
+  it("omits proto3 defaults when writing", () => {
+    assert.deepStrictEqual(Secret.toIdl(new Secret({ group: "g", key: "", mountRequirement: "ANY" })), { group: "g" })
+  })
+  it("throws a readable error for invalid IDL", () => {
+    assert.include(
+      (thrownBy(() => Secret.fromIdl({ group: "g", mountRequirement: 7 })) as Error).message,
+      "mountRequirement"
+    )
+    assert.include((thrownBy(() => Secret.fromIdl({})) as Error).message, "a secret needs a group or a key")
+    assert.include((thrownBy(() => Secret.fromIdl(null)) as Error).message, "Invalid flyteidl Secret")
+  })
+  it("writes a Flyte 2 secret as flyte-sdk does: group absent when not given, never ANY, never a group version", () => {
+    assert.deepStrictEqual(Secret.toIdl(Secret.flyte2("openai-key")), {
+      key: "openai-key",
+      mountRequirement: "ENV_VAR",
+      envVar: "OPENAI_KEY"
+    })
+    assert.deepStrictEqual(Secret.toIdl(Secret.flyte2({ key: "api-key", group: "openai" })), {
+      group: "openai",
+      key: "api-key",
+      mountRequirement: "ENV_VAR",
+      envVar: "OPENAI_API_KEY"
+    })
+    assert.notProperty(Secret.toIdl(Secret.flyte2("k")), "origin")
+  })
+  it("Secret.fromIdl(json, { origin: \"flyte2\" }) tags what it reads", () => {
+    const secret = Secret.fromIdl({ key: "k", mountRequirement: "ENV_VAR", envVar: "K" }, { origin: "flyte2" })
+    assert.strictEqual(secret.origin, "flyte2")
+    assert.deepStrictEqual(Secret.toIdl(secret), { key: "k", mountRequirement: "ENV_VAR", envVar: "K" })
   })
 })

@@ -98,7 +98,7 @@ const withStore = <A, E, R>(body: (double: BlockingStore) => Effect.Effect<A, E,
   return Effect.ensuring(body(double), double.releaseAll)
 }
 
-describe("SecretsCache: an invalidation is never undone", () => {
+describe("S12 SecretsCache: an invalidation is never undone", () => {
   const invalidations = {
     invalidate: (control: SecretsCacheShape) => control.invalidate(request),
     invalidateAll: (control: SecretsCacheShape) => control.invalidateAll

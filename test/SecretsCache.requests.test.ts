@@ -101,7 +101,7 @@ const operations: ReadonlyArray<Operation> = ["get", "getRedacted", "getPath", "
 const run = (manager: SecretsManagerShape, operation: Operation, request: unknown) =>
   Effect.exit(Effect.suspend(() => manager[operation](request as SecretRequest) as Effect.Effect<unknown, unknown>))
 
-describe("SecretsCache: refuses what the manager refuses", () => {
+describe("S12 SecretsCache refuses what the manager refuses", () => {
   it.effect("{ grup: \"db\", key: \"password\" } is refused as the manager refuses it, not read as the key-only secret", () =>
     Effect.gen(function*() {
       const { calls, counted, plain } = yield* plainAndCounted

@@ -6,7 +6,6 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { TestClock } from "effect/testing"
@@ -21,7 +20,7 @@ import {
   type SecretsManagerShape
 } from "../src/index.ts"
 import { makeCachedManager } from "../src/internal/cache/cachedManager.ts"
-import { expectMiss } from "./support.ts"
+import { captureLogs, expectMiss } from "./support.ts"
 
 type Operation = "get" | "getRedacted" | "getPath" | "locate" | "watch"
 
@@ -79,20 +78,6 @@ type Fake = ReturnType<typeof makeFake>
 
 const cachedOver = (fake: Fake, options?: SecretsCacheOptions) =>
   SecretsCache.layer(options).pipe(Layer.provide(Layer.succeed(SecretsManager, fake.manager)))
-
-/** A logger that keeps every line: level and message. */
-const captureLogs = () => {
-  const lines: Array<{ readonly level: string; readonly message: string }> = []
-  const layer = Logger.layer([
-    Logger.make((options) => {
-      lines.push({
-        level: options.logLevel,
-        message: (options.message as ReadonlyArray<unknown>).map(String).join(" ")
-      })
-    })
-  ])
-  return { lines, layer }
-}
 
 const request = { group: "db", key: "password" }
 const value = "hunter2-s3cr3t"
@@ -528,7 +513,7 @@ describe("SecretsCache: values handed out", () => {
   })
 })
 
-describe("SecretsCache: memory", () => {
+describe("S14 SecretsCache: memory stays bounded", () => {
   const settings = { timeToLive: 300_000, missTimeToLive: 1_000, staleIfError: 3_600_000 }
 
   it.effect("evicts beyond capacity, the least recently stored first", () => {

@@ -16,7 +16,7 @@ const fromRecordSync = (env: Record<string, string>) => fromRecord(env).pipe(Eff
 describe("SecretsConfig", () => {
   afterEach(restoreEnv)
 
-  it.effect("has the seed's defaults", () =>
+  it.effect("has the documented defaults", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual(yield* fromRecord({}), {
         envPrefix: "FLYTE_SECRETS_",

@@ -76,7 +76,7 @@ describe("makeSecrets over a test layer", () => {
   })
 })
 
-describe("the facade is inert to inspection", () => {
+describe("S15 the facade is inert to inspection", () => {
   it("is not thenable at either level", () => {
     const { secrets, counts } = countingFacade()
     assert.isUndefined((secrets as unknown as { then?: unknown }).then)

@@ -6,7 +6,7 @@ import * as Redacted from "effect/Redacted"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
-import { expectMiss, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
+import { expectMiss, live, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const get = SecretsManager.use((manager) => manager.get({ group: "my-group", key: "my_key" }))
 const bytes = new Uint8Array([0, 255, 10, 32, 13, 9, 0x80])
@@ -292,7 +292,6 @@ describe("SecretsManager.layerTest: the lookup rules, no I/O", () => {
 
 describe("SecretsManager.layer: live, on a temp dirs.secrets and real env vars", () => {
   const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined })
-  const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
 
   it.effect("reads a file from the configured directory, and exact bytes in rb mode", () =>
     live(Effect.gen(function*() {

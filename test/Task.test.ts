@@ -64,46 +64,6 @@ describe("task definition", () => {
   })
 })
 
-describe("Secret IDL codec", () => {
-  it("Secret(\"grp\", \"key\") keeps the key and no version", () => {
-    const idl = Secret.toIdl(new Secret({ group: "grp", key: "key" }))
-    assert.deepStrictEqual(idl, { group: "grp", key: "key" })
-    const back = Secret.fromIdl(idl)
-    assert.strictEqual(back.key, "key")
-    assert.isUndefined(back.groupVersion)
-  })
-  it("Secret(\"grp\", group_version=\"v1\") keeps the version and no key", () => {
-    const back = Secret.fromIdl(Secret.toIdl(new Secret({ group: "grp", groupVersion: "v1" })))
-    assert.strictEqual(back.groupVersion, "v1")
-    assert.isUndefined(back.key)
-  })
-  it("round-trips every field", () => {
-    const secret = new Secret({ group: "g", key: "k", groupVersion: "v", mountRequirement: "FILE", envVar: "E" })
-    assert.deepStrictEqual(Secret.fromIdl(Secret.toIdl(secret)), secret)
-  })
-  it("reads snake_case, enum numbers, and empty strings as absent", () => {
-    const secret = Secret.fromIdl({ group: "g", key: "", group_version: "", mount_requirement: 1, env_var: "" })
-    assert.isUndefined(secret.key)
-    assert.isUndefined(secret.groupVersion)
-    assert.isUndefined(secret.envVar)
-    assert.strictEqual(secret.mountRequirement, "ENV_VAR")
-    assert.strictEqual(Secret.fromIdl({ group: "g", mountRequirement: 2 }).mountRequirement, "FILE")
-    assert.strictEqual(Secret.fromIdl({ group: "g", mountRequirement: 0 }).mountRequirement, "ANY")
-    assert.strictEqual(Secret.fromIdl({ group: "g", mountRequirement: "ENV_VAR" }).mountRequirement, "ENV_VAR")
-  })
-  it("omits proto3 defaults when writing", () => {
-    assert.deepStrictEqual(Secret.toIdl(new Secret({ group: "g", key: "", mountRequirement: "ANY" })), { group: "g" })
-  })
-  it("throws a readable error for invalid IDL", () => {
-    assert.include(
-      (thrownBy(() => Secret.fromIdl({ group: "g", mountRequirement: 7 })) as Error).message,
-      "mountRequirement"
-    )
-    assert.include((thrownBy(() => Secret.fromIdl({})) as Error).message, "a secret needs a group or a key")
-    assert.include((thrownBy(() => Secret.fromIdl(null)) as Error).message, "Invalid flyteidl Secret")
-  })
-})
-
 describe("task() with a test layer", () => {
   it.effect("preflight lists every missing secret in one MissingSecrets and the body never runs", () =>
     Effect.gen(function*() {
@@ -301,7 +261,7 @@ describe("isTask", () => {
   })
 })
 
-describe("a task reads each request field once", () => {
+describe("S2 a task reads each request field once", () => {
   it.effect("a getter cannot show a declared name to the strict check and read another secret", () =>
     Effect.gen(function*() {
       let reads = 0

@@ -12,7 +12,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, beforeEach } from "vitest"
 import { ownedDirMarker } from "../src/internal/files/ownedTempDirs.ts"
-import { makeTempDir, writeFiles } from "./support.ts"
+import { childEnvironment, makeTempDir, writeFiles } from "./support.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const node = path.join(root, "node_modules", ".bin", "node")
@@ -43,12 +43,10 @@ interface Ran {
 
 /** The environment of a run: this one without secrets settings, then the test's. */
 const environment = (variables: Readonly<Record<string, string>>) => {
-  const env: Record<string, string | undefined> = { ...process.env }
-  for (const name of Object.keys(env)) if (name.startsWith("FLYTE_") || name.startsWith("_FSEC_")) delete env[name]
   // Compiled code is cached outside the test's temporary directory, warm across runs.
   const compileCache = path.join(os.tmpdir(), "node-compile-cache")
   return {
-    ...env,
+    ...childEnvironment(),
     TMPDIR: dirs.tmp,
     NODE_COMPILE_CACHE: compileCache,
     FLYTE_SECRETS_DEFAULT_DIR: dirs.secrets,
@@ -171,7 +169,7 @@ const space = ownedDirMarker()
 /** The path the command printed after `at`. */
 const printedPath = (ran: Ran) => /at (\S+)/.exec(ran.stdout)?.[1] ?? ""
 
-describe("the effect-secrets bin", { timeout: 90_000 }, () => {
+describe("S11 the effect-secrets bin", { timeout: 90_000 }, () => {
   it("--help exits 0; where exits 0 when found and 1 when missing", async () => {
     const [help, found, missing] = await Promise.all([
       runBin(["--help"]),

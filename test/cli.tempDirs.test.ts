@@ -7,21 +7,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { afterEach, beforeEach } from "vitest"
 import { makeOwnedTempDir, ownedDirMarker, removeOrphanedTempDirs } from "../src/internal/files/ownedTempDirs.ts"
-import { makeTempDir, restoreEnv, setEnv } from "./support.ts"
+import { useTmpdir } from "./support.ts"
 
 const prefix = "effect-secrets-pod-"
 
-let temp = { dir: "", remove: () => {} }
-beforeEach(() => {
-  temp = makeTempDir()
-  setEnv({ TMPDIR: temp.dir })
-})
-afterEach(() => {
-  restoreEnv()
-  temp.remove()
-})
+const temp = useTmpdir()
 
 /** This process's pid namespace, as the names hold it. */
 const space = ownedDirMarker()
@@ -29,7 +20,7 @@ const space = ownedDirMarker()
 /** The pid of a process that has ended. */
 const endedPid = (): number => spawnSync("true").pid!
 
-describe("pod directories owned by a process", () => {
+describe("S11 pod directories owned by a process", () => {
   it("a new one is this user's only and names this process", () => {
     const dir = makeOwnedTempDir(prefix)
     assert.strictEqual(path.dirname(dir), temp.dir)

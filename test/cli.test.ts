@@ -555,7 +555,7 @@ describe("effect-secrets run (in process: what happens before the command starts
     }))
 })
 
-describe("effect-secrets run: the signals that end it", () => {
+describe("S11 effect-secrets run: the signals that end it", () => {
   it.effect("SIGHUP and SIGQUIT interrupt it wherever it is (as the runtime does on SIGINT and SIGTERM); the first is kept", () =>
     Effect.gen(function*() {
       const before = endingSignals.map((signal) => process.listenerCount(signal))

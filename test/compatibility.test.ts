@@ -1,6 +1,6 @@
 /**
  * What flytekit reads and how a new user is answered: Python's whitespace and newlines, key-only secrets, the
- * shell-safe spelling, the seed's example on a Flyte pod, error hints, configuration errors, plain JavaScript
+ * shell-safe spelling, the group my-api-keys on a Flyte pod, error hints, configuration errors, plain JavaScript
  * callers, tasks without input.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -8,11 +8,10 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager, task } from "../src/index.ts"
-import { expectMiss, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
+import { captureLogs, expectMiss, live, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const get = (request: Parameters<SecretsManager["Service"]["get"]>[0]) =>
   SecretsManager.use((manager) => manager.get(request))
@@ -46,11 +45,9 @@ describe("values as flytekit reads them", () => {
 })
 
 describe("key-only secrets", () => {
-  it.effect("are declared, encoded, decoded, injected into tasks and read", () =>
+  it.effect("are declared, injected into tasks and read (their IDL in test/Secret.test.ts)", () =>
     Effect.gen(function*() {
       const secret = new Secret({ key: "api_token" })
-      assert.deepStrictEqual(Secret.toIdl(secret), { key: "api_token" })
-      assert.deepStrictEqual(Secret.fromIdl({ group: "", key: "api_token" }), secret)
       assert.strictEqual(yield* get(secret), "from-env")
       const t = task({ name: "key_only", secretRequests: [{ key: "api_token" }] }, () => get({ key: "api_token" }))
       assert.strictEqual(yield* t(), "from-env")
@@ -70,7 +67,7 @@ describe("the shell-safe spelling", () => {
     }))))
 })
 
-describe("the seed's example on a Flyte pod", () => {
+describe("the group my-api-keys on a Flyte pod", () => {
   const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
 
   it("secrets.my_api_keys.github_token finds what Flyte 1 injects for the group my-api-keys", () => {
@@ -86,7 +83,6 @@ describe("the seed's example on a Flyte pod", () => {
 
 describe("error hints", () => {
   const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
-  const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
 
   it.effect("outside a task, no advice about a task's declarations", () =>
     live(Effect.gen(function*() {
@@ -179,12 +175,11 @@ describe("configuration errors", () => {
 
   it.effect("a misspelt configuration variable is warned about, with the right name", () =>
     Effect.gen(function*() {
-      const warnings: Array<unknown> = []
-      const capture = Logger.layer([Logger.make((options) => warnings.push(options.message))])
+      const logs = captureLogs()
       yield* configFrom({ FLYTE_SECRET_DEFAULT_DIR: "/x", FLYTE_SECRETS_DEFAULT_DIRS: "a-secret" }).pipe(
-        Effect.provide(capture)
+        Effect.provide(logs.layer)
       )
-      assert.deepStrictEqual(warnings.map(String), [
+      assert.deepStrictEqual(logs.lines.map((line) => line.message), [
         "FLYTE_SECRET_DEFAULT_DIR is set but not read: did you mean FLYTE_SECRETS_DEFAULT_DIR?"
       ])
     }))

@@ -1,7 +1,8 @@
 /**
  * Docs are code: every `ts` block of the README, CONTRIBUTING.md and docs/ is a whole file under examples/ (the
  * type-check compiles it), every block marked `output` is what the example before it prints, every example the
- * docs show runs, and every relative link leads to a file and heading that exist.
+ * docs show runs, and every relative link leads to a file and heading that exist. docs/security.md's promises each
+ * name the tests that attack them, and those files and describes exist.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
@@ -131,6 +132,48 @@ describe("docs are code", () => {
           assert.isTrue(anchorsOf(resolved).has(anchor), `${page}: ${resolved} has no heading #${anchor}`)
         }
       }
+    }
+  })
+})
+
+/** Every test file under test/, as [path from the root, text with white space folded]. */
+const testFiles = (): ReadonlyArray<readonly [string, string]> =>
+  fs.readdirSync(path.join(root, "test"), { recursive: true, encoding: "utf8" })
+    .filter((name) => name.endsWith(".test.ts"))
+    .map((name) => [`test/${name}`, fold(fs.readFileSync(path.join(root, "test", name), "utf8"))] as const)
+
+const fold = (text: string): string => text.replace(/\s+/g, " ")
+
+describe("docs/security.md names the tests that attack each promise", () => {
+  const page = fold(fs.readFileSync(path.join(root, "docs/security.md"), "utf8"))
+
+  it("every promise S<n> has an \"Attacked by\" line", () => {
+    const sections = page.split(/ ## (?=S\d+\. )/).slice(1)
+    assert.isAbove(sections.length, 0)
+    for (const section of sections) {
+      if (section.startsWith("Limits")) continue
+      assert.include(section.split(" ## ")[0], "Attacked by: `test/", section.slice(0, 40))
+    }
+  })
+
+  it("every test/... path it mentions exists, and every describe it quotes is in that file", () => {
+    const files = new Map(testFiles())
+    for (const [, file] of page.matchAll(/`(test\/[^`]+)`/g)) {
+      assert.isTrue(fs.existsSync(path.join(root, file!)), `docs/security.md names ${file}, which does not exist`)
+    }
+    for (const [, file, quoted] of page.matchAll(/`(test\/[^`]+)` › ((?:"[^"]+"(?:, )?)+)/g)) {
+      for (const [, title] of quoted!.matchAll(/"([^"]+)"/g)) {
+        assert.include(files.get(file!), `"${title}"`, `${file} has no describe "${title}"`)
+      }
+    }
+  })
+
+  it("every S<n> it mentions has a describe in some test file that starts with that number", () => {
+    const attacked = new Set(
+      testFiles().flatMap(([, text]) => [...text.matchAll(/(?:describe\(|S\d+: )"(S\d+) /g)].map((match) => match[1]!))
+    )
+    for (const [promise] of page.matchAll(/\bS\d+\b/g)) {
+      assert.isTrue(attacked.has(promise), `no describe starts with ${promise}`)
     }
   })
 })

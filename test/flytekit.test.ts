@@ -1,7 +1,7 @@
 /**
- * Differential test against Python itself: flytekit's reading rules (FLYTE.md, "Reading" and "Values, exactly as
- * flytekit reads them") run in a real Python process over the same generated environments and secret files, side by
- * side with this library. Python's own `str.upper`/`lower`/`strip` and text-mode `open` decide what flytekit reads;
+ * Differential test against Python itself: flytekit's reading rules (its places in its order, its values exactly as
+ * it reads them) run in a real Python process over the same generated environments and secret files, side by side
+ * with this library. Python's own `str.upper`/`lower`/`strip` and text-mode `open` decide what flytekit reads;
  * every case must agree on the value, or on a miss. Only flytekit's places are populated, so the library's extra
  * places (shell-safe spellings, backend layouts) cannot answer instead.
  */
@@ -17,7 +17,7 @@ import { makeTempDir } from "./support.ts"
 
 // flytekit's SecretsManager.get in text mode: prefixed variable, then (local run) the unprefixed variable, then the
 // file; a declared env_var is ignored. Values are stripped; files are read in text mode as UTF-8 (universal
-// newlines, BOM kept). The library tries the file before the unprefixed variable (the seed's order), so a case
+// newlines, BOM kept). The library tries the file before the unprefixed variable (its documented order), so a case
 // populates the file and the unprefixed variable together only where the file cannot be read: there the library
 // records its refusal and goes on, and both find the unprefixed variable.
 const flytekitReader = String.raw`

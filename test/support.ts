@@ -1,5 +1,9 @@
-/** Shared test fixtures: temp secret directories and `process.env` changes that are always undone. */
+/**
+ * Shared test fixtures, one copy each: temp directories, `process.env` changes that are always undone, the live
+ * layer, a planted value to scan for, failures and log lines captured.
+ */
 import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
 import * as Result from "effect/Result"
 import * as fc from "fast-check"
 import * as fs from "node:fs"
@@ -8,6 +12,13 @@ import * as path from "node:path"
 import { inspect } from "node:util"
 import { afterEach, beforeEach } from "vitest"
 import { SecretNotFound } from "../src/SecretsError.ts"
+import { SecretsManager } from "../src/SecretsManager.ts"
+
+/** A recognisable value planted where no read may reach: every text a test sees is scanned for it. */
+export const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
+
+/** Runs `effect` over the live layer (`SecretsManager.layer`). */
+export const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
 
 /** A fresh directory under the OS temp dir, removed when the returned function is called. */
 export const makeTempDir = (): { readonly dir: string; readonly remove: () => void } => {
@@ -41,14 +52,31 @@ export const restoreEnv = (): void => {
   saved.clear()
 }
 
-/** Runs a lookup expected to miss and returns its `SecretNotFound`. */
-export const expectMiss = <A, R>(
-  effect: Effect.Effect<A, SecretNotFound, R>
-): Effect.Effect<SecretNotFound, Error, R> =>
+/** Runs an effect expected to fail and returns its error; a success is a defect that fails the test. */
+export const failureOf = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<E, never, R> =>
   Effect.flatMap(Effect.result(effect), (result) =>
     Result.isFailure(result)
       ? Effect.succeed(result.failure)
-      : Effect.fail(new Error(`expected a miss, got a value`)))
+      : Effect.die(new Error("expected a failure, got a value")))
+
+/** Runs a lookup expected to miss and returns its `SecretNotFound`. */
+export const expectMiss: <A, R>(
+  effect: Effect.Effect<A, SecretNotFound, R>
+) => Effect.Effect<SecretNotFound, never, R> = failureOf
+
+/** A logger layer that keeps every line (level and message), and the lines it kept. */
+export const captureLogs = () => {
+  const lines: Array<{ readonly level: string; readonly message: string }> = []
+  const layer = Logger.layer([
+    Logger.make((options) => {
+      lines.push({
+        level: options.logLevel,
+        message: (options.message as ReadonlyArray<unknown>).map(String).join(" ")
+      })
+    })
+  ])
+  return { lines, layer }
+}
 
 /**
  * For live tests: before each test, a fresh temp folder whose `secrets/` folder is FLYTE_SECRETS_DEFAULT_DIR, and
@@ -70,6 +98,33 @@ export const useSecretsDir = (variables: Readonly<Record<string, string | undefi
     remove()
   })
   return dirs
+}
+
+/**
+ * Before each test, a fresh temp folder that is also `TMPDIR` (so what a test leaves behind can be counted); after
+ * it, the folder removed and `process.env` restored.
+ */
+export const useTmpdir = () => {
+  const temp = { dir: "" }
+  let remove = () => {}
+  beforeEach(() => {
+    const made = makeTempDir()
+    remove = made.remove
+    temp.dir = made.dir
+    setEnv({ TMPDIR: made.dir })
+  })
+  afterEach(() => {
+    restoreEnv()
+    remove()
+  })
+  return temp
+}
+
+/** This process's environment without the library's settings or the tests' secrets, for a child process. */
+export const childEnvironment = (): Record<string, string | undefined> => {
+  const env: Record<string, string | undefined> = { ...process.env }
+  for (const name of Object.keys(env)) if (name.startsWith("FLYTE_") || name.startsWith("_FSEC_")) delete env[name]
+  return env
 }
 
 /** What `f` throws; fails the test when it does not throw. */

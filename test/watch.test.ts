@@ -229,7 +229,7 @@ describe("watch without directory watches: the poll", () => {
     }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/k": "fixed" } }))))
 })
 
-describe("watch refuses a poll interval that is not positive and finite", () => {
+describe("S12 watch refuses a poll interval that is not positive and finite", () => {
   const env = { FLYTE_SECRETS_G_K: "value" }
   useSecretsDir(env)
   const layers = {

@@ -1,5 +1,5 @@
 /**
- * The one secret-file read algorithm, for every file system (the README's "Security" promises). A read opens
+ * The one secret-file read algorithm, for every file system (docs/security.md, S3 to S7). A read opens
  * the file once, judges the opened file (`fstat`: a regular file, one name, within the size cap), checks that the
  * file actually opened lies inside the secrets directory as that directory resolves now, reads that open file and
  * closes it. No verdict outlives the open file it was made for: inode numbers are reused as soon as a file is

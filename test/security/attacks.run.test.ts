@@ -9,10 +9,10 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, beforeEach } from "vitest"
-import { makeOwnedTempDir, ownedDirMarker, removeOrphanedTempDirs } from "../src/internal/files/ownedTempDirs.ts"
-import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
+import { makeOwnedTempDir, ownedDirMarker, removeOrphanedTempDirs } from "../../src/internal/files/ownedTempDirs.ts"
+import { makeTempDir, restoreEnv, setEnv, writeFiles } from "../support.ts"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
+const root = fileURLToPath(new URL("../..", import.meta.url))
 const node = path.join(root, "node_modules", ".bin", "node")
 const bin = path.join(root, "src", "bin", "cli.ts")
 
@@ -82,7 +82,7 @@ const assertNoValue = (output: Buffer) => {
   assert.notInclude(output.toString("latin1"), textValue.slice(0, 12))
 }
 
-describe("effect-secrets run: what a command writes is masked however it writes it", () => {
+describe("S11 effect-secrets run: what a command writes is masked however it writes it", () => {
   it("a value that is not text, copied as it is from its file to stdout (whole, and split across writes)", async () => {
     const ran = await runScript([
       readValues,
@@ -153,7 +153,7 @@ describe("effect-secrets run: what a command writes is masked however it writes 
   }
 })
 
-describe("the sweep of leftover pod directories", () => {
+describe("S11 the sweep of leftover pod directories", () => {
   const namespace = /\[(\d+)\]/.exec(fs.readlinkSync("/proc/self/ns/pid"))![1]!
   const boot = fs.readFileSync("/proc/sys/kernel/random/boot_id", "latin1").replace(/[^0-9a-f]/g, "").slice(0, 12)
   /** `<namespace>-<machine>-<boot>`, as this process's names hold them. */

@@ -10,8 +10,8 @@ import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import { TestConsole } from "effect/testing"
 import * as util from "node:util"
-import { Masking } from "../src/index.ts"
-import { makeSecretRegistry } from "../src/internal/masking/registry.ts"
+import { Masking } from "../../src/index.ts"
+import { makeSecretRegistry } from "../../src/internal/masking/registry.ts"
 
 /** What every logger prints for `effect`: the masked default console logger, and masked logfmt, JSON, simple. */
 const printedByEveryLogger = <A, E>(effect: Effect.Effect<A, E>) =>
@@ -32,7 +32,7 @@ const assertNoneOf = (lines: ReadonlyArray<string>, secrets: ReadonlyArray<strin
   for (const line of lines) for (const secret of secrets) assert.notInclude(line, secret)
 }
 
-describe("a value escaped by two printers in turn is masked", () => {
+describe("S10 a value escaped by two printers in turn is masked", () => {
   it.effect("JSON text holding the value, inside a logged object (JSON's escaping, then util.inspect's)", () =>
     Effect.gen(function*() {
       const password = `pw"with\\both-7a1c`
@@ -52,7 +52,7 @@ describe("a value escaped by two printers in turn is masked", () => {
     }))
 })
 
-describe("a multi-line value whose lines are each too short to mask on their own", () => {
+describe("S10 a multi-line value whose lines are each too short to mask on their own", () => {
   const value = "k9x1\nQ7zv\n3mpa\nW2ry"
 
   it("is masked whole where an error prints it indented as a nested cause (util.inspect, Cause.pretty)", () => {
@@ -79,7 +79,7 @@ describe("a multi-line value whose lines are each too short to mask on their own
     }))
 })
 
-describe("bytes that are not text are masked however a logger prints them", () => {
+describe("S10 bytes that are not text are masked however a logger prints them", () => {
   it.effect("a Buffer and a Uint8Array logged as they are, in a message and inside an object, in every logger", () =>
     Effect.gen(function*() {
       const key = Buffer.from([0xff, 0xfe, 0x00, 0x01, ...Buffer.from("raw-key-text-part-31"), 0x80, 0x81, 0xc3])
@@ -106,7 +106,7 @@ describe("bytes that are not text are masked however a logger prints them", () =
   })
 })
 
-describe("a value too large to mask whole", () => {
+describe("S10 a value too large to mask whole", () => {
   it("whose lines fit is masked line by line whole, not by each line's first 64 characters (about 500 KB)", () => {
     const line = (i: number) => `wide-line-${i}-`.padEnd(500, "Zm9vYmFyYmF6") + `-${i}`
     const large = Array.from({ length: 1_000 }, (_, i) => line(i)).join("\n")
@@ -119,7 +119,7 @@ describe("a value too large to mask whole", () => {
   })
 })
 
-describe("Masking.register refuses with a TypeError", () => {
+describe("S10 Masking.register refuses with a TypeError", () => {
   it("a Redacted whose value was wiped, saying so", () => {
     const redacted = Redacted.make("wiped-before-registering")
     Redacted.wipeUnsafe(redacted)
@@ -127,7 +127,7 @@ describe("Masking.register refuses with a TypeError", () => {
   })
 })
 
-describe("what held: hostile values and printers", () => {
+describe("S10 what held: hostile values and printers", () => {
   const hostile = [
     "re.*+?^${}()|[]\\-meta",
     "dollar-$&-$1-$$-amp",

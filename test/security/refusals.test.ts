@@ -1,5 +1,5 @@
 /**
- * A refusal is recorded and the lookup goes on: the refused place is never read, and a later place (where flytekit
+ * Promise S6 of docs/security.md on the live layer. A refusal is recorded and the lookup goes on: the refused place is never read, and a later place (where flytekit
  * would have found the value: it reads the unprefixed variable before the file and ignores a declared variable)
  * answers. A rotation in progress still never falls through.
  */
@@ -7,13 +7,12 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { SecretsManager } from "../src/index.ts"
-import { expectMiss, setEnv, useSecretsDir, visibleTexts, writeFiles } from "./support.ts"
+import { SecretsManager } from "../../src/index.ts"
+import { expectMiss, live, setEnv, useSecretsDir, visibleTexts, writeFiles } from "../support.ts"
 
 const notUtf8 = new Uint8Array([0xff, 0xfe, 0x80])
-const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
 
-describe("a refusal is recorded and the lookup goes on", () => {
+describe("S6 a refused place is never read: the refusal is recorded and the lookup goes on", () => {
   const dirs = useSecretsDir()
 
   it.effect("a local run: a refused file, then the unprefixed variable answers", () =>

@@ -2,8 +2,8 @@
  * The conformance suite: one list of cases, run against every file access the library has: the live layer (Node's
  * synchronous `fs`, non-blocking opens, `/proc/self/fd`), `layerNoDeps` over `@effect/platform-node`'s
  * asynchronous `NodeFileSystem`, `layerNoDeps` over a synchronous Node `FileSystem`, and `layerTest` (in memory)
- * for the cases that need no links, FIFOs or devices. Every implementation must give the same answers under the
- * read rules (DESIGN, "Safety rules" 2 to 4 and 7).
+ * for the cases that need no links, FIFOs or devices. Every implementation must give the same answers. Each case
+ * names the promise of docs/security.md it attacks, and runs in that promise's describe over every implementation.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
@@ -16,16 +16,15 @@ import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
-import { Environment, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
-import type { SecretRequest, SecretsManagerShape } from "../src/SecretsManager.ts"
-import { type AfterCall, type FileCall, recordingFileSystem, spyOnNodeFs } from "./fixtures/fileCalls.ts"
-import { makeKubeletVolume } from "./fixtures/kubeletVolume.ts"
-import { nodeSyncFileSystem } from "./fixtures/nodeSyncFileSystem.ts"
-import { fifoRescuer, flipper, isRotatedValue, releaseFifo, rotatedValueOf, rotator } from "./fixtures/racers.ts"
-import { withoutLinkCounts } from "./fixtures/withoutLinkCounts.ts"
-import { expectMiss, makeTempDir, restoreEnv, setEnv, visibleTexts } from "./support.ts"
+import { Environment, SecretNotFound, SecretsConfig, SecretsManager } from "../../src/index.ts"
+import type { SecretRequest, SecretsManagerShape } from "../../src/SecretsManager.ts"
+import { type AfterCall, type FileCall, recordingFileSystem, spyOnNodeFs } from "../fixtures/fileCalls.ts"
+import { makeKubeletVolume } from "../fixtures/kubeletVolume.ts"
+import { nodeSyncFileSystem } from "../fixtures/nodeSyncFileSystem.ts"
+import { fifoRescuer, flipper, isRotatedValue, releaseFifo, rotatedValueOf, rotator } from "../fixtures/racers.ts"
+import { withoutLinkCounts } from "../fixtures/withoutLinkCounts.ts"
+import { expectMiss, makeTempDir, PLANTED, restoreEnv, setEnv, visibleTexts } from "../support.ts"
 
-const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
 const encoder = new TextEncoder()
 
 /** What a manager is built with, besides its secrets directory. */
@@ -277,8 +276,22 @@ const opensOncePerRead = (fx: Fixture, manager: SecretsManagerShape, request: Se
     }
   })
 
+/** The promises of docs/security.md that the cases attack, each a describe of its own. */
+const promises = {
+  S3: "S3 containment is bound to the file actually read, at every file access",
+  S4: "S4 only regular files are read, and nothing blocks, at every file access",
+  S5: "S5 the size cap holds at every file access",
+  S6: "S6 a refused place is never read, and says why, at every file access",
+  S7: "S7 rotation never tears a value, at every file access",
+  S8: "S8 declared variables are opened only as declared, at every file access",
+  S17: "S17 every file access gives the same answers"
+} as const
+type PromiseNumber = keyof typeof promises
+
 interface Case {
   readonly name: string
+  /** The promise of docs/security.md that the case attacks. */
+  readonly promise: PromiseNumber
   /** Needs real files (links, FIFOs, devices...): not run in memory. */
   readonly disk?: boolean
   /** Needs the file-system calls recorded: not run where they are not. */
@@ -293,6 +306,7 @@ interface Case {
 const cases: ReadonlyArray<Case> = [
   {
     name: "reads a regular file: text stripped with universal newlines, rb the exact bytes",
+    promise: "S17",
     run: (fx) =>
       Effect.gen(function*() {
         const raw = encoder.encode("\r\n  first line\r\nsecond\rthird \t\n")
@@ -307,6 +321,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "opens the file once per read, read-only (and non-blocking where it can)",
+    promise: "S3",
     records: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -316,6 +331,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "refuses links out of the secrets directory (a file, a directory, a root-only file), never reading them",
+    promise: "S3",
     disk: true,
     records: true,
     run: (fx) =>
@@ -352,18 +368,21 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a link flipped between an inside and an outside target never yields the outside file",
+    promise: "S3",
     disk: true,
     records: true,
     run: (fx) => flipCase(fx, "link")
   },
   {
     name: "a name flipped between an inside regular file and a link out never yields the outside file",
+    promise: "S3",
     disk: true,
     records: true,
     run: (fx) => flipCase(fx, "file")
   },
   {
     name: "a swap between any two steps of a read never yields the outside file",
+    promise: "S3",
     disk: true,
     records: true,
     run: (fx) =>
@@ -403,6 +422,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a FIFO swapped in between any two steps never blocks a read (Effect.timeout ends it)",
+    promise: "S4",
     disk: true,
     records: true,
     nonBlocking: true,
@@ -436,6 +456,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "no verdict outlives its file: an inode reused by an outside file behind a swapped link is refused",
+    promise: "S3",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -468,6 +489,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "rotation with deletion: no error, no torn value, no path as a value, no fall-through",
+    promise: "S7",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -501,6 +523,7 @@ const cases: ReadonlyArray<Case> = [
   {
     name:
       "a reader rides out a rotation that outlasts any fixed number of tries: no error while the volume keeps changing",
+    promise: "S7",
     disk: true,
     records: true,
     run: (fx) =>
@@ -524,6 +547,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a writer that never stops changing a secret cannot hold a reader: the read ends with a refusal that says so",
+    promise: "S7",
     disk: true,
     records: true,
     run: (fx) =>
@@ -543,6 +567,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a FIFO is refused by name at once, never blocking a read (in the secrets directory, or a FILE variable's)",
+    promise: "S4",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -572,6 +597,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a directory is refused as such",
+    promise: "S4",
     run: (fx) =>
       Effect.gen(function*() {
         fx.files({ "g/k/inner": "x" })
@@ -585,6 +611,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a socket is refused as such",
+    promise: "S4",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -603,6 +630,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a device is refused as such: a device node in the secrets directory, a FILE variable at /dev/zero",
+    promise: "S4",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -623,6 +651,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "size cap: a file at the cap is read, one byte over is refused with its size",
+    promise: "S5",
     run: (fx) =>
       Effect.gen(function*() {
         fx.files({ "g/at": "12345678", "g/over": `${PLANTED}9` })
@@ -641,6 +670,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "size cap: a pseudo-file that reports size 0 (/proc/self/maps) is refused with an honest size",
+    promise: "S5",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -657,6 +687,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "bytes that are not UTF-8: a text miss pointing to rb, an exact rb hit",
+    promise: "S17",
     run: (fx) =>
       Effect.gen(function*() {
         const bytes = new Uint8Array([...encoder.encode(PLANTED), 0xff, 0xfe, 0x00, 0x20])
@@ -670,6 +701,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a hard link into the secrets directory is refused",
+    promise: "S3",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -686,6 +718,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "over a FileSystem that does not report link counts, no file is read (a hard link out cannot be told apart)",
+    promise: "S3",
     disk: true,
     fileSystem: true,
     run: (fx) =>
@@ -711,6 +744,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a dangling link is refused after a few tries, and no later source answers instead of it",
+    promise: "S6",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -732,6 +766,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a missing secrets directory is said once, at the directory",
+    promise: "S17",
     run: (fx) =>
       Effect.gen(function*() {
         if (fx.impl.disk) fs.rmdirSync(fx.dir)
@@ -747,6 +782,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a secrets directory created after a miss is read from then on, at every path a request tries",
+    promise: "S17",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -768,6 +804,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "key-only requests: FLYTE_SECRETS_<KEY> and <dir>/<key>",
+    promise: "S17",
     run: (fx) =>
       Effect.gen(function*() {
         fx.files({ "only_file": "file-value", "other/x": "x" })
@@ -784,6 +821,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "permission denied (EACCES) is a refusal that says so",
+    promise: "S6",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -812,6 +850,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a link loop (ELOOP) is a refusal that says so",
+    promise: "S6",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -830,6 +869,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a secrets directory that is a link, re-pointed later, keeps working (and its old target is outside)",
+    promise: "S3",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -852,6 +892,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "the secrets directory is taken as it resolves at each read: a link into its old target is refused at once",
+    promise: "S3",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -876,6 +917,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a folder above the secrets directory re-pointed: a link into the old secrets directory is refused at once",
+    promise: "S3",
     disk: true,
     run: (fx) =>
       Effect.gen(function*() {
@@ -899,6 +941,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a declared ANY variable: a path inside the secrets directory is read, anything else is the value itself",
+    promise: "S8",
     run: (fx) =>
       Effect.gen(function*() {
         fx.files({ "g/k": "file-value", "g/dir/x": "x" })
@@ -957,6 +1000,7 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "a declared FILE variable is read where it points, and its path is never shown",
+    promise: "S8",
     run: (fx) =>
       Effect.gen(function*() {
         const outside = path.join(fx.root, "mounted", PLANTED)
@@ -1025,14 +1069,17 @@ const flipCase = (fx: Fixture, kind: "link" | "file") =>
     assert.deepStrictEqual(opens.filter((open) => !open.path.startsWith(fx.dir)), [])
   })
 
-for (const impl of implementations) {
-  describe(impl.name, () => {
-    for (const testCase of cases) {
-      if (testCase.disk === true && !impl.disk) continue
-      if (testCase.records === true && !impl.records) continue
-      if (testCase.nonBlocking === true && !impl.nonBlocking) continue
-      if (testCase.fileSystem === true && impl.fileSystem === undefined) continue
-      it.live(testCase.name, () => withFixture(impl, testCase.run), 10_000)
+for (const [promise, title] of Object.entries(promises)) {
+  describe(title, () => {
+    for (const impl of implementations) {
+      for (const testCase of cases) {
+        if (testCase.promise !== promise) continue
+        if (testCase.disk === true && !impl.disk) continue
+        if (testCase.records === true && !impl.records) continue
+        if (testCase.nonBlocking === true && !impl.nonBlocking) continue
+        if (testCase.fileSystem === true && impl.fileSystem === undefined) continue
+        it.live(`${impl.name}: ${testCase.name}`, () => withFixture(impl, testCase.run), 10_000)
+      }
     }
   })
 }
@@ -1049,6 +1096,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
   return [
     {
       name: "Flyte 2: every file place is read exactly (nothing stripped, no newline translated), rb the exact bytes",
+      promise: "S17",
       run: (fx) =>
         Effect.gen(function*() {
           const raw = encoder.encode("\r\n  exact\r\nvalue \t\n")
@@ -1081,6 +1129,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
     },
     {
       name: "Flyte 2: opens the file once per read, read-only (and non-blocking where it can)",
+      promise: "S3",
       records: true,
       run: (fx) =>
         Effect.gen(function*() {
@@ -1090,6 +1139,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
     },
     {
       name: "Flyte 2: a link out of the secrets directory is refused at every place, never read",
+      promise: "S3",
       disk: true,
       records: true,
       run: (fx) =>
@@ -1123,6 +1173,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
     },
     {
       name: "Flyte 2: rotation with deletion: no error, no torn value, no fall-through",
+      promise: "S7",
       disk: true,
       run: (fx) =>
         Effect.gen(function*() {
@@ -1149,6 +1200,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
     },
     {
       name: "Flyte 2: a hard link and a dangling link are refused",
+      promise: "S3",
       disk: true,
       run: (fx) =>
         Effect.gen(function*() {
@@ -1167,6 +1219,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
     },
     {
       name: "Flyte 2: bytes that are not UTF-8 are a text refusal pointing to rb, an exact rb hit",
+      promise: "S17",
       run: (fx) =>
         Effect.gen(function*() {
           const bytes = new Uint8Array([...encoder.encode(PLANTED), 0xff, 0xfe, 0x00])
@@ -1181,6 +1234,7 @@ function flyte2Cases(): ReadonlyArray<Case> {
     },
     {
       name: "Flyte 2: a missing secrets directory is said once, at the directory",
+      promise: "S17",
       run: (fx) =>
         Effect.gen(function*() {
           if (fx.impl.disk) fs.rmdirSync(fx.dir)

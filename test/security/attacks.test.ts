@@ -1,8 +1,8 @@
 /**
- * The attacks of the read-path issue that the conformance suite does not cover: values of declared variables in
- * every text a user or a log can see, strict-mode bypasses, hostile requests, facade probes, unsafe characters,
- * bad configuration, and memory under hostile names. Each test plants a recognisable value and scans what comes
- * back for it.
+ * Hostile requests, values and names through every entry point (the manager, the facade, `Secret`, a task, the
+ * configuration): values of declared variables in every text a user or a log can see, strict-mode bypasses,
+ * unsafe characters, facade probes, and memory under hostile names. Each describe starts with the number of the
+ * promise in docs/security.md that it attacks; each test plants a recognisable value and scans what comes back.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
@@ -25,13 +25,11 @@ import {
   SecretsConfig,
   SecretsManager,
   task
-} from "../src/index.ts"
-import type { SecretRequest } from "../src/SecretsManager.ts"
-import { type FileCall, recordingFileSystem } from "./fixtures/fileCalls.ts"
-import { nodeSyncFileSystem } from "./fixtures/nodeSyncFileSystem.ts"
-import { expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts } from "./support.ts"
-
-const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
+} from "../../src/index.ts"
+import type { SecretRequest } from "../../src/SecretsManager.ts"
+import { type FileCall, recordingFileSystem } from "../fixtures/fileCalls.ts"
+import { nodeSyncFileSystem } from "../fixtures/nodeSyncFileSystem.ts"
+import { expectMiss, PLANTED, setEnv, thrownBy, useSecretsDir, visibleTexts } from "../support.ts"
 
 /** A manager over a recording synchronous Node `FileSystem` and the given variables. */
 const recorded = (env: Record<string, string>, config: Partial<SecretsConfig["Service"]> = {}) => {
@@ -55,7 +53,7 @@ const recorded = (env: Record<string, string>, config: Partial<SecretsConfig["Se
   return { layer, calls, envReads, secrets: makeSecrets(layer) }
 }
 
-describe("the value of a declared variable never shows (unless it is a path in the secrets directory)", () => {
+describe("S8 the value of a declared variable never shows (unless it is a path in the secrets directory)", () => {
   const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined })
 
   // Values a user may set by mistake, or a platform may inject: each holds the planted value.
@@ -152,7 +150,7 @@ describe("the value of a declared variable never shows (unless it is a path in t
     }))
 })
 
-describe("environment values over the size cap are refused, from every source, without being shown", () => {
+describe("S5 environment values over the size cap are refused, from every source, without being shown", () => {
   it.effect("declared ENV_VAR and ANY, prefixed, and unprefixed in a local run", () =>
     Effect.gen(function*() {
       const big = PLANTED + "x".repeat(64)
@@ -175,7 +173,7 @@ describe("environment values over the size cap are refused, from every source, w
     }))
 })
 
-describe("strict mode cannot be bypassed", () => {
+describe("S13 strict mode cannot be bypassed", () => {
   const layer = SecretsManager.layerTest({
     env: { FLYTE_SECRETS_G_K: "declared-value", OTHER: PLANTED, FLYTE_SECRETS_G_V9_K: PLANTED },
     files: { "/etc/secrets/g/k": PLANTED }
@@ -232,7 +230,7 @@ describe("strict mode cannot be bypassed", () => {
   })
 })
 
-describe("hostile requests", () => {
+describe("S2 hostile requests are refused at the boundary", () => {
   it("an envVar that is not ^[A-Z_][A-Z0-9_]*$ is refused before anything is read", () => {
     const { calls, envReads, secrets } = recorded({ PATH: PLANTED, path: PLANTED })
     for (const envVar of ["path", "A-B", "1ABC", "A B", "A\u0000B", "HOME/..", "A\u202eB", "É"]) {
@@ -311,7 +309,7 @@ describe("hostile requests", () => {
   })
 })
 
-describe("the facade's probes", () => {
+describe("S15 the facade's probes look nothing up", () => {
   const counting = () => {
     const { calls, envReads, secrets } = recorded({})
     return { secrets, lookups: () => calls.length + envReads.length }
@@ -398,7 +396,7 @@ const thrownOrValue = (f: () => unknown): unknown => {
   }
 }
 
-describe("names that could forge text are refused, and never printed raw", () => {
+describe("S1 names that could forge text are refused, and never printed raw", () => {
   // C0 and C1 controls, bidi overrides and isolates, zero-width characters, line and paragraph separators.
   const forging = [
     "a\u0085b",
@@ -454,7 +452,7 @@ describe("names that could forge text are refused, and never printed raw", () =>
   })
 })
 
-describe("configuration", () => {
+describe("S1 configuration: a file prefix cannot lead out, a relative secrets directory is resolved once", () => {
   const buildWith = (env: Record<string, string>) =>
     Effect.flip(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layerTest({ env })))
 
@@ -480,7 +478,7 @@ describe("configuration", () => {
     }))
 })
 
-describe("memory stays bounded under hostile names", () => {
+describe("S14 memory stays bounded under hostile names", () => {
   v8.setFlagsFromString("--expose-gc")
   const gc = runInNewContext("gc") as () => void
   const heapUsed = () => {

@@ -1,6 +1,9 @@
 /**
- * The attack suite: one test per hardening rule, on the live layer with a temp dir unless a rule is about names
- * alone. Fixtures plant recognisable values so every error text can be scanned for them.
+ * The live layer (`SecretsManager.layer`) over real files in a temp dir, case by case: the operating system's
+ * pieces (links, FIFOs, sockets, devices, huge and pseudo files, a rotating volume), and the promises a real file
+ * system must keep as well as a test layer does (names, requests read once, no value shown, an inert facade, the
+ * environment). Each describe starts with the number of the promise in docs/security.md that it attacks; fixtures
+ * plant recognisable values so every error text can be scanned for them.
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, expect, it } from "@effect/vitest"
@@ -14,15 +17,23 @@ import * as net from "node:net"
 import * as path from "node:path"
 import { inspect } from "node:util"
 import { Worker } from "node:worker_threads"
-import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
-import { nodeSyncFileSystem } from "./fixtures/nodeSyncFileSystem.ts"
-import { arbitraryNamePart, expectMiss, setEnv, thrownBy, useSecretsDir, visibleTexts, writeFiles } from "./support.ts"
+import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../../src/index.ts"
+import { nodeSyncFileSystem } from "../fixtures/nodeSyncFileSystem.ts"
+import {
+  arbitraryNamePart,
+  expectMiss,
+  live,
+  PLANTED,
+  setEnv,
+  thrownBy,
+  useSecretsDir,
+  visibleTexts,
+  writeFiles
+} from "../support.ts"
 
-const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
 const plantedBytes = new TextEncoder().encode(PLANTED)
 
 const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
-const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
 const getFile = (group: string, key: string, encodeMode?: "rb") =>
   SecretsManager.use((m) => m.get({ group, key, ...(encodeMode ? { encodeMode } : {}) }))
 
@@ -41,7 +52,7 @@ const recordingLayer = () => {
   return { layer, touched }
 }
 
-describe("rule 1: names that could leave the secrets directory are refused before any read", () => {
+describe("S1 names that could leave the secrets directory are refused before any read", () => {
   const unsafe = ["..", ".", "../x", "a/b", "/etc/passwd", "nul\u0000byte", "back\\slash", "new\nline"]
 
   for (const name of unsafe) {
@@ -113,7 +124,7 @@ describe("rule 1: names that could leave the secrets directory are refused befor
   })
 })
 
-describe("rule 2: containment", () => {
+describe("S3 containment: a link out is refused, links inside are followed", () => {
   // The library's direct Node reads, and the same rules through another FileSystem (platform-node's async one).
   const layers = {
     "SecretsManager.layer": () => SecretsManager.layer,
@@ -162,7 +173,7 @@ describe("rule 2: containment", () => {
     })))
 })
 
-describe("rule 3: only regular files are read, and nothing blocks", () => {
+describe("S4 only regular files are read, and nothing blocks", () => {
   it.effect("a directory is a miss that says so", () =>
     live(Effect.gen(function*() {
       fs.mkdirSync(path.join(dirs.secrets, "g", "k"), { recursive: true })
@@ -213,7 +224,7 @@ describe("rule 3: only regular files are read, and nothing blocks", () => {
     })))
 })
 
-describe("rule 4: size cap", () => {
+describe("S5 size cap", () => {
   it.effect("refuses a file over the default 1 MiB without reading it", () =>
     live(Effect.gen(function*() {
       writeFiles(dirs.secrets, { "g/big": Buffer.concat([plantedBytes, Buffer.alloc(1024 * 1024)]) })
@@ -243,7 +254,7 @@ describe("rule 4: size cap", () => {
     }))
 })
 
-describe("rule 5: text is valid UTF-8 only; rb is exact", () => {
+describe("S17 text is valid UTF-8 only; rb is exact", () => {
   it.effect("a non-UTF-8 file is a text miss and an exact rb hit", () =>
     live(Effect.gen(function*() {
       const bytes = Buffer.concat([plantedBytes, Buffer.from([0xff, 0xfe, 0x00, 0x20])])
@@ -258,7 +269,7 @@ describe("rule 5: text is valid UTF-8 only; rb is exact", () => {
     })))
 })
 
-describe("rule 6: no value appears in anything the library returns but the value itself", () => {
+describe("S9 no value appears in anything the library returns but the value itself", () => {
   it.effect("errors, causes and redacted values show names and reasons only", () =>
     Effect.gen(function*() {
       writeFiles(dirs.secrets, { "g/bin": Buffer.concat([plantedBytes, Buffer.from([0xff])]), "g/dir/x": PLANTED })
@@ -289,7 +300,7 @@ describe("rule 6: no value appears in anything the library returns but the value
   })
 })
 
-describe("rule 7: the facade is safe to inspect", () => {
+describe("S15 the facade is safe to inspect", () => {
   const countingFacade = () => {
     const counts = { env: 0, opens: 0 }
     const layer = SecretsManager.layerNoDeps.pipe(
@@ -358,7 +369,7 @@ describe("rule 7: the facade is safe to inspect", () => {
   })
 })
 
-describe("rule 8: rotation under load", () => {
+describe("S7 rotation under load", () => {
   it("concurrent readers see the whole old or whole new value while ..data is swapped", async () => {
     const group = path.join(dirs.secrets, "rotating")
     const versions = 4
@@ -405,7 +416,7 @@ describe("rule 8: rotation under load", () => {
   }, 20_000)
 })
 
-describe("rule 9: the environment is untrusted", () => {
+describe("S16 the environment is untrusted", () => {
   it.effect("a variable name built from a request is looked up literally, never expanded", () =>
     Effect.gen(function*() {
       setEnv({ "FLYTE_SECRETS_$(WHOAMI)_${HOME}": "literal-name", LITERAL_HOME: process.env["HOME"] ?? "/root" })
@@ -417,7 +428,7 @@ describe("rule 9: the environment is untrusted", () => {
     }))
 })
 
-describe("requests are read once: a getter cannot pass the checks with one name and read another", () => {
+describe("S2 requests are read once: a getter cannot pass the checks with one name and read another", () => {
   it.effect("a group that is safe when checked and \"..\" when used never leaves the secrets directory", () =>
     live(Effect.gen(function*() {
       fs.writeFileSync(path.join(dirs.root, "k"), PLANTED)
