@@ -8,10 +8,11 @@ import type { ConfigError } from "effect/Config"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import { managerOf, runNow } from "./internal/facade/run.ts"
-import { startLookup } from "./internal/lookup/manager.ts"
 import { quoteName } from "./internal/lookup/naming.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
 import type { CheckedDeclarations, Declaration, ManagerOf, RequestsOf, SecretsOf } from "./internal/task/typed.ts"
+import { inLayerContext } from "./internal/telemetry/facadeContext.ts"
+import { inTaskTelemetry, observePreflight, type StartLookup } from "./internal/telemetry/preflight.ts"
 import { Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
 import { MissingSecrets, type SecretNotFound } from "./SecretsError.ts"
 import { defaultManager, facadeOver, type Secrets } from "./SecretsFacade.ts"
@@ -168,13 +169,13 @@ const defineTask = (options: TaskOptions): TaskDefinition & { readonly declarati
  * Locates every declared secret, concurrently, without decoding (binary file secrets pass; files are checked, not
  * read); all misses in one error.
  */
-const preflightCheck = (manager: SecretsManagerShape, definition: TaskDefinition) =>
+const preflightCheck = (manager: SecretsManagerShape, definition: TaskDefinition, start: StartLookup) =>
   Effect.flatMap(
     // Each lookup starts in place: one whose sources answer at once needs no fiber; the others run concurrently.
     Effect.forEach(
       definition.secretRequests,
       (secret) =>
-        Effect.matchEager(startLookup(manager.locate(secret)), {
+        Effect.matchEager(start(manager.locate(secret)), {
           onFailure: (miss) => miss,
           onSuccess: () => undefined
         }),
@@ -192,7 +193,9 @@ const prepare = (base: SecretsManagerShape, options: TaskOptions, definition: Re
     task: definition.name,
     strict: options.strict === true
   })
-  return options.preflight === false ? Effect.succeed(manager) : Effect.as(preflightCheck(manager, definition), manager)
+  return options.preflight === false
+    ? Effect.succeed(manager)
+    : Effect.as(observePreflight(definition, (start) => preflightCheck(manager, definition, start)), manager)
 }
 
 /** The callable with the definition's properties (`name` replaces the function's own, read-only one). */
@@ -273,9 +276,12 @@ export const task: {
     const definition = defineTask(options)
     const run = (...[input]: InputOf<I>) =>
       SecretsManager.use((base) =>
-        Effect.flatMap(
-          prepare(base, options, definition),
-          (manager) => Effect.provideService(body(input as I, manager), SecretsManager, manager)
+        inTaskTelemetry(
+          definition.name,
+          Effect.flatMap(
+            prepare(base, options, definition),
+            (manager) => Effect.provideService(body(input as I, manager), SecretsManager, manager)
+          )
         )
       )
     return withDefinition(run, definition) as Task<I, A, E, R>
@@ -286,7 +292,10 @@ export const task: {
       const { attributeRequests, topLevelRequests } = definition.declarations
       const base = options.layer === undefined ? defaultManager : managerOf(options.layer)
       const run = (...[input]: InputOf<I>): A => {
-        const manager = runNow(prepare(base(), options, definition), run)
+        const manager = runNow(
+          inLayerContext(base(), inTaskTelemetry(definition.name, prepare(base(), options, definition))),
+          run
+        )
         return body(input as I, facadeOver(() => manager, attributeRequests, topLevelRequests))
       }
       return withDefinition(run, definition)

@@ -16,6 +16,8 @@ import type { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { quoteName } from "../lookup/naming.ts"
 import { registerSecretValue } from "../masking/registry.ts"
+import { describeLookup, nameIn } from "../telemetry/describe.ts"
+import { noteCacheResult, observeCachedLookup } from "../telemetry/lookupSpan.ts"
 import { cacheKey, encodeModes, fromCacheKey, keyedRequest, type Operation } from "./requestKey.ts"
 
 /** The layer's options, checked, in milliseconds. */
@@ -171,10 +173,12 @@ export const makeCachedManager = (
             (entry.value.expiresAt === undefined ||
               fiber.getRef(Clock.Clock).currentTimeMillisUnsafe() < entry.value.expiresAt)
           ) {
+            noteCacheResult(fiber, "hit", Exit.isSuccess(exit) ? exit.value : undefined)
             return Exit.isSuccess(exit) ? handOut(exit.value) : exit as Exit.Exit<never, SecretNotFound>
           }
         }
-        return Effect.flatMap(Cache.get(cache, key), handOut)
+        noteCacheResult(fiber, "miss")
+        return Effect.flatMap(Cache.get(cache, key), (entry) => (noteCacheResult(fiber, "miss", entry), handOut(entry)))
       })
 
     // Requests that cannot change (a `Secret`, a frozen object) keep their read per operation: no key to build.
@@ -191,7 +195,10 @@ export const makeCachedManager = (
         const keyed = keyedRequest(request)
         return keyed === undefined
           ? uncached()
-          : readThrough(cacheKey(operation, keyed.encodeMode, keyed.fields), handOut(keyed.encodeMode))
+          : observeCachedLookup(
+            describeLookup(operation, nameIn(request), keyed.encodeMode === "rb"),
+            readThrough(cacheKey(operation, keyed.encodeMode, keyed.fields), handOut(keyed.encodeMode))
+          )
       }
       if (typeof request !== "object" || request === null || !(request instanceof Secret || Object.isFrozen(request))) {
         return build()

@@ -11,6 +11,7 @@ import * as Scope from "effect/Scope"
 import { MissingSecrets, SecretNotFound } from "../../SecretsError.ts"
 import { SecretsManager, type SecretsManagerShape } from "../../SecretsManager.ts"
 import { startLookup } from "../lookup/manager.ts"
+import { managerWithLayerContext } from "../telemetry/facadeContext.ts"
 
 /**
  * Runs an effect to completion now, returning its value or throwing its error (a `SecretNotFound`) itself, with
@@ -43,7 +44,7 @@ export const managerOf = (layer: Layer.Layer<SecretsManager, ConfigError>): () =
   return () => {
     if (built === undefined) {
       const context = runNow(Layer.buildWithScope(layer, Scope.makeUnsafe()))
-      built = Context.get(context, SecretsManager)
+      built = managerWithLayerContext(Context.get(context, SecretsManager), context)
     }
     return built
   }

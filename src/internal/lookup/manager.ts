@@ -10,6 +10,9 @@ import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../S
 import { BoundedCache } from "../BoundedCache.ts"
 import { registerSecretValue } from "../masking/registry.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
+import { describeManagerLookup } from "../telemetry/describe.ts"
+import { observeChain, observeLookup } from "../telemetry/lookupSpan.ts"
+import { whenEnabled } from "../telemetry/switch.ts"
 import { requestChanges } from "../watch/requestChanges.ts"
 import { type WatchOptions, watchValues } from "../watch/watchValues.ts"
 import { readRequest, type Target } from "./request.ts"
@@ -46,8 +49,11 @@ const firstFound = (
 const lookupWork = new WeakMap<Effect.Effect<unknown, unknown>, () => Effect.Effect<unknown, unknown>>()
 
 /** A lazy lookup that the library's own callers can also start in place. */
-const lookupOf = <A>(work: () => Effect.Effect<A, SecretNotFound>): Lookup<A> => {
-  const lookup = Effect.suspend(work)
+const lookupOf = <A>(
+  work: () => Effect.Effect<A, SecretNotFound>,
+  observed: () => Effect.Effect<A, SecretNotFound>
+): Lookup<A> => {
+  const lookup = whenEnabled(work, observed)
   lookupWork.set(lookup, work)
   return lookup
 }
@@ -67,7 +73,7 @@ export const startLookup = <A, E, R>(lookup: Effect.Effect<A, E, R>): Effect.Eff
  * A lookup whose miss `f` turns into another, still started in place by `startLookup` like the lookup itself.
  */
 export const mapMiss = <A>(lookup: Lookup<A>, f: (miss: SecretNotFound) => SecretNotFound): Lookup<A> =>
-  lookupOf(() => Effect.mapErrorEager(startLookup(lookup), f))
+  lookupOf(() => Effect.mapErrorEager(startLookup(lookup), f), () => Effect.mapErrorEager(lookup, f))
 
 /** The failure for a request that cannot be looked up: nothing is read. Names are kept only when they are safe. */
 const invalidRequest = (request: unknown, problem: string): SecretNotFound => {
@@ -158,14 +164,21 @@ export const makeManager = (context: LookupContext): SecretsManagerShape => {
     const target = readRequest(request)
     if (typeof target === "string") {
       const failure = Effect.fail(invalidRequest(request, target))
-      return { lookup: lookupOf(() => failure), keep: false }
+      const observed = () =>
+        observeLookup(describeManagerLookup(operation, safeName(request as SecretRequest), request), failure)
+      return { lookup: lookupOf(() => failure, observed), keep: false }
     }
     const { mode, result } = operations[operation]
     const places = sources.flatMap((source) => source(target, mode, context))
     const onFailure = notFound(target)
     const onSuccess = ([found, tried]: readonly [Found, ReadonlyArray<Attempt>]) => result(found, tried)
+    const chain = () => firstFound(places, 0, [])
+    const description = describeManagerLookup(operation, target.name, request)
     return {
-      lookup: lookupOf(() => Effect.mapBothEager(firstFound(places, 0, []), { onFailure, onSuccess })),
+      lookup: lookupOf(
+        () => Effect.mapBothEager(chain(), { onFailure, onSuccess }),
+        () => observeChain(description, chain, { onFailure, onSuccess })
+      ),
       keep: true
     }
   }

@@ -11,6 +11,7 @@ import { mapMiss } from "../lookup/manager.ts"
 import { quoteName, shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
 import { readRequest } from "../lookup/request.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
+import { type LookupOperation, refusedLookup } from "../telemetry/lookupSpan.ts"
 import type { WatchOptions } from "../watch/watchValues.ts"
 
 const slot = (group: string | undefined, key: string | undefined) => `${group ?? ""}\u0000${key ?? ""}`
@@ -139,10 +140,10 @@ export const declaredManager = (
   const views = { declared: new WeakMap<object, unknown>(), undeclared: new WeakMap<object, unknown>() }
   const inThisTask = (declared: boolean) => (miss: SecretNotFound) => inTask(miss, options.task, declared)
   const lookup =
-    <A>(read: (request: SecretRequest) => Effect.Effect<A, SecretNotFound>) =>
+    <A>(read: (request: SecretRequest) => Effect.Effect<A, SecretNotFound>, operation: LookupOperation) =>
     (request: SecretRequest): Effect.Effect<A, SecretNotFound> => {
       const resolved = resolve(request)
-      if (resolved === undefined) return Effect.fail(undeclared(request))
+      if (resolved === undefined) return refusedLookup(operation, request, undeclared(request))
       const inner = read(resolved.request)
       const kept = resolved.declared ? views.declared : views.undeclared
       let view = kept.get(inner) as Effect.Effect<A, SecretNotFound> | undefined
@@ -150,10 +151,10 @@ export const declaredManager = (
       return view
     }
   return {
-    get: lookup(manager.get) as SecretsManagerShape["get"],
-    getRedacted: lookup(manager.getRedacted) as SecretsManagerShape["getRedacted"],
-    getPath: lookup(manager.getPath),
-    locate: lookup(manager.locate),
+    get: lookup(manager.get, "get") as SecretsManagerShape["get"],
+    getRedacted: lookup(manager.getRedacted, "getRedacted") as SecretsManagerShape["getRedacted"],
+    getPath: lookup(manager.getPath, "getPath"),
+    locate: lookup(manager.locate, "locate"),
     watch: ((request: SecretRequest, watchOptions?: WatchOptions) => {
       const resolved = resolve(request)
       if (resolved === undefined) return Stream.fail(undeclared(request))

@@ -7,6 +7,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { countRotations, withoutLookupSpan } from "../telemetry/rotations.ts"
 
 /**
  * How often `watch` looks again at the latest, when nothing signals a change sooner.
@@ -50,6 +51,7 @@ export const watchValues = <A, E>(
   Stream.unwrap(Effect.map(changes, (signals) =>
     Stream.tick(options?.pollInterval ?? defaultPollInterval).pipe(
       Stream.merge(signals),
-      Stream.mapEffect(() => read),
-      Stream.changesWith(sameValue)
+      Stream.mapEffect(() => withoutLookupSpan(read)),
+      Stream.changesWith(sameValue),
+      countRotations
     )))

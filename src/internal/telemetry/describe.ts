@@ -1,0 +1,64 @@
+/**
+ * A lookup's description for its span, from what the caller asked: the operation, the encoding and the secret's
+ * name. Fields are read as own data properties only, so describing a request never runs a getter.
+ */
+import type { LookupDescription } from "./lookupSpan.ts"
+
+/** The name of a secret: the parts a lookup's span shows. */
+export interface SecretName {
+  readonly group?: string | undefined
+  readonly key?: string | undefined
+  readonly groupVersion?: string | undefined
+}
+
+/** A request's own field, when it is a string held as data. */
+const ownString = (request: unknown, field: string): string | undefined => {
+  if (typeof request !== "object" || request === null) return undefined
+  const descriptor = Object.getOwnPropertyDescriptor(request, field)
+  return descriptor !== undefined && "value" in descriptor && typeof descriptor.value === "string" &&
+      descriptor.value !== ""
+    ? descriptor.value
+    : undefined
+}
+
+/** Whether a request asks for bytes (`encodeMode: "rb"`), read like its other fields. */
+export const asksForBytes = (request: unknown): boolean => ownString(request, "encodeMode") === "rb"
+
+/** The secret name in a request, as far as it holds plain strings. */
+export const nameIn = (request: unknown): SecretName => ({
+  group: ownString(request, "group"),
+  key: ownString(request, "key"),
+  groupVersion: ownString(request, "groupVersion")
+})
+
+export const describeLookup = (
+  operation: LookupDescription["operation"],
+  name: SecretName,
+  bytes: boolean
+): LookupDescription => ({
+  operation,
+  encodeMode: bytes ? "rb" : "r",
+  group: name.group,
+  key: name.key,
+  groupVersion: name.groupVersion
+})
+
+/** The manager's own operations (text or bytes, plain or redacted) as the span names them. */
+const managerOperations = {
+  text: ["get", false],
+  bytes: ["get", true],
+  redactedText: ["getRedacted", false],
+  redactedBytes: ["getRedacted", true],
+  path: ["getPath", undefined],
+  locate: ["locate", undefined]
+} as const
+
+/** A manager operation's description; `getPath` and `locate` take the request's own encoding. */
+export const describeManagerLookup = (
+  operation: keyof typeof managerOperations,
+  name: SecretName,
+  request: unknown
+): LookupDescription => {
+  const [named, bytes] = managerOperations[operation]
+  return describeLookup(named, name, bytes ?? asksForBytes(request))
+}
