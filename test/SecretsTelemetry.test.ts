@@ -1,4 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  PeriodicExportingMetricReader
+} from "@opentelemetry/sdk-metrics"
+import { InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -6,6 +12,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Stream from "effect/Stream"
 import { TestClock } from "effect/testing"
+import { main } from "../examples/telemetry.ts"
 import { fromRecord } from "../src/Environment.ts"
 import {
   Environment,
@@ -346,4 +353,57 @@ describe("SecretsTelemetry.layer: tasks, the facade, watch and masking", () => {
       assert.strictEqual(count("effect_secrets.masked"), 3)
     }).pipe(Effect.provide(traced))
   })
+})
+
+describe("SecretsTelemetry through @effect/opentelemetry (examples/telemetry.ts)", () => {
+  it.effect("the example exports the task's preflight and lookups as OpenTelemetry spans and the metrics by name", () => {
+    const spans = new InMemorySpanExporter()
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })
+    const secrets = SecretsManager.layerTest({ env: { FLYTE_SECRETS_BILLING_API_TOKEN: "billing-token-0042" } })
+    return Effect.gen(function*() {
+      const synced = yield* main(secrets, spans, reader)
+      assert.strictEqual(synced, "acme: synced with <redacted>")
+      const finished = spans.getFinishedSpans()
+      const names = finished.map((span) => span.name)
+      assert.includeMembers(names, ["effect_secrets.preflight", "effect_secrets.lookup", "handle-request"])
+      const preflight = finished.find((span) => span.name === "effect_secrets.preflight")!
+      assert.strictEqual(preflight.attributes["effect_secrets.task"], "sync_invoices")
+      assert.strictEqual(preflight.resource.attributes["service.name"], "billing-service")
+      const lookups = finished.filter((span) => span.name === "effect_secrets.lookup")
+      assert.deepStrictEqual(lookups.map((span) => span.attributes["effect_secrets.cache"]), [
+        "miss",
+        "miss",
+        "miss",
+        "hit"
+      ])
+      assert.deepStrictEqual(lookups.map((span) => span.attributes["effect_secrets.task"]), [
+        "sync_invoices",
+        "sync_invoices",
+        undefined,
+        undefined
+      ])
+      const handlers = finished.filter((span) => span.name === "handle-request")
+      assert.strictEqual(lookups[3]!.parentSpanContext?.spanId, handlers[1]!.spanContext().spanId)
+      const metricNames = exporter.getMetrics().flatMap((batch) =>
+        batch.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => metric.descriptor.name))
+      )
+      assert.includeMembers(metricNames, [
+        "effect_secrets.lookups",
+        "effect_secrets.lookup.duration",
+        "effect_secrets.cache.lookups"
+      ])
+      const exported = JSON.stringify({ spans: finished.map(exportedSpan), metrics: exporter.getMetrics() })
+      assert.notInclude(exported, "billing-token-0042")
+    })
+  })
+})
+
+/** What an OpenTelemetry exporter sends of a span. */
+const exportedSpan = (span: ReadableSpan) => ({
+  name: span.name,
+  attributes: span.attributes,
+  events: span.events,
+  status: span.status,
+  links: span.links
 })
