@@ -52,21 +52,37 @@ const endOf = (span: Tracer.NativeSpan) => {
   }
 }
 
-/** Everything recorded, as text: every span (name, attributes, events, links, how it ended) and every metric. */
+/** Everything recorded: every span (name, attributes, events, links, how it ended) and every metric. */
+export const recorded = (spans: ReadonlyArray<Tracer.NativeSpan>, metrics: ReadonlyArray<Metric.Metric.Snapshot>) => ({
+  spans: spans.map((span) => ({
+    name: span.name,
+    attributes: attributesOf(span),
+    events: span.events,
+    links: span.links,
+    end: endOf(span)
+  })),
+  metrics
+})
+
+/** Everything recorded, as text. */
 export const everythingRecorded = (
   spans: ReadonlyArray<Tracer.NativeSpan>,
   metrics: ReadonlyArray<Metric.Metric.Snapshot>
 ): string =>
   JSON.stringify(
-    {
-      spans: spans.map((span) => ({
-        name: span.name,
-        attributes: attributesOf(span),
-        events: span.events,
-        links: span.links,
-        end: endOf(span)
-      })),
-      metrics
-    },
+    recorded(spans, metrics),
     (_, value) => typeof value === "bigint" ? value.toString() : value instanceof Uint8Array ? [...value] : value
   )
+
+/** Every string and number inside `value` (keys too), each as it is: no escaping stands between a leak and a match. */
+export const leavesOf = (value: unknown, into: Array<string | number> = []): Array<string | number> => {
+  if (typeof value === "string" || typeof value === "number") into.push(value)
+  else if (typeof value === "bigint") into.push(value.toString())
+  else if (value instanceof Uint8Array) into.push(Buffer.from(value).toString("latin1"))
+  else if (value instanceof Map) { for (const [key, entry] of value) leavesOf([key, entry], into) }
+  else if (Array.isArray(value)) { for (const entry of value) leavesOf(entry, into) }
+  else if (typeof value === "object" && value !== null) {
+    for (const [key, entry] of Object.entries(value)) leavesOf([key, entry], into)
+  }
+  return into
+}
