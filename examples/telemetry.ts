@@ -10,6 +10,8 @@ import type { MetricReader } from "@opentelemetry/sdk-metrics"
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as Stream from "effect/Stream"
 import { Secret, SecretsCache, SecretsManager, SecretsTelemetry, task } from "../src/index.ts"
 
 /** OpenTelemetry for the app: spans to `spans`, metrics read by `metrics`, all under the service's name. */
@@ -47,6 +49,15 @@ export const program = Effect.gen(function*() {
   yield* handle
   return synced
 })
+
+/**
+ * A watched secret whose rotations are counted under a name the app picks: `effect_secrets.rotations` carries no
+ * group or key of its own (metric attributes stay low-cardinality), so an app that wants rotations per secret adds
+ * the attribute itself, for the few secrets it watches.
+ */
+export const watchNamed = (name: string) =>
+  Stream.unwrap(SecretsManager.use((secrets) => Effect.succeed(secrets.watch({ group: "billing", key: "api_token" }))))
+    .pipe(Stream.provideService(Metric.CurrentMetricAttributes, { secret: name }))
 
 /** Everything together: the cached manager, the library's telemetry on, OpenTelemetry under it. */
 export const main = <E>(secrets: Layer.Layer<SecretsManager, E>, spans: SpanExporter, metrics: MetricReader) =>

@@ -12,7 +12,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Stream from "effect/Stream"
 import { TestClock } from "effect/testing"
-import { main } from "../examples/telemetry.ts"
+import { main, watchNamed } from "../examples/telemetry.ts"
 import { fromRecord } from "../src/Environment.ts"
 import {
   Environment,
@@ -332,6 +332,19 @@ describe("SecretsTelemetry.layer: tasks, the facade, watch and masking", () => {
       assert.deepStrictEqual(yield* Fiber.join(watching), ["first-value", "second-value", "third-value"])
       assert.strictEqual(count("effect_secrets.rotations"), 2)
       assert.deepStrictEqual(named("effect_secrets.lookup"), [])
+    }).pipe(Effect.provide(managerOverRecord(record)), Effect.provide(traced))
+  })
+
+  it.effect("rotations are counted per secret under the attribute an app adds to its watch (examples/telemetry.ts)", () => {
+    const { count, traced } = recording()
+    const record: Record<string, string | undefined> = { FLYTE_SECRETS_BILLING_API_TOKEN: "first-token" }
+    return Effect.gen(function*() {
+      const watching = yield* Effect.forkChild(Stream.runCollect(Stream.take(watchNamed("billing-token"), 2)))
+      yield* TestClock.adjust("1 second")
+      record.FLYTE_SECRETS_BILLING_API_TOKEN = "second-token"
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(watching)
+      assert.strictEqual(count("effect_secrets.rotations", { secret: "billing-token" }), 1)
     }).pipe(Effect.provide(managerOverRecord(record)), Effect.provide(traced))
   })
 

@@ -82,6 +82,21 @@ const startAttributes = (description: LookupDescription, task: string | undefine
   return attributes
 }
 
+// Each attribute set's counter is made once: the sets are few (outcomes, sources, cache results).
+const counters = new Map<string, Metric.Counter<number>>()
+const counterWith = (key: string, make: () => Metric.Counter<number>) => {
+  let kept = counters.get(key)
+  if (kept === undefined) counters.set(key, kept = make())
+  return kept
+}
+const lookupsBy = (outcome: string, source: string | undefined) =>
+  counterWith(
+    source === undefined ? outcome : `${outcome}/${source}`,
+    () => Metric.withAttributes(lookups, source === undefined ? { outcome } : { outcome, source })
+  )
+const cacheLookupsBy = (result: string) =>
+  counterWith(`cache/${result}`, () => Metric.withAttributes(cacheLookups, { result }))
+
 /** Ends the span with what the record and the exit tell, and takes the lookup's samples. */
 const finish = (
   fiber: Fiber.Fiber<unknown, unknown>,
@@ -103,16 +118,8 @@ const finish = (
   span.end(endedAt, Exit.isSuccess(exit) ? Exit.void : spanExit(exit, failureType(exit.cause), outcome))
   const counted = outcome === undefined
     ? Effect.void
-    : Metric.update(
-      Metric.withAttributes(lookups, {
-        outcome,
-        ...(outcome === "found" && record.source !== undefined ? { source: record.source } : {})
-      }),
-      1
-    )
-  const cached = record.cache === undefined
-    ? Effect.void
-    : Metric.update(Metric.withAttributes(cacheLookups, { result: record.cache }), 1)
+    : Metric.update(lookupsBy(outcome, outcome === "found" ? record.source : undefined), 1)
+  const cached = record.cache === undefined ? Effect.void : Metric.update(cacheLookupsBy(record.cache), 1)
   return Effect.andThen(
     Effect.andThen(counted, cached),
     Metric.update(lookupDuration, Duration.nanos(endedAt - startedAt))
@@ -132,7 +139,8 @@ const recorded = <A, E>(
       (span) =>
         lookup.pipe(
           Effect.provideService(CurrentLookup, record),
-          Effect.withParentSpan(span),
+          // No stack trace: capturing one per lookup is most of a span's cost, and its frames name paths.
+          Effect.withParentSpan(span, { captureStackTrace: false }),
           Effect.onExit((exit) => finish(fiber, span, record, startedAt, exit))
         )
     )

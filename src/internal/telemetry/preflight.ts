@@ -40,7 +40,7 @@ export const observePreflight = <E>(
       (span) =>
         check(asItIs).pipe(
           Effect.provideService(CurrentTask, task.name),
-          Effect.withParentSpan(span),
+          Effect.withParentSpan(span, { captureStackTrace: false }),
           Effect.onExit((exit) =>
             Effect.flatMap(Clock.currentTimeNanos, (now) =>
               Effect.sync(() => {
