@@ -180,6 +180,24 @@ describe("SecretsTelemetry.layer: lookups", () => {
     }).pipe(Effect.provide(testManager), Effect.provide(traced))
   })
 
+  it.effect("a name is emitted as it is, however secret it looks; a malformed one (a path, a line break) is not", () => {
+    const { named, traced } = recording()
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      yield* Effect.exit(manager.get({ group: "sk_live_51Habc", key: "ghp_16C7e42F292c6912E7710c8" }))
+      yield* Effect.exit(manager.get({ group: "../../etc", key: "passwd" }))
+      yield* Effect.exit(manager.get({ group: "g", key: "a\nforged: line" }))
+      const [secretLooking, path, forged] = named("effect_secrets.lookup").map(attributesOf)
+      assert.strictEqual(secretLooking!["effect_secrets.group"], "sk_live_51Habc")
+      assert.strictEqual(secretLooking!["effect_secrets.key"], "ghp_16C7e42F292c6912E7710c8")
+      for (const refused of [path!, forged!]) {
+        assert.strictEqual(refused["effect_secrets.outcome"], "InvalidRequest")
+        assert.isUndefined(refused["effect_secrets.key"])
+        assert.isUndefined(refused["effect_secrets.group"])
+      }
+    }).pipe(Effect.provide(SecretsCache.layer()), Effect.provide(testManager), Effect.provide(traced))
+  })
+
   it.effect("a lookup inside the app's own span is its child", () => {
     const { named, traced } = recording()
     return Effect.gen(function*() {

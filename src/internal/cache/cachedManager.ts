@@ -196,7 +196,7 @@ export const makeCachedManager = (
         return keyed === undefined
           ? uncached()
           : observeCachedLookup(
-            describeLookup(operation, nameIn(request), keyed.encodeMode === "rb"),
+            () => describeLookup(operation, nameIn(request), keyed.encodeMode === "rb"),
             readThrough(cacheKey(operation, keyed.encodeMode, keyed.fields), handOut(keyed.encodeMode))
           )
       }

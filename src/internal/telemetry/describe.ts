@@ -2,6 +2,7 @@
  * A lookup's description for its span, from what the caller asked: the operation, the encoding and the secret's
  * name. Fields are read as own data properties only, so describing a request never runs a getter.
  */
+import { readRequest } from "../lookup/request.ts"
 import type { LookupDescription } from "./lookupSpan.ts"
 
 /** The name of a secret: the parts a lookup's span shows. */
@@ -24,12 +25,18 @@ const ownString = (request: unknown, field: string): string | undefined => {
 /** Whether a request asks for bytes (`encodeMode: "rb"`), read like its other fields. */
 export const asksForBytes = (request: unknown): boolean => ownString(request, "encodeMode") === "rb"
 
-/** The secret name in a request, as far as it holds plain strings. */
-export const nameIn = (request: unknown): SecretName => ({
-  group: ownString(request, "group"),
-  key: ownString(request, "key"),
-  groupVersion: ownString(request, "groupVersion")
-})
+/**
+ * The secret name in a request, when the lookup would accept it (the names a miss's error shows); none otherwise,
+ * so a malformed name (a path, control characters) is never put on a span.
+ */
+export const nameIn = (request: unknown): SecretName => {
+  const target = readRequest({
+    group: ownString(request, "group"),
+    key: ownString(request, "key"),
+    groupVersion: ownString(request, "groupVersion")
+  })
+  return typeof target === "string" ? {} : target.name
+}
 
 export const describeLookup = (
   operation: LookupDescription["operation"],

@@ -229,6 +229,6 @@ export const refusedLookup = <E extends SecretName>(
   )
 }
 
-/** A lookup through the cache, recorded when telemetry is on where it runs. */
-export const observeCachedLookup = <A, E>(description: LookupDescription, lookup: Effect.Effect<A, E>) =>
-  whenEnabled(() => lookup, () => observeLookup(description, lookup))
+/** A lookup through the cache, recorded when telemetry is on where it runs (described only then). */
+export const observeCachedLookup = <A, E>(description: () => LookupDescription, lookup: Effect.Effect<A, E>) =>
+  whenEnabled(() => lookup, () => observeLookup(description(), lookup))
