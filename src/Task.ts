@@ -292,10 +292,9 @@ export const task: {
       const { attributeRequests, topLevelRequests } = definition.declarations
       const base = options.layer === undefined ? defaultManager : managerOf(options.layer)
       const run = (...[input]: InputOf<I>): A => {
-        const manager = runNow(
-          inLayerContext(base(), inTaskTelemetry(definition.name, prepare(base(), options, definition))),
-          run
-        )
+        const built = base()
+        const preflight = inTaskTelemetry(definition.name, prepare(built, options, definition))
+        const manager = runNow(inLayerContext(built, preflight), run)
         return body(input as I, facadeOver(() => manager, attributeRequests, topLevelRequests))
       }
       return withDefinition(run, definition)
