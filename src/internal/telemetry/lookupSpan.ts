@@ -18,7 +18,7 @@ import { asksForBytes, describeLookup, type SecretName } from "./describe.ts"
 import { cacheLookups, lookupDuration, lookups } from "./instruments.ts"
 import { CurrentLookup, CurrentTask, type LookupRecord, whenEnabled } from "./switch.ts"
 
-export const lookupSpanName = "effect_secrets.lookup"
+const lookupSpanName = "effect_secrets.lookup"
 
 /** A lookup as its span names it: the operation and the secret's name, never what was read. */
 export interface LookupDescription {
@@ -34,7 +34,7 @@ const outcomes = new Set(["NotFound", "Refused", "InvalidRequest", "Undeclared"]
 /** The outcome of a lookup that failed: a miss's reason, or nothing for a failure no lookup can give. */
 const failureOutcome = (cause: Cause.Cause<unknown>): string | undefined => {
   const error = Cause.findErrorOption(cause)
-  if (error._tag === "None") return undefined
+  if (error._tag === "None" || typeof error.value !== "object" || error.value === null) return undefined
   const reason = error.value as { readonly _tag?: unknown; readonly reason?: unknown }
   return reason._tag === "SecretNotFound" && typeof reason.reason === "string" && outcomes.has(reason.reason)
     ? reason.reason

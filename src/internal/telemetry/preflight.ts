@@ -10,7 +10,7 @@ import { startLookup } from "../lookup/manager.ts"
 import { spanExit } from "./lookupSpan.ts"
 import { CurrentTask, whenEnabled } from "./switch.ts"
 
-export const preflightSpanName = "effect_secrets.preflight"
+const preflightSpanName = "effect_secrets.preflight"
 
 /** How the preflight starts each lookup: in place when untraced, or as an effect that records itself. */
 export type StartLookup = <A, E, R>(lookup: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
