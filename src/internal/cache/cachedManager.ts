@@ -16,8 +16,8 @@ import type { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { quoteName } from "../lookup/naming.ts"
 import { registerSecretValue } from "../masking/registry.ts"
-import { describeLookup, nameIn } from "../telemetry/describe.ts"
-import { noteCacheResult, observeCachedLookup } from "../telemetry/lookupSpan.ts"
+import { describeCached } from "../telemetry/describe.ts"
+import { noteCacheResult, observeLookup, startsLookupRecord } from "../telemetry/lookupSpan.ts"
 import { cacheKey, encodeModes, fromCacheKey, keyedRequest, type Operation } from "./requestKey.ts"
 
 /** The layer's options, checked, in milliseconds. */
@@ -165,6 +165,9 @@ export const makeCachedManager = (
      */
     const readThrough = <A>(key: string, handOut: HandOut<A>): Effect.Effect<A, SecretNotFound> =>
       Effect.withFiber((fiber) => {
+        if (startsLookupRecord(fiber)) {
+          return observeLookup(describeCached(fromCacheKey(key)), readThrough(key, handOut))
+        }
         const entry = MutableHashMap.get(cache.map, key)
         if (entry._tag === "Some") {
           const exit = entry.value.fiber.pollUnsafe()
@@ -195,10 +198,7 @@ export const makeCachedManager = (
         const keyed = keyedRequest(request)
         return keyed === undefined
           ? uncached()
-          : observeCachedLookup(
-            () => describeLookup(operation, nameIn(request), keyed.encodeMode === "rb"),
-            readThrough(cacheKey(operation, keyed.encodeMode, keyed.fields), handOut(keyed.encodeMode))
-          )
+          : readThrough(cacheKey(operation, keyed.encodeMode, keyed.fields), handOut(keyed.encodeMode))
       }
       if (typeof request !== "object" || request === null || !(request instanceof Secret || Object.isFrozen(request))) {
         return build()

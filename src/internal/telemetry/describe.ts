@@ -69,3 +69,9 @@ export const describeManagerLookup = (
   const [named, bytes] = managerOperations[operation]
   return describeLookup(named, name, bytes ?? asksForBytes(request))
 }
+
+/** A lookup through the cache, from the operation and request its entry is kept under. */
+export const describeCached = (entry: {
+  readonly operation: LookupDescription["operation"]
+  readonly request: SecretName & { readonly encodeMode?: string | undefined }
+}): LookupDescription => describeLookup(entry.operation, nameIn(entry.request), entry.request.encodeMode === "rb")

@@ -16,7 +16,7 @@ import type { Attempt } from "../../SecretsError.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { asksForBytes, describeLookup, type SecretName } from "./describe.ts"
 import { cacheLookups, lookupDuration, lookups } from "./instruments.ts"
-import { CurrentLookup, CurrentTask, type LookupRecord, whenEnabled } from "./switch.ts"
+import { CurrentLookup, CurrentTask, type LookupRecord, TelemetryEnabled, whenEnabled } from "./switch.ts"
 
 const lookupSpanName = "effect_secrets.lookup"
 
@@ -229,6 +229,6 @@ export const refusedLookup = <E extends SecretName>(
   )
 }
 
-/** A lookup through the cache, recorded when telemetry is on where it runs (described only then). */
-export const observeCachedLookup = <A, E>(description: () => LookupDescription, lookup: Effect.Effect<A, E>) =>
-  whenEnabled(() => lookup, () => observeLookup(description(), lookup))
+/** Whether a lookup starting on this fiber makes its own span: telemetry is on and no recorded lookup runs it. */
+export const startsLookupRecord = (fiber: Fiber.Fiber<unknown, unknown>): boolean =>
+  fiber.getRef(TelemetryEnabled) && fiber.getRef(CurrentLookup) === undefined
