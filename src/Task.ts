@@ -11,7 +11,7 @@ import { managerOf, runNow } from "./internal/facade/run.ts"
 import { quoteName } from "./internal/lookup/naming.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
 import type { CheckedDeclarations, Declaration, ManagerOf, RequestsOf, SecretsOf } from "./internal/task/typed.ts"
-import { inLayerContext } from "./internal/telemetry/facadeContext.ts"
+import { inLayerContext, inTaskContext } from "./internal/telemetry/facadeContext.ts"
 import { inTaskTelemetry, observePreflight, type StartLookup } from "./internal/telemetry/preflight.ts"
 import { Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
 import { MissingSecrets, type SecretNotFound } from "./SecretsError.ts"
@@ -292,9 +292,8 @@ export const task: {
       const { attributeRequests, topLevelRequests } = definition.declarations
       const base = options.layer === undefined ? defaultManager : managerOf(options.layer)
       const run = (...[input]: InputOf<I>): A => {
-        const built = base()
-        const preflight = inTaskTelemetry(definition.name, prepare(built, options, definition))
-        const manager = runNow(inLayerContext(built, preflight), run)
+        const built = inTaskContext(base(), definition.name)
+        const manager = runNow(inLayerContext(built, prepare(built, options, definition)), run)
         return body(input as I, facadeOver(() => manager, attributeRequests, topLevelRequests))
       }
       return withDefinition(run, definition)

@@ -323,6 +323,9 @@ describe("SecretsTelemetry.layer: tasks, the facade, watch and masking", () => {
     assert.strictEqual(syncTask(), "env-value-5678")
     assert.isAtLeast(named("effect_secrets.lookup").length, 3)
     assert.strictEqual(named("effect_secrets.preflight")[0]!.attributes.get("effect_secrets.task"), "sync_task")
+    const body = named("effect_secrets.lookup").at(-1)!
+    assert.strictEqual(body.attributes.get("effect_secrets.operation"), "get")
+    assert.strictEqual(body.attributes.get("effect_secrets.task"), "sync_task")
   })
 
   it("a facade over a layer without it records nothing", () => {

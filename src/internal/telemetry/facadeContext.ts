@@ -7,9 +7,13 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import type { WatchOptions } from "../watch/watchValues.ts"
-import { TelemetryEnabled } from "./switch.ts"
+import { CurrentTask, TelemetryEnabled } from "./switch.ts"
 
-const contexts = new WeakMap<SecretsManagerShape, Context.Context<never>>()
+/** Each manager made here: the manager it runs in a context, and that context. */
+const contexts = new WeakMap<
+  SecretsManagerShape,
+  { readonly manager: SecretsManagerShape; readonly context: Context.Context<never> }
+>()
 
 /**
  * The manager a facade's layer built: itself when the layer leaves telemetry off, else one whose lookups run with
@@ -20,6 +24,10 @@ export const managerWithLayerContext = (
   context: Context.Context<never>
 ): SecretsManagerShape => {
   if (!Context.get(context, TelemetryEnabled)) return manager
+  return runIn(manager, context)
+}
+
+const runIn = (manager: SecretsManagerShape, context: Context.Context<never>): SecretsManagerShape => {
   const inContext = <A, E>(effect: Effect.Effect<A, E>) => Effect.provideContext(effect, context)
   const withContext: SecretsManagerShape = {
     get: ((request: SecretRequest) => inContext(manager.get(request))) as SecretsManagerShape["get"],
@@ -31,8 +39,24 @@ export const managerWithLayerContext = (
       ((request: SecretRequest, options?: WatchOptions) =>
         Stream.provideContext(manager.watch(request, options), context)) as SecretsManagerShape["watch"]
   }
-  contexts.set(withContext, context)
+  contexts.set(withContext, { manager, context })
   return withContext
+}
+
+// One manager per layer's manager and task: a task runs many times, and each run would otherwise make one.
+const forTasks = new WeakMap<SecretsManagerShape, Map<string, SecretsManagerShape>>()
+
+/** The layer's manager as a `task.sync` named `task` uses it: its lookups name the task, when telemetry is on. */
+export const inTaskContext = (manager: SecretsManagerShape, task: string): SecretsManagerShape => {
+  const made = contexts.get(manager)
+  if (made === undefined) return manager
+  let byTask = forTasks.get(manager)
+  if (byTask === undefined) forTasks.set(manager, byTask = new Map())
+  let forTask = byTask.get(task)
+  if (forTask === undefined) {
+    byTask.set(task, forTask = runIn(made.manager, Context.add(made.context, CurrentTask, task)))
+  }
+  return forTask
 }
 
 /** `effect` run with the context of the layer that built `manager`, when that layer turns telemetry on. */
@@ -40,6 +64,6 @@ export const inLayerContext = <A, E>(
   manager: SecretsManagerShape,
   effect: Effect.Effect<A, E>
 ): Effect.Effect<A, E> => {
-  const context = contexts.get(manager)
-  return context === undefined ? effect : Effect.provideContext(effect, context)
+  const made = contexts.get(manager)
+  return made === undefined ? effect : Effect.provideContext(effect, made.context)
 }
