@@ -198,6 +198,28 @@ describe("SecretsTelemetry.layer: lookups", () => {
     }).pipe(Effect.provide(SecretsCache.layer()), Effect.provide(testManager), Effect.provide(traced))
   })
 
+  it.effect("concurrent lookups each record their own span: no source or outcome crosses to another", () => {
+    const { named, traced } = recording()
+    const requests = Array.from(
+      { length: 400 },
+      (_, i) => [{ group: "g", key: "env_key" }, { group: "g", key: "file_key" }, { group: "g", key: "absent" }][i % 3]!
+    )
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      yield* Effect.forEach(requests, (request) => Effect.exit(manager.get(request)), { concurrency: "unbounded" })
+      const spans = named("effect_secrets.lookup").map(attributesOf)
+      assert.strictEqual(spans.length, 400)
+      for (const span of spans) {
+        const expected = {
+          env_key: ["found", "FLYTE_SECRETS_G_ENV_KEY"],
+          file_key: ["found", "/etc/secrets/g/file_key"],
+          absent: ["NotFound", undefined]
+        }[span["effect_secrets.key"] as "env_key" | "file_key" | "absent"]
+        assert.deepStrictEqual([span["effect_secrets.outcome"], span["effect_secrets.location"]], expected)
+      }
+    }).pipe(Effect.provide(testManager), Effect.provide(traced))
+  })
+
   it.effect("a lookup inside the app's own span is its child", () => {
     const { named, traced } = recording()
     return Effect.gen(function*() {
