@@ -283,7 +283,8 @@ const figures: ReadonlyArray<Figure> = [
   ...maskingFigures({ rounds, n }),
   // Each round runs tsc twice (about a second each): fewer rounds keep the run short.
   ...typecheckFigures({ rounds: smoke ? 1 : 7 }),
-  ...watchFigures({ lib, rounds })
+  ...watchFigures({ lib, rounds }),
+  ...(await import("./telemetry.ts")).figures({ lib, rounds, n, envRequest, fileRequest })
 ]
 
 // `--only <text>` runs the figures whose name contains the text.
