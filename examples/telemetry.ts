@@ -8,11 +8,11 @@ import * as OtelTracer from "@effect/opentelemetry/OtelTracer"
 import * as Resource from "@effect/opentelemetry/Resource"
 import type { MetricReader } from "@opentelemetry/sdk-metrics"
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base"
+import { Secret, SecretsCache, SecretsManager, SecretsTelemetry, task } from "effect-secrets"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Stream from "effect/Stream"
-import { Secret, SecretsCache, SecretsManager, SecretsTelemetry, task } from "../src/index.ts"
 
 /** OpenTelemetry for the app: spans to `spans`, metrics read by `metrics`, all under the service's name. */
 export const openTelemetry = (spans: SpanExporter, metrics: MetricReader) => {

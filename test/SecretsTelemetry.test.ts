@@ -12,7 +12,6 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Stream from "effect/Stream"
 import { TestClock } from "effect/testing"
-import * as fs from "node:fs"
 import { main, watchNamed } from "../examples/telemetry.ts"
 import {
   Environment,
@@ -463,12 +462,4 @@ const exportedSpan = (span: ReadableSpan) => ({
   events: span.events,
   status: span.status,
   links: span.links
-})
-
-describe("docs/telemetry.md", () => {
-  it("shows examples/telemetry.ts as it is", () => {
-    const page = fs.readFileSync(new URL("../docs/telemetry.md", import.meta.url), "utf8")
-    const example = fs.readFileSync(new URL("../examples/telemetry.ts", import.meta.url), "utf8")
-    assert.include(page, "```ts\n" + example + "```")
-  })
 })
