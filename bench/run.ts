@@ -24,6 +24,7 @@ import { type Figure, type Row, row, sideBySide, table, timeSync } from "./harne
 import { figures as kubernetesFigures } from "./kubernetes.ts"
 import { figures as maskingFigures } from "./masking.ts"
 import { measureSteps } from "./steps.ts"
+import { figures as telemetryFigures } from "./telemetry.ts"
 import { figures as typecheckFigures } from "./typecheck.ts"
 import { figures as watchFigures } from "./watch.ts"
 
@@ -284,7 +285,7 @@ const figures: ReadonlyArray<Figure> = [
   // Each round runs tsc twice (about a second each): fewer rounds keep the run short.
   ...typecheckFigures({ rounds: smoke ? 1 : 7 }),
   ...watchFigures({ lib, rounds }),
-  ...(await import("./telemetry.ts")).figures({ lib, rounds, n, envRequest, fileRequest })
+  ...telemetryFigures({ lib, rounds, n, envRequest, fileRequest })
 ]
 
 // `--only <text>` runs the figures whose name contains the text.

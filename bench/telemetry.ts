@@ -7,15 +7,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import type { SecretRequest } from "../src/index.ts"
-import { type Figure, sideBySide } from "./harness.ts"
+import { type Figure, type PackageBench, sideBySide } from "./harness.ts"
 
 /** What `bench/run.ts` hands over: the built package, its counts and its requests. */
-export interface TelemetryBenchContext {
-  readonly lib: typeof import("../src/index.ts")
-  readonly rounds: number
-  readonly n: (count: number) => number
-  /** A request found in an environment variable. */
-  readonly envRequest: SecretRequest
+export interface TelemetryBenchContext extends PackageBench {
   /** A request found in the secrets directory. */
   readonly fileRequest: SecretRequest
 }
