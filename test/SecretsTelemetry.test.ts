@@ -197,6 +197,18 @@ describe("SecretsTelemetry.layer: lookups", () => {
     }).pipe(Effect.provide(SecretsCache.layer()), Effect.provide(testManager), Effect.provide(traced))
   })
 
+  it.effect("a Flyte 2 name is judged by Flyte 2's rules: a group holding / (a Vault path) is on its span", () => {
+    const { named, traced } = recording()
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      yield* Effect.exit(manager.get({ group: "kv/app", key: "token", origin: "flyte2", mountRequirement: "FILE" }))
+      const [span] = named("effect_secrets.lookup").map(attributesOf)
+      assert.strictEqual(span!["effect_secrets.group"], "kv/app")
+      assert.strictEqual(span!["effect_secrets.key"], "token")
+      assert.strictEqual(span!["effect_secrets.outcome"], "NotFound")
+    }).pipe(Effect.provide(testManager), Effect.provide(traced))
+  })
+
   it.effect("concurrent lookups each record their own span: no source or outcome crosses to another", () => {
     const { named, traced } = recording()
     const requests = Array.from(
@@ -347,6 +359,16 @@ describe("SecretsTelemetry.layer: tasks, the facade, watch and masking", () => {
     const body = named("effect_secrets.lookup").at(-1)!
     assert.strictEqual(body.attributes.get("effect_secrets.operation"), "get")
     assert.strictEqual(body.attributes.get("effect_secrets.task"), "sync_task")
+  })
+
+  it("a facade read that tries both spellings of a group at each place records one span", () => {
+    const { named, traced } = recording()
+    const layer = Layer.mergeAll(SecretsManager.layerTest({ files: { "/etc/secrets/my-api-keys/token": "t" } }), traced)
+    assert.strictEqual(makeSecrets(layer).my_api_keys.token, "t")
+    const spans = named("effect_secrets.lookup").map(attributesOf)
+    assert.strictEqual(spans.length, 1)
+    assert.strictEqual(spans[0]!["effect_secrets.outcome"], "found")
+    assert.strictEqual(spans[0]!["effect_secrets.location"], "/etc/secrets/my-api-keys/token")
   })
 
   it("a facade over a layer without it records nothing", () => {
