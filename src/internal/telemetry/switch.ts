@@ -4,7 +4,6 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
 
 /** Set by `SecretsTelemetry.layer`; read by every hook before it records anything. */
 export const TelemetryEnabled = Context.Reference<boolean>("effect-secrets/TelemetryEnabled", {
@@ -31,8 +30,6 @@ export interface LookupRecord {
 export const CurrentLookup = Context.Reference<LookupRecord | undefined>("effect-secrets/CurrentLookup", {
   defaultValue: () => undefined
 })
-
-export const isEnabled = (fiber: Fiber.Fiber<unknown, unknown>): boolean => fiber.getRef(TelemetryEnabled)
 
 /** `observed` when telemetry is on where the effect runs, `work` otherwise: one reference read, nothing recorded. */
 export const whenEnabled = <A, E, R>(
