@@ -5,18 +5,13 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import type { SecretRequest, SecretsManagerShape } from "../src/index.ts"
-import { type Figure, sideBySide } from "./harness.ts"
+import type { SecretsManagerShape } from "../src/index.ts"
+import { type Figure, type PackageBench, sideBySide } from "./harness.ts"
 
 /** What `bench/run.ts` hands over: the built package, its counts, its uncached manager and its timed loop. */
-export interface CacheBenchContext {
-  readonly lib: typeof import("../src/index.ts")
-  readonly rounds: number
-  readonly n: (count: number) => number
+export interface CacheBenchContext extends PackageBench {
   /** `SecretsManager.layer`'s manager, uncached. */
   readonly manager: SecretsManagerShape
-  /** A request found in an environment variable. */
-  readonly envRequest: SecretRequest
   /** ns/op of `effect` run `iterations` times in a loop inside one Effect. */
   readonly timeEffect: <A, E>(iterations: number, effect: Effect.Effect<A, E, never>) => Promise<number>
 }

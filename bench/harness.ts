@@ -2,6 +2,7 @@
  * The benchmark harness: timed loops, medians over rounds, and the results table. Plain `process.hrtime`
  * loops: no benchmark library is needed for ratios measured side by side in one run.
  */
+import type { SecretRequest } from "../src/index.ts"
 
 /** Nanoseconds per operation of `iterations` runs of a synchronous function. */
 export const timeSync = (iterations: number, run: (i: number) => unknown): number => {
@@ -96,4 +97,13 @@ export interface Figure {
   readonly baseline: string
   readonly target: number
   readonly measure: () => Promise<Measured>
+}
+
+/** What `bench/run.ts` hands a group of figures over the built package: the package, its counts, an env request. */
+export interface PackageBench {
+  readonly lib: typeof import("../src/index.ts")
+  readonly rounds: number
+  readonly n: (count: number) => number
+  /** A request found in an environment variable. */
+  readonly envRequest: SecretRequest
 }

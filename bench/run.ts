@@ -24,6 +24,7 @@ import { type Figure, type Row, row, sideBySide, table, timeSync } from "./harne
 import { figures as kubernetesFigures } from "./kubernetes.ts"
 import { figures as maskingFigures } from "./masking.ts"
 import { type LibraryLayers, measureSteps, rawGuardedCheck, rawGuardedRead, rawGuardedReadAsync } from "./steps.ts"
+import { figures as telemetryFigures } from "./telemetry.ts"
 import { figures as typecheckFigures } from "./typecheck.ts"
 import { figures as watchFigures } from "./watch.ts"
 
@@ -311,7 +312,8 @@ const figures: ReadonlyArray<Figure> = [
   ...maskingFigures({ rounds, n }),
   // Each round runs tsc twice (about a second each): fewer rounds keep the run short.
   ...typecheckFigures({ rounds: smoke ? 1 : 7 }),
-  ...watchFigures({ lib, rounds })
+  ...watchFigures({ lib, rounds }),
+  ...telemetryFigures({ lib, rounds, n, envRequest, fileRequest })
 ]
 
 // `--only <text>` runs the figures whose name contains the text.

@@ -9,6 +9,7 @@ import * as Logger from "effect/Logger"
 import type * as Redacted from "effect/Redacted"
 import { maskedConsoleLogger, maskedTracerLogger } from "./internal/masking/loggers.ts"
 import { maskSecrets, registerGiven } from "./internal/masking/registry.ts"
+import { maskCounted } from "./internal/telemetry/maskedCount.ts"
 
 /**
  * Replaces every registered value in `text` with `<redacted>`, in one pass over the text.
@@ -98,7 +99,7 @@ export const register: (value: string | Uint8Array | Redacted.Redacted<string | 
  * @category loggers
  */
 export const logger = <Message>(self: Logger.Logger<Message, string>): Logger.Logger<Message, string> =>
-  Logger.map(self, maskSecrets)
+  Logger.make((options) => maskCounted(options.fiber, self.log(options)))
 
 /**
  * Replaces Effect's default loggers with masked ones: messages, annotations, span labels and causes come out

@@ -9,10 +9,11 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import { facadeOver } from "./internal/facade/proxy.ts"
 import { defaultManager, managerOf, runNow } from "./internal/facade/run.ts"
-import { readNow } from "./internal/lookup/core.ts"
 import { quoteName } from "./internal/lookup/naming.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
 import type { CheckedDeclarations, Declaration, ManagerOf, RequestsOf, SecretsOf } from "./internal/task/typed.ts"
+import { inLayerContext, inTaskContext } from "./internal/telemetry/facadeContext.ts"
+import { inTaskTelemetry, type Locate, observePreflight } from "./internal/telemetry/preflight.ts"
 import { Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
 import { MissingSecrets, type SecretNotFound } from "./SecretsError.ts"
 import type { Secrets } from "./SecretsFacade.ts"
@@ -169,13 +170,13 @@ const defineTask = (options: TaskOptions): TaskDefinition & { readonly declarati
  * Locates every declared secret, concurrently, without decoding (binary file secrets pass; files are checked, not
  * read); all misses in one error.
  */
-const preflightCheck = (manager: SecretsManagerShape, definition: TaskDefinition) =>
+const preflightCheck = (definition: TaskDefinition, locate: Locate) =>
   Effect.flatMap(
     // Each lookup reads at once: one whose places answer at once needs no fiber; the others run concurrently.
     Effect.forEach(
       definition.secretRequests,
       (secret) =>
-        Effect.matchEager(readNow(manager, "locate", [secret]), {
+        Effect.matchEager(locate(secret), {
           onFailure: (miss) => miss,
           onSuccess: () => undefined
         }),
@@ -193,7 +194,9 @@ const prepare = (base: SecretsManagerShape, options: TaskOptions, definition: Re
     task: definition.name,
     strict: options.strict === true
   })
-  return options.preflight === false ? Effect.succeed(manager) : Effect.as(preflightCheck(manager, definition), manager)
+  return options.preflight === false
+    ? Effect.succeed(manager)
+    : Effect.as(observePreflight(definition, manager, (locate) => preflightCheck(definition, locate)), manager)
 }
 
 /** The callable with the definition's properties (`name` replaces the function's own, read-only one). */
@@ -290,9 +293,12 @@ export const task: {
     const definition = defineTask(options)
     const run = (...[input]: InputOf<I>) =>
       SecretsManager.use((base) =>
-        Effect.flatMap(
-          prepare(base, options, definition),
-          (manager) => Effect.provideService(body(input as I, manager), SecretsManager, manager)
+        inTaskTelemetry(
+          definition.name,
+          Effect.flatMap(
+            prepare(base, options, definition),
+            (manager) => Effect.provideService(body(input as I, manager), SecretsManager, manager)
+          )
         )
       )
     return withDefinition(run, definition) as Task<I, A, E, R>
@@ -303,7 +309,8 @@ export const task: {
       const { attributeRequests, topLevelRequests } = definition.declarations
       const base = options.layer === undefined ? defaultManager : managerOf(options.layer)
       const run = (...[input]: InputOf<I>): A => {
-        const manager = runNow(prepare(base(), options, definition), run)
+        const built = inTaskContext(base(), definition.name)
+        const manager = runNow(inLayerContext(built, prepare(built, options, definition)), run)
         return body(input as I, facadeOver(() => manager, attributeRequests, topLevelRequests))
       }
       return withDefinition(run, definition)

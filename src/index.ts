@@ -28,6 +28,7 @@ export {
   type TestOptions,
   type WatchOptions
 } from "./SecretsManager.ts"
+export * as SecretsTelemetry from "./SecretsTelemetry.ts"
 export {
   type DeclaredRequest,
   type InputOf,

@@ -23,6 +23,7 @@ const modules = [
   "SecretsError",
   "SecretsFacade",
   "SecretsManager",
+  "SecretsTelemetry",
   "Task"
 ].map((name) => `src/${name}.ts`)
 

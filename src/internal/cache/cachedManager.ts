@@ -16,6 +16,8 @@ import type { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { invalidRequest } from "../lookup/misses.ts"
 import type { Target } from "../lookup/request.ts"
+import { describeCached } from "../telemetry/describe.ts"
+import { noteCacheResult, observeLookup, refusedLookup, startsLookupRecord } from "../telemetry/lookupSpan.ts"
 import { checkedWatch } from "../watch/watchValues.ts"
 import { cacheKey, fromCacheKey, keysOf, type Operation, requestOf, targetOf } from "./cacheKey.ts"
 import { type Flight, Flights } from "./flights.ts"
@@ -118,6 +120,9 @@ const entryTimeToLive = (settings: CacheSettings) => (exit: Exit.Exit<Held, Secr
  */
 const readThrough = (state: CacheState, key: string, handOut: HandOut): Effect.Effect<unknown, SecretNotFound> =>
   Effect.withFiber((fiber) => {
+    if (startsLookupRecord(fiber)) {
+      return observeLookup(describeCached(fromCacheKey(key)), readThrough(state, key, handOut))
+    }
     const entry = MutableHashMap.get(state.cache.map, key)
     if (entry._tag === "Some") {
       const exit = entry.value.fiber.pollUnsafe()
@@ -126,10 +131,15 @@ const readThrough = (state: CacheState, key: string, handOut: HandOut): Effect.E
         (entry.value.expiresAt === undefined ||
           fiber.getRef(Clock.Clock).currentTimeMillisUnsafe() < entry.value.expiresAt)
       ) {
+        noteCacheResult(fiber, "hit", Exit.isSuccess(exit) ? exit.value : undefined)
         return Exit.isSuccess(exit) ? handOut(exit.value) : exit
       }
     }
-    return Effect.flatMap(Cache.get(state.cache, key), handOut)
+    noteCacheResult(fiber, "miss")
+    return Effect.flatMap(
+      Cache.get(state.cache, key),
+      (entry) => (noteCacheResult(fiber, "miss", entry), handOut(entry))
+    )
   })
 
 /**
@@ -142,7 +152,7 @@ const cachedRead = (
   request: unknown
 ): Effect.Effect<unknown, SecretNotFound> => {
   const target = targetOf(request)
-  if (typeof target === "string") return Effect.fail(invalidRequest(request, target))
+  if (typeof target === "string") return refusedLookup(operation, request, invalidRequest(request, target))
   const key = cacheKey(operation, target)
   if (key.length > maxKeyLength) return readUnderlying(state.underlying, operation, requestOf(target))
   return readThrough(state, key, handOutFor(operation, target.encodeMode))

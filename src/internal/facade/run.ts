@@ -10,6 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { MissingSecrets, SecretNotFound } from "../../SecretsError.ts"
 import { SecretsManager, type SecretsManagerShape } from "../../SecretsManager.ts"
+import { managerWithLayerContext } from "../telemetry/facadeContext.ts"
 
 /**
  * Runs an effect to completion now, returning its value or throwing its error (a `SecretNotFound`) itself, with
@@ -41,7 +42,7 @@ export const managerOf = (layer: Layer.Layer<SecretsManager, ConfigError>): () =
   return () => {
     if (built === undefined) {
       const context = runNow(Layer.buildWithScope(layer, Scope.makeUnsafe()))
-      built = Context.get(context, SecretsManager)
+      built = managerWithLayerContext(Context.get(context, SecretsManager), context)
     }
     return built
   }

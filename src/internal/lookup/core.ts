@@ -10,14 +10,19 @@ import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
+import { observeRead } from "../telemetry/lookupSpan.ts"
+import type { LookupRecord } from "../telemetry/switch.ts"
 import { type ChangeSignals, type WatchOptions, watchValues } from "../watch/watchValues.ts"
 import { mergeMisses } from "./misses.ts"
 
 /** The operations a lookup serves; `get` and `getRedacted` read text or, with `encodeMode: "rb"`, bytes. */
 export type Operation = "get" | "getRedacted" | "getPath" | "locate"
 
-/** A prepared lookup: calling it reads now. */
-export type ReadNow = () => Effect.Effect<unknown, SecretNotFound>
+/**
+ * A prepared lookup: calling it reads now. Given the record of a lookup being traced, it tells it where the secret
+ * was found.
+ */
+export type ReadNow = (record?: LookupRecord) => Effect.Effect<unknown, SecretNotFound>
 
 /** What a manager is made from. */
 export interface LookupCore {
@@ -37,7 +42,7 @@ const cores = new WeakMap<SecretsManagerShape, LookupCore>()
 export const managerFromCore = (core: LookupCore): SecretsManagerShape => {
   // The one place where an operation's result type is named: the core reads what the operation asks for.
   const lazily = <A>(operation: Operation, request: SecretRequest) =>
-    Effect.suspend(core.prepare(operation, [request])) as Effect.Effect<A, SecretNotFound>
+    observeRead(operation, request, core.prepare(operation, [request])) as Effect.Effect<A, SecretNotFound>
   function get(request: SecretRequest & { readonly encodeMode: "rb" }): Effect.Effect<Uint8Array, SecretNotFound>
   function get(
     request: SecretRequest & { readonly encodeMode?: "r" | undefined }

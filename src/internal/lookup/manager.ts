@@ -10,6 +10,7 @@ import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../S
 import { BoundedCache } from "../BoundedCache.ts"
 import { registerSecretValue } from "../masking/registry.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
+import { noteChain } from "../telemetry/lookupSpan.ts"
 import { requestChanges } from "../watch/requestChanges.ts"
 import { managerFromCore, type Operation, type ReadNow } from "./core.ts"
 import { sourcesFor } from "./flyte2Places.ts"
@@ -126,7 +127,10 @@ const compile = (operation: Operation, spellings: ReadonlyArray<unknown>, contex
   )
   const onFailure = notFound(targets[0]!.name, targets[0]!, context)
   const onSuccess = ([found, tried]: readonly [Found, ReadonlyArray<Attempt>]) => result(found, tried)
-  return () => Effect.mapBothEager(firstFound(places, 0, []), { onFailure, onSuccess })
+  return (record) => {
+    const chain = firstFound(places, 0, [])
+    return Effect.mapBothEager(record === undefined ? chain : noteChain(record, chain), { onFailure, onSuccess })
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import * as Inspectable from "effect/Inspectable"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 import * as util from "node:util"
+import { maskCounted } from "../telemetry/maskedCount.ts"
 import { maskSecrets } from "./registry.ts"
 
 // One line per object (`breakLength`, `compact`): `util.inspect` would otherwise split a long multi-line string
@@ -47,8 +48,8 @@ export const maskedConsoleLogger: Logger.Logger<unknown, void> = Logger.make(
     const annotations = fiber.getRef(References.CurrentLogAnnotations)
     if (Object.keys(annotations).length > 0) line += " " + render(annotations)
     const console = fiber.getRef(Console.Console)
-    if (fiber.getRef(Logger.LogToStderr)) console.error(maskSecrets(line))
-    else console.log(maskSecrets(line))
+    if (fiber.getRef(Logger.LogToStderr)) console.error(maskCounted(fiber, line))
+    else console.log(maskCounted(fiber, line))
   }
 )
 

@@ -153,7 +153,7 @@ export const declaredManager = (
       }
       const lookup = base.prepare(operation, resolved.flatMap((each) => each === undefined ? [] : [each.request]))
       const inThisTask = (miss: SecretNotFound) => inTask(miss, options.task, first.declared)
-      return () => Effect.mapErrorEager(lookup(), inThisTask)
+      return (record) => Effect.mapErrorEager(lookup(record), inThisTask)
     },
     changes: (request) => {
       const resolved = resolve(request)

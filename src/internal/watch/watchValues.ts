@@ -8,6 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { countRotations, withoutLookupSpan } from "../telemetry/rotations.ts"
 
 /**
  * How often `watch` looks again at the latest, when nothing signals a change sooner.
@@ -94,7 +95,8 @@ export const watchValues = <A, E>(
   return Stream.unwrap(Effect.map(changes, (signals) =>
     Stream.tick(pollInterval).pipe(
       Stream.merge(signals),
-      Stream.mapEffect(() => read),
-      Stream.changesWith(sameValue)
+      Stream.mapEffect(() => withoutLookupSpan(read)),
+      Stream.changesWith(sameValue),
+      countRotations
     )))
 }
