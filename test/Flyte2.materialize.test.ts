@@ -226,6 +226,20 @@ describe("Kubernetes.materialize({ flyte: 2 }): other backends as for Flyte 1", 
         globalSecrets: (secret) => secret.group === "openai" ? "sk-global" : undefined
       }
     ))))
+
+  it.effect("two secret managers that each mount a volume at the secrets directory: the pod is refused, saying so", () =>
+    Effect.gen(function*() {
+      const uri = "https://vault.vault.azure.net/secrets/db"
+      const error = yield* failure(Kubernetes.materialize(
+        [{ key: "api", mountRequirement: "FILE" }, { group: uri, key: "db", mountRequirement: "FILE" }],
+        { [uri]: { "": "D" } },
+        { flyte: 2, secretManagerTypes: ["Embedded", "Azure"], embedded: { store: Flyte2.store({ api: "A" }) } }
+      ))
+      assert.strictEqual(error.reason, "RejectedPod")
+      assert.include(error.message, "two volumes are mounted at \"/etc/flyte/secrets\"")
+      assert.include(error.message, "two secret managers each mount a volume at the secrets directory")
+      assert.notInclude(error.message, "differ only in case")
+    }).pipe(Effect.scoped))
 })
 
 describe("examples/flyte2.ts, the Flyte 2 page's example", () => {

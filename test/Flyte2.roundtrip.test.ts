@@ -207,3 +207,37 @@ describe("Flyte 2 round trip: Azure", () => {
       { flyte: 2, secretManagerTypes: ["Azure"] }
     ))))
 })
+
+describe("Flyte 2 round trip: an Azure declaration made with Secret.flyte2", () => {
+  const vaultUri = "https://payments.vault.azure.net/secrets/DB-Password"
+  const declare = () => Secret.flyte2({ key: "db-password", group: vaultUri, mount: "/etc/flyte/secrets" })
+  const value = "p@ss w0rd \"$(id)\" \u00e9"
+
+  it.effect("is injected by the Azure secret manager with the URI as its Key Vault id", () =>
+    Effect.gen(function*() {
+      const pod = yield* Kubernetes.injectSecrets(
+        { metadata: { name: "task" }, spec: { containers: [{ name: "primary" }] } },
+        [declare()],
+        { flyte: 2, secretManagerTypes: ["Azure"] }
+      )
+      const command = pod.spec.initContainers![0]!.command!.join(" ")
+      assert.include(command, `--id "${vaultUri}/"`)
+      assert.include(command, `> ${mountDir}/db-password`)
+    }))
+
+  it.effect("is materialised and read back by SecretsManager.get exactly as the Azure CLI writes it", () =>
+    Effect.gen(function*() {
+      const secret = declare()
+      const read = Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        return [yield* manager.get(secret), yield* manager.get({ ...secret, encodeMode: "rb" })] as const
+      })
+      const [text, bytes] = yield* read.pipe(Effect.provide(Kubernetes.layerMaterialized(
+        [secret],
+        { [vaultUri]: { "": value } },
+        { flyte: 2, secretManagerTypes: ["Azure"] }
+      )))
+      assert.strictEqual(text, `${value}\n`)
+      assert.deepStrictEqual(bytes, encoder.encode(`${value}\n`))
+    }))
+})
