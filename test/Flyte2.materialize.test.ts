@@ -238,6 +238,7 @@ describe("Kubernetes.materialize({ flyte: 2 }): other backends as for Flyte 1", 
       assert.strictEqual(error.reason, "RejectedPod")
       assert.include(error.message, "two volumes are mounted at \"/etc/flyte/secrets\"")
       assert.include(error.message, "two secret managers each mount a volume at the secrets directory")
+      assert.include(error.message, "(\"embedded-secret-vol\" and \"azure-secret-vol\")")
       assert.notInclude(error.message, "differ only in case")
     }).pipe(Effect.scoped))
 })

@@ -184,21 +184,26 @@ describe("Secret.flyte2: a Key Vault URI as the group (the Azure secret manager)
   })
   it("without mount or asEnvVar the derived variable name is refused with flyte-sdk's message", () => {
     const message = thrown(() => Secret.flyte2({ key: "db-password", group: vaultUri }))
-    assert.include(message, "Invalid environment variable name: HTTPS://MYVAULT.VAULT.AZURE.NET/SECRETS/DB_PASSWORD_DB_PASSWORD")
+    assert.include(
+      message,
+      "Invalid environment variable name: HTTPS://MYVAULT.VAULT.AZURE.NET/SECRETS/DB_PASSWORD_DB_PASSWORD"
+    )
     assert.include(message, envPattern)
     assert.include(message, "asEnvVar")
   })
   it("a hostile URI is refused with what was wrong: '.' and '..' segments, backslashes, control and format characters", () => {
     const refused = (group: string) => thrown(() => Secret.flyte2({ key: "k", group, mount }))
-    for (const group of [
-      "https://v.vault.azure.net/secrets/..",
-      "https://v.vault.azure.net/../../etc/passwd",
-      "https://v.vault.azure.net/secrets/./x",
-      "https://v.vault.azure.net/secrets/a\\..\\..\\x",
-      "https://v.vault.azure.net/secrets/a\nb",
-      "https://v.vault.azure.net/secrets/a\u202eb",
-      "https://v.vault.azure.net/secrets/a\u0000"
-    ]) {
+    for (
+      const group of [
+        "https://v.vault.azure.net/secrets/..",
+        "https://v.vault.azure.net/../../etc/passwd",
+        "https://v.vault.azure.net/secrets/./x",
+        "https://v.vault.azure.net/secrets/a\\..\\..\\x",
+        "https://v.vault.azure.net/secrets/a\nb",
+        "https://v.vault.azure.net/secrets/a\u202eb",
+        "https://v.vault.azure.net/secrets/a\u0000"
+      ]
+    ) {
       const message = refused(group)
       assert.include(message, "Invalid Secret", group)
       assert.include(message, "group", group)
@@ -217,16 +222,18 @@ describe("Secret.flyte2: a Key Vault URI as the group (the Azure secret manager)
   })
   it("a URI is refused where the Azure secret manager's shell command would read it as code or split it", () => {
     const refused = (group: string) => thrown(() => Secret.flyte2({ key: "k", group, mount }))
-    for (const group of [
-      "https://v.vault.azure.net/secrets/x\"; rm -rf /; \"",
-      "https://v.vault.azure.net/secrets/$(id)",
-      "https://v.vault.azure.net/secrets/`id`",
-      "https://v.vault.azure.net/secrets/a b",
-      "https://v.vault.azure.net/secrets/x;id",
-      "https://v.vault.azure.net/secrets/x?api-version=7.4",
-      "https://v.vault.azure.net/secrets/x#frag",
-      "https://user@v.vault.azure.net/secrets/x"
-    ]) assert.include(refused(group), "Invalid Secret", group)
+    for (
+      const group of [
+        "https://v.vault.azure.net/secrets/x\"; rm -rf /; \"",
+        "https://v.vault.azure.net/secrets/$(id)",
+        "https://v.vault.azure.net/secrets/`id`",
+        "https://v.vault.azure.net/secrets/a b",
+        "https://v.vault.azure.net/secrets/x;id",
+        "https://v.vault.azure.net/secrets/x?api-version=7.4",
+        "https://v.vault.azure.net/secrets/x#frag",
+        "https://user@v.vault.azure.net/secrets/x"
+      ]
+    ) assert.include(refused(group), "Invalid Secret", group)
   })
   it("a URI segment over 253 characters, or a group over 253 characters, is refused", () => {
     const refused = (group: string) => thrown(() => Secret.flyte2({ key: "k", group, mount }))
@@ -234,14 +241,26 @@ describe("Secret.flyte2: a Key Vault URI as the group (the Azure secret manager)
     assert.include(refused(`https://v.vault.azure.net/${"a/".repeat(120)}x`), "253")
   })
   it("a Flyte 1 Secret refuses '/' in a group exactly as before, a URI included", () => {
-    for (const secret of [{ group: vaultUri, key: "k" }, { group: "a/b", key: "k" }, { group: "a/b", key: "k", origin: "flyte1" as const }]) {
+    for (
+      const secret of [{ group: vaultUri, key: "k" }, { group: "a/b", key: "k" }, {
+        group: "a/b",
+        key: "k",
+        origin: "flyte1" as const
+      }]
+    ) {
       const message = thrown(() => new Secret(secret))
       assert.include(message, `unsafe name: group ${JSON.stringify(secret.group)} could leave the secrets directory`)
     }
     assert.include(thrown(() => Secret.fromIdl({ group: vaultUri, key: "k" })), "unsafe name: group")
   })
   it("a Flyte 2 Secret made directly or read from IDL with origin flyte2 takes a URI group", () => {
-    assert.strictEqual(new Secret({ group: vaultUri, key: "k", mountRequirement: "FILE", origin: "flyte2" }).group, vaultUri)
-    assert.strictEqual(Secret.fromIdl({ group: vaultUri, key: "k", mountRequirement: 2 }, { origin: "flyte2" }).group, vaultUri)
+    assert.strictEqual(
+      new Secret({ group: vaultUri, key: "k", mountRequirement: "FILE", origin: "flyte2" }).group,
+      vaultUri
+    )
+    assert.strictEqual(
+      Secret.fromIdl({ group: vaultUri, key: "k", mountRequirement: 2 }, { origin: "flyte2" }).group,
+      vaultUri
+    )
   })
 })
