@@ -85,7 +85,8 @@ const formatIssue = SchemaIssue.makeFormatterDefault()
  *
  * Invalid input throws at construction with a readable message: neither group nor key, an `envVar` that is not
  * `^[A-Z_][A-Z0-9_]*$` (`""` included, as flytekit refuses it) or that is one of this library's configuration
- * variables (`FLYTE_SECRETS_*`, `FLYTE_INTERNAL_EXECUTION_ID`), a name part that could leave the secrets directory. A key-only secret (`{ key: "token" }`)
+ * variables (`FLYTE_SECRETS_*`, `FLYTE_INTERNAL_EXECUTION_ID`), a name part that could leave the secrets directory
+ * (only a Flyte 2 group may hold `/`, as a Key Vault URI). A key-only secret (`{ key: "token" }`)
  * is what flytekit accepts inside tasks and what Flyte 2 declares.
  *
  * **Example** (Declaring a secret read from a variable)
@@ -155,7 +156,9 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")(
    * only `-` replaced by `_`); `mount` may only be `"/etc/flyte/secrets"`. The result is an `ENV_VAR` secret with that
    * `envVar`, or a `FILE` secret when only `mount` is given, with `origin: "flyte2"`; never `ANY`, never a
    * `groupVersion`. Invalid input throws flyte-sdk's message; names that could leave the secrets directory and an
-   * empty key are refused too.
+   * empty key are refused too. The group may be a Key Vault secret's URI (the Azure secret manager's group:
+   * `https://` or `http://`, a host, path segments that are safe names); its derived variable name is invalid, so
+   * give `mount` or `asEnvVar` with it.
    *
    * **Example** (flyte-sdk's declaration of a secret in a group)
    *

@@ -252,6 +252,12 @@ describe("Secret.flyte2: a Key Vault URI as the group (the Azure secret manager)
       assert.include(message, `unsafe name: group ${JSON.stringify(secret.group)} could leave the secrets directory`)
     }
     assert.include(thrown(() => Secret.fromIdl({ group: vaultUri, key: "k" })), "unsafe name: group")
+    assert.strictEqual(
+      thrown(() => new Secret({ group: "a/b", key: "k" })),
+      "Invalid Secret: unsafe name: group \"a/b\" could leave the secrets directory or forge text where it is shown " +
+        "(names may not be \".\" or \"..\" nor hold \"/\", \"\\\", control, format, surrogate or separator characters)" +
+        "\n  at [\"group\"]"
+    )
   })
   it("a Flyte 2 Secret made directly or read from IDL with origin flyte2 takes a URI group", () => {
     assert.strictEqual(
