@@ -227,6 +227,27 @@ describe("Kubernetes.materialize({ flyte: 2 }): other backends as for Flyte 1", 
       }
     ))))
 
+  it.effect("two Key Vault secrets whose URIs end in one name (case aside) are refused: one would overwrite the other", () =>
+    Effect.gen(function*() {
+      const one = "https://one.vault.azure.net/secrets/db"
+      const two = "https://two.vault.azure.net/secrets/DB"
+      const error = yield* failure(Kubernetes.materialize(
+        [{ group: one, key: "a", mountRequirement: "FILE" }, { group: two, key: "b", mountRequirement: "FILE" }],
+        { [one]: { "": "A" }, [two]: { "": "B" } },
+        { flyte: 2, secretManagerTypes: ["Azure"] }
+      ))
+      assert.strictEqual(error.reason, "UnsupportedLayout")
+      assert.include(error.message, "\"db\" is written for two secrets")
+      assert.notInclude(error.message, "\"A\"")
+      // The same Key Vault secret declared twice writes one file with one value: no clash.
+      const twice = yield* Kubernetes.materialize(
+        [{ group: one, key: "a", mountRequirement: "FILE" }, { group: one, key: "b", mountRequirement: "FILE" }],
+        { [one]: { "": "A" } },
+        { flyte: 2, secretManagerTypes: ["Azure"] }
+      )
+      assert.strictEqual(fs.readFileSync(path.join(twice.dir, "db"), "utf8"), "A\n")
+    }).pipe(Effect.scoped))
+
   it.effect("two secret managers that each mount a volume at the secrets directory: the pod is refused, saying so", () =>
     Effect.gen(function*() {
       const uri = "https://vault.vault.azure.net/secrets/db"
