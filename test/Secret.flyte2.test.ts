@@ -231,7 +231,8 @@ describe("Secret.flyte2: a Key Vault URI as the group (the Azure secret manager)
         "https://v.vault.azure.net/secrets/x;id",
         "https://v.vault.azure.net/secrets/x?api-version=7.4",
         "https://v.vault.azure.net/secrets/x#frag",
-        "https://user@v.vault.azure.net/secrets/x"
+        "https://user@v.vault.azure.net/secrets/x",
+        "https://v.vault.azure.net/secrets/%2e%2e"
       ]
     ) assert.include(refused(group), "Invalid Secret", group)
   })

@@ -13,10 +13,11 @@ const uriShape = /^(https?):\/\/([^/]*)(\/.*)?$/s
 const hostPattern = /^[A-Za-z0-9]([-.A-Za-z0-9]*[A-Za-z0-9])?(:[0-9]{1,5})?$/
 
 /**
- * RFC 3986's unreserved characters and percent escapes: what a Key Vault URI is spelt with. No query, fragment or
- * user info (they would change what is fetched), nothing a shell expands or splits on (`"`, `$`, `` ` ``, spaces).
+ * RFC 3986's unreserved characters: what a Key Vault URI is spelt with. No query, fragment or user info (they would
+ * change what is fetched), no percent escape (`%2e%2e` is `..` to the server, a literal name to the file system),
+ * nothing a shell expands or splits on (`"`, `$`, `` ` ``, spaces).
  */
-const segmentPattern = /^(?:[-._~A-Za-z0-9]|%[0-9A-Fa-f]{2})+$/
+const segmentPattern = /^[-._~A-Za-z0-9]+$/
 
 const what = (group: string) => `unsafe name: group ${quoteName(group)}`
 
@@ -29,8 +30,8 @@ const segmentsReason = (group: string, path: string): string | undefined => {
     const unsafe = unsafePartReason("group segment", segment)
     if (unsafe !== undefined) return unsafe
     if (!segmentPattern.test(segment)) {
-      return `${what(group)}: the segment ${quoteName(segment)} may hold only letters, digits, "-", ".", "_", "~" ` +
-        `and %XX escapes (no query, fragment, spaces or quotes)`
+      return `${what(group)}: the segment ${quoteName(segment)} may hold only letters, digits, "-", ".", "_" and "~" ` +
+        `(no query, fragment, percent escape, space or quote)`
     }
   }
   return undefined
