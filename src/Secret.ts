@@ -11,6 +11,7 @@ import * as SchemaIssue from "effect/SchemaIssue"
 import { flyte2Declaration, type Flyte2SecretInput } from "./internal/kubernetes/flyte2/declaration.ts"
 import { quoteName, unsafePartReason } from "./internal/lookup/naming.ts"
 import { closest, envVarProblem } from "./internal/lookup/request.ts"
+import { uriGroupReason } from "./internal/lookup/uriGroup.ts"
 
 /**
  * How the platform should mount a secret: a hint to the platform, never a narrowing of the lookup.
@@ -37,6 +38,18 @@ const EnvVarName = Schema.String.check(Schema.makeFilter((name: string) => envVa
 
 const namePart = (field: string) =>
   Schema.String.check(Schema.makeFilter((part: string) => unsafePartReason(field, part) ?? true))
+
+// A group holding "/" is checked with the whole declaration: whether it may be a URI depends on the origin.
+const groupPart = Schema.String.check(
+  Schema.makeFilter((group: string) => group.includes("/") || (unsafePartReason("group", group) ?? true))
+)
+
+/** Only a Flyte 2 group may hold "/", and only as a URI (the Azure secret manager's Key Vault secret). */
+const groupWithSlash = Schema.makeFilter((fields: { readonly group?: string; readonly origin?: SecretOrigin }) => {
+  if (fields.group?.includes("/") !== true) return true
+  const reason = fields.origin === "flyte2" ? uriGroupReason(fields.group) : unsafePartReason("group", fields.group)
+  return reason === undefined || { path: ["group"], issue: reason }
+})
 
 /**
  * The fields a declaration accepts: `new Secret(input)` and the `secretRequests` of a task take this shape.
@@ -72,7 +85,8 @@ const formatIssue = SchemaIssue.makeFormatterDefault()
  *
  * Invalid input throws at construction with a readable message: neither group nor key, an `envVar` that is not
  * `^[A-Z_][A-Z0-9_]*$` (`""` included, as flytekit refuses it) or that is one of this library's configuration
- * variables (`FLYTE_SECRETS_*`, `FLYTE_INTERNAL_EXECUTION_ID`), a name part that could leave the secrets directory. A key-only secret (`{ key: "token" }`)
+ * variables (`FLYTE_SECRETS_*`, `FLYTE_INTERNAL_EXECUTION_ID`), a name part that could leave the secrets directory
+ * (only a Flyte 2 group may hold `/`, as a Key Vault URI). A key-only secret (`{ key: "token" }`)
  * is what flytekit accepts inside tasks and what Flyte 2 declares.
  *
  * **Example** (Declaring a secret read from a variable)
@@ -86,14 +100,16 @@ const formatIssue = SchemaIssue.makeFormatterDefault()
  * @since 0.1.0
  * @category models
  */
-export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
-  group: Schema.optionalKey(namePart("group")),
-  key: Schema.optionalKey(namePart("key")),
-  groupVersion: Schema.optionalKey(namePart("groupVersion")),
-  mountRequirement: MountRequirementSchema.pipe(Schema.withConstructorDefault(Effect.succeed("ANY" as const))),
-  envVar: Schema.optionalKey(EnvVarName),
-  origin: SecretOriginSchema.pipe(Schema.withConstructorDefault(Effect.succeed("flyte1" as const)))
-}) {
+export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")(
+  Schema.Struct({
+    group: Schema.optionalKey(groupPart),
+    key: Schema.optionalKey(namePart("key")),
+    groupVersion: Schema.optionalKey(namePart("groupVersion")),
+    mountRequirement: MountRequirementSchema.pipe(Schema.withConstructorDefault(Effect.succeed("ANY" as const))),
+    envVar: Schema.optionalKey(EnvVarName),
+    origin: SecretOriginSchema.pipe(Schema.withConstructorDefault(Effect.succeed("flyte1" as const)))
+  }).check(groupWithSlash)
+) {
   constructor(input: SecretInput) {
     const fields = withoutAbsentFields(input)
     if (fields.group === undefined && fields.key === undefined) {
@@ -140,7 +156,9 @@ export class Secret extends Schema.Class<Secret>("effect-secrets/Secret")({
    * only `-` replaced by `_`); `mount` may only be `"/etc/flyte/secrets"`. The result is an `ENV_VAR` secret with that
    * `envVar`, or a `FILE` secret when only `mount` is given, with `origin: "flyte2"`; never `ANY`, never a
    * `groupVersion`. Invalid input throws flyte-sdk's message; names that could leave the secrets directory and an
-   * empty key are refused too.
+   * empty key are refused too. The group may be a Key Vault secret's URI (the Azure secret manager's group:
+   * `https://` or `http://`, a host, path segments that are safe names); its derived variable name is invalid, so
+   * give `mount` or `asEnvVar` with it.
    *
    * **Example** (flyte-sdk's declaration of a secret in a group)
    *

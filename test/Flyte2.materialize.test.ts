@@ -218,6 +218,42 @@ describe("Kubernetes.materialize({ flyte: 2 }): other backends as for Flyte 1", 
         globalSecrets: (secret) => secret.group === "openai" ? "sk-global" : undefined
       }
     ))))
+
+  it.effect("two Key Vault secrets whose URIs end in one name (case aside) are refused: one would overwrite the other", () =>
+    Effect.gen(function*() {
+      const one = "https://one.vault.azure.net/secrets/db"
+      const two = "https://two.vault.azure.net/secrets/DB"
+      const error = yield* failure(Kubernetes.materialize(
+        [{ group: one, key: "a", mountRequirement: "FILE" }, { group: two, key: "b", mountRequirement: "FILE" }],
+        { [one]: { "": "A" }, [two]: { "": "B" } },
+        { flyte: 2, secretManagerTypes: ["Azure"] }
+      ))
+      assert.strictEqual(error.reason, "UnsupportedLayout")
+      assert.include(error.message, "\"db\" is written for two secrets")
+      assert.notInclude(error.message, "\"A\"")
+      // The same Key Vault secret declared twice writes one file with one value: no clash.
+      const twice = yield* Kubernetes.materialize(
+        [{ group: one, key: "a", mountRequirement: "FILE" }, { group: one, key: "b", mountRequirement: "FILE" }],
+        { [one]: { "": "A" } },
+        { flyte: 2, secretManagerTypes: ["Azure"] }
+      )
+      assert.strictEqual(fs.readFileSync(path.join(twice.dir, "db"), "utf8"), "A\n")
+    }).pipe(Effect.scoped))
+
+  it.effect("two secret managers that each mount a volume at the secrets directory: the pod is refused, saying so", () =>
+    Effect.gen(function*() {
+      const uri = "https://vault.vault.azure.net/secrets/db"
+      const error = yield* failure(Kubernetes.materialize(
+        [{ key: "api", mountRequirement: "FILE" }, { group: uri, key: "db", mountRequirement: "FILE" }],
+        { [uri]: { "": "D" } },
+        { flyte: 2, secretManagerTypes: ["Embedded", "Azure"], embedded: { store: Flyte2.store({ api: "A" }) } }
+      ))
+      assert.strictEqual(error.reason, "RejectedPod")
+      assert.include(error.message, "two volumes are mounted at \"/etc/flyte/secrets\"")
+      assert.include(error.message, "two secret managers each mount a volume at the secrets directory")
+      assert.include(error.message, "(\"embedded-secret-vol\" and \"azure-secret-vol\")")
+      assert.notInclude(error.message, "differ only in case")
+    }).pipe(Effect.scoped))
 })
 
 describe("examples/flyte2.ts, the Flyte 2 page's example", () => {

@@ -9,7 +9,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as fc from "fast-check"
-import { Flyte2, Kubernetes, Secret, SecretsManager } from "../src/index.ts"
+import { Flyte2, Kubernetes, Secret, SecretsManager, task } from "../src/index.ts"
 import type { Flyte2SecretManagerType, MaterializeValues } from "../src/Kubernetes.ts"
 
 const mountDir = "/etc/flyte/secrets"
@@ -162,8 +162,9 @@ const distinctVariables = (cases: ReadonlyArray<Case>) => {
 
 /**
  * A pod the API server accepts: two secret managers that each mount a volume at the secrets directory (Embedded's
- * and a sidecar's `emptyDir`) cannot both have a file secret in one pod; and Azure names a file after the group
- * alone, which is unreadable without a Key Vault URI (a Flyte 2 declaration's group cannot hold one).
+ * and a sidecar's `emptyDir`) cannot both have a file secret in one pod; and Azure names a file after the last
+ * segment of a Key Vault URI, which a reader looks for only when the group is a URI: the groups drawn here are plain
+ * names, and Azure's URI groups have their own tests below.
  */
 const layable = (cases: ReadonlyArray<Case>, managers: ReadonlyArray<Flyte2SecretManagerType>) => {
   const fileManagers = new Set(
@@ -193,7 +194,7 @@ describe("Flyte 2 round trip: what the reader finds in the materialised pod", ()
 })
 
 describe("Flyte 2 round trip: Azure", () => {
-  // A Flyte 2 declaration's group cannot hold a Key Vault URI ("/" is refused), so Azure is met with a request.
+  // A request, not a declaration: the reader finds what Azure wrote whoever names it.
   const vaultUri = "https://payments.vault.azure.net/secrets/DB-Password"
   const secret = { group: vaultUri, key: "db-password", mountRequirement: "FILE", origin: "flyte2" } as const
 
@@ -206,4 +207,54 @@ describe("Flyte 2 round trip: Azure", () => {
       { [vaultUri]: { "": "p@ss w0rd" } },
       { flyte: 2, secretManagerTypes: ["Azure"] }
     ))))
+})
+
+describe("Flyte 2 round trip: an Azure declaration made with Secret.flyte2", () => {
+  const vaultUri = "https://payments.vault.azure.net/secrets/DB-Password"
+  const declare = () => Secret.flyte2({ key: "db-password", group: vaultUri, mount: "/etc/flyte/secrets" })
+  const value = "p@ss w0rd \"$(id)\" \u00e9"
+
+  it.effect("is injected by the Azure secret manager with the URI as its Key Vault id", () =>
+    Effect.gen(function*() {
+      const pod = yield* Kubernetes.injectSecrets(
+        { metadata: { name: "task" }, spec: { containers: [{ name: "primary" }] } },
+        [declare()],
+        { flyte: 2, secretManagerTypes: ["Azure"] }
+      )
+      const command = pod.spec.initContainers![0]!.command!.join(" ")
+      assert.include(command, `--id "${vaultUri}/"`)
+      assert.include(command, `> ${mountDir}/db-password`)
+    }))
+
+  it.effect("is materialised and read back by SecretsManager.get exactly as the Azure CLI writes it", () =>
+    Effect.gen(function*() {
+      const secret = declare()
+      const read = Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        return [yield* manager.get(secret), yield* manager.get({ ...secret, encodeMode: "rb" })] as const
+      })
+      const [text, bytes] = yield* read.pipe(Effect.provide(Kubernetes.layerMaterialized(
+        [secret],
+        { [vaultUri]: { "": value } },
+        { flyte: 2, secretManagerTypes: ["Azure"] }
+      )))
+      assert.strictEqual(text, `${value}\n`)
+      assert.deepStrictEqual(bytes, encoder.encode(`${value}\n`))
+    }))
+
+  it.effect("is found by the preflight of a task that declares it, and read by its body", () =>
+    Effect.gen(function*() {
+      const secret = declare()
+      const t = task(
+        { name: "azure_task", secretRequests: [secret] },
+        (_: void, secrets) => Effect.all([secrets.get(secret), secrets.getPath(secret)])
+      )
+      const [read, file] = yield* t(undefined).pipe(Effect.provide(Kubernetes.layerMaterialized(
+        [secret],
+        { [vaultUri]: { "": value } },
+        { flyte: 2, secretManagerTypes: ["Azure"] }
+      )))
+      assert.strictEqual(read, `${value}\n`)
+      assert.match(file, /\/db-password$/)
+    }))
 })

@@ -140,3 +140,115 @@ describe("Secret.flyte2: flyte-sdk's Secret(key, group, mount, as_env_var)", () 
     assert.strictEqual(file.mountRequirement, "FILE")
   })
 })
+
+describe("Secret.flyte2: a Key Vault URI as the group (the Azure secret manager)", () => {
+  const mount = "/etc/flyte/secrets"
+  const vaultUri = "https://myvault.vault.azure.net/secrets/db-password"
+
+  it("a URI group is accepted with a mount (a FILE secret) or with asEnvVar, and kept as given", () => {
+    const file = Secret.flyte2({ key: "db-password", group: vaultUri, mount })
+    assert.strictEqual(file.group, vaultUri)
+    assert.strictEqual(file.mountRequirement, "FILE")
+    assert.strictEqual(file.origin, "flyte2")
+    const variable = Secret.flyte2({ key: "db-password", group: vaultUri, asEnvVar: "DB_PASSWORD" })
+    assert.strictEqual(variable.group, vaultUri)
+    assert.strictEqual(variable.envVar, "DB_PASSWORD")
+    const versioned = "http://vault.example:8080/secrets/Db-Password/0123abcd"
+    assert.strictEqual(Secret.flyte2({ key: "k", group: versioned, mount }).group, versioned)
+  })
+  it("Secret.toIdl gives the URI group as it is", () => {
+    assert.deepStrictEqual(Secret.toIdl(Secret.flyte2({ key: "db-password", group: vaultUri, mount })), {
+      group: vaultUri,
+      key: "db-password",
+      mountRequirement: "FILE"
+    })
+  })
+  it("without mount or asEnvVar the derived variable name is refused with flyte-sdk's message", () => {
+    const message = thrown(() => Secret.flyte2({ key: "db-password", group: vaultUri }))
+    assert.include(
+      message,
+      "Invalid environment variable name: HTTPS://MYVAULT.VAULT.AZURE.NET/SECRETS/DB_PASSWORD_DB_PASSWORD"
+    )
+    assert.include(message, envPattern)
+    assert.include(message, "asEnvVar")
+  })
+  it("a hostile URI is refused with what was wrong: '.' and '..' segments, backslashes, control and format characters", () => {
+    const refused = (group: string) => thrown(() => Secret.flyte2({ key: "k", group, mount }))
+    for (
+      const group of [
+        "https://v.vault.azure.net/secrets/..",
+        "https://v.vault.azure.net/../../etc/passwd",
+        "https://v.vault.azure.net/secrets/./x",
+        "https://v.vault.azure.net/secrets/a\\..\\..\\x",
+        "https://v.vault.azure.net/secrets/a\nb",
+        "https://v.vault.azure.net/secrets/a\u202eb",
+        "https://v.vault.azure.net/secrets/a\u0000"
+      ]
+    ) {
+      const message = refused(group)
+      assert.include(message, "Invalid Secret", group)
+      assert.include(message, "group", group)
+      assert.notMatch(message, /[\n\u202e\u0000]b?"/, group)
+    }
+  })
+  it("a URI that is not https:// or http:// with a host and a path is refused", () => {
+    const refused = (group: string) => thrown(() => Secret.flyte2({ key: "k", group, mount }))
+    assert.include(refused("file:///etc/passwd"), "https:// or http://")
+    assert.include(refused("ftp://v.example/secrets/x"), "https:// or http://")
+    assert.include(refused("https:///secrets/x"), "host")
+    assert.include(refused("https://v.vault.azure.net"), "path")
+    assert.include(refused("https://v.vault.azure.net/"), "path")
+    assert.include(refused("secrets/db-password"), "https:// or http://")
+    assert.include(refused("https://v.vault.azure.net/secrets//x"), "empty")
+  })
+  it("a URI is refused where the Azure secret manager's shell command would read it as code or split it", () => {
+    const refused = (group: string) => thrown(() => Secret.flyte2({ key: "k", group, mount }))
+    for (
+      const group of [
+        "https://v.vault.azure.net/secrets/x\"; rm -rf /; \"",
+        "https://v.vault.azure.net/secrets/$(id)",
+        "https://v.vault.azure.net/secrets/`id`",
+        "https://v.vault.azure.net/secrets/a b",
+        "https://v.vault.azure.net/secrets/x;id",
+        "https://v.vault.azure.net/secrets/x?api-version=7.4",
+        "https://v.vault.azure.net/secrets/x#frag",
+        "https://user@v.vault.azure.net/secrets/x",
+        "https://v.vault.azure.net/secrets/%2e%2e"
+      ]
+    ) assert.include(refused(group), "Invalid Secret", group)
+  })
+  it("a URI segment over 253 characters, or a group over 253 characters, is refused", () => {
+    const refused = (group: string) => thrown(() => Secret.flyte2({ key: "k", group, mount }))
+    assert.include(refused(`https://v.vault.azure.net/secrets/${"a".repeat(254)}`), "253")
+    assert.include(refused(`https://v.vault.azure.net/${"a/".repeat(120)}x`), "253")
+  })
+  it("a Flyte 1 Secret refuses '/' in a group exactly as before, a URI included", () => {
+    for (
+      const secret of [{ group: vaultUri, key: "k" }, { group: "a/b", key: "k" }, {
+        group: "a/b",
+        key: "k",
+        origin: "flyte1" as const
+      }]
+    ) {
+      const message = thrown(() => new Secret(secret))
+      assert.include(message, `unsafe name: group ${JSON.stringify(secret.group)} could leave the secrets directory`)
+    }
+    assert.include(thrown(() => Secret.fromIdl({ group: vaultUri, key: "k" })), "unsafe name: group")
+    assert.strictEqual(
+      thrown(() => new Secret({ group: "a/b", key: "k" })),
+      "Invalid Secret: unsafe name: group \"a/b\" could leave the secrets directory or forge text where it is shown " +
+        "(names may not be \".\" or \"..\" nor hold \"/\", \"\\\", control, format, surrogate or separator characters)" +
+        "\n  at [\"group\"]"
+    )
+  })
+  it("a Flyte 2 Secret made directly or read from IDL with origin flyte2 takes a URI group", () => {
+    assert.strictEqual(
+      new Secret({ group: vaultUri, key: "k", mountRequirement: "FILE", origin: "flyte2" }).group,
+      vaultUri
+    )
+    assert.strictEqual(
+      Secret.fromIdl({ group: vaultUri, key: "k", mountRequirement: 2 }, { origin: "flyte2" }).group,
+      vaultUri
+    )
+  })
+})

@@ -196,6 +196,8 @@ const planOf = (
   // Init containers run in order: a later one writing the same file wins.
   const files = new Map<string, Uint8Array>()
   for (const file of layout.success.carried) files.set(file.relative, file.bytes)
+  const overwritten = overwrittenSecret(layout.success.files)
+  if (overwritten !== undefined) return Result.fail(overwritten)
   for (const file of layout.success.files) {
     const bytes = valueOf(values, file.ref)
     if (isProblem(bytes)) return Result.fail(bytes)
@@ -205,6 +207,29 @@ const planOf = (
   const clash = fileUnderFile([...files.keys()], volumes.map((volume) => volume.layout.relative))
   if (clash !== undefined) return Result.fail(clash)
   return Result.succeed({ env, volumes, files: [...files].map(([relative, bytes]) => ({ relative, bytes })) })
+}
+
+/**
+ * Two init containers that write one file from different secrets (Azure names a file after a Key Vault URI's last
+ * segment alone, lower-cased): the later overwrites the earlier, and the earlier secret would read the other's value.
+ */
+const overwrittenSecret = (
+  files: ReadonlyArray<{ readonly relative: string; readonly ref: ValueRef }>
+): Problem | undefined => {
+  const writers = new Map<string, ValueRef>()
+  for (const { ref, relative } of files) {
+    const earlier = writers.get(relative)
+    if (earlier !== undefined && (earlier.group !== ref.group || earlier.key !== ref.key)) {
+      return {
+        reason: "UnsupportedLayout",
+        detail: `${quoteName(relative)} is written for two secrets (${quoteName(earlier.group)} and ` +
+          `${quoteName(ref.group)}): the later would overwrite the earlier (the file is named by part of the name, ` +
+          "lower-cased); give each secret a name of its own there."
+      }
+    }
+    writers.set(relative, ref)
+  }
+  return undefined
 }
 
 /** A file that would have to be a directory too (Azure's `NAME` and `NAME/VERSION`, say): the pod cannot start. */

@@ -8,6 +8,7 @@
 import type { Container, Pod } from "../../Kubernetes.ts"
 import { quoteName } from "../lookup/naming.ts"
 import type { Problem } from "./problems.ts"
+import { secretsRoot } from "./webhookConfig.ts"
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const secretKey = /^[-._a-zA-Z0-9]+$/
@@ -36,6 +37,16 @@ const itemPathProblem = (path: string): string | undefined => {
     : undefined
 }
 
+/**
+ * Why two volumes share a mount path: at the secrets directory itself, two Flyte 2 secret managers each mounted
+ * their volume (Embedded's and a sidecar's); below it, propeller mounted two groups at one lower-cased name.
+ */
+const sharedMountReason = (mountPath: string): string =>
+  mountPath === secretsRoot
+    ? "two secret managers each mount a volume at the secrets directory, so the file secrets of one pod may come " +
+      "from only one of them"
+    : "groups whose names differ only in case share a mount path"
+
 const containerProblem = (container: Container, where: string, volumeNames: ReadonlySet<string>) => {
   for (const envVar of container.env ?? []) {
     if (!envVarName.test(envVar.name)) {
@@ -47,17 +58,18 @@ const containerProblem = (container: Container, where: string, volumeNames: Read
       if (problem !== undefined) return `${where}: ${problem}`
     }
   }
-  const mountPaths = new Set<string>()
+  const mountPaths = new Map<string, string>()
   for (const mount of container.volumeMounts ?? []) {
     if (!volumeNames.has(mount.name)) {
       return `${where}: the volume mount ${quoteName(mount.name)} names no volume of the pod (propeller names a ` +
         "group's volume after its first groupVersion: one group is mounted with one version only)"
     }
-    if (mountPaths.has(mount.mountPath)) {
-      return `${where}: two volumes are mounted at ${quoteName(mount.mountPath)} (groups whose names differ only in ` +
-        "case share a mount path)"
+    const mounted = mountPaths.get(mount.mountPath)
+    if (mounted !== undefined) {
+      return `${where}: two volumes are mounted at ${quoteName(mount.mountPath)} (${quoteName(mounted)} and ` +
+        `${quoteName(mount.name)}): ${sharedMountReason(mount.mountPath)}`
     }
-    mountPaths.add(mount.mountPath)
+    mountPaths.set(mount.mountPath, mount.name)
   }
   return undefined
 }

@@ -1,7 +1,8 @@
 /**
  * flyte-sdk's `Secret(key, group=None, mount=None, as_env_var=None)`: the variable name it derives, the checks it
  * makes and the `core.Secret` it sends. Its rules run first and give its own words; then this library's name rule
- * (no name that could leave the secrets directory, no empty key) applies as for every declaration.
+ * (no name that could leave the secrets directory, no empty key; a group holding `/` only as a Key Vault URI)
+ * applies as for every Flyte 2 declaration.
  */
 import type { SecretInput } from "../../../Secret.ts"
 import { quoteName } from "../../lookup/naming.ts"
