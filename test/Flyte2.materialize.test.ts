@@ -223,7 +223,7 @@ describe("Kubernetes.materialize({ flyte: 2 }): other backends as for Flyte 1", 
     Effect.gen(function*() {
       const one = "https://one.vault.azure.net/secrets/db"
       const two = "https://two.vault.azure.net/secrets/DB"
-      const error = yield* failure(Kubernetes.materialize(
+      const error = yield* failureOf(Kubernetes.materialize(
         [{ group: one, key: "a", mountRequirement: "FILE" }, { group: two, key: "b", mountRequirement: "FILE" }],
         { [one]: { "": "A" }, [two]: { "": "B" } },
         { flyte: 2, secretManagerTypes: ["Azure"] }
@@ -243,7 +243,7 @@ describe("Kubernetes.materialize({ flyte: 2 }): other backends as for Flyte 1", 
   it.effect("two secret managers that each mount a volume at the secrets directory: the pod is refused, saying so", () =>
     Effect.gen(function*() {
       const uri = "https://vault.vault.azure.net/secrets/db"
-      const error = yield* failure(Kubernetes.materialize(
+      const error = yield* failureOf(Kubernetes.materialize(
         [{ key: "api", mountRequirement: "FILE" }, { group: uri, key: "db", mountRequirement: "FILE" }],
         { [uri]: { "": "D" } },
         { flyte: 2, secretManagerTypes: ["Embedded", "Azure"], embedded: { store: Flyte2.store({ api: "A" }) } }
