@@ -8,15 +8,22 @@
  *   states (the start and the first levels, as long as their table stays within `denseCellBudget`) have a full
  *   transition row; deeper states hold their few children and fall back along their failure links (amortised
  *   constant time per character, as in any Aho-Corasick automaton).
- * - A pattern longer than `anchorLength` keeps only its first `anchorLength` characters (its anchor) in the
- *   automaton, so the automaton grows with the number of patterns, not their size; `longAt` says which long
- *   patterns a state is the anchor of, and `extension.ts` follows each one past its anchor.
+ * - A pattern is kept whole when it has at most `wholeLength` characters, so that values sharing a beginning share
+ *   its states: reading a character costs the same whatever the number of values that begin alike.
+ * - A value cut short is masked up to the cut once `anchorLength` characters of it are found: every state at least
+ *   that deep is the beginning of a pattern, so it reports its whole depth as a stretch.
+ * - A pattern longer than `wholeLength` keeps only its first `wholeLength` characters (its head) in the automaton,
+ *   so the automaton's size stays bounded by the registry's; `longAt` says which long patterns a state is the head
+ *   of, and `extension.ts` follows each one past its head.
  * - A state's `depth` is the length of the longest end of the text read that may still grow into a match: a
  *   stream holds back that much and no more.
  */
 
-/** Characters of a pattern kept in the automaton. */
+/** Characters of a value found before it is masked even when the text cuts it short. */
 export const anchorLength = 32
+
+/** Characters of a pattern kept in the automaton: whole up to this length, its head beyond. */
+export const wholeLength = 64
 
 /** Cells (Int32) of the full transition rows of shallow states: 1 MiB at most. */
 const denseCellBudget = 1 << 18
@@ -33,13 +40,16 @@ export interface Automaton {
   readonly nodeClass: Int32Array
   readonly fail: Int32Array
   readonly depth: Int32Array
-  /** The longest short pattern that ends at each state (itself or along its failure links); 0 for none. */
+  /**
+   * The stretch that ends at each state: its depth when at least `anchorLength`, or else the longest pattern that
+   * ends there (itself or along its failure links); 0 for none.
+   */
   readonly matchLength: Int32Array
-  /** Whether a state ends a short pattern or anchors long ones: the only states the scan stops at. */
+  /** Whether a state reports a stretch or is the head of long patterns: the only states the scan stops at. */
   readonly reports: Uint8Array
-  /** The index in `longAt` of the long patterns a state anchors; -1 for none. */
+  /** The index in `longAt` of the long patterns a state is the head of; -1 for none. */
   readonly longIndex: Int32Array
-  /** The long patterns (their indexes in `longPatterns`) that share each anchor. */
+  /** The long patterns (their indexes in `longPatterns`) that share each head. */
   readonly longAt: ReadonlyArray<ReadonlyArray<number>>
   readonly longPatterns: ReadonlyArray<string>
 }
@@ -63,7 +73,7 @@ interface Levels {
   readonly nodeClass: Int32Array
 }
 
-const keptLength = (pattern: string): number => Math.min(pattern.length, anchorLength)
+const keptLength = (pattern: string): number => Math.min(pattern.length, wholeLength)
 
 /** Each code unit used in a kept prefix gets its own class; every other one is class 0. */
 const characterClasses = (patterns: ReadonlyArray<string>): { classOf: Uint32Array; classCount: number } => {
@@ -92,7 +102,7 @@ const buildTrie = (patterns: ReadonlyArray<string>, classOf: Uint32Array): Trie 
   const lastChild = new Int32Array(capacity).fill(-1)
   const nextSibling = new Int32Array(capacity).fill(-1)
   const longPatternsAt = new Map<number, Array<string>>()
-  const path = new Int32Array(anchorLength + 1)
+  const path = new Int32Array(wholeLength + 1)
   let count = 1
   let previous = ""
   for (const pattern of sorted) {
@@ -111,7 +121,7 @@ const buildTrie = (patterns: ReadonlyArray<string>, classOf: Uint32Array): Trie 
       path[depth + 1] = child
     }
     previous = pattern.slice(0, kept)
-    if (pattern.length <= anchorLength) completeLength[node] = pattern.length
+    if (pattern.length <= wholeLength) completeLength[node] = pattern.length
     else {
       const long = longPatternsAt.get(node)
       if (long === undefined) longPatternsAt.set(node, [pattern])
@@ -171,6 +181,13 @@ export const step = (automaton: Automaton, state: number, cls: number): number =
 }
 
 /**
+ * The stretch a state reports: a state `anchorLength` deep or deeper is the beginning of a value, masked whole (the
+ * text may cut it short); a shallower one reports the pattern it completes, or else its failure state's.
+ */
+const stretchLength = (depth: number, ownLength: number, failLength: number): number =>
+  depth >= anchorLength ? depth : ownLength > 0 ? ownLength : failLength
+
+/**
  * Fills full rows, failure links and outputs in one breadth-first pass: everything a state needs (its failure
  * state's row, failure state and outputs) belongs to shallower states, done before it.
  */
@@ -186,8 +203,11 @@ const linkStates = (automaton: Automaton, trie: Trie, levels: Levels): void => {
       fail[child] = node === 0 ? 0 : step(automaton, fail[node]!, nodeClass[child]!)
     }
     if (node === 0) continue
-    const own = trie.completeLength[levels.oldIdOf[node]!]!
-    matchLength[node] = own > 0 ? own : matchLength[fail[node]!]!
+    matchLength[node] = stretchLength(
+      automaton.depth[node]!,
+      trie.completeLength[levels.oldIdOf[node]!]!,
+      matchLength[fail[node]!]!
+    )
     reports[node] = matchLength[node]! > 0 || longIndex[node]! >= 0 ? 1 : 0
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Following long patterns past their anchor: where the automaton finds a long pattern's first `anchorLength`
- * characters, as much of the pattern as the text holds from there is masked (a value cut short, by a truncated
- * log line or a write that ended, is masked up to the cut).
+ * Following long patterns past their head: where the automaton finds a long pattern's first `wholeLength`
+ * characters (its head, called its anchor here), as much of the pattern as the text holds from there is masked (a
+ * value cut short, by a truncated log line or a write that ended, is masked up to the cut). Only patterns longer
+ * than `wholeLength` are followed, so few share a head: the registry's byte bound charges each for its head.
  *
  * **Details**
  *

@@ -21,7 +21,7 @@
  *   32 new values, not one per value, and a quiet one masks with a single automaton.
  */
 import * as Redacted from "effect/Redacted"
-import { anchorLength, type Automaton, buildAutomaton } from "./automaton.ts"
+import { type Automaton, buildAutomaton, wholeLength } from "./automaton.ts"
 import { maskForms, minimumLength, pieceForms } from "./forms.ts"
 import { maskText } from "./stream.ts"
 
@@ -86,8 +86,8 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
 }
 
 const patternBytes = (pattern: string): number =>
-  2 * pattern.length + bytesPerState * Math.min(pattern.length, anchorLength) +
-  (pattern.length > anchorLength ? 4 * pattern.length : 0)
+  2 * pattern.length + bytesPerState * Math.min(pattern.length, wholeLength) +
+  (pattern.length > wholeLength ? 4 * pattern.length : 0)
 
 const estimatedBytes = (key: string | Uint8Array, patterns: ReadonlyArray<string>): number => {
   let bytes = bytesPerEntry + (typeof key === "string" ? 2 * key.length : key.byteLength)

@@ -3,7 +3,7 @@
  * long patterns being followed) is carried from one chunk to the next, so a value split across chunks is found as
  * if the text came whole. Stretches to mask are reported as positions counted from the start of the stream.
  */
-import { anchorLength, type Automaton, step } from "./automaton.ts"
+import { type Automaton, step, wholeLength } from "./automaton.ts"
 import { advance, anchorFound, type Extension, finish, newExtension, type OnStretch, zArray } from "./extension.ts"
 
 export interface Scan {
@@ -43,7 +43,7 @@ const advanceActive = (scan: Scan, at: number, code: number, onStretch: OnStretc
   scan.active.length = kept
 }
 
-/** The long patterns anchored at the state just entered start (or queue) being followed from `start`. */
+/** The long patterns whose head is the state just entered start (or queue) being followed from `start`. */
 const anchorsFound = (scan: Scan, group: ReadonlyArray<number>, start: number): void => {
   for (const index of group) {
     const extension = scan.extensions[index] ??= newExtension(
@@ -74,7 +74,7 @@ export const scanChunk = (scan: Scan, text: string, onStretch: OnStretch): void 
     const length = matchLength[state]!
     if (length > 0) onStretch(at - length + 1, at)
     const group = longIndex[state]!
-    if (group >= 0) anchorsFound(scan, longAt[group]!, at - anchorLength + 1)
+    if (group >= 0) anchorsFound(scan, longAt[group]!, at - wholeLength + 1)
   }
   scan.state = state
   scan.position = base + text.length
