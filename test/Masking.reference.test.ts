@@ -49,6 +49,10 @@ const naiveMask = (values: ReadonlyArray<string>, text: string): string => {
 
 const unit = fc.constantFrom("a", "b", "-")
 
+/** A beginning that repeats itself (`abab...`): it recurs inside the values and overlaps itself in the text. */
+const periodic = fc.tuple(fc.string({ unit, minLength: 1, maxLength: 4 }), fc.integer({ min: 5, max: wholeLength * 2 }))
+  .map(([period, length]) => period.repeat(Math.ceil(length / period.length)).slice(0, length))
+
 /**
  * Values that begin alike: one shared beginning (shorter than, as long as, or longer than what the automaton keeps
  * whole) and each its own ending, some short, some long enough to be followed past what the automaton keeps.
@@ -56,7 +60,8 @@ const unit = fc.constantFrom("a", "b", "-")
 const valuesSharingABeginning = fc.tuple(
   fc.oneof(
     fc.string({ unit, minLength: 5, maxLength: anchorLength + 4, size: "max" }),
-    fc.string({ unit, minLength: wholeLength - 4, maxLength: wholeLength + 20, size: "max" })
+    fc.string({ unit, minLength: wholeLength - 4, maxLength: wholeLength + 20, size: "max" }),
+    periodic
   ),
   fc.uniqueArray(fc.string({ unit, maxLength: wholeLength + 40, size: "max" }), { minLength: 1, maxLength: 8 })
 ).map(([shared, endings]) => [...new Set(endings.map((ending) => shared + ending))])

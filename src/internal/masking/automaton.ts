@@ -13,8 +13,8 @@
  * - A value cut short is masked up to the cut once `anchorLength` characters of it are found: every state at least
  *   that deep is the beginning of a pattern, so it reports its whole depth as a stretch.
  * - A pattern longer than `wholeLength` keeps only its first `wholeLength` characters (its head) in the automaton,
- *   so the automaton's size stays bounded by the registry's; `longAt` says which long patterns a state is the head
- *   of, and `extension.ts` follows each one past its head.
+ *   so the automaton's size stays bounded by the registry's; `longIndex` says which states are heads, and
+ *   `longTrie.ts` follows every long pattern past its head at once.
  * - A state's `depth` is the length of the longest end of the text read that may still grow into a match: a
  *   stream holds back that much and no more.
  */
@@ -47,11 +47,11 @@ export interface Automaton {
   readonly matchLength: Int32Array
   /** Whether a state reports a stretch or is the head of long patterns: the only states the scan stops at. */
   readonly reports: Uint8Array
-  /** The index in `longAt` of the long patterns a state is the head of; -1 for none. */
+  /** The number of the head a state is (the first `wholeLength` characters of long patterns); -1 for none. */
   readonly longIndex: Int32Array
-  /** The long patterns (their indexes in `longPatterns`) that share each head. */
-  readonly longAt: ReadonlyArray<ReadonlyArray<number>>
+  /** The patterns longer than `wholeLength`, and the number of each one's head. */
   readonly longPatterns: ReadonlyArray<string>
+  readonly longHeads: Int32Array
 }
 
 /** The trie of kept prefixes, numbered in insertion order. */
@@ -221,10 +221,15 @@ export const buildAutomaton = (patterns: ReadonlyArray<string>): Automaton => {
   const denseCount = denseStateCount(levels.depth, classCount)
   const longIndex = new Int32Array(count).fill(-1)
   const longPatterns: Array<string> = []
-  const longAt: Array<ReadonlyArray<number>> = []
+  const heads: Array<number> = []
+  let head = 0
   for (const [node, long] of trie.longPatternsAt) {
-    longIndex[levels.newIdOf[node]!] = longAt.length
-    longAt.push(long.map((pattern) => longPatterns.push(pattern) - 1))
+    longIndex[levels.newIdOf[node]!] = head
+    for (const pattern of long) {
+      longPatterns.push(pattern)
+      heads.push(head)
+    }
+    head++
   }
   const automaton: Automaton = {
     classOf,
@@ -238,8 +243,8 @@ export const buildAutomaton = (patterns: ReadonlyArray<string>): Automaton => {
     matchLength: new Int32Array(count),
     reports: new Uint8Array(count),
     longIndex,
-    longAt,
-    longPatterns
+    longPatterns,
+    longHeads: Int32Array.from(heads)
   }
   linkStates(automaton, trie, levels)
   return automaton
