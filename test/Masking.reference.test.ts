@@ -6,7 +6,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { anchorLength, buildAutomaton, wholeLength } from "../src/internal/masking/automaton.ts"
+import { anchorLength, buildAutomaton } from "../src/internal/masking/automaton.ts"
 import { makeSecretRegistry } from "../src/internal/masking/registry.ts"
 import { maskText, textMaskingStream } from "../src/internal/masking/stream.ts"
 
@@ -50,20 +50,23 @@ const naiveMask = (values: ReadonlyArray<string>, text: string): string => {
 const unit = fc.constantFrom("a", "b", "-")
 
 /** A beginning that repeats itself (`abab...`): it recurs inside the values and overlaps itself in the text. */
-const periodic = fc.tuple(fc.string({ unit, minLength: 1, maxLength: 4 }), fc.integer({ min: 5, max: wholeLength * 2 }))
+const periodic = fc.tuple(
+  fc.string({ unit, minLength: 1, maxLength: 4 }),
+  fc.integer({ min: 5, max: anchorLength * 2 })
+)
   .map(([period, length]) => period.repeat(Math.ceil(length / period.length)).slice(0, length))
 
 /**
- * Values that begin alike: one shared beginning (shorter than, as long as, or longer than what the automaton keeps
- * whole) and each its own ending, some short, some long enough to be followed past what the automaton keeps.
+ * Values that begin alike: one shared beginning (shorter or longer than a head, or repeating itself) and each its
+ * own ending, some short, some long enough to be followed past their head.
  */
 const valuesSharingABeginning = fc.tuple(
   fc.oneof(
     fc.string({ unit, minLength: 5, maxLength: anchorLength + 4, size: "max" }),
-    fc.string({ unit, minLength: wholeLength - 4, maxLength: wholeLength + 20, size: "max" }),
+    fc.string({ unit, minLength: anchorLength - 4, maxLength: anchorLength + 20, size: "max" }),
     periodic
   ),
-  fc.uniqueArray(fc.string({ unit, maxLength: wholeLength + 40, size: "max" }), { minLength: 1, maxLength: 8 })
+  fc.uniqueArray(fc.string({ unit, maxLength: anchorLength + 40, size: "max" }), { minLength: 1, maxLength: 8 })
 ).map(([shared, endings]) => [...new Set(endings.map((ending) => shared + ending))])
 
 /** A text of values, some cut short anywhere, with noise between them. */

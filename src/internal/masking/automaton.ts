@@ -8,22 +8,17 @@
  *   states (the start and the first levels, as long as their table stays within `denseCellBudget`) have a full
  *   transition row; deeper states hold their few children and fall back along their failure links (amortised
  *   constant time per character, as in any Aho-Corasick automaton).
- * - A pattern is kept whole when it has at most `wholeLength` characters, so that values sharing a beginning share
- *   its states: reading a character costs the same whatever the number of values that begin alike.
- * - A value cut short is masked up to the cut once `anchorLength` characters of it are found: every state at least
- *   that deep is the beginning of a pattern, so it reports its whole depth as a stretch.
- * - A pattern longer than `wholeLength` keeps only its first `wholeLength` characters (its head) in the automaton,
- *   so the automaton's size stays bounded by the registry's; `longIndex` says which states are heads, and
- *   `longTrie.ts` follows every long pattern past its head at once.
+ * - A pattern longer than `anchorLength` keeps only its first `anchorLength` characters (its head) in the
+ *   automaton, so the automaton grows with the number of patterns, not their size; `longIndex` says which states
+ *   are heads, and `longTrie.ts` follows every long pattern past its head at once, however many share it.
+ * - A value cut short is masked up to the cut once its head is found: a state `anchorLength` deep reports its
+ *   whole depth as a stretch, and the long patterns' trie the rest.
  * - A state's `depth` is the length of the longest end of the text read that may still grow into a match: a
  *   stream holds back that much and no more.
  */
 
-/** Characters of a value found before it is masked even when the text cuts it short. */
+/** Characters of a pattern kept in the automaton; a value's head, found before it is masked even when cut short. */
 export const anchorLength = 32
-
-/** Characters of a pattern kept in the automaton: whole up to this length, its head beyond. */
-export const wholeLength = 64
 
 /** Cells (Int32) of the full transition rows of shallow states: 1 MiB at most. */
 const denseCellBudget = 1 << 18
@@ -41,15 +36,15 @@ export interface Automaton {
   readonly fail: Int32Array
   readonly depth: Int32Array
   /**
-   * The stretch that ends at each state: its depth when at least `anchorLength`, or else the longest pattern that
-   * ends there (itself or along its failure links); 0 for none.
+   * The stretch that ends at each state: its depth when `anchorLength` deep (a head masks itself), or else the
+   * longest pattern that ends there (itself or along its failure links); 0 for none.
    */
   readonly matchLength: Int32Array
   /** Whether a state reports a stretch or is the head of long patterns: the only states the scan stops at. */
   readonly reports: Uint8Array
-  /** The number of the head a state is (the first `wholeLength` characters of long patterns); -1 for none. */
+  /** The number of the head a state is (the first `anchorLength` characters of long patterns); -1 for none. */
   readonly longIndex: Int32Array
-  /** The patterns longer than `wholeLength`, and the number of each one's head. */
+  /** The patterns longer than `anchorLength`, and the number of each one's head. */
   readonly longPatterns: ReadonlyArray<string>
   readonly longHeads: Int32Array
 }
@@ -73,7 +68,7 @@ interface Levels {
   readonly nodeClass: Int32Array
 }
 
-const keptLength = (pattern: string): number => Math.min(pattern.length, wholeLength)
+const keptLength = (pattern: string): number => Math.min(pattern.length, anchorLength)
 
 /** Each code unit used in a kept prefix gets its own class; every other one is class 0. */
 const characterClasses = (patterns: ReadonlyArray<string>): { classOf: Uint32Array; classCount: number } => {
@@ -102,7 +97,7 @@ const buildTrie = (patterns: ReadonlyArray<string>, classOf: Uint32Array): Trie 
   const lastChild = new Int32Array(capacity).fill(-1)
   const nextSibling = new Int32Array(capacity).fill(-1)
   const longPatternsAt = new Map<number, Array<string>>()
-  const path = new Int32Array(wholeLength + 1)
+  const path = new Int32Array(anchorLength + 1)
   let count = 1
   let previous = ""
   for (const pattern of sorted) {
@@ -121,7 +116,7 @@ const buildTrie = (patterns: ReadonlyArray<string>, classOf: Uint32Array): Trie 
       path[depth + 1] = child
     }
     previous = pattern.slice(0, kept)
-    if (pattern.length <= wholeLength) completeLength[node] = pattern.length
+    if (pattern.length <= anchorLength) completeLength[node] = pattern.length
     else {
       const long = longPatternsAt.get(node)
       if (long === undefined) longPatternsAt.set(node, [pattern])
@@ -181,8 +176,8 @@ export const step = (automaton: Automaton, state: number, cls: number): number =
 }
 
 /**
- * The stretch a state reports: a state `anchorLength` deep or deeper is the beginning of a value, masked whole (the
- * text may cut it short); a shallower one reports the pattern it completes, or else its failure state's.
+ * The stretch a state reports: a state `anchorLength` deep is a head (or a pattern as long), masked whole even when
+ * the text cuts its value short; a shallower one reports the pattern it completes, or else its failure state's.
  */
 const stretchLength = (depth: number, ownLength: number, failLength: number): number =>
   depth >= anchorLength ? depth : ownLength > 0 ? ownLength : failLength

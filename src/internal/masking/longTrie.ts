@@ -1,5 +1,5 @@
 /**
- * Long patterns past their head: every pattern longer than `wholeLength` in one trie with failure links, so that a
+ * Long patterns past their head: every pattern longer than `anchorLength` in one trie with failure links, so that a
  * single follower reads each character once however many long patterns share a head or overlap in the text.
  *
  * **Details**
@@ -8,13 +8,14 @@
  *   pattern `j` is `(j, d)` with `j` the first pattern (in order) that begins so. Its children are the patterns
  *   from `j` on that share those `d` characters, sorted by their next one: a binary search finds a child, with the
  *   common prefix of two patterns read from a range-minimum table of neighbours' common prefixes.
- * - Only nodes at least `wholeLength` deep are followed (shallower ones are the automaton's): a failure link is the
- *   longest proper end of a node that is such a node, or -1. Where there is none, the node may still end with a
- *   head (the automaton finds it: the follower restarts there), so the links need no more than 4 bytes a character.
+ * - Only nodes at least `anchorLength` deep are followed (shallower ones are the automaton's): a failure link is the
+ *   longest proper end of a node that is such a node (a head's root when only a head ends it), or -1: 4 bytes a
+ *   character, what the registry counts for a long pattern. With none, the follower stops until the automaton
+ *   finds a head again.
  * - The follower's node is the longest end of the text read that begins a long pattern: all of it is masked (the
  *   text may cut the pattern short), and a stream holds back no more than its depth.
  */
-import { type Automaton, step, wholeLength } from "./automaton.ts"
+import { anchorLength, type Automaton, step } from "./automaton.ts"
 
 export interface LongTrie {
   /** The long patterns, sorted. */
@@ -118,10 +119,10 @@ const linkFailures = (trie: LongTrie, automaton: Automaton, common: Int32Array):
   const state = new Int32Array(patterns.length)
   const failed = new Int32Array(patterns.length).fill(-1)
   for (let x = 0; x < patterns.length; x++) {
-    for (let d = 0; d < wholeLength; d++) state[x] = stateAfter(automaton, state[x]!, patterns[x]!.charCodeAt(d))
+    for (let d = 0; d < anchorLength; d++) state[x] = stateAfter(automaton, state[x]!, patterns[x]!.charCodeAt(d))
   }
   let alive = patterns.map((_, x) => x)
-  for (let d = wholeLength + 1; alive.length > 0; d++) {
+  for (let d = anchorLength + 1; alive.length > 0; d++) {
     alive = alive.filter((x) => patterns[x]!.length >= d)
     for (const x of alive) {
       const code = patterns[x]!.charCodeAt(d - 1)
@@ -132,7 +133,7 @@ const linkFailures = (trie: LongTrie, automaton: Automaton, common: Int32Array):
       }
       let link = failureStep(trie, failed[x]!, code)
       const head = automaton.longIndex[state[x]!]!
-      if (link < 0 && head >= 0) link = start[rootOf[head]!]! + wholeLength
+      if (link < 0 && head >= 0) link = start[rootOf[head]!]! + anchorLength
       fail[start[x]! + d] = link
       failed[x] = link
     }
@@ -150,7 +151,7 @@ export const buildLongTrie = (automaton: Automaton): LongTrie => {
   let nodes = 0
   for (let j = 0; j < sorted.length; j++) {
     common[j] = j === 0 ? 0 : commonPrefix(sorted[j - 1]!, sorted[j]!)
-    if (common[j]! < wholeLength) rootOf[automaton.longHeads[order[j]!]!] = j
+    if (common[j]! < anchorLength) rootOf[automaton.longHeads[order[j]!]!] = j
     start[j] = nodes
     nodes += sorted[j]!.length + 1
   }

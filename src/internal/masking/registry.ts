@@ -5,7 +5,7 @@
  * **Details**
  *
  * - Bounds: at most `maxEntries` values, and at most `maxBytes` of estimated memory (each text at 2 bytes a
- *   character, copies of byte values, the automaton's share of each pattern and the Z-array of a long one; its
+ *   character, copies of byte values, the automaton's share of each pattern and the failure links of a long one; its
  *   fixed tables, a 256 KiB character map and at most 1 MiB of full transition rows, come on top).
  * - A value whose forms would take more than half of `maxBytes` is masked by its pieces (`pieceForms`: its
  *   beginning and each of its lines, whole when they fit, by their beginning otherwise), so a large value is never
@@ -21,7 +21,7 @@
  *   32 new values, not one per value, and a quiet one masks with a single automaton.
  */
 import * as Redacted from "effect/Redacted"
-import { type Automaton, buildAutomaton, wholeLength } from "./automaton.ts"
+import { anchorLength, type Automaton, buildAutomaton } from "./automaton.ts"
 import { maskForms, minimumLength, pieceForms } from "./forms.ts"
 import { maskText } from "./stream.ts"
 
@@ -86,8 +86,8 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
 }
 
 const patternBytes = (pattern: string): number =>
-  2 * pattern.length + bytesPerState * Math.min(pattern.length, wholeLength) +
-  (pattern.length > wholeLength ? 4 * pattern.length : 0)
+  2 * pattern.length + bytesPerState * Math.min(pattern.length, anchorLength) +
+  (pattern.length > anchorLength ? 4 * pattern.length : 0)
 
 const estimatedBytes = (key: string | Uint8Array, patterns: ReadonlyArray<string>): number => {
   let bytes = bytesPerEntry + (typeof key === "string" ? 2 * key.length : key.byteLength)

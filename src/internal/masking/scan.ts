@@ -4,7 +4,7 @@
  * is found as if the text came whole. Stretches to mask are reported as positions counted from the start of the
  * stream.
  */
-import { type Automaton, step, wholeLength } from "./automaton.ts"
+import { anchorLength, type Automaton, step } from "./automaton.ts"
 import { childOf, type LongTrie, longTrieOf, patternOf } from "./longTrie.ts"
 import type { OnStretch } from "./stretches.ts"
 
@@ -57,7 +57,7 @@ const headFound = (scan: Scan, head: number): void => {
   if (scan.longDepth > 0) return
   const long = scan.long ??= longTrieOf(scan.automaton)
   scan.longPattern = long.rootOf[head]!
-  scan.longDepth = wholeLength
+  scan.longDepth = anchorLength
 }
 
 /** Reads `text`, the next chunk of the stream, reporting every stretch that is decided by its end. */
