@@ -121,10 +121,15 @@ const linkFailures = (trie: LongTrie, automaton: Automaton, common: Int32Array):
   for (let x = 0; x < patterns.length; x++) {
     for (let d = 0; d < anchorLength; d++) state[x] = stateAfter(automaton, state[x]!, patterns[x]!.charCodeAt(d))
   }
-  let alive = patterns.map((_, x) => x)
-  for (let d = anchorLength + 1; alive.length > 0; d++) {
-    alive = alive.filter((x) => patterns[x]!.length >= d)
-    for (const x of alive) {
+  // The patterns at least `d` long, in order: kept in place, so a single long pattern allocates nothing per depth.
+  const alive = Int32Array.from(patterns.keys())
+  let aliveCount = alive.length
+  for (let d = anchorLength + 1; aliveCount > 0; d++) {
+    let kept = 0
+    for (let k = 0; k < aliveCount; k++) if (patterns[alive[k]!]!.length >= d) alive[kept++] = alive[k]!
+    aliveCount = kept
+    for (let k = 0; k < aliveCount; k++) {
+      const x = alive[k]!
       const code = patterns[x]!.charCodeAt(d - 1)
       state[x] = stateAfter(automaton, state[x]!, code)
       if (common[x]! >= d) {
