@@ -1,7 +1,9 @@
 /**
  * Masking figures, on the built `dist/`: masking a log line with 1,000 registered values against masking it with
  * one, masking long lines that hold a repetitive value (time per character at 40,000 and 160,000 characters
- * against 10,000: flat when masking is linear in the line), and registering a value the registry already holds
+ * against 10,000: flat when masking is linear in the line), masking a line where a beginning shared by 1,000 and
+ * 4,000 values recurs (time per character against one value: flat when values that begin alike cost nothing
+ * more), and registering a value the registry already holds
  * (what every lookup does): a string against one `Map.get`, bytes against reading them from a file (what an
  * `encodeMode: "rb"` lookup does anyway).
  *
@@ -79,6 +81,18 @@ const repetitiveLine = (length: number) => "ab".repeat(length / 2)
 const repetitiveLines = new Map([10_000, 40_000, 160_000].map((length) => [length, repetitiveLine(length)]))
 if (repetitive.mask(repetitiveLines.get(10_000)!) !== "<redacted>") throw new Error("masking fixtures are wrong")
 
+// Values that share their first 32 characters (as JWTs share their header), and a 200,000-character line where
+// that beginning recurs at every 35th character: each recurrence must cost the same however many values share it.
+const sharedBeginning = "0123456789abcdefghijklmnopqrstuv"
+const sharingValues = (count: number) => {
+  const registry = makeSecretRegistry()
+  for (let i = 0; i < count; i++) registry.register(`${sharedBeginning}-${i}-tail`)
+  return registry
+}
+const sharing = new Map([1, 1_000, 4_000].map((count) => [count, sharingValues(count)]))
+const sharedLine = `${sharedBeginning}-00`.repeat(5_700)
+if (sharing.get(4_000)!.mask(sharedLine) !== "<redacted>0".repeat(5_700)) throw new Error("masking fixtures are wrong")
+
 // Held values as a lookup returns them: equal text, a different string (or array) each time.
 const copies = Array.from({ length: 1024 }, () => Buffer.from(values[1]!).toString("latin1"))
 const byteCopies = Array.from({ length: 1024 }, () => new TextEncoder().encode(values[2]!))
@@ -124,10 +138,26 @@ export const figures = (context: MaskingBenchContext): ReadonlyArray<Figure> => 
         () => timeSync(n(40), () => repetitive.mask(repetitiveLines.get(10_000)!)) / 10_000
       )
   })
+  /** Masking the line where the shared beginning recurs, per character, with `count` values sharing it against 1. */
+  const sharingBeginning = (count: number): Figure => ({
+    name: `mask a 200,000-character line, ${count.toLocaleString("en")} values sharing its recurring 32-character ` +
+      "beginning, per character",
+    unit: "ns/op", // an operation here is one character
+    baseline: "the same with 1 value",
+    target: 1.5,
+    measure: () =>
+      sideBySide(
+        rounds,
+        () => timeSync(n(10), () => sharing.get(count)!.mask(sharedLine)) / sharedLine.length,
+        () => timeSync(n(10), () => sharing.get(1)!.mask(sharedLine)) / sharedLine.length
+      )
+  })
   return [
     maskingLine("mask a 200-byte log line, 1,000 values registered", plainLine),
     perCharacter(40_000),
     perCharacter(160_000),
+    sharingBeginning(1_000),
+    sharingBeginning(4_000),
     maskingLine("mask a 200-byte log line holding a value, 1,000 values registered", secretLine),
     {
       name: "register a held string again (1,000 held)",

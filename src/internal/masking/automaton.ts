@@ -8,14 +8,16 @@
  *   states (the start and the first levels, as long as their table stays within `denseCellBudget`) have a full
  *   transition row; deeper states hold their few children and fall back along their failure links (amortised
  *   constant time per character, as in any Aho-Corasick automaton).
- * - A pattern longer than `anchorLength` keeps only its first `anchorLength` characters (its anchor) in the
- *   automaton, so the automaton grows with the number of patterns, not their size; `longAt` says which long
- *   patterns a state is the anchor of, and `extension.ts` follows each one past its anchor.
+ * - A pattern longer than `anchorLength` keeps only its first `anchorLength` characters (its head) in the
+ *   automaton, so the automaton grows with the number of patterns, not their size; `longIndex` says which states
+ *   are heads, and `longTrie.ts` follows every long pattern past its head at once, however many share it.
+ * - A value cut short is masked up to the cut once its head is found: a state `anchorLength` deep reports its
+ *   whole depth as a stretch, and the long patterns' trie the rest.
  * - A state's `depth` is the length of the longest end of the text read that may still grow into a match: a
  *   stream holds back that much and no more.
  */
 
-/** Characters of a pattern kept in the automaton. */
+/** Characters of a pattern kept in the automaton; a value's head, found before it is masked even when cut short. */
 export const anchorLength = 32
 
 /** Cells (Int32) of the full transition rows of shallow states: 1 MiB at most. */
@@ -33,15 +35,18 @@ export interface Automaton {
   readonly nodeClass: Int32Array
   readonly fail: Int32Array
   readonly depth: Int32Array
-  /** The longest short pattern that ends at each state (itself or along its failure links); 0 for none. */
+  /**
+   * The stretch that ends at each state: its depth when `anchorLength` deep (a head masks itself), or else the
+   * longest pattern that ends there (itself or along its failure links); 0 for none.
+   */
   readonly matchLength: Int32Array
-  /** Whether a state ends a short pattern or anchors long ones: the only states the scan stops at. */
+  /** Whether a state reports a stretch or is the head of long patterns: the only states the scan stops at. */
   readonly reports: Uint8Array
-  /** The index in `longAt` of the long patterns a state anchors; -1 for none. */
+  /** The number of the head a state is (the first `anchorLength` characters of long patterns); -1 for none. */
   readonly longIndex: Int32Array
-  /** The long patterns (their indexes in `longPatterns`) that share each anchor. */
-  readonly longAt: ReadonlyArray<ReadonlyArray<number>>
+  /** The patterns longer than `anchorLength`, and the number of each one's head. */
   readonly longPatterns: ReadonlyArray<string>
+  readonly longHeads: Int32Array
 }
 
 /** The trie of kept prefixes, numbered in insertion order. */
@@ -171,6 +176,13 @@ export const step = (automaton: Automaton, state: number, cls: number): number =
 }
 
 /**
+ * The stretch a state reports: a state `anchorLength` deep is a head (or a pattern as long), masked whole even when
+ * the text cuts its value short; a shallower one reports the pattern it completes, or else its failure state's.
+ */
+const stretchLength = (depth: number, ownLength: number, failLength: number): number =>
+  depth >= anchorLength ? depth : ownLength > 0 ? ownLength : failLength
+
+/**
  * Fills full rows, failure links and outputs in one breadth-first pass: everything a state needs (its failure
  * state's row, failure state and outputs) belongs to shallower states, done before it.
  */
@@ -186,8 +198,11 @@ const linkStates = (automaton: Automaton, trie: Trie, levels: Levels): void => {
       fail[child] = node === 0 ? 0 : step(automaton, fail[node]!, nodeClass[child]!)
     }
     if (node === 0) continue
-    const own = trie.completeLength[levels.oldIdOf[node]!]!
-    matchLength[node] = own > 0 ? own : matchLength[fail[node]!]!
+    matchLength[node] = stretchLength(
+      automaton.depth[node]!,
+      trie.completeLength[levels.oldIdOf[node]!]!,
+      matchLength[fail[node]!]!
+    )
     reports[node] = matchLength[node]! > 0 || longIndex[node]! >= 0 ? 1 : 0
   }
 }
@@ -201,10 +216,15 @@ export const buildAutomaton = (patterns: ReadonlyArray<string>): Automaton => {
   const denseCount = denseStateCount(levels.depth, classCount)
   const longIndex = new Int32Array(count).fill(-1)
   const longPatterns: Array<string> = []
-  const longAt: Array<ReadonlyArray<number>> = []
+  const heads: Array<number> = []
+  let head = 0
   for (const [node, long] of trie.longPatternsAt) {
-    longIndex[levels.newIdOf[node]!] = longAt.length
-    longAt.push(long.map((pattern) => longPatterns.push(pattern) - 1))
+    longIndex[levels.newIdOf[node]!] = head
+    for (const pattern of long) {
+      longPatterns.push(pattern)
+      heads.push(head)
+    }
+    head++
   }
   const automaton: Automaton = {
     classOf,
@@ -218,8 +238,8 @@ export const buildAutomaton = (patterns: ReadonlyArray<string>): Automaton => {
     matchLength: new Int32Array(count),
     reports: new Uint8Array(count),
     longIndex,
-    longAt,
-    longPatterns
+    longPatterns,
+    longHeads: Int32Array.from(heads)
   }
   linkStates(automaton, trie, levels)
   return automaton

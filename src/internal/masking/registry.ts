@@ -5,7 +5,7 @@
  * **Details**
  *
  * - Bounds: at most `maxEntries` values, and at most `maxBytes` of estimated memory (each text at 2 bytes a
- *   character, copies of byte values, the automaton's share of each pattern and the Z-array of a long one; its
+ *   character, copies of byte values, the automaton's share of each pattern and the failure links of a long one; its
  *   fixed tables, a 256 KiB character map and at most 1 MiB of full transition rows, come on top).
  * - A value whose forms would take more than half of `maxBytes` is masked by its pieces (`pieceForms`: its
  *   beginning and each of its lines, whole when they fit, by their beginning otherwise), so a large value is never

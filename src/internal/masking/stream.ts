@@ -67,7 +67,7 @@ export const textMaskingStream = (automata: ReadonlyArray<Automaton>): TextMaski
       return emitUpTo(stream, Math.max(cut, stream.heldFrom))
     },
     end: () => {
-      for (const scan of stream.scans) endScan(scan, onStretch)
+      for (const scan of stream.scans) endScan(scan)
       return emitUpTo(stream, stream.heldFrom + stream.held.length)
     }
   }
@@ -112,7 +112,7 @@ export const maskText = (automata: ReadonlyArray<Automaton>, text: string): stri
   for (const automaton of automata) {
     const scan = newScan(automaton)
     scanChunk(scan, text, onStretch)
-    endScan(scan, onStretch)
+    endScan(scan)
   }
   return found.length === 0 ? text : renderMasked(text, 0, mergeStretches(found))
 }

@@ -1,8 +1,11 @@
 /**
- * Stretches of text to mask: reported in any order (a long pattern's stretch comes when its comparison ends, after
- * shorter ones found meanwhile), then sorted and merged, so that overlapping or touching stretches become one
+ * Stretches of text to mask: reported in any order (each automaton of a registry reports its own, one after the
+ * other), then sorted and merged, so that overlapping or touching stretches become one
  * marker and a value that contains another is masked whole.
  */
+
+/** Reports a stretch of the text to mask, `start` to `end`, both included, as positions in the whole stream. */
+export type OnStretch = (start: number, end: number) => void
 
 /** What replaces each masked stretch of text. */
 export const redactedMarker = "<redacted>"
