@@ -30,17 +30,22 @@ import { suggestionsFor } from "./suggestions.ts"
 const firstFound = (
   places: ReadonlyArray<Place>,
   index: number,
-  attempts: ReadonlyArray<Attempt>
-): Effect.Effect<readonly [Found, ReadonlyArray<Attempt>], ReadonlyArray<Attempt>> =>
+  attempts: ReadonlyArray<Attempt>,
+  result: Result
+): Effect.Effect<unknown, ReadonlyArray<Attempt>> =>
   index === places.length
     ? Effect.fail(attempts)
     : Effect.catchEager(
-      Effect.mapEager(places[index]!(), (found) => [found, attempts] as const),
+      // The operation's result is made here, from the place's answer and the places tried before it.
+      Effect.mapEager(places[index]!(), (found) => result(found, attempts)),
       (failed) => {
         if (failed instanceof EndsLookup) return Effect.fail([...attempts, ...failed.attempts])
-        return firstFound(places, index + 1, attempts.length === 0 ? failed : [...attempts, ...failed])
+        return firstFound(places, index + 1, attempts.length === 0 ? failed : [...attempts, ...failed], result)
       }
     )
+
+/** What an operation makes of a secret found, given the places tried before it. */
+type Result = (found: Found, tried: ReadonlyArray<Attempt>) => unknown
 
 /** A secret handed out, registered for masking first (see `Masking`). */
 const secretValue = (found: Found) => (registerSecretValue(found.value), found.value)
@@ -48,7 +53,7 @@ const secretValue = (found: Found) => (registerSecretValue(found.value), found.v
 /** What each operation reads (text or bytes by the request's `encodeMode`), and what it makes of what was found. */
 const operations: Record<
   Operation,
-  { readonly mode: (target: Target) => Mode; readonly result: (found: Found, tried: ReadonlyArray<Attempt>) => unknown }
+  { readonly mode: (target: Target) => Mode; readonly result: Result }
 > = {
   get: { mode: textOrBytes, result: secretValue },
   getRedacted: { mode: textOrBytes, result: (found) => Redacted.make(secretValue(found)) },
@@ -88,21 +93,23 @@ const notFound =
       new SecretNotFound({
         ...nameFields(name),
         reason: attempts.some((attempt) => attempt.outcome === "refused") ? "Refused" : "NotFound",
-        attempts: uniquePlaces(attempts)
+        attempts: []
       })
-    )
+    ) // The attempts are the lookup's own, each built whole by its place: they are set after the schema's
+     // constructor, not parsed by it (parsing them is most of what building a miss costs), and frozen, as a parsed
+    // copy would be the error's alone.
+    ;(error as { attempts: ReadonlyArray<Attempt> }).attempts = Object.freeze(uniquePlaces(attempts))
     attachHint(error, () => suggestionsFor(target, context))
     return error
   }
 
-/** Attempts with each place once: two spellings of a name can share a place (`MY_API_KEYS_TOKEN`). */
-const uniquePlaces = (attempts: ReadonlyArray<Attempt>): ReadonlyArray<Attempt> => {
+/** Attempts with each place once, in a new array: two spellings of a name can share a place (`MY_API_KEYS_TOKEN`). */
+const uniquePlaces = (attempts: ReadonlyArray<Attempt>): Array<Attempt> => {
   const seen = new Set<string>()
-  const unique = attempts.filter((attempt) => {
+  return attempts.filter((attempt) => {
     const place = `${attempt.source}\u0000${attempt.location}`
     return seen.has(place) ? false : (seen.add(place), true)
   })
-  return unique.length === attempts.length ? attempts : unique
 }
 
 /**
@@ -125,8 +132,7 @@ const compile = (operation: Operation, spellings: ReadonlyArray<unknown>, contex
     targets.flatMap((target) => source(target, mode(target), context))
   )
   const onFailure = notFound(targets[0]!.name, targets[0]!, context)
-  const onSuccess = ([found, tried]: readonly [Found, ReadonlyArray<Attempt>]) => result(found, tried)
-  return () => Effect.mapBothEager(firstFound(places, 0, []), { onFailure, onSuccess })
+  return () => Effect.mapErrorEager(firstFound(places, 0, [], result), onFailure)
 }
 
 /**
