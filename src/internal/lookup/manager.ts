@@ -103,12 +103,15 @@ const notFound =
     return error
   }
 
-/** Attempts with each place once, in a new array: two spellings of a name can share a place (`MY_API_KEYS_TOKEN`). */
+/**
+ * Attempts with each place once, in a new array, each frozen (a place may answer every miss with the same attempt):
+ * two spellings of a name can share a place (`MY_API_KEYS_TOKEN`).
+ */
 const uniquePlaces = (attempts: ReadonlyArray<Attempt>): Array<Attempt> => {
   const seen = new Set<string>()
   return attempts.filter((attempt) => {
     const place = `${attempt.source}\u0000${attempt.location}`
-    return seen.has(place) ? false : (seen.add(place), true)
+    return seen.has(place) ? false : (seen.add(place), Object.freeze(attempt), true)
   })
 }
 

@@ -68,7 +68,7 @@ const miss = (
   location: string,
   reason: string,
   outcome: Attempt["outcome"] = "missing"
-): Effect.Effect<never, ReadonlyArray<Attempt>> => Effect.fail([Object.freeze({ source, location, outcome, reason })])
+): Effect.Effect<never, ReadonlyArray<Attempt>> => Effect.fail([{ source, location, outcome, reason }])
 
 const found = (source: string, location: string, value: string | Uint8Array): Effect.Effect<Found> =>
   Effect.succeed({ source, location, value })
