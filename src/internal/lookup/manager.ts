@@ -20,6 +20,9 @@ import { readRequest, requestFields, type Target } from "./request.ts"
 import { EndsLookup, type Found, type LookupContext, type Mode, type Place } from "./sources.ts"
 import { suggestionsFor } from "./suggestions.ts"
 
+/** What an operation makes of a secret found, given the places tried before it. */
+type Result = (found: Found, tried: ReadonlyArray<Attempt>) => unknown
+
 /**
  * Tries each place in order: the first success wins; a miss or a refusal is kept, in order, and the next place tried
  * (a refused place is never read, and flytekit would have found the secret at a later place: it reads the unprefixed
@@ -43,9 +46,6 @@ const firstFound = (
         return firstFound(places, index + 1, attempts.length === 0 ? failed : [...attempts, ...failed], result)
       }
     )
-
-/** What an operation makes of a secret found, given the places tried before it. */
-type Result = (found: Found, tried: ReadonlyArray<Attempt>) => unknown
 
 /** A secret handed out, registered for masking first (see `Masking`). */
 const secretValue = (found: Found) => (registerSecretValue(found.value), found.value)
@@ -95,10 +95,12 @@ const notFound =
         reason: attempts.some((attempt) => attempt.outcome === "refused") ? "Refused" : "NotFound",
         attempts: []
       })
-    ) // The attempts are the lookup's own, each built whole by its place: they are set after the schema's
-     // constructor, not parsed by it (parsing them is most of what building a miss costs), and frozen, as a parsed
-    // copy would be the error's alone.
-    ;(error as { attempts: ReadonlyArray<Attempt> }).attempts = Object.freeze(uniquePlaces(attempts))
+    )
+    // The attempts are the lookup's own, each built whole by its place: they are set after the schema's
+    // constructor, not parsed by it (parsing them is most of what building a miss costs), in an array of this
+    // error's own, frozen with each attempt, so no miss can change what another shows.
+    const settable: { attempts: ReadonlyArray<Attempt> } = error
+    settable.attempts = Object.freeze(uniquePlaces(attempts))
     attachHint(error, () => suggestionsFor(target, context))
     return error
   }
