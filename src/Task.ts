@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import { facadeOver } from "./internal/facade/proxy.ts"
 import { defaultManager, managerOf, runNow } from "./internal/facade/run.ts"
-import { readNow } from "./internal/lookup/core.ts"
+import { readAllNow } from "./internal/lookup/core.ts"
 import { quoteName } from "./internal/lookup/naming.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
 import type { CheckedDeclarations, Declaration, ManagerOf, RequestsOf, SecretsOf } from "./internal/task/typed.ts"
@@ -171,15 +171,18 @@ const defineTask = (options: TaskOptions): TaskDefinition & { readonly declarati
  */
 const preflightCheck = (manager: SecretsManagerShape, definition: TaskDefinition) =>
   Effect.flatMap(
-    // Each lookup reads at once: one whose places answer at once needs no fiber; the others run concurrently.
-    Effect.forEach(
-      definition.secretRequests,
-      (secret) =>
-        Effect.matchEager(readNow(manager, "locate", [secret]), {
-          onFailure: (miss) => miss,
-          onSuccess: () => undefined
-        }),
-      { concurrency: "unbounded" }
+    // Each lookup reads when the check runs, all in one pass: one whose places answer at once needs no fiber; the
+    // others run concurrently.
+    Effect.suspend(() =>
+      Effect.forEach(
+        readAllNow(manager, "locate", definition.secretRequests),
+        (located) =>
+          Effect.matchEager(located, {
+            onFailure: (miss) => miss,
+            onSuccess: () => undefined
+          }),
+        { concurrency: "unbounded" }
+      )
     ),
     (outcomes) => {
       const missing = outcomes.filter((miss): miss is SecretNotFound => miss !== undefined)

@@ -64,6 +64,29 @@ interface Reader<Handle> {
   namesHandles: boolean
   /** Paths found missing last time (see `read`). */
   readonly missedLastTime: BoundedCache<string, FileMiss>
+  /** The pass (see `inOnePass`) whose resolution of the secrets directory `passRoot` is; 0 for none. */
+  passId: number
+  passRoot: Effect.Effect<string | undefined>
+}
+
+/**
+ * The pass running now, 0 when none: several reads made one after another, synchronously, by one caller (a task's
+ * preflight). Within a pass each reader resolves the secrets directory once, at its first read, rather than at every
+ * read; every file is still opened, judged, and its descriptor's real path checked against that resolution, on its
+ * own. A read run after the pass has ended resolves the directory itself.
+ */
+let currentPass = 0
+let passesStarted = 0
+
+/** Runs `reads` as one pass (a pass already running is joined). */
+export const inOnePass = <A>(reads: () => A): A => {
+  if (currentPass !== 0) return reads()
+  currentPass = ++passesStarted
+  try {
+    return reads()
+  } finally {
+    currentPass = 0
+  }
 }
 
 /** The open file is not the file that was judged before it was opened: a swap happened in between. */
@@ -141,6 +164,16 @@ const currentRoot = <Handle>(reader: Reader<Handle>): Effect.Effect<string | und
     }),
     () => noRoot
   )
+
+/** The secrets directory as it resolves for this read: now, or when the pass running now first asked. */
+const rootForRead = <Handle>(reader: Reader<Handle>): Effect.Effect<string | undefined> => {
+  if (currentPass === 0) return currentRoot(reader)
+  if (reader.passId !== currentPass) {
+    reader.passRoot = currentRoot(reader)
+    reader.passId = currentPass
+  }
+  return reader.passRoot
+}
 
 /**
  * What a read checks containment against: the real path of the secrets directory as it resolved when the read
@@ -316,7 +349,7 @@ const readOnce = <Handle>(
   }
   // A file system that opens without blocking answers at once: the directory first, then the file.
   return Effect.flatMapEager(
-    currentRoot(reader),
+    rootForRead(reader),
     (root) => reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, undefined, root))
   )
 }
@@ -398,7 +431,9 @@ export const makeFileReader = <Handle>(
     maxBytes: limits.maxBytes,
     root: undefined,
     namesHandles: true,
-    missedLastTime: new BoundedCache({ maxEntries: 4096, maxBytes: 4 * 1024 * 1024 })
+    missedLastTime: new BoundedCache({ maxEntries: 4096, maxBytes: 4 * 1024 * 1024 }),
+    passId: 0,
+    passRoot: noRoot
   }
   const { changes } = access
   return {

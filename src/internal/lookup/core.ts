@@ -10,6 +10,7 @@ import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
+import { inOnePass } from "../files/fileReader.ts"
 import { type ChangeSignals, type WatchOptions, watchValues } from "../watch/watchValues.ts"
 import { mergeMisses } from "./misses.ts"
 
@@ -95,6 +96,19 @@ export const readNow = (
   operation: Operation,
   spellings: ReadonlyArray<SecretRequest>
 ): Effect.Effect<unknown, SecretNotFound> => coreOf(manager).prepare(operation, spellings)()
+
+/**
+ * Reads several secrets now (a task's preflight), as `readNow` reads each, in one pass: each file is opened, judged
+ * and checked on its own, against the secrets directory as it resolved at the pass's first read.
+ */
+export const readAllNow = (
+  manager: SecretsManagerShape,
+  operation: Operation,
+  requests: ReadonlyArray<SecretRequest>
+): Array<Effect.Effect<unknown, SecretNotFound>> => {
+  const core = coreOf(manager)
+  return inOnePass(() => requests.map((request) => core.prepare(operation, [request])()))
+}
 
 const coreOver = (manager: SecretsManagerShape): LookupCore => {
   const read = (operation: Operation, request: SecretRequest): Effect.Effect<unknown, SecretNotFound> =>
