@@ -474,5 +474,6 @@ describe("a full miss's attempts", () => {
       const parsed = new SecretNotFound({ group: "g", key: "absent", reason: first.reason, attempts: first.attempts })
       assert.deepStrictEqual({ ...first }, { ...parsed })
       assert.strictEqual(first.message, parsed.message)
+      assert.strictEqual(JSON.stringify(first), JSON.stringify(parsed))
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_OTHER: "x" } }))))
 })

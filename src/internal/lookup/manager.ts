@@ -24,26 +24,26 @@ import { suggestionsFor } from "./suggestions.ts"
 type Result = (found: Found, tried: ReadonlyArray<Attempt>) => unknown
 
 /**
- * Tries each place in order: the first success wins; a miss or a refusal is kept, in order, and the next place tried
- * (a refused place is never read, and flytekit would have found the secret at a later place: it reads the unprefixed
- * variable before the file and ignores a declared variable). Only a rotation that outlasted its retries ends the
- * chain. `catchEager` continues at once past a place that answered at once, and schedules only for a place that must
- * wait.
+ * Tries each place in order: the first success wins; a miss or a refusal is kept, in order, in `tried` (this run's
+ * own array), and the next place tried (a refused place is never read, and flytekit would have found the secret at a
+ * later place: it reads the unprefixed variable before the file and ignores a declared variable). Only a rotation
+ * that outlasted its retries ends the chain. `catchEager` continues at once past a place that answered at once, and
+ * schedules only for a place that must wait.
  */
 const firstFound = (
   places: ReadonlyArray<Place>,
   index: number,
-  attempts: ReadonlyArray<Attempt>,
+  tried: Array<Attempt>,
   result: Result
 ): Effect.Effect<unknown, ReadonlyArray<Attempt>> =>
   index === places.length
-    ? Effect.fail(attempts)
+    ? Effect.fail(tried)
     : Effect.catchEager(
       // The operation's result is made here, from the place's answer and the places tried before it.
-      Effect.mapEager(places[index]!(), (found) => result(found, attempts)),
+      Effect.mapEager(places[index]!(), (found) => result(found, tried)),
       (failed) => {
-        if (failed instanceof EndsLookup) return Effect.fail([...attempts, ...failed.attempts])
-        return firstFound(places, index + 1, attempts.length === 0 ? failed : [...attempts, ...failed], result)
+        for (const attempt of failed instanceof EndsLookup ? failed.attempts : failed) tried.push(attempt)
+        return failed instanceof EndsLookup ? Effect.fail(tried) : firstFound(places, index + 1, tried, result)
       }
     )
 
@@ -87,8 +87,9 @@ const readOnce = (operation: Operation, request: unknown): { key: string; fields
 }
 
 /** The failure of a lookup that found nothing: every attempt, and "did you mean" hints for when it is read. */
-const notFound =
-  (name: SecretName, target: Target, context: LookupContext) => (attempts: ReadonlyArray<Attempt>): SecretNotFound => {
+const notFound = (name: SecretName, target: Target, context: LookupContext) => {
+  const hint = () => suggestionsFor(target, context)
+  return (attempts: ReadonlyArray<Attempt>): SecretNotFound => {
     const error = withoutStackTrace(() =>
       new SecretNotFound({
         ...nameFields(name),
@@ -101,9 +102,10 @@ const notFound =
     // error's own, frozen with each attempt, so no miss can change what another shows.
     const settable: { attempts: ReadonlyArray<Attempt> } = error
     settable.attempts = Object.freeze(uniquePlaces(attempts))
-    attachHint(error, () => suggestionsFor(target, context))
+    attachHint(error, hint)
     return error
   }
+}
 
 /**
  * Attempts with each place once, in a new array, each frozen (a place may answer every miss with the same attempt):
