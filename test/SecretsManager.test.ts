@@ -453,3 +453,26 @@ describe("a full miss builds its message only when it is read", () => {
       }
     }))
 })
+
+describe("a full miss's attempts", () => {
+  it.effect("are each miss's own, frozen, and what the schema would have made of them", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const lookup = manager.get({ group: "g", key: "absent" })
+      const first = yield* expectMiss(lookup)
+      const second = yield* expectMiss(lookup)
+      assert.notStrictEqual(first.attempts, second.attempts)
+      assert.isTrue(Object.isFrozen(first.attempts))
+      assert.isTrue(first.attempts.every((attempt) => Object.isFrozen(attempt)))
+      assert.throws(() => (first.attempts as Array<unknown>).push({}))
+      assert.throws(() => {
+        ;(first.attempts[0] as { reason: string }).reason = "forged"
+      })
+      assert.deepStrictEqual(second.attempts.map((attempt) => attempt.reason), first.attempts.map((a) => a.reason))
+      // The same error, built by the schema from the same fields.
+      const parsed = new SecretNotFound({ group: "g", key: "absent", reason: first.reason, attempts: first.attempts })
+      assert.deepStrictEqual({ ...first }, { ...parsed })
+      assert.strictEqual(first.message, parsed.message)
+      assert.strictEqual(JSON.stringify(first), JSON.stringify(parsed))
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_OTHER: "x" } }))))
+})

@@ -190,6 +190,57 @@ describe("tasks on the live layer", () => {
       assert.isFalse(ran)
     }))
 
+  it.effect("each preflight resolves the secrets directory again: a re-pointed directory link is followed", () => {
+    writeFiles(dirs.root, { "v1/db/password": "one", "v2/other/k": "x" })
+    const link = path.join(dirs.root, "current")
+    fs.symlinkSync(path.join(dirs.root, "v1"), link)
+    setEnv({ FLYTE_SECRETS_DEFAULT_DIR: link })
+    const t = task({ name: "t", secretRequests: [{ group: "db", key: "password" }] }, () => Effect.void)
+    // One manager (one file reader) for every run.
+    return Effect.gen(function*() {
+      yield* t(undefined)
+      // The link now leads to a directory without the secret, and the old one still holds it.
+      fs.rmSync(link)
+      fs.symlinkSync(path.join(dirs.root, "v2"), link)
+      assert.instanceOf(yield* failureOf(t(undefined)), MissingSecrets)
+      // A file linked into the old directory is outside the directory the link leads to now.
+      fs.symlinkSync(path.join(dirs.root, "v1/db"), path.join(dirs.root, "v2/db"))
+      const refused = yield* failureOf(t(undefined))
+      assert.instanceOf(refused, MissingSecrets)
+      assert.strictEqual((refused as MissingSecrets).missing[0]!.reason, "Refused")
+    }).pipe(Effect.provide(SecretsManager.layer))
+  })
+
+  it.effect("a preflight checks each file on its own: one linked outside is refused beside good ones", () =>
+    Effect.gen(function*() {
+      writeFiles(dirs.secrets, { "a/k": "a", "c/k": "c" })
+      writeFiles(dirs.root, { "outside/k": "stolen" })
+      fs.mkdirSync(path.join(dirs.secrets, "b"))
+      fs.symlinkSync(path.join(dirs.root, "outside/k"), path.join(dirs.secrets, "b/k"))
+      const t = task({
+        name: "t",
+        secretRequests: ["a", "b", "c"].map((group) => ({ group, key: "k" }))
+      }, () => Effect.void)
+      const error = yield* failureOf(Effect.provide(t(undefined), SecretsManager.layer))
+      assert.instanceOf(error, MissingSecrets)
+      assert.deepStrictEqual((error as MissingSecrets).missing.map((miss) => [miss.group, miss.reason]), [[
+        "b",
+        "Refused"
+      ]])
+    }))
+
+  it.effect("a preflight built once reads when it runs, and again at each run", () =>
+    Effect.gen(function*() {
+      const t = task({ name: "t", secretRequests: [{ group: "db", key: "password" }] }, () => Effect.void)
+      const run = Effect.provide(t(undefined), SecretsManager.layer)
+      writeFiles(dirs.secrets, { "db/password": "pw" })
+      yield* run
+      fs.rmSync(path.join(dirs.secrets, "db/password"))
+      assert.instanceOf(yield* failureOf(run), MissingSecrets)
+      writeFiles(dirs.secrets, { "db/password": "pw" })
+      yield* run
+    }))
+
   it.effect("the body reads again after the preflight: nothing is cached", () =>
     Effect.gen(function*() {
       writeFiles(dirs.secrets, { "db/password": "before" })

@@ -10,7 +10,7 @@ import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../S
 import { BoundedCache } from "../BoundedCache.ts"
 import { registerSecretValue } from "../masking/registry.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
-import { noteChain } from "../telemetry/lookupSpan.ts"
+import { noteFound, noteMissed } from "../telemetry/lookupSpan.ts"
 import { requestChanges } from "../watch/requestChanges.ts"
 import { managerFromCore, type Operation, type ReadNow } from "./core.ts"
 import { sourcesFor } from "./flyte2Places.ts"
@@ -21,25 +21,30 @@ import { readRequest, requestFields, type Target } from "./request.ts"
 import { EndsLookup, type Found, type LookupContext, type Mode, type Place } from "./sources.ts"
 import { suggestionsFor } from "./suggestions.ts"
 
+/** What an operation makes of a secret found, given the places tried before it. */
+type Result = (found: Found, tried: ReadonlyArray<Attempt>) => unknown
+
 /**
- * Tries each place in order: the first success wins; a miss or a refusal is kept, in order, and the next place tried
- * (a refused place is never read, and flytekit would have found the secret at a later place: it reads the unprefixed
- * variable before the file and ignores a declared variable). Only a rotation that outlasted its retries ends the
- * chain. `catchEager` continues at once past a place that answered at once, and schedules only for a place that must
- * wait.
+ * Tries each place in order: the first success wins; a miss or a refusal is kept, in order, in `tried` (this run's
+ * own array), and the next place tried (a refused place is never read, and flytekit would have found the secret at a
+ * later place: it reads the unprefixed variable before the file and ignores a declared variable). Only a rotation
+ * that outlasted its retries ends the chain. `catchEager` continues at once past a place that answered at once, and
+ * schedules only for a place that must wait.
  */
 const firstFound = (
   places: ReadonlyArray<Place>,
   index: number,
-  attempts: ReadonlyArray<Attempt>
-): Effect.Effect<readonly [Found, ReadonlyArray<Attempt>], ReadonlyArray<Attempt>> =>
+  tried: Array<Attempt>,
+  result: Result
+): Effect.Effect<unknown, ReadonlyArray<Attempt>> =>
   index === places.length
-    ? Effect.fail(attempts)
+    ? Effect.fail(tried)
     : Effect.catchEager(
-      Effect.mapEager(places[index]!(), (found) => [found, attempts] as const),
+      // The operation's result is made here, from the place's answer and the places tried before it.
+      Effect.mapEager(places[index]!(), (found) => result(found, tried)),
       (failed) => {
-        if (failed instanceof EndsLookup) return Effect.fail([...attempts, ...failed.attempts])
-        return firstFound(places, index + 1, attempts.length === 0 ? failed : [...attempts, ...failed])
+        for (const attempt of failed instanceof EndsLookup ? failed.attempts : failed) tried.push(attempt)
+        return failed instanceof EndsLookup ? Effect.fail(tried) : firstFound(places, index + 1, tried, result)
       }
     )
 
@@ -49,7 +54,7 @@ const secretValue = (found: Found) => (registerSecretValue(found.value), found.v
 /** What each operation reads (text or bytes by the request's `encodeMode`), and what it makes of what was found. */
 const operations: Record<
   Operation,
-  { readonly mode: (target: Target) => Mode; readonly result: (found: Found, tried: ReadonlyArray<Attempt>) => unknown }
+  { readonly mode: (target: Target) => Mode; readonly result: Result }
 > = {
   get: { mode: textOrBytes, result: secretValue },
   getRedacted: { mode: textOrBytes, result: (found) => Redacted.make(secretValue(found)) },
@@ -83,27 +88,36 @@ const readOnce = (operation: Operation, request: unknown): { key: string; fields
 }
 
 /** The failure of a lookup that found nothing: every attempt, and "did you mean" hints for when it is read. */
-const notFound =
-  (name: SecretName, target: Target, context: LookupContext) => (attempts: ReadonlyArray<Attempt>): SecretNotFound => {
+const notFound = (name: SecretName, target: Target, context: LookupContext) => {
+  const hint = () => suggestionsFor(target, context)
+  return (attempts: ReadonlyArray<Attempt>): SecretNotFound => {
     const error = withoutStackTrace(() =>
       new SecretNotFound({
         ...nameFields(name),
         reason: attempts.some((attempt) => attempt.outcome === "refused") ? "Refused" : "NotFound",
-        attempts: uniquePlaces(attempts)
+        attempts: []
       })
     )
-    attachHint(error, () => suggestionsFor(target, context))
+    // The attempts are the lookup's own, each built whole by its place: they are set after the schema's
+    // constructor, not parsed by it (parsing them is most of what building a miss costs), in an array of this
+    // error's own, frozen with each attempt, so no miss can change what another shows.
+    const settable: { attempts: ReadonlyArray<Attempt> } = error
+    settable.attempts = Object.freeze(uniquePlaces(attempts))
+    attachHint(error, hint)
     return error
   }
+}
 
-/** Attempts with each place once: two spellings of a name can share a place (`MY_API_KEYS_TOKEN`). */
-const uniquePlaces = (attempts: ReadonlyArray<Attempt>): ReadonlyArray<Attempt> => {
+/**
+ * Attempts with each place once, in a new array, each frozen (a place may answer every miss with the same attempt):
+ * two spellings of a name can share a place (`MY_API_KEYS_TOKEN`).
+ */
+const uniquePlaces = (attempts: ReadonlyArray<Attempt>): Array<Attempt> => {
   const seen = new Set<string>()
-  const unique = attempts.filter((attempt) => {
+  return attempts.filter((attempt) => {
     const place = `${attempt.source}\u0000${attempt.location}`
-    return seen.has(place) ? false : (seen.add(place), true)
+    return seen.has(place) ? false : (seen.add(place), Object.freeze(attempt), true)
   })
-  return unique.length === attempts.length ? attempts : unique
 }
 
 /**
@@ -126,10 +140,13 @@ const compile = (operation: Operation, spellings: ReadonlyArray<unknown>, contex
     targets.flatMap((target) => source(target, mode(target), context))
   )
   const onFailure = notFound(targets[0]!.name, targets[0]!, context)
-  const onSuccess = ([found, tried]: readonly [Found, ReadonlyArray<Attempt>]) => result(found, tried)
   return (record) => {
-    const chain = firstFound(places, 0, [])
-    return Effect.mapBothEager(record === undefined ? chain : noteChain(record, chain), { onFailure, onSuccess })
+    if (record === undefined) return Effect.mapErrorEager(firstFound(places, 0, [], result), onFailure)
+    const noted: Result = (found, tried) => (noteFound(record, found, tried.length), result(found, tried))
+    return Effect.mapErrorEager(firstFound(places, 0, [], noted), (attempts) => {
+      noteMissed(record, attempts.length)
+      return onFailure(attempts)
+    })
   }
 }
 

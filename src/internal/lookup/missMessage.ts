@@ -7,11 +7,19 @@ import type { MissingSecrets, SecretNotFound } from "../../SecretsError.ts"
 import { describeName, type NameInput, quoteName } from "./naming.ts"
 
 const lateHints = new WeakMap<object, () => string | undefined>()
+/** Hints computed, by error: a miss that is only branched on stores nothing here. */
+const computedHints = new WeakMap<object, string | undefined>()
 
-/** Attaches a hint computed when the error's message is first read. */
+/** Attaches a hint computed when the error's message is first read (the same function for every miss of a lookup). */
 export const attachHint = (error: SecretNotFound, hint: () => string | undefined): void => {
-  let computed: string | undefined | null = null
-  lateHints.set(error, () => computed === null ? (computed = hint()) : computed)
+  lateHints.set(error, hint)
+}
+
+const hintOf = (error: SecretNotFound): string | undefined => {
+  if (computedHints.has(error)) return computedHints.get(error)
+  const hint = lateHints.get(error)?.()
+  computedHints.set(error, hint)
+  return hint
 }
 
 /** Gives `to` the hint `from` carries (a miss re-made for a task, or for several spellings). */
@@ -49,7 +57,7 @@ const whereLookedFor = (error: SecretNotFound): string => {
 
 /** What a miss's message advises after its list of places: what to set or fix, and "did you mean" hints. */
 export const adviceOf = (error: SecretNotFound): string => {
-  const late = lateHints.get(error)?.()
+  const late = hintOf(error)
   const advice = error.reason === "Refused"
     ? "The place named first holds something that may not be read (its reason says why), and no other place " +
       "holds the secret: fix that place or remove it, or set one of the other places tried."
@@ -80,7 +88,7 @@ export const secretNotFoundMessage = (error: SecretNotFound): string => {
 export const missingSecretsMessage = (error: MissingSecrets): string => {
   const each = error.missing.map((miss) => "\n\n" + whereLookedFor(miss)).join("")
   const header = `Task ${quote(error.task)} is missing ${error.missing.length} declared secret(s)`
-  const hints = error.missing.map((miss) => lateHints.get(miss)?.()).filter((hint) => hint !== undefined)
+  const hints = error.missing.map(hintOf).filter((hint) => hint !== undefined)
   const hint = "The platform injects declared secrets; for a local run, set one of the variables tried or create " +
     "the file."
   return `${header}; its body did not run.${each}\n\n${[...new Set(hints), hint].join("\n")}`

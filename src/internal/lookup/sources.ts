@@ -9,7 +9,7 @@ import type { Environment } from "../../Environment.ts"
 import type { SecretsConfigShape } from "../../SecretsConfig.ts"
 import type { Attempt } from "../../SecretsError.ts"
 import { danglingLink, directoryMissing, type FileMiss, keptChanging } from "../files/fileMiss.ts"
-import type { FileReader } from "../files/fileReader.ts"
+import type { FileReader, SecretFile } from "../files/fileReader.ts"
 import { envVarNames, isPathInside, quoteName, secretFilePaths } from "./naming.ts"
 import type { Target } from "./request.ts"
 import { flytekitText, pythonStrip, type TextRule } from "./text.ts"
@@ -98,22 +98,28 @@ export const variable = (source: string, name: string, mode: Mode, context: Look
 const fromFile = (bytes: Uint8Array, path: string, mode: Mode, text: TextRule): string | Uint8Array | undefined =>
   mode === "bytes" ? bytes : mode === "text" ? text.ofFile(bytes) : path
 
-/** One file, read (or, for `path` and `locate`, only checked) when the place is tried. */
-const readFile = (
+/**
+ * One file, read (or, for `path` and `locate`, only checked) each time the returned function is called. What does
+ * not change between reads (the reader's request, the text rule, the refusal of bytes that are not text) is made
+ * once, when the lookup is compiled.
+ */
+const fileRead = (
   source: string,
   location: string,
   path: string,
   contained: boolean,
   mode: Mode,
   context: LookupContext
-): Effect.Effect<Found, FileMiss | ReadonlyArray<Attempt>> =>
-  Effect.flatMapEager(
-    context.files.read(path, { contained, content: mode === "text" || mode === "bytes" }),
-    (file) => {
-      const value = fromFile(file.bytes, path, mode, context.text ?? flytekitText)
-      return value === undefined ? miss(source, location, notValidUtf8, "refused") : found(source, location, value)
-    }
-  )
+): () => Effect.Effect<Found, FileMiss | ReadonlyArray<Attempt>> => {
+  const request = { contained, content: mode === "text" || mode === "bytes" }
+  const text = context.text ?? flytekitText
+  const notText = miss(source, location, notValidUtf8, "refused")
+  const ofFile = (file: SecretFile) => {
+    const value = fromFile(file.bytes, path, mode, text)
+    return value === undefined ? notText : found(source, location, value)
+  }
+  return () => Effect.flatMapEager(context.files.read(path, request), ofFile)
+}
 
 /** A path as an error shows it: escaped, in quotes, when it holds a character that could forge or hide text. */
 const shownPath = (path: string): string => {
@@ -148,19 +154,18 @@ export const secretFile = (
   first: boolean,
   mode: Mode,
   context: LookupContext
-): Place =>
-() =>
-  Effect.catchEager(
-    readFile(source, path, path, true, mode, context),
-    (failure) =>
-      Effect.fail(
-        failure !== directoryMissing
-          ? fileFailure(source, path, failure)
-          : first
-          ? fileFailure(source, context.config.defaultDir, failure)
-          : []
-      )
-  )
+): Place => {
+  const read = fileRead(source, path, path, true, mode, context)
+  const onFailure = (failure: FileMiss | ReadonlyArray<Attempt>) =>
+    Effect.fail(
+      failure !== directoryMissing
+        ? fileFailure(source, path, failure)
+        : first
+        ? fileFailure(source, context.config.defaultDir, failure)
+        : []
+    )
+  return () => Effect.catchEager(read(), onFailure)
+}
 
 /**
  * What a declared variable holds now, by the rule of its mount requirement: for `ANY`, a path inside the secrets
@@ -197,7 +202,7 @@ const declaredFile = (name: string, path: string, inside: boolean, mode: Mode, c
     ? `${name} -> ${shownPath(path)}`
     : `${name} (its path, outside the secrets directory, is not shown)`
   return Effect.catchEager(
-    readFile("declared-file", location, path, inside, mode, context),
+    fileRead("declared-file", location, path, inside, mode, context)(),
     (failure) => Effect.fail(fileFailure("declared-file", location, failure))
   )
 }

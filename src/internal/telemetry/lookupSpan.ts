@@ -12,7 +12,6 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
-import type { Attempt } from "../../SecretsError.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { asksForBytes, describeLookup, nameIn, type SecretName } from "./describe.ts"
 import { cacheLookups, lookupDuration, lookups } from "./instruments.ts"
@@ -186,23 +185,17 @@ export interface FoundAt {
   readonly location: string
 }
 
-/** The manager's chain of places, telling `record` where it found the secret and how many places it tried. */
-export const noteChain = <F extends FoundAt>(
-  record: LookupRecord,
-  chain: Effect.Effect<readonly [F, ReadonlyArray<Attempt>], ReadonlyArray<Attempt>>
-): Effect.Effect<readonly [F, ReadonlyArray<Attempt>], ReadonlyArray<Attempt>> =>
-  Effect.mapBothEager(chain, {
-    onFailure: (attempts) => {
-      record.attempts = attempts.length
-      return attempts
-    },
-    onSuccess: (found) => {
-      record.source = found[0].source
-      record.location = found[0].location
-      record.attempts = found[1].length + 1
-      return found
-    }
-  })
+/** Tells `record` where the manager's chain of places found the secret, after how many places tried before it. */
+export const noteFound = (record: LookupRecord, found: FoundAt, triedBefore: number): void => {
+  record.source = found.source
+  record.location = found.location
+  record.attempts = triedBefore + 1
+}
+
+/** Tells `record` how many places the manager's chain tried before it missed. */
+export const noteMissed = (record: LookupRecord, attempts: number): void => {
+  record.attempts = attempts
+}
 
 /**
  * Tells the recorded lookup on this fiber what the cache answered: `hit` or `miss`, or `stale` when the entry holds a
