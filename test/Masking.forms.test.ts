@@ -7,12 +7,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
-import { TestConsole } from "effect/testing"
 import * as util from "node:util"
 import { Masking } from "../src/index.ts"
 import { makeSecretRegistry } from "../src/internal/masking/registry.ts"
+import { assertNoneOf, printedByEveryLogger } from "./fixtures/everyLogger.ts"
 
 /** A PEM key whose lines are unique to this test file. */
 const pemKey = (label: string) =>
@@ -26,24 +25,6 @@ const pemKey = (label: string) =>
 
 /** The lines of `pem` that hold key material (the armour lines are public). */
 const bodyLines = (pem: string) => pem.split("\n").slice(1, -1)
-
-/** What each logger prints for `effect`: the masked default console logger, and masked logfmt and JSON. */
-const printedByEveryLogger = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.gen(function*() {
-    const lines: Array<string> = []
-    yield* effect.pipe(Effect.provide(Masking.layer))
-    lines.push(...(yield* TestConsole.logLines).map(String))
-    for (const format of [Logger.formatLogFmt, Logger.formatJson, Logger.formatSimple]) {
-      yield* effect.pipe(
-        Effect.provide(Logger.layer([Masking.logger(format).pipe(Logger.map((line) => (lines.push(line), line)))]))
-      )
-    }
-    return lines
-  }).pipe(Effect.provide(TestConsole.layer))
-
-const assertNoneOf = (lines: ReadonlyArray<string>, secrets: ReadonlyArray<string>) => {
-  for (const line of lines) for (const secret of secrets) assert.notInclude(line, secret)
-}
 
 describe("S10 every line of a multi-line value is masked wherever it is printed", () => {
   it.effect("in an Error's cause, an Error inside a logged object, an Error in an annotation, a failure", () =>

@@ -6,31 +6,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
-import { TestConsole } from "effect/testing"
 import * as util from "node:util"
 import { Masking } from "../../src/index.ts"
 import { makeSecretRegistry } from "../../src/internal/masking/registry.ts"
-
-/** What every logger prints for `effect`: the masked default console logger, and masked logfmt, JSON, simple. */
-const printedByEveryLogger = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.gen(function*() {
-    const lines: Array<string> = []
-    yield* effect.pipe(Effect.provide(Masking.layer))
-    lines.push(...(yield* TestConsole.logLines).map(String), ...(yield* TestConsole.errorLines).map(String))
-    for (const format of [Logger.formatLogFmt, Logger.formatJson, Logger.formatSimple]) {
-      yield* effect.pipe(
-        Effect.provide(Logger.layer([Masking.logger(format).pipe(Logger.map((line) => (lines.push(line), line)))]))
-      )
-    }
-    return lines
-  }).pipe(Effect.provide(TestConsole.layer))
-
-const assertNoneOf = (lines: ReadonlyArray<string>, secrets: ReadonlyArray<string>) => {
-  assert.isAbove(lines.length, 0)
-  for (const line of lines) for (const secret of secrets) assert.notInclude(line, secret)
-}
+import { assertNoneOf, printedByEveryLogger } from "../fixtures/everyLogger.ts"
 
 describe("S10 a value escaped by two printers in turn is masked", () => {
   it.effect("JSON text holding the value, inside a logged object (JSON's escaping, then util.inspect's)", () =>
