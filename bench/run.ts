@@ -103,7 +103,7 @@ const libraryLayers = async (): Promise<LibraryLayers> => {
     fileReader: () => reader.read(filePath, request),
     directoryStat: () => nodeFileAccess.stat(dir),
     decode: () => fileText(bytes),
-    lookup,
+    lookup: () => lookup(),
     facade: () => secrets.bench.file_token
   }
 }
