@@ -239,6 +239,24 @@ const hammer = <E>(
   return Effect.asVoid(Effect.all(Array.from({ length: readers }, () => loop), { concurrency: "unbounded" }))
 }
 
+/**
+ * A manager over a kubelet volume `g` holding `token`, and a new version of it published right after each open of
+ * the volume's files, `limit` times at most: a rotation that keeps going while a read is tried again.
+ */
+const publishingOnEveryOpen = (fx: Fixture, limit: number) =>
+  Effect.gen(function*() {
+    const group = path.join(fx.dir, "g")
+    const volume = makeKubeletVolume(group, { token: rotatedValueOf(0) })
+    const manager = yield* fx.manager()
+    let published = 0
+    fx.between((call) => {
+      if (call.op === "open" && call.path.startsWith(group) && published < limit) {
+        volume.publish({ token: rotatedValueOf(++published) })
+      }
+    })
+    return { manager, published: () => published }
+  })
+
 /** How often each outcome of a lookup was seen: the value itself, or the reasons of a miss. */
 const tally = () => {
   const counts = new Map<string, number>()
@@ -541,20 +559,12 @@ const cases: ReadonlyArray<Case> = [
     records: true,
     run: (fx) =>
       Effect.gen(function*() {
-        const group = path.join(fx.dir, "g")
-        const volume = makeKubeletVolume(group, { token: rotatedValueOf(0) })
-        const manager = yield* fx.manager()
         // A new version published right after every open of the volume's files, fifteen times in a row: each try
         // opens a file the kubelet then deletes.
-        let published = 0
-        fx.between((call) => {
-          if (call.op === "open" && call.path.startsWith(group) && published < 15) {
-            volume.publish({ token: rotatedValueOf(++published) })
-          }
-        })
+        const { manager, published } = yield* publishingOnEveryOpen(fx, 15)
         const value = yield* manager.get({ group: "g", key: "token" })
         fx.between(undefined)
-        assert.strictEqual(published, 15)
+        assert.strictEqual(published(), 15)
         assert.strictEqual(value, rotatedValueOf(15))
       })
   },
@@ -565,17 +575,11 @@ const cases: ReadonlyArray<Case> = [
     records: true,
     run: (fx) =>
       Effect.gen(function*() {
-        const group = path.join(fx.dir, "g")
-        const volume = makeKubeletVolume(group, { token: rotatedValueOf(0) })
-        const manager = yield* fx.manager()
-        let published = 0
-        fx.between((call) => {
-          if (call.op === "open" && call.path.startsWith(group)) volume.publish({ token: rotatedValueOf(++published) })
-        })
+        const { manager, published } = yield* publishingOnEveryOpen(fx, Infinity)
         const error = yield* expectMiss(manager.get({ group: "g", key: "token" }))
         fx.between(undefined)
         assert.include(reasonAt(error, "file"), "kept changing while being read")
-        assert.isAtMost(published, 1000)
+        assert.isAtMost(published(), 1000)
       })
   },
   {
