@@ -15,12 +15,13 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { inspect } from "node:util"
 import * as util from "node:util"
-import { Flyte2, Secret, SecretsManager } from "../../src/index.ts"
+import { Flyte2, Kubernetes, Secret, SecretsManager } from "../../src/index.ts"
 import { program } from "../../src/internal/cli/commands.ts"
 import { flyte2FilePaths } from "../../src/internal/lookup/flyte2Names.ts"
 import { readRequest } from "../../src/internal/lookup/request.ts"
+import type { SecretInput } from "../../src/Secret.ts"
 import type { SecretRequest } from "../../src/SecretsManager.ts"
-import { live, makeTempDir, PLANTED, restoreEnv, thrownBy, useSecretsDir, visibleTexts } from "../support.ts"
+import { failureOf, live, makeTempDir, PLANTED, restoreEnv, thrownBy, useSecretsDir, visibleTexts } from "../support.ts"
 
 const flyte2 = (request: Omit<SecretRequest, "origin">): SecretRequest => ({ ...request, origin: "flyte2" })
 
@@ -88,6 +89,50 @@ describe("S1 Flyte 2 names never leave the secrets directory, whatever case mapp
       fs.symlinkSync(path.join(dirs.root, "passwd"), path.join(dirs.secrets, "key"))
       for (const request of [{ group: "grp", key: "passwd" }, { key: "key" }, { group: "GRP", key: "PASSWD" }]) {
         assert.notInclude(yield* answer(flyte2(request)), PLANTED, JSON.stringify(request))
+      }
+    }))
+})
+
+describe("S1 the Flyte 2 webhook never builds a path outside D from a plain declaration", () => {
+  const pod = { metadata: { labels: { organization: "flyte", project: "p", domain: "d" } }, spec: { containers: [] } }
+  const cases: ReadonlyArray<readonly [SecretInput, Kubernetes.Flyte2SecretManagerType]> = [
+    [{ group: "../../../etc", key: "passwd", mountRequirement: "FILE" }, "K8s"],
+    [{ group: "g", key: "..", mountRequirement: "FILE" }, "K8s"],
+    [{ key: "../../x", mountRequirement: "FILE" }, "Embedded"],
+    [{ group: "https://v.vault.azure.net/secrets/..", mountRequirement: "FILE" }, "Azure"],
+    [{ group: "https://v/secrets/db", groupVersion: "../../x", mountRequirement: "FILE" }, "Azure"],
+    [{ group: "kv/../../../etc", key: "k", mountRequirement: "FILE" }, "Vault"],
+    [{ group: "g", key: "../../x", mountRequirement: "FILE" }, "AWS"]
+  ]
+
+  it.effect("a \"..\" segment in any part is refused as bad input, before any secret manager", () =>
+    Effect.gen(function*() {
+      for (const [secret, manager] of cases) {
+        const error = yield* failureOf(Kubernetes.injectSecrets({ ...pod, spec: { containers: [{ name: "t" }] } }, [
+          secret
+        ], {
+          flyte: 2,
+          secretManagerTypes: [manager],
+          embedded: { store: Flyte2.store({ [secret.key ?? "k"]: "v" }) }
+        }))
+        assert.strictEqual(error.reason, "InvalidSecret", JSON.stringify(secret))
+        assert.include(error.message, "outside the secrets directory", JSON.stringify(secret))
+      }
+    }))
+
+  it.effect("a Vault path and a Key Vault URI still inject", () =>
+    Effect.gen(function*() {
+      for (
+        const [secret, manager] of [
+          [{ group: "kv/app", key: "db", mountRequirement: "FILE" }, "Vault"],
+          [{ group: "https://v.vault.azure.net/secrets/db/", mountRequirement: "FILE" }, "Azure"]
+        ] as const
+      ) {
+        const injected = yield* Kubernetes.injectSecrets({ ...pod, spec: { containers: [{ name: "t" }] } }, [secret], {
+          flyte: 2,
+          secretManagerTypes: [manager]
+        })
+        assert.isDefined(injected.spec)
       }
     }))
 })
