@@ -21,7 +21,17 @@ import { flyte2FilePaths } from "../../src/internal/lookup/flyte2Names.ts"
 import { readRequest } from "../../src/internal/lookup/request.ts"
 import type { SecretInput } from "../../src/Secret.ts"
 import type { SecretRequest } from "../../src/SecretsManager.ts"
-import { failureOf, live, makeTempDir, PLANTED, restoreEnv, thrownBy, useSecretsDir, visibleTexts } from "../support.ts"
+import {
+  failureOf,
+  live,
+  makeTempDir,
+  PLANTED,
+  restoreEnv,
+  setEnv,
+  thrownBy,
+  useSecretsDir,
+  visibleTexts
+} from "../support.ts"
 
 const flyte2 = (request: Omit<SecretRequest, "origin">): SecretRequest => ({ ...request, origin: "flyte2" })
 
@@ -263,5 +273,50 @@ describe("S14 stored-secret --from-file reads at most a Secret's 1 MiB, whatever
       } finally {
         temp.remove()
       }
+    }))
+})
+
+describe("S8 a Flyte 2 declared variable is the value itself: a path in it is never opened", () => {
+  const dirs = useSecretsDir()
+
+  it.effect("Secret.flyte2's variable holding a path in D, or any path, answers that text", () =>
+    Effect.gen(function*() {
+      const other = path.join(dirs.secrets, "other")
+      fs.writeFileSync(other, PLANTED)
+      for (const value of [other, "/etc/passwd", path.join(dirs.root, "..", "x")]) {
+        setEnv({ MY_API_KEY: value })
+        const declared = Secret.flyte2("my-api-key")
+        assert.strictEqual(yield* answer({ ...declared }), value)
+      }
+    }))
+})
+
+describe("S1 Flyte 2 keys that have no single UTF-8 spelling are refused before md5 or any read", () => {
+  it("a lone surrogate, a control or a format character in a key is refused at the boundary", () => {
+    for (const key of ["\uD800", "a\uDC00", "a\u0000", "a\u202Eb", "a\u200Bb"]) {
+      const target = readRequest({ key, origin: "flyte2" })
+      assert.isString(target, JSON.stringify(key))
+      assert.include(target as string, "unsafe name", JSON.stringify(key))
+      assert.notInclude(target as string, key, JSON.stringify(key))
+    }
+  })
+})
+
+describe("S14 the Flyte 2 webhook's variable merge stays linear in the number of secrets", () => {
+  it.effect("thousands of Embedded secrets inject, each variable once", () =>
+    Effect.gen(function*() {
+      const count = 5000
+      const keys = Array.from({ length: count }, (_, index) => `key-${index}`)
+      const injected = yield* Kubernetes.injectSecrets(
+        {
+          metadata: { labels: { organization: "flyte", project: "p", domain: "d" } },
+          spec: { containers: [{ name: "t" }] }
+        },
+        keys.map((key) => Secret.flyte2(key)),
+        { flyte: 2, embedded: { store: Flyte2.store(Object.fromEntries(keys.map((key) => [key, "v"]))) } }
+      )
+      const names = injected.spec.containers[0]!.env!.map((variable) => variable.name)
+      assert.strictEqual(new Set(names).size, names.length)
+      assert.strictEqual(names.length, count + 1)
     }))
 })
