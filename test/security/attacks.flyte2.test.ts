@@ -320,3 +320,19 @@ describe("S14 the Flyte 2 webhook's variable merge stays linear in the number of
       assert.strictEqual(names.length, count + 1)
     }))
 })
+
+describe("S1 a Flyte 2 group that is not a Key Vault URI never reads Azure's place D/lower(N), another secret's file", () => {
+  const dirs = useSecretsDir()
+
+  it.effect("a Vault path or a group resolving through \"..\" does not answer Embedded's file D/<last segment>", () =>
+    Effect.gen(function*() {
+      // Embedded's file for key "app": the Azure place of any group ending in "/app".
+      fs.writeFileSync(path.join(dirs.secrets, "app"), PLANTED)
+      for (const group of ["kv/app", "x/../app", "secret/data/app/"]) {
+        const request = { group, key: "db", mountRequirement: "FILE", origin: "flyte2" }
+        assert.notInclude(yield* answer(request), PLANTED, group)
+      }
+      const azure = { group: "https://v.vault.azure.net/secrets/app", key: "db", mountRequirement: "FILE" }
+      assert.strictEqual(yield* answer(flyte2(azure as Omit<SecretRequest, "origin">)), PLANTED)
+    }))
+})
