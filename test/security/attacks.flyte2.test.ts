@@ -336,3 +336,26 @@ describe("S1 a Flyte 2 group that is not a Key Vault URI never reads Azure's pla
       assert.strictEqual(yield* answer(flyte2(azure as Omit<SecretRequest, "origin">)), PLANTED)
     }))
 })
+
+describe("S16 a Flyte 2 plain declaration cannot name the reader's configuration as its variable", () => {
+  it.effect("an envVar that is a configuration variable or not a variable name is refused, as for Flyte 1", () =>
+    Effect.gen(function*() {
+      const store = Flyte2.store({ k: "/" })
+      for (
+        const envVar of ["FLYTE_SECRETS_DEFAULT_DIR", "FLYTE_SECRETS_ENV_PREFIX", "FLYTE_INTERNAL_EXECUTION_ID", "a b"]
+      ) {
+        const secret = { key: "k", envVar, mountRequirement: "ENV_VAR" } as const
+        const injected = yield* failureOf(Kubernetes.injectSecrets(
+          {
+            metadata: { labels: { organization: "flyte", project: "p", domain: "d" } },
+            spec: { containers: [{ name: "t" }] }
+          },
+          [secret],
+          { flyte: 2, embedded: { store } }
+        ))
+        assert.strictEqual(injected.reason, "InvalidSecret", envVar)
+        const laidOut = yield* failureOf(Kubernetes.materialize([secret], {}, { flyte: 2, embedded: { store } }))
+        assert.strictEqual(laidOut.reason, "InvalidSecret", envVar)
+      }
+    }).pipe(Effect.scoped))
+})

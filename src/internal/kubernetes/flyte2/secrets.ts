@@ -7,6 +7,7 @@ import type { SecretNames } from "../../../KubernetesError.ts"
 import type { SecretInput } from "../../../Secret.ts"
 import { Secret } from "../../../Secret.ts"
 import { quoteName } from "../../lookup/naming.ts"
+import { envVarProblem } from "../../lookup/request.ts"
 import { fieldsOf, isProblem } from "../annotations.ts"
 import type { Problem } from "../problems.ts"
 import { toCompactText } from "../secretText.ts"
@@ -32,7 +33,8 @@ const decodeOne = (secret: Secret | SecretInput, index: number): Flyte2SecretFie
   if (secret instanceof Secret) return secret
   const fields = fieldsOf(secret, index)
   if (isProblem(fields)) return fields
-  const unsafe = pathProblem(fields)
+  // The variable rule a `Secret` follows: a configuration variable would make the value the reader's configuration.
+  const unsafe = pathProblem(fields) ?? (fields.envVar ? envVarProblem(fields.envVar) : undefined)
   if (unsafe !== undefined) return { reason: "InvalidSecret", index, detail: unsafe }
   const { envVar, group, groupVersion, key, mountRequirement = "ANY" } = fields
   return {
