@@ -200,7 +200,7 @@ describe("S2 a request's origin is its own field only: never a prototype's, a ge
   })
 })
 
-describe("S9 a Flyte 2 store and stored Secret never print a value", () => {
+describe("S9 a Flyte 2 store never prints a value", () => {
   it("a store shows ids only: inspect, JSON, String, a template literal", () => {
     const bytes = new TextEncoder().encode(PLANTED)
     const store = Flyte2.store([{ name: "a", value: PLANTED }, { name: "b", value: bytes, domain: "d" }])
@@ -302,7 +302,7 @@ describe("S1 Flyte 2 keys that have no single UTF-8 spelling are refused before 
   })
 })
 
-describe("S14 the Flyte 2 webhook's variable merge stays linear in the number of secrets", () => {
+describe("S14 the Flyte 2 webhook merges the variables of thousands of secrets, each once", () => {
   it.effect("thousands of Embedded secrets inject, each variable once", () =>
     Effect.gen(function*() {
       const count = 5000
