@@ -28,14 +28,40 @@ const maxValueBytes = 1024 * 1024
 /** The names SecretService's API documents (`^[-a-zA-Z0-9_]+$`); the id built from one is a Secret's data key. */
 const secretNamePattern = /^[-a-zA-Z0-9_]+$/
 
-/** The file's bytes, as `flyte create secret --from-file` sends them; a file is checked before it is read. */
+const refusal = (code: string) => Object.assign(new Error(), { code })
+
+/**
+ * At most a Secret's 1 MiB of an open regular file, or a refusal: the size `stat` gives is not a bound (a file may
+ * grow, a kernel file says 0 and holds megabytes), so one byte more than the limit is asked for.
+ */
+const boundedRead = (fd: number): Uint8Array => {
+  if (!fs.fstatSync(fd).isFile()) throw refusal("not a regular file")
+  const buffer = Buffer.alloc(maxValueBytes + 1)
+  let length = 0
+  for (let read = -1; read !== 0 && length < buffer.length;) {
+    read = fs.readSync(fd, buffer, length, buffer.length - length, null)
+    length += read
+  }
+  if (length > maxValueBytes) throw refusal("larger than a Secret's 1 MiB")
+  return Uint8Array.from(buffer.subarray(0, length))
+}
+
+/**
+ * The file's bytes, as `flyte create secret --from-file` sends them. A file that is not regular is refused before it
+ * is opened; the file opened is checked again (it may have been replaced) without blocking, and read within the cap.
+ */
 const fileValue = (file: string): Effect.Effect<Uint8Array, CommandFailed> =>
   Effect.try({
     try: () => {
       const stat = fs.statSync(file)
-      if (!stat.isFile()) throw Object.assign(new Error(), { code: "not a regular file" })
-      if (stat.size > maxValueBytes) throw Object.assign(new Error(), { code: "larger than a Secret's 1 MiB" })
-      return Uint8Array.from(fs.readFileSync(file))
+      if (!stat.isFile()) throw refusal("not a regular file")
+      if (stat.size > maxValueBytes) throw refusal("larger than a Secret's 1 MiB")
+      const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
+      try {
+        return boundedRead(fd)
+      } finally {
+        fs.closeSync(fd)
+      }
     },
     // The code only: no error text may quote the file.
     catch: (error) => {

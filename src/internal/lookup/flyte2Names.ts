@@ -29,6 +29,12 @@ const segmentsOfGroup = (group: string): ReadonlyArray<string> => group.split("/
 const safeSegments = (segments: ReadonlyArray<string>): boolean =>
   segments.every((segment) => segment !== "" && unsafePartReason("name", segment) === undefined)
 
+/**
+ * A group the Azure secret manager can fetch: a Key Vault secret's URI. Another group holding `/` (a Vault path) is
+ * never Azure's, and its last segment may be another secret's file (Embedded writes `D/<key>`).
+ */
+const keyVaultUri = /^https?:\/\//i
+
 /** `N`: the last segment of a Key Vault URI (trailing slashes dropped, as Go's `TrimRight(G, "/")`). */
 export const azureName = (group: string): string => {
   const trimmed = group.replace(/\/+$/, "")
@@ -86,7 +92,7 @@ const joinPath = (dir: string, segments: ReadonlyArray<string>) =>
 
 /**
  * The files, in order, without repeats: `D/K` (Embedded, the key's case kept), then with a group
- * `D/lower(G)/lower(K)` (Kubernetes, AWS), `D/G/K` (Vault) and, for a group holding `/`, `D/lower(N)` (Azure, `N` the
+ * `D/lower(G)/lower(K)` (Kubernetes, AWS), `D/G/K` (Vault) and, for a Key Vault URI group, `D/lower(N)` (Azure, `N` the
  * URI's last segment); without one `D/md5hex(K)/lower(K)` (Kubernetes). Never `D/lower(K)`: that is what Embedded
  * announces in a variable, but not where it writes, and it may be another secret's file. A place whose built segments
  * are not all safe names (an empty segment of a URI, `..`) is not a place.
@@ -100,7 +106,7 @@ export const flyte2FilePaths = (dir: string, name: SecretName): ReadonlyArray<st
   if (safeSegments(lowered)) paths.push(joinPath(dir, lowered))
   const kept = [...segmentsOfGroup(group), key]
   if (safeSegments(kept)) paths.push(joinPath(dir, kept))
-  if (group.includes("/")) {
+  if (keyVaultUri.test(group)) {
     const azureFile = [goToLower(azureName(group))]
     if (safeSegments(azureFile)) paths.push(joinPath(dir, azureFile))
   }

@@ -6,15 +6,36 @@ import type { Flyte2SecretFields } from "../../../Kubernetes.ts"
 import type { SecretNames } from "../../../KubernetesError.ts"
 import type { SecretInput } from "../../../Secret.ts"
 import { Secret } from "../../../Secret.ts"
+import { quoteName } from "../../lookup/naming.ts"
+import { envVarProblem } from "../../lookup/request.ts"
 import { fieldsOf, isProblem } from "../annotations.ts"
 import type { Problem } from "../problems.ts"
 import { toCompactText } from "../secretText.ts"
+
+/**
+ * Why a plain declaration's names would make the webhook build a path outside the secrets directory (a volume
+ * mounted at `D/../../etc`, an init container writing `D/../x`), or `undefined`. A `Secret` was checked when it was
+ * made; a plain object may hold `/` (a Vault path, a Key Vault URI), but no `..` segment in any part.
+ */
+const pathProblem = (fields: Pick<SecretInput, "group" | "key" | "groupVersion">): string | undefined => {
+  for (const field of ["group", "key", "groupVersion"] as const) {
+    const part = fields[field]
+    if (part?.split("/").includes("..")) {
+      return `unsafe name: ${field} ${quoteName(part)} has a ".." segment: the webhook would build a path outside ` +
+        "the secrets directory from it"
+    }
+  }
+  return undefined
+}
 
 /** A given secret as the webhook reads it (`""` fields absent, `ANY` by default), or why it is not one. */
 const decodeOne = (secret: Secret | SecretInput, index: number): Flyte2SecretFields | Problem => {
   if (secret instanceof Secret) return secret
   const fields = fieldsOf(secret, index)
   if (isProblem(fields)) return fields
+  // The variable rule a `Secret` follows: a configuration variable would make the value the reader's configuration.
+  const unsafe = pathProblem(fields) ?? (fields.envVar ? envVarProblem(fields.envVar) : undefined)
+  if (unsafe !== undefined) return { reason: "InvalidSecret", index, detail: unsafe }
   const { envVar, group, groupVersion, key, mountRequirement = "ANY" } = fields
   return {
     ...(group ? { group } : {}),
