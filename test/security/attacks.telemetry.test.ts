@@ -1,0 +1,317 @@
+/**
+ * Attacks on `SecretsTelemetry` (S9: nothing recorded holds a secret value, a declared variable's content or a path
+ * outside the secrets directory) and on `SecretsCache` (S12: refusals, invalidation, copies, stale warnings; S14:
+ * bounded memory), from outside: a hostile manager of the user's own, hostile requests, hostile variables.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import { TestClock } from "effect/testing"
+import {
+  Masking,
+  Secret,
+  SecretNotFound,
+  type SecretRequest,
+  SecretsCache,
+  SecretsConfig,
+  SecretsManager,
+  type SecretsManagerShape,
+  task
+} from "../../src/index.ts"
+import { Environment } from "../../src/index.ts"
+import { makeCachedManager } from "../../src/internal/cache/cachedManager.ts"
+import { environmentOver } from "../../src/internal/config/environmentOver.ts"
+import { captureLogs } from "../support.ts"
+import { everythingRecorded, recording } from "../telemetryRecording.ts"
+
+const value = "Zq9-hostile-VALUE-7781"
+
+/** Every form of `value` a leak could take. */
+const forms = (text: string) => [
+  text,
+  text.slice(0, 10),
+  text.slice(-10),
+  Buffer.from(text).toString("base64"),
+  Buffer.from(text).toString("hex"),
+  encodeURIComponent(text)
+]
+
+const assertNoForm = (recorded: string, text: string, what: string) => {
+  for (const form of forms(text)) assert.notInclude(recorded, form, `${what} holds ${form}`)
+}
+
+/**
+ * A manager of the user's own that puts the value it read everywhere it can: the reason, the location and the
+ * message of its misses, and the defect it dies with.
+ */
+const hostileManager = (mode: { down: boolean; die: boolean }): SecretsManagerShape => {
+  const miss = (request: SecretRequest) =>
+    new SecretNotFound({
+      group: request.group,
+      key: request.key,
+      reason: "NotFound",
+      attempts: [{ source: `remote ${value}`, location: `vault/${value}`, outcome: "missing", reason: `was ${value}` }]
+    })
+  const read = (request: SecretRequest): Effect.Effect<string, SecretNotFound> =>
+    Effect.suspend(() =>
+      mode.die
+        ? Effect.die(new Error(`boom ${value}`))
+        : mode.down
+        ? Effect.fail(miss(request))
+        : Effect.succeed(value)
+    )
+  return {
+    get: (request: SecretRequest) =>
+      Effect.map(read(request), (v) => request.encodeMode === "rb" ? new TextEncoder().encode(v) : v),
+    getRedacted: (request: SecretRequest) =>
+      Effect.map(read(request), (v) => Redacted.make(request.encodeMode === "rb" ? new TextEncoder().encode(v) : v)),
+    getPath: () => Effect.succeed("/etc/secrets/g/k"),
+    locate: () => Effect.succeed({ source: "file", location: "/etc/secrets/g" }),
+    watch: () => Stream.make(value)
+  } as unknown as SecretsManagerShape
+}
+
+const request = { group: "g", key: "k" }
+
+describe("S12 SecretsCache: stale-if-error warnings never hold the value", () => {
+  it.effect("a custom manager whose miss embeds the value: the stale warning does not carry it", () => {
+    const mode = { down: false, die: false }
+    const logs = captureLogs()
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      assert.strictEqual(yield* manager.get(request), value)
+      mode.down = true
+      yield* TestClock.adjust("10 minutes")
+      assert.strictEqual(yield* manager.get(request), value)
+      const cache = yield* SecretsCache
+      yield* Effect.exit(cache.refresh(request))
+      assert.isAbove(logs.lines.length, 0)
+      assertNoForm(JSON.stringify(logs.lines), value, "a stale warning")
+    }).pipe(
+      Effect.provide(SecretsCache.layer({ staleIfError: "1 hour" })),
+      Effect.provide(Layer.succeed(SecretsManager, hostileManager(mode))),
+      Effect.provide(logs.layer)
+    )
+  })
+})
+
+describe("S9 SecretsTelemetry: a custom manager's errors and defects holding the value are not recorded", () => {
+  const scenario = (mode: { down: boolean; die: boolean }) => {
+    const rec = recording()
+    const sync = task(
+      { name: "t", secretRequests: [new Secret({ group: "g", key: "k" })] },
+      () =>
+        Effect.gen(function*() {
+          const manager = yield* SecretsManager
+          yield* Effect.exit(manager.get(request))
+        })
+    )
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      for (const operation of ["get", "getRedacted"] as const) {
+        const lookup = manager[operation] as (request: SecretRequest) => Effect.Effect<unknown, SecretNotFound>
+        yield* Effect.exit(lookup(request))
+        yield* Effect.exit(lookup({ ...request, encodeMode: "rb" }))
+      }
+      yield* Effect.exit(sync())
+      assert.isAbove(rec.spans.length, 0)
+      assertNoForm(everythingRecorded(rec.spans, rec.metrics()), value, "a recording")
+    }).pipe(
+      Effect.provide(SecretsCache.layer({ staleIfError: "1 hour" })),
+      Effect.provide(Layer.succeed(SecretsManager, hostileManager(mode))),
+      Effect.provide(rec.traced),
+      Effect.provide(Logger.layer([]))
+    )
+  }
+  it.effect("misses whose reason, location and source embed the value, through the cache and a task", () =>
+    scenario({ down: true, die: false }))
+  it.effect("defects (Effect.die) whose message embeds the value, through the cache and a task", () =>
+    scenario({ down: false, die: true }))
+  it.effect("values read and served (found, then stale after a failure)", () => {
+    const mode = { down: false, die: false }
+    const rec = recording()
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      yield* manager.get(request)
+      mode.down = true
+      yield* TestClock.adjust("10 minutes")
+      yield* manager.get(request)
+      yield* manager.get({ ...request, encodeMode: "rb" }).pipe(Effect.exit)
+      assertNoForm(everythingRecorded(rec.spans, rec.metrics()), value, "a recording")
+    }).pipe(
+      Effect.provide(SecretsCache.layer({ staleIfError: "1 hour" })),
+      Effect.provide(Layer.succeed(SecretsManager, hostileManager(mode))),
+      Effect.provide(rec.traced),
+      Effect.provide(Logger.layer([]))
+    )
+  })
+})
+
+/** The real manager over a record of variables and the test's own secrets directory name. */
+const managerOver = (variables: Record<string, string | undefined>) =>
+  SecretsManager.layerNodeFiles.pipe(
+    Layer.provide(SecretsConfig.layerWith({ defaultDir: "/nonexistent-secrets-dir" })),
+    Layer.provideMerge(Layer.succeed(Environment, environmentOver(variables)))
+  )
+
+describe("S9 SecretsTelemetry: a declared variable's content is never recorded", () => {
+  const contents = [
+    value,
+    `relative/${value}`,
+    `file:///nonexistent-secrets-dir/${value}`,
+    `/tmp/${value}`,
+    `/nonexistent-secrets-dir/../tmp/${value}`,
+    `/nonexistent-secrets-dir//${value}`,
+    ` /nonexistent-secrets-dir-other/${value} `
+  ]
+  for (const content of contents) {
+    it.effect(`a declared variable holding ${JSON.stringify(content)}`, () => {
+      const rec = recording()
+      return Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        for (const mountRequirement of ["ANY", "FILE", "ENV_VAR"] as const) {
+          const secret = { group: "g", key: "k", envVar: "MY_DECLARED", mountRequirement }
+          for (const operation of ["get", "getRedacted", "getPath", "locate"] as const) {
+            const lookup = manager[operation] as (request: SecretRequest) => Effect.Effect<unknown, SecretNotFound>
+            yield* Effect.exit(lookup(secret))
+          }
+        }
+        assertNoForm(everythingRecorded(rec.spans, rec.metrics()), value, "a recording")
+      }).pipe(
+        Effect.provide(managerOver({ MY_DECLARED: content })),
+        Effect.provide(rec.traced),
+        Effect.provide(Logger.layer([]))
+      )
+    })
+  }
+})
+
+describe("S9 SecretsTelemetry: requests that are not names are never put on a span", () => {
+  it.effect("a Flyte 2 URI group with user info, a query or a fragment holding the value", () => {
+    const rec = recording()
+    const groups = [
+      `https://user:${value}@vault.example/secrets/db`,
+      `https://vault.example/secrets/db?token=${value}`,
+      `https://vault.example/secrets/db#${value}`,
+      `https://vault.example/secrets/${encodeURIComponent("%" + value)}`
+    ]
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      for (const group of groups) {
+        yield* Effect.exit(manager.get({ group, key: "k", origin: "flyte2" } as never))
+      }
+      assertNoForm(everythingRecorded(rec.spans, rec.metrics()), value, "a recording")
+    }).pipe(
+      Effect.provide(SecretsCache.layer()),
+      Effect.provide(managerOver({})),
+      Effect.provide(rec.traced),
+      Effect.provide(Logger.layer([]))
+    )
+  })
+})
+
+describe("S9 SecretsTelemetry: masked loggers' count carries no value", () => {
+  it.effect("the masked metric's attributes and the spans stay free of a value logged", () => {
+    const rec = recording()
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const read = yield* manager.get(request)
+      yield* Effect.log(`the value is ${read} and ${read}`).pipe(Effect.withSpan(`user span`))
+      assertNoForm(everythingRecorded(rec.spans.filter((s) => s.name !== "user span"), rec.metrics()), value, "x")
+    }).pipe(
+      Effect.provide(Masking.layer),
+      Effect.provide(Logger.layer([])),
+      Effect.provide(Layer.succeed(SecretsManager, hostileManager({ down: false, die: false }))),
+      Effect.provide(rec.traced)
+    )
+  })
+})
+
+describe("S12 SecretsCache: invalidation, copies, hostile requests", () => {
+  const settings = { timeToLive: 300_000, missTimeToLive: 1_000, staleIfError: 3_600_000, capacity: 1_000 }
+  it.effect("invalidateAll during a failing read: no stale value served after it", () => {
+    const mode = { down: false, die: false }
+    return Effect.gen(function*() {
+      const { control, manager } = yield* makeCachedManager(hostileManager(mode), settings)
+      assert.strictEqual(yield* manager.get(request), value)
+      mode.down = true
+      yield* TestClock.adjust("10 minutes")
+      yield* control.invalidateAll
+      const exit = yield* Effect.exit(manager.get(request))
+      assert.isTrue(Exit.isFailure(exit))
+    }).pipe(Effect.provide(Logger.layer([])))
+  })
+
+  it.effect("bytes handed out and zeroed by the caller do not change the cached value", () =>
+    Effect.gen(function*() {
+      const { manager } = yield* makeCachedManager(hostileManager({ down: false, die: false }), settings)
+      const first = (yield* manager.get({ ...request, encodeMode: "rb" })) as Uint8Array
+      first.fill(0)
+      const redacted = (yield* manager.getRedacted({ ...request, encodeMode: "rb" })) as Redacted.Redacted<Uint8Array>
+      Redacted.value(redacted).fill(0)
+      const second = (yield* manager.get({ ...request, encodeMode: "rb" })) as Uint8Array
+      assert.strictEqual(new TextDecoder().decode(second), value)
+      const third = Redacted.value(
+        (yield* manager.getRedacted({ ...request, encodeMode: "rb" })) as Redacted.Redacted<Uint8Array>
+      )
+      assert.strictEqual(new TextDecoder().decode(third), value)
+    }))
+
+  it.effect("hostile requests (__proto__, getters, proxies, odd fields) are refused exactly as the manager refuses", () => {
+    const hostile = (): ReadonlyArray<unknown> => {
+      let reads = 0
+      return [
+        JSON.parse(`{"group":"g","key":"k","__proto__":{"encodeMode":"rb"}}`),
+        Object.assign(Object.create({ key: "k" }), { group: "g" }),
+        {
+          group: "g",
+          get key() {
+            return reads++ === 0 ? "k" : "../../etc/passwd"
+          }
+        },
+        new Proxy({ group: "g", key: "k" }, { ownKeys: () => ["group", "key", "constructor"] }),
+        { group: "g", key: "k", encodeMode: "rb", extra: value },
+        { group: "../g", key: "k" },
+        { group: "g", key: "k\n" },
+        { group: "g", key: "k", constructor: 1 },
+        Object.freeze({ group: "g", key: "k", mountRequirement: "FILE" })
+      ]
+    }
+    const underlying = SecretsManager.layerTest({ env: { _FSEC_G_K: value }, files: {} })
+    return Effect.gen(function*() {
+      const direct = yield* SecretsManager
+      const { manager: cached } = yield* makeCachedManager(direct, settings)
+      const outcome = (exit: Exit.Exit<unknown, unknown>) =>
+        Exit.isSuccess(exit) ? "success" : JSON.stringify((exit.cause as never as { reasons: unknown }).reasons)
+      const expected = hostile()
+      const actual = hostile()
+      for (let i = 0; i < expected.length; i++) {
+        const viaManager = yield* Effect.exit(direct.get(expected[i] as never))
+        const viaCache = yield* Effect.exit(cached.get(actual[i] as never))
+        assert.strictEqual(Exit.isSuccess(viaCache), Exit.isSuccess(viaManager), `request ${i}`)
+        if (Exit.isFailure(viaManager)) assert.strictEqual(outcome(viaCache), outcome(viaManager), `request ${i}`)
+      }
+    }).pipe(Effect.provide(underlying), Effect.provide(Logger.layer([])))
+  })
+})
+
+describe("S14 SecretsCache: memory stays bounded", () => {
+  it.effect("100k distinct requests keep at most capacity entries and last good values", () =>
+    Effect.gen(function*() {
+      const { manager, stored } = yield* makeCachedManager(hostileManager({ down: false, die: false }), {
+        timeToLive: 300_000,
+        missTimeToLive: 1_000,
+        staleIfError: 3_600_000,
+        capacity: 100
+      })
+      for (let i = 0; i < 100_000; i++) yield* manager.get({ group: "g", key: `k${i}` })
+      const held = stored()
+      assert.isAtMost(held.entries, 100)
+      assert.isAtMost(held.lastGood, 100)
+      assert.strictEqual(held.inFlight, 0)
+    }), 120_000)
+})
