@@ -99,6 +99,35 @@ describe("S12 SecretsCache: stale-if-error warnings never hold the value", () =>
   })
 })
 
+describe("S9 SecretsTelemetry: a stale warning logged inside a lookup's span, as the tracer logger records it", () => {
+  for (const [name, loggers] of [["Effect's default loggers", undefined], ["Masking.layer", Masking.layer]] as const) {
+    it.effect(`with ${name}, no span event holds the value a custom manager's failure quotes`, () => {
+      const mode = { down: false, die: false }
+      const rec = recording()
+      const program = Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        yield* Effect.withSpan(manager.get(request), "outer")
+        mode.down = true
+        yield* TestClock.adjust("10 minutes")
+        yield* Effect.withSpan(manager.get(request), "outer")
+        const cache = yield* SecretsCache
+        yield* Effect.exit(Effect.withSpan(cache.refresh(request), "outer"))
+        const events = rec.spans.flatMap((span) => span.events)
+        assert.isAbove(events.length, 0, "the warnings reach the spans as events")
+        // The user's own span ends with what the user's program returned: that is the user's to keep out.
+        const library = rec.spans.filter((span) => span.name.startsWith("effect_secrets."))
+        assertNoForm(everythingRecorded(library, rec.metrics()), value, "a recording")
+        assertNoForm(JSON.stringify(events, (_, v) => typeof v === "bigint" ? String(v) : v), value, "an event")
+      }).pipe(
+        Effect.provide(SecretsCache.layer({ staleIfError: "1 hour" })),
+        Effect.provide(Layer.succeed(SecretsManager, hostileManager(mode))),
+        Effect.provide(rec.traced)
+      )
+      return loggers === undefined ? program : Effect.provide(program, loggers)
+    })
+  }
+})
+
 describe("S9 SecretsTelemetry: a custom manager's errors and defects holding the value are not recorded", () => {
   const scenario = (mode: { down: boolean; die: boolean }) => {
     const rec = recording()
