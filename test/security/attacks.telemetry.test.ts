@@ -4,8 +4,10 @@
  * bounded memory), from outside: a hostile manager of the user's own, hostile requests, hostile variables.
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
@@ -325,6 +327,56 @@ describe("S12 SecretsCache: invalidation, copies, hostile requests", () => {
         if (Exit.isFailure(viaManager)) assert.strictEqual(outcome(viaCache), outcome(viaManager), `request ${i}`)
       }
     }).pipe(Effect.provide(underlying), Effect.provide(Logger.layer([])))
+  })
+})
+
+describe("S12 SecretsCache: an invalidation is never undone by reads in flight (storm)", () => {
+  const settings = { timeToLive: 300_000, missTimeToLive: 1_000, staleIfError: 3_600_000, capacity: 1_000 }
+  it.effect("gets and refreshes in flight with the old value, then invalidateAll: every later read has the new one", () => {
+    const state = { current: "old-value-1234", gate: undefined as Deferred.Deferred<void> | undefined }
+    const gated = (request: SecretRequest): Effect.Effect<string | Uint8Array> =>
+      Effect.suspend(() => {
+        const seen = state.current
+        const wait = state.gate === undefined ? Effect.void : Deferred.await(state.gate)
+        return Effect.as(wait, request.encodeMode === "rb" ? new TextEncoder().encode(seen) : seen)
+      })
+    const underlying = {
+      get: gated,
+      getRedacted: (request: SecretRequest) => Effect.map(gated(request), Redacted.make),
+      getPath: () => Effect.succeed("/etc/secrets/g/k"),
+      locate: () => Effect.succeed({ source: "file", location: "/etc/secrets/g" }),
+      watch: () => Stream.empty
+    } as unknown as SecretsManagerShape
+    return Effect.gen(function*() {
+      const { control, manager } = yield* makeCachedManager(underlying, settings)
+      assert.strictEqual(yield* manager.get(request), "old-value-1234")
+      state.gate = yield* Deferred.make<void>()
+      yield* TestClock.adjust("10 minutes")
+      const inFlight = yield* Effect.forkChild(
+        Effect.all(
+          Array.from({ length: 50 }, (_, i) =>
+            i % 3 === 0
+              ? Effect.exit(control.refresh(request))
+              : i % 3 === 1
+              ? Effect.exit(manager.get(request))
+              : Effect.exit(manager.getRedacted(request))),
+          { concurrency: "unbounded" }
+        )
+      )
+      yield* Effect.yieldNow
+      state.current = "new-value-5678"
+      yield* control.invalidateAll
+      yield* Deferred.succeed(state.gate, undefined)
+      yield* Fiber.join(inFlight)
+      state.gate = undefined
+      assert.strictEqual(yield* manager.get(request), "new-value-5678")
+      assert.strictEqual(
+        Redacted.value((yield* manager.getRedacted(request)) as Redacted.Redacted<string>),
+        "new-value-5678"
+      )
+      yield* TestClock.adjust("10 minutes")
+      assert.strictEqual(yield* manager.get(request), "new-value-5678")
+    })
   })
 })
 
