@@ -292,6 +292,16 @@ describe("S12 SecretsCache: invalidation, copies, hostile requests", () => {
       assert.strictEqual(new TextDecoder().decode(third), value)
     }))
 
+  it.effect("a Redacted handed out and wiped by the caller does not wipe the cached value", () =>
+    Effect.gen(function*() {
+      const { manager } = yield* makeCachedManager(hostileManager({ down: false, die: false }), settings)
+      const first = (yield* manager.getRedacted(request)) as Redacted.Redacted<string>
+      Redacted.wipeUnsafe(first)
+      const second = (yield* manager.getRedacted(request)) as Redacted.Redacted<string>
+      assert.strictEqual(Redacted.value(second), value)
+      assert.strictEqual(yield* manager.get(request), value)
+    }))
+
   it.effect("hostile requests (__proto__, getters, proxies, odd fields) are refused exactly as the manager refuses", () => {
     const hostile = (): ReadonlyArray<unknown> => {
       let reads = 0
@@ -395,4 +405,27 @@ describe("S14 SecretsCache: memory stays bounded", () => {
       assert.isAtMost(held.lastGood, 100)
       assert.strictEqual(held.inFlight, 0)
     }), 120_000)
+
+  it.effect(
+    "100k distinct misses, read concurrently, keep at most capacity entries and nothing in flight after",
+    () =>
+      Effect.gen(function*() {
+        const { manager, stored } = yield* makeCachedManager(hostileManager({ down: true, die: false }), {
+          timeToLive: 300_000,
+          missTimeToLive: 60_000,
+          staleIfError: 3_600_000,
+          capacity: 100
+        })
+        yield* Effect.forEach(
+          Array.from({ length: 100_000 }, (_, i) => i),
+          (i) => Effect.exit(manager.get({ group: "g", key: `k${i}` })),
+          { concurrency: 64, discard: true }
+        )
+        const held = stored()
+        assert.isAtMost(held.entries, 100)
+        assert.isAtMost(held.lastGood, 100)
+        assert.strictEqual(held.inFlight, 0)
+      }),
+    120_000
+  )
 })
