@@ -28,7 +28,7 @@ import { Environment } from "../../src/index.ts"
 import { makeCachedManager } from "../../src/internal/cache/cachedManager.ts"
 import { environmentOver } from "../../src/internal/config/environmentOver.ts"
 import { captureLogs } from "../support.ts"
-import { everythingRecorded, recording } from "../telemetryRecording.ts"
+import { attributesOf, everythingRecorded, recording } from "../telemetryRecording.ts"
 
 const value = "Zq9-hostile-VALUE-7781"
 
@@ -241,6 +241,35 @@ describe("S9 SecretsTelemetry: requests that are not names are never put on a sp
       Effect.provide(managerOver({})),
       Effect.provide(rec.traced),
       Effect.provide(Logger.layer([]))
+    )
+  })
+})
+
+describe("S9 SecretsTelemetry: interleaved lookups never share a record", () => {
+  it.effect("concurrent lookups, cached and not: each span names only its own secret and its own place", () => {
+    const rec = recording()
+    const keys = Array.from({ length: 20 }, (_, i) => `k${i}`)
+    const files = Object.fromEntries(keys.map((key) => [`/etc/secrets/g/${key}`, `${value}-${key}`]))
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      yield* Effect.forEach(
+        Array.from({ length: 400 }, (_, i) => keys[(i * 7) % keys.length]!),
+        (key) => Effect.exit(Effect.andThen(Effect.yieldNow, manager.locate({ group: "g", key }))),
+        { concurrency: "unbounded", discard: true }
+      )
+      const spans = rec.named("effect_secrets.lookup")
+      assert.strictEqual(spans.length, 400)
+      assert.isAbove(spans.filter((span) => attributesOf(span)["effect_secrets.location"] !== undefined).length, 0)
+      for (const span of spans) {
+        const attributes = attributesOf(span)
+        const location = attributes["effect_secrets.location"]
+        if (location !== undefined) assert.strictEqual(location, `/etc/secrets/g/${attributes["effect_secrets.key"]}`)
+      }
+      assertNoForm(everythingRecorded(rec.spans, rec.metrics()), value, "a recording")
+    }).pipe(
+      Effect.provide(SecretsCache.layer()),
+      Effect.provide(SecretsManager.layerTest({ files })),
+      Effect.provide(rec.traced)
     )
   })
 })
