@@ -22,6 +22,7 @@ import {
   SecretsConfig,
   SecretsManager,
   type SecretsManagerShape,
+  SecretsTelemetry,
   task
 } from "../../src/index.ts"
 import { Environment } from "../../src/index.ts"
@@ -270,6 +271,34 @@ describe("S9 SecretsTelemetry: interleaved lookups never share a record", () => 
       Effect.provide(SecretsCache.layer()),
       Effect.provide(SecretsManager.layerTest({ files })),
       Effect.provide(rec.traced)
+    )
+  })
+})
+
+describe("S9 SecretsTelemetry: on for part of a program only", () => {
+  it.effect("lookups outside the region with the layer make no span and change no metric, joined flights included", () => {
+    const rec = recording()
+    const files = { "/etc/secrets/g/k": value, "/etc/secrets/g/other": value }
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const gate = yield* Deferred.make<void>()
+      const outside = Effect.andThen(Deferred.await(gate), manager.get({ group: "g", key: "other" }))
+      yield* manager.get({ group: "g", key: "k" })
+      const traced = yield* Effect.forkChild(
+        Effect.provide(Effect.andThen(manager.get({ group: "g", key: "k" }), outside), SecretsTelemetry.layer)
+      )
+      const untraced = yield* Effect.forkChild(outside)
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(traced)
+      yield* Fiber.join(untraced)
+      yield* manager.get({ group: "g", key: "other" })
+      assert.strictEqual(rec.named("effect_secrets.lookup").length, 2)
+      assert.strictEqual(rec.count("effect_secrets.lookups"), 2)
+      assertNoForm(everythingRecorded(rec.spans, rec.metrics()), value, "a recording")
+    }).pipe(
+      Effect.provide(SecretsCache.layer()),
+      Effect.provide(SecretsManager.layerTest({ files })),
+      Effect.provide(rec.observers)
     )
   })
 })
