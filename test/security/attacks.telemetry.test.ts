@@ -205,11 +205,13 @@ describe("S9 SecretsTelemetry: a declared variable's content is never recorded",
       const rec = recording()
       return Effect.gen(function*() {
         const manager = yield* SecretsManager
-        for (const mountRequirement of ["ANY", "FILE", "ENV_VAR"] as const) {
-          const secret = { group: "g", key: "k", envVar: "MY_DECLARED", mountRequirement }
-          for (const operation of ["get", "getRedacted", "getPath", "locate"] as const) {
-            const lookup = manager[operation] as (request: SecretRequest) => Effect.Effect<unknown, SecretNotFound>
-            yield* Effect.exit(lookup(secret))
+        for (const origin of ["flyte1", "flyte2"] as const) {
+          for (const mountRequirement of ["ANY", "FILE", "ENV_VAR"] as const) {
+            const secret = { group: "g", key: "k", envVar: "MY_DECLARED", mountRequirement, origin }
+            for (const operation of ["get", "getRedacted", "getPath", "locate"] as const) {
+              const lookup = manager[operation] as (request: SecretRequest) => Effect.Effect<unknown, SecretNotFound>
+              yield* Effect.exit(lookup(secret))
+            }
           }
         }
         assertNoForm(everythingRecorded(rec.spans, rec.metrics()), value, "a recording")
