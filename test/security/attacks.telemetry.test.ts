@@ -14,6 +14,7 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { TestClock } from "effect/testing"
 import {
+  makeSecrets,
   Masking,
   Secret,
   SecretNotFound,
@@ -220,6 +221,42 @@ describe("S9 SecretsTelemetry: a declared variable's content is never recorded",
         Effect.provide(rec.traced),
         Effect.provide(Logger.layer([]))
       )
+    })
+  }
+})
+
+describe("S9 SecretsTelemetry: a declared variable's content through a task, task.sync and the facade", () => {
+  const contents = [`/tmp/${value}`, `relative/${value}`, value]
+  for (const content of contents) {
+    it(`a declared FILE/ANY variable holding ${JSON.stringify(content)}`, () => {
+      const rec = recording()
+      const layer = Layer.mergeAll(managerOver({ MY_DECLARED: content }), rec.traced, Logger.layer([]))
+      const declared = [
+        new Secret({ group: "g", key: "k", envVar: "MY_DECLARED", mountRequirement: "FILE" }),
+        new Secret({ group: "g", key: "any", envVar: "MY_DECLARED" })
+      ]
+      const syncTask = task.sync(
+        { name: "sync_task", layer, secretRequests: declared },
+        (_: void, secrets) => [secrets.get({ group: "g", key: "any", envVar: "MY_DECLARED" })]
+      )
+      try {
+        syncTask()
+      } catch {
+        // A miss is expected for some contents: what matters is what was recorded.
+      }
+      const effectTask = task(
+        { name: "effect_task", secretRequests: declared },
+        () => SecretsManager.use((manager) => Effect.exit(manager.get(declared[0]!)))
+      )
+      Effect.runSync(Effect.provide(Effect.exit(effectTask()), layer))
+      const facade = makeSecrets(layer)
+      try {
+        facade.get(declared[0]!)
+      } catch {
+        // As above.
+      }
+      assert.isAbove(rec.named("effect_secrets.preflight").length, 0)
+      assertNoForm(everythingRecorded(rec.spans, rec.metrics()), value, "a recording")
     })
   }
 })
