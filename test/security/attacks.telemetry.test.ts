@@ -103,6 +103,38 @@ describe("S12 SecretsCache: stale-if-error warnings never hold the value", () =>
   })
 })
 
+describe("S9 SecretsTelemetry: a custom manager through the sync facade and task.sync", () => {
+  for (const mode of [{ down: true, die: false }, { down: false, die: true }, { down: false, die: false }]) {
+    it(`misses, defects and values (${JSON.stringify(mode)}) stay off what is recorded`, () => {
+      const rec = recording()
+      const layer = Layer.mergeAll(
+        Layer.succeed(SecretsManager, hostileManager(mode)),
+        rec.traced,
+        Logger.layer([])
+      )
+      const facade = makeSecrets(layer)
+      for (const read of [() => facade.g.k, () => facade.get({ ...request, encodeMode: "rb" })]) {
+        try {
+          read()
+        } catch {
+          // Misses and defects are expected here.
+        }
+      }
+      const syncTask = task.sync(
+        { name: "sync_task", layer, secretRequests: [new Secret(request)] },
+        (_: void, secrets) => secrets.g.k
+      )
+      try {
+        syncTask()
+      } catch {
+        // As above.
+      }
+      assert.isAbove(rec.spans.length, 0)
+      assertNoForm(everythingRecorded(rec.spans, rec.metrics()), value, "a recording")
+    })
+  }
+})
+
 describe("S9 SecretsTelemetry: a stale warning logged inside a lookup's span, as the tracer logger records it", () => {
   for (const [name, loggers] of [["Effect's default loggers", undefined], ["Masking.layer", Masking.layer]] as const) {
     it.effect(`with ${name}, no span event holds the value a custom manager's failure quotes`, () => {
