@@ -73,8 +73,8 @@ const hostileManager = (mode: { down: boolean; die: boolean }): SecretsManagerSh
       Effect.map(read(request), (v) => request.encodeMode === "rb" ? new TextEncoder().encode(v) : v),
     getRedacted: (request: SecretRequest) =>
       Effect.map(read(request), (v) => Redacted.make(request.encodeMode === "rb" ? new TextEncoder().encode(v) : v)),
-    getPath: () => Effect.succeed("/etc/secrets/g/k"),
-    locate: () => Effect.succeed({ source: "file", location: "/etc/secrets/g" }),
+    getPath: (request: SecretRequest) => Effect.as(read(request), "/etc/secrets/g/k"),
+    locate: (request: SecretRequest) => Effect.as(read(request), { source: `file ${value}`, location: value }),
     watch: () => Stream.make(value)
   } as unknown as SecretsManagerShape
 }
