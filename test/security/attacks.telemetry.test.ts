@@ -374,6 +374,33 @@ describe("S9 SecretsTelemetry: on for part of a program only", () => {
   })
 })
 
+describe("S9 SecretsTelemetry: watch rotations", () => {
+  it.effect("rotations through the cache are counted with no value, no span per poll", () => {
+    const rec = recording()
+    const variables: Record<string, string | undefined> = { FLYTE_SECRETS_W_K: `${value}-1` }
+    return Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const watching = yield* Stream.runCollect(Stream.take(manager.watch({ group: "w", key: "k" }), 3)).pipe(
+        Effect.forkChild
+      )
+      yield* TestClock.adjust("1 second")
+      variables.FLYTE_SECRETS_W_K = `${value}-2`
+      yield* TestClock.adjust("1 second")
+      variables.FLYTE_SECRETS_W_K = `${value}-3`
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(watching)
+      assert.strictEqual(rec.count("effect_secrets.rotations"), 2)
+      assert.strictEqual(rec.named("effect_secrets.lookup").length, 0)
+      assertNoForm(everythingRecorded(rec.spans, rec.metrics()), value, "a recording")
+    }).pipe(
+      Effect.provide(SecretsCache.layer()),
+      Effect.provide(managerOver(variables)),
+      Effect.provide(rec.traced),
+      Effect.provide(Logger.layer([]))
+    )
+  })
+})
+
 describe("S9 SecretsTelemetry: masked loggers' count carries no value", () => {
   it.effect("the masked metric's attributes and the spans stay free of a value logged", () => {
     const rec = recording()
