@@ -585,6 +585,24 @@ describe("S14 SecretsCache: memory stays bounded", () => {
       assert.strictEqual(held.inFlight, 0)
     }), 120_000)
 
+  it.effect("refreshes of requests with huge envVar names store no entry under a key past the read path's bound", () =>
+    Effect.gen(function*() {
+      const { control, manager, stored } = yield* makeCachedManager(hostileManager({ down: false, die: false }), {
+        timeToLive: 300_000,
+        missTimeToLive: 1_000,
+        staleIfError: 3_600_000,
+        capacity: 100
+      })
+      for (let i = 0; i < 20; i++) {
+        const huge = { group: "g", key: "k", envVar: `V${i}_${"A".repeat(100_000)}` }
+        yield* control.refresh(huge)
+        assert.strictEqual(yield* manager.get(huge), value)
+      }
+      const held = stored()
+      assert.strictEqual(held.entries, 0, "a key past the bound is read through, never stored")
+      assert.strictEqual(held.lastGood, 0)
+    }))
+
   it.effect(
     "100k distinct misses, read concurrently, keep at most capacity entries and nothing in flight after",
     () =>
