@@ -458,6 +458,21 @@ describe("S12 SecretsCache: invalidation, copies, hostile requests", () => {
       assert.strictEqual(yield* manager.get(request), value)
     }))
 
+  it.effect("a location handed out and changed by the caller does not change what the cache hands out next", () =>
+    Effect.gen(function*() {
+      const { manager } = yield* makeCachedManager(yield* SecretsManager, settings)
+      const first = (yield* manager.locate(request)) as unknown as {
+        location: string
+        tried: Array<unknown>
+      }
+      const expected = JSON.stringify(first)
+      first.location = "/tmp/elsewhere"
+      first.tried.push({ source: "evil" })
+      ;(first.tried[0] as { location: string }).location = "changed"
+      const second = yield* manager.locate(request)
+      assert.strictEqual(JSON.stringify(second), expected)
+    }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/k": value } }))))
+
   it.effect("hostile requests (__proto__, getters, proxies, odd fields) are refused exactly as the manager refuses", () => {
     const hostile = (): ReadonlyArray<unknown> => {
       let reads = 0
