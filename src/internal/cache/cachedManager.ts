@@ -195,6 +195,13 @@ const refreshEntry = (state: CacheState, key: string): Effect.Effect<Held, Secre
  * them even when one fails. Fails with the first failure, or with why a stale value is now served; warns once.
  */
 const refreshTarget = (state: CacheState, target: Target): Effect.Effect<void, SecretNotFound> =>
+  // A target whose keys are past the bound is never cached (see `cachedRead`): refreshing it only reads it.
+  cacheKey("get", target).length > maxKeyLength
+    ? Effect.asVoid(readUnderlying(state.underlying, "get", requestOf(target)))
+    : refreshHeld(state, target)
+
+/** `refreshTarget` for a target that can be cached. */
+const refreshHeld = (state: CacheState, target: Target): Effect.Effect<void, SecretNotFound> =>
   Effect.suspend(() => {
     const present = keysOf(target).filter((key) => MutableHashMap.has(state.cache.map, key) || state.lastGood.has(key))
     const keys = present.length > 0 ? present : [cacheKey("get", target)]

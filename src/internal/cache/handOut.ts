@@ -31,6 +31,18 @@ const redactedBytesCopy: HandOut = (entry) => (
   registerSecretValue(entry.value as Uint8Array), Effect.succeed(Redacted.make((entry.value as Uint8Array).slice()))
 )
 
+/** A copy of an object and of the objects in its arrays: a location's `tried` list and each attempt in it. */
+const copyOf = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null) return value
+  if (Array.isArray(value)) return value.map(copyOf)
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(value)), value) as Record<string, unknown>
+  for (const field of Object.keys(copy)) if (Array.isArray(copy[field])) copy[field] = copy[field].map(copyOf)
+  return copy
+}
+
+// A location is an object a caller could change (its `location`, its `tried` list): each caller gets its own.
+const locationCopy: HandOut = (entry) => Effect.succeed(copyOf(entry.value))
+
 /** How an entry of `operation` on a target read with `encodeMode` is handed out. */
 export const handOutFor = (operation: Operation, encodeMode: Target["encodeMode"]): HandOut => {
   switch (operation) {
@@ -39,7 +51,8 @@ export const handOutFor = (operation: Operation, encodeMode: Target["encodeMode"
     case "getRedacted":
       return encodeMode === "rb" ? redactedBytesCopy : redacted
     case "getPath":
-    case "locate":
       return shared
+    case "locate":
+      return locationCopy
   }
 }

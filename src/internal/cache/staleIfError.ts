@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import type { SecretNotFound } from "../../SecretsError.ts"
 import { quoteName } from "../lookup/naming.ts"
 import type { Target } from "../lookup/request.ts"
+import { makeSecretRegistry, maskSecrets } from "../masking/registry.ts"
 
 /** The last good values by cache key; bounded like the cache, the least recently stored dropped first. */
 export class LastGood {
@@ -80,11 +81,23 @@ const whyNotFound = (error: SecretNotFound): string =>
     ? error.message
     : error.attempts.map((attempt) => `${attempt.source} ${attempt.location}: ${attempt.reason}`).join("; ")
 
+/**
+ * Why the read failed, with the stale value (each form the masking knows) and every registered value masked: the
+ * failure may come from a manager of the user's own, whose reasons may quote what it read.
+ */
+const maskedWhy = (stale: Stale): string => {
+  const why = maskSecrets(whyNotFound(stale.because))
+  if (typeof stale.value !== "string" && !(stale.value instanceof Uint8Array)) return why
+  const own = makeSecretRegistry(undefined, () => {})
+  own.register(stale.value)
+  return own.mask(why)
+}
+
 const format = (millis: number) => Duration.format(Duration.millis(millis))
 
 /** The warning that a stale value is served: which secret, how old, for how long more, and why. */
 export const warnStale = (target: Target, stale: Stale): Effect.Effect<void> =>
   Effect.logWarning(
     `Serving the last good value of the secret ${describeSecret(target)}, read ${format(stale.age)} ago ` +
-      `(served for ${format(stale.left)} more at most): reading it again failed: ${whyNotFound(stale.because)}`
+      `(served for ${format(stale.left)} more at most): reading it again failed: ${maskedWhy(stale)}`
   )

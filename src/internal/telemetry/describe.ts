@@ -3,6 +3,7 @@
  * name. Fields are read as own data properties only, so describing a request never runs a getter.
  */
 import { readRequest, type Target } from "../lookup/request.ts"
+import { uriGroupReason } from "../lookup/uriGroup.ts"
 import type { LookupDescription } from "./lookupSpan.ts"
 
 /** The name of a secret: the parts a lookup's span shows. */
@@ -40,17 +41,29 @@ export const nameIn = (request: unknown): SecretName => {
   return typeof target === "string" ? {} : target.name
 }
 
+/**
+ * The name as a span shows it: a group spelt as a URI only when it is a URI group a secret manager takes (host and
+ * path), since the lookup also accepts a URI with user info, a query or a fragment, which may carry a credential.
+ */
+const shownName = (name: SecretName): SecretName =>
+  name.group !== undefined && name.group.includes("://") && uriGroupReason(name.group) !== undefined
+    ? { key: name.key, groupVersion: name.groupVersion }
+    : name
+
 export const describeLookup = (
   operation: LookupDescription["operation"],
   name: SecretName,
   bytes: boolean
-): LookupDescription => ({
-  operation,
-  encodeMode: bytes ? "rb" : "r",
-  group: name.group,
-  key: name.key,
-  groupVersion: name.groupVersion
-})
+): LookupDescription => {
+  const shown = shownName(name)
+  return {
+    operation,
+    encodeMode: bytes ? "rb" : "r",
+    group: shown.group,
+    key: shown.key,
+    groupVersion: shown.groupVersion
+  }
+}
 
 /** A lookup through the cache, from the operation and request its entry is kept under. */
 export const describeCached = (entry: {
