@@ -72,11 +72,11 @@ describe("S1 a GCP group or version is never copied into the init container's sh
 
   it.effect("a GCP secret id and a version spelt as GCP spells them still inject", () =>
     Effect.gen(function*() {
-      const declared = { group: "my_Secret-1", key: "k", groupVersion: "latest", mountRequirement: "FILE" } as const
+      const declared = { group: "my_Secret-1.v2", key: "k", groupVersion: "latest", mountRequirement: "FILE" } as const
       const flyte1 = yield* Kubernetes.injectSecrets(pod(), [new Secret(declared)], { secretManagerType: "GCP" })
       const flyte2 = yield* Kubernetes.injectSecrets(pod(), [declared], { flyte: 2, secretManagerTypes: ["GCP"] })
       for (const injected of [flyte1, flyte2]) {
-        assert.include(injected.spec?.initContainers?.[0]?.command?.[2], "my_Secret-1/versions/latest")
+        assert.include(injected.spec?.initContainers?.[0]?.command?.[2], "my_Secret-1.v2/versions/latest")
       }
     }))
 })

@@ -31,9 +31,10 @@ const spellingReason = (
     `${spelt}`
 }
 
-const gcpCharacter = (character: string) => /^[A-Za-z0-9_-]$/.test(character)
+// GCP spells secret ids and version aliases with letters, digits, "-" and "_"; "." is let through, inert to a shell.
+const gcpCharacter = (character: string) => /^[A-Za-z0-9_.-]$/.test(character)
 const gcpSpelt = "A GCP Secret Manager secret id and version (a number, `latest` or an alias) hold only letters, " +
-  "digits, \"-\" and \"_\": rename the secret."
+  "digits, \"-\" and \"_\" (\".\" is let through): rename the secret."
 
 /** Why a GCP group or version cannot be put in the `gcloud` command, or `undefined`. */
 export const gcpNamesReason = (group: string, version: string): string | undefined =>
