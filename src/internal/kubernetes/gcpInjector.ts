@@ -13,6 +13,7 @@ import {
   type PodDraft
 } from "./podDraft.ts"
 import { namesOf, type Problem } from "./problems.ts"
+import { gcpNamesReason } from "./shellNames.ts"
 import { defaultDirEnvVar, filePrefixEnvVar, secretsRoot, type Sidecar } from "./webhookConfig.ts"
 
 export const gcpVolumeName = "gcp-secret-vol"
@@ -50,6 +51,8 @@ export const injectGcp = (secret: Secret, draft: PodDraft, sidecar: Sidecar): Pr
   if (secret.mountRequirement === "ENV_VAR") {
     return { reason: "UnsupportedMount", backend: "GCP", secret: namesOf(secret) }
   }
+  const unsafe = gcpNamesReason(group, groupVersion)
+  if (unsafe !== undefined) return { reason: "InvalidSecret", backend: "GCP", secret: namesOf(secret), detail: unsafe }
   appendVolumeIfNotExists(draft, { name: gcpVolumeName, emptyDir: { medium: "Memory" } })
   appendInitContainer(draft, {
     name: `gcp-pull-secret-${initContainerCount(draft)}`,

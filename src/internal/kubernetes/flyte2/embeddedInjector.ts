@@ -17,6 +17,7 @@ import {
   type PodDraft,
   prependToEveryContainer
 } from "../podDraft.ts"
+import { embeddedKeyReason } from "../shellNames.ts"
 import { secretsRoot } from "../webhookConfig.ts"
 import type { Flyte2Config, InitContainerConfig } from "./config.ts"
 import { fileEnvVars, prefixEnvVar } from "./keyedInjectors.ts"
@@ -173,6 +174,8 @@ export const injectEmbedded = (
   if (!key) {
     return unmet("Embedded", "MissingKey", "EmbeddedSecretManager requires key to be set.", secret)
   }
+  const unsafe = secret.mountRequirement === "FILE" ? embeddedKeyReason(key) : undefined
+  if (unsafe !== undefined) return refusal("Embedded", "InvalidSecret", unsafe)
   const scope = podScope(draft)
   if ("message" in scope) return scope
   const found = lookUp(config.embedded.store, scope, key)

@@ -8,10 +8,8 @@
 import type { Container } from "../../../Kubernetes.ts"
 import { quoteName } from "../../lookup/naming.ts"
 import type { Problem } from "../problems.ts"
+import { isPlainShellWord } from "../shellNames.ts"
 import { embeddedScript, secretsVariable } from "./embeddedInjector.ts"
-
-/** A name the shell passes through as one plain word, and a file name inside the directory. */
-const plainShellWord = /^[^\s/|&;<>()$`\\"'*?[\]#~=%!{}\p{Cc}\p{Cf}]+$/u
 
 /** The Embedded init container's files, by name relative to the secrets directory, or `undefined` if it is not one. */
 export const embeddedFiles = (
@@ -28,7 +26,7 @@ export const embeddedFiles = (
     if (line.lastIndexOf("=") < 1) continue
     const equals = line.indexOf("=")
     const name = line.slice(0, equals)
-    if (!plainShellWord.test(name) || name === "." || name === "..") {
+    if (!isPlainShellWord(name)) {
       return {
         reason: "UnsupportedLayout",
         detail: `the key ${quoteName(name)} would be read by the init container's shell as more than a file name`

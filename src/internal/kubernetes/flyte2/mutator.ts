@@ -51,6 +51,16 @@ export const walk = (
       if (refused === undefined) break
       // Options that are wrong are not a refusal: nothing else is tried.
       if (refused.reason === "InvalidOptions") return { reason: "InvalidOptions", index, detail: refused.message }
+      // A name a backend would run as shell code is refused outright, never left to the next manager.
+      if (refused.reason === "InvalidSecret") {
+        return {
+          reason: "InvalidSecret",
+          index,
+          backend: injector.backend,
+          secret: namesOfFlyte2(secret),
+          detail: refused.message
+        }
+      }
       refusals.push(refused)
     }
     if (refusals.length === injectors.length) {

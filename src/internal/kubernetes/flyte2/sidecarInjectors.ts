@@ -22,6 +22,7 @@ import {
   type PodDraft,
   prependToEveryContainer
 } from "../podDraft.ts"
+import { azureNamesReason, gcpNamesReason } from "../shellNames.ts"
 import { defaultDirEnvVar, filePrefixEnvVar, secretsRoot, type Sidecar } from "../webhookConfig.ts"
 import { refusal, unmet } from "./refusal.ts"
 import { mountName } from "./secrets.ts"
@@ -91,6 +92,8 @@ export const injectGcp = (secret: Flyte2SecretFields, draft: PodDraft, sidecar: 
   }
   const refused = mountRefusal("GCP", secret)
   if (refused !== undefined) return refused
+  const unsafe = gcpNamesReason(group, groupVersion)
+  if (unsafe !== undefined) return refusal("GCP", "InvalidSecret", unsafe)
   addSidecar(draft, gcpVolumeName, "gcp-pull-secret", sidecar, {
     command: gcpAccessCommand(group, groupVersion),
     volumeMounts: [{ name: gcpVolumeName, mountPath: secretsRoot }]
@@ -139,6 +142,8 @@ export const injectAzure = (secret: Flyte2SecretFields, draft: PodDraft, sidecar
   }
   const refused = mountRefusal("Azure", secret)
   if (refused !== undefined) return refused
+  const unsafe = azureNamesReason(group, secret.groupVersion)
+  if (unsafe !== undefined) return refusal("Azure", "InvalidSecret", unsafe)
   addSidecar(draft, azureVolumeName, "azure-pull-secret", sidecar, {
     command: azureCommand(group, secret.groupVersion),
     volumeMounts: [{ name: azureVolumeName, mountPath: secretsRoot }]
