@@ -2,11 +2,9 @@
  * The command line in process: `Command.runWith` over the real Node services, stdout and stderr captured through
  * a test `Console`. What the bin adds (exit codes, signals, child processes) is in `cli.process.test.ts`.
  */
-import * as NodeServices from "@effect/platform-node/NodeServices"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Command from "effect/cli/Command"
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -16,14 +14,14 @@ import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import * as util from "node:util"
 import { afterEach, beforeEach } from "vitest"
 import { parse as parseYaml } from "yaml"
-import { cli, program, version } from "../src/internal/cli/commands.ts"
+import { cli, version } from "../src/internal/cli/commands.ts"
 import { withEnvFiles } from "../src/internal/cli/envFiles.ts"
 import { parseSecretSpec } from "../src/internal/cli/run.ts"
 import { endingSignals, signalExitCode, watchEndingSignals } from "../src/internal/cli/signals.ts"
 import * as Masking from "../src/Masking.ts"
+import { type Ran, runCli } from "./fixtures/runCli.ts"
 import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
 
 const libraryEntry = fileURLToPath(new URL("../src/index.ts", import.meta.url))
@@ -65,27 +63,6 @@ const exampleTasks = () =>
     "] }, () => 1)",
     "export const other = task.sync({ name: \"nightly\", secretRequests: [{ group: \"absent\", key: \"thing\" }] }, () => 2)"
   ].join("\n"))
-
-interface Ran {
-  readonly exit: Exit.Exit<void, unknown>
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs the command line with `args`, in process, capturing what it prints. */
-const runCli = (args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const stdout: Array<string> = []
-    const stderr: Array<string> = []
-    const console: Console.Console = Object.assign(Object.create(globalThis.console), {
-      log: (...parts: ReadonlyArray<unknown>) => stdout.push(util.format(...parts)),
-      error: (...parts: ReadonlyArray<unknown>) => stderr.push(util.format(...parts))
-    })
-    const exit = yield* Effect.exit(
-      program(args, NodeServices.layer).pipe(Effect.provideService(Console.Console, console))
-    )
-    return { exit, stdout: stdout.join("\n"), stderr: stderr.join("\n") } satisfies Ran
-  })
 
 /** The exit code the bin's runtime gives for this exit. */
 const exitCode = (exit: Exit.Exit<void, unknown>): number =>

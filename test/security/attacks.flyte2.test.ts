@@ -4,9 +4,7 @@
  * manifests printed every way, and `stored-secret`'s files. Each describe starts with the number of the promise in
  * docs/security.md that it attacks.
  */
-import * as NodeServices from "@effect/platform-node/NodeServices"
 import { assert, describe, it } from "@effect/vitest"
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Result from "effect/Result"
@@ -16,11 +14,11 @@ import * as path from "node:path"
 import { inspect } from "node:util"
 import * as util from "node:util"
 import { Flyte2, Kubernetes, Secret, SecretsManager } from "../../src/index.ts"
-import { program } from "../../src/internal/cli/commands.ts"
 import { flyte2FilePaths } from "../../src/internal/lookup/flyte2Names.ts"
 import { readRequest } from "../../src/internal/lookup/request.ts"
 import type { SecretInput } from "../../src/Secret.ts"
 import type { SecretRequest } from "../../src/SecretsManager.ts"
+import { runCli } from "../fixtures/runCli.ts"
 import {
   failureOf,
   live,
@@ -220,21 +218,6 @@ describe("S9 a Flyte 2 store never prints a value", () => {
     }
   })
 })
-
-/** Runs the command line in this process, capturing what it prints. */
-const runCli = (args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const stdout: Array<string> = []
-    const stderr: Array<string> = []
-    const console: Console.Console = Object.assign(Object.create(globalThis.console), {
-      log: (...parts: ReadonlyArray<unknown>) => stdout.push(util.format(...parts)),
-      error: (...parts: ReadonlyArray<unknown>) => stderr.push(util.format(...parts))
-    })
-    const exit = yield* Effect.exit(
-      program(args, NodeServices.layer).pipe(Effect.provideService(Console.Console, console))
-    )
-    return { exit, stdout: stdout.join("\n"), stderr: stderr.join("\n") }
-  })
 
 describe("S14 stored-secret --from-file reads at most a Secret's 1 MiB, whatever the file's size says", () => {
   it.effect("a regular file whose reported size is 0 but whose content is over 1 MiB is refused, nothing written", () =>
