@@ -1,12 +1,12 @@
 /**
- * What the one secret-file read algorithm (`fileReader.ts`) asks of a file system. Two implementations: Node's
- * synchronous `fs` directly (`nodeFileAccess.ts`, the live layer), and any Effect `FileSystem`
- * (`fileSystemAccess.ts`, for `layerNoDeps` and `layerTest`). Operations are called when a read runs; a synchronous
- * implementation does its work when called and returns an `Exit`, an effectful one returns an effect that runs
- * later: the algorithm is written with Effect's eager combinators, which are correct for both.
+ * What the one secret-file read algorithm (`fileReader.ts`) asks of a file system. Three implementations: Node's
+ * synchronous `fs` directly (`nodeFileAccess.ts`, the live layer), the test layer's in-memory files
+ * (`memoryFileAccess.ts`), and any Effect `FileSystem` (`fileSystemAccess.ts`, for `layerNoDeps`). Operations are
+ * called when a read runs; a synchronous implementation does its work when called and answers with the value or a
+ * `Failed`, an effectful one answers `Later`: the algorithm is written over `Now`, which is correct for both.
  */
-import type * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
+import type { Now } from "../now.ts"
 import type { ChangeSignals } from "../watch/watchValues.ts"
 import type { FileMiss } from "./fileMiss.ts"
 
@@ -33,24 +33,24 @@ export interface FileAccess<Handle> {
    * The real path of what an open handle refers to (on Linux `/proc/self/fd/N` names it), or `undefined` when it
    * cannot tell: then containment is checked by the path's real path and a device/inode comparison.
    */
-  readonly handlePath: (handle: Handle, opened: FileStatus) => Effect.Effect<string | undefined, FileMiss>
+  readonly handlePath: (handle: Handle, opened: FileStatus) => Now<string | undefined, FileMiss>
   /** Opens `path` read-only, runs `use`, and closes the handle however `use` ends. */
   readonly withOpen: <A, E>(
     path: string,
-    use: (handle: Handle) => Effect.Effect<A, E>
-  ) => Effect.Effect<A, E | FileMiss>
-  readonly fstat: (handle: Handle) => Effect.Effect<FileStatus, FileMiss>
+    use: (handle: Handle) => Now<A, E>
+  ) => Now<A, E | FileMiss>
+  readonly fstat: (handle: Handle) => Now<FileStatus, FileMiss>
   /** Reads into `buffer` from `offset` to its end, at the handle's position; 0 at the end of the file. */
-  readonly read: (handle: Handle, buffer: Uint8Array, offset: number) => Effect.Effect<number, FileMiss>
+  readonly read: (handle: Handle, buffer: Uint8Array, offset: number) => Now<number, FileMiss>
   /** The status of what `path` leads to, links followed. */
-  readonly stat: (path: string) => Effect.Effect<FileStatus, FileMiss>
+  readonly stat: (path: string) => Now<FileStatus, FileMiss>
   /** The status of `path` itself: a link is not followed. */
-  readonly lstat: (path: string) => Effect.Effect<FileStatus, FileMiss>
-  readonly realPath: (path: string) => Effect.Effect<string, FileMiss>
+  readonly lstat: (path: string) => Now<FileStatus, FileMiss>
+  readonly realPath: (path: string) => Now<string, FileMiss>
   /** Whether something exists at `path`, links followed. */
-  readonly exists: (path: string) => Effect.Effect<boolean>
+  readonly exists: (path: string) => Now<boolean, never>
   /** Whether `path` itself is a symbolic link (its target may be missing). */
-  readonly isSymbolicLink: (path: string) => Effect.Effect<boolean>
+  readonly isSymbolicLink: (path: string) => Now<boolean, never>
   /**
    * Whether an open is worth trying, answered at once without an exception; only a synchronous file system has
    * it. The reader asks it only for paths that were missing last time, never to decide what to read.

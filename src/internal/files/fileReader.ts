@@ -10,8 +10,8 @@
  * Each step below is a top-level function over a `Reader`: the reader's settings and the two things it learns (the
  * secrets directory's resolution, and whether the file system names open handles).
  */
-import * as Effect from "effect/Effect"
 import { BoundedCache } from "../BoundedCache.ts"
+import * as Now from "../now.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
 import {
   danglingLink,
@@ -44,8 +44,6 @@ export interface ReadRequest {
 interface Root {
   readonly real: string
   readonly status: FileStatus
-  /** `real` as an answer, made once: a read that finds the directory unchanged allocates nothing for it. */
-  readonly answer: Effect.Effect<string>
 }
 
 /** One manager's reader: its file access, its limits, and what it has learnt. */
@@ -82,9 +80,6 @@ const unidentified: FileMiss = {
 }
 
 const noContent: SecretFile = { bytes: new Uint8Array(0) }
-const inside = Effect.succeed(true)
-const outside = Effect.succeed(false)
-const noRoot = Effect.succeed(undefined)
 
 // A dangling link is refused after a few looks: a kubelet swap never leaves one for longer than a rename.
 const maxDanglingTries = 10
@@ -111,18 +106,18 @@ const judge = (status: FileStatus, contained: boolean, maxBytes: number): FileMi
 }
 
 /** Resolves the secrets directory now: its real path, and the status of what that names. */
-const resolveRoot = <Handle>(reader: Reader<Handle>): Effect.Effect<string | undefined> =>
-  Effect.catchEager(
-    Effect.flatMapEager(reader.access.realPath(reader.secretsDir), (resolved) => {
+const resolveRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined, never> =>
+  Now.recover(
+    Now.flatMap(reader.access.realPath(reader.secretsDir), (resolved) => {
       const real = resolved.endsWith("/") ? resolved : resolved + "/"
-      return Effect.mapEager(reader.access.stat(resolved), (status) => {
-        reader.root = { real, status, answer: Effect.succeed(real) }
+      return Now.map(reader.access.stat(resolved), (status) => {
+        reader.root = { real, status }
         return real
       })
     }),
     () => {
       reader.root = undefined
-      return noRoot
+      return undefined
     }
   )
 
@@ -131,15 +126,15 @@ const resolveRoot = <Handle>(reader: Reader<Handle>): Effect.Effect<string | und
  * with the directory resolved last time (a re-pointed link, of the directory or of a folder above it, leads to
  * another directory: then it is resolved again). `undefined` when it does not exist.
  */
-const currentRoot = <Handle>(reader: Reader<Handle>): Effect.Effect<string | undefined> =>
-  Effect.catchEager(
-    Effect.flatMapEager(reader.access.stat(reader.secretsDir), (status) => {
+const currentRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined, never> =>
+  Now.recover(
+    Now.flatMap(reader.access.stat(reader.secretsDir), (status) => {
       const root = reader.root
       return root !== undefined && status.ino !== undefined && sameFile(root.status, status)
-        ? root.answer
+        ? root.real
         : resolveRoot(reader)
     }),
-    () => noRoot
+    () => undefined
   )
 
 /**
@@ -158,11 +153,11 @@ const isUnder = (root: string | undefined, real: string): boolean => root !== un
  */
 const besideRoot = <Handle, A, E>(
   reader: Reader<Handle>,
-  first: Effect.Effect<A, E>
-): Effect.Effect<readonly [A, string | undefined], E> => Effect.zip(first, currentRoot(reader), { concurrent: true })
+  first: Now.Now<A, E>
+): Now.Now<readonly [A, string | undefined], E> => Now.both(first, currentRoot(reader))
 
 /** Reads the open file to its end under the cap, trusting a regular file's size; 0 may be a pseudo-file's. */
-const readAll = <Handle>(reader: Reader<Handle>, handle: Handle, size: number): Effect.Effect<SecretFile, FileMiss> =>
+const readAll = <Handle>(reader: Reader<Handle>, handle: Handle, size: number): Now.Now<SecretFile, FileMiss> =>
   readFrom(reader, handle, size, new Uint8Array(size > 0 ? size : Math.min(4096, reader.maxBytes + 1)), 0)
 
 const readFrom = <Handle>(
@@ -171,14 +166,14 @@ const readFrom = <Handle>(
   size: number,
   buffer: Uint8Array,
   total: number
-): Effect.Effect<SecretFile, FileMiss> =>
-  Effect.flatMapEager(reader.access.read(handle, buffer, total), (count) => {
+): Now.Now<SecretFile, FileMiss> =>
+  Now.flatMap(reader.access.read(handle, buffer, total), (count) => {
     const read = total + count
     if (count === 0 || (size > 0 && read === size)) {
-      return Effect.succeed({ bytes: read === buffer.length ? buffer : buffer.slice(0, read) })
+      return { bytes: read === buffer.length ? buffer : buffer.slice(0, read) }
     }
     if (read < buffer.length) return readFrom(reader, handle, size, buffer, read)
-    if (read > reader.maxBytes) return Effect.fail(tooLarge(read, reader.maxBytes, false))
+    if (read > reader.maxBytes) return Now.fail(tooLarge(read, reader.maxBytes, false))
     const grown = new Uint8Array(Math.min(buffer.length * 2, reader.maxBytes + 1))
     grown.set(buffer)
     return readFrom(reader, handle, size, grown, read)
@@ -193,13 +188,13 @@ const realPathIsOpened = <Handle>(
   path: string,
   opened: FileStatus,
   root: string | undefined
-): Effect.Effect<boolean, FileMiss | typeof moved> =>
-  Effect.flatMapEager(reader.access.realPath(path), (real): Effect.Effect<boolean, FileMiss | typeof moved> => {
-    if (!isUnder(root, real)) return outside
-    if (opened.ino === undefined) return Effect.fail(unidentified)
-    return Effect.flatMapEager(
+): Now.Now<boolean, FileMiss | typeof moved> =>
+  Now.flatMap(reader.access.realPath(path), (real): Now.Now<boolean, FileMiss | typeof moved> => {
+    if (!isUnder(root, real)) return false
+    if (opened.ino === undefined) return Now.fail(unidentified)
+    return Now.flatMap(
       reader.access.lstat(real),
-      (entry) => sameFile(entry, opened) ? inside : Effect.fail(moved)
+      (entry) => sameFile(entry, opened) ? true : Now.fail(moved)
     )
   })
 
@@ -210,11 +205,11 @@ const checkInside = <Handle>(
   path: string,
   opened: FileStatus,
   root: string | undefined
-): Effect.Effect<boolean, FileMiss | typeof moved> =>
-  Effect.flatMapEager(
+): Now.Now<boolean, FileMiss | typeof moved> =>
+  Now.flatMap(
     reader.access.handlePath(handle, opened),
-    (named): Effect.Effect<boolean, FileMiss | typeof moved> => {
-      if (named !== undefined) return isUnder(root, named) ? inside : outside
+    (named): Now.Now<boolean, FileMiss | typeof moved> => {
+      if (named !== undefined) return isUnder(root, named)
       reader.namesHandles = false
       return realPathIsOpened(reader, path, opened, root)
     }
@@ -226,8 +221,7 @@ const contentOf = <Handle>(
   handle: Handle,
   request: ReadRequest,
   status: FileStatus
-): Effect.Effect<SecretFile, FileMiss> =>
-  request.content ? readAll(reader, handle, status.size) : Effect.succeed(noContent)
+): Now.Now<SecretFile, FileMiss> => request.content ? readAll(reader, handle, status.size) : noContent
 
 /**
  * Judges the open file (and that it is the file `expected` described, when given), checks that it lies inside the
@@ -240,18 +234,18 @@ const readOpen = <Handle>(
   request: ReadRequest,
   expected: FileStatus | undefined,
   containment: Containment
-): Effect.Effect<SecretFile, FileMiss | typeof moved> =>
-  Effect.flatMapEager(reader.access.fstat(handle), (status): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
+): Now.Now<SecretFile, FileMiss | typeof moved> =>
+  Now.flatMap(reader.access.fstat(handle), (status): Now.Now<SecretFile, FileMiss | typeof moved> => {
     if (expected !== undefined) {
-      if (status.ino === undefined) return Effect.fail(unidentified)
-      if (!sameFile(status, expected)) return Effect.fail(moved)
+      if (status.ino === undefined) return Now.fail(unidentified)
+      if (!sameFile(status, expected)) return Now.fail(moved)
     }
     const problem = judge(status, request.contained, reader.maxBytes)
-    if (problem !== undefined) return Effect.fail(problem)
+    if (problem !== undefined) return Now.fail(problem)
     if (containment === unchecked) return contentOf(reader, handle, request, status)
-    return Effect.flatMapEager(
+    return Now.flatMap(
       checkInside(reader, handle, path, status, containment),
-      (isIn) => isIn ? contentOf(reader, handle, request, status) : Effect.fail(outsideSecretsDirectory)
+      (isIn) => isIn ? contentOf(reader, handle, request, status) : Now.fail(outsideSecretsDirectory)
     )
   })
 
@@ -260,10 +254,10 @@ const judgedBeforeOpen = (
   status: FileStatus,
   contained: boolean,
   maxBytes: number
-): Effect.Effect<FileStatus, FileMiss | typeof moved> => {
-  if (status.type === "SymbolicLink") return Effect.fail(moved)
+): Now.Now<FileStatus, FileMiss | typeof moved> => {
+  if (status.type === "SymbolicLink") return Now.fail(moved)
   const problem = judge(status, contained, maxBytes)
-  return problem === undefined ? Effect.succeed(status) : Effect.fail(problem)
+  return problem === undefined ? status : Now.fail(problem)
 }
 
 /**
@@ -274,12 +268,12 @@ const readByRealPath = <Handle>(
   reader: Reader<Handle>,
   path: string,
   request: ReadRequest
-): Effect.Effect<SecretFile, FileMiss | typeof moved> =>
-  Effect.flatMapEager(besideRoot(reader, reader.access.realPath(path)), ([real, root]) =>
+): Now.Now<SecretFile, FileMiss | typeof moved> =>
+  Now.flatMap(besideRoot(reader, reader.access.realPath(path)), ([real, root]) =>
     !isUnder(root, real)
-      ? Effect.fail(outsideSecretsDirectory)
-      : Effect.flatMapEager(
-        Effect.flatMapEager(reader.access.lstat(real), (entry) => judgedBeforeOpen(entry, true, reader.maxBytes)),
+      ? Now.fail(outsideSecretsDirectory)
+      : Now.flatMap(
+        Now.flatMap(reader.access.lstat(real), (entry) => judgedBeforeOpen(entry, true, reader.maxBytes)),
         (entry) => reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))
       ))
 
@@ -288,16 +282,16 @@ const readJudgedFirst = <Handle>(
   reader: Reader<Handle>,
   path: string,
   request: ReadRequest
-): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
-  const judged = Effect.flatMapEager(
+): Now.Now<SecretFile, FileMiss | typeof moved> => {
+  const judged = Now.flatMap(
     reader.access.stat(path),
     (status) => judgedBeforeOpen(status, request.contained, reader.maxBytes)
   )
   const open = (status: FileStatus, containment: Containment) =>
     reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, status, containment))
   return request.contained
-    ? Effect.flatMapEager(besideRoot(reader, judged), ([status, root]) => open(status, root))
-    : Effect.flatMapEager(judged, (status) => open(status, unchecked))
+    ? Now.flatMap(besideRoot(reader, judged), ([status, root]) => open(status, root))
+    : Now.flatMap(judged, (status) => open(status, unchecked))
 }
 
 /**
@@ -308,14 +302,14 @@ const readOnce = <Handle>(
   reader: Reader<Handle>,
   path: string,
   request: ReadRequest
-): Effect.Effect<SecretFile, FileMiss | typeof moved> => {
+): Now.Now<SecretFile, FileMiss | typeof moved> => {
   if (request.contained && !reader.namesHandles) return readByRealPath(reader, path, request)
   if (!reader.access.opensWithoutBlocking) return readJudgedFirst(reader, path, request)
   if (!request.contained) {
     return reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, undefined, unchecked))
   }
   // A file system that opens without blocking answers at once: the directory first, then the file.
-  return Effect.flatMapEager(
+  return Now.flatMap(
     currentRoot(reader),
     (root) => reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, undefined, root))
   )
@@ -329,13 +323,13 @@ const whyMissing = <Handle>(
   reader: Reader<Handle>,
   path: string,
   contained: boolean
-): Effect.Effect<FileMiss | typeof dangling> =>
-  Effect.flatMapEager(reader.access.isSymbolicLink(path), (isLink) =>
+): Now.Now<FileMiss | typeof dangling, never> =>
+  Now.flatMap(reader.access.isSymbolicLink(path), (isLink) =>
     isLink
-      ? Effect.mapEager(reader.access.exists(path), (leads) => leads ? vanished : dangling)
+      ? Now.map(reader.access.exists(path), (leads) => leads ? vanished : dangling)
       : contained
-      ? Effect.mapEager(reader.access.exists(reader.secretsDir), (exists) => exists ? noSuchFile : directoryMissing)
-      : Effect.succeed(noSuchFile))
+      ? Now.map(reader.access.exists(reader.secretsDir), (exists) => exists ? noSuchFile : directoryMissing)
+      : noSuchFile)
 
 /** Reads `path`, trying again while the files change under the read or a link dangles (see the limits above). */
 const attempt = <Handle>(
@@ -344,23 +338,23 @@ const attempt = <Handle>(
   request: ReadRequest,
   changedLeft: number,
   danglingLeft: number
-): Effect.Effect<SecretFile, FileMiss> => {
-  const retry = (why: Retry): Effect.Effect<SecretFile, FileMiss> => {
-    if (changedLeft <= 1) return Effect.fail(keptChanging)
+): Now.Now<SecretFile, FileMiss> => {
+  const retry = (why: Retry): Now.Now<SecretFile, FileMiss> => {
+    if (changedLeft <= 1) return Now.fail(keptChanging)
     if (why !== dangling) return attempt(reader, path, request, changedLeft - 1, danglingLeft)
     return danglingLeft > 1
       ? attempt(reader, path, request, changedLeft - 1, danglingLeft - 1)
-      : Effect.fail(danglingLink)
+      : Now.fail(danglingLink)
   }
-  return Effect.catchEager(readOnce(reader, path, request), (failure) =>
+  return Now.recover(readOnce(reader, path, request), (failure) =>
     failure === noSuchFile
-      ? Effect.flatMapEager(
+      ? Now.flatMap(
         whyMissing(reader, path, request.contained),
-        (miss) => isRetry(miss) ? retry(miss) : Effect.fail(miss)
+        (miss) => isRetry(miss) ? retry(miss) : Now.fail(miss)
       )
       : isRetry(failure)
       ? retry(failure)
-      : Effect.fail(failure))
+      : Now.fail(failure))
 }
 
 /**
@@ -373,17 +367,17 @@ const read = <Handle>(
   reader: Reader<Handle>,
   path: string,
   request: ReadRequest
-): Effect.Effect<SecretFile, FileMiss> => {
+): Now.Now<SecretFile, FileMiss> => {
   const { access } = reader
   if (access.existsNow === undefined) return attempt(reader, path, request, maxChangedTries, maxDanglingTries)
   const lastMiss = reader.missedLastTime.get(path)
   if (lastMiss !== undefined && !access.existsNow(path)) {
     // The secrets directory may have been created since: then only this path is missing.
-    return Effect.fail(lastMiss === directoryMissing && access.existsNow(reader.secretsDir) ? noSuchFile : lastMiss)
+    return Now.fail(lastMiss === directoryMissing && access.existsNow(reader.secretsDir) ? noSuchFile : lastMiss)
   }
-  return Effect.catchEager(attempt(reader, path, request, maxChangedTries, maxDanglingTries), (miss) => {
+  return Now.recover(attempt(reader, path, request, maxChangedTries, maxDanglingTries), (miss) => {
     if (miss.outcome === "missing") reader.missedLastTime.set(path, miss, path.length)
-    return Effect.fail(miss)
+    return Now.fail(miss)
   })
 }
 

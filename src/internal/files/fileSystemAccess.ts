@@ -1,7 +1,7 @@
 /**
- * File access through any Effect `FileSystem` (what `SecretsManager.layerNoDeps` is given, and `layerTest`'s
- * in-memory one). A `FileSystem` cannot open without blocking nor name an open file's real path, so the read
- * algorithm `stat`s before opening and checks containment by real path and device/inode.
+ * File access through any Effect `FileSystem` (what `SecretsManager.layerNoDeps` is given). A `FileSystem` cannot
+ * open without blocking nor name an open file's real path, so the read algorithm `stat`s before opening and checks
+ * containment by real path and device/inode. Every answer is `Later`: an effect that runs when the read runs.
  */
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -9,6 +9,7 @@ import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import type { PlatformError } from "effect/PlatformError"
 import * as Scope from "effect/Scope"
+import * as Now from "../now.ts"
 import { platformNodeFilePath } from "./descriptorPath.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
 import { missOfPlatformError } from "./fileMiss.ts"
@@ -21,38 +22,40 @@ const statusOf = (info: FileSystem.File.Info): FileStatus => ({
   ino: Option.getOrUndefined(info.ino)
 })
 
-const orMiss = <A, R>(effect: Effect.Effect<A, PlatformError, R>) => Effect.mapError(effect, missOfPlatformError)
+const missOf = <A, R>(effect: Effect.Effect<A, PlatformError, R>) => Effect.mapError(effect, missOfPlatformError)
+
+const orMiss = <A>(effect: Effect.Effect<A, PlatformError>) => Now.later(missOf(effect))
 
 /** The read algorithm's file access over `fileSystem`. */
 export const fileSystemAccess = (fileSystem: FileSystem.FileSystem): FileAccess<FileSystem.File> => ({
   opensWithoutBlocking: false,
   // Any other file system's files fall back to the real path of the name.
-  handlePath: (file, opened) => Effect.succeed(platformNodeFilePath(file, opened)),
+  handlePath: (file, opened) => platformNodeFilePath(file, opened),
   withOpen: (path, use) =>
-    Effect.scoped(Effect.gen(function*() {
+    Now.later(Effect.scoped(Effect.gen(function*() {
       const scope = yield* Effect.scope
       // An open that blocks (a FIFO swapped in after the stat) must not hold the read: it runs in a fiber of its own,
       // which the read stops waiting for when interrupted; a file it opens later is closed with this scope. The fiber
       // starts at once, so a synchronous file system's open completes here, with no scheduling in between.
-      const opening = yield* Effect.forkDetach(Scope.provide(orMiss(fileSystem.open(path, { flag: "r" })), scope), {
+      const opening = yield* Effect.forkDetach(Scope.provide(missOf(fileSystem.open(path, { flag: "r" })), scope), {
         startImmediately: true
       })
-      return yield* use(yield* Fiber.join(opening))
-    })),
-  fstat: (file) => Effect.map(orMiss(file.stat), statusOf),
+      return yield* Now.toEffect(use(yield* Fiber.join(opening)))
+    }))),
+  fstat: (file) => Now.map(orMiss(file.stat), statusOf),
   read: (file, buffer, offset) => orMiss(file.read(buffer.subarray(offset))),
-  stat: (path) => Effect.map(orMiss(fileSystem.stat(path)), statusOf),
-  lstat: (path) => Effect.map(orMiss(fileSystem.lstat(path)), statusOf),
+  stat: (path) => Now.map(orMiss(fileSystem.stat(path)), statusOf),
+  lstat: (path) => Now.map(orMiss(fileSystem.lstat(path)), statusOf),
   realPath: (path) => orMiss(fileSystem.realPath(path)),
   // Through `stat`, which every file system the reader works with has (`FileSystem.makeNoop`'s `exists` is false).
   exists: (path) =>
-    Effect.matchEffect(fileSystem.stat(path), {
+    Now.later(Effect.matchEffect(fileSystem.stat(path), {
       onFailure: () => Effect.succeed(false),
       onSuccess: () => Effect.succeed(true)
-    }),
+    })),
   isSymbolicLink: (path) =>
-    Effect.matchEffect(fileSystem.readLink(path), {
+    Now.later(Effect.matchEffect(fileSystem.readLink(path), {
       onFailure: () => Effect.succeed(false),
       onSuccess: () => Effect.succeed(true)
-    })
+    }))
 })

@@ -1,11 +1,11 @@
 /**
  * The test layer's files: a record of absolute paths to contents, in memory, read through the same algorithm as
  * real files. Directories are the paths' ancestors; there are no links, FIFOs or devices. Nothing touches the disk,
- * and every operation completes at once (an `Exit`, so the read algorithm's eager steps never reach the fiber runtime),
- * so the sync facade works over it.
+ * and every operation answers at once with a plain value (a lookup over it needs no fiber), so the sync facade works
+ * over it.
  */
-import * as Effect from "effect/Effect"
 import * as path from "node:path"
+import * as Now from "../now.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
 import { noSuchFile } from "./fileMiss.ts"
 
@@ -13,9 +13,6 @@ interface Entry {
   readonly path: string
   readonly content: Uint8Array
   readonly status: FileStatus
-  /** `status` and `path` as answers, made once: a step of a read allocates nothing for them. */
-  readonly statusNow: Effect.Effect<FileStatus>
-  readonly pathNow: Effect.Effect<string>
 }
 
 /** An open in-memory file: the entry and how far it was read. */
@@ -31,13 +28,7 @@ export const memoryFileAccess = (files: Readonly<Record<string, string | Uint8Ar
   const entries = new Map<string, Entry>()
   const add = (file: string, type: "File" | "Directory", content: Uint8Array) => {
     const status: FileStatus = { type, size: content.length, links: 1, dev: 0n, ino: BigInt(entries.size + 1) }
-    entries.set(file, {
-      path: file,
-      content,
-      status,
-      statusNow: Effect.succeed(status),
-      pathNow: Effect.succeed(file)
-    })
+    entries.set(file, { path: file, content, status })
   }
   for (const [file, content] of Object.entries(files)) {
     if (!path.posix.isAbsolute(file)) throw new TypeError(`Test file paths must be absolute: ${JSON.stringify(file)}`)
@@ -50,28 +41,28 @@ export const memoryFileAccess = (files: Readonly<Record<string, string | Uint8Ar
   }
   // Paths the library builds are already normal: the exact path first, normalised only when it is not found.
   const find = (file: string): Entry | undefined => entries.get(file) ?? entries.get(path.posix.normalize(file))
-  const missing = Effect.fail(noSuchFile)
+  const missing = Now.fail(noSuchFile)
 
   return {
     opensWithoutBlocking: true,
-    handlePath: (handle) => handle.entry.pathNow,
+    handlePath: (handle) => handle.entry.path,
     withOpen: (file, use) => {
       const entry = find(file)
       return entry === undefined ? missing : use({ entry, position: 0 })
     },
-    fstat: (handle) => handle.entry.statusNow,
+    fstat: (handle) => handle.entry.status,
     read: (handle, buffer, offset) => {
       const chunk = handle.entry.content.subarray(handle.position, handle.position + buffer.length - offset)
       buffer.set(chunk, offset)
       handle.position += chunk.length
-      return Effect.succeed(chunk.length)
+      return chunk.length
     },
-    stat: (file) => find(file)?.statusNow ?? missing,
+    stat: (file) => find(file)?.status ?? missing,
     // There are no links: a path's own status is what it leads to.
-    lstat: (file) => find(file)?.statusNow ?? missing,
-    realPath: (file) => find(file)?.pathNow ?? missing,
-    exists: (file) => Effect.succeed(find(file) !== undefined),
-    isSymbolicLink: () => Effect.succeed(false),
+    lstat: (file) => find(file)?.status ?? missing,
+    realPath: (file) => find(file)?.path ?? missing,
+    exists: (file) => find(file) !== undefined,
+    isSymbolicLink: () => false,
     listNow: (dir) => {
       const parent = path.posix.normalize(dir)
       const names = [...entries.keys()].filter((file) => file !== parent && path.posix.dirname(file) === parent)

@@ -6,9 +6,9 @@
  * actually opened.
  */
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import type * as FileSystem from "effect/FileSystem"
 import * as fs from "node:fs"
+import * as Now from "../now.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { directoryChanges } from "../watch/directoryChanges.ts"
 import { descriptorPath, namesDescriptors } from "./descriptorPath.ts"
@@ -21,12 +21,12 @@ const readFlags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants
 
 const missOf = (error: unknown): FileMiss => missOfCode((error as NodeJS.ErrnoException).code)
 
-/** Runs `call` now and returns its outcome as an `Exit`; a failure costs no stack trace. */
-const now = <A>(call: () => A): Effect.Effect<A, FileMiss> => {
+/** Runs `call` now and answers with its value, or its failure as a miss; a failure costs no stack trace. */
+const now = <A>(call: () => A): Now.Now<A, FileMiss> => {
   try {
-    return Effect.succeed(withoutStackTrace(call))
+    return withoutStackTrace(call)
   } catch (error) {
-    return Effect.fail(missOf(error))
+    return Now.fail(missOf(error))
   }
 }
 
@@ -64,13 +64,13 @@ const maxListed = 1000
 /** Node's synchronous `fs` as the read algorithm's file access; every operation does its work when called. */
 export const nodeFileAccess: FileAccess<number> = {
   opensWithoutBlocking: true,
-  handlePath: namesDescriptors ? (fd) => now(() => descriptorPath(fd)) : () => Effect.succeed(undefined),
+  handlePath: namesDescriptors ? (fd) => now(() => descriptorPath(fd)) : () => undefined,
   withOpen: (path, use) => {
     let fd: number
     try {
       fd = withoutStackTrace(() => fs.openSync(path, readFlags))
     } catch (error) {
-      return Effect.fail(missOf(error))
+      return Now.fail(missOf(error))
     }
     let used: ReturnType<typeof use>
     try {
@@ -79,24 +79,26 @@ export const nodeFileAccess: FileAccess<number> = {
       fs.closeSync(fd)
       throw error
     }
-    // A synchronous `use` has finished: close now. Anything else closes when it ends, however it ends.
-    if (Exit.isExit(used)) {
+    // A `use` that answered now has finished: close now. One that must run closes when it ends, however it ends.
+    if (!(used instanceof Now.Later)) {
       fs.closeSync(fd)
       return used
     }
-    return Effect.ensuring(used, Effect.sync(() => fs.closeSync(fd)))
+    return Now.later(Effect.ensuring(used.effect, Effect.sync(() => fs.closeSync(fd))))
   },
   fstat: (fd) => now(() => statusOf(namesDescriptors ? fs.fstatSync(fd) : fs.fstatSync(fd, { bigint: true }))),
   read: (fd, buffer, offset) => now(() => fs.readSync(fd, buffer, offset, buffer.length - offset, null)),
   stat: (path) => now(() => statusOf(fs.statSync(path, { bigint: true }))),
   lstat: (path) => now(() => statusOf(fs.lstatSync(path, { bigint: true }))),
   realPath: (path) => now(() => fs.realpathSync.native(path)),
-  exists: (path) => Effect.succeed(fs.existsSync(path)),
-  isSymbolicLink: (path) =>
-    Effect.catchEager(
-      now(() => fs.lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true),
-      () => Effect.succeed(false)
-    ),
+  exists: (path) => fs.existsSync(path),
+  isSymbolicLink: (path) => {
+    try {
+      return withoutStackTrace(() => fs.lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true)
+    } catch {
+      return false
+    }
+  },
   existsNow: (path) => fs.existsSync(path),
   listNow: (dir) => {
     try {

@@ -4,10 +4,10 @@
  * backends put it (`flyte2Names.ts`), under the webhook's prefix and mount point, and its value is never stripped.
  * Every read goes through the same sources and file reader as a Flyte 1 secret's, under the same safety rules.
  */
-import * as Effect from "effect/Effect"
 import { defaults, type SecretsConfigShape } from "../../SecretsConfig.ts"
 import { type FileMiss, isDirectoryMiss } from "../files/fileMiss.ts"
 import type { FileReader } from "../files/fileReader.ts"
+import * as Now from "../now.ts"
 import { flyte2DefaultDir, flyte2DefaultPrefix, flyte2EnvNames, flyte2FilePaths } from "./flyte2Names.ts"
 import type { Target } from "./request.ts"
 import {
@@ -42,11 +42,11 @@ const groupDirectory: FileMiss = { outcome: "missing", reason: "is a directory (
 const groupDirectoriesAbsent = (reader: FileReader, dir: string): FileReader => {
   const inDir = dir.endsWith("/") ? dir : dir + "/"
   const isDirectChild = (path: string) => path.startsWith(inDir) && !path.includes("/", inDir.length)
-  const orAbsent = (miss: FileMiss) => Effect.fail(isDirectoryMiss(miss) ? groupDirectory : miss)
+  const orAbsent = (miss: FileMiss) => Now.fail(isDirectoryMiss(miss) ? groupDirectory : miss)
   return {
     ...reader,
     read: (path, request) =>
-      isDirectChild(path) ? Effect.catchEager(reader.read(path, request), orAbsent) : reader.read(path, request)
+      isDirectChild(path) ? Now.recover(reader.read(path, request), orAbsent) : reader.read(path, request)
   }
 }
 
@@ -81,7 +81,7 @@ export const flyte2Context = (context: LookupContext): LookupContext => {
 
 /** An `ENV_VAR` secret has no file: `getPath` says so instead of listing nothing. */
 const noFile = (dir: string): Place => {
-  const failure = Effect.fail([{
+  const failure = Now.fail([{
     source: "file",
     location: dir,
     outcome: "missing" as const,

@@ -9,6 +9,7 @@ import { type Attempt, SecretNotFound } from "../../SecretsError.ts"
 import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { BoundedCache } from "../BoundedCache.ts"
 import { registerSecretValue } from "../masking/registry.ts"
+import * as Now from "../now.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { noteFound, noteMissed } from "../telemetry/lookupSpan.ts"
 import { requestChanges } from "../watch/requestChanges.ts"
@@ -21,30 +22,33 @@ import { readRequest, requestFields, type Target } from "./request.ts"
 import { EndsLookup, type Found, type LookupContext, type Mode, type Place } from "./sources.ts"
 import { suggestionsFor } from "./suggestions.ts"
 
+/** What an operation answers: the value, as text or bytes, redacted or not; a path; where the secret is. */
+type Answer = string | Uint8Array | Redacted.Redacted<string | Uint8Array> | SecretLocation
+
 /** What an operation makes of a secret found, given the places tried before it. */
-type Result = (found: Found, tried: ReadonlyArray<Attempt>) => unknown
+type Result = (found: Found, tried: ReadonlyArray<Attempt>) => Answer
 
 /**
  * Tries each place in order: the first success wins; a miss or a refusal is kept, in order, in `tried` (this run's
  * own array), and the next place tried (a refused place is never read, and flytekit would have found the secret at a
  * later place: it reads the unprefixed variable before the file and ignores a declared variable). Only a rotation
- * that outlasted its retries ends the chain. `catchEager` continues at once past a place that answered at once, and
- * schedules only for a place that must wait.
+ * that outlasted its retries ends the chain. A place that answered now is followed at once by the next; only a place
+ * that must wait makes the rest of the chain wait for it.
  */
 const firstFound = (
   places: ReadonlyArray<Place>,
   index: number,
   tried: Array<Attempt>,
   result: Result
-): Effect.Effect<unknown, ReadonlyArray<Attempt>> =>
+): Now.Now<Answer, ReadonlyArray<Attempt>> =>
   index === places.length
-    ? Effect.fail(tried)
-    : Effect.catchEager(
+    ? Now.fail(tried)
+    : Now.recover(
       // The operation's result is made here, from the place's answer and the places tried before it.
-      Effect.mapEager(places[index]!(), (found) => result(found, tried)),
+      Now.map(places[index]!(), (found) => result(found, tried)),
       (failed) => {
         for (const attempt of failed instanceof EndsLookup ? failed.attempts : failed) tried.push(attempt)
-        return failed instanceof EndsLookup ? Effect.fail(tried) : firstFound(places, index + 1, tried, result)
+        return failed instanceof EndsLookup ? Now.fail(tried) : firstFound(places, index + 1, tried, result)
       }
     )
 
@@ -141,12 +145,12 @@ const compile = (operation: Operation, spellings: ReadonlyArray<unknown>, contex
   )
   const onFailure = notFound(targets[0]!.name, targets[0]!, context)
   return (record) => {
-    if (record === undefined) return Effect.mapErrorEager(firstFound(places, 0, [], result), onFailure)
+    if (record === undefined) return Now.toEffect(Now.mapFailure(firstFound(places, 0, [], result), onFailure))
     const noted: Result = (found, tried) => (noteFound(record, found, tried.length), result(found, tried))
-    return Effect.mapErrorEager(firstFound(places, 0, [], noted), (attempts) => {
+    return Now.toEffect(Now.mapFailure(firstFound(places, 0, [], noted), (attempts) => {
       noteMissed(record, attempts.length)
       return onFailure(attempts)
-    })
+    }))
   }
 }
 

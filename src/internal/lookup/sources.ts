@@ -1,15 +1,15 @@
 /**
  * The lookup sources of a Flyte 1 secret, in flytekit's order. Each source turns a request into the places it
- * tries; each place, when tried, gives an `Effect` that succeeds with the secret or fails with the attempts it made.
+ * tries; each place, when tried, answers with the secret or fails with the attempts it made.
  * The chain is the sources' places in order: adding a source (a dotenv file, a remote store) is adding an element to
  * `sources`.
  */
-import * as Effect from "effect/Effect"
 import type { Environment } from "../../Environment.ts"
 import type { SecretsConfigShape } from "../../SecretsConfig.ts"
 import type { Attempt } from "../../SecretsError.ts"
 import { danglingLink, directoryMissing, type FileMiss, keptChanging } from "../files/fileMiss.ts"
 import type { FileReader, SecretFile } from "../files/fileReader.ts"
+import * as Now from "../now.ts"
 import { envVarNames, isPathInside, quoteName, secretFilePaths } from "./naming.ts"
 import type { Target } from "./request.ts"
 import { flytekitText, pythonStrip, type TextRule } from "./text.ts"
@@ -51,10 +51,10 @@ export class EndsLookup {
 
 /**
  * One place to try, called when the lookup reaches it. A place that can answer at once (an environment variable, a
- * synchronous file read) returns its outcome as an `Exit`, so the chain moves on without scheduling anything. A
- * place that fails with its attempts (missing or refused) lets the lookup go on to the next place.
+ * synchronous file read) answers now, so the chain moves on as plain JavaScript; one that must wait answers `Later`.
+ * A place that fails with its attempts (missing or refused) lets the lookup go on to the next place.
  */
-export type Place = () => Effect.Effect<Found, ReadonlyArray<Attempt> | EndsLookup>
+export type Place = () => Now.Now<Found, ReadonlyArray<Attempt> | EndsLookup>
 
 /** A source: the places it tries for a request, in order (none when it cannot serve the mode). */
 export type Source = (target: Target, mode: Mode, context: LookupContext) => ReadonlyArray<Place>
@@ -68,10 +68,9 @@ const miss = (
   location: string,
   reason: string,
   outcome: Attempt["outcome"] = "missing"
-): Effect.Effect<never, ReadonlyArray<Attempt>> => Effect.fail([{ source, location, outcome, reason }])
+): Now.Now<never, ReadonlyArray<Attempt>> => Now.fail([{ source, location, outcome, reason }])
 
-const found = (source: string, location: string, value: string | Uint8Array): Effect.Effect<Found> =>
-  Effect.succeed({ source, location, value })
+const found = (source: string, location: string, value: string | Uint8Array): Found => ({ source, location, value })
 
 /** An environment value over the size cap is refused: an environment is no place for a large secret. */
 const oversized = (value: string, maxBytes: number): boolean =>
@@ -110,7 +109,7 @@ const fileRead = (
   contained: boolean,
   mode: Mode,
   context: LookupContext
-): () => Effect.Effect<Found, FileMiss | ReadonlyArray<Attempt>> => {
+): () => Now.Now<Found, FileMiss | ReadonlyArray<Attempt>> => {
   const request = { contained, content: mode === "text" || mode === "bytes" }
   const text = context.text ?? flytekitText
   const notText = miss(source, location, notValidUtf8, "refused")
@@ -118,7 +117,7 @@ const fileRead = (
     const value = fromFile(file.bytes, path, mode, text)
     return value === undefined ? notText : found(source, location, value)
   }
-  return () => Effect.flatMapEager(context.files.read(path, request), ofFile)
+  return () => Now.flatMap(context.files.read(path, request), ofFile)
 }
 
 /** A path as an error shows it: escaped, in quotes, when it holds a character that could forge or hide text. */
@@ -157,14 +156,14 @@ export const secretFile = (
 ): Place => {
   const read = fileRead(source, path, path, true, mode, context)
   const onFailure = (failure: FileMiss | ReadonlyArray<Attempt>) =>
-    Effect.fail(
+    Now.fail(
       failure !== directoryMissing
         ? fileFailure(source, path, failure)
         : first
         ? fileFailure(source, context.config.defaultDir, failure)
         : []
     )
-  return () => Effect.catchEager(read(), onFailure)
+  return () => Now.recover(read(), onFailure)
 }
 
 /**
@@ -201,9 +200,9 @@ const declaredFile = (name: string, path: string, inside: boolean, mode: Mode, c
   const location = inside
     ? `${name} -> ${shownPath(path)}`
     : `${name} (its path, outside the secrets directory, is not shown)`
-  return Effect.catchEager(
+  return Now.recover(
     fileRead("declared-file", location, path, inside, mode, context)(),
-    (failure) => Effect.fail(fileFailure("declared-file", location, failure))
+    (failure) => Now.fail(fileFailure("declared-file", location, failure))
   )
 }
 
