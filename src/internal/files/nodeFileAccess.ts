@@ -48,8 +48,6 @@ export const typeOf = (stats: fs.BigIntStats | fs.Stats): FileSystem.File.Type =
     ? "SymbolicLink"
     : "Unknown"
 
-// Identities are compared only where the descriptor's path is unknown (not Linux): bigint stats keep an inode past
-// 2^53 exact there. Elsewhere number stats are cheaper and the identity is never used.
 const statusOf = (stats: fs.BigIntStats | fs.Stats): FileStatus => ({
   type: typeOf(stats),
   size: Number(stats.size),
@@ -57,6 +55,14 @@ const statusOf = (stats: fs.BigIntStats | fs.Stats): FileStatus => ({
   dev: stats.dev,
   ino: stats.ino
 })
+
+/**
+ * The status from number stats, which are cheaper, when they identify the file exactly (a device or inode number
+ * past 2^53 is rounded as a number); otherwise from `exact`, the bigint stats of the same call. A file's identity thus
+ * always comes in the same form, so two statuses of one file compare equal and those of two files never do.
+ */
+const exactStatus = (stats: fs.Stats, exact: () => fs.BigIntStats): FileStatus =>
+  stats.dev <= Number.MAX_SAFE_INTEGER && stats.ino <= Number.MAX_SAFE_INTEGER ? statusOf(stats) : statusOf(exact())
 
 // Hints compare against at most this many names of a directory: a huge directory costs no more.
 const maxListed = 1000
@@ -86,10 +92,10 @@ export const nodeFileAccess: FileAccess<number> = {
     }
     return Now.later(Effect.ensuring(used.effect, Effect.sync(() => fs.closeSync(fd))))
   },
-  fstat: (fd) => now(() => statusOf(namesDescriptors ? fs.fstatSync(fd) : fs.fstatSync(fd, { bigint: true }))),
+  fstat: (fd) => now(() => exactStatus(fs.fstatSync(fd), () => fs.fstatSync(fd, { bigint: true }))),
   read: (fd, buffer, offset) => now(() => fs.readSync(fd, buffer, offset, buffer.length - offset, null)),
-  stat: (path) => now(() => statusOf(fs.statSync(path, { bigint: true }))),
-  lstat: (path) => now(() => statusOf(fs.lstatSync(path, { bigint: true }))),
+  stat: (path) => now(() => exactStatus(fs.statSync(path), () => fs.statSync(path, { bigint: true }))),
+  lstat: (path) => now(() => exactStatus(fs.lstatSync(path), () => fs.lstatSync(path, { bigint: true }))),
   realPath: (path) => now(() => fs.realpathSync.native(path)),
   exists: (path) => fs.existsSync(path),
   isSymbolicLink: (path) => {
