@@ -20,6 +20,7 @@ import { injectAws, injectAzure, injectGcp } from "../src/internal/kubernetes/fl
 import { Store, type StoredValue } from "../src/internal/kubernetes/flyte2/store.ts"
 import {
   appendEnvVars,
+  appendVolumeMounts,
   type ContainerList,
   draftOf,
   finish,
@@ -27,7 +28,7 @@ import {
   prependEnvVars,
   putEnvVar
 } from "../src/internal/kubernetes/podDraft.ts"
-import type { EnvVar, Flyte2SecretFields, Pod } from "../src/Kubernetes.ts"
+import type { EnvVar, Flyte2SecretFields, Pod, VolumeMount } from "../src/Kubernetes.ts"
 import type { Refusal } from "../src/KubernetesError.ts"
 
 export interface Flyte2Vector {
@@ -261,14 +262,25 @@ describe("Kubernetes.injectSecrets({ flyte: 2 }): the Flyte 2 webhook's vectors"
 /**
  * Go's slice operations, step by step: the model the draft's indexed variables must match. `head` deletes the first
  * variable of each name and puts the new one first (the list given, in order); `tail` appends unless the name is
- * there; `put` replaces the first of its name where it stands, or appends.
+ * there; `put` replaces the first of its name where it stands, or appends; `mount` appends a volume mount unless one
+ * of its name is there (a pod prints its fields in the order they were first written).
  */
 type EnvStep =
   | { readonly op: "head"; readonly list: ContainerList; readonly envVars: ReadonlyArray<EnvVar> }
   | { readonly op: "tail"; readonly list: ContainerList; readonly envVar: EnvVar }
   | { readonly op: "put"; readonly index: number; readonly envVar: EnvVar }
+  | { readonly op: "mount"; readonly list: ContainerList; readonly mount: VolumeMount }
 
-const modelStep = (pod: { spec: Record<ContainerList, Array<{ env?: Array<EnvVar> }>> }, step: EnvStep): void => {
+type ModelContainer = { env?: Array<EnvVar>; volumeMounts?: Array<VolumeMount> }
+
+const modelStep = (pod: { spec: Record<ContainerList, Array<ModelContainer>> }, step: EnvStep): void => {
+  if (step.op === "mount") {
+    for (const container of pod.spec[step.list]) {
+      const mounts = container.volumeMounts ??= []
+      if (!mounts.some((candidate) => candidate.name === step.mount.name)) mounts.push({ ...step.mount })
+    }
+    return
+  }
   if (step.op === "put") {
     const container = pod.spec.initContainers[step.index % pod.spec.initContainers.length]!
     const env = container.env ??= []
@@ -294,6 +306,7 @@ const modelStep = (pod: { spec: Record<ContainerList, Array<{ env?: Array<EnvVar
 const draftStep = (draft: PodDraft, step: EnvStep): void => {
   if (step.op === "head") return prependEnvVars(draft, step.list, step.envVars)
   if (step.op === "tail") return appendEnvVars(draft, step.list, step.envVar)
+  if (step.op === "mount") return appendVolumeMounts(draft, step.list, step.mount)
   const containers = draft.pod.spec.initContainers!
   putEnvVar(draft, containers[step.index % containers.length]!, { ...step.envVar })
 }
@@ -308,7 +321,8 @@ describe("the Flyte 2 head-of-list merge gives what Go's slice operations give",
   const step: fc.Arbitrary<EnvStep> = fc.oneof(
     fc.record({ op: fc.constant("head" as const), list, envVars: fc.array(envVar, { maxLength: 4 }) }),
     fc.record({ op: fc.constant("tail" as const), list, envVar }),
-    fc.record({ op: fc.constant("put" as const), index: fc.nat(), envVar })
+    fc.record({ op: fc.constant("put" as const), index: fc.nat(), envVar }),
+    fc.record({ op: fc.constant("mount" as const), list, mount: fc.record({ name, mountPath: fc.constant("/m") }) })
   )
   const pod = fc.record({
     spec: fc.record({
@@ -317,7 +331,7 @@ describe("the Flyte 2 head-of-list merge gives what Go's slice operations give",
     })
   })
 
-  it("for any pod and any sequence of head, tail and in-place writes", () => {
+  it("for any pod and any sequence of head, tail and in-place writes and mounts, field order included", () => {
     fc.assert(
       fc.property(pod, fc.array(step, { maxLength: 30 }), (before, steps) => {
         const draft = draftOf(before as Pod) as PodDraft
@@ -326,7 +340,10 @@ describe("the Flyte 2 head-of-list merge gives what Go's slice operations give",
           draftStep(draft, one)
           modelStep(expected as never, one)
         }
-        assert.deepStrictEqual(finish(draft), expected as Pod)
+        const after = finish(draft)
+        assert.deepStrictEqual(after, expected as Pod)
+        // Byte for byte as printed: each field where its first write put it.
+        assert.strictEqual(JSON.stringify(after), JSON.stringify(expected))
       }),
       { numRuns: 2000 }
     )

@@ -54,6 +54,7 @@ interface EnvList {
   readonly first: Map<string, Slot>
   /** Something was written: the container gets the list (an empty `env` included) when the draft is finished. */
   changed: boolean
+  readonly container: DraftContainer
 }
 
 export interface PodDraft {
@@ -152,13 +153,20 @@ const envListOf = (draft: PodDraft, container: DraftContainer): EnvList => {
     for (const [index, envVar] of tail.entries()) {
       if (!first.has(envVar!.name)) first.set(envVar!.name, { list: tail, index })
     }
-    draft.envLists.set(container, env = { head: [], tail, first, changed: false })
+    draft.envLists.set(container, env = { head: [], tail, first, changed: false, container })
   }
   return env
 }
 
-const pushTail = (env: EnvList, envVar: EnvVar): void => {
+/** Marks a write; the first one gives the container its `env` field, where a printed pod shows it (Go's order). */
+const written = (env: EnvList): void => {
+  if (env.changed) return
   env.changed = true
+  env.container.env ??= []
+}
+
+const pushTail = (env: EnvList, envVar: EnvVar): void => {
+  written(env)
   env.first.set(envVar.name, { list: env.tail, index: env.tail.push(envVar) - 1 })
 }
 
@@ -182,7 +190,7 @@ export const putEnvVar = (draft: PodDraft, container: DraftContainer, envVar: En
   const env = envListOf(draft, container)
   const slot = env.first.get(envVar.name)
   if (slot === undefined) return pushTail(env, envVar)
-  env.changed = true
+  written(env)
   slot.list[slot.index] = envVar
 }
 
@@ -315,7 +323,7 @@ export const finish = (draft: PodDraft): Pod => {
 export const prependEnvVars = (draft: PodDraft, list: ContainerList, envVars: ReadonlyArray<EnvVar>): void => {
   for (const container of draft.pod.spec[list] ?? []) {
     const env = envListOf(draft, container)
-    env.changed = true
+    written(env)
     for (let index = envVars.length - 1; index >= 0; index--) {
       const replaced = env.first.get(envVars[index]!.name)
       if (replaced !== undefined) replaced.list[replaced.index] = undefined
