@@ -23,6 +23,7 @@ export interface SecretsConfigShape {
   /**
    * Directory holding secret files (`/etc/secrets`; `/etc/flyte/secrets` on a Flyte cluster): absolute and normal,
    * a relative one resolved against the working directory when the layer is built.
+   * Never the root: one that resolves to `/` fails the layer, since every absolute path would be inside it.
    */
   readonly defaultDir: string
   /** Prefix of every secret file name (empty by default). */

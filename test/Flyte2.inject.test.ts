@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
+import * as fc from "fast-check"
 import * as fs from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Kubernetes } from "../src/index.ts"
@@ -17,8 +18,17 @@ import {
 import { walk } from "../src/internal/kubernetes/flyte2/mutator.ts"
 import { injectAws, injectAzure, injectGcp } from "../src/internal/kubernetes/flyte2/sidecarInjectors.ts"
 import { Store, type StoredValue } from "../src/internal/kubernetes/flyte2/store.ts"
-import { draftOf, finish, type PodDraft } from "../src/internal/kubernetes/podDraft.ts"
-import type { Flyte2SecretFields, Pod } from "../src/Kubernetes.ts"
+import {
+  appendEnvVars,
+  appendVolumeMounts,
+  type ContainerList,
+  draftOf,
+  finish,
+  type PodDraft,
+  prependEnvVars,
+  putEnvVar
+} from "../src/internal/kubernetes/podDraft.ts"
+import type { EnvVar, Flyte2SecretFields, Pod, VolumeMount } from "../src/Kubernetes.ts"
 import type { Refusal } from "../src/KubernetesError.ts"
 
 export interface Flyte2Vector {
@@ -247,4 +257,95 @@ describe("Kubernetes.injectSecrets({ flyte: 2 }): the Flyte 2 webhook's vectors"
     if (vector.config["injector"] !== undefined) it(title, () => runInjector(vector))
     else it.effect(title, () => runMutator(vector))
   }
+})
+
+/**
+ * Go's slice operations, step by step: the model the draft's indexed variables must match. `head` deletes the first
+ * variable of each name and puts the new one first (the list given, in order); `tail` appends unless the name is
+ * there; `put` replaces the first of its name where it stands, or appends; `mount` appends a volume mount unless one
+ * of its name is there (a pod prints its fields in the order they were first written).
+ */
+type EnvStep =
+  | { readonly op: "head"; readonly list: ContainerList; readonly envVars: ReadonlyArray<EnvVar> }
+  | { readonly op: "tail"; readonly list: ContainerList; readonly envVar: EnvVar }
+  | { readonly op: "put"; readonly index: number; readonly envVar: EnvVar }
+  | { readonly op: "mount"; readonly list: ContainerList; readonly mount: VolumeMount }
+
+type ModelContainer = { env?: Array<EnvVar>; volumeMounts?: Array<VolumeMount> }
+
+const modelStep = (pod: { spec: Record<ContainerList, Array<ModelContainer>> }, step: EnvStep): void => {
+  if (step.op === "mount") {
+    for (const container of pod.spec[step.list]) {
+      const mounts = container.volumeMounts ??= []
+      if (!mounts.some((candidate) => candidate.name === step.mount.name)) mounts.push({ ...step.mount })
+    }
+    return
+  }
+  if (step.op === "put") {
+    const container = pod.spec.initContainers[step.index % pod.spec.initContainers.length]!
+    const env = container.env ??= []
+    const index = env.findIndex((candidate) => candidate.name === step.envVar.name)
+    if (index < 0) env.push({ ...step.envVar })
+    else env[index] = { ...step.envVar }
+    return
+  }
+  for (const container of pod.spec[step.list]) {
+    const env = container.env ??= []
+    if (step.op === "tail") {
+      if (!env.some((candidate) => candidate.name === step.envVar.name)) env.push({ ...step.envVar })
+      continue
+    }
+    for (const envVar of [...step.envVars].reverse()) {
+      const index = env.findIndex((candidate) => candidate.name === envVar.name)
+      if (index >= 0) env.splice(index, 1)
+      env.unshift({ ...envVar })
+    }
+  }
+}
+
+const draftStep = (draft: PodDraft, step: EnvStep): void => {
+  if (step.op === "head") return prependEnvVars(draft, step.list, step.envVars)
+  if (step.op === "tail") return appendEnvVars(draft, step.list, step.envVar)
+  if (step.op === "mount") return appendVolumeMounts(draft, step.list, step.mount)
+  const containers = draft.pod.spec.initContainers!
+  putEnvVar(draft, containers[step.index % containers.length]!, { ...step.envVar })
+}
+
+describe("the Flyte 2 head-of-list merge gives what Go's slice operations give", () => {
+  // Few names, so that steps replace and skip variables often; the pod may already hold a name twice.
+  const name = fc.constantFrom("A", "B", "C", "D", "E")
+  const envVar = fc.record({ name, value: fc.string({ maxLength: 3 }) })
+  const env = fc.option(fc.array(envVar, { maxLength: 6 }), { nil: undefined })
+  const container = fc.record({ name: fc.constant("c"), env }, { requiredKeys: ["name"] })
+  const list = fc.constantFrom<ContainerList>("initContainers", "containers")
+  const step: fc.Arbitrary<EnvStep> = fc.oneof(
+    fc.record({ op: fc.constant("head" as const), list, envVars: fc.array(envVar, { maxLength: 4 }) }),
+    fc.record({ op: fc.constant("tail" as const), list, envVar }),
+    fc.record({ op: fc.constant("put" as const), index: fc.nat(), envVar }),
+    fc.record({ op: fc.constant("mount" as const), list, mount: fc.record({ name, mountPath: fc.constant("/m") }) })
+  )
+  const pod = fc.record({
+    spec: fc.record({
+      initContainers: fc.array(container, { minLength: 1, maxLength: 2 }),
+      containers: fc.array(container, { maxLength: 2 })
+    })
+  })
+
+  it("for any pod and any sequence of head, tail and in-place writes and mounts, field order included", () => {
+    fc.assert(
+      fc.property(pod, fc.array(step, { maxLength: 30 }), (before, steps) => {
+        const draft = draftOf(before as Pod) as PodDraft
+        const expected = structuredClone(before)
+        for (const one of steps) {
+          draftStep(draft, one)
+          modelStep(expected as never, one)
+        }
+        const after = finish(draft)
+        assert.deepStrictEqual(after, expected as Pod)
+        // Byte for byte as printed: each field where its first write put it.
+        assert.strictEqual(JSON.stringify(after), JSON.stringify(expected))
+      }),
+      { numRuns: 2000 }
+    )
+  })
 })

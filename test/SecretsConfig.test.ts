@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -12,6 +13,7 @@ const readConfig = SecretsConfig.use(Effect.succeed)
 const fromRecord = (env: Record<string, string>) =>
   readConfig.pipe(Effect.provide(SecretsConfig.layerNoDeps.pipe(Layer.provide(Environment.layerTest(env)))))
 const fromRecordSync = (env: Record<string, string>) => fromRecord(env).pipe(Effect.orDie)
+const readConfigWith = (defaultDir: string) => readConfig.pipe(Effect.provide(SecretsConfig.layerWith({ defaultDir })))
 
 describe("SecretsConfig", () => {
   afterEach(restoreEnv)
@@ -160,6 +162,47 @@ describe("SecretsConfig: the secrets directory", () => {
       } finally {
         temp.remove()
       }
+    }))
+
+  /** The message of the ConfigError a layer over `build` fails with. */
+  const refusal = (build: Effect.Effect<unknown, unknown>): string => {
+    const exit = Effect.runSyncExit(build)
+    assert.isTrue(Exit.isFailure(exit), "the layer was built")
+    const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+    assert.strictEqual((error as { _tag?: string })._tag, "ConfigError")
+    return String((error as Error).message)
+  }
+
+  it("a secrets directory that resolves to / fails the layer with a ConfigError saying what to set instead", () => {
+    const temp = makeTempDir()
+    try {
+      const rooted = ["/", "//", "///", "/.", "/./", "/..", "/../..", "/etc/..", `${temp.dir}/${"../".repeat(40)}`]
+      for (const spelling of rooted) {
+        for (const build of [fromRecord({ FLYTE_SECRETS_DEFAULT_DIR: spelling }), readConfigWith(spelling)]) {
+          const message = refusal(build)
+          assert.include(message, "FLYTE_SECRETS_DEFAULT_DIR", spelling)
+          assert.include(message, "the root directory", spelling)
+          assert.include(message, JSON.stringify(spelling), spelling)
+          assert.include(message, "/etc/secrets", spelling)
+        }
+      }
+      // Relative spellings resolved while the working directory is the root.
+      for (const relative of [".", "./", "..", "./.", "etc/.."]) {
+        const message = inDirectory("/", () => refusal(fromRecord({ FLYTE_SECRETS_DEFAULT_DIR: relative })))
+        assert.include(message, "the root directory", relative)
+        assert.include(message, "working directory", relative)
+      }
+    } finally {
+      temp.remove()
+    }
+  })
+
+  it.effect("a directory under the root is kept (/etc, /a/.., a relative one below the root)", () =>
+    Effect.gen(function*() {
+      assert.strictEqual((yield* fromRecord({ FLYTE_SECRETS_DEFAULT_DIR: "/etc" })).defaultDir, "/etc")
+      assert.strictEqual((yield* fromRecord({ FLYTE_SECRETS_DEFAULT_DIR: "/a/b/.." })).defaultDir, "/a")
+      const config = inDirectory("/", () => Effect.runSync(fromRecordSync({ FLYTE_SECRETS_DEFAULT_DIR: "./tmp" })))
+      assert.strictEqual(config.defaultDir, "/tmp")
     }))
 })
 

@@ -361,6 +361,49 @@ describe("SecretsTelemetry.layer: tasks, the facade, watch and masking", () => {
     assert.strictEqual(body.attributes.get("effect_secrets.task"), "sync_task")
   })
 
+  it("a strict task.sync records a span for an undeclared request through its facade, as for every other lookup", () => {
+    const { count, named, spans, traced } = recording()
+    const layer = Layer.mergeAll(testManager, traced)
+    const strictTask = task.sync(
+      { name: "strict_sync", strict: true, preflight: false, layer, secretRequests: [{ group: "g", key: "env_key" }] },
+      (_: void, secrets) => {
+        const found = secrets.g.env_key
+        const refused = [
+          () => (secrets as any).g.file_key,
+          () => secrets.get({ group: "g", key: "file_key" } as never),
+          () => secrets.getPath({ group: "g", key: "env_key", mountRequirement: "FILE" } as never)
+        ].map((lookup) => {
+          try {
+            return lookup()
+          } catch (error) {
+            return (error as SecretNotFound).reason
+          }
+        })
+        return [found, ...refused]
+      }
+    )
+    assert.deepStrictEqual(strictTask(), ["env-value-5678", "Undeclared", "Undeclared", "Undeclared"])
+    const lookups = named("effect_secrets.lookup").map(attributesOf)
+    assert.deepStrictEqual(
+      lookups.map((
+        span
+      ) => [span["effect_secrets.operation"], span["effect_secrets.key"], span["effect_secrets.outcome"]]),
+      [["get", "env_key", "found"], ["get", "file_key", "Undeclared"], ["get", "file_key", "Undeclared"], [
+        "getPath",
+        "env_key",
+        "Undeclared"
+      ]]
+    )
+    for (const span of lookups.slice(1)) {
+      assert.strictEqual(span["effect_secrets.task"], "strict_sync")
+      assert.strictEqual(span["effect_secrets.group"], "g")
+      assert.strictEqual(span["error.type"], "SecretNotFound")
+    }
+    assert.strictEqual(count("effect_secrets.lookups", { outcome: "Undeclared" }), 3)
+    const text = everythingRecorded(spans, [])
+    for (const value of ["env-value-5678", "file-value-1234"]) assert.notInclude(text, value)
+  })
+
   it("a facade read that tries both spellings of a group at each place records one span", () => {
     const { named, traced } = recording()
     const layer = Layer.mergeAll(SecretsManager.layerTest({ files: { "/etc/secrets/my-api-keys/token": "t" } }), traced)

@@ -239,6 +239,33 @@ describe("effect-secrets where", () => {
       assert.strictEqual(exitCode(ran.exit), 1)
       assert.include(ran.stderr, "FLYTE_SECRETS_FILE_PREFIX")
     }))
+
+  it.effect("a secrets directory of / ends where, doctor and run with the reason and what to set, running nothing", () =>
+    Effect.gen(function*() {
+      const marker = path.join(temp.dir, "ran")
+      setEnv({ FLYTE_SECRETS_DEFAULT_DIR: "/", INJECTED: path.join(secretsDir, "db", "password") })
+      const commands = [
+        ["where", "db", "password"],
+        ["where", "db", "password", "--json"],
+        ["doctor", exampleTasks()],
+        ["run", "--secret", "db/password", "--", "touch", marker]
+      ]
+      for (const args of commands) {
+        const ran = yield* runCli(args)
+        assert.strictEqual(exitCode(ran.exit), 1, args.join(" "))
+        const error = Exit.isFailure(ran.exit) ? Cause.squash(ran.exit.cause) : undefined
+        const message = (error as Error).message
+        assert.include(message, "The secrets configuration is invalid", args.join(" "))
+        assert.include(message, "FLYTE_SECRETS_DEFAULT_DIR", args.join(" "))
+        assert.include(message, "the root directory", args.join(" "))
+        // The variable's own sentence, without the schema's wrapping.
+        assert.notInclude(message, "\n", args.join(" "))
+        assert.notInclude(message, "SchemaError", args.join(" "))
+        assert.strictEqual(ran.stdout, "", args.join(" "))
+        assertNoSecret(ran)
+      }
+      assert.isFalse(fs.existsSync(marker))
+    }))
 })
 
 describe("effect-secrets doctor", () => {

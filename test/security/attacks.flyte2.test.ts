@@ -15,6 +15,7 @@ import { inspect } from "node:util"
 import * as util from "node:util"
 import { Flyte2, Kubernetes, Secret, SecretsManager } from "../../src/index.ts"
 import { flyte2FilePaths } from "../../src/internal/lookup/flyte2Names.ts"
+import { quoteName } from "../../src/internal/lookup/naming.ts"
 import { readRequest } from "../../src/internal/lookup/request.ts"
 import type { SecretInput } from "../../src/Secret.ts"
 import type { SecretRequest } from "../../src/SecretsManager.ts"
@@ -217,6 +218,64 @@ describe("S9 a Flyte 2 store never prints a value", () => {
       assert.notInclude(shown, base64)
     }
   })
+})
+
+describe("S1 a Flyte 2 store's names and stored-secret's arguments are printed escaped: no line or escape is forged", () => {
+  // A line break, a carriage return, a terminal escape, C1 controls, bidi overrides, zero-width and separators.
+  const forging = ["\n", "\r", "\u001b[31m", "\u0085", "\u009b", "\u202e", "\u2066", "\u200b", "\ufeff", "\u2028"]
+  // Every character above; the line feed too, except in inspect's output, which breaks its own lines.
+  const raw = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/
+  const rawButLines = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/
+
+  it("Flyte2.store: String, a template literal, JSON and inspect escape each id, whichever part holds the character", () => {
+    for (const character of forging) {
+      const hostile = `x${character}FORGED: line`
+      const store = Flyte2.store([
+        { name: hostile, value: PLANTED },
+        { name: "k", value: PLANTED, domain: hostile },
+        { name: "k", value: PLANTED, project: hostile, domain: "d" }
+      ])
+      const label = JSON.stringify(character)
+      for (const shown of [String(store), `${store}`, JSON.stringify(store), util.format("%j", store)]) {
+        assert.notMatch(shown, raw, label)
+      }
+      for (const shown of [inspect(store, { depth: 20, showHidden: true }), util.format("%o %O", store, store)]) {
+        assert.notMatch(shown, rawButLines, label)
+        assert.notMatch(shown, /\nFORGED/, label)
+      }
+      assert.strictEqual(String(store), `Flyte2.Store(${store.ids.map((id) => quoteName(id)).join(", ")})`)
+    }
+  })
+
+  it.effect("stored-secret: a --project, --domain, --namespace or --out holding one is refused or printed escaped", () =>
+    Effect.gen(function*() {
+      const temp = makeTempDir()
+      try {
+        setEnv({ STORED_VALUE: PLANTED })
+        for (const character of forging) {
+          const hostile = `x${character}FORGED: line`
+          const label = JSON.stringify(character)
+          const runs = [
+            ["--project", hostile, "--domain", "d"],
+            ["--domain", hostile],
+            ["--namespace", hostile],
+            ["--namespace", hostile, "--out", path.join(temp.dir, `out-${forging.indexOf(character)}.yaml`)],
+            ["--out", path.join(temp.dir, `out${character}FORGED.yaml`)]
+          ]
+          for (const args of runs) {
+            const ran = yield* runCli(["stored-secret", "k", "--from-env", "STORED_VALUE", ...args])
+            for (const shown of [ran.stdout, ran.stderr]) {
+              assert.notMatch(shown, rawButLines, `${label} ${args[0]}`)
+              assert.notMatch(shown, /^\s*FORGED/m, `${label} ${args[0]}`)
+              assert.notInclude(shown, PLANTED)
+            }
+          }
+        }
+      } finally {
+        temp.remove()
+        restoreEnv()
+      }
+    }))
 })
 
 describe("S14 stored-secret --from-file reads at most a Secret's 1 MiB, whatever the file's size says", () => {

@@ -478,6 +478,64 @@ describe("S1 configuration: a file prefix cannot lead out, a relative secrets di
     }))
 })
 
+describe("S8 a secrets directory of / is refused: an absolute ANY value is never opened as a path", () => {
+  const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined })
+  /** A file outside any secrets directory, and an ANY variable holding its absolute path. */
+  const plantOutside = () => {
+    const file = path.join(dirs.root, "outside")
+    fs.writeFileSync(file, PLANTED)
+    return { file, request: { group: "g", key: "k", envVar: "INJECTED", mountRequirement: "ANY" } as const }
+  }
+  const isConfigError = (error: unknown) => (error as { _tag?: string } | undefined)?._tag === "ConfigError"
+
+  it.effect("no layer is built over / (process.env, layerTest, layerWith), so the file is never read", () =>
+    Effect.gen(function*() {
+      const { file, request } = plantOutside()
+      for (const root of ["/", "//", "/..", `${dirs.root}/${"../".repeat(30)}`]) {
+        setEnv({ FLYTE_SECRETS_DEFAULT_DIR: root, INJECTED: file })
+        const { calls, layer } = recorded({ INJECTED: file }, { defaultDir: root })
+        const layers = [
+          SecretsManager.layer,
+          SecretsManager.layerTest({ env: { FLYTE_SECRETS_DEFAULT_DIR: root, INJECTED: file } }),
+          layer
+        ]
+        for (const built of layers) {
+          const exit = yield* Effect.exit(
+            SecretsManager.use((manager) => manager.get(request)).pipe(
+              Effect.provide(built)
+            )
+          )
+          assert.isTrue(Exit.isFailure(exit), root)
+          const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+          assert.isTrue(isConfigError(error), root)
+          assert.include(String(error), "FLYTE_SECRETS_DEFAULT_DIR", root)
+          assert.notInclude(inspect(exit, { depth: 20 }), PLANTED, root)
+        }
+        assert.deepStrictEqual(calls, [], root)
+      }
+    }))
+
+  it("\".\" with the working directory at / fails the facade and a task with the ConfigError, reading nothing", () => {
+    const { file, request } = plantOutside()
+    setEnv({ FLYTE_SECRETS_DEFAULT_DIR: ".", INJECTED: file })
+    const previous = process.cwd()
+    process.chdir("/")
+    try {
+      const thrown = thrownBy(() => makeSecrets(SecretsManager.layer).get(request))
+      assert.isTrue(isConfigError(thrown))
+      assert.include(String(thrown), "working directory")
+      const t = task.sync(
+        { name: "rooted", secretRequests: [new Secret(request)], layer: SecretsManager.layer },
+        () => 1
+      )
+      assert.isTrue(isConfigError(thrownBy(() => t())))
+      assert.notInclude(visibleTexts(thrown), PLANTED)
+    } finally {
+      process.chdir(previous)
+    }
+  })
+})
+
 describe("S14 memory stays bounded under hostile names", () => {
   v8.setFlagsFromString("--expose-gc")
   const gc = runInNewContext("gc") as () => void

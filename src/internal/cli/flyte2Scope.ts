@@ -8,7 +8,9 @@ import * as Flyte2 from "../../Flyte2.ts"
 import type * as Kubernetes from "../../Kubernetes.ts"
 import { secretsVariable } from "../kubernetes/flyte2/embeddedInjector.ts"
 import { idProblem } from "../kubernetes/flyte2/store.ts"
+import { quoteName } from "../lookup/naming.ts"
 import { type CommandFailed, fail } from "./failure.ts"
+import { printsAsIs } from "./printing.ts"
 
 /** What a printed pod shows where Embedded inlines a value. */
 export const redacted = "<redacted>"
@@ -19,12 +21,20 @@ export interface Flyte2Scope {
   readonly domain?: string
 }
 
+/** The refusal of a flag's value that would print as more than it says (a scope or namespace is a label, a name). */
+export const unprintable = (flag: string, value: string): string =>
+  `${flag} ${quoteName(value)}: a control, format or separator character, a quote or a backslash cannot be in a ` +
+  "Kubernetes label or name."
+
 /** `--project` and `--domain` as a scope; a project without a domain is refused with SecretService's message. */
 export const flyte2Scope = (
   project: string | undefined,
   domain: string | undefined
 ): Effect.Effect<Flyte2Scope, CommandFailed> => {
   const scope = { ...(project === undefined ? {} : { project }), ...(domain === undefined ? {} : { domain }) }
+  for (const [flag, value] of [["--project", project], ["--domain", domain]] as const) {
+    if (value !== undefined && !printsAsIs(value)) return Effect.fail(fail(unprintable(flag, value)))
+  }
   const problem = idProblem({ name: "scope", ...scope })
   return problem === undefined ? Effect.succeed(scope) : Effect.fail(fail(`--project and --domain: ${problem}`))
 }

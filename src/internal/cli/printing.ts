@@ -17,6 +17,9 @@ export const columns = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   return rows.map((row) => row.map((cell, index) => cell.padEnd(widths[index]!)).join("  ").trimEnd()).join("\n")
 }
 
+/** Whether text prints as it is: no control, format or separator character, quote or backslash to escape. */
+export const printsAsIs = (text: string): boolean => quoteName(text) === `"${text}"`
+
 /** A name as typed when it is plain printable ASCII, otherwise quoted with its invisible characters escaped. */
 export const shown = (name: string): string => /^[\x21-\x7e]+$/.test(name) ? name : quoteName(name)
 

@@ -9,8 +9,8 @@ import * as Flyte2 from "../../Flyte2.ts"
 import * as Kubernetes from "../../Kubernetes.ts"
 import { quoteName } from "../lookup/naming.ts"
 import { type CommandFailed, fail } from "./failure.ts"
-import { flyte2Scope, redacted } from "./flyte2Scope.ts"
-import { print } from "./printing.ts"
+import { flyte2Scope, redacted, unprintable } from "./flyte2Scope.ts"
+import { print, printsAsIs, shown } from "./printing.ts"
 
 export interface StoredSecretInput {
   readonly name: string
@@ -67,7 +67,9 @@ const fileValue = (file: string): Effect.Effect<Uint8Array, CommandFailed> =>
     catch: (error) => {
       const code = (error as NodeJS.ErrnoException).code
       return fail(
-        code === "ENOENT" ? `--from-file ${file}: no such file.` : `--from-file ${file}: cannot read it (${code}).`
+        code === "ENOENT"
+          ? `--from-file ${shown(file)}: no such file.`
+          : `--from-file ${shown(file)}: cannot read it (${code}).`
       )
     }
   })
@@ -109,8 +111,10 @@ const writeManifest = (file: string, text: string): Effect.Effect<void, CommandF
       const code = (error as NodeJS.ErrnoException).code
       return fail(
         code === "EEXIST"
-          ? `--out ${file}: the file exists; remove it or name another (a manifest is never written over a file).`
-          : `--out ${file}: cannot write it (${code}).`
+          ? `--out ${
+            shown(file)
+          }: the file exists; remove it or name another (a manifest is never written over a file).`
+          : `--out ${shown(file)}: cannot write it (${code}).`
       )
     }
   })
@@ -124,6 +128,9 @@ export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, Comm
       ))
     }
     const scope = yield* flyte2Scope(input.project, input.domain)
+    if (input.namespace !== undefined && !printsAsIs(input.namespace)) {
+      return yield* Effect.fail(fail(unprintable("--namespace", input.namespace)))
+    }
     const value = yield* valueOf(input)
     const manifest = yield* Flyte2.kubernetesSecret(
       { name: input.name, ...scope },
@@ -133,7 +140,7 @@ export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, Comm
     if (input.out === undefined) return yield* print(Kubernetes.toYaml(redactedManifest(manifest)).trimEnd())
     yield* writeManifest(input.out, Kubernetes.toYaml(manifest))
     yield* print(
-      `Wrote Secret ${manifest.metadata.name} (namespace ${manifest.metadata.namespace}) to ${input.out}, ` +
-        "readable by you only. Apply it with: kubectl apply -f " + input.out
+      `Wrote Secret ${manifest.metadata.name} (namespace ${manifest.metadata.namespace}) to ${shown(input.out)}, ` +
+        "readable by you only. Apply it with: kubectl apply -f " + shown(input.out)
     )
   })

@@ -60,10 +60,24 @@ const problemOf = (config: SecretsConfigShape): ConfigError | undefined => {
  * form (no `//`, `/./`, trailing `/`), so that a path the platform injects is recognised as inside it.
  */
 const validated = (config: SecretsConfigShape): Effect.Effect<SecretsConfigShape, ConfigError> => {
-  const problem = problemOf(config)
-  return problem === undefined
-    ? Effect.succeed({ ...config, defaultDir: path.resolve(config.defaultDir) })
-    : Effect.fail(problem)
+  const defaultDir = path.resolve(config.defaultDir)
+  const problem = problemOf(config) ?? rootProblem(config.defaultDir, defaultDir)
+  return problem === undefined ? Effect.succeed({ ...config, defaultDir }) : Effect.fail(problem)
+}
+
+/**
+ * A secrets directory that resolves to the root holds every absolute path: an `ANY` variable holding `/etc/passwd`
+ * would be opened as a file instead of taken as the value, and any file would count as contained.
+ */
+const rootProblem = (given: string, resolved: string): ConfigError | undefined => {
+  if (path.dirname(resolved) !== resolved) return undefined
+  const relative = path.isAbsolute(given) ? "" : ` (resolved against the working directory ${process.cwd()})`
+  return invalid(
+    variables.defaultDir,
+    `${variables.defaultDir} may not be the root directory, got ${JSON.stringify(given)}${relative}: every ` +
+      `absolute path would count as a secret file. Set it to the directory that holds the secret files, such as ` +
+      configDefaults.defaultDir
+  )
 }
 
 /** A whole number of bytes as written in a variable, or `NaN`. */

@@ -2,15 +2,16 @@
  * A pod being mutated: a deep copy of the pod given, with the indexes that keep propeller's merge rules linear
  * (flytepropeller `webhook/utils.go`). Environment variables and volume mounts are appended to every container of a
  * list unless one of that name is there; a secret volume whose `secretName` is taken gets the new items instead of
- * a second volume. Go scans the lists at every append; the sets and maps here give the same answers in constant
- * time, so injecting n secrets costs O(n), not O(n^2).
+ * a second volume; the Flyte 2 webhook puts variables at the head instead, each replacing the first of its name. Go
+ * scans and rebuilds the lists at every step; the sets and maps here give the same answers in constant time, so
+ * injecting n secrets costs O(n), not O(n^2).
  */
 import type { Container, EnvVar, KeyToPath, Pod, Volume, VolumeMount } from "../../Kubernetes.ts"
 import type { Problem } from "./problems.ts"
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
-interface DraftContainer extends Mutable<Omit<Container, "env" | "volumeMounts">> {
+export interface DraftContainer extends Mutable<Omit<Container, "env" | "volumeMounts">> {
   env?: Array<EnvVar>
   volumeMounts?: Array<VolumeMount>
 }
@@ -33,9 +34,32 @@ interface DraftPod {
 /** Which containers of the pod an append goes to. */
 export type ContainerList = "containers" | "initContainers"
 
+/** Where a variable stands in an `EnvList`: its array and index. */
+interface Slot {
+  readonly list: Array<EnvVar | undefined>
+  readonly index: number
+}
+
+/**
+ * A container's variables while the webhook changes them, written back to the container when the draft is finished.
+ * A variable put at the head is pushed onto `head` (read backwards), one replaced leaves a hole, and the first
+ * variable of each name is indexed: every step costs O(1) however long the list.
+ */
+interface EnvList {
+  /** The variables put at the head, the latest last. */
+  readonly head: Array<EnvVar | undefined>
+  /** The container's own variables, then those appended. */
+  readonly tail: Array<EnvVar | undefined>
+  /** Where the first variable of each name stands. */
+  readonly first: Map<string, Slot>
+  /** Something was written: the container gets the list (an empty `env` included) when the draft is finished. */
+  changed: boolean
+  readonly container: DraftContainer
+}
+
 export interface PodDraft {
   readonly pod: DraftPod
-  readonly envNames: WeakMap<DraftContainer, Set<string>>
+  readonly envLists: Map<DraftContainer, EnvList>
   readonly mountNames: WeakMap<DraftContainer, Set<string>>
   volumeNames: Set<string> | undefined
   secretVolumes: Map<string, DraftVolume> | undefined
@@ -90,7 +114,7 @@ export const draftOf = (pod: Pod): PodDraft | Problem => {
   copy.spec.containers ??= []
   return {
     pod: copy,
-    envNames: new WeakMap(),
+    envLists: new Map(),
     mountNames: new WeakMap(),
     volumeNames: undefined,
     secretVolumes: undefined,
@@ -120,14 +144,54 @@ const copyEnvVar = (envVar: EnvVar): EnvVar => {
     : { ...envVar, valueFrom: { secretKeyRef: { ...ref } } }
 }
 
+/** The container's variables as the draft changes them, indexed on first use. */
+const envListOf = (draft: PodDraft, container: DraftContainer): EnvList => {
+  let env = draft.envLists.get(container)
+  if (env === undefined) {
+    const tail: Array<EnvVar | undefined> = [...(container.env ?? [])]
+    const first = new Map<string, Slot>()
+    for (const [index, envVar] of tail.entries()) {
+      if (!first.has(envVar!.name)) first.set(envVar!.name, { list: tail, index })
+    }
+    draft.envLists.set(container, env = { head: [], tail, first, changed: false, container })
+  }
+  return env
+}
+
+/** Marks a write; the first one gives the container its `env` field, where a printed pod shows it (Go's order). */
+const written = (env: EnvList): void => {
+  if (env.changed) return
+  env.changed = true
+  env.container.env ??= []
+}
+
+const pushTail = (env: EnvList, envVar: EnvVar): void => {
+  written(env)
+  env.first.set(envVar.name, { list: env.tail, index: env.tail.push(envVar) - 1 })
+}
+
 /** `AppendEnvVars`: the variable is added to each container of the list that has none of its name. */
 export const appendEnvVars = (draft: PodDraft, list: ContainerList, envVar: EnvVar): void => {
   for (const container of draft.pod.spec[list] ?? []) {
-    const names = namesIn(draft.envNames, container, container.env)
-    if (names.has(envVar.name)) continue
-    names.add(envVar.name) // Each container gets its own copy, as Go's value semantics give it.
-    ;(container.env ??= []).push(copyEnvVar(envVar))
+    const env = envListOf(draft, container)
+    // Each container gets its own copy, as Go's value semantics give it.
+    if (!env.first.has(envVar.name)) pushTail(env, copyEnvVar(envVar))
   }
+}
+
+/** The first variable of that name in the container, if any. */
+export const envVarNamed = (draft: PodDraft, container: DraftContainer, name: string): EnvVar | undefined => {
+  const slot = envListOf(draft, container).first.get(name)
+  return slot?.list[slot.index]
+}
+
+/** The variable replaces the first of its name where that one stands, or is appended when there is none. */
+export const putEnvVar = (draft: PodDraft, container: DraftContainer, envVar: EnvVar): void => {
+  const env = envListOf(draft, container)
+  const slot = env.first.get(envVar.name)
+  if (slot === undefined) return pushTail(env, envVar)
+  written(env)
+  slot.list[slot.index] = envVar
 }
 
 /** The mount, when given, and the variables, to each init container and container (each list in its own order). */
@@ -230,8 +294,19 @@ export const unionAnnotations = (
   }
 }
 
+/** The variables in their order: the head's latest first, then the tail, without the holes replacements left. */
+const envOf = (env: EnvList): Array<EnvVar> => {
+  const envVars: Array<EnvVar> = []
+  for (let index = env.head.length - 1; index >= 0; index--) {
+    if (env.head[index] !== undefined) envVars.push(env.head[index]!)
+  }
+  for (const envVar of env.tail) if (envVar !== undefined) envVars.push(envVar)
+  return envVars
+}
+
 /** The mutated pod. Annotations the webhook merged come out sorted by key, as Go encodes a map. */
 export const finish = (draft: PodDraft): Pod => {
+  for (const [container, env] of draft.envLists) if (env.changed) container.env = envOf(env)
   if (draft.annotations !== undefined) {
     const metadata = draft.pod.metadata ??= {}
     // Entries become own properties: a key such as "__proto__" is an annotation like any other.
@@ -247,15 +322,13 @@ export const finish = (draft: PodDraft): Pod => {
  */
 export const prependEnvVars = (draft: PodDraft, list: ContainerList, envVars: ReadonlyArray<EnvVar>): void => {
   for (const container of draft.pod.spec[list] ?? []) {
-    const env = container.env ??= []
+    const env = envListOf(draft, container)
+    written(env)
     for (let index = envVars.length - 1; index >= 0; index--) {
-      const envVar = envVars[index]!
-      const existing = env.findIndex((candidate) => candidate.name === envVar.name)
-      if (existing >= 0) env.splice(existing, 1)
-      env.unshift(copyEnvVar(envVar))
+      const replaced = env.first.get(envVars[index]!.name)
+      if (replaced !== undefined) replaced.list[replaced.index] = undefined
+      env.first.set(envVars[index]!.name, { list: env.head, index: env.head.push(copyEnvVar(envVars[index]!)) - 1 })
     }
-    namesIn(draft.envNames, container, env)
-    for (const envVar of envVars) draft.envNames.get(container)!.add(envVar.name)
   }
 }
 

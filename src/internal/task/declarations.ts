@@ -11,6 +11,8 @@ import { inTask } from "../lookup/misses.ts"
 import { quoteName, shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
 import { readRequest, requestFields } from "../lookup/request.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
+import { inLayerContext } from "../telemetry/facadeContext.ts"
+import { refusedLookup } from "../telemetry/lookupSpan.ts"
 import { pollOnly } from "../watch/watchValues.ts"
 
 const slot = (group: string | undefined, key: string | undefined) => `${group ?? ""}\u0000${key ?? ""}`
@@ -148,8 +150,11 @@ export const declaredManager = (
       const resolved = spellings.map(resolve)
       const first = resolved[0]
       if (first === undefined) {
-        const failure = Effect.fail(undeclared(spellings[0]!))
-        return () => failure
+        const error = undeclared(spellings[0]!)
+        const failure = Effect.fail(error)
+        // Read directly (the sync facade of a task.sync), the refusal is recorded as the base's lookups are.
+        const recordedFailure = inLayerContext(manager, refusedLookup(operation, spellings[0], error))
+        return (record) => record === undefined ? recordedFailure : failure
       }
       const lookup = base.prepare(operation, resolved.flatMap((each) => each === undefined ? [] : [each.request]))
       const inThisTask = (miss: SecretNotFound) => inTask(miss, options.task, first.declared)

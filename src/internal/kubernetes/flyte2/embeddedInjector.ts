@@ -5,17 +5,20 @@
  * init container whose script writes `/etc/flyte/secrets/KEY`.
  */
 import { createHash } from "node:crypto"
-import type { Container, EnvVar, Flyte2SecretFields } from "../../../Kubernetes.ts"
+import type { Container, Flyte2SecretFields } from "../../../Kubernetes.ts"
 import type { Refusal } from "../../../KubernetesError.ts"
 import { goJoin, goToLower, goToUpper } from "../goStrings.ts"
 import {
   addImagePullSecret,
   appendInitContainer,
   appendVolumeIfNotExists,
+  type DraftContainer,
+  envVarNamed,
   findInitContainer,
   labelOf,
   type PodDraft,
-  prependToEveryContainer
+  prependToEveryContainer,
+  putEnvVar
 } from "../podDraft.ts"
 import { embeddedKeyReason } from "../shellNames.ts"
 import { secretsRoot } from "../webhookConfig.ts"
@@ -126,10 +129,9 @@ const newInitContainer = (config: InitContainerConfig): Container => ({
 })
 
 /** Appends `KEY=base64\n` to the init container's `SECRETS` (added last when missing). */
-const appendLine = (env: Array<EnvVar>, line: string): void => {
-  const index = env.findIndex((envVar) => envVar.name === secretsVariable)
-  if (index < 0) env.push({ name: secretsVariable, value: line })
-  else env[index] = { ...env[index]!, value: (env[index]!.value ?? "") + line }
+const appendLine = (draft: PodDraft, container: DraftContainer, line: string): void => {
+  const existing = envVarNamed(draft, container, secretsVariable)
+  putEnvVar(draft, container, { ...existing, name: secretsVariable, value: (existing?.value ?? "") + line })
 }
 
 const injectAsFile = (
@@ -143,11 +145,11 @@ const injectAsFile = (
   const existing = findInitContainer(draft, config.name)
   if (existing !== undefined) {
     // An init container already there means an earlier secret set up the volume, mounts and variables.
-    appendLine(existing.env ??= [], line)
+    appendLine(draft, existing, line)
     return
   }
   appendInitContainer(draft, newInitContainer(config))
-  appendLine(findInitContainer(draft, config.name)!.env!, line)
+  appendLine(draft, findInitContainer(draft, config.name)!, line)
   appendVolumeIfNotExists(draft, { name: embeddedVolumeName, emptyDir: { medium: "Memory" } })
   const path = goJoin(secretsRoot, goToLower(key))
   prependToEveryContainer(draft, fileEnvVars(secret.envVar, path), {

@@ -56,7 +56,8 @@ export const idProblem = (id: unknown): string | undefined => {
 export const md5Hex = (text: string): string => createHash("md5").update(text, "utf8").digest("hex")
 
 /**
- * The stored secrets by id. `toString`, `toJSON` and `inspect` show the ids, never a value.
+ * The stored secrets by id. `toString`, `toJSON` and `inspect` show the ids, never a value, each with its control,
+ * format and separator characters escaped: a name cannot forge or hide a line where a store is printed.
  */
 export class Store {
   readonly #values: ReadonlyMap<string, StoredValue>
@@ -72,10 +73,10 @@ export class Store {
     return [...this.#values.keys()].sort()
   }
   toJSON(): unknown {
-    return { _id: "Flyte2.Store", ids: this.ids }
+    return { _id: "Flyte2.Store", ids: this.ids.map((id) => quoteName(id).slice(1, -1)) }
   }
   toString(): string {
-    return `Flyte2.Store(${this.ids.join(", ")})`
+    return `Flyte2.Store(${this.ids.map(quoteName).join(", ")})`
   }
   [NodeInspectSymbol](): unknown {
     return this.toJSON()
