@@ -515,6 +515,20 @@ describe("S8 a secrets directory of / is refused: an absolute ANY value is never
       }
     }))
 
+  it("a secrets directory that is a link to / reads no file through it, and says why", () => {
+    const { file, request } = plantOutside()
+    const link = path.join(dirs.root, "to-root")
+    fs.symlinkSync("/", link)
+    // By its spelling the variable's path lies inside the secrets directory; through the link it is any file.
+    setEnv({ FLYTE_SECRETS_DEFAULT_DIR: link, INJECTED: link + file })
+    const thrown = thrownBy(() => makeSecrets(SecretsManager.layer).get(request))
+    assert.instanceOf(thrown, SecretNotFound)
+    const attempt = (thrown as SecretNotFound).attempts.find((tried) => tried.source === "declared-file")
+    assert.strictEqual(attempt?.outcome, "refused")
+    assert.include(attempt?.reason, "resolves to /")
+    assert.notInclude(visibleTexts(thrown), PLANTED)
+  })
+
   it("\".\" with the working directory at / fails the facade and a task with the ConfigError, reading nothing", () => {
     const { file, request } = plantOutside()
     setEnv({ FLYTE_SECRETS_DEFAULT_DIR: ".", INJECTED: file })

@@ -24,6 +24,10 @@ export const vanished: FileMiss = { outcome: "missing", reason: "no such file", 
 export const outsideSecretsDirectory = refused(
   "resolves outside the secrets directory (a symbolic link leads out of it)"
 )
+export const secretsDirectoryIsRoot = refused(
+  "lies under a secrets directory that resolves to / (a link to the root): no file is read from it; point " +
+    "FLYTE_SECRETS_DEFAULT_DIR at the directory that holds the secret files"
+)
 export const keptChanging = refused("kept changing while being read (tried several times)")
 export const danglingLink = refused(
   "is a symbolic link whose target is missing (or kept being replaced while being read)"

@@ -23,6 +23,7 @@ import {
   missOfType,
   noSuchFile,
   outsideSecretsDirectory,
+  secretsDirectoryIsRoot,
   tooLarge,
   vanished
 } from "./fileMiss.ts"
@@ -145,7 +146,12 @@ const currentRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined
 type Containment = string | undefined | typeof unchecked
 const unchecked = Symbol("unchecked")
 
-const isUnder = (root: string | undefined, real: string): boolean => root !== undefined && real.startsWith(root)
+// A secrets directory that resolves to the root (a link to "/") would hold every file: nothing is under it.
+const isUnder = (root: string | undefined, real: string): boolean =>
+  root !== undefined && root !== "/" && real.startsWith(root)
+
+/** Why a file that is not under the secrets directory `root` is refused. */
+const notUnder = (root: string | undefined) => Now.fail(root === "/" ? secretsDirectoryIsRoot : outsideSecretsDirectory)
 
 /**
  * `first` and the secrets directory's real path as it resolves now, side by side: concurrently, so a file system
@@ -245,7 +251,7 @@ const readOpen = <Handle>(
     if (containment === unchecked) return contentOf(reader, handle, request, status)
     return Now.flatMap(
       checkInside(reader, handle, path, status, containment),
-      (isIn) => isIn ? contentOf(reader, handle, request, status) : Now.fail(outsideSecretsDirectory)
+      (isIn) => isIn ? contentOf(reader, handle, request, status) : notUnder(containment)
     )
   })
 
@@ -271,7 +277,7 @@ const readByRealPath = <Handle>(
 ): Now.Now<SecretFile, FileMiss | typeof moved> =>
   Now.flatMap(besideRoot(reader, reader.access.realPath(path)), ([real, root]) =>
     !isUnder(root, real)
-      ? Now.fail(outsideSecretsDirectory)
+      ? notUnder(root)
       : Now.flatMap(
         Now.flatMap(reader.access.lstat(real), (entry) => judgedBeforeOpen(entry, true, reader.maxBytes)),
         (entry) => reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))
