@@ -1,7 +1,8 @@
 /**
  * Misses re-made from other misses: the same miss seen from a task, and one miss for several spellings of a secret.
  */
-import { SecretNotFound } from "../../SecretsError.ts"
+import * as Data from "effect/Data"
+import { type Attempt, SecretNotFound } from "../../SecretsError.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { carryHint } from "./missMessage.ts"
 import type { SecretName } from "./naming.ts"
@@ -52,6 +53,38 @@ export const invalidRequest = (request: unknown, problem: string): SecretNotFoun
       reason: "InvalidRequest",
       attempts: [{ source: "request", location: "request", outcome: "refused", reason: problem }]
     })
+  )
+}
+
+/**
+ * Whether a `SecretNotFound` is, as the schema's constructor makes it, a `Data.Error` built from its checked fields:
+ * then a miss whose fields the lookup built itself is made the same way, without the schema checking them again
+ * (checking them is most of what building the error costs, and a lookup misses on every read of a missing secret).
+ * With an Effect whose schema classes are built otherwise, every miss goes through the constructor.
+ */
+const madeFromFields = Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFound)) === Data.Error
+
+/**
+ * The lookup's miss: the name, the reason, and the places tried, each attempt whole and frozen in an array of this
+ * miss's own. The fields are in the schema's order, so the error's keys, JSON and message are the ones its
+ * constructor gives.
+ */
+export const lookupMiss = (
+  name: SecretName,
+  reason: "NotFound" | "Refused",
+  attempts: ReadonlyArray<Attempt>
+): SecretNotFound => {
+  const { group, groupVersion, key } = name
+  const fields = {
+    _tag: "SecretNotFound" as const,
+    ...(group === undefined ? {} : { group }),
+    ...(key === undefined ? {} : { key }),
+    ...(groupVersion === undefined ? {} : { groupVersion }),
+    reason,
+    attempts
+  }
+  return withoutStackTrace(() =>
+    madeFromFields ? Reflect.construct(Data.Error, [fields], SecretNotFound) : new SecretNotFound(fields)
   )
 }
 
