@@ -89,13 +89,17 @@ const readOnce = (operation: Operation, request: unknown): { key: string; fields
 /** The failure of a lookup that found nothing: every attempt, and "did you mean" hints for when it is read. */
 const notFound = (name: SecretName, target: Target, context: LookupContext) => {
   const hint = () => suggestionsFor(target, context)
+  const missOf = lookupMiss(name)
   return (attempts: ReadonlyArray<Attempt>): SecretNotFound => {
-    const unique = uniquePlaces(attempts)
-    const refused = attempts.some((attempt) => attempt.outcome === "refused")
-    const error = lookupMiss(name, refused ? "Refused" : "NotFound", Object.freeze(unique))
+    const error = missOf(refusedAny(attempts) ? "Refused" : "NotFound", Object.freeze(uniquePlaces(attempts)))
     attachHint(error, hint)
     return error
   }
+}
+
+const refusedAny = (attempts: ReadonlyArray<Attempt>): boolean => {
+  for (const attempt of attempts) if (attempt.outcome === "refused") return true
+  return false
 }
 
 /**
@@ -106,11 +110,16 @@ const notFound = (name: SecretName, target: Target, context: LookupContext) => {
 const uniquePlaces = (attempts: ReadonlyArray<Attempt>): Array<Attempt> => {
   const unique: Array<Attempt> = []
   for (const attempt of attempts) {
-    if (!unique.some((kept) => kept.source === attempt.source && kept.location === attempt.location)) {
-      unique.push(Object.freeze(attempt))
-    }
+    if (!triedBefore(unique, attempt)) unique.push(Object.freeze(attempt))
   }
   return unique
+}
+
+const triedBefore = (kept: ReadonlyArray<Attempt>, attempt: Attempt): boolean => {
+  for (const earlier of kept) {
+    if (earlier.source === attempt.source && earlier.location === attempt.location) return true
+  }
+  return false
 }
 
 /**

@@ -65,27 +65,21 @@ export const invalidRequest = (request: unknown, problem: string): SecretNotFoun
 const madeFromFields = Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFound)) === Data.Error
 
 /**
- * The lookup's miss: the name, the reason, and the places tried, each attempt whole and frozen in an array of this
- * miss's own. The fields are in the schema's order, so the error's keys, JSON and message are the ones its
- * constructor gives.
+ * The misses of one lookup of `name`: given the reason and the places tried, each attempt whole and frozen in an array
+ * of the miss's own. The name's fields are gathered once, in the schema's order, so the error's keys, JSON and
+ * message are the ones its constructor gives.
  */
-export const lookupMiss = (
-  name: SecretName,
-  reason: "NotFound" | "Refused",
-  attempts: ReadonlyArray<Attempt>
-): SecretNotFound => {
-  const { group, groupVersion, key } = name
-  const fields = {
-    _tag: "SecretNotFound" as const,
-    ...(group === undefined ? {} : { group }),
-    ...(key === undefined ? {} : { key }),
-    ...(groupVersion === undefined ? {} : { groupVersion }),
-    reason,
-    attempts
+export const lookupMiss = (name: SecretName) => {
+  const named = { _tag: "SecretNotFound" as const, ...nameFields(name) }
+  return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>): SecretNotFound => {
+    const fields = { ...named, reason, attempts }
+    return withoutStackTrace(() =>
+      madeFromFields
+        ? Reflect.construct(Data.Error, [fields], SecretNotFound)
+        // The schema would copy the attempts: the lookup's own, frozen, are set after it.
+        : Object.assign(new SecretNotFound({ ...fields, attempts: [] }), { attempts })
+    )
   }
-  return withoutStackTrace(() =>
-    madeFromFields ? Reflect.construct(Data.Error, [fields], SecretNotFound) : new SecretNotFound(fields)
-  )
 }
 
 export const nameFields = (name: SecretName) => {
