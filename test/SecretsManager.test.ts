@@ -8,8 +8,8 @@ import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { inspect } from "node:util"
-import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
-import { expectMiss, live, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
+import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager, task } from "../src/index.ts"
+import { expectMiss, failureOf, live, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const get = SecretsManager.use((manager) => manager.get({ group: "my-group", key: "my_key" }))
 const bytes = new Uint8Array([0, 255, 10, 32, 13, 9, 0x80])
@@ -516,6 +516,19 @@ describe("a full miss made from the lookup's own fields", () => {
       assert.notInclude(inspect(miss, { showHidden: true, depth: 10 }), "suggestions")
       assert.notInclude(JSON.stringify(miss), "did you mean")
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_KEI: "typo" } }))))
+})
+
+describe("a miss re-made for a task", () => {
+  it.effect("carries no stack frames, like the lookup's own miss", () =>
+    Effect.gen(function*() {
+      const read = SecretsManager.use((manager) => manager.get({ group: "g", key: "absent" }))
+      const plain = yield* expectMiss(read)
+      const inTask = yield* failureOf(task({ name: "t", secretRequests: [], preflight: false }, () => read)(undefined))
+      assert.instanceOf(inTask, SecretNotFound)
+      assert.strictEqual(inTask.task, "t")
+      assert.notInclude(plain.stack, "\n    at ")
+      assert.notInclude(inTask.stack, "\n    at ")
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
 })
 
 describe("a full miss's attempts", () => {

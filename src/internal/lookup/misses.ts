@@ -1,5 +1,7 @@
 /**
  * Misses re-made from other misses: the same miss seen from a task, and one miss for several spellings of a secret.
+ * Like the lookup's own, they are made without stack frames: those would point into the library, and capturing them
+ * costs more than the rest of the miss (the facade gives a thrown miss the caller's frames).
  */
 import * as Data from "effect/Data"
 import { type Attempt, SecretNotFound } from "../../SecretsError.ts"
@@ -24,7 +26,7 @@ const fieldsOf = (error: SecretNotFound) => ({
  */
 export const inTask = (error: SecretNotFound, task: string, declared: boolean): SecretNotFound => {
   if (error.reason !== "NotFound" && error.reason !== "Refused") return error
-  return carryHint(error, new SecretNotFound({ ...fieldsOf(error), task, declared }))
+  return carryHint(error, withoutStackTrace(() => new SecretNotFound({ ...fieldsOf(error), task, declared })))
 }
 
 /**
@@ -38,7 +40,7 @@ export const mergeMisses = (first: SecretNotFound, later: SecretNotFound): Secre
     return seen.has(place) ? false : (seen.add(place), true)
   })
   const reason = first.reason === "Refused" || later.reason === "Refused" ? "Refused" : first.reason
-  return carryHint(first, new SecretNotFound({ ...fieldsOf(first), reason, attempts }))
+  return carryHint(first, withoutStackTrace(() => new SecretNotFound({ ...fieldsOf(first), reason, attempts })))
 }
 
 /**
