@@ -1,12 +1,15 @@
 /**
  * The text of a miss, built only when an error's message is read: where the lookup looked, and what to do. Hints
- * that compare against what exists ("did you mean") are kept beside the error, never in it, so nothing extra prints
+ * that compare against what exists ("did you mean") are kept in private fields of the error, so nothing extra prints
  * or serialises, and are computed once, on first read.
  */
 import type { MissingSecrets, SecretNotFound } from "../../SecretsError.ts"
 import { describeName, type NameInput, quoteName } from "./naming.ts"
 
-/** A base whose constructor returns the object it is given: a class extending it adds its private fields to that object. */
+/**
+ * A base whose constructor returns the object it is given: a class extending it adds its private fields to that
+ * object.
+ */
 class Stamped {
   constructor(target: object) {
     return target

@@ -1,7 +1,7 @@
 /**
- * Misses re-made from other misses: the same miss seen from a task, and one miss for several spellings of a secret.
- * Like the lookup's own, they are made without stack frames: those would point into the library, and capturing them
- * costs more than the rest of the miss (the facade gives a thrown miss the caller's frames).
+ * How misses are made: the lookup's own, the same miss seen from a task, one miss for several spellings of a secret,
+ * and a request refused. None carries stack frames: they would point into the library, and capturing them costs
+ * more than the rest of a miss (the facade gives a thrown miss the caller's frames).
  */
 import * as Data from "effect/Data"
 import { type Attempt, SecretNotFound } from "../../SecretsError.ts"
@@ -59,10 +59,10 @@ export const invalidRequest = (request: unknown, problem: string): SecretNotFoun
 }
 
 /**
- * Whether a `SecretNotFound` is, as the schema's constructor makes it, a `Data.Error` built from its checked fields:
- * then a miss whose fields the lookup built itself is made the same way, without the schema checking them again
- * (checking them is most of what building the error costs, and a lookup misses on every read of a missing secret).
- * With an Effect whose schema classes are built otherwise, every miss goes through the constructor.
+ * Whether the schema's constructor, once it has checked the fields, hands them to `Data.Error`'s: then a miss whose
+ * fields the lookup built itself is made by that constructor directly, as a `SecretNotFound`, without the schema
+ * checking them again (checking them was most of what building a miss cost, and a lookup misses on every read of a
+ * missing secret). With an Effect whose schema classes are built otherwise, every miss goes through the schema.
  */
 const madeFromFields = Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFound)) === Data.Error
 
@@ -84,7 +84,7 @@ export const lookupMiss = (name: SecretName) => {
   }
 }
 
-export const nameFields = (name: SecretName) => {
+const nameFields = (name: SecretName) => {
   const { group, groupVersion, key } = name
   return {
     ...(group === undefined ? {} : { group }),
