@@ -1,12 +1,15 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager } from "../src/index.ts"
-import { expectMiss, live, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
+import { inspect } from "node:util"
+import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager, task } from "../src/index.ts"
+import { expectMiss, failureOf, live, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const get = SecretsManager.use((manager) => manager.get({ group: "my-group", key: "my_key" }))
 const bytes = new Uint8Array([0, 255, 10, 32, 13, 9, 0x80])
@@ -447,11 +450,85 @@ describe("a full miss builds its message only when it is read", () => {
         assert.instanceOf(thrown, SecretNotFound)
         assert.deepStrictEqual([built, listed], [0, 0])
         assert.include(miss.message, "FLYTE_SECRETS_G_KEI")
-        assert.deepStrictEqual([built, listed], [1, 1])
+        assert.deepStrictEqual([built, listed], [1, 1]) // Built once: a name set since, closer to the one tried, changes nothing already read.
+        ;(variables as Record<string, string>)["FLYTE_SECRETS_G_KEY2"] = "closer"
+        const again = miss.message
+        assert.strictEqual(again, getter.get!.call(miss))
+        assert.notInclude(again, "FLYTE_SECRETS_G_KEY2")
+        assert.deepStrictEqual([built, listed], [2, 1])
       } finally {
         Object.defineProperty(SecretNotFound.prototype, "message", getter)
       }
     }))
+})
+
+/** The same error made by the schema's constructor from the same fields, with no stack frames either. */
+const madeBySchema = (miss: SecretNotFound): SecretNotFound => {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return new SecretNotFound({ ...miss, attempts: miss.attempts })
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
+/** Everything a caller can see of an error, as the schema's constructor would have made it. */
+const assertMadeAsBySchema = (miss: SecretNotFound) => {
+  const parsed = madeBySchema(miss)
+  assert.strictEqual(Object.getPrototypeOf(miss), SecretNotFound.prototype)
+  assert.instanceOf(miss, Error)
+  assert.isTrue(Schema.is(SecretNotFound)(miss))
+  assert.deepStrictEqual(Reflect.ownKeys(miss), Reflect.ownKeys(parsed))
+  assert.deepStrictEqual({ ...miss }, { ...parsed })
+  assert.strictEqual(JSON.stringify(miss), JSON.stringify(parsed))
+  assert.strictEqual(String(miss), String(parsed))
+  assert.strictEqual(inspect(miss, { showHidden: true, depth: 10 }), inspect(parsed, { showHidden: true, depth: 10 }))
+  const encoded = Schema.encodeSync(SecretNotFound)(miss)
+  assert.deepStrictEqual(encoded, Schema.encodeSync(SecretNotFound)(parsed))
+  assert.strictEqual(JSON.stringify(Schema.decodeSync(SecretNotFound)(encoded)), JSON.stringify(parsed))
+}
+
+describe("a full miss made from the lookup's own fields", () => {
+  it.effect("is what the schema's constructor makes of them: class, keys, JSON, text, printing, encoding", () =>
+    Effect.gen(function*() {
+      // With this Effect a schema error is a Data.Error built from its fields, so the lookup builds it that way.
+      assert.strictEqual(Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFound)), Data.Error)
+      const manager = yield* SecretsManager
+      const missed = yield* expectMiss(manager.get({ group: "g", key: "absent", groupVersion: "v1" }))
+      assert.strictEqual(missed.reason, "NotFound")
+      assert.strictEqual(missed.groupVersion, "v1")
+      assertMadeAsBySchema(missed)
+      const refused = yield* expectMiss(manager.get({ group: "g", key: "bin" }))
+      assert.strictEqual(refused.reason, "Refused")
+      assertMadeAsBySchema(refused)
+      assertMadeAsBySchema(yield* expectMiss(manager.get({ key: "only-a-key" })))
+    }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/bin": new Uint8Array([0xff]) } }))))
+
+  it.effect("keeps its \"did you mean\" hint where no listing, JSON or printing shows it", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const miss = yield* expectMiss(manager.get({ group: "g", key: "key" }))
+      const before = { keys: Reflect.ownKeys(miss), json: JSON.stringify(miss) }
+      assert.include(miss.message, "the variable \"FLYTE_SECRETS_G_KEI\" is set (did you mean it?)")
+      assert.deepStrictEqual({ keys: Reflect.ownKeys(miss), json: JSON.stringify(miss) }, before)
+      assert.deepStrictEqual(Reflect.ownKeys(miss), Reflect.ownKeys(madeBySchema(miss)))
+      assert.notInclude(inspect(miss, { showHidden: true, depth: 10 }), "suggestions")
+      assert.notInclude(JSON.stringify(miss), "did you mean")
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_KEI: "typo" } }))))
+})
+
+describe("a miss re-made for a task", () => {
+  it.effect("carries no stack frames, like the lookup's own miss", () =>
+    Effect.gen(function*() {
+      const read = SecretsManager.use((manager) => manager.get({ group: "g", key: "absent" }))
+      const plain = yield* expectMiss(read)
+      const inTask = yield* failureOf(task({ name: "t", secretRequests: [], preflight: false }, () => read)(undefined))
+      assert.instanceOf(inTask, SecretNotFound)
+      assert.strictEqual(inTask.task, "t")
+      assert.notInclude(plain.stack, "\n    at ")
+      assert.notInclude(inTask.stack, "\n    at ")
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
 })
 
 describe("a full miss's attempts", () => {

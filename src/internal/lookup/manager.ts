@@ -10,12 +10,11 @@ import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../S
 import { BoundedCache } from "../BoundedCache.ts"
 import { registerSecretValue } from "../masking/registry.ts"
 import * as Now from "../now.ts"
-import { withoutStackTrace } from "../stackTrace.ts"
 import { noteFound, noteMissed } from "../telemetry/lookupSpan.ts"
 import { requestChanges } from "../watch/requestChanges.ts"
 import { managerFromCore, type Operation, type ReadNow } from "./core.ts"
 import { sourcesFor } from "./flyte2Places.ts"
-import { invalidRequest, nameFields } from "./misses.ts"
+import { invalidRequest, lookupMiss } from "./misses.ts"
 import { attachHint } from "./missMessage.ts"
 import type { SecretName } from "./naming.ts"
 import { readRequest, requestFields, type Target } from "./request.ts"
@@ -94,34 +93,37 @@ const readOnce = (operation: Operation, request: unknown): { key: string; fields
 /** The failure of a lookup that found nothing: every attempt, and "did you mean" hints for when it is read. */
 const notFound = (name: SecretName, target: Target, context: LookupContext) => {
   const hint = () => suggestionsFor(target, context)
+  const missOf = lookupMiss(name)
   return (attempts: ReadonlyArray<Attempt>): SecretNotFound => {
-    const error = withoutStackTrace(() =>
-      new SecretNotFound({
-        ...nameFields(name),
-        reason: attempts.some((attempt) => attempt.outcome === "refused") ? "Refused" : "NotFound",
-        attempts: []
-      })
-    )
-    // The attempts are the lookup's own, each built whole by its place: they are set after the schema's
-    // constructor, not parsed by it (parsing them is most of what building a miss costs), in an array of this
-    // error's own, frozen with each attempt, so no miss can change what another shows.
-    const settable: { attempts: ReadonlyArray<Attempt> } = error
-    settable.attempts = Object.freeze(uniquePlaces(attempts))
+    const error = missOf(refusedAny(attempts) ? "Refused" : "NotFound", Object.freeze(uniquePlaces(attempts)))
     attachHint(error, hint)
     return error
   }
 }
 
+const refusedAny = (attempts: ReadonlyArray<Attempt>): boolean => {
+  for (const attempt of attempts) if (attempt.outcome === "refused") return true
+  return false
+}
+
 /**
  * Attempts with each place once, in a new array, each frozen (a place may answer every miss with the same attempt):
- * two spellings of a name can share a place (`MY_API_KEYS_TOKEN`).
+ * two spellings of a name can share a place (`MY_API_KEYS_TOKEN`). A lookup tries a handful of places, so a scan of
+ * those kept is cheaper than a set of keys.
  */
 const uniquePlaces = (attempts: ReadonlyArray<Attempt>): Array<Attempt> => {
-  const seen = new Set<string>()
-  return attempts.filter((attempt) => {
-    const place = `${attempt.source}\u0000${attempt.location}`
-    return seen.has(place) ? false : (seen.add(place), Object.freeze(attempt), true)
-  })
+  const unique: Array<Attempt> = []
+  for (const attempt of attempts) {
+    if (!triedBefore(unique, attempt)) unique.push(Object.freeze(attempt))
+  }
+  return unique
+}
+
+const triedBefore = (kept: ReadonlyArray<Attempt>, attempt: Attempt): boolean => {
+  for (const earlier of kept) {
+    if (earlier.source === attempt.source && earlier.location === attempt.location) return true
+  }
+  return false
 }
 
 /**

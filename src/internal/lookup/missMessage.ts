@@ -1,31 +1,59 @@
 /**
  * The text of a miss, built only when an error's message is read: where the lookup looked, and what to do. Hints
- * that compare against what exists ("did you mean") are kept beside the error, never in it, so nothing extra prints
+ * that compare against what exists ("did you mean") are kept in private fields of the error, so nothing extra prints
  * or serialises, and are computed once, on first read.
  */
 import type { MissingSecrets, SecretNotFound } from "../../SecretsError.ts"
 import { describeName, type NameInput, quoteName } from "./naming.ts"
 
-const lateHints = new WeakMap<object, () => string | undefined>()
-/** Hints computed, by error: a miss that is only branched on stores nothing here. */
-const computedHints = new WeakMap<object, string | undefined>()
+/**
+ * A base whose constructor returns the object it is given: a class extending it adds its private fields to that
+ * object.
+ */
+class Stamped {
+  constructor(target: object) {
+    return target
+  }
+}
+
+/**
+ * A miss's hint, in private fields of the error itself: nothing but this class reads them, no listing, JSON or
+ * printing shows them (hidden properties included), and adding them costs what adding a property costs, where a
+ * `WeakMap` entry per miss cost several times that. The hint is computed once, on the first read of the message.
+ */
+class LateHint extends Stamped {
+  readonly #compute: () => string | undefined
+  #computed: { readonly hint: string | undefined } | undefined = undefined
+
+  constructor(error: SecretNotFound, compute: () => string | undefined) {
+    super(error)
+    this.#compute = compute
+  }
+
+  static attach(error: SecretNotFound, compute: () => string | undefined): void {
+    if (!(#compute in error)) new LateHint(error, compute)
+  }
+
+  static computeOf(error: SecretNotFound): (() => string | undefined) | undefined {
+    return #compute in error ? error.#compute : undefined
+  }
+
+  static of(error: SecretNotFound): string | undefined {
+    if (!(#compute in error)) return undefined
+    error.#computed ??= { hint: error.#compute() }
+    return error.#computed.hint
+  }
+}
 
 /** Attaches a hint computed when the error's message is first read (the same function for every miss of a lookup). */
-export const attachHint = (error: SecretNotFound, hint: () => string | undefined): void => {
-  lateHints.set(error, hint)
-}
+export const attachHint = (error: SecretNotFound, hint: () => string | undefined): void => LateHint.attach(error, hint)
 
-const hintOf = (error: SecretNotFound): string | undefined => {
-  if (computedHints.has(error)) return computedHints.get(error)
-  const hint = lateHints.get(error)?.()
-  computedHints.set(error, hint)
-  return hint
-}
+const hintOf = (error: SecretNotFound): string | undefined => LateHint.of(error)
 
 /** Gives `to` the hint `from` carries (a miss re-made for a task, or for several spellings). */
 export const carryHint = (from: SecretNotFound, to: SecretNotFound): SecretNotFound => {
-  const hint = lateHints.get(from)
-  if (hint !== undefined) lateHints.set(to, hint)
+  const hint = LateHint.computeOf(from)
+  if (hint !== undefined) LateHint.attach(to, hint)
   return to
 }
 

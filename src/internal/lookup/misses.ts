@@ -1,7 +1,10 @@
 /**
- * Misses re-made from other misses: the same miss seen from a task, and one miss for several spellings of a secret.
+ * How misses are made: the lookup's own, the same miss seen from a task, one miss for several spellings of a secret,
+ * and a request refused. None carries stack frames: they would point into the library, and capturing them costs
+ * more than the rest of a miss (the facade gives a thrown miss the caller's frames).
  */
-import { SecretNotFound } from "../../SecretsError.ts"
+import * as Data from "effect/Data"
+import { type Attempt, SecretNotFound } from "../../SecretsError.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { carryHint } from "./missMessage.ts"
 import type { SecretName } from "./naming.ts"
@@ -23,7 +26,7 @@ const fieldsOf = (error: SecretNotFound) => ({
  */
 export const inTask = (error: SecretNotFound, task: string, declared: boolean): SecretNotFound => {
   if (error.reason !== "NotFound" && error.reason !== "Refused") return error
-  return carryHint(error, new SecretNotFound({ ...fieldsOf(error), task, declared }))
+  return carryHint(error, withoutStackTrace(() => new SecretNotFound({ ...fieldsOf(error), task, declared })))
 }
 
 /**
@@ -37,7 +40,7 @@ export const mergeMisses = (first: SecretNotFound, later: SecretNotFound): Secre
     return seen.has(place) ? false : (seen.add(place), true)
   })
   const reason = first.reason === "Refused" || later.reason === "Refused" ? "Refused" : first.reason
-  return carryHint(first, new SecretNotFound({ ...fieldsOf(first), reason, attempts }))
+  return carryHint(first, withoutStackTrace(() => new SecretNotFound({ ...fieldsOf(first), reason, attempts })))
 }
 
 /**
@@ -55,7 +58,33 @@ export const invalidRequest = (request: unknown, problem: string): SecretNotFoun
   )
 }
 
-export const nameFields = (name: SecretName) => {
+/**
+ * Whether the schema's constructor, once it has checked the fields, hands them to `Data.Error`'s: then a miss whose
+ * fields the lookup built itself is made by that constructor directly, as a `SecretNotFound`, without the schema
+ * checking them again (checking them was most of what building a miss cost, and a lookup misses on every read of a
+ * missing secret). With an Effect whose schema classes are built otherwise, every miss goes through the schema.
+ */
+const madeFromFields = Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFound)) === Data.Error
+
+/**
+ * The misses of one lookup of `name`: given the reason and the places tried, each attempt whole and frozen in an array
+ * of the miss's own. The name's fields are gathered once, in the schema's order, so the error's keys, JSON and
+ * message are the ones its constructor gives.
+ */
+export const lookupMiss = (name: SecretName) => {
+  const named = { _tag: "SecretNotFound" as const, ...nameFields(name) }
+  return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>): SecretNotFound => {
+    const fields = { ...named, reason, attempts }
+    return withoutStackTrace(() =>
+      madeFromFields
+        ? Reflect.construct(Data.Error, [fields], SecretNotFound)
+        // The schema would copy the attempts: the lookup's own, frozen, are set after it.
+        : Object.assign(new SecretNotFound({ ...fields, attempts: [] }), { attempts })
+    )
+  }
+}
+
+const nameFields = (name: SecretName) => {
   const { group, groupVersion, key } = name
   return {
     ...(group === undefined ? {} : { group }),
