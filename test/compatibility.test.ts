@@ -8,9 +8,11 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as fc from "fast-check"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager, task } from "../src/index.ts"
+import { strictUtf8Text } from "../src/internal/lookup/text.ts"
 import { captureLogs, expectMiss, live, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const get = (request: Parameters<SecretsManager["Service"]["get"]>[0]) =>
@@ -42,6 +44,43 @@ describe("values as flytekit reads them", () => {
       const bytes = yield* get({ group: "g", key: "k", encodeMode: "rb" })
       assert.deepStrictEqual(bytes, new TextEncoder().encode("é"))
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_K: " é\n" } }))))
+})
+
+describe("strict UTF-8, as Python's utf-8 codec reads a file", () => {
+  const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+  const decoded = (bytes: Uint8Array) => {
+    try {
+      return fatal.decode(bytes)
+    } catch {
+      return undefined
+    }
+  }
+  // Bytes near the edges of UTF-8: overlong forms, surrogates, past U+10FFFF, cut sequences, a byte order mark.
+  const edgy = fc.uint8Array({ maxLength: 24 }).chain((bytes) =>
+    fc.constantFrom(
+      bytes,
+      Uint8Array.of(0xef, 0xbb, 0xbf, ...bytes),
+      Uint8Array.of(0xc0, 0x80),
+      Uint8Array.of(0xed, 0xa0, 0x80),
+      Uint8Array.of(0xf4, 0x90, 0x80, 0x80),
+      Uint8Array.of(0xe2, 0x82),
+      new TextEncoder().encode("caf\u00e9 \u{1f511} " + bytes.join(","))
+    )
+  )
+
+  it("gives the text a fatal TextDecoder gives, byte order mark kept, and refuses exactly what it refuses", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), edgy), (bytes) => {
+        assert.strictEqual(strictUtf8Text(bytes), decoded(bytes))
+      }),
+      { numRuns: 5000 }
+    )
+  })
+
+  it("reads a view into a larger buffer by its own bytes only", () => {
+    const buffer = new TextEncoder().encode("xxsecretyy")
+    assert.strictEqual(strictUtf8Text(buffer.subarray(2, 8)), "secret")
+  })
 })
 
 describe("key-only secrets", () => {

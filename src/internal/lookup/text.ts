@@ -4,6 +4,8 @@
  * become `\n`, as Python's text mode reads them). A leading byte order mark is kept, as flytekit's `utf-8` codec
  * keeps it.
  */
+import { Buffer, isUtf8 } from "node:buffer"
+
 // The characters Python's str.isspace() accepts.
 const pythonWhitespace = "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" +
   "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -22,20 +24,13 @@ export const pythonStrip = (text: string): string => {
 
 const carriageReturn = /\r\n?/g
 
-// The library's one UTF-8 decoder.
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
-
 /**
  * `bytes` as text when they are strict UTF-8 (no overlong forms, no surrogates), else `undefined`. A byte order mark
- * is kept, as Python's `utf-8` codec and Go's strings keep it: the text holds every byte.
+ * is kept, as Python's `utf-8` codec and Go's strings keep it: the text holds every byte. Validated, then decoded by
+ * Node's own UTF-8 decoder (the same text as a fatal `TextDecoder`'s, at a fraction of its cost for a short value).
  */
-export const strictUtf8Text = (bytes: Uint8Array): string | undefined => {
-  try {
-    return strictUtf8.decode(bytes)
-  } catch {
-    return undefined
-  }
-}
+export const strictUtf8Text = (bytes: Uint8Array): string | undefined =>
+  isUtf8(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8") : undefined
 
 /** A file's bytes as flytekit's text mode gives them (universal newlines, then stripped), or `undefined` if not UTF-8. */
 export const fileText = (bytes: Uint8Array): string | undefined => {
