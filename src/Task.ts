@@ -11,11 +11,12 @@ import { facadeOver } from "./internal/facade/proxy.ts"
 import { defaultManager, managerOf, runNow } from "./internal/facade/run.ts"
 import { quoteName } from "./internal/lookup/naming.ts"
 import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
+import { checkAll, type TaskView, taskViews } from "./internal/task/preflight.ts"
 import type { CheckedDeclarations, Declaration, ManagerOf, RequestsOf, SecretsOf } from "./internal/task/typed.ts"
 import { inLayerContext, inTaskContext } from "./internal/telemetry/facadeContext.ts"
-import { inTaskTelemetry, type Locate, observePreflight } from "./internal/telemetry/preflight.ts"
+import { inTaskTelemetry, observePreflight } from "./internal/telemetry/preflight.ts"
 import { Secret, type SecretIdl, type SecretInput } from "./Secret.ts"
-import { MissingSecrets, type SecretNotFound } from "./SecretsError.ts"
+import type { MissingSecrets } from "./SecretsError.ts"
 import type { Secrets } from "./SecretsFacade.ts"
 import { SecretsManager, type SecretsManagerShape } from "./SecretsManager.ts"
 
@@ -140,7 +141,13 @@ export interface SyncTask<I, A> extends TaskDefinition {
   (...input: InputOf<I>): A
 }
 
-const defineTask = (options: TaskOptions): TaskDefinition & { readonly declarations: Declarations } => {
+/** A task as defined: its declarations, and its view of each manager it runs against. */
+interface DefinedTask extends TaskDefinition {
+  readonly declarations: Declarations
+  readonly viewOf: (base: SecretsManagerShape) => TaskView
+}
+
+const defineTask = (options: TaskOptions): DefinedTask => {
   if (typeof options?.name !== "string" || options.name === "") {
     throw new TypeError("A task needs a name: task({ name: \"my_task\", secretRequests: [...] }, body)")
   }
@@ -158,45 +165,26 @@ const defineTask = (options: TaskOptions): TaskDefinition & { readonly declarati
       )
     }
   })
+  const declarations = makeDeclarations(secretRequests)
+  const settings = { task: options.name, strict: options.strict === true }
   return {
     name: options.name,
     secretRequests,
     securityContext: () => ({ secrets: secretRequests.map(Secret.toIdl) }),
-    declarations: makeDeclarations(secretRequests)
+    declarations,
+    viewOf: taskViews(secretRequests, (base) => declaredManager(base, declarations, settings))
   }
 }
 
-/**
- * Locates every declared secret, concurrently, without decoding (binary file secrets pass; files are checked, not
- * read); all misses in one error.
- */
-const preflightCheck = (definition: TaskDefinition, locate: Locate) =>
-  Effect.flatMap(
-    // Each lookup reads at once: one whose places answer at once needs no fiber; the others run concurrently.
-    Effect.forEach(
-      definition.secretRequests,
-      (secret) =>
-        Effect.matchEager(locate(secret), {
-          onFailure: (miss) => miss,
-          onSuccess: () => undefined
-        }),
-      { concurrency: "unbounded" }
-    ),
-    (outcomes) => {
-      const missing = outcomes.filter((miss): miss is SecretNotFound => miss !== undefined)
-      return missing.length === 0 ? Effect.void : Effect.fail(new MissingSecrets({ task: definition.name, missing }))
-    }
-  )
-
 /** The manager a task's body sees, after the preflight when it is on. */
-const prepare = (base: SecretsManagerShape, options: TaskOptions, definition: ReturnType<typeof defineTask>) => {
-  const manager = declaredManager(base, definition.declarations, {
-    task: definition.name,
-    strict: options.strict === true
-  })
-  return options.preflight === false
-    ? Effect.succeed(manager)
-    : Effect.as(observePreflight(definition, manager, (locate) => preflightCheck(definition, locate)), manager)
+const prepare = (base: SecretsManagerShape, options: TaskOptions, definition: DefinedTask) => {
+  const view = definition.viewOf(base)
+  if (options.preflight === false) return Effect.succeed(view.manager)
+  const count = definition.secretRequests.length
+  return Effect.as(
+    observePreflight(definition, view, (locate) => checkAll(definition.name, count, locate)),
+    view.manager
+  )
 }
 
 /** The callable with the definition's properties (`name` replaces the function's own, read-only one). */

@@ -1,9 +1,20 @@
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { isTask, MissingSecrets, Secret, SecretNotFound, SecretsManager, task } from "../src/index.ts"
+import {
+  Environment,
+  isTask,
+  MissingSecrets,
+  Secret,
+  SecretNotFound,
+  SecretsConfig,
+  SecretsManager,
+  task
+} from "../src/index.ts"
 import { setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const failureOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -108,6 +119,60 @@ describe("task() with a test layer", () => {
       assert.strictEqual(yield* t(1), 2)
     }).pipe(Effect.provide(SecretsManager.layerTest())))
 
+  it.effect("one task run against two managers reads each run through the manager it runs against", () =>
+    Effect.gen(function*() {
+      const t = task(
+        { name: "t", secretRequests: [{ group: "db", key: "password" }] },
+        () => SecretsManager.use((manager) => manager.get({ group: "db", key: "password" }))
+      )
+      const withValue = SecretsManager.layerTest({ env: { FLYTE_SECRETS_DB_PASSWORD: "first" } })
+      const other = SecretsManager.layerTest({ env: { FLYTE_SECRETS_DB_PASSWORD: "second" } })
+      const without = SecretsManager.layerTest()
+      assert.strictEqual(yield* Effect.provide(t(), withValue), "first")
+      assert.instanceOf(yield* failureOf(Effect.provide(t(), without)), MissingSecrets)
+      assert.strictEqual(yield* Effect.provide(t(), other), "second")
+      assert.strictEqual(yield* Effect.provide(t(), withValue), "first")
+    }))
+
+  it.effect("misses answered at once and misses answered later are listed in declared order", () =>
+    Effect.gen(function*() {
+      const base = yield* SecretsManager
+      // Groups named "later" answer after a yield; the others at once (their lookup is done when it is made).
+      const mixed = Layer.succeed(SecretsManager, {
+        ...base,
+        locate: (request) =>
+          request.group === "later"
+            ? Effect.flatMap(Effect.yieldNow, () => base.locate(request))
+            : Effect.runSyncExit(base.locate(request))
+      })
+      const t = task({
+        name: "mixed",
+        secretRequests: [
+          { group: "later", key: "one" },
+          { group: "now", key: "two" },
+          { group: "found", key: "k" },
+          { group: "later", key: "three" },
+          { group: "now", key: "four" }
+        ]
+      }, () => Effect.void)
+      const error = yield* failureOf(Effect.provide(t(), mixed))
+      assert.instanceOf(error, MissingSecrets)
+      assert.deepStrictEqual((error as MissingSecrets).missing.map((miss) => miss.key), ["one", "two", "three", "four"])
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_FOUND_K: "v" } }))))
+
+  it.effect("a lookup that dies fails the preflight with its defect, not as a missing secret", () =>
+    Effect.gen(function*() {
+      const base = yield* SecretsManager
+      const dying = Layer.succeed(SecretsManager, { ...base, locate: () => Effect.die("locate broke") })
+      const t = task(
+        { name: "t", secretRequests: [{ group: "a", key: "k" }, { group: "b", key: "k" }] },
+        () => Effect.void
+      )
+      const exit = yield* Effect.exit(Effect.provide(t(), dying))
+      assert.isTrue(Exit.hasDies(exit))
+      assert.isFalse(Exit.hasFails(exit))
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
+
   it.effect("a request naming only group and key uses the declared envVar: ENV_VAR holds the value", () =>
     Effect.gen(function*() {
       const t = task({
@@ -189,6 +254,36 @@ describe("tasks on the live layer", () => {
       assert.include((error as MissingSecrets).message, path.join(dirs.secrets, "aws/secret_key"))
       assert.isFalse(ran)
     }))
+
+  it.effect("a preflight over a file system that answers later lists its misses in declared order", () => {
+    writeFiles(dirs.secrets, { "found/file": "f" })
+    setEnv({ FLYTE_SECRETS_FOUND_VAR: "v", UNSET_TOKEN: undefined })
+    // Its files answer later; a variable answers at once: misses of both kinds, between secrets found.
+    const asynchronous = SecretsManager.layerNoDeps.pipe(
+      Layer.provide([SecretsConfig.layer, Environment.layer, NodeFileSystem.layer])
+    )
+    const t = task({
+      name: "mixed",
+      secretRequests: [
+        { group: "absent", key: "first" },
+        { group: "found", key: "var" },
+        { group: "env", key: "only", mountRequirement: "ENV_VAR", envVar: "UNSET_TOKEN" },
+        { group: "found", key: "file" },
+        { group: "absent", key: "last" }
+      ]
+    }, () => Effect.void)
+    return Effect.gen(function*() {
+      const error = yield* failureOf(t())
+      assert.instanceOf(error, MissingSecrets)
+      assert.deepStrictEqual(
+        (error as MissingSecrets).missing.map((miss) => [miss.group, miss.key, miss.task]),
+        [["absent", "first", "mixed"], ["env", "only", "mixed"], ["absent", "last", "mixed"]]
+      )
+      writeFiles(dirs.secrets, { "absent/first": "1", "absent/last": "2" })
+      setEnv({ UNSET_TOKEN: "t" })
+      yield* t()
+    }).pipe(Effect.provide(asynchronous))
+  })
 
   it.effect("each preflight resolves the secrets directory again: a re-pointed directory link is followed", () => {
     writeFiles(dirs.root, { "v1/db/password": "one", "v2/other/k": "x" })

@@ -91,9 +91,9 @@ export const managerFromCore = (core: LookupCore): SecretsManagerShape => {
 export const coreOf = (manager: SecretsManagerShape): LookupCore => cores.get(manager) ?? coreOver(manager)
 
 /**
- * Reads a secret now, for callers already at the moment of reading (the sync facade, a task's preflight): the places
- * are tried at once, and a lookup whose places all answered at once comes back completed (an `Exit`), which
- * `Effect.runSyncExit` and `Effect.forEach` take without starting a fiber.
+ * Reads a secret now, for callers already at the moment of reading (the sync facade): the places are tried at once,
+ * and a lookup whose places all answered at once comes back completed (an `Exit`), which `Effect.runSyncExit` takes
+ * without starting a fiber.
  */
 export const readNow = (
   manager: SecretsManagerShape,

@@ -6,16 +6,11 @@ import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type { SecretNotFound } from "../../SecretsError.ts"
-import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
-import { readNow } from "../lookup/core.ts"
+import type { Locate, TaskView } from "../task/preflight.ts"
 import { spanExit } from "./lookupSpan.ts"
 import { CurrentTask, whenEnabled } from "./switch.ts"
 
 const preflightSpanName = "effect_secrets.preflight"
-
-/** How the preflight locates each secret: read at once when untraced, or as a lookup that records itself. */
-export type Locate = (secret: SecretRequest) => Effect.Effect<unknown, SecretNotFound>
 
 const missingCount = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Exit.isSuccess(exit)) return 0
@@ -26,20 +21,21 @@ const missingCount = (exit: Exit.Exit<unknown, unknown>): number => {
 
 /**
  * A task's preflight, recorded when telemetry is on: a span with the task's name, how many secrets it declares and
- * how many were missing, its lookups inside.
+ * how many were missing, its lookups inside (each the manager's `locate`, recorded). Untraced, each secret's lookup
+ * is started in place.
  */
 export const observePreflight = <E>(
   task: { readonly name: string; readonly secretRequests: ReadonlyArray<unknown> },
-  manager: SecretsManagerShape,
+  view: TaskView,
   check: (locate: Locate) => Effect.Effect<void, E>
 ): Effect.Effect<void, E> =>
-  whenEnabled(() => check((secret) => readNow(manager, "locate", [secret])), () =>
+  whenEnabled(() => check(view.locateNow), () =>
     Effect.flatMap(
       Effect.makeSpan(preflightSpanName, {
         attributes: { "effect_secrets.task": task.name, "effect_secrets.declared": task.secretRequests.length }
       }),
       (span) =>
-        check(manager.locate).pipe(
+        check(view.locate).pipe(
           Effect.provideService(CurrentTask, task.name),
           Effect.withParentSpan(span, { captureStackTrace: false }),
           Effect.onExit((exit) =>
