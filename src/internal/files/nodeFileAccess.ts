@@ -21,10 +21,14 @@ const readFlags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants
 
 const missOf = (error: unknown): FileMiss => missOfCode((error as NodeJS.ErrnoException).code)
 
-/** Runs `call` now and answers with its value, or its failure as a miss; a failure costs no stack trace. */
+/**
+ * Runs `call` now and answers with its value, or its failure as a miss. Only an open is kept from capturing a stack
+ * trace for its error (see `withOpen`): it is the call that fails on a lookup's way (no such file, permission
+ * denied); the others fail only when an open descriptor or the secrets directory changes under a read.
+ */
 const now = <A>(call: () => A): Now.Now<A, FileMiss> => {
   try {
-    return withoutStackTrace(call)
+    return call()
   } catch (error) {
     return Now.fail(missOf(error))
   }
