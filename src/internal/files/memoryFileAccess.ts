@@ -5,7 +5,7 @@
  * so the sync facade works over it.
  */
 import * as Effect from "effect/Effect"
-import * as path from "node:path"
+import { path } from "../nodeBuiltins.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
 import { noSuchFile } from "./fileMiss.ts"
 

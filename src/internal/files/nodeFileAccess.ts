@@ -8,7 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as FileSystem from "effect/FileSystem"
-import * as fs from "node:fs"
+import { fs } from "../nodeBuiltins.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { directoryChanges } from "../watch/directoryChanges.ts"
 import { descriptorPath, namesDescriptors } from "./descriptorPath.ts"

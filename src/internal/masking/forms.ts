@@ -25,9 +25,8 @@
  * each of its lines (whole when they all fit, long lines by their first `pieceLength` characters otherwise), in the
  * same forms.
  */
-import { Buffer } from "node:buffer"
-import * as util from "node:util"
 import { strictUtf8Text } from "../lookup/text.ts"
+import { util } from "../nodeBuiltins.ts"
 
 /** The fewest characters (code points, after trimming) a value needs to be masked. */
 export const minimumLength = 5
