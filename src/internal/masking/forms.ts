@@ -31,6 +31,12 @@ import { util } from "../nodeBuiltins.ts"
 /** The fewest characters (code points, after trimming) a value needs to be masked. */
 export const minimumLength = 5
 
+/**
+ * Characters of a pattern kept in the matching automaton (`automaton.ts`); a value's head, found before it is masked
+ * even when cut short.
+ */
+export const anchorLength = 32
+
 /** How much of a value too large to mask whole is masked: its first characters, and as much of each line. */
 export const pieceLength = 64
 
