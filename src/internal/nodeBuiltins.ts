@@ -6,6 +6,7 @@
  */
 import type * as NodeCrypto from "node:crypto"
 import type * as NodeFs from "node:fs"
+import type * as NodeOs from "node:os"
 import type * as NodePath from "node:path"
 import type * as NodeUtil from "node:util"
 
@@ -30,5 +31,17 @@ export declare namespace util {
   export type InspectOptions = NodeUtil.InspectOptions
 }
 
-/** `node:crypto`, taken when first used: loading it costs more than the rest together, and only Flyte 2 names hash. */
-export const crypto = (): typeof NodeCrypto => process.getBuiltinModule("node:crypto")
+/** `node:os`. */
+export const os: typeof NodeOs = process.getBuiltinModule("node:os")
+
+/** `node:module`'s `createRequire`. */
+export const createRequire = process.getBuiltinModule("node:module").createRequire
+
+/**
+ * The functions of `node:crypto` the library calls, each taking the module when first called: loading it costs more
+ * than the others together, and a lookup never hashes (only Flyte 2 names, injection and temporary directories do).
+ */
+export const crypto = {
+  createHash: (algorithm: string): NodeCrypto.Hash => process.getBuiltinModule("node:crypto").createHash(algorithm),
+  randomInt: (max: number): number => process.getBuiltinModule("node:crypto").randomInt(max)
+}
