@@ -23,11 +23,11 @@ interface Loaded {
  */
 const loadAndRead = (entry: string): Loaded => {
   const script = `
-    const before = new Set(process.moduleLoadList)
     const resolved = []
     process.getBuiltinModule("node:module").registerHooks({
       resolve: (specifier, context, next) => { const found = next(specifier, context); resolved.push(found.url); return found }
     })
+    const before = new Set(process.moduleLoadList)
     const { secrets } = await import(${JSON.stringify(pathToFileURL(src + entry).href)})
     const value = secrets.start_up.token
     const builtins = process.moduleLoadList.filter((name) => !before.has(name))
@@ -48,8 +48,13 @@ const loadAndRead = (entry: string): Loaded => {
   return { ours: [...new Set(ours)], builtins, value }
 }
 
-// Node's optional built-ins that importing `node:fs`, `node:util` or `node:crypto` as an ES module would load.
-const optionalBuiltins = ["NativeModule crypto", "NativeModule internal/fs/promises", "NativeModule stream"]
+// Node's built-ins that importing `node:fs`, `node:util`, `node:crypto` or `node:os` as an ES module would load.
+const optionalBuiltins = [
+  "NativeModule crypto",
+  "NativeModule internal/fs/promises",
+  "NativeModule stream",
+  "NativeModule os"
+]
 
 describe("start-up", () => {
   it("a read through the facade alone loads the masking registry's held values, never the automaton that masks", () => {
@@ -60,7 +65,7 @@ describe("start-up", () => {
   })
 
   for (const entry of ["SecretsFacade.ts", "index.ts"]) {
-    it(`importing ${entry} and reading a secret loads none of Node's optional built-ins (crypto, fs promises, streams)`, () => {
+    it(`importing ${entry} and reading a secret loads none of Node's optional built-ins (crypto, fs promises, streams, os)`, () => {
       const loaded = loadAndRead(entry)
       assert.strictEqual(loaded.value, "start-up-token-value")
       for (const builtin of optionalBuiltins) assert.notInclude(loaded.builtins, builtin)

@@ -6,7 +6,6 @@
  */
 import type * as NodeCrypto from "node:crypto"
 import type * as NodeFs from "node:fs"
-import type * as NodeOs from "node:os"
 import type * as NodePath from "node:path"
 import type * as NodeUtil from "node:util"
 
@@ -31,17 +30,21 @@ export declare namespace util {
   export type InspectOptions = NodeUtil.InspectOptions
 }
 
-/** `node:os`. */
-export const os: typeof NodeOs = process.getBuiltinModule("node:os")
-
-/** `node:module`'s `createRequire`. */
-export const createRequire = process.getBuiltinModule("node:module").createRequire
-
 /**
- * The functions of `node:crypto` the library calls, each taking the module when first called: loading it costs more
- * than the others together, and a lookup never hashes (only Flyte 2 names, injection and temporary directories do).
+ * The functions of `node:crypto`, `node:os` and `node:module` the library calls, each taking its module when first
+ * called: a lookup needs none of them (only Flyte 2 names, injection, temporary directories and YAML do), and
+ * `node:crypto` costs more to load than every other built-in here together.
  */
 export const crypto = {
   createHash: (algorithm: string): NodeCrypto.Hash => process.getBuiltinModule("node:crypto").createHash(algorithm),
   randomInt: (max: number): number => process.getBuiltinModule("node:crypto").randomInt(max)
 }
+
+/** See `crypto`. */
+export const os = {
+  hostname: (): string => process.getBuiltinModule("node:os").hostname(),
+  tmpdir: (): string => process.getBuiltinModule("node:os").tmpdir()
+}
+
+/** See `crypto`. */
+export const createRequire = (url: string): NodeJS.Require => process.getBuiltinModule("node:module").createRequire(url)
