@@ -6,7 +6,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { anchorLength, buildAutomaton } from "../src/internal/masking/automaton.ts"
+import { buildAutomaton } from "../src/internal/masking/automaton.ts"
+import { anchorLength } from "../src/internal/masking/forms.ts"
 import { makeSecretRegistry } from "../src/internal/masking/registry.ts"
 import { maskText, textMaskingStream } from "../src/internal/masking/stream.ts"
 

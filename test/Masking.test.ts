@@ -10,9 +10,10 @@ import { TestConsole } from "effect/testing"
 import * as Tracer from "effect/Tracer"
 import * as fc from "fast-check"
 import { makeSecrets, Masking, SecretsCache, SecretsManager } from "../src/index.ts"
-import { anchorLength, buildAutomaton } from "../src/internal/masking/automaton.ts"
-import { maskForms } from "../src/internal/masking/forms.ts"
-import { defaultLimits, makeSecretRegistry } from "../src/internal/masking/registry.ts"
+import { buildAutomaton } from "../src/internal/masking/automaton.ts"
+import { anchorLength, maskForms } from "../src/internal/masking/forms.ts"
+import { defaultLimits } from "../src/internal/masking/held.ts"
+import { makeSecretRegistry } from "../src/internal/masking/registry.ts"
 import { maskText } from "../src/internal/masking/stream.ts"
 
 /** Masks `text` with an automaton of `patterns` and one of `pending` (patterns added since it was built). */

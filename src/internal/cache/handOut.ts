@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
 import type { Target } from "../lookup/request.ts"
-import { registerSecretValue } from "../masking/registry.ts"
+import { registerSecretValue } from "../masking/held.ts"
 import type { Operation } from "./cacheKey.ts"
 
 /** What an entry holds that a caller may get: the value, and the value as a completed effect to share. */

@@ -6,10 +6,10 @@ import { ConfigError } from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-import * as path from "node:path"
 import { Environment } from "../../Environment.ts"
 import type { SecretsConfigShape } from "../../SecretsConfig.ts"
 import { closest } from "../lookup/request.ts"
+import { path } from "../nodeBuiltins.ts"
 
 /** The defaults (`SecretsConfig.defaults`). */
 export const configDefaults: SecretsConfigShape = {

@@ -3,11 +3,11 @@
  * runners, promise machinery, module loaders and serialisers probe on any object are never groups or keys, so
  * inspecting, awaiting, spreading or serialising a facade never looks anything up.
  */
-import { inspect } from "node:util"
 import type { Secrets, SecretsMethods } from "../../SecretsFacade.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { BoundedCache } from "../BoundedCache.ts"
 import { coreOf, type ReadNow, readNow } from "../lookup/core.ts"
+import { util } from "../nodeBuiltins.ts"
 import { runNow } from "./run.ts"
 
 /** What common tools look for on any object, besides everything on `Object.prototype`. */
@@ -62,7 +62,7 @@ const printable = (label: string): object => {
     valueOf: { value: show },
     [Symbol.toPrimitive]: { value: show },
     [Symbol.toStringTag]: { value: label },
-    [inspect.custom]: { value: show }
+    [util.inspect.custom]: { value: show }
   })
 }
 

@@ -2,7 +2,7 @@
  * The real path of an open descriptor, as Linux names it in `/proc/self/fd`: what containment is checked against,
  * so the verdict is bound to the file actually opened.
  */
-import * as fs from "node:fs"
+import { fs } from "../nodeBuiltins.ts"
 import type { FileStatus } from "./fileAccess.ts"
 
 const descriptorDirectory = "/proc/self/fd/"

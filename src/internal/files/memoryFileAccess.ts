@@ -4,7 +4,7 @@
  * and every operation answers at once with a plain value (a lookup over it needs no fiber), so the sync facade works
  * over it.
  */
-import * as path from "node:path"
+import { path } from "../nodeBuiltins.ts"
 import * as Now from "../now.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
 import { noSuchFile } from "./fileMiss.ts"

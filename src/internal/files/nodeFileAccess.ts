@@ -7,7 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
-import * as fs from "node:fs"
+import { fs } from "../nodeBuiltins.ts"
 import * as Now from "../now.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { directoryChanges } from "../watch/directoryChanges.ts"

@@ -9,10 +9,7 @@
  * Only directories this user owns, named so, are removed: never a live process's, another machine's or another
  * namespace's, never a link, never anything in a shared directory where other users could swap entries.
  */
-import * as crypto from "node:crypto"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
+import { crypto, fs, os, path } from "../nodeBuiltins.ts"
 
 /**
  * When process `pid` started, in clock ticks since boot, as Linux tells in `/proc/<pid>/stat`; `undefined` when

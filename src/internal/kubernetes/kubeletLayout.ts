@@ -6,9 +6,7 @@
  * the payload and the old directory. A reader that follows `name` sees the old content or the new, never a mix,
  * and at worst a path that vanished for an instant (the old directory removed under it), which readers retry.
  */
-import { randomInt } from "node:crypto"
-import * as fs from "node:fs"
-import * as path from "node:path"
+import { crypto, fs, path } from "../nodeBuiltins.ts"
 
 export const dataDirName = "..data"
 export const newDataDirName = "..data_tmp"
@@ -29,7 +27,7 @@ const timestampPrefix = (now: Date): string =>
 /** `os.MkdirTemp`: the prefix and a random decimal number, retried while the name is taken; mode 0755. */
 const newTimestampDir = (targetDir: string): string => {
   while (true) {
-    const name = timestampPrefix(new Date()) + String(randomInt(2 ** 32))
+    const name = timestampPrefix(new Date()) + String(crypto.randomInt(2 ** 32))
     try {
       fs.mkdirSync(path.join(targetDir, name), { mode: 0o755 })
       fs.chmodSync(path.join(targetDir, name), 0o755)

@@ -3,8 +3,8 @@
  * which writes the key `key` of the Vault secret at path `group` to `/etc/flyte/secrets/<group>/<key>` (case
  * kept). The template follows the KV engine: `groupVersion` `kv1`/`kv2`, none for `db`, else the configured version.
  */
-import * as crypto from "node:crypto"
 import type { Secret } from "../../Secret.ts"
+import { crypto } from "../nodeBuiltins.ts"
 import { appendToEveryContainer, type PodDraft, unionAnnotations } from "./podDraft.ts"
 import { namesOf, type Problem } from "./problems.ts"
 import { defaultDirEnvVar, filePrefixEnvVar, secretsRoot, type WebhookConfig } from "./webhookConfig.ts"

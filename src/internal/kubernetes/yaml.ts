@@ -5,7 +5,7 @@
  * key) are quoted too. Quoted, each is a string to YAML 1.2 readers as well. The `yaml` package is loaded on the
  * first call, so importing the library never loads it.
  */
-import { createRequire } from "node:module"
+import { createRequire } from "../nodeBuiltins.ts"
 
 interface YamlTag {
   readonly tag: string

@@ -4,8 +4,8 @@
  * Names are spelt as the webhook spells them: Go's one-code-point case mapping, `md5hex(key)` as the group of a
  * key-only secret.
  */
-import { createHash } from "node:crypto"
 import { goToLower, goToUpper } from "../kubernetes/goStrings.ts"
+import { crypto } from "../nodeBuiltins.ts"
 import { maxNamePartLength, type SecretName, unsafePartReason } from "./naming.ts"
 
 /** The webhook's default `secretEnvVarPrefix`. */
@@ -15,7 +15,7 @@ export const flyte2DefaultPrefix = "_UNION_"
 export const flyte2DefaultDir = "/etc/flyte/secrets"
 
 /** The lower-case hex MD5 of the key's UTF-8 bytes: the Kubernetes backend's group for a key-only secret. */
-export const md5hex = (text: string): string => createHash("md5").update(text, "utf8").digest("hex")
+export const md5hex = (text: string): string => crypto.createHash("md5").update(text, "utf8").digest("hex")
 
 /** A Flyte 2 name: the key is required, and there is never a group version. */
 interface Flyte2Name {

@@ -2,7 +2,7 @@
  * The pure naming rules: how a request becomes environment variable names and file paths (as flytekit builds them,
  * and where flytepropeller's backends write), and which names are refused before anything is read.
  */
-import * as path from "node:path"
+import { path } from "../nodeBuiltins.ts"
 
 /** A request's name with `""` parts dropped; at least one of group and key is present. */
 export interface SecretName {

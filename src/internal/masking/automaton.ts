@@ -16,9 +16,7 @@
  * - A state's `depth` is the length of the longest end of the text read that may still grow into a match: a
  *   stream holds back that much and no more.
  */
-
-/** Characters of a pattern kept in the automaton; a value's head, found before it is masked even when cut short. */
-export const anchorLength = 32
+import { anchorLength } from "./forms.ts"
 
 /** Cells (Int32) of the full transition rows of shallow states: 1 MiB at most. */
 const denseCellBudget = 1 << 18

@@ -25,12 +25,17 @@
  * each of its lines (whole when they all fit, long lines by their first `pieceLength` characters otherwise), in the
  * same forms.
  */
-import { Buffer } from "node:buffer"
-import * as util from "node:util"
 import { strictUtf8Text } from "../lookup/text.ts"
+import { util } from "../nodeBuiltins.ts"
 
 /** The fewest characters (code points, after trimming) a value needs to be masked. */
 export const minimumLength = 5
+
+/**
+ * Characters of a pattern kept in the matching automaton (`automaton.ts`); a value's head, found before it is masked
+ * even when cut short.
+ */
+export const anchorLength = 32
 
 /** How much of a value too large to mask whole is masked: its first characters, and as much of each line. */
 export const pieceLength = 64

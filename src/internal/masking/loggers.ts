@@ -9,7 +9,7 @@ import * as Formatter from "effect/Formatter"
 import * as Inspectable from "effect/Inspectable"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
-import * as util from "node:util"
+import { util } from "../nodeBuiltins.ts"
 import { maskCounted } from "../telemetry/maskedCount.ts"
 import { maskSecrets } from "./registry.ts"
 

@@ -15,7 +15,8 @@
  * - The follower's node is the longest end of the text read that begins a long pattern: all of it is masked (the
  *   text may cut the pattern short), and a stream holds back no more than its depth.
  */
-import { anchorLength, type Automaton, step } from "./automaton.ts"
+import { type Automaton, step } from "./automaton.ts"
+import { anchorLength } from "./forms.ts"
 
 export interface LongTrie {
   /** The long patterns, sorted. */

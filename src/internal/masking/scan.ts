@@ -4,7 +4,8 @@
  * is found as if the text came whole. Stretches to mask are reported as positions counted from the start of the
  * stream.
  */
-import { anchorLength, type Automaton, step } from "./automaton.ts"
+import { type Automaton, step } from "./automaton.ts"
+import { anchorLength } from "./forms.ts"
 import { childOf, type LongTrie, longTrieOf, patternOf } from "./longTrie.ts"
 import type { OnStretch } from "./stretches.ts"
 

@@ -12,7 +12,6 @@
  * - Bytes are masked as Latin-1 text (one character per byte) with patterns spelled the same way (the UTF-8 bytes
  *   of each form), so output that is not text, or not UTF-8, passes through byte for byte.
  */
-import { Buffer } from "node:buffer"
 import { type Automaton, buildAutomaton } from "./automaton.ts"
 import { endScan, newScan, type Scan, scanChunk, undecidedFrom } from "./scan.ts"
 import { addStretch, mergeStretches, renderMasked, type Stretches } from "./stretches.ts"

@@ -11,9 +11,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
-import * as fs from "node:fs"
-import * as path from "node:path"
 import { isPathInside } from "../lookup/naming.ts"
+import { fs, path } from "../nodeBuiltins.ts"
 import type { ChangeSignals } from "./watchValues.ts"
 
 /** The link the kubelet swaps to publish a new version of a Secret volume's files. */

@@ -4,9 +4,9 @@
  * itself: an environment variable's literal value, or a line `KEY=base64(value)` of the `SECRETS` variable of an
  * init container whose script writes `/etc/flyte/secrets/KEY`.
  */
-import { createHash } from "node:crypto"
 import type { Container, Flyte2SecretFields } from "../../../Kubernetes.ts"
 import type { Refusal } from "../../../KubernetesError.ts"
+import { crypto } from "../../nodeBuiltins.ts"
 import { goJoin, goToLower, goToUpper } from "../goStrings.ts"
 import {
   addImagePullSecret,
@@ -160,12 +160,10 @@ const injectAsFile = (
 }
 
 /** `img-pull-<sha256(org:domain:project:key)[:16]>` of the scope the value was found in. */
-export const imagePullSecretName = (scope: Scope, key: string): string =>
-  "img-pull-" +
-  createHash("sha256").update(`${scope.organization}:${scope.domain}:${scope.project}:${key}`).digest("hex").slice(
-    0,
-    16
-  )
+export const imagePullSecretName = (scope: Scope, key: string): string => {
+  const scoped = `${scope.organization}:${scope.domain}:${scope.project}:${key}`
+  return "img-pull-" + crypto.createHash("sha256").update(scoped).digest("hex").slice(0, 16)
+}
 
 export const injectEmbedded = (
   secret: Flyte2SecretFields,

@@ -4,8 +4,8 @@
  * labels name (project and domain) to the broadest (the organisation). A store prints names only, never values.
  */
 import { NodeInspectSymbol } from "effect/Inspectable"
-import { createHash } from "node:crypto"
 import { quoteName } from "../../lookup/naming.ts"
+import { crypto } from "../../nodeBuiltins.ts"
 
 /** The organisation SecretService writes every secret under, whatever the request says. */
 export const serviceOrganization = "flyte"
@@ -53,7 +53,7 @@ export const idProblem = (id: unknown): string | undefined => {
   return undefined
 }
 
-export const md5Hex = (text: string): string => createHash("md5").update(text, "utf8").digest("hex")
+export const md5Hex = (text: string): string => crypto.createHash("md5").update(text, "utf8").digest("hex")
 
 /**
  * The stored secrets by id. `toString`, `toJSON` and `inspect` show the ids, never a value, each with its control,
