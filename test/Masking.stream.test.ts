@@ -36,6 +36,25 @@ const printable = fc.string({
   maxLength: 80
 }).filter((value) => !/[<>]/.test(value) && [...value.trim()].length >= 5)
 
+describe("S11 a masked stream cut short inside a value", () => {
+  const value = "cut-short-secret-value-0123456789"
+  const cutAt = (length: number, cutShort: boolean) => {
+    const stream = byteMaskingStream(maskForms(value))
+    const written = Buffer.from(stream.write(encoder.encode("ready " + value.slice(0, length))))
+    return Buffer.concat([written, Buffer.from(stream.end(cutShort))]).toString()
+  }
+
+  it("masks the value's beginning left at the end, from 5 characters on, when the stream was cut short", () => {
+    for (const length of [5, 12, 20, value.length - 1]) assert.strictEqual(cutAt(length, true), "ready <redacted>")
+    // Fewer than 5 characters of a value mask nothing: ordinary words begin like values.
+    assert.strictEqual(cutAt(4, true), "ready " + value.slice(0, 4))
+  })
+
+  it("a stream that ended whole is masked as the whole text is", () => {
+    assert.strictEqual(cutAt(20, false), "ready " + value.slice(0, 20))
+  })
+})
+
 describe("S10 a masked stream", () => {
   it("masks a value split across two writes at every offset", () => {
     const value = "split-secret-value-0123456789-abcdefghijklmnopqrstuvwxyz" // longer than an anchor

@@ -126,6 +126,15 @@ describe("S11 effect-secrets run: what a command writes is masked however it wri
     assert.strictEqual(ran.stderr.toString(), "late: <redacted>\n")
   }, 90_000)
 
+  it("a command killed between two writes of one value leaves none of it in clear", async () => {
+    const ran = await runScript([
+      readValues,
+      "process.stdout.write('ready ' + value.slice(0, 20), () => process.kill(process.pid, 'SIGKILL'))"
+    ].join("\n"))
+    assert.strictEqual(ran.stdout.toString(), "ready <redacted>")
+    assert.strictEqual(ran.code, 128 + 9, ran.stderr.toString())
+  }, 90_000)
+
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"] as const) {
     it(
       `${signal} while the masked output streams: nothing unmasked, the files removed, the signal's code`,

@@ -35,7 +35,8 @@ export const maskingTransform = (forms: ReadonlyArray<string>, rawBytes?: Readon
       callback()
     },
     flush(callback) {
-      const masked = stream.end()
+      // A command's output can stop anywhere, inside a value's two writes when a signal ends the command.
+      const masked = stream.end(true)
       if (masked.byteLength > 0) this.push(masked)
       callback()
     }

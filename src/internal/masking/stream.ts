@@ -9,17 +9,23 @@
  * - What is emitted is final: a stretch that ends before the undecided end is replaced by the marker at once. A
  *   run of overlapping values that goes on past a chunk's end is masked in pieces (one marker per piece), so
  *   that what is held back stays bounded whatever the text.
+ * - A stream ended as cut short (a command killed between two writes of one value) has its end masked when it holds
+ *   at least `minimumLength` characters of a value's beginning: cut short, they are still the value's.
  * - Bytes are masked as Latin-1 text (one character per byte) with patterns spelled the same way (the UTF-8 bytes
  *   of each form), so output that is not text, or not UTF-8, passes through byte for byte.
  */
 import { type Automaton, buildAutomaton } from "./automaton.ts"
+import { minimumLength } from "./forms.ts"
 import { endScan, newScan, type Scan, scanChunk, undecidedFrom } from "./scan.ts"
 import { addStretch, mergeStretches, renderMasked, type Stretches } from "./stretches.ts"
 
-/** A masked stream of text: `write` returns what can be emitted now, `end` the rest. */
+/**
+ * A masked stream of text: `write` returns what can be emitted now, `end` the rest (`cutShort`: the text may have
+ * stopped inside a value).
+ */
 export interface TextMaskingStream {
   readonly write: (chunk: string) => string
-  readonly end: () => string
+  readonly end: (cutShort?: boolean) => string
 }
 
 interface StreamState {
@@ -65,17 +71,20 @@ export const textMaskingStream = (automata: ReadonlyArray<Automaton>): TextMaski
       }
       return emitUpTo(stream, Math.max(cut, stream.heldFrom))
     },
-    end: () => {
+    end: (cutShort = false) => {
+      const ended = stream.heldFrom + stream.held.length
+      const undecided = Math.max(stream.heldFrom, Math.min(...stream.scans.map(undecidedFrom)))
+      if (cutShort && ended - undecided >= minimumLength) addStretch(stream.found, undecided, ended - 1)
       for (const scan of stream.scans) endScan(scan)
-      return emitUpTo(stream, stream.heldFrom + stream.held.length)
+      return emitUpTo(stream, ended)
     }
   }
 }
 
-/** A masked stream of bytes. */
+/** A masked stream of bytes (`end` as for text). */
 export interface ByteMaskingStream {
   readonly write: (chunk: Uint8Array) => Uint8Array
-  readonly end: () => Uint8Array
+  readonly end: (cutShort?: boolean) => Uint8Array
 }
 
 /** The UTF-8 bytes of `text`, one character per byte. */
@@ -100,7 +109,7 @@ export const byteMaskingStream = (
   const toBytes = (masked: string) => Buffer.from(masked, "latin1")
   return {
     write: (chunk) => toBytes(text.write(bytesAsLatin1(chunk))),
-    end: () => toBytes(text.end())
+    end: (cutShort) => toBytes(text.end(cutShort))
   }
 }
 
