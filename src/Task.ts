@@ -154,7 +154,8 @@ const defineTask = (options: TaskOptions): DefinedTask => {
   if (!Array.isArray(options.secretRequests)) {
     throw new TypeError(`Task ${quoteName(options.name)}: secretRequests must be an array of Secret declarations`)
   }
-  const secretRequests = options.secretRequests.map((request: unknown, index) => {
+  // Frozen: the preflight prepares each declared secret's lookup once, by index, and securityContext reads it too.
+  const secretRequests = Object.freeze(options.secretRequests.map((request: unknown, index) => {
     if (request instanceof Secret) return request
     try {
       if (typeof request !== "object" || request === null) throw new TypeError("a declaration must be an object")
@@ -164,7 +165,7 @@ const defineTask = (options: TaskOptions): DefinedTask => {
         `Task ${quoteName(options.name)}: secretRequests[${index}] is invalid: ${(error as Error).message}`
       )
     }
-  })
+  }))
   const declarations = makeDeclarations(secretRequests)
   const settings = { task: options.name, strict: options.strict === true }
   return {

@@ -154,6 +154,20 @@ const isUnder = (root: string | undefined, real: string): boolean =>
 const notUnder = (root: string | undefined) => Now.fail(root === "/" ? secretsDirectoryIsRoot : outsideSecretsDirectory)
 
 /**
+ * A file found outside the secrets directory as it resolved when the read started: when the directory resolves
+ * elsewhere now (its link re-pointed during the read), the read is tried again, as for any other change under it;
+ * otherwise it is refused.
+ */
+const notUnderUnlessMoved = <Handle>(
+  reader: Reader<Handle>,
+  root: string | undefined
+): Now.Now<never, FileMiss | typeof moved> =>
+  Now.flatMap(
+    currentRoot(reader),
+    (now): Now.Now<never, FileMiss | typeof moved> => now !== root ? Now.fail(moved) : notUnder(root)
+  )
+
+/**
  * `first` and the secrets directory's real path as it resolves now, side by side: concurrently, so a file system
  * that answers through a thread pool pays no extra round trip for the directory.
  */
@@ -251,7 +265,7 @@ const readOpen = <Handle>(
     if (containment === unchecked) return contentOf(reader, handle, request, status)
     return Now.flatMap(
       checkInside(reader, handle, path, status, containment),
-      (isIn) => isIn ? contentOf(reader, handle, request, status) : notUnder(containment)
+      (isIn) => isIn ? contentOf(reader, handle, request, status) : notUnderUnlessMoved(reader, containment)
     )
   })
 
@@ -277,7 +291,7 @@ const readByRealPath = <Handle>(
 ): Now.Now<SecretFile, FileMiss | typeof moved> =>
   Now.flatMap(besideRoot(reader, reader.access.realPath(path)), ([real, root]) =>
     !isUnder(root, real)
-      ? notUnder(root)
+      ? notUnderUnlessMoved(reader, root)
       : Now.flatMap(
         Now.flatMap(reader.access.lstat(real), (entry) => judgedBeforeOpen(entry, true, reader.maxBytes)),
         (entry) => reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))

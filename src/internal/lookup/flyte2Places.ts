@@ -81,12 +81,12 @@ export const flyte2Context = (context: LookupContext): LookupContext => {
 
 /** An `ENV_VAR` secret has no file: `getPath` says so instead of listing nothing. */
 const noFile = (dir: string): Place => {
-  const failure = Now.fail([{
+  const failure = Now.fail([Object.freeze({
     source: "file",
     location: dir,
     outcome: "missing" as const,
     reason: "not tried: a Flyte 2 ENV_VAR secret is injected as a variable only, never as a file"
-  }])
+  })])
   return () => failure
 }
 

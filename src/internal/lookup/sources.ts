@@ -68,7 +68,7 @@ const miss = (
   location: string,
   reason: string,
   outcome: Attempt["outcome"] = "missing"
-): Now.Now<never, ReadonlyArray<Attempt>> => Now.fail([{ source, location, outcome, reason }])
+): Now.Now<never, ReadonlyArray<Attempt>> => Now.fail([Object.freeze({ source, location, outcome, reason })])
 
 const found = (source: string, location: string, value: string | Uint8Array): Found => ({ source, location, value })
 

@@ -1,0 +1,94 @@
+/**
+ * What a read answers while its secrets directory is re-pointed under it, and what one caller can change of what
+ * another is told: a lookup's attempts, a task's declarations.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { Secret, type SecretRequest, SecretsManager, task } from "../../src/index.ts"
+import { type FileCall, spyOnNodeFs } from "../fixtures/fileCalls.ts"
+import { makeTempDir, restoreEnv, setEnv } from "../support.ts"
+
+/**
+ * Reads `request` once with the secrets directory a link to `A`, then again while the link is re-pointed to `B` (a
+ * new link renamed over it, as the kubelet swaps) right after the read's `stat` of it, before the file is opened.
+ */
+const readAcrossRepoint = (request: SecretRequest, key: string, variables: Record<string, string>) =>
+  Effect.gen(function*() {
+    const { dir, remove } = makeTempDir()
+    let spy: { restore: () => void } | undefined
+    try {
+      for (const version of ["A", "B"]) {
+        fs.mkdirSync(path.join(dir, version, "g"), { recursive: true })
+        fs.writeFileSync(path.join(dir, version, "g", key), `${version}-value`)
+      }
+      const link = path.join(dir, "secrets")
+      fs.symlinkSync(path.join(dir, "A"), link)
+      setEnv({ FLYTE_SECRETS_DEFAULT_DIR: link, FLYTE_INTERNAL_EXECUTION_ID: undefined, ...variables })
+      const manager = yield* Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer)
+      assert.strictEqual(yield* manager.get(request), "A-value")
+      let armed = true
+      spy = spyOnNodeFs([] as Array<FileCall>, (call) => {
+        if (armed && call.op === "stat" && call.path === link) {
+          armed = false
+          fs.symlinkSync(path.join(dir, "B"), link + ".tmp")
+          fs.renameSync(link + ".tmp", link)
+        }
+      })
+      const value = yield* manager.get(request)
+      assert.isFalse(armed, "the link was re-pointed during the read")
+      return value
+    } finally {
+      spy?.restore()
+      restoreEnv()
+      remove()
+    }
+  })
+
+describe("S7 a secrets directory re-pointed during a read answers its old or new value, never a later place", () => {
+  it.effect("a Flyte 1 read never falls through to the local variable", () =>
+    Effect.gen(function*() {
+      const value = yield* readAcrossRepoint({ group: "g", key: "k" }, "k", { G_K: "WRONG-LATER-PLACE" })
+      assert.include(["A-value", "B-value"], value)
+    }))
+
+  it.effect("a Flyte 2 read never falls through to the embedded name (another secret's variable)", () =>
+    Effect.gen(function*() {
+      const value = yield* readAcrossRepoint({ group: "g", key: "token", origin: "flyte2" }, "token", {
+        _UNION_TOKEN: "WRONG-EMBEDDED-NAME",
+        FLYTE_SECRETS_ENV_PREFIX: "_UNION_"
+      })
+      assert.include(["A-value", "B-value"], value)
+    }))
+})
+
+describe("S9 what one caller is told cannot change what another is told", () => {
+  it.effect("the attempts locate hands out are frozen: a later lookup and its miss say what was found", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const location = yield* manager.locate({ group: "g", key: "k" })
+      assert.isTrue(location.tried.length > 0 && location.tried.every(Object.isFrozen))
+      assert.throws(() => {
+        ;(location.tried[0] as { reason: string }).reason = "FORGED"
+      })
+      const again = yield* manager.locate({ group: "g", key: "k" })
+      assert.notStrictEqual(again.tried[0]!.reason, "FORGED")
+    }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/k": "v" } }))))
+})
+
+describe("S13 a task checks what it declares: its declarations cannot change under its preflight", () => {
+  it.effect("secretRequests is frozen, so a run after a first one checks the same declarations", () =>
+    Effect.gen(function*() {
+      const t = task({ name: "t", secretRequests: [{ group: "g", key: "present" }] }, () => Effect.succeed("ran"))
+      assert.strictEqual(yield* t(undefined), "ran")
+      assert.isTrue(Object.isFrozen(t.secretRequests))
+      assert.throws(() => {
+        ;(t.secretRequests as Array<Secret>)[0] = new Secret({ group: "g", key: "absent" })
+      })
+      const second = yield* Effect.exit(t(undefined))
+      assert.isTrue(Exit.isSuccess(second))
+      assert.deepStrictEqual(t.securityContext().secrets.map((secret) => secret.key), ["present"])
+    }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/present": "v" } }))))
+})
