@@ -26,6 +26,7 @@ import {
   SecretsManager,
   task
 } from "../../src/index.ts"
+import { defaults } from "../../src/SecretsConfig.ts"
 import type { SecretRequest } from "../../src/SecretsManager.ts"
 import { type FileCall, recordingFileSystem } from "../fixtures/fileCalls.ts"
 import { nodeSyncFileSystem } from "../fixtures/nodeSyncFileSystem.ts"
@@ -513,6 +514,22 @@ describe("S8 a secrets directory of / is refused: an absolute ANY value is never
         }
         assert.deepStrictEqual(calls, [], root)
       }
+    }))
+
+  it.effect("a configuration given as a value with a secrets directory of / never opens an ANY value as a path", () =>
+    Effect.gen(function*() {
+      const { file, request } = plantOutside()
+      const calls: Array<FileCall> = []
+      const layer = SecretsManager.layerNoDeps.pipe(
+        Layer.provide([
+          Layer.succeed(SecretsConfig, SecretsConfig.of({ ...defaults, defaultDir: "/" })),
+          Layer.succeed(Environment, Environment.of({ get: (name) => name === "INJECTED" ? file : undefined })),
+          Layer.succeed(FileSystem.FileSystem, recordingFileSystem(nodeSyncFileSystem, calls))
+        ])
+      )
+      // The variable's content is the secret itself, as for any value not inside a secrets directory.
+      assert.strictEqual(yield* SecretsManager.use((manager) => manager.get(request)).pipe(Effect.provide(layer)), file)
+      assert.deepStrictEqual(calls.filter((call) => call.path === file), [])
     }))
 
   it("a secrets directory that is a link to / reads no file through it, and says why", () => {

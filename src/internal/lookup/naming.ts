@@ -160,9 +160,11 @@ export const secretFilePaths = (dir: string, filePrefix: string, name: SecretNam
 
 /**
  * Whether `value` is a path inside the secrets directory, by its spelling alone (no system call): absolute, under
- * `dir`, and already normal (no `.` or `..` segments, no doubled `/`).
+ * `dir`, and already normal (no `.` or `..` segments, no doubled `/`). Nothing is inside a secrets directory of `/`
+ * (a configuration given as a value, which the layers' own check does not see): every absolute path would be.
  */
 export const isPathInside = (dir: string, value: string): boolean => {
   const prefix = dir.endsWith("/") ? dir : dir + "/"
-  return value.length > prefix.length && value.startsWith(prefix) && path.posix.normalize(value) === value
+  return prefix !== "/" && value.length > prefix.length && value.startsWith(prefix) &&
+    path.posix.normalize(value) === value
 }
