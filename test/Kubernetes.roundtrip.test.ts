@@ -10,6 +10,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as fc from "fast-check"
 import { Kubernetes, type Secret, type SecretInput, SecretsManager } from "../src/index.ts"
+import { envVarNames } from "../src/internal/lookup/naming.ts"
 import type { InjectOptions, MaterializeValues } from "../src/Kubernetes.ts"
 
 type Backend = "K8s" | "AWS" | "GCP" | "Vault" | "Global"
@@ -194,8 +195,19 @@ const casesFor = (backend: Backend, pod: ReadonlyArray<Drawn>, withKey: boolean)
   ).filter((c, index, all) =>
     // GCP fetches one value per group and version: one secret per group.
     backend !== "GCP" || all.findIndex((other) => other.secret.group === c.secret.group) === index
+  ).filter((c, index, all) =>
+    // Where secrets travel as variables, two whose variable names coincide (`a-b` and `a_b` by the shell-safe
+    // spelling, `a`+`b_c` and `a_b`+`c`) are one variable: the lookup of either finds the one set first.
+    !variablesCarry(backend) ||
+    !all.slice(0, index).some((other) => variablesOf(other).some((name) => variablesOf(c).includes(name)))
   )
 }
+
+const variablesCarry = (backend: Backend): boolean => backend === "K8s" || backend === "Global"
+
+/** The variables a secret's lookup tries by its name: its exact spelling and its shell-safe one. */
+const variablesOf = (c: Case): ReadonlyArray<string> =>
+  envVarNames("", { group: c.secret.group, key: c.secret.key, groupVersion: c.secret.groupVersion })
 
 const backends: ReadonlyArray<Backend> = ["K8s", "AWS", "GCP", "Vault", "Global"]
 
