@@ -10,6 +10,7 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { execFileSync } from "node:child_process"
@@ -19,6 +20,7 @@ import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { figures as cacheFigures } from "./cache.ts"
 import { figures as cliFigures } from "./cli.ts"
+import { type FloorInputs, measureFloors } from "./floors.ts"
 import { figures as flyte2Figures } from "./flyte2.ts"
 import { type Figure, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
 import { figures as kubernetesFigures } from "./kubernetes.ts"
@@ -85,10 +87,12 @@ const nodeFileSystemManager = await managerOver(SecretsManager.layerNoDeps.pipe(
   Layer.provide([SecretsConfig.layer, Environment.layer, NodeFileSystem.layer])
 ))
 
-// The library's layers around a file read, timed alone for the step-by-step table (its internals, from dist/).
+// The library's internals, from dist/, for the step-by-step table and the floors.
+const internal = (module: string) =>
+  import(pathToFileURL(fileURLToPath(new URL(`../dist/internal/${module}`, import.meta.url))).href)
+
+// The library's layers around a file read, timed alone for the step-by-step table.
 const libraryLayers = async (): Promise<LibraryLayers> => {
-  const internal = (module: string) =>
-    import(pathToFileURL(fileURLToPath(new URL(`../dist/internal/${module}`, import.meta.url))).href)
   const { makeFileReader }: typeof import("../src/internal/files/fileReader.ts") = await internal("files/fileReader.js")
   const { nodeFileAccess }: typeof import("../src/internal/files/nodeFileAccess.ts") = await internal(
     "files/nodeFileAccess.js"
@@ -127,13 +131,12 @@ const facadeNamesGrowthMiB = async () => {
 }
 
 // preflight of many declared file secrets
-const timePreflight = (count: number, iterations: number) => {
-  const preflight = task({
+const preflightOf = (count: number) =>
+  task({
     name: `preflight_${count}`,
     secretRequests: Array.from({ length: count }, (_, i) => new Secret({ group: "many", key: `key${i}` }))
-  }, () => Effect.void)
-  return timeEffect(iterations, preflight(undefined))
-}
+  }, () => Effect.void)(undefined)
+const timePreflight = (count: number, iterations: number) => timeEffect(iterations, preflightOf(count))
 const manyPaths = Array.from({ length: 1000 }, (_, i) => path.join(manyGroup, `key${i}`))
 const checkMany = (count: number) => () => {
   for (let i = 0; i < count; i++) rawGuardedCheck(manyPaths[i]!)
@@ -337,6 +340,42 @@ const steps = process.platform === "linux" && (only === undefined || "steps".inc
   : []
 for (const { ns, step } of steps) console.log(smoke ? `ran  step ${step}` : `step ${step}: ${ns.toFixed(0)} ns`)
 
+// What each file-read figure would cost at the least the rules allow, beside the library.
+const floorInputs = async (): Promise<FloorInputs> => {
+  const layers = await libraryLayers()
+  const { fileText }: typeof import("../src/internal/lookup/text.ts") = await internal("lookup/text.js")
+  const { registerSecretValue }: typeof import("../src/internal/masking/held.ts") = await internal("masking/held.js")
+  const preflight = Effect.provideService(preflightOf(manyPaths.length), SecretsManager, manager)
+  return {
+    dir,
+    file: filePath,
+    variable: "FLYTE_SECRETS_BENCH_FILE_TOKEN",
+    manyFiles: manyPaths,
+    manyVariables: manyPaths.map((_, i) => `FLYTE_SECRETS_MANY_KEY${i}`),
+    maxBytes: 1024 * 1024,
+    decode: fileText,
+    register: registerSecretValue,
+    library: {
+      ...layers,
+      preflight: () => Effect.runSync(preflight),
+      fileSystemGet: nodeFileSystemManager.get(fileRequest)
+    },
+    fileSystem: await runtime.runPromise(FileSystem.FileSystem.use(Effect.succeed)),
+    timeEffect: (iterations, effect) => timeEffect(iterations, effect)
+  }
+}
+const floors = process.platform === "linux" && (only === undefined || "floors".includes(only))
+  ? await measureFloors(await floorInputs(), {
+    rounds,
+    reads: n(5_000),
+    preflights: n(5),
+    asyncReads: n(500)
+  })
+  : []
+for (const { group, ratio, what } of floors) {
+  console.log(smoke ? `ran  floor ${group}: ${what}` : `floor ${group}: ${what}: ${ratio.toFixed(3)}x`)
+}
+
 await runtime.dispose()
 fs.rmSync(dir, { recursive: true, force: true })
 
@@ -351,6 +390,6 @@ console.log(
 if (!smoke && only === undefined) {
   fs.writeFileSync(
     fileURLToPath(new URL("results.json", import.meta.url)),
-    JSON.stringify({ date: new Date().toISOString(), machine, rows, steps }, null, 2) + "\n"
+    JSON.stringify({ date: new Date().toISOString(), machine, rows, steps, floors }, null, 2) + "\n"
   )
 }

@@ -1,0 +1,234 @@
+/**
+ * The floors under the file-read figures: for each, the least any implementation can cost while keeping the safety
+ * rules and flytekit's order, written by hand with Node's `fs` and nothing else, side by side in one process with
+ * the raw guarded sequence and the library's own layers. A ratio here is to the raw sequence of its group (1.00x),
+ * so the distance between the floor and the library is the library's own cost, and the distance between the raw
+ * sequence and the floor is what the rules require.
+ *
+ * Synchronous candidates are timed by the process's CPU time (user + system): it moves far less than wall-clock time
+ * on a shared machine. Asynchronous ones (thread-pool round trips, whose wait is not CPU time) by wall-clock time, as
+ * loops inside one Effect, as their figure runs them.
+ * Within a round every candidate runs once, in turns, and the ratio is the median of the per-round ratios.
+ */
+import * as Effect from "effect/Effect"
+import type * as FileSystem from "effect/FileSystem"
+import * as fs from "node:fs"
+import { median } from "./harness.ts"
+import { rawGuardedCheck, rawGuardedRead, rawGuardedReadAsync } from "./steps.ts"
+
+/** One candidate's ratio to the first candidate of its group. */
+export interface Floor {
+  readonly group: string
+  readonly what: string
+  readonly ratio: number
+}
+
+type Candidates = ReadonlyArray<readonly [string, () => unknown]>
+type AsyncCandidates = ReadonlyArray<readonly [string, Effect.Effect<unknown, unknown>]>
+
+const readFlags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY
+
+const cpuNs = (): number => {
+  const used = process.cpuUsage()
+  return (used.user + used.system) * 1000
+}
+
+const cpuPerCall = (iterations: number, run: () => unknown): number => {
+  const start = cpuNs()
+  for (let i = 0; i < iterations; i++) run()
+  return (cpuNs() - start) / iterations
+}
+
+/** Each candidate's median per-round ratio to the first; the candidates take turns at going first. */
+const ratios = async (
+  group: string,
+  rounds: number,
+  names: ReadonlyArray<string>,
+  time: (index: number) => number | Promise<number>
+): Promise<ReadonlyArray<Floor>> => {
+  const perRound: Array<Array<number>> = names.map(() => [])
+  for (let round = 0; round < rounds; round++) {
+    const times: Array<number> = []
+    for (let turn = 0; turn < names.length; turn++) {
+      const index = (turn + round) % names.length
+      times[index] = await time(index)
+    }
+    names.forEach((_, index) => perRound[index]!.push(times[index]! / times[0]!))
+  }
+  return names.map((what, index) => ({ group, what, ratio: median(perRound[index]!) }))
+}
+
+const sideBySideCpu = (group: string, rounds: number, iterations: number, candidates: Candidates) =>
+  ratios(group, rounds, candidates.map(([what]) => what), (index) => cpuPerCall(iterations, candidates[index]![1]))
+
+const sideBySideEffect = (
+  group: string,
+  rounds: number,
+  iterations: number,
+  timeEffect: FloorInputs["timeEffect"],
+  candidates: AsyncCandidates
+) => ratios(group, rounds, candidates.map(([what]) => what), (index) => timeEffect(iterations, candidates[index]![1]))
+
+/** The secrets directory as resolved once, and the check a read makes that it still resolves there. */
+const resolution = (dir: string) => {
+  const real = fs.realpathSync(dir) + "/"
+  const { dev, ino } = fs.statSync(dir)
+  return {
+    real,
+    stillThere: (): boolean => {
+      const now = fs.statSync(dir)
+      return now.ino === ino && now.dev === dev
+    }
+  }
+}
+
+/** What the floors need from the library and the fixtures. */
+export interface FloorInputs {
+  readonly dir: string
+  readonly file: string
+  /** The variable flytekit's order tries before the file (the prefixed one), unset here. */
+  readonly variable: string
+  /** The files of the many-secrets preflight, and the variables tried before each. */
+  readonly manyFiles: ReadonlyArray<string>
+  readonly manyVariables: ReadonlyArray<string>
+  readonly maxBytes: number
+  /** The library's own decoding of a file's bytes and its masking registration, as a lookup runs them. */
+  readonly decode: (bytes: Uint8Array) => string | undefined
+  readonly register: (value: string) => void
+  readonly library: {
+    readonly fileReader: () => unknown
+    readonly lookup: () => unknown
+    readonly facade: () => unknown
+    /** One preflight of the many secrets, run synchronously. */
+    readonly preflight: () => unknown
+    /** A `get` file hit through `layerNoDeps` over platform-node's `NodeFileSystem`. */
+    readonly fileSystemGet: Effect.Effect<unknown, unknown>
+  }
+  /** platform-node's `FileSystem`, the one `layerNoDeps` reads through in its figure. */
+  readonly fileSystem: FileSystem.FileSystem
+  /** Wall-clock ns per run of `effect` run `iterations` times in a loop inside one Effect, as the figures run it. */
+  readonly timeEffect: (iterations: number, effect: Effect.Effect<unknown, unknown>) => Promise<number>
+}
+
+/**
+ * A lookup written by hand with nothing but what the rules and flytekit's order require: the prefixed variable tried
+ * first, the secrets directory's `stat` (its resolution at this read), open, `fstat` judged, the descriptor's real
+ * path inside the directory, read, close, then decoding and the masking registration. Any deviation throws: the
+ * floor covers the path a file hit takes, not the rest of the algorithm.
+ */
+const handWrittenLookup = (inputs: FloorInputs) => {
+  const root = resolution(inputs.dir)
+  const env = process.env
+  return (): string => {
+    if (env[inputs.variable] !== undefined || !root.stillThere()) throw new Error("not the file-hit path")
+    const fd = fs.openSync(inputs.file, readFlags)
+    let bytes: Uint8Array
+    try {
+      const status = fs.fstatSync(fd)
+      if (!status.isFile() || status.nlink !== 1 || status.size > inputs.maxBytes) throw new Error("refused")
+      if (!fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(root.real)) throw new Error("outside")
+      bytes = new Uint8Array(status.size)
+      fs.readSync(fd, bytes, 0, status.size, null)
+    } finally {
+      fs.closeSync(fd)
+    }
+    const text = inputs.decode(bytes)
+    if (text === undefined) throw new Error("not text")
+    inputs.register(text)
+    return text
+  }
+}
+
+/** A sync file read: the raw sequence, what the rules add, the least a lookup can run, and the library's layers. */
+const readFloors = (inputs: FloorInputs, rounds: number, iterations: number) =>
+  sideBySideCpu("a file hit", rounds, iterations, [
+    ["the raw guarded sequence", () => rawGuardedRead(inputs.file)],
+    ["the raw sequence and the secrets directory's `stat` (what the rules require)", () => {
+      fs.statSync(inputs.dir)
+      return rawGuardedRead(inputs.file)
+    }],
+    [
+      "a hand-written lookup: the variable tried first, the `stat`, the five calls, decoding, registration",
+      handWrittenLookup(inputs)
+    ],
+    ["library: the file reader", inputs.library.fileReader],
+    ["library: a `get` lookup started in place", inputs.library.lookup],
+    ["library: the facade's `secrets.g.k`", inputs.library.facade]
+  ])
+
+/** A preflight of many file secrets: the raw checks, the same with what the rules and flytekit's order add, the library. */
+const preflightFloors = (inputs: FloorInputs, rounds: number, iterations: number) => {
+  const { dir, manyFiles, manyVariables } = inputs
+  const env = process.env
+  return sideBySideCpu(`a preflight of ${manyFiles.length} file secrets`, rounds, iterations, [
+    ["the raw guarded checks, in a loop", () => {
+      for (const file of manyFiles) rawGuardedCheck(file)
+    }],
+    ["each secret's variable tried first, the directory's `stat`, the raw checks (what the rules require)", () => {
+      for (let i = 0; i < manyFiles.length; i++) {
+        if (env[manyVariables[i]!] !== undefined) throw new Error("not the file-hit path")
+        fs.statSync(dir)
+        rawGuardedCheck(manyFiles[i]!)
+      }
+    }],
+    ["library: the task's preflight", inputs.library.preflight]
+  ])
+}
+
+/**
+ * The same read over a `FileSystem`, which cannot open without blocking: the path is `stat`ed before the open (a
+ * FIFO is refused before it can block), beside the directory's `stat`; the descriptor's path is read synchronously,
+ * as the library reads platform-node's.
+ */
+const fileSystemSequence = async (file: string, dir: string): Promise<string> => {
+  await Promise.all([fs.promises.stat(file), fs.promises.stat(dir)])
+  const handle = await fs.promises.open(file, "r")
+  try {
+    const { size } = await handle.stat()
+    fs.readlinkSync(`/proc/self/fd/${handle.fd}`)
+    const bytes = new Uint8Array(size)
+    await handle.read(bytes, 0, size, null)
+    return Buffer.from(bytes).toString().trim()
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * The same calls through the `FileSystem` service, as any reader of a given `FileSystem` must make them: each an
+ * effect, the file closed by its scope. platform-node's file carries its descriptor.
+ */
+const throughFileSystem = (fileSystem: FileSystem.FileSystem, file: string, dir: string) =>
+  Effect.scoped(Effect.gen(function*() {
+    yield* Effect.all([fileSystem.stat(file), fileSystem.stat(dir)], { concurrency: 2 })
+    const handle = yield* fileSystem.open(file, { flag: "r" })
+    const { size } = yield* handle.stat
+    fs.readlinkSync(`/proc/self/fd/${(handle as unknown as { readonly fd: number }).fd}`)
+    const bytes = new Uint8Array(Number(size))
+    yield* handle.read(bytes)
+    return Buffer.from(bytes).toString().trim()
+  }))
+
+const fileSystemFloors = (inputs: FloorInputs, rounds: number, iterations: number) =>
+  sideBySideEffect("a file hit over a `FileSystem` (asynchronous)", rounds, iterations, inputs.timeEffect, [
+    ["the raw guarded sequence with `fs.promises`", Effect.promise(() => rawGuardedReadAsync(inputs.file))],
+    [
+      "the calls a `FileSystem` read needs: `stat` of the path beside the directory's, open, `fstat`, the descriptor's path, read, close",
+      Effect.promise(() => fileSystemSequence(inputs.file, inputs.dir))
+    ],
+    [
+      "the same calls through the `FileSystem` service, closed by a scope",
+      throughFileSystem(inputs.fileSystem, inputs.file, inputs.dir)
+    ],
+    ["library: `layerNoDeps` over `NodeFileSystem`", inputs.library.fileSystemGet]
+  ])
+
+/** Every group of floors (Linux only: the descriptor's path comes from `/proc`). */
+export const measureFloors = async (
+  inputs: FloorInputs,
+  counts: { readonly rounds: number; readonly reads: number; readonly preflights: number; readonly asyncReads: number }
+): Promise<ReadonlyArray<Floor>> => [
+  ...(await readFloors(inputs, counts.rounds, counts.reads)),
+  ...(await preflightFloors(inputs, counts.rounds, counts.preflights)),
+  ...(await fileSystemFloors(inputs, counts.rounds, counts.asyncReads))
+]
