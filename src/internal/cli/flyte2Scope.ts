@@ -8,9 +8,8 @@ import * as Flyte2 from "../../Flyte2.ts"
 import type * as Kubernetes from "../../Kubernetes.ts"
 import { secretsVariable } from "../kubernetes/flyte2/embeddedInjector.ts"
 import { idProblem } from "../kubernetes/flyte2/store.ts"
-import { quoteName } from "../lookup/naming.ts"
+import { printsAsIs, quoteName } from "../lookup/naming.ts"
 import { type CommandFailed, fail } from "./failure.ts"
-import { printsAsIs } from "./printing.ts"
 
 /** What a printed pod shows where Embedded inlines a value. */
 export const redacted = "<redacted>"

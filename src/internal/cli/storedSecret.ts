@@ -7,10 +7,10 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as Flyte2 from "../../Flyte2.ts"
 import * as Kubernetes from "../../Kubernetes.ts"
-import { quoteName } from "../lookup/naming.ts"
+import { hasHiddenCharacter, printsAsIs, quoteName } from "../lookup/naming.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 import { flyte2Scope, redacted, unprintable } from "./flyte2Scope.ts"
-import { print, printsAsIs, shown } from "./printing.ts"
+import { print, shellWord, shown } from "./printing.ts"
 
 export interface StoredSecretInput {
   readonly name: string
@@ -127,6 +127,12 @@ export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, Comm
         `Secret name ${quoteName(input.name)}: use letters, digits, "-" and "_" (SecretService's names).`
       ))
     }
+    if (input.out !== undefined && hasHiddenCharacter(input.out)) {
+      return yield* Effect.fail(fail(
+        `--out ${quoteName(input.out)}: a control, format or separator character in the path would be printed in ` +
+          "the command to apply the file, where it could forge text; name another file."
+      ))
+    }
     const scope = yield* flyte2Scope(input.project, input.domain)
     if (input.namespace !== undefined && !printsAsIs(input.namespace)) {
       return yield* Effect.fail(fail(unprintable("--namespace", input.namespace)))
@@ -139,8 +145,10 @@ export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, Comm
     ).pipe(Effect.mapError((error) => fail(error.message)))
     if (input.out === undefined) return yield* print(Kubernetes.toYaml(redactedManifest(manifest)).trimEnd())
     yield* writeManifest(input.out, Kubernetes.toYaml(manifest))
+    // One shell word, the same in both places: the command can be copied into a shell as it is.
+    const file = shellWord(input.out)
     yield* print(
-      `Wrote Secret ${manifest.metadata.name} (namespace ${manifest.metadata.namespace}) to ${shown(input.out)}, ` +
-        "readable by you only. Apply it with: kubectl apply -f " + shown(input.out)
+      `Wrote Secret ${manifest.metadata.name} (namespace ${manifest.metadata.namespace}) to ${file}, ` +
+        `readable by you only. Apply it with: kubectl apply -f ${file}`
     )
   })
