@@ -7,9 +7,10 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as Flyte2 from "../../Flyte2.ts"
 import * as Kubernetes from "../../Kubernetes.ts"
-import { hasHiddenCharacter, printsAsIs, quoteName } from "../lookup/naming.ts"
+import { namespaceProblem } from "../kubernetes/flyte2/storedSecret.ts"
+import { hasHiddenCharacter, quoteName } from "../lookup/naming.ts"
 import { type CommandFailed, fail } from "./failure.ts"
-import { flyte2Scope, redacted, unprintable } from "./flyte2Scope.ts"
+import { flyte2Scope, redacted } from "./flyte2Scope.ts"
 import { print, shellWord, shown } from "./printing.ts"
 
 export interface StoredSecretInput {
@@ -134,9 +135,8 @@ export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, Comm
       ))
     }
     const scope = yield* flyte2Scope(input.project, input.domain)
-    if (input.namespace !== undefined && !printsAsIs(input.namespace)) {
-      return yield* Effect.fail(fail(unprintable("--namespace", input.namespace)))
-    }
+    const badNamespace = input.namespace === undefined ? undefined : namespaceProblem(input.namespace, "--namespace")
+    if (badNamespace !== undefined) return yield* Effect.fail(fail(badNamespace))
     const value = yield* valueOf(input)
     const manifest = yield* Flyte2.kubernetesSecret(
       { name: input.name, ...scope },
