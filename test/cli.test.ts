@@ -905,7 +905,7 @@ describe("effect-secrets stored-secret", () => {
       }
     }))
 
-  it.effect("refuses both sources or neither, a project without a domain (the service's message), a bad source", () =>
+  it.effect("refuses both sources or neither, a project without a domain (the service's message), a namespace Kubernetes would refuse, a bad source", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })
       const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
@@ -914,6 +914,10 @@ describe("effect-secrets stored-secret", () => {
         [
           ["--project", "p", "--from-env", "OPENAI_KEY"],
           "project-scoped secrets must also specify a domain, got project=\"p\" domain=\"\""
+        ],
+        [
+          ["--from-env", "OPENAI_KEY", "--namespace", "Flyte_System"],
+          "--namespace \"Flyte_System\" is not a Kubernetes"
         ],
         [["--from-env", "NOT_SET_ANYWHERE_9c1"], "the variable is not set"],
         [["--from-file", path.join(temp.dir, "absent")], "no such file"],
