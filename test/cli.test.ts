@@ -889,6 +889,23 @@ describe("effect-secrets stored-secret", () => {
       assert.strictEqual(printedWords(ran.stdout).applied, plain + ".2", "a plain path is printed as it is")
     }))
 
+  it.effect("--out - is refused (kubectl reads - as standard input): no file is written, no value printed", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const previous = process.cwd()
+      process.chdir(temp.dir)
+      try {
+        const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", "-"])
+        assert.strictEqual(exitCode(ran.exit), 1)
+        assert.include(ran.stderr, "--out -: name a file")
+        assert.strictEqual(ran.stdout, "")
+        assertNoSecret(ran)
+        assert.isFalse(fs.existsSync(path.join(temp.dir, "-")))
+      } finally {
+        process.chdir(previous)
+      }
+    }))
+
   it.effect("--out: a path holding a control, format or separator character is refused, shown escaped, nothing written", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })

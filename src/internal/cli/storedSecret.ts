@@ -120,6 +120,19 @@ const writeManifest = (file: string, text: string): Effect.Effect<void, CommandF
     }
   })
 
+/**
+ * Why `--out` cannot name the manifest's file: `-` would be standard input to the printed `kubectl apply -f -` (and
+ * the whole manifest, its value in it, is never printed), and a hidden character would be printed in that command.
+ */
+const outProblem = (out: string): string | undefined =>
+  out === "-"
+    ? "--out -: name a file; the whole manifest holds the value, so it is never printed (and kubectl reads - as " +
+      "standard input)."
+    : hasHiddenCharacter(out)
+    ? `--out ${quoteName(out)}: a control, format or separator character in the path would be printed in the ` +
+      "command to apply the file, where it could forge text; name another file."
+    : undefined
+
 /** Prints the Secret SecretService would write, redacted, or writes it whole to `--out`. */
 export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, CommandFailed> =>
   Effect.gen(function*() {
@@ -128,12 +141,8 @@ export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, Comm
         `Secret name ${quoteName(input.name)}: use letters, digits, "-" and "_" (SecretService's names).`
       ))
     }
-    if (input.out !== undefined && hasHiddenCharacter(input.out)) {
-      return yield* Effect.fail(fail(
-        `--out ${quoteName(input.out)}: a control, format or separator character in the path would be printed in ` +
-          "the command to apply the file, where it could forge text; name another file."
-      ))
-    }
+    const badOut = input.out === undefined ? undefined : outProblem(input.out)
+    if (badOut !== undefined) return yield* Effect.fail(fail(badOut))
     const scope = yield* flyte2Scope(input.project, input.domain)
     const badNamespace = input.namespace === undefined ? undefined : namespaceProblem(input.namespace, "--namespace")
     if (badNamespace !== undefined) return yield* Effect.fail(fail(badNamespace))

@@ -54,7 +54,7 @@ export const idProblem = (id: unknown): string | undefined => {
 }
 
 /** The refusal of text that would print as more than it says: a scope becomes a pod's label. */
-export const unprintable = (field: string, value: string): string =>
+const unprintable = (field: string, value: string): string =>
   `${field} ${quoteName(value)}: a control, format or separator character, a quote or a backslash cannot be in a ` +
   "Kubernetes label or name; use printable text without them."
 
