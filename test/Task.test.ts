@@ -12,6 +12,7 @@ import {
   Secret,
   SecretNotFound,
   type SecretRequest,
+  SecretsCache,
   SecretsConfig,
   SecretsManager,
   task
@@ -441,6 +442,25 @@ describe("a secret declared twice, with two envVars (Flyte injects both variable
       )
       assert.deepStrictEqual(yield* t(), ["FROM-VARIABLE", "FROM-FILE"])
     }).pipe(Effect.provide(SecretsManager.layer)))
+
+  it.effect("under the cache, each declaration's variable is read and held on its own", () =>
+    Effect.gen(function*() {
+      const cached = SecretsCache.layer().pipe(
+        Layer.provide(SecretsManager.layerTest({ env: { TOKEN_A: "cached-a", TOKEN_B: "cached-b" } }))
+      )
+      const t = task(
+        { name: "twice_cached", secretRequests: twice, strict: true },
+        () =>
+          SecretsManager.use((m) =>
+            Effect.all([
+              m.get({ group: "api", key: "token", envVar: "TOKEN_B" }),
+              m.get({ group: "api", key: "token" }),
+              m.get({ group: "api", key: "token", envVar: "TOKEN_B" })
+            ])
+          )
+      )
+      assert.deepStrictEqual(yield* Effect.provide(t(), cached), ["cached-b", "cached-a", "cached-b"])
+    }))
 
   it("the facade of a task.sync reads the first declaration", () => {
     const t = task.sync(
