@@ -22,8 +22,8 @@ const shellPlain = /^[A-Za-z0-9/._\-+,:@%=]+$/
 
 /**
  * Text as one word a POSIX shell (sh, bash) reads back as the text, for a command to copy: as it is when plain,
- * otherwise in single quotes, where nothing expands (`'` as `'\''`). Text holding a hidden character is never given
- * (it would be printed raw).
+ * otherwise in single quotes, where nothing expands (`'` as `'\''`). Callers refuse text holding a hidden character
+ * first: quotes do not stop a terminal from acting on it.
  */
 export const shellWord = (text: string): string => shellPlain.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`
 
