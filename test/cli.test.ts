@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Runtime from "effect/Runtime"
+import * as fc from "fast-check"
 import { Pod as PodModel } from "kubernetes-models/v1/Pod"
 import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
@@ -19,6 +20,7 @@ import { afterEach, beforeEach } from "vitest"
 import { parse as parseYaml } from "yaml"
 import { cli, version } from "../src/internal/cli/commands.ts"
 import { withEnvFiles } from "../src/internal/cli/envFiles.ts"
+import { shellWord } from "../src/internal/cli/printing.ts"
 import { parseSecretSpec } from "../src/internal/cli/run.ts"
 import { endingSignals, signalExitCode, watchEndingSignals } from "../src/internal/cli/signals.ts"
 import * as Masking from "../src/Masking.ts"
@@ -888,6 +890,19 @@ describe("effect-secrets stored-secret", () => {
       const ran = yield* runCli(["stored-secret", "x", "--from-env", "OPENAI_KEY", "--out", plain + ".2"])
       assert.strictEqual(printedWords(ran.stdout).applied, plain + ".2", "a plain path is printed as it is")
     }))
+
+  it("shellWord: any text without a hidden character is one word that sh and bash read back as the text", () => {
+    const shellText = fc.string({ unit: fc.constantFrom(..."'\"\\$`!*?[]{}()<>|&;#~ \t=%+,:@/.-_aZ09é€😀") })
+    fc.assert(
+      fc.property(shellText, (text) => {
+        const word = shellWord(text)
+        for (const shell of ["sh", "bash"]) {
+          assert.strictEqual(execFileSync(shell, ["-c", `printf %s ${word}`], { encoding: "utf8" }), text, word)
+        }
+      }),
+      { numRuns: 60 }
+    )
+  })
 
   it.effect("--out - is refused (kubectl reads - as standard input): no file is written, no value printed", () =>
     Effect.gen(function*() {
