@@ -90,7 +90,9 @@ export const encodeSecretName = (id: SecretId): string => Internal.encodeSecretN
  * The Kubernetes Secret SecretService writes for a secret: name `md5hex(id)`, namespace `options.namespace` (default
  * `flyte`, the service's own default; its Helm chart uses the release namespace), the id as its only key,
  * `stringData` for text and `data` (base64) for bytes, and the labels `app.flyte.org/managed`, `app.flyte.org/domain`
- * and `app.flyte.org/project` (the last two when set). A project without a domain is refused, as by the service.
+ * and `app.flyte.org/project` (the last two when set). A project without a domain is refused, as by the service;
+ * so are a project or domain holding a control, format or separator character, a quote or a backslash (it could
+ * forge text where the labels are printed) and a namespace that is not a DNS label (Kubernetes would refuse it).
  *
  * **Example** (The Secret `flyte create secret` leaves in the cluster)
  *

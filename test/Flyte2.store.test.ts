@@ -5,6 +5,7 @@ import * as fs from "node:fs"
 import { fileURLToPath } from "node:url"
 import { inspect } from "node:util"
 import { Flyte2 } from "../src/index.ts"
+import type { SecretInjectionError } from "../src/KubernetesError.ts"
 import { thrownBy } from "./support.ts"
 
 interface StorageCase {
@@ -51,6 +52,74 @@ describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)",
       const secret = yield* Flyte2.kubernetesSecret({ name: "k" }, "v", { namespace: "flyte-system" })
       assert.strictEqual(secret.metadata.namespace, "flyte-system")
     }))
+  /** The typed error `kubernetesSecret` fails with (a test failure when it succeeds). */
+  const refusal = (id: Flyte2.SecretId, namespace?: string) =>
+    Effect.gen(function*() {
+      const result = yield* Effect.result(
+        Flyte2.kubernetesSecret(id, "v", namespace === undefined ? undefined : { namespace })
+      )
+      assert.isTrue(Result.isFailure(result), JSON.stringify({ id, namespace }))
+      return (result as Result.Failure<unknown, SecretInjectionError>).failure
+    })
+
+  // A line break, a carriage return, a terminal escape, a C1 control, a bidi override, a zero-width character, a
+  // line separator, a quote and a backslash: none can be in a label's value or a name, each would print as more.
+  const unprintable = ["\n", "\r", "\u001b[2J", "\u009b", "\u202e", "\u200b", "\u2028", "\"", "\\"]
+
+  it.effect("refuses a project or domain that does not print as it is, naming the field, as InvalidSecret", () =>
+    Effect.gen(function*() {
+      for (const character of unprintable) {
+        const hostile = `dev${character}FORGED`
+        for (
+          const [field, id] of [["project", { name: "k", project: hostile, domain: "d" }], ["domain", {
+            name: "k",
+            domain: hostile
+          }]] as const
+        ) {
+          const error = yield* refusal(id)
+          assert.strictEqual(error._tag, "SecretInjectionError")
+          assert.strictEqual(error.reason, "InvalidSecret", field)
+          assert.include(error.message, `${field} "dev`, JSON.stringify(character))
+          assert.include(error.message, "cannot be in a Kubernetes label", field)
+          assert.notInclude(error.message, hostile, "the text is shown escaped")
+        }
+      }
+    }))
+
+  it.effect("refuses a namespace Kubernetes would refuse (a DNS label), naming the field, as InvalidOptions", () =>
+    Effect.gen(function*() {
+      const refused = [
+        ...unprintable.map((character) => `flyte${character}x`),
+        "Flyte",
+        "flyte_system",
+        "flyte.system",
+        "-flyte",
+        "flyte-",
+        "a".repeat(64),
+        "flyte system"
+      ]
+      for (const namespace of refused) {
+        const error = yield* refusal({ name: "k" }, namespace)
+        assert.strictEqual(error._tag, "SecretInjectionError")
+        assert.strictEqual(error.reason, "InvalidOptions", JSON.stringify(namespace))
+        assert.include(error.message, "namespace", JSON.stringify(namespace))
+        assert.include(error.message, "DNS label", JSON.stringify(namespace))
+        if (namespace.includes("x")) assert.notInclude(error.message, namespace, "the text is shown escaped")
+      }
+      for (const namespace of ["a".repeat(63), "flyte-system", "0", "union-2"]) {
+        const secret = yield* Flyte2.kubernetesSecret({ name: "k" }, "v", { namespace })
+        assert.strictEqual(secret.metadata.namespace, namespace)
+      }
+    }))
+
+  it.effect("a printable project and domain, even ones that are not DNS names, still build the Secret", () =>
+    Effect.gen(function*() {
+      const id = { name: "openai-key", project: "Flyte Snacks", domain: "dev/1" }
+      const secret = yield* Flyte2.kubernetesSecret(id, "v")
+      assert.strictEqual(secret.metadata.labels["app.flyte.org/project"], "Flyte Snacks")
+      assert.strictEqual(secret.metadata.labels["app.flyte.org/domain"], "dev/1")
+    }))
+
   it.effect("bad ids and values are typed errors", () =>
     Effect.gen(function*() {
       for (const [id, value] of [[{ name: "" }, "v"], [{ name: "k" }, 42], [{} as never, "v"]] as const) {

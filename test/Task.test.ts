@@ -11,6 +11,8 @@ import {
   MissingSecrets,
   Secret,
   SecretNotFound,
+  type SecretRequest,
+  SecretsCache,
   SecretsConfig,
   SecretsManager,
   task
@@ -383,6 +385,107 @@ describe("tasks on the live layer", () => {
       layer: SecretsManager.layer
     }, (_: void, secrets) => [secrets.certs.tls, secrets.getPath({ group: "certs", key: "tls" })])
     assert.deepStrictEqual(t(undefined), ["FROM-PATH", path.join(dirs.secrets, "mounted/cert.pem")])
+  })
+})
+
+describe("a secret declared twice, with two envVars (Flyte injects both variables)", () => {
+  const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: "exec-1", TOKEN_A: "a-value", TOKEN_B: "b-value" })
+  const twice = [
+    { group: "api", key: "token", mountRequirement: "ENV_VAR", envVar: "TOKEN_A" },
+    { group: "api", key: "token", mountRequirement: "ENV_VAR", envVar: "TOKEN_B" }
+  ] as const
+  const read = (request: SecretRequest) =>
+    task(
+      { name: "twice", secretRequests: twice, strict: true },
+      () => SecretsManager.use((m) => m.get(request))
+    )
+
+  it.effect("strict: a request naming the second declaration's envVar reads that declaration's variable", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* read({ group: "api", key: "token", envVar: "TOKEN_B" })(), "b-value")
+      assert.strictEqual(yield* read({ group: "api", key: "token", envVar: "TOKEN_A" })(), "a-value")
+      const both = { group: "api", key: "token", envVar: "TOKEN_B", mountRequirement: "ENV_VAR" } as const
+      assert.strictEqual(yield* read(both)(), "b-value")
+      assert.strictEqual(yield* read({ group: "api", key: "token" })(), "a-value", "neither named: the first")
+    }).pipe(Effect.provide(SecretsManager.layer)))
+
+  it.effect("strict: an envVar neither declaration names is refused as undeclared", () =>
+    Effect.gen(function*() {
+      setEnv({ TOKEN_C: "c-value" })
+      const error = yield* failureOf(read({ group: "api", key: "token", envVar: "TOKEN_C" })())
+      assert.instanceOf(error, SecretNotFound)
+      assert.strictEqual((error as SecretNotFound).reason, "Undeclared")
+      const fileB = { group: "api", key: "token", envVar: "TOKEN_B", mountRequirement: "FILE" } as const
+      const other = yield* failureOf(read(fileB)())
+      assert.strictEqual((other as SecretNotFound).reason, "Undeclared", "a mount requirement neither declares")
+    }).pipe(Effect.provide(SecretsManager.layer)))
+
+  it.effect("not strict: the request is read with the settings of the declaration it names, not the first's", () =>
+    Effect.gen(function*() {
+      writeFiles(dirs.secrets, { "mounted/cert.pem": "FROM-FILE" })
+      setEnv({ CERT_PATH: path.join(dirs.secrets, "mounted/cert.pem"), CERT_TEXT: "FROM-VARIABLE" })
+      const t = task(
+        {
+          name: "cert_twice",
+          secretRequests: [
+            { group: "certs", key: "tls", mountRequirement: "FILE", envVar: "CERT_PATH" },
+            { group: "certs", key: "tls", mountRequirement: "ENV_VAR", envVar: "CERT_TEXT" }
+          ]
+        },
+        () =>
+          SecretsManager.use((m) =>
+            Effect.all([
+              m.get({ group: "certs", key: "tls", envVar: "CERT_TEXT" }),
+              m.get({ group: "certs", key: "tls" })
+            ])
+          )
+      )
+      assert.deepStrictEqual(yield* t(), ["FROM-VARIABLE", "FROM-FILE"])
+    }).pipe(Effect.provide(SecretsManager.layer)))
+
+  it.effect("under the cache, each declaration's variable is read and held on its own", () =>
+    Effect.gen(function*() {
+      const cached = SecretsCache.layer().pipe(
+        Layer.provide(SecretsManager.layerTest({ env: { TOKEN_A: "cached-a", TOKEN_B: "cached-b" } }))
+      )
+      const t = task(
+        { name: "twice_cached", secretRequests: twice, strict: true },
+        () =>
+          SecretsManager.use((m) =>
+            Effect.all([
+              m.get({ group: "api", key: "token", envVar: "TOKEN_B" }),
+              m.get({ group: "api", key: "token" }),
+              m.get({ group: "api", key: "token", envVar: "TOKEN_B" })
+            ])
+          )
+      )
+      assert.deepStrictEqual(yield* Effect.provide(t(), cached), ["cached-b", "cached-a", "cached-b"])
+    }))
+
+  it("the facade of a task.sync reads the first declaration", () => {
+    const t = task.sync(
+      { name: "twice_sync", secretRequests: twice, strict: true, layer: SecretsManager.layer },
+      (_: void, secrets) => [secrets.api.token, secrets.get({ group: "api", key: "token", envVar: "TOKEN_B" })]
+    )
+    assert.deepStrictEqual(t(undefined), ["a-value", "b-value"])
+  })
+
+  it("the preflight locates each declaration as declared, strict or not: only a missing second variable is reported", () => {
+    for (const strict of [true, false]) {
+      const t = task.sync(
+        { name: "twice_preflight", secretRequests: twice, strict, layer: SecretsManager.layer },
+        () => 1
+      )
+      assert.strictEqual(t(undefined), 1, "both variables set")
+      setEnv({ TOKEN_B: undefined })
+      const error = thrownBy(() => t(undefined))
+      setEnv({ TOKEN_B: "b-value" })
+      assert.instanceOf(error, MissingSecrets)
+      const missing = (error as MissingSecrets).missing
+      assert.deepStrictEqual(missing.map((miss) => miss.reason), ["NotFound"], `strict: ${strict}`)
+      assert.include((error as MissingSecrets).message, "TOKEN_B")
+      assert.notInclude((error as MissingSecrets).message, "TOKEN_A")
+    }
   })
 })
 

@@ -9,7 +9,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Runtime from "effect/Runtime"
+import * as fc from "fast-check"
 import { Pod as PodModel } from "kubernetes-models/v1/Pod"
+import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -18,6 +20,7 @@ import { afterEach, beforeEach } from "vitest"
 import { parse as parseYaml } from "yaml"
 import { cli, version } from "../src/internal/cli/commands.ts"
 import { withEnvFiles } from "../src/internal/cli/envFiles.ts"
+import { shellWord } from "../src/internal/cli/printing.ts"
 import { parseSecretSpec } from "../src/internal/cli/run.ts"
 import { endingSignals, signalExitCode, watchEndingSignals } from "../src/internal/cli/signals.ts"
 import * as Masking from "../src/Masking.ts"
@@ -861,7 +864,80 @@ describe("effect-secrets stored-secret", () => {
       assert.include(again.stderr, "the file exists")
     }))
 
-  it.effect("refuses both sources or neither, a project without a domain (the service's message), a bad source", () =>
+  /** The word after `to` and the word after `kubectl apply -f` in what `--out` prints. */
+  const printedWords = (stdout: string) => {
+    const match =
+      /^Wrote Secret \S+ \(namespace \S+\) to (.+), readable by you only\. Apply it with: kubectl apply -f (.+)$/
+        .exec(stdout)
+    assert.isNotNull(match, stdout)
+    return { written: match![1]!, applied: match![2]! }
+  }
+
+  it.effect("--out: the command it prints to apply the file is one shell word that a shell reads back as the path", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const names = ["$HOME.yaml", "a b.yaml", "it's.yaml", "back`id`tick.yaml", "say\"hi\".yaml", "back\\slash.yaml"]
+      for (const name of [...names, "bang!.yaml", "~tilde;*.yaml", "plain-1_2.yaml"]) {
+        const out = path.join(temp.dir, name)
+        const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
+        assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+        const { applied, written } = printedWords(ran.stdout)
+        assert.strictEqual(written, applied, name)
+        assert.strictEqual(execFileSync("sh", ["-c", `printf %s ${applied}`], { encoding: "utf8" }), out, name)
+        assert.strictEqual(execFileSync("bash", ["-c", `printf %s ${applied}`], { encoding: "utf8" }), out, name)
+      }
+      const plain = path.join(temp.dir, "plain-1_2.yaml")
+      const ran = yield* runCli(["stored-secret", "x", "--from-env", "OPENAI_KEY", "--out", plain + ".2"])
+      assert.strictEqual(printedWords(ran.stdout).applied, plain + ".2", "a plain path is printed as it is")
+    }))
+
+  it("shellWord: any text without a hidden character is one word that sh and bash read back as the text", () => {
+    const shellText = fc.string({ unit: fc.constantFrom(..."'\"\\$`!*?[]{}()<>|&;#~ \t=%+,:@/.-_aZ09é€😀") })
+    fc.assert(
+      fc.property(shellText, (text) => {
+        const word = shellWord(text)
+        for (const shell of ["sh", "bash"]) {
+          assert.strictEqual(execFileSync(shell, ["-c", `printf %s ${word}`], { encoding: "utf8" }), text, word)
+        }
+      }),
+      { numRuns: 60 }
+    )
+  })
+
+  it.effect("--out - is refused (kubectl reads - as standard input): no file is written, no value printed", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const previous = process.cwd()
+      process.chdir(temp.dir)
+      try {
+        const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", "-"])
+        assert.strictEqual(exitCode(ran.exit), 1)
+        assert.include(ran.stderr, "--out -: name a file")
+        assert.strictEqual(ran.stdout, "")
+        assertNoSecret(ran)
+        assert.isFalse(fs.existsSync(path.join(temp.dir, "-")))
+      } finally {
+        process.chdir(previous)
+      }
+    }))
+
+  it.effect("--out: a path holding a control, format or separator character is refused, shown escaped, nothing written", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      for (const name of ["new\nline.yaml", "esc\u001b[2J.yaml", "bidi\u202e.yaml", "sep\u2028.yaml"]) {
+        const out = path.join(temp.dir, name)
+        const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
+        assert.strictEqual(exitCode(ran.exit), 1, JSON.stringify(name))
+        assert.strictEqual(ran.stdout, "")
+        assert.include(ran.stderr, "--out")
+        assert.include(ran.stderr, "name another file")
+        assert.notInclude(ran.stderr, name, "the path is never printed raw")
+        assert.notMatch(ran.stderr, /[\u001b\u202e\u2028]/u, JSON.stringify(name))
+        assert.isFalse(fs.existsSync(out), JSON.stringify(name))
+      }
+    }))
+
+  it.effect("refuses both sources or neither, a project without a domain (the service's message), a namespace Kubernetes would refuse, a bad source", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })
       const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
@@ -870,6 +946,10 @@ describe("effect-secrets stored-secret", () => {
         [
           ["--project", "p", "--from-env", "OPENAI_KEY"],
           "project-scoped secrets must also specify a domain, got project=\"p\" domain=\"\""
+        ],
+        [
+          ["--from-env", "OPENAI_KEY", "--namespace", "Flyte_System"],
+          "--namespace \"Flyte_System\" is not a Kubernetes"
         ],
         [["--from-env", "NOT_SET_ANYWHERE_9c1"], "the variable is not set"],
         [["--from-file", path.join(temp.dir, "absent")], "no such file"],

@@ -142,6 +142,23 @@ describe("the facade of a task.sync body, typed by literal declarations", () => 
     })
   })
 
+  it("a secret declared twice with two envVars: a strict task's get accepts either envVar, and no other", () => {
+    task.sync({
+      name: "twice",
+      strict: true,
+      secretRequests: [
+        { group: "api", key: "token", mountRequirement: "ENV_VAR", envVar: "TOKEN_A" },
+        { group: "api", key: "token", mountRequirement: "ENV_VAR", envVar: "TOKEN_B" }
+      ]
+    }, (_: void, secrets) => {
+      expectTypeOf(secrets.get({ group: "api", key: "token", envVar: "TOKEN_B" })).toEqualTypeOf<string>()
+      secrets.get({ group: "api", key: "token", envVar: "TOKEN_A" })
+      secrets.get({ group: "api", key: "token" })
+      // @ts-expect-error an envVar neither declaration names
+      secrets.get({ group: "api", key: "token", envVar: "TOKEN_C" })
+    })
+  })
+
   it("Secret.make keeps literal fields, and a task declaring it is typed", () => {
     const der = Secret.make({ group: "certs", key: "der", mountRequirement: "FILE" })
     expectTypeOf(der).toExtend<Secret>()

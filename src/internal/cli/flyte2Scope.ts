@@ -7,10 +7,8 @@ import * as Effect from "effect/Effect"
 import * as Flyte2 from "../../Flyte2.ts"
 import type * as Kubernetes from "../../Kubernetes.ts"
 import { secretsVariable } from "../kubernetes/flyte2/embeddedInjector.ts"
-import { idProblem } from "../kubernetes/flyte2/store.ts"
-import { quoteName } from "../lookup/naming.ts"
+import { idProblem, unprintableScope } from "../kubernetes/flyte2/store.ts"
 import { type CommandFailed, fail } from "./failure.ts"
-import { printsAsIs } from "./printing.ts"
 
 /** What a printed pod shows where Embedded inlines a value. */
 export const redacted = "<redacted>"
@@ -21,22 +19,18 @@ export interface Flyte2Scope {
   readonly domain?: string
 }
 
-/** The refusal of a flag's value that would print as more than it says (a scope or namespace is a label, a name). */
-export const unprintable = (flag: string, value: string): string =>
-  `${flag} ${quoteName(value)}: a control, format or separator character, a quote or a backslash cannot be in a ` +
-  "Kubernetes label or name."
-
 /** `--project` and `--domain` as a scope; a project without a domain is refused with SecretService's message. */
 export const flyte2Scope = (
   project: string | undefined,
   domain: string | undefined
 ): Effect.Effect<Flyte2Scope, CommandFailed> => {
   const scope = { ...(project === undefined ? {} : { project }), ...(domain === undefined ? {} : { domain }) }
-  for (const [flag, value] of [["--project", project], ["--domain", domain]] as const) {
-    if (value !== undefined && !printsAsIs(value)) return Effect.fail(fail(unprintable(flag, value)))
-  }
-  const problem = idProblem({ name: "scope", ...scope })
-  return problem === undefined ? Effect.succeed(scope) : Effect.fail(fail(`--project and --domain: ${problem}`))
+  const problem = unprintableScope(scope, (name) => `--${name}`)
+  if (problem !== undefined) return Effect.fail(fail(problem))
+  const serviceProblem = idProblem({ name: "scope", ...scope })
+  return serviceProblem === undefined
+    ? Effect.succeed(scope)
+    : Effect.fail(fail(`--project and --domain: ${serviceProblem}`))
 }
 
 /** A store holding `values` (by key) at `scope`: what `flyte create secret --project P --domain D` would hold. */

@@ -17,8 +17,15 @@ export const columns = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   return rows.map((row) => row.map((cell, index) => cell.padEnd(widths[index]!)).join("  ").trimEnd()).join("\n")
 }
 
-/** Whether text prints as it is: no control, format or separator character, quote or backslash to escape. */
-export const printsAsIs = (text: string): boolean => quoteName(text) === `"${text}"`
+/** What a POSIX shell reads as it is, outside quotes. */
+const shellPlain = /^[A-Za-z0-9/._\-+,:@%=]+$/
+
+/**
+ * Text as one word a POSIX shell (sh, bash) reads back as the text, for a command to copy: as it is when plain,
+ * otherwise in single quotes, where nothing expands (`'` as `'\''`). Callers refuse text holding a hidden character
+ * first: quotes do not stop a terminal from acting on it.
+ */
+export const shellWord = (text: string): string => shellPlain.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`
 
 /** A name as typed when it is plain printable ASCII, otherwise quoted with its invisible characters escaped. */
 export const shown = (name: string): string => /^[\x21-\x7e]+$/.test(name) ? name : quoteName(name)

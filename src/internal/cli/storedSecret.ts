@@ -7,10 +7,11 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as Flyte2 from "../../Flyte2.ts"
 import * as Kubernetes from "../../Kubernetes.ts"
-import { quoteName } from "../lookup/naming.ts"
+import { namespaceProblem } from "../kubernetes/flyte2/storedSecret.ts"
+import { hasHiddenCharacter, quoteName } from "../lookup/naming.ts"
 import { type CommandFailed, fail } from "./failure.ts"
-import { flyte2Scope, redacted, unprintable } from "./flyte2Scope.ts"
-import { print, printsAsIs, shown } from "./printing.ts"
+import { flyte2Scope, redacted } from "./flyte2Scope.ts"
+import { print, shellWord, shown } from "./printing.ts"
 
 export interface StoredSecretInput {
   readonly name: string
@@ -119,6 +120,19 @@ const writeManifest = (file: string, text: string): Effect.Effect<void, CommandF
     }
   })
 
+/**
+ * Why `--out` cannot name the manifest's file: `-` would be standard input to the printed `kubectl apply -f -` (and
+ * the whole manifest, its value in it, is never printed), and a hidden character would be printed in that command.
+ */
+const outProblem = (out: string): string | undefined =>
+  out === "-"
+    ? "--out -: name a file; the whole manifest holds the value, so it is never printed (and kubectl reads - as " +
+      "standard input)."
+    : hasHiddenCharacter(out)
+    ? `--out ${quoteName(out)}: a control, format or separator character in the path would be printed in the ` +
+      "command to apply the file, where it could forge text; name another file."
+    : undefined
+
 /** Prints the Secret SecretService would write, redacted, or writes it whole to `--out`. */
 export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, CommandFailed> =>
   Effect.gen(function*() {
@@ -127,10 +141,11 @@ export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, Comm
         `Secret name ${quoteName(input.name)}: use letters, digits, "-" and "_" (SecretService's names).`
       ))
     }
+    const badOut = input.out === undefined ? undefined : outProblem(input.out)
+    if (badOut !== undefined) return yield* Effect.fail(fail(badOut))
     const scope = yield* flyte2Scope(input.project, input.domain)
-    if (input.namespace !== undefined && !printsAsIs(input.namespace)) {
-      return yield* Effect.fail(fail(unprintable("--namespace", input.namespace)))
-    }
+    const badNamespace = input.namespace === undefined ? undefined : namespaceProblem(input.namespace, "--namespace")
+    if (badNamespace !== undefined) return yield* Effect.fail(fail(badNamespace))
     const value = yield* valueOf(input)
     const manifest = yield* Flyte2.kubernetesSecret(
       { name: input.name, ...scope },
@@ -139,8 +154,10 @@ export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, Comm
     ).pipe(Effect.mapError((error) => fail(error.message)))
     if (input.out === undefined) return yield* print(Kubernetes.toYaml(redactedManifest(manifest)).trimEnd())
     yield* writeManifest(input.out, Kubernetes.toYaml(manifest))
+    // One shell word, the same in both places: the command can be copied into a shell as it is.
+    const file = shellWord(input.out)
     yield* print(
-      `Wrote Secret ${manifest.metadata.name} (namespace ${manifest.metadata.namespace}) to ${shown(input.out)}, ` +
-        "readable by you only. Apply it with: kubectl apply -f " + shown(input.out)
+      `Wrote Secret ${manifest.metadata.name} (namespace ${manifest.metadata.namespace}) to ${file}, ` +
+        `readable by you only. Apply it with: kubectl apply -f ${file}`
     )
   })

@@ -15,8 +15,10 @@ const secretKey = /^[-._a-zA-Z0-9]+$/
 // Any printable ASCII character but "=" (RelaxedEnvironmentVariableValidation, on by default since 1.32).
 const envVarName = /^[\x20-\x3c\x3e-\x7e]+$/
 
-const isDnsSubdomain = (name: string) =>
-  name.length <= 253 && name.split(".").every((label) => label.length <= 63 && dnsLabel.test(label))
+/** Whether a name is a DNS label (RFC 1123), as a namespace or a volume name must be. */
+export const isDnsLabel = (name: string): boolean => name.length <= 63 && dnsLabel.test(name)
+
+const isDnsSubdomain = (name: string) => name.length <= 253 && name.split(".").every(isDnsLabel)
 
 const subdomainProblem = (what: string, name: string | undefined): string | undefined =>
   name === undefined || !isDnsSubdomain(name)
@@ -78,7 +80,7 @@ const containerProblem = (container: Container, where: string, volumeNames: Read
 export const rejection = (pod: Pod): Problem | undefined => {
   const volumeNames = new Set<string>()
   for (const volume of pod.spec.volumes ?? []) {
-    const problem = volume.name.length > 63 || !dnsLabel.test(volume.name)
+    const problem = !isDnsLabel(volume.name)
       ? `the volume name ${quoteName(volume.name)} is not a DNS label of at most 63 characters (propeller names a ` +
         "secret volume base32(group + \"_\" + groupVersion): together they may have at most 39 characters)"
       : volumeNames.has(volume.name)

@@ -43,15 +43,22 @@ export const unsafePartReason = (field: string, part: unknown): string | undefin
     : undefined
 }
 
+/** Control, format, lone surrogate, line and paragraph separator characters: each can forge or hide printed text. */
+const hiddenCharacter = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u
+const hiddenCharacters = new RegExp(hiddenCharacter, "gu")
+
+/** Whether text holds a character that printing it as it is could forge or hide text with. */
+export const hasHiddenCharacter = (text: string): boolean => hiddenCharacter.test(text)
+
 /**
  * A name in double quotes with every control, format and separator character escaped (`\u202e`), so printing a
  * name, even a refused one, can neither forge nor hide text in a terminal or a log line.
  */
 export const quoteName = (name: string): string =>
-  JSON.stringify(name).replace(
-    /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu,
-    (character) => `\\u{${character.codePointAt(0)!.toString(16)}}`
-  )
+  JSON.stringify(name).replace(hiddenCharacters, (character) => `\\u{${character.codePointAt(0)!.toString(16)}}`)
+
+/** Whether text prints as it is: no control, format or separator character, quote or backslash to escape. */
+export const printsAsIs = (text: string): boolean => quoteName(text) === `"${text}"`
 
 /** A secret's name in a sentence, every part safely quoted: `group "g" version "v1" key "k"`. */
 export const describeName = (name: NameInput): string => {

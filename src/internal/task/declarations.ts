@@ -46,18 +46,25 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
   }
 
   /**
-   * The declaration a request names (its version decides between several), or `undefined`. `request` is a
-   * declaration, or a request's fields as `requestFields` read them.
+   * The declaration a request names, or `undefined`. Its version decides between several declarations of a name,
+   * then its `envVar` and mount requirement (a secret may be declared once per variable it is injected as); a
+   * request naming neither gets the first. `request` is a declaration, or a request's fields as `requestFields`
+   * read them.
    */
   const find = (request: SecretRequest): Secret | undefined => {
     if (isDeclared.has(request as Secret)) return request as Secret
     const target = readRequest(request)
     if (typeof target === "string") return undefined
-    const candidates = byName.get(slot(target.name.group, target.name.key))
-    if (candidates === undefined) return undefined
-    return target.name.groupVersion === undefined
-      ? candidates[0]
-      : candidates.find((secret) => toSecretName(secret).groupVersion === target.name.groupVersion)
+    const version = target.name.groupVersion
+    let first: Secret | undefined
+    for (const secret of byName.get(slot(target.name.group, target.name.key)) ?? []) {
+      if (version !== undefined && toSecretName(secret).groupVersion !== version) continue
+      const named = (!request.envVar || request.envVar === secret.envVar) &&
+        (request.mountRequirement === undefined || request.mountRequirement === secret.mountRequirement)
+      if (named) return secret
+      first ??= secret
+    }
+    return first
   }
 
   /**

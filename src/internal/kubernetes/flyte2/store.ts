@@ -4,7 +4,7 @@
  * labels name (project and domain) to the broadest (the organisation). A store prints names only, never values.
  */
 import { NodeInspectSymbol } from "effect/Inspectable"
-import { quoteName } from "../../lookup/naming.ts"
+import { printsAsIs, quoteName } from "../../lookup/naming.ts"
 import { crypto } from "../../nodeBuiltins.ts"
 
 /** The organisation SecretService writes every secret under, whatever the request says. */
@@ -49,6 +49,26 @@ export const idProblem = (id: unknown): string | undefined => {
   }
   if (project && !domain) {
     return `project-scoped secrets must also specify a domain, got project=${quoteName(project as string)} domain=""`
+  }
+  return undefined
+}
+
+/** The refusal of text that would print as more than it says: a scope becomes a pod's label. */
+const unprintable = (field: string, value: string): string =>
+  `${field} ${quoteName(value)}: a control, format or separator character, a quote or a backslash cannot be in a ` +
+  "Kubernetes label or name; use printable text without them."
+
+/**
+ * Why a scope's project or domain cannot be a label, or `undefined`; `field` spells each as the caller's input
+ * names it. Only what would not print as it is gets refused: SecretService itself checks nothing more.
+ */
+export const unprintableScope = (
+  scope: { readonly project?: string | undefined; readonly domain?: string | undefined },
+  field: (name: "project" | "domain") => string = (name) => name
+): string | undefined => {
+  for (const name of ["project", "domain"] as const) {
+    const value = scope[name]
+    if (value !== undefined && !printsAsIs(value)) return unprintable(field(name), value)
   }
   return undefined
 }

@@ -4,8 +4,10 @@
  * `data` (base64) for bytes, labelled as managed with its domain and project.
  */
 import * as Result from "effect/Result"
+import { quoteName } from "../../lookup/naming.ts"
+import { isDnsLabel } from "../podValidation.ts"
 import type { Problem } from "../problems.ts"
-import { encodeSecretName, idProblem, md5Hex, type SecretId } from "./store.ts"
+import { encodeSecretName, idProblem, md5Hex, type SecretId, unprintableScope } from "./store.ts"
 
 /** A `core/v1` Secret as SecretService writes it. */
 export interface StoredKubernetesSecret {
@@ -23,12 +25,21 @@ export interface StoredKubernetesSecret {
 /** The namespace SecretService writes to unless configured (`secret.kubernetes.namespace`). */
 export const defaultSecretNamespace = "flyte"
 
+/** Why Kubernetes would refuse the namespace (a DNS label), or `undefined`; `field` names it as the input does. */
+export const namespaceProblem = (namespace: unknown, field = "namespace"): string | undefined =>
+  typeof namespace !== "string" || namespace === ""
+    ? `${field} must be a non-empty string`
+    : isDnsLabel(namespace)
+    ? undefined
+    : `${field} ${quoteName(namespace)} is not a Kubernetes namespace name (a DNS label: at most 63 lower-case ` +
+      `letters, digits and "-", starting and ending with a letter or digit)`
+
 export const storedSecret = (
   id: SecretId,
   value: string | Uint8Array,
   namespace: string = defaultSecretNamespace
 ): Result.Result<StoredKubernetesSecret, Problem> => {
-  const problem = idProblem(id)
+  const problem = idProblem(id) ?? unprintableScope(id)
   if (problem !== undefined) return Result.fail({ reason: "InvalidSecret", detail: problem })
   if (typeof value !== "string" && !(value instanceof Uint8Array)) {
     return Result.fail({
@@ -37,9 +48,8 @@ export const storedSecret = (
       detail: "a value is a string or a Uint8Array."
     })
   }
-  if (typeof namespace !== "string" || namespace === "") {
-    return Result.fail({ reason: "InvalidOptions", detail: "namespace must be a non-empty string" })
-  }
+  const badNamespace = namespaceProblem(namespace)
+  if (badNamespace !== undefined) return Result.fail({ reason: "InvalidOptions", detail: badNamespace })
   const encoded = encodeSecretName(id)
   return Result.succeed({
     apiVersion: "v1",
