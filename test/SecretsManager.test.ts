@@ -529,6 +529,62 @@ describe("a miss re-made for a task", () => {
       assert.notInclude(plain.stack, "\n    at ")
       assert.notInclude(inTask.stack, "\n    at ")
     }).pipe(Effect.provide(SecretsManager.layerTest())))
+
+  it.effect("is what the schema's constructor makes of the lookup's fields and the task's, attempts kept", () =>
+    Effect.gen(function*() {
+      const read = SecretsManager.use((manager) => manager.get({ group: "g", key: "key", groupVersion: "v1" }))
+      const plain = yield* expectMiss(read)
+      const inTask = yield* failureOf(
+        task(
+          { name: "t", secretRequests: [{ group: "g", key: "key", groupVersion: "v1" }], preflight: false },
+          () => read
+        )(
+          undefined
+        )
+      )
+      assert.instanceOf(inTask, SecretNotFound)
+      assert.strictEqual(inTask.task, "t")
+      assert.strictEqual(inTask.declared, true)
+      assert.strictEqual(inTask.groupVersion, "v1")
+      assert.deepStrictEqual(inTask.attempts, plain.attempts)
+      assert.isTrue(Object.isFrozen(inTask.attempts))
+      assertMadeAsBySchema(inTask)
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
+
+  it.effect("keeps the lookup's \"did you mean\" hint", () =>
+    Effect.gen(function*() {
+      const read = SecretsManager.use((manager) => manager.get({ group: "g", key: "key" }))
+      const inTask = yield* failureOf(task({ name: "t", secretRequests: [], preflight: false }, () => read)(undefined))
+      assert.include(inTask.message, "the variable \"FLYTE_SECRETS_G_KEI\" is set (did you mean it?)")
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_KEI: "typo" } }))))
+
+  it.effect("from a manager the library did not make, is made by the schema from that miss's fields", () =>
+    Effect.gen(function*() {
+      const custom = SecretsManager.of({
+        ...(yield* SecretsManager),
+        get: () =>
+          Effect.fail(
+            new SecretNotFound({
+              group: "g",
+              key: "k",
+              attempts: [{ source: "custom", location: "vault", outcome: "missing", reason: "not there" }]
+            })
+          )
+      })
+      const inTask = yield* failureOf(
+        task(
+          { name: "t", secretRequests: [], preflight: false },
+          (_, manager) => manager.get({ group: "g", key: "k" })
+        )(
+          undefined
+        ).pipe(Effect.provideService(SecretsManager, custom))
+      )
+      assert.instanceOf(inTask, SecretNotFound)
+      assert.strictEqual(inTask.task, "t")
+      assert.strictEqual(inTask.declared, false)
+      assert.deepStrictEqual(inTask.attempts.map((attempt) => attempt.location), ["vault"])
+      assertMadeAsBySchema(inTask)
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
 })
 
 describe("a full miss's attempts", () => {

@@ -39,17 +39,28 @@ const firstFound = (
   index: number,
   tried: Array<Attempt>,
   result: Result
-): Now.Now<Answer, ReadonlyArray<Attempt>> =>
-  index === places.length
-    ? Now.fail(tried)
-    : Now.recover(
-      // The operation's result is made here, from the place's answer and the places tried before it.
-      Now.map(places[index]!(), (found) => result(found, tried)),
-      (failed) => {
-        for (const attempt of failed instanceof EndsLookup ? failed.attempts : failed) tried.push(attempt)
-        return failed instanceof EndsLookup ? Now.fail(tried) : firstFound(places, index + 1, tried, result)
-      }
-    )
+): Now.Now<Answer, ReadonlyArray<Attempt>> => {
+  for (let next = index; next < places.length; next++) {
+    const answer = places[next]!()
+    if (answer instanceof Now.Later) {
+      return Now.recover(
+        Now.map(answer, (found) => result(found, tried)),
+        (failed) => endsHere(failed, tried) ? Now.fail(tried) : firstFound(places, next + 1, tried, result)
+      )
+    }
+    // The operation's result is made here, from the place's answer and the places tried before it.
+    if (!(answer instanceof Now.Failed)) return result(answer, tried)
+    if (endsHere(answer.failure, tried)) return Now.fail(tried)
+  }
+  return Now.fail(tried)
+}
+
+/** Keeps a place's attempts in `tried`; whether they end the lookup (a rotation that outlasted its retries). */
+const endsHere = (failed: ReadonlyArray<Attempt> | EndsLookup, tried: Array<Attempt>): boolean => {
+  const ends = failed instanceof EndsLookup
+  for (const attempt of ends ? failed.attempts : failed) tried.push(attempt)
+  return ends
+}
 
 /** A secret handed out, registered for masking first (see `Masking`). */
 const secretValue = (found: Found) => (registerSecretValue(found.value), found.value)

@@ -25,8 +25,13 @@ const fieldsOf = (error: SecretNotFound) => ({
  * advice fits.
  */
 export const inTask = (error: SecretNotFound, task: string, declared: boolean): SecretNotFound => {
-  if (error.reason !== "NotFound" && error.reason !== "Refused") return error
-  return carryHint(error, withoutStackTrace(() => new SecretNotFound({ ...fieldsOf(error), task, declared })))
+  const { attempts, reason } = error
+  if (reason !== "NotFound" && reason !== "Refused") return error
+  // A lookup's own miss (its attempts frozen, the fields its lookup built) is re-made without a second check.
+  const miss = Object.isFrozen(attempts)
+    ? fromLookupFields({ _tag: "SecretNotFound", ...nameFields(error), reason, attempts, task, declared })
+    : withoutStackTrace(() => new SecretNotFound({ ...fieldsOf(error), task, declared }))
+  return carryHint(error, miss)
 }
 
 /**
@@ -73,18 +78,32 @@ const madeFromFields = Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFoun
  */
 export const lookupMiss = (name: SecretName) => {
   const named = { _tag: "SecretNotFound" as const, ...nameFields(name) }
-  return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>): SecretNotFound => {
-    const fields = { ...named, reason, attempts }
-    return withoutStackTrace(() =>
-      madeFromFields
-        ? Reflect.construct(Data.Error, [fields], SecretNotFound)
-        // The schema would copy the attempts: the lookup's own, frozen, are set after it.
-        : Object.assign(new SecretNotFound({ ...fields, attempts: [] }), { attempts })
-    )
-  }
+  return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>): SecretNotFound =>
+    fromLookupFields({ ...named, reason, attempts })
 }
 
-const nameFields = (name: SecretName) => {
+/** A miss's fields as a lookup builds them: in the schema's order, the attempts frozen. */
+interface LookupFields {
+  readonly _tag: "SecretNotFound"
+  readonly group?: string
+  readonly key?: string
+  readonly groupVersion?: string
+  readonly reason: "NotFound" | "Refused"
+  readonly attempts: ReadonlyArray<Attempt>
+  readonly task?: string
+  readonly declared?: boolean
+}
+
+/** A miss from fields a lookup built, as the schema's constructor makes it once it has checked them. */
+const fromLookupFields = (fields: LookupFields): SecretNotFound =>
+  withoutStackTrace(() =>
+    madeFromFields
+      ? Reflect.construct(Data.Error, [fields], SecretNotFound)
+      // The schema would copy the attempts: the lookup's own, frozen, are set after it.
+      : Object.assign(new SecretNotFound({ ...fields, attempts: [] }), { attempts: fields.attempts })
+  )
+
+const nameFields = (name: Partial<Pick<SecretName, "group" | "key" | "groupVersion">>) => {
   const { group, groupVersion, key } = name
   return {
     ...(group === undefined ? {} : { group }),
