@@ -32,16 +32,17 @@ export const fileSystemAccess = (fileSystem: FileSystem.FileSystem): FileAccess<
   // Any other file system's files fall back to the real path of the name.
   handlePath: (file, opened) => platformNodeFilePath(file, opened),
   withOpen: (path, use) =>
-    Now.later(Effect.scoped(Effect.gen(function*() {
-      const scope = yield* Effect.scope
-      // An open that blocks (a FIFO swapped in after the stat) must not hold the read: it runs in a fiber of its own,
-      // which the read stops waiting for when interrupted; a file it opens later is closed with this scope. The fiber
-      // starts at once, so a synchronous file system's open completes here, with no scheduling in between.
-      const opening = yield* Effect.forkDetach(Scope.provide(missOf(fileSystem.open(path, { flag: "r" })), scope), {
-        startImmediately: true
-      })
-      return yield* Now.toEffect(use(yield* Fiber.join(opening)))
-    }))),
+    // An open that blocks (a FIFO swapped in after the stat) must not hold the read: it runs in a fiber of its own,
+    // which the read stops waiting for when interrupted; a file it opens later is closed with this scope. The fiber
+    // starts at once, so a synchronous file system's open completes here, with no scheduling in between.
+    Now.later(Effect.scopedWith((scope) =>
+      Effect.flatMap(
+        Effect.forkDetach(Scope.provide(missOf(fileSystem.open(path, { flag: "r" })), scope), {
+          startImmediately: true
+        }),
+        (opening) => Effect.flatMap(Fiber.join(opening), (file) => Now.toEffect(use(file)))
+      )
+    )),
   fstat: (file) => Now.map(orMiss(file.stat), statusOf),
   read: (file, buffer, offset) => orMiss(file.read(buffer.subarray(offset))),
   stat: (path) => Now.map(orMiss(fileSystem.stat(path)), statusOf),
