@@ -11,7 +11,9 @@
  * Within a round every candidate runs once, in turns, and the ratio is the median of the per-round ratios.
  */
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import type * as FileSystem from "effect/FileSystem"
+import * as Scope from "effect/Scope"
 import * as fs from "node:fs"
 import { median } from "./harness.ts"
 import { rawGuardedCheck, rawGuardedRead, rawGuardedReadAsync } from "./steps.ts"
@@ -196,12 +198,20 @@ const fileSystemSequence = async (file: string, dir: string): Promise<string> =>
 
 /**
  * The same calls through the `FileSystem` service, as any reader of a given `FileSystem` must make them: each an
- * effect, the file closed by its scope. platform-node's file carries its descriptor.
+ * effect, the file closed by its scope. platform-node's file carries its descriptor. With `openAside`, the open runs
+ * in a fiber of its own, as S4 requires of a read over a `FileSystem` (its open cannot be interrupted, and a FIFO
+ * swapped in after the `stat` would block it): the read stops waiting when interrupted, and the scope closes a file
+ * opened later.
  */
-const throughFileSystem = (fileSystem: FileSystem.FileSystem, file: string, dir: string) =>
+const throughFileSystem = (fileSystem: FileSystem.FileSystem, file: string, dir: string, openAside: boolean) =>
   Effect.scoped(Effect.gen(function*() {
     yield* Effect.all([fileSystem.stat(file), fileSystem.stat(dir)], { concurrency: 2 })
-    const handle = yield* fileSystem.open(file, { flag: "r" })
+    const open = fileSystem.open(file, { flag: "r" })
+    const handle = openAside
+      ? yield* Fiber.join(
+        yield* Effect.forkDetach(Scope.provide(open, yield* Effect.scope), { startImmediately: true })
+      )
+      : yield* open
     const { size } = yield* handle.stat
     fs.readlinkSync(`/proc/self/fd/${(handle as unknown as { readonly fd: number }).fd}`)
     const bytes = new Uint8Array(Number(size))
@@ -218,7 +228,11 @@ const fileSystemFloors = (inputs: FloorInputs, rounds: number, iterations: numbe
     ],
     [
       "the same calls through the `FileSystem` service, closed by a scope",
-      throughFileSystem(inputs.fileSystem, inputs.file, inputs.dir)
+      throughFileSystem(inputs.fileSystem, inputs.file, inputs.dir, false)
+    ],
+    [
+      "the same, the open in a fiber of its own (what keeps a FIFO swapped in from holding the read)",
+      throughFileSystem(inputs.fileSystem, inputs.file, inputs.dir, true)
     ],
     ["library: `layerNoDeps` over `NodeFileSystem`", inputs.library.fileSystemGet]
   ])
