@@ -184,16 +184,21 @@ describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)",
     }))
 
   it("any id it accepts builds a Secret whose every field Kubernetes validates is valid; any it refuses is one SecretService's names or Kubernetes refuse", () => {
-    const odd = [" ", "/", "\n", "\u202e", "\"", "\\", "é", ":", "."]
-    const character = fc.oneof(
-      { weight: 12, arbitrary: fc.constantFrom(..."aZ09-_") },
-      { weight: 1, arbitrary: fc.constantFrom(...odd) }
+    // Mostly text Kubernetes could take, of every length up to past its limits (63 for a label value, 253 for a data
+    // key), and some with a space, "/", a control, format or non-ASCII character, a quote or a backslash.
+    const plain = fc.constantFrom(..."aZ09-_")
+    const odd = fc.constantFrom(" ", "/", "\n", "\u202e", "\"", "\\", "é", ":", ".")
+    const oddText = fc.string({ unit: fc.oneof({ weight: 6, arbitrary: plain }, odd), maxLength: 12 })
+    const alphanumeric = fc.constantFrom(..."aZ09")
+    const middle = fc.string({ unit: fc.constantFrom(..."aZ09-_."), maxLength: 66, size: "max" })
+    const labelLike = fc.tuple(alphanumeric, middle, alphanumeric).map(([first, inner, last]) => first + inner + last)
+    const scopePart = fc.option(fc.oneof({ weight: 4, arbitrary: labelLike }, oddText), { nil: undefined, freq: 4 })
+    const name = fc.oneof(
+      { weight: 4, arbitrary: fc.string({ unit: plain, minLength: 1, maxLength: 220, size: "max" }) },
+      oddText
     )
-    const text = (maxLength: number) =>
-      fc.oneof(fc.string({ unit: character, maxLength: 8 }), fc.string({ unit: character, maxLength }))
-    const scopePart = fc.option(text(70), { nil: undefined })
     fc.assert(
-      fc.property(text(220), scopePart, scopePart, (name, project, domain) => {
+      fc.property(name, scopePart, scopePart, (name, project, domain) => {
         const id = { name, project, domain }
         const built = Effect.runSync(Effect.result(Flyte2.kubernetesSecret(id, "v")))
         const dataKey = Flyte2.encodeSecretName(id)
