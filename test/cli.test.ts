@@ -713,7 +713,7 @@ describe("effect-secrets render --flyte 2", () => {
       assert.include(none.stderr, "none of the secret managers injected secret [")
     }))
 
-  it.effect("flags that do not fit: a project without a domain, Flyte 2's managers or scope without --flyte 2", () =>
+  it.effect("flags that do not fit: a project without a domain, a scope no pod label can hold, Flyte 2's managers or scope without --flyte 2", () =>
     Effect.gen(function*() {
       const module = flyte2Tasks()
       const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
@@ -721,6 +721,11 @@ describe("effect-secrets render --flyte 2", () => {
           ["--flyte", "2", "--project", "p"],
           "project-scoped secrets must also specify a domain, got project=\"p\" domain=\"\""
         ],
+        [
+          ["--flyte", "2", "--project", "Flyte Snacks", "--domain", "d"],
+          "--project \"Flyte Snacks\" cannot be in a Kubernetes label"
+        ],
+        [["--flyte", "2", "--domain", "dev/1"], "--domain \"dev/1\" cannot be in a Kubernetes label"],
         [["--backend", "Embedded"], "--backend Embedded is a secret manager of Flyte 2's webhook: add --flyte 2"],
         [["--backend", "K8s", "--backend", "AWS"], "give --backend once"],
         [["--domain", "d"], "add --flyte 2"],
