@@ -48,8 +48,10 @@ export type KubernetesSecret = StoredKubernetesSecret
 
 /**
  * What SecretService holds: entries `{ name, value, project?, domain? }`, or a record `{ [name]: value }` at the
- * organisation scope. Throws a `TypeError` saying what is wrong with an entry (a project needs a domain, as the
- * service says).
+ * organisation scope. Throws a `TypeError` saying what is wrong with an entry: a project needs a domain, as the
+ * service says, and a project or domain must be a Kubernetes label value, as `kubernetesSecret` requires (a task pod
+ * carries its scope as labels, so no pod could read a secret stored under any other). A name may be any string: the
+ * Embedded secret manager looks up whatever key a pod asks for.
  *
  * **Example** (Secrets stored at the project scope)
  *
@@ -90,9 +92,11 @@ export const encodeSecretName = (id: SecretId): string => Internal.encodeSecretN
  * The Kubernetes Secret SecretService writes for a secret: name `md5hex(id)`, namespace `options.namespace` (default
  * `flyte`, the service's own default; its Helm chart uses the release namespace), the id as its only key,
  * `stringData` for text and `data` (base64) for bytes, and the labels `app.flyte.org/managed`, `app.flyte.org/domain`
- * and `app.flyte.org/project` (the last two when set). A project without a domain is refused, as by the service;
- * so are a project or domain holding a control, format or separator character, a quote or a backslash (it could
- * forge text where the labels are printed) and a namespace that is not a DNS label (Kubernetes would refuse it).
+ * and `app.flyte.org/project` (the last two when set). A project without a domain is refused, as by the service, and
+ * so is a name outside the names its API takes (letters, digits, `-` and `_`). So is what Kubernetes would refuse in
+ * the Secret: a project or domain that is not a label value (at most 63 letters, digits, `-`, `_` and `.`, starting
+ * and ending with a letter or digit), an id longer than a data key's 253 characters, and a namespace that is not a
+ * DNS label. Refused text is shown escaped.
  *
  * **Example** (The Secret `flyte create secret` leaves in the cluster)
  *

@@ -1,10 +1,18 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
+import * as fc from "fast-check"
 import * as fs from "node:fs"
 import { fileURLToPath } from "node:url"
 import { inspect } from "node:util"
 import { Flyte2 } from "../src/index.ts"
+import {
+  isDnsLabel,
+  isDnsSubdomain,
+  isLabelKey,
+  isLabelValue,
+  isSecretKey
+} from "../src/internal/kubernetes/podValidation.ts"
 import type { SecretInjectionError } from "../src/KubernetesError.ts"
 import { thrownBy } from "./support.ts"
 
@@ -27,6 +35,23 @@ const storage: ReadonlyArray<StorageCase> = JSON.parse(
 
 const valueOf = (spec: StorageCase["request"]["secretSpec"]) =>
   spec.stringValue !== undefined ? spec.stringValue : new Uint8Array(Buffer.from(spec.binaryValueBase64!, "base64"))
+
+/** The typed error `kubernetesSecret` fails with (a test failure when it succeeds). */
+const refusal = (id: Flyte2.SecretId, namespace?: string) =>
+  Effect.gen(function*() {
+    const result = yield* Effect.result(
+      Flyte2.kubernetesSecret(id, "v", namespace === undefined ? undefined : { namespace })
+    )
+    assert.isTrue(Result.isFailure(result), JSON.stringify({ id, namespace }))
+    return (result as Result.Failure<unknown, SecretInjectionError>).failure
+  })
+
+// A line break, a carriage return, a terminal escape, a C1 control, a bidi override, a zero-width character, a
+// line separator, a quote and a backslash: none can be in a label's value or a name, each would print as more.
+const unprintable = ["\n", "\r", "\u001b[2J", "\u009b", "\u202e", "\u200b", "\u2028", "\"", "\\"]
+
+// Printable text Kubernetes refuses as a label value, and so as the Secret SecretService labels with it.
+const notLabelValues = ["Flyte Snacks", "dev/1", "a".repeat(64), "-dev", "dev-", "_dev", ".dev", "dév", "dev:1"]
 
 describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)", () => {
   it("holds 5 storage cases", () => assert.strictEqual(storage.length, 5))
@@ -52,20 +77,6 @@ describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)",
       const secret = yield* Flyte2.kubernetesSecret({ name: "k" }, "v", { namespace: "flyte-system" })
       assert.strictEqual(secret.metadata.namespace, "flyte-system")
     }))
-  /** The typed error `kubernetesSecret` fails with (a test failure when it succeeds). */
-  const refusal = (id: Flyte2.SecretId, namespace?: string) =>
-    Effect.gen(function*() {
-      const result = yield* Effect.result(
-        Flyte2.kubernetesSecret(id, "v", namespace === undefined ? undefined : { namespace })
-      )
-      assert.isTrue(Result.isFailure(result), JSON.stringify({ id, namespace }))
-      return (result as Result.Failure<unknown, SecretInjectionError>).failure
-    })
-
-  // A line break, a carriage return, a terminal escape, a C1 control, a bidi override, a zero-width character, a
-  // line separator, a quote and a backslash: none can be in a label's value or a name, each would print as more.
-  const unprintable = ["\n", "\r", "\u001b[2J", "\u009b", "\u202e", "\u200b", "\u2028", "\"", "\\"]
-
   it.effect("refuses a project or domain that does not print as it is, naming the field, as InvalidSecret", () =>
     Effect.gen(function*() {
       for (const character of unprintable) {
@@ -112,13 +123,105 @@ describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)",
       }
     }))
 
-  it.effect("a printable project and domain, even ones that are not DNS names, still build the Secret", () =>
+  it.effect("a project and domain Kubernetes takes as label values build the Secret, even ones that are not DNS names", () =>
     Effect.gen(function*() {
-      const id = { name: "openai-key", project: "Flyte Snacks", domain: "dev/1" }
-      const secret = yield* Flyte2.kubernetesSecret(id, "v")
-      assert.strictEqual(secret.metadata.labels["app.flyte.org/project"], "Flyte Snacks")
-      assert.strictEqual(secret.metadata.labels["app.flyte.org/domain"], "dev/1")
+      for (const [project, domain] of [["Flyte_Snacks", "Dev.1"], ["P", "a".repeat(63)], ["a-_.Z", "0"]]) {
+        const secret = yield* Flyte2.kubernetesSecret({ name: "openai-key", project, domain }, "v")
+        assert.strictEqual(secret.metadata.labels["app.flyte.org/project"], project)
+        assert.strictEqual(secret.metadata.labels["app.flyte.org/domain"], domain)
+      }
     }))
+
+  it.effect("refuses a printable project or domain Kubernetes refuses as a label value, saying what a label value is, as InvalidSecret", () =>
+    Effect.gen(function*() {
+      for (const value of notLabelValues) {
+        for (
+          const [field, id] of [["project", { name: "k", project: value, domain: "d" }], ["domain", {
+            name: "k",
+            domain: value
+          }]] as const
+        ) {
+          const error = yield* refusal(id)
+          assert.strictEqual(error.reason, "InvalidSecret", `${field} ${value}`)
+          assert.include(error.message, `${field} ${JSON.stringify(value)}`)
+          assert.include(error.message, "Kubernetes label value")
+          assert.include(error.message, "at most 63")
+        }
+      }
+    }))
+
+  it.effect("refuses a name outside SecretService's names (letters, digits, \"-\" and \"_\"), naming the field, as InvalidSecret", () =>
+    Effect.gen(function*() {
+      for (const name of [...unprintable.map((character) => `a${character}b`), "a b", "a/b", "../etc", "a.b", "é"]) {
+        const error = yield* refusal({ name, project: "p", domain: "d" })
+        assert.strictEqual(error._tag, "SecretInjectionError")
+        assert.strictEqual(error.reason, "InvalidSecret", JSON.stringify(name))
+        assert.include(error.message, "letters, digits, \"-\" and \"_\"", JSON.stringify(name))
+        if (unprintable.some((character) => name.includes(character))) {
+          assert.include(error.message, "name \"a", JSON.stringify(name))
+          assert.notInclude(error.message, name, "the text is shown escaped")
+        } else {
+          assert.include(error.message, `name ${JSON.stringify(name)}`)
+        }
+      }
+      for (const name of ["openai-key", "A_1", "-", "_", "0"]) {
+        const secret = yield* Flyte2.kubernetesSecret({ name }, "v")
+        assert.deepStrictEqual(Object.keys(secret.stringData!), [Flyte2.encodeSecretName({ name })])
+      }
+    }))
+
+  it.effect("refuses an id longer than a Secret's data key may be (253 characters), as InvalidSecret", () =>
+    Effect.gen(function*() {
+      const scope = { project: "p".repeat(63), domain: "d".repeat(63) }
+      // u__org__flyte__domain__<63>__project__<63>__key__<name>: 167 characters and the name.
+      const longest = "k".repeat(253 - 167)
+      const secret = yield* Flyte2.kubernetesSecret({ name: longest, ...scope }, "v")
+      assert.strictEqual(Object.keys(secret.stringData!)[0]!.length, 253)
+      const error = yield* refusal({ name: `${longest}k`, ...scope })
+      assert.strictEqual(error.reason, "InvalidSecret")
+      assert.include(error.message, "254 characters")
+      assert.include(error.message, "at most 253")
+    }))
+
+  it("any id it accepts builds a Secret whose every field Kubernetes validates is valid; any it refuses is one SecretService's names or Kubernetes refuse", () => {
+    // Mostly text Kubernetes could take, of every length up to past its limits (63 for a label value, 253 for a data
+    // key), and some with a space, "/", a control, format or non-ASCII character, a quote or a backslash.
+    const plain = fc.constantFrom(..."aZ09-_")
+    const odd = fc.constantFrom(" ", "/", "\n", "\u202e", "\"", "\\", "é", ":", ".")
+    const oddText = fc.string({ unit: fc.oneof({ weight: 6, arbitrary: plain }, odd), maxLength: 12 })
+    const alphanumeric = fc.constantFrom(..."aZ09")
+    const middle = fc.string({ unit: fc.constantFrom(..."aZ09-_."), maxLength: 66, size: "max" })
+    const labelLike = fc.tuple(alphanumeric, middle, alphanumeric).map(([first, inner, last]) => first + inner + last)
+    const scopePart = fc.option(fc.oneof({ weight: 4, arbitrary: labelLike }, oddText), { nil: undefined, freq: 4 })
+    const name = fc.oneof(
+      { weight: 4, arbitrary: fc.string({ unit: plain, minLength: 1, maxLength: 220, size: "max" }) },
+      oddText
+    )
+    fc.assert(
+      fc.property(name, scopePart, scopePart, (name, project, domain) => {
+        const id = { name, project, domain }
+        const built = Effect.runSync(Effect.result(Flyte2.kubernetesSecret(id, "v")))
+        const dataKey = Flyte2.encodeSecretName(id)
+        if (Result.isSuccess(built)) {
+          const { metadata, stringData } = built.success
+          assert.isTrue(isDnsSubdomain(metadata.name), metadata.name)
+          assert.isTrue(isDnsLabel(metadata.namespace))
+          for (const [key, value] of Object.entries(metadata.labels)) {
+            assert.isTrue(isLabelKey(key), key)
+            assert.isTrue(isLabelValue(value), JSON.stringify(value))
+          }
+          assert.deepStrictEqual(Object.keys(stringData!), [dataKey])
+          assert.isTrue(isSecretKey(dataKey), JSON.stringify(dataKey))
+        } else {
+          const serviceRefuses = !/^[-a-zA-Z0-9_]+$/.test(name) || (project && !domain)
+          const labels = [project, domain].filter((value) => value !== undefined && value !== "")
+          const kubernetesRefuses = !isSecretKey(dataKey) || !labels.every((value) => isLabelValue(value!))
+          assert.isTrue(Boolean(serviceRefuses || kubernetesRefuses), JSON.stringify(id))
+        }
+      }),
+      { numRuns: 400 }
+    )
+  })
 
   it.effect("bad ids and values are typed errors", () =>
     Effect.gen(function*() {
@@ -163,6 +266,28 @@ describe("Flyte2.store", () => {
     assert.include((thrownBy(() => Flyte2.store([{ name: "", value: "v" }])) as Error).message, "name")
     assert.include((thrownBy(() => Flyte2.store([{ name: "k", value: 1 as never }])) as Error).message, "Uint8Array")
     assert.include((thrownBy(() => Flyte2.store(null as never)) as Error).message, "Flyte2.store")
+  })
+  it.effect("refuses a project or domain no pod can carry as a label, with the words of kubernetesSecret's refusal", () =>
+    Effect.gen(function*() {
+      const refused = [...unprintable.map((character) => `dev${character}FORGED`), ...notLabelValues]
+      for (const value of refused) {
+        for (const scope of [{ project: value, domain: "d" }, { domain: value }]) {
+          const thrown = thrownBy(() => Flyte2.store([{ name: "ok", value: "v" }, { name: "k", value: "v", ...scope }]))
+          assert.instanceOf(thrown, TypeError, JSON.stringify(scope))
+          const { detail } = yield* refusal({ name: "k", ...scope })
+          assert.include((thrown as TypeError).message, `entry 1: ${detail}`, JSON.stringify(scope))
+          if (value.includes("FORGED")) assert.notInclude((thrown as TypeError).message, value, "shown escaped")
+        }
+      }
+      const store = Flyte2.store([{ name: "k", value: "v", project: "Flyte_Snacks", domain: "Dev.1" }])
+      assert.deepStrictEqual(store.ids, ["u__org__flyte__domain__Dev.1__project__Flyte_Snacks__key__k"])
+    }))
+  it("still holds a name SecretService's names leave out: the Embedded secret manager reads any key it is given", () => {
+    const store = Flyte2.store({ "tls.crt": "C", "a b": "v" })
+    assert.deepStrictEqual(store.ids, [
+      "u__org__flyte__domain____project____key__a b",
+      "u__org__flyte__domain____project____key__tls.crt"
+    ])
   })
   it("keeps its own copy of bytes: changing the array given changes nothing", () => {
     const bytes = new Uint8Array([1, 2, 3])

@@ -18,6 +18,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, beforeEach } from "vitest"
 import { parse as parseYaml } from "yaml"
+import * as Flyte2 from "../src/Flyte2.ts"
 import { cli, version } from "../src/internal/cli/commands.ts"
 import { withEnvFiles } from "../src/internal/cli/envFiles.ts"
 import { shellWord } from "../src/internal/cli/printing.ts"
@@ -712,7 +713,7 @@ describe("effect-secrets render --flyte 2", () => {
       assert.include(none.stderr, "none of the secret managers injected secret [")
     }))
 
-  it.effect("flags that do not fit: a project without a domain, Flyte 2's managers or scope without --flyte 2", () =>
+  it.effect("flags that do not fit: a project without a domain, a scope no pod label can hold, Flyte 2's managers or scope without --flyte 2", () =>
     Effect.gen(function*() {
       const module = flyte2Tasks()
       const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
@@ -720,6 +721,11 @@ describe("effect-secrets render --flyte 2", () => {
           ["--flyte", "2", "--project", "p"],
           "project-scoped secrets must also specify a domain, got project=\"p\" domain=\"\""
         ],
+        [
+          ["--flyte", "2", "--project", "Flyte Snacks", "--domain", "d"],
+          "--project \"Flyte Snacks\" cannot be in a Kubernetes label"
+        ],
+        [["--flyte", "2", "--domain", "dev/1"], "--domain \"dev/1\" cannot be in a Kubernetes label"],
         [["--backend", "Embedded"], "--backend Embedded is a secret manager of Flyte 2's webhook: add --flyte 2"],
         [["--backend", "K8s", "--backend", "AWS"], "give --backend once"],
         [["--domain", "d"], "add --flyte 2"],
@@ -965,6 +971,26 @@ describe("effect-secrets stored-secret", () => {
       }
       const badName = yield* runCli(["stored-secret", "../etc", "--from-env", "OPENAI_KEY"])
       assert.include(badName.stderr, "use letters, digits")
+    }))
+
+  it.effect("refuses a name, --project or --domain with the library's rule and words, naming the argument", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const library = (id: Flyte2.SecretId) => Effect.runSync(Effect.flip(Flyte2.kubernetesSecret(id, "v"))).detail!
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+        [["tls.crt"], library({ name: "tls.crt" }).replace(/^name/, "Secret name")],
+        [
+          ["k", "--project", "Flyte Snacks", "--domain", "dev"],
+          library({ name: "k", project: "Flyte Snacks", domain: "dev" }).replace(/^project/, "--project")
+        ],
+        [["k", "--domain", "dev-"], library({ name: "k", domain: "dev-" }).replace(/^domain/, "--domain")]
+      ]
+      for (const [args, message] of cases) {
+        const ran = yield* runCli(["stored-secret", ...args, "--from-env", "OPENAI_KEY"])
+        assert.strictEqual(exitCode(ran.exit), 1, args.join(" "))
+        assert.include(ran.stderr, message, args.join(" "))
+        assert.strictEqual(ran.stdout, "", args.join(" "))
+      }
     }))
 })
 

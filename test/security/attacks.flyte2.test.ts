@@ -227,15 +227,17 @@ describe("S1 a Flyte 2 store's names and stored-secret's arguments are printed e
   const raw = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/
   const rawButLines = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/
 
-  it("Flyte2.store: String, a template literal, JSON and inspect escape each id, whichever part holds the character", () => {
+  it("Flyte2.store: String, a template literal, JSON and inspect escape each id; a project or domain holding one is refused, escaped", () => {
     for (const character of forging) {
       const hostile = `x${character}FORGED: line`
-      const store = Flyte2.store([
-        { name: hostile, value: PLANTED },
-        { name: "k", value: PLANTED, domain: hostile },
-        { name: "k", value: PLANTED, project: hostile, domain: "d" }
-      ])
       const label = JSON.stringify(character)
+      for (const scope of [{ domain: hostile }, { project: hostile, domain: "d" }]) {
+        const refused = thrownBy(() => Flyte2.store([{ name: "k", value: PLANTED, ...scope }])) as Error
+        assert.include(refused.message, "cannot be in a Kubernetes label", label)
+        assert.notMatch(refused.message, raw, label)
+        assert.notInclude(refused.message, PLANTED)
+      }
+      const store = Flyte2.store([{ name: hostile, value: PLANTED }, { name: "k", value: PLANTED, domain: "d" }])
       for (const shown of [String(store), `${store}`, JSON.stringify(store), util.format("%j", store)]) {
         assert.notMatch(shown, raw, label)
       }
@@ -314,6 +316,34 @@ describe("S14 stored-secret --from-file reads at most a Secret's 1 MiB, whatever
         }
       } finally {
         temp.remove()
+      }
+    }))
+})
+
+describe("S14 a Flyte 2 id of megabytes is refused in a message of bounded size", () => {
+  it.effect("kubernetesSecret and store: a huge name, project or domain is shown by its length, never copied whole", () =>
+    Effect.gen(function*() {
+      const huge = "a".repeat(4 * 1024 * 1024)
+      const ids = [
+        { name: `${huge} b` },
+        { name: huge },
+        { name: "k", project: `${huge}\nFORGED`, domain: "d" },
+        { name: "k", domain: huge },
+        { name: "k", project: huge }
+      ]
+      for (const id of ids) {
+        const error = yield* Effect.flip(Flyte2.kubernetesSecret(id, PLANTED))
+        assert.isBelow(error.message.length, 1000, JSON.stringify(Object.keys(id)))
+        assert.include(error.message, " characters")
+        assert.notInclude(error.message, PLANTED)
+      }
+      const namespace = yield* Effect.flip(Flyte2.kubernetesSecret({ name: "k" }, PLANTED, { namespace: huge }))
+      assert.isBelow(namespace.message.length, 1000)
+      const entries = [{ name: "k", value: PLANTED, domain: huge }, { name: huge, value: 1 as never }]
+      for (const entry of entries) {
+        const stored = thrownBy(() => Flyte2.store([entry])) as Error
+        assert.isBelow(stored.message.length, 1000)
+        assert.include(stored.message, " characters")
       }
     }))
 })

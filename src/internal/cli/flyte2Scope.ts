@@ -1,13 +1,13 @@
 /**
- * What the commands share for Flyte 2: the scope a task pod runs in (`--project`, `--domain`, checked as
- * SecretService checks a secret's), the store its Embedded secret manager reads, and `<redacted>` for the values
- * Embedded inlines into a pod that is printed.
+ * What the commands share for Flyte 2: the scope a task pod runs in (`--project`, `--domain`, checked as a stored
+ * secret's scope is: label values, a project with a domain), the store its Embedded secret manager reads, and
+ * `<redacted>` for the values Embedded inlines into a pod that is printed.
  */
 import * as Effect from "effect/Effect"
 import * as Flyte2 from "../../Flyte2.ts"
 import type * as Kubernetes from "../../Kubernetes.ts"
 import { secretsVariable } from "../kubernetes/flyte2/embeddedInjector.ts"
-import { idProblem, unprintableScope } from "../kubernetes/flyte2/store.ts"
+import { idProblem, scopeProblem } from "../kubernetes/flyte2/store.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 
 /** What a printed pod shows where Embedded inlines a value. */
@@ -25,7 +25,7 @@ export const flyte2Scope = (
   domain: string | undefined
 ): Effect.Effect<Flyte2Scope, CommandFailed> => {
   const scope = { ...(project === undefined ? {} : { project }), ...(domain === undefined ? {} : { domain }) }
-  const problem = unprintableScope(scope, (name) => `--${name}`)
+  const problem = scopeProblem(scope, (name) => `--${name}`)
   if (problem !== undefined) return Effect.fail(fail(problem))
   const serviceProblem = idProblem({ name: "scope", ...scope })
   return serviceProblem === undefined

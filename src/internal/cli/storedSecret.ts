@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as Flyte2 from "../../Flyte2.ts"
 import * as Kubernetes from "../../Kubernetes.ts"
+import { secretNameProblem } from "../kubernetes/flyte2/store.ts"
 import { namespaceProblem } from "../kubernetes/flyte2/storedSecret.ts"
 import { hasHiddenCharacter, quoteName } from "../lookup/naming.ts"
 import { type CommandFailed, fail } from "./failure.ts"
@@ -25,9 +26,6 @@ export interface StoredSecretInput {
 
 /** A Kubernetes Secret holds at most 1 MiB: a larger file is refused before it is read. */
 const maxValueBytes = 1024 * 1024
-
-/** The names SecretService's API documents (`^[-a-zA-Z0-9_]+$`); the id built from one is a Secret's data key. */
-const secretNamePattern = /^[-a-zA-Z0-9_]+$/
 
 const refusal = (code: string) => Object.assign(new Error(), { code })
 
@@ -136,11 +134,8 @@ const outProblem = (out: string): string | undefined =>
 /** Prints the Secret SecretService would write, redacted, or writes it whole to `--out`. */
 export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, CommandFailed> =>
   Effect.gen(function*() {
-    if (!secretNamePattern.test(input.name)) {
-      return yield* Effect.fail(fail(
-        `Secret name ${quoteName(input.name)}: use letters, digits, "-" and "_" (SecretService's names).`
-      ))
-    }
+    const badName = secretNameProblem(input.name, "Secret name")
+    if (badName !== undefined) return yield* Effect.fail(fail(badName))
     const badOut = input.out === undefined ? undefined : outProblem(input.out)
     if (badOut !== undefined) return yield* Effect.fail(fail(badOut))
     const scope = yield* flyte2Scope(input.project, input.domain)

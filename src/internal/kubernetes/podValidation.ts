@@ -12,13 +12,29 @@ import { secretsRoot } from "./webhookConfig.ts"
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const secretKey = /^[-._a-zA-Z0-9]+$/
+const labelValue = /^(?:[a-zA-Z0-9](?:[-._a-zA-Z0-9]*[a-zA-Z0-9])?)?$/
 // Any printable ASCII character but "=" (RelaxedEnvironmentVariableValidation, on by default since 1.32).
 const envVarName = /^[\x20-\x3c\x3e-\x7e]+$/
 
 /** Whether a name is a DNS label (RFC 1123), as a namespace or a volume name must be. */
 export const isDnsLabel = (name: string): boolean => name.length <= 63 && dnsLabel.test(name)
 
-const isDnsSubdomain = (name: string) => name.length <= 253 && name.split(".").every(isDnsLabel)
+/** Whether a name is a DNS subdomain (RFC 1123), as a Secret's name must be. */
+export const isDnsSubdomain = (name: string): boolean => name.length <= 253 && name.split(".").every(isDnsLabel)
+
+/** Whether text is a label value: empty, or at most 63 letters, digits, "-", "_" and ".", alphanumeric at both ends. */
+export const isLabelValue = (value: string): boolean => value.length <= 63 && labelValue.test(value)
+
+/** Whether text is a label key: a label value's name, non-empty, after an optional DNS subdomain and "/". */
+export const isLabelKey = (key: string): boolean => {
+  const slash = key.lastIndexOf("/")
+  const name = key.slice(slash + 1)
+  return name !== "" && isLabelValue(name) && (slash === -1 || isDnsSubdomain(key.slice(0, slash)))
+}
+
+/** Whether text is a Secret's data key: at most 253 letters, digits, "-", "_" and ".", not "." nor from "..". */
+export const isSecretKey = (key: string): boolean =>
+  key.length <= 253 && secretKey.test(key) && key !== "." && !key.startsWith("..")
 
 const subdomainProblem = (what: string, name: string | undefined): string | undefined =>
   name === undefined || !isDnsSubdomain(name)
@@ -27,7 +43,7 @@ const subdomainProblem = (what: string, name: string | undefined): string | unde
     : undefined
 
 const keyProblem = (what: string, key: string): string | undefined =>
-  key.length <= 253 && secretKey.test(key) && key !== "." && !key.startsWith("..")
+  isSecretKey(key)
     ? undefined
     : `${what} ${quoteName(key)} is not a Kubernetes Secret key (at most 253 letters, digits, "-", "_" and ".", ` +
       `not "." and not starting with "..")`

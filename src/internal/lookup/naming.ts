@@ -57,8 +57,9 @@ export const hasHiddenCharacter = (text: string): boolean => hiddenCharacter.tes
 export const quoteName = (name: string): string =>
   JSON.stringify(name).replace(hiddenCharacters, (character) => `\\u{${character.codePointAt(0)!.toString(16)}}`)
 
-/** Whether text prints as it is: no control, format or separator character, quote or backslash to escape. */
-export const printsAsIs = (text: string): boolean => quoteName(text) === `"${text}"`
+/** A name for a message: quoted, or only its length when it is longer than a name part may be (messages stay short). */
+export const shownName = (name: string): string =>
+  name.length > maxNamePartLength ? `(${name.length} characters)` : quoteName(name)
 
 /** A secret's name in a sentence, every part safely quoted: `group "g" version "v1" key "k"`. */
 export const describeName = (name: NameInput): string => {

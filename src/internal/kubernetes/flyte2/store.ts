@@ -4,8 +4,9 @@
  * labels name (project and domain) to the broadest (the organisation). A store prints names only, never values.
  */
 import { NodeInspectSymbol } from "effect/Inspectable"
-import { printsAsIs, quoteName } from "../../lookup/naming.ts"
+import { quoteName, shownName } from "../../lookup/naming.ts"
 import { crypto } from "../../nodeBuiltins.ts"
+import { isLabelValue } from "../podValidation.ts"
 
 /** The organisation SecretService writes every secret under, whatever the request says. */
 export const serviceOrganization = "flyte"
@@ -48,27 +49,38 @@ export const idProblem = (id: unknown): string | undefined => {
     if (value !== undefined && typeof value !== "string") return `${field} must be a string when given`
   }
   if (project && !domain) {
-    return `project-scoped secrets must also specify a domain, got project=${quoteName(project as string)} domain=""`
+    return `project-scoped secrets must also specify a domain, got project=${shownName(project as string)} domain=""`
   }
   return undefined
 }
 
-/** The refusal of text that would print as more than it says: a scope becomes a pod's label. */
-const unprintable = (field: string, value: string): string =>
-  `${field} ${quoteName(value)}: a control, format or separator character, a quote or a backslash cannot be in a ` +
-  "Kubernetes label or name; use printable text without them."
+/** The names SecretService's API takes (`SecretIdentifier.name`); the id built from one is a Secret's data key. */
+const secretNamePattern = /^[-a-zA-Z0-9_]+$/
+
+/** Why SecretService's API refuses a secret's name, or `undefined`; `field` names it as the caller's input does. */
+export const secretNameProblem = (name: string, field = "name"): string | undefined =>
+  secretNamePattern.test(name)
+    ? undefined
+    : `${field} ${shownName(name)}: use letters, digits, "-" and "_" only (the names SecretService's API takes).`
+
+/** The refusal of a project or domain that is not a label value, the text shown escaped. */
+const notALabelValue = (field: string, name: "project" | "domain", value: string): string =>
+  `${field} ${shownName(value)} cannot be in a Kubernetes label: a Kubernetes label value is at most 63 letters, ` +
+  `digits, "-", "_" and ".", starting and ending with a letter or digit (SecretService labels the Secret with the ` +
+  `${name}, and a task pod carries it as a label).`
 
 /**
- * Why a scope's project or domain cannot be a label, or `undefined`; `field` spells each as the caller's input
- * names it. Only what would not print as it is gets refused: SecretService itself checks nothing more.
+ * Why a scope's project or domain cannot be stored, or `undefined`; `field` spells each as the caller's input names
+ * it. Each is a label twice over: SecretService labels the Secret with it, and the Embedded secret manager matches it
+ * against a task pod's label, so Kubernetes refuses any other text. SecretService itself checks nothing more.
  */
-export const unprintableScope = (
+export const scopeProblem = (
   scope: { readonly project?: string | undefined; readonly domain?: string | undefined },
   field: (name: "project" | "domain") => string = (name) => name
 ): string | undefined => {
   for (const name of ["project", "domain"] as const) {
     const value = scope[name]
-    if (value !== undefined && !printsAsIs(value)) return unprintable(field(name), value)
+    if (value !== undefined && !isLabelValue(value)) return notALabelValue(field(name), name, value)
   }
   return undefined
 }
@@ -124,10 +136,10 @@ export const makeStore = (
   }
   const values = new Map<string, StoredValue>()
   for (const [index, entry] of list.entries()) {
-    const problem = idProblem(entry)
+    const problem = idProblem(entry) ?? scopeProblem(entry as StoreEntry)
     if (problem !== undefined) return `entry ${index}: ${problem}`
     const value = storedValue((entry as StoreEntry).value)
-    if (typeof value === "string") return `entry ${index} (${quoteName((entry as StoreEntry).name)}): ${value}`
+    if (typeof value === "string") return `entry ${index} (${shownName((entry as StoreEntry).name)}): ${value}`
     values.set(encodeSecretName(entry as StoreEntry), value)
   }
   return new Store(values)

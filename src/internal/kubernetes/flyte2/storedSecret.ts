@@ -4,10 +4,10 @@
  * `data` (base64) for bytes, labelled as managed with its domain and project.
  */
 import * as Result from "effect/Result"
-import { quoteName } from "../../lookup/naming.ts"
-import { isDnsLabel } from "../podValidation.ts"
+import { shownName } from "../../lookup/naming.ts"
+import { isDnsLabel, isSecretKey } from "../podValidation.ts"
 import type { Problem } from "../problems.ts"
-import { encodeSecretName, idProblem, md5Hex, type SecretId, unprintableScope } from "./store.ts"
+import { encodeSecretName, idProblem, md5Hex, scopeProblem, type SecretId, secretNameProblem } from "./store.ts"
 
 /** A `core/v1` Secret as SecretService writes it. */
 export interface StoredKubernetesSecret {
@@ -31,15 +31,26 @@ export const namespaceProblem = (namespace: unknown, field = "namespace"): strin
     ? `${field} must be a non-empty string`
     : isDnsLabel(namespace)
     ? undefined
-    : `${field} ${quoteName(namespace)} is not a Kubernetes namespace name (a DNS label: at most 63 lower-case ` +
+    : `${field} ${shownName(namespace)} is not a Kubernetes namespace name (a DNS label: at most 63 lower-case ` +
       `letters, digits and "-", starting and ending with a letter or digit)`
+
+/**
+ * Why Kubernetes would refuse the id as the Secret's data key, or `undefined`. A name SecretService takes and a
+ * project and domain that are label values leave only its length to check: at most 253 characters.
+ */
+const dataKeyProblem = (encoded: string): string | undefined =>
+  isSecretKey(encoded)
+    ? undefined
+    : `the id SecretService stores the secret under would be ${encoded.length} characters, and Kubernetes takes a ` +
+      "Secret's data key of at most 253: shorten the name, project or domain."
 
 export const storedSecret = (
   id: SecretId,
   value: string | Uint8Array,
   namespace: string = defaultSecretNamespace
 ): Result.Result<StoredKubernetesSecret, Problem> => {
-  const problem = idProblem(id) ?? unprintableScope(id)
+  const problem = idProblem(id) ?? secretNameProblem(id.name) ?? scopeProblem(id) ??
+    dataKeyProblem(encodeSecretName(id))
   if (problem !== undefined) return Result.fail({ reason: "InvalidSecret", detail: problem })
   if (typeof value !== "string" && !(value instanceof Uint8Array)) {
     return Result.fail({
