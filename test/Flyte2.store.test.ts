@@ -150,13 +150,15 @@ describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)",
       }
     }))
 
-  it.effect("refuses a name outside SecretService's names (letters, digits, \"-\" and \"_\"), naming the field, as InvalidSecret", () =>
+  it.effect("refuses a name a Secret's data key or a task's file cannot be (letters, digits, \"-\", \"_\", \".\"), naming the field, as InvalidSecret", () =>
     Effect.gen(function*() {
-      for (const name of [...unprintable.map((character) => `a${character}b`), "a b", "a/b", "../etc", "a.b", "é"]) {
+      for (
+        const name of [...unprintable.map((character) => `a${character}b`), "a b", "a/b", "../etc", ".", "..", "é"]
+      ) {
         const error = yield* refusal({ name, project: "p", domain: "d" })
         assert.strictEqual(error._tag, "SecretInjectionError")
         assert.strictEqual(error.reason, "InvalidSecret", JSON.stringify(name))
-        assert.include(error.message, "letters, digits, \"-\" and \"_\"", JSON.stringify(name))
+        assert.include(error.message, "letters, digits, \"-\", \"_\" and \".\"", JSON.stringify(name))
         if (unprintable.some((character) => name.includes(character))) {
           assert.include(error.message, "name \"a", JSON.stringify(name))
           assert.notInclude(error.message, name, "the text is shown escaped")
@@ -164,7 +166,8 @@ describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)",
           assert.include(error.message, `name ${JSON.stringify(name)}`)
         }
       }
-      for (const name of ["openai-key", "A_1", "-", "_", "0"]) {
+      // SecretService's API declares letters, digits, "-" and "_", but the service stores a name with "." too.
+      for (const name of ["openai-key", "A_1", "-", "_", "0", "tls.crt", "...", ".hidden"]) {
         const secret = yield* Flyte2.kubernetesSecret({ name }, "v")
         assert.deepStrictEqual(Object.keys(secret.stringData!), [Flyte2.encodeSecretName({ name })])
       }
@@ -213,7 +216,8 @@ describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)",
           assert.deepStrictEqual(Object.keys(stringData!), [dataKey])
           assert.isTrue(isSecretKey(dataKey), JSON.stringify(dataKey))
         } else {
-          const serviceRefuses = !/^[-a-zA-Z0-9_]+$/.test(name) || (project && !domain)
+          const serviceRefuses = !/^[-._a-zA-Z0-9]+$/.test(name) || name === "." || name === ".." ||
+            (project && !domain)
           const labels = [project, domain].filter((value) => value !== undefined && value !== "")
           const kubernetesRefuses = !isSecretKey(dataKey) || !labels.every((value) => isLabelValue(value!))
           assert.isTrue(Boolean(serviceRefuses || kubernetesRefuses), JSON.stringify(id))

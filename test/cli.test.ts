@@ -978,7 +978,7 @@ describe("effect-secrets stored-secret", () => {
       setEnv({ OPENAI_KEY: tokenValue })
       const library = (id: Flyte2.SecretId) => Effect.runSync(Effect.flip(Flyte2.kubernetesSecret(id, "v"))).detail!
       const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
-        [["tls.crt"], library({ name: "tls.crt" }).replace(/^name/, "Secret name")],
+        [["tls:crt"], library({ name: "tls:crt" }).replace(/^name/, "Secret name")],
         [
           ["k", "--project", "Flyte Snacks", "--domain", "dev"],
           library({ name: "k", project: "Flyte Snacks", domain: "dev" }).replace(/^project/, "--project")

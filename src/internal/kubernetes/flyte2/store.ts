@@ -54,14 +54,20 @@ export const idProblem = (id: unknown): string | undefined => {
   return undefined
 }
 
-/** The names SecretService's API takes (`SecretIdentifier.name`); the id built from one is a Secret's data key. */
-const secretNamePattern = /^[-a-zA-Z0-9_]+$/
+/**
+ * The names a stored secret can have: the id built from one is a Kubernetes Secret's data key. SecretService's API
+ * declares letters, digits, "-" and "_" for `SecretIdentifier.name`, but the service does not enforce it (nor does
+ * flyte-sdk), so a name with "." (`tls.crt`) is stored and read back on a cluster: only what Kubernetes refuses is,
+ * and `.` and `..`, which a task would read as a directory.
+ */
+const secretNamePattern = /^(?!\.\.?$)[-._a-zA-Z0-9]+$/
 
-/** Why SecretService's API refuses a secret's name, or `undefined`; `field` names it as the caller's input does. */
+/** Why a secret's name cannot be stored, or `undefined`; `field` names it as the caller's input does. */
 export const secretNameProblem = (name: string, field = "name"): string | undefined =>
   secretNamePattern.test(name)
     ? undefined
-    : `${field} ${shownName(name)}: use letters, digits, "-" and "_" only (the names SecretService's API takes).`
+    : `${field} ${shownName(name)}: use letters, digits, "-", "_" and "." only, and not "." or ".." alone (the ` +
+      "name is in the Kubernetes Secret's data key, and a task reads it as a file's name)."
 
 /** The refusal of a project or domain that is not a label value, the text shown escaped. */
 const notALabelValue = (field: string, name: "project" | "domain", value: string): string =>
