@@ -227,6 +227,20 @@ describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)",
     )
   })
 
+  it.effect("refuses a value over the 1 MiB Kubernetes takes in a Secret, text by its UTF-8 bytes, without the value", () =>
+    Effect.gen(function*() {
+      const limit = 1024 * 1024
+      const atLimit = yield* Flyte2.kubernetesSecret({ name: "k" }, new Uint8Array(limit))
+      assert.strictEqual(Buffer.from(Object.values(atLimit.data!)[0]!, "base64").length, limit)
+      yield* Flyte2.kubernetesSecret({ name: "k" }, "s".repeat(limit))
+      for (const value of [new Uint8Array(limit + 1), "é".repeat(limit / 2 + 1)]) {
+        const error = yield* Effect.flip(Flyte2.kubernetesSecret({ name: "k" }, value))
+        assert.strictEqual(error.reason, "InvalidValue")
+        assert.include(error.message, "at most 1048576 (1 MiB)")
+        assert.isBelow(error.message.length, 400)
+      }
+    }))
+
   it.effect("bad ids and values are typed errors", () =>
     Effect.gen(function*() {
       for (const [id, value] of [[{ name: "" }, "v"], [{ name: "k" }, 42], [{} as never, "v"]] as const) {

@@ -25,6 +25,9 @@ export interface StoredKubernetesSecret {
 /** The namespace SecretService writes to unless configured (`secret.kubernetes.namespace`). */
 export const defaultSecretNamespace = "flyte"
 
+/** The most value bytes Kubernetes takes in one Secret (`MaxSecretSize`). */
+const maxSecretDataBytes = 1024 * 1024
+
 /** Why Kubernetes would refuse the namespace (a DNS label), or `undefined`; `field` names it as the input does. */
 export const namespaceProblem = (namespace: unknown, field = "namespace"): string | undefined =>
   typeof namespace !== "string" || namespace === ""
@@ -57,6 +60,15 @@ export const storedSecret = (
       reason: "InvalidValue",
       secret: { key: id.name },
       detail: "a value is a string or a Uint8Array."
+    })
+  }
+  const size = typeof value === "string" ? Buffer.byteLength(value, "utf8") : value.length
+  if (size > maxSecretDataBytes) {
+    return Result.fail({
+      reason: "InvalidValue",
+      secret: { key: id.name },
+      detail: `the value is ${size} bytes, and Kubernetes takes at most ${maxSecretDataBytes} (1 MiB) of values in a ` +
+        "Secret."
     })
   }
   const badNamespace = namespaceProblem(namespace)
