@@ -62,6 +62,15 @@ const runInitContainer = (pod: Pod, dir: string) => {
 }
 
 describe("Kubernetes.materialize({ flyte: 2 }): Embedded", () => {
+  it.effect("a project or domain no pod label can hold is refused before anything is written", () =>
+    Effect.gen(function*() {
+      for (const scope of [{ project: "Flyte Snacks", domain: "dev" }, { domain: "dev\n" }]) {
+        const error = yield* Effect.flip(Kubernetes.materialize(fileSecrets, {}, { ...options, ...scope }))
+        assert.strictEqual(error.reason, "InvalidOptions", JSON.stringify(scope))
+        assert.include(error.message, "a Kubernetes label value is at most 63")
+      }
+    }).pipe(Effect.scoped))
+
   it("the machine has sh, awk and base64, and its awk keeps the whole name as busybox's does", () => {
     for (const tool of ["sh", "awk", "base64"]) {
       const found = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" })

@@ -253,5 +253,19 @@ describe("Kubernetes.annotatePod({ flyte: 2 }) and secretsFromAnnotations", () =
         Kubernetes.annotatePod(taskPod, [], { flyte: 2, project: 1 as never, domain: "d" })
       )
       assert.strictEqual(error.reason, "InvalidOptions")
+      const missing = yield* failureOf(
+        Kubernetes.annotatePod(taskPod, [], { flyte: 2, project: undefined as never, domain: "d" })
+      )
+      assert.strictEqual(missing.reason, "InvalidOptions")
+    }))
+  it.effect("a project or domain no pod label can hold is refused, saying what a label value is", () =>
+    Effect.gen(function*() {
+      for (const [project, domain] of [["Flyte Snacks", "dev"], ["p", "dev/1"], ["p", "d".repeat(64)], ["-p", "d"]]) {
+        const error = yield* failureOf(Kubernetes.annotatePod(taskPod, [], { flyte: 2, project, domain }))
+        assert.strictEqual(error.reason, "InvalidOptions", `${project} ${domain}`)
+        assert.include(error.message, "a Kubernetes label value is at most 63")
+      }
+      const pod = yield* Kubernetes.annotatePod(taskPod, [], { flyte: 2, project: "Flyte_Snacks.1", domain: "Dev" })
+      assert.strictEqual(pod.metadata?.labels?.["project"], "Flyte_Snacks.1")
     }))
 })

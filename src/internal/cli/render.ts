@@ -7,7 +7,7 @@
 import * as Effect from "effect/Effect"
 import * as Kubernetes from "../../Kubernetes.ts"
 import type { Secret } from "../../Secret.ts"
-import { noScope } from "../kubernetes/materialize.ts"
+import { noScope } from "../kubernetes/annotations.ts"
 import { rejection } from "../kubernetes/podValidation.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 import { type Flyte2Scope, flyte2Scope, redacted, redactEmbeddedFiles, storeAt } from "./flyte2Scope.ts"

@@ -11,6 +11,7 @@ import { type MountRequirement, Secret, type SecretInput, type SecretOrigin } fr
 import { quoteName } from "../lookup/naming.ts"
 import { strictUtf8Text } from "../lookup/text.ts"
 import { decodeBase32, encodeBase32Text } from "./base32.ts"
+import { scopeProblem } from "./flyte2/store.ts"
 import { declarationProblem, fromResult, type Problem } from "./problems.ts"
 import { parseSecretText, type SecretFields, toSecretText } from "./secretText.ts"
 
@@ -160,14 +161,21 @@ export const readAnnotations = (
 }
 
 /**
- * The labels Flyte 2's executor gives a task pod, which its Embedded secret manager reads the scope from: the
- * organisation (always `flyte`), the project and the domain.
+ * A task pod without a project or domain still reads the organisation scope: its labels name a project and a
+ * domain no stored secret can have (not a Kubernetes label value), since the webhook refuses empty ones.
  */
-export const flyte2ScopeLabels = (options: { readonly project: string; readonly domain: string }) => {
-  const { domain, project } = options
-  return typeof project === "string" && typeof domain === "string"
-    ? { organization: "flyte", project, domain }
-    : "project and domain must be strings"
+export const noScope = "(none)"
+
+/**
+ * The labels Flyte 2's executor gives a task pod, which its Embedded secret manager reads the scope from: the
+ * organisation (always `flyte`), the project and the domain, or what is wrong with them. Each given must be a
+ * Kubernetes label value (as a stored secret's scope must be); one left out is `noScope`.
+ */
+export const flyte2ScopeLabels = (scope: { readonly project?: unknown; readonly domain?: unknown }) => {
+  const { domain = noScope, project = noScope } = scope
+  if (typeof project !== "string" || typeof domain !== "string") return "project and domain must be strings"
+  return scopeProblem({ project: scope.project as string | undefined, domain: scope.domain as string | undefined }) ??
+    { organization: "flyte", project, domain }
 }
 
 export const annotatePod = (
@@ -177,7 +185,10 @@ export const annotatePod = (
 ): Effect.Effect<Pod, SecretInjectionError> =>
   fromResult(() => {
     if (options === undefined) return annotate(pod, secrets)
-    const labels = flyte2ScopeLabels(options)
+    // A pod for a cluster names its scope: Flyte 2's executor labels every task pod with both.
+    const labels = options.project === undefined || options.domain === undefined
+      ? "project and domain must be strings"
+      : flyte2ScopeLabels(options)
     return typeof labels === "string"
       ? Result.fail({ reason: "InvalidOptions", detail: labels })
       : annotate(pod, secrets, labels)

@@ -132,17 +132,11 @@ const render = (
       detail: "a key holding a line break or \"=\" would make the Embedded init container write another file."
     })
   }
-  const labels = flyte2ScopeLabels({ project: options.project ?? noScope, domain: options.domain ?? noScope })
+  const labels = flyte2ScopeLabels(options)
   if (typeof labels === "string") return Result.fail({ reason: "InvalidOptions", detail: labels })
   const pod = { ...taskPod, metadata: { ...taskPod.metadata, labels } }
   return Result.map(injectFlyte2Pod(pod, secrets, options), (pod) => ({ pod, declared }))
 }
-
-/**
- * A task pod without a project or domain still reads the organisation scope: its labels name a project and a
- * domain no stored secret can have (not a Kubernetes label value), since the webhook refuses empty ones.
- */
-export const noScope = "(none)"
 
 /** A key-only secret's value is `values[""][key]`; the K8s backend names its Kubernetes Secret `md5hex(key)`. */
 const withKeyOnlyGroups = (
