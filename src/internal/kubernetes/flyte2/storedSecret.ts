@@ -34,11 +34,16 @@ export const namespaceProblem = (namespace: unknown, field = "namespace"): strin
     : `${field} ${quoteName(namespace)} is not a Kubernetes namespace name (a DNS label: at most 63 lower-case ` +
       `letters, digits and "-", starting and ending with a letter or digit)`
 
+/** The id's fields, each read once: a getter cannot answer one project to the checks and another to the Secret. */
+const readOnce = (id: SecretId): SecretId =>
+  typeof id === "object" && id !== null ? { name: id.name, project: id.project, domain: id.domain } : id
+
 export const storedSecret = (
-  id: SecretId,
+  given: SecretId,
   value: string | Uint8Array,
   namespace: string = defaultSecretNamespace
 ): Result.Result<StoredKubernetesSecret, Problem> => {
+  const id = readOnce(given)
   const problem = idProblem(id) ?? unprintableScope(id)
   if (problem !== undefined) return Result.fail({ reason: "InvalidSecret", detail: problem })
   if (typeof value !== "string" && !(value instanceof Uint8Array)) {
