@@ -27,12 +27,26 @@ const fieldsOf = (error: SecretNotFound) => ({
 export const inTask = (error: SecretNotFound, task: string, declared: boolean): SecretNotFound => {
   const { attempts, reason } = error
   if (reason !== "NotFound" && reason !== "Refused") return error
-  // A lookup's own miss (its attempts frozen, the fields its lookup built) is re-made without a second check.
-  const miss = Object.isFrozen(attempts)
-    ? fromLookupFields({ _tag: "SecretNotFound", ...nameFields(error), reason, attempts, task, declared })
+  const names = nameFields(error)
+  // A lookup's own miss (its attempts, frozen, and a name of strings) is re-made without a second check; any other,
+  // a custom manager's, is checked by the schema, however it was made.
+  const miss = lookupAttempts.has(attempts) && isNameOfStrings(names)
+    ? fromLookupFields({ _tag: "SecretNotFound", ...names, reason, attempts, task, declared })
     : withoutStackTrace(() => new SecretNotFound({ ...fieldsOf(error), task, declared }))
   return carryHint(error, miss)
 }
+
+/**
+ * The attempts of every miss a lookup made: frozen, each attempt frozen, so their content is what the lookup built.
+ * Only the library adds to it: a custom manager's frozen array, however it looks, is not in it.
+ */
+const lookupAttempts = new WeakSet<ReadonlyArray<Attempt>>()
+
+/** Whether each name field is a string or absent (a miss's fields can be changed after it was made). */
+const isNameOfStrings = (names: Partial<Record<"group" | "key" | "groupVersion", unknown>>): boolean =>
+  (names.group === undefined || typeof names.group === "string") &&
+  (names.key === undefined || typeof names.key === "string") &&
+  (names.groupVersion === undefined || typeof names.groupVersion === "string")
 
 /**
  * One miss for two spellings of one request tried in turn (the facade's `my_api_keys`, then `my-api-keys`, over a
@@ -78,8 +92,10 @@ const madeFromFields = Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFoun
  */
 export const lookupMiss = (name: SecretName) => {
   const named = { _tag: "SecretNotFound" as const, ...nameFields(name) }
-  return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>): SecretNotFound =>
-    fromLookupFields({ ...named, reason, attempts })
+  return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>): SecretNotFound => {
+    lookupAttempts.add(attempts)
+    return fromLookupFields({ ...named, reason, attempts })
+  }
 }
 
 /** A miss's fields as a lookup builds them: in the schema's order, the attempts frozen. */
