@@ -11,7 +11,7 @@ import * as Fiber from "effect/Fiber"
 import * as Runtime from "effect/Runtime"
 import * as fc from "fast-check"
 import { Pod as PodModel } from "kubernetes-models/v1/Pod"
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -902,6 +902,18 @@ describe("effect-secrets stored-secret", () => {
       }),
       { numRuns: 60 }
     )
+  })
+
+  it("shellWord: a word starting with = is quoted (zsh reads =name as the path of the command name)", () => {
+    for (const text of ["=ls", "=secret.yaml", "=/tmp/x"]) {
+      const word = shellWord(text)
+      assert.strictEqual(word, `'${text}'`)
+      for (const shell of ["sh", "bash", "zsh"]) {
+        if (shell === "zsh" && spawnSync("zsh", ["-c", "true"]).error !== undefined) continue
+        assert.strictEqual(execFileSync(shell, ["-c", `printf %s ${word}`], { encoding: "utf8" }), text, shell)
+      }
+    }
+    assert.strictEqual(shellWord("a=b.yaml"), "a=b.yaml", "an = after the first character stays plain")
   })
 
   it.effect("--out - is refused (kubectl reads - as standard input): no file is written, no value printed", () =>
