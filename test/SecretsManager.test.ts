@@ -376,6 +376,38 @@ describe("SecretsManager.layer: live, on a temp dirs.secrets and real env vars",
       Layer.provide([SecretsConfig.layer, Environment.layer, NodeFileSystem.layer])
     ))))
 
+  it.effect("over a file system that answers later, each lookup tries the same places in the same order as over fs", () =>
+    Effect.gen(function*() {
+      writeFiles(dirs.secrets, { "g/filed": "F", "g/dir/x": "x" })
+      setEnv({ G_UNPREFIXED: "U", FLYTE_SECRETS_G_ENV: "E" })
+      // Found before the files, at a file, after a file (the unprefixed variable), nowhere, refused at a directory.
+      const requests = ["env", "filed", "unprefixed", "absent", "dir"].map((key) => ({ group: "g", key }))
+      requests.push({ group: "g", key: "absent", groupVersion: "v1" })
+      const outcomes = Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        return yield* Effect.forEach(requests, (request) =>
+          Effect.match(manager.locate(request), {
+            onSuccess: ({ location, source, tried }) => ({ found: [source, location], tried }),
+            onFailure: (miss) => ({ miss: miss.reason, tried: miss.attempts })
+          }))
+      })
+      const now = yield* Effect.provide(outcomes, SecretsManager.layer)
+      const later = yield* Effect.provide(
+        outcomes,
+        SecretsManager.layerNoDeps.pipe(Layer.provide([SecretsConfig.layer, Environment.layer, NodeFileSystem.layer]))
+      )
+      assert.deepStrictEqual(later, now)
+      assert.deepStrictEqual(now.map((outcome) => "found" in outcome ? outcome.found[0] : outcome.miss), [
+        "env",
+        "file",
+        "local-env",
+        "NotFound",
+        "Refused",
+        "NotFound"
+      ])
+      assert.deepStrictEqual(now[2]!.tried.map((attempt) => attempt.source), ["env", "file"])
+    }))
+
   it.effect("1,000 concurrent gets over env and files return the right values", () =>
     live(Effect.gen(function*() {
       const files: Record<string, string> = {}
