@@ -381,8 +381,10 @@ describe("SecretsManager.layer: live, on a temp dirs.secrets and real env vars",
       writeFiles(dirs.secrets, { "g/filed": "F", "g/dir/x": "x" })
       setEnv({ G_UNPREFIXED: "U", FLYTE_SECRETS_G_ENV: "E" })
       // Found before the files, at a file, after a file (the unprefixed variable), nowhere, refused at a directory.
-      const requests = ["env", "filed", "unprefixed", "absent", "dir"].map((key) => ({ group: "g", key }))
-      requests.push({ group: "g", key: "absent", groupVersion: "v1" })
+      const requests = [
+        ...["env", "filed", "unprefixed", "absent", "dir"].map((key) => ({ group: "g", key })),
+        { group: "g", key: "absent", groupVersion: "v1" }
+      ]
       const outcomes = Effect.gen(function*() {
         const manager = yield* SecretsManager
         return yield* Effect.forEach(requests, (request) =>
