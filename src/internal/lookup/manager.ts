@@ -106,7 +106,7 @@ const notFound = (name: SecretName, target: Target, context: LookupContext) => {
   const hint = () => suggestionsFor(target, context)
   const missOf = lookupMiss(name)
   return (attempts: ReadonlyArray<Attempt>): SecretNotFound => {
-    const error = missOf(refusedAny(attempts) ? "Refused" : "NotFound", Object.freeze(uniquePlaces(attempts)))
+    const error = missOf(refusedAny(attempts) ? "Refused" : "NotFound", uniquePlaces(attempts))
     attachHint(error, hint)
     return error
   }
