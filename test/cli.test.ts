@@ -876,7 +876,7 @@ describe("effect-secrets stored-secret", () => {
   it.effect("--out: the command it prints to apply the file is one shell word that a shell reads back as the path", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })
-      const names = ["$HOME.yaml", "a b.yaml", "it's.yaml", "back`id`tick.yaml", "say\"hi\".yaml", "back\\slash.yaml"]
+      const names = ["$HOME.yaml", "a b.yaml", "it's.yaml", "back`id`tick.yaml", "back\\slash.yaml"]
       for (const name of [...names, "bang!.yaml", "~tilde;*.yaml", "plain-1_2.yaml"]) {
         const out = path.join(temp.dir, name)
         const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
@@ -889,6 +889,35 @@ describe("effect-secrets stored-secret", () => {
       const plain = path.join(temp.dir, "plain-1_2.yaml")
       const ran = yield* runCli(["stored-secret", "x", "--from-env", "OPENAI_KEY", "--out", plain + ".2"])
       assert.strictEqual(printedWords(ran.stdout).applied, plain + ".2", "a plain path is printed as it is")
+    }))
+
+  /** What `kubectl apply -f` does with the word, when kubectl is installed (no cluster: it stops at discovery). */
+  const kubectlReads = (word: string): string | undefined => {
+    const args = ["apply", "--dry-run=client", "--validate=false", "--server=http://127.0.0.1:9", "-f"]
+    const ran = spawnSync("sh", ["-c", `kubectl ${args.join(" ")} ${word}`], {
+      encoding: "utf8",
+      env: { ...process.env, KUBECONFIG: path.join(temp.dir, "no-kubeconfig") }
+    })
+    return ran.error === undefined && !ran.stderr.includes("not found") ? ran.stderr : undefined
+  }
+
+  it.effect("--out: a path with a comma or a double quote is given to kubectl -f as one value (it splits its value on commas)", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      // A file named like the part before the comma: kubectl would apply it instead.
+      fs.writeFileSync(path.join(temp.dir, "my"), "kind: Secret\n")
+      for (const name of ["my,secret.yaml", "say\"hi\".yaml", "\"q,\".yaml", "a,,b.yaml"]) {
+        const out = path.join(temp.dir, name)
+        const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
+        assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+        const { applied, written } = printedWords(ran.stdout)
+        assert.strictEqual(execFileSync("sh", ["-c", `printf %s ${written}`], { encoding: "utf8" }), out, name)
+        // kubectl reads -f's value as one line of comma-separated values: one quoted value, its quotes doubled.
+        const value = execFileSync("bash", ["-c", `printf %s ${applied}`], { encoding: "utf8" })
+        assert.strictEqual(value, `"${out.replaceAll("\"", "\"\"")}"`, name)
+        const kubectl = kubectlReads(applied)
+        if (kubectl !== undefined) assert.include(kubectl, `unable to recognize ${JSON.stringify(out)}`, name)
+      }
     }))
 
   it("shellWord: any text without a hidden character is one word that sh and bash read back as the text", () => {

@@ -133,6 +133,12 @@ const outProblem = (out: string): string | undefined =>
       "command to apply the file, where it could forge text; name another file."
     : undefined
 
+/**
+ * A path as kubectl's `-f` reads it: its value is one line of comma-separated values, so a path holding a comma or a
+ * double quote is given as one quoted value (`"a,b.yaml"`, each `"` doubled); kubectl would read another file, or none.
+ */
+const kubectlFile = (file: string): string => /[,"]/.test(file) ? `"${file.replaceAll("\"", "\"\"")}"` : file
+
 /** Prints the Secret SecretService would write, redacted, or writes it whole to `--out`. */
 export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, CommandFailed> =>
   Effect.gen(function*() {
@@ -154,10 +160,9 @@ export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, Comm
     ).pipe(Effect.mapError((error) => fail(error.message)))
     if (input.out === undefined) return yield* print(Kubernetes.toYaml(redactedManifest(manifest)).trimEnd())
     yield* writeManifest(input.out, Kubernetes.toYaml(manifest))
-    // One shell word, the same in both places: the command can be copied into a shell as it is.
-    const file = shellWord(input.out)
+    // One shell word each: the command can be copied into a shell as it is.
     yield* print(
-      `Wrote Secret ${manifest.metadata.name} (namespace ${manifest.metadata.namespace}) to ${file}, ` +
-        `readable by you only. Apply it with: kubectl apply -f ${file}`
+      `Wrote Secret ${manifest.metadata.name} (namespace ${manifest.metadata.namespace}) to ${shellWord(input.out)}, ` +
+        `readable by you only. Apply it with: kubectl apply -f ${shellWord(kubectlFile(input.out))}`
     )
   })
