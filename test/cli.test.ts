@@ -945,6 +945,26 @@ describe("effect-secrets stored-secret", () => {
     assert.strictEqual(shellWord("a=b.yaml"), "a=b.yaml", "an = after the first character stays plain")
   })
 
+  it.effect("--out: a relative path that kubectl -f would read as a URL is printed with ./ before it", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      fs.mkdirSync(path.join(temp.dir, "https:", "example.invalid"), { recursive: true })
+      const previous = process.cwd()
+      process.chdir(temp.dir)
+      try {
+        const out = "https://example.invalid/secret.yaml"
+        const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
+        assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+        assert.isTrue(fs.existsSync(path.join(temp.dir, "https:", "example.invalid", "secret.yaml")))
+        const { applied } = printedWords(ran.stdout)
+        assert.strictEqual(applied, `./${out}`)
+        const kubectl = kubectlReads(applied)
+        if (kubectl !== undefined) assert.include(kubectl, `unable to recognize "./${out}"`)
+      } finally {
+        process.chdir(previous)
+      }
+    }))
+
   it.effect("--out - is refused (kubectl reads - as standard input): no file is written, no value printed", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })

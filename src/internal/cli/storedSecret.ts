@@ -135,9 +135,13 @@ const outProblem = (out: string): string | undefined =>
 
 /**
  * A path as kubectl's `-f` reads it: its value is one line of comma-separated values, so a path holding a comma or a
- * double quote is given as one quoted value (`"a,b.yaml"`, each `"` doubled); kubectl would read another file, or none.
+ * double quote is given as one quoted value (`"a,b.yaml"`, each `"` doubled), and a relative path that starts as a
+ * URL does (`http://`, `https://`) is given as `./path`; kubectl would read another file, none, or fetch the URL.
  */
-const kubectlFile = (file: string): string => /[,"]/.test(file) ? `"${file.replaceAll("\"", "\"\"")}"` : file
+const kubectlFile = (file: string): string => {
+  const local = /^https?:\/\//.test(file) ? `./${file}` : file
+  return /[,"]/.test(local) ? `"${local.replaceAll("\"", "\"\"")}"` : local
+}
 
 /** Prints the Secret SecretService would write, redacted, or writes it whole to `--out`. */
 export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, CommandFailed> =>
