@@ -123,6 +123,22 @@ describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)",
       }
     }))
 
+  it.effect("an id is read once: a getter cannot answer a printable project to the checks and another to the Secret", () =>
+    Effect.gen(function*() {
+      for (const field of ["name", "project", "domain"] as const) {
+        let reads = 0
+        // Plain text for the first reads (the checks), a bidi override and a quote afterwards.
+        const id = { name: "k", project: "p", domain: "d" }
+        Object.defineProperty(id, field, { enumerable: true, get: () => reads++ < 2 ? "plain" : "evil\u202e\"x" })
+        const result = yield* Effect.result(Flyte2.kubernetesSecret(id, "v"))
+        if (Result.isFailure(result)) continue
+        const secret = result.success
+        const printed = JSON.stringify(secret)
+        assert.notInclude(printed, "evil", field)
+        assert.deepStrictEqual(Object.keys(secret.stringData!), [Flyte2.encodeSecretName({ ...id, [field]: "plain" })])
+      }
+    }))
+
   it.effect("a project and domain Kubernetes takes as label values build the Secret, even ones that are not DNS names", () =>
     Effect.gen(function*() {
       for (const [project, domain] of [["Flyte_Snacks", "Dev.1"], ["P", "a".repeat(63)], ["a-_.Z", "0"]]) {

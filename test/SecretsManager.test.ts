@@ -1,7 +1,9 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -374,6 +376,40 @@ describe("SecretsManager.layer: live, on a temp dirs.secrets and real env vars",
       Layer.provide([SecretsConfig.layer, Environment.layer, NodeFileSystem.layer])
     ))))
 
+  it.effect("over a file system that answers later, each lookup tries the same places in the same order as over fs", () =>
+    Effect.gen(function*() {
+      writeFiles(dirs.secrets, { "g/filed": "F", "g/dir/x": "x" })
+      setEnv({ G_UNPREFIXED: "U", FLYTE_SECRETS_G_ENV: "E" })
+      // Found before the files, at a file, after a file (the unprefixed variable), nowhere, refused at a directory.
+      const requests = [
+        ...["env", "filed", "unprefixed", "absent", "dir"].map((key) => ({ group: "g", key })),
+        { group: "g", key: "absent", groupVersion: "v1" }
+      ]
+      const outcomes = Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        return yield* Effect.forEach(requests, (request) =>
+          Effect.match(manager.locate(request), {
+            onSuccess: ({ location, source, tried }) => ({ found: [source, location], tried }),
+            onFailure: (miss) => ({ miss: miss.reason, tried: miss.attempts })
+          }))
+      })
+      const now = yield* Effect.provide(outcomes, SecretsManager.layer)
+      const later = yield* Effect.provide(
+        outcomes,
+        SecretsManager.layerNoDeps.pipe(Layer.provide([SecretsConfig.layer, Environment.layer, NodeFileSystem.layer]))
+      )
+      assert.deepStrictEqual(later, now)
+      assert.deepStrictEqual(now.map((outcome) => "found" in outcome ? outcome.found[0] : outcome.miss), [
+        "env",
+        "file",
+        "local-env",
+        "NotFound",
+        "Refused",
+        "NotFound"
+      ])
+      assert.deepStrictEqual(now[2]!.tried.map((attempt) => attempt.source), ["env", "file"])
+    }))
+
   it.effect("1,000 concurrent gets over env and files return the right values", () =>
     live(Effect.gen(function*() {
       const files: Record<string, string> = {}
@@ -584,6 +620,52 @@ describe("a miss re-made for a task", () => {
       assert.strictEqual(inTask.declared, false)
       assert.deepStrictEqual(inTask.attempts.map((attempt) => attempt.location), ["vault"])
       assertMadeAsBySchema(inTask)
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
+
+  it.effect("from a manager the library did not make, is checked by the schema even when its attempts are frozen", () =>
+    Effect.gen(function*() {
+      const base = yield* SecretsManager
+      const libraryMiss = yield* expectMiss(base.get({ group: "g", key: "k" }))
+      const invalidAttempts = Object.freeze([Object.freeze({ source: 42, location: "vault", outcome: "lost" })])
+      const frozenValid = Object.freeze([
+        Object.freeze({ source: "vault", location: "v", outcome: "missing", reason: "r" })
+      ])
+      const misses = {
+        // The schema's own miss, its attempts swapped for a frozen array of invalid ones.
+        "invalid attempts": Object.assign(new SecretNotFound({ group: "g", key: "k", attempts: [] }), {
+          attempts: invalidAttempts
+        }),
+        // A miss the library made, its name changed to a number afterwards.
+        "a library miss altered": Object.assign(Object.create(libraryMiss), { group: 42 }),
+        "a forged object": Object.assign(Object.create(SecretNotFound.prototype), {
+          _tag: "SecretNotFound",
+          key: "k",
+          reason: "NotFound",
+          attempts: invalidAttempts
+        }),
+        // Valid, its attempts frozen by the manager: re-made with the task's fields, as the schema makes it.
+        "valid and frozen": Object.assign(new SecretNotFound({ group: "g", key: "k", attempts: [] }), {
+          attempts: frozenValid
+        })
+      }
+      for (const [what, miss] of Object.entries(misses)) {
+        const custom = SecretsManager.of({ ...base, get: () => Effect.fail(miss as SecretNotFound) })
+        const exit = yield* Effect.exit(
+          task({ name: "t", secretRequests: [], preflight: false }, (_, manager) => manager.get({ key: "k" }))(
+            undefined
+          ).pipe(Effect.provideService(SecretsManager, custom))
+        )
+        if (what === "valid and frozen") {
+          assert.isTrue(Exit.isFailure(exit), what)
+          const inTask = Cause.squash((exit as Exit.Failure<unknown, SecretNotFound>).cause) as SecretNotFound
+          assert.strictEqual(inTask.task, "t", what)
+          assertMadeAsBySchema(inTask)
+          continue
+        }
+        // Never a task's miss built from fields the schema refuses: the schema's own refusal, as before.
+        assert.isTrue(Exit.hasDies(exit), what)
+        assert.isFalse(Exit.hasFails(exit), what)
+      }
     }).pipe(Effect.provide(SecretsManager.layerTest())))
 })
 

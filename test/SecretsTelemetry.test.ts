@@ -26,6 +26,7 @@ import {
   task
 } from "../src/index.ts"
 import { environmentOver } from "../src/internal/config/environmentOver.ts"
+import { thrownBy } from "./support.ts"
 import { attributesOf, everythingRecorded, recording } from "./telemetryRecording.ts"
 
 const files = {
@@ -412,6 +413,20 @@ describe("SecretsTelemetry.layer: tasks, the facade, watch and masking", () => {
     assert.strictEqual(spans.length, 1)
     assert.strictEqual(spans[0]!["effect_secrets.outcome"], "found")
     assert.strictEqual(spans[0]!["effect_secrets.location"], "/etc/secrets/my-api-keys/token")
+  })
+
+  it("a facade read that tries both spellings of a group counts each place tried once, as its miss lists them", () => {
+    const { named, traced } = recording()
+    const layer = Layer.mergeAll(SecretsManager.layerTest({ files: { "/etc/secrets/my-api-keys/token": "t" } }), traced)
+    const secrets = makeSecrets(layer)
+    // The two spellings share a variable (my-api-keys's shell-safe spelling is my_api_keys's name).
+    const miss = thrownBy(() => (secrets as any).my_api_keys.absent) as SecretNotFound
+    assert.strictEqual(secrets.my_api_keys.token, "t")
+    const [missed, found] = named("effect_secrets.lookup").map(attributesOf)
+    assert.strictEqual(missed!["effect_secrets.attempts"], miss.attempts.length)
+    // Found at the fourth place: both spellings' variables, then my_api_keys's file, then my-api-keys's.
+    assert.deepStrictEqual(miss.attempts.slice(0, 3).map((attempt) => attempt.source), ["env", "env", "file"])
+    assert.strictEqual(found!["effect_secrets.attempts"], 4)
   })
 
   it("a facade over a layer without it records nothing", () => {

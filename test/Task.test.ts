@@ -489,6 +489,38 @@ describe("a secret declared twice, with two envVars (Flyte injects both variable
   })
 })
 
+describe("a secret declared with a version and without one", () => {
+  useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: "exec-1" })
+  // The versioned one first: a request without a version still names the one without.
+  const versions = [{ group: "g", key: "k", groupVersion: "v2" }, { group: "g", key: "k" }] as const
+
+  it.effect("a request without a version reads the declaration without one, not the first of the name", () =>
+    Effect.gen(function*() {
+      setEnv({ FLYTE_SECRETS_G_V2_K: "versioned", FLYTE_SECRETS_G_K: "unversioned" })
+      for (const strict of [true, false]) {
+        const t = task(
+          { name: "versions", secretRequests: versions, strict, preflight: false },
+          () =>
+            SecretsManager.use((m) =>
+              Effect.all([m.get({ group: "g", key: "k" }), m.get(versions[1]), m.get(versions[0])])
+            )
+        )
+        assert.deepStrictEqual(yield* t(), ["unversioned", "unversioned", "versioned"], `strict: ${strict}`)
+      }
+    }).pipe(Effect.provide(SecretsManager.layer)))
+
+  it("the preflight locates the declaration without a version at its own places", () => {
+    setEnv({ FLYTE_SECRETS_G_V2_K: "versioned", FLYTE_SECRETS_G_K: undefined })
+    const t = task.sync(
+      { name: "versions_preflight", secretRequests: versions, strict: true, layer: SecretsManager.layer },
+      () => 1
+    )
+    const error = thrownBy(() => t(undefined))
+    assert.instanceOf(error, MissingSecrets)
+    assert.deepStrictEqual((error as MissingSecrets).missing.map((miss) => miss.groupVersion), [undefined])
+  })
+})
+
 describe("isTask", () => {
   it("tells a task from anything else", () => {
     const effectTask = task({ name: "t", secretRequests: [] }, () => Effect.void)

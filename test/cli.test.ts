@@ -11,7 +11,7 @@ import * as Fiber from "effect/Fiber"
 import * as Runtime from "effect/Runtime"
 import * as fc from "fast-check"
 import { Pod as PodModel } from "kubernetes-models/v1/Pod"
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -882,7 +882,7 @@ describe("effect-secrets stored-secret", () => {
   it.effect("--out: the command it prints to apply the file is one shell word that a shell reads back as the path", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })
-      const names = ["$HOME.yaml", "a b.yaml", "it's.yaml", "back`id`tick.yaml", "say\"hi\".yaml", "back\\slash.yaml"]
+      const names = ["$HOME.yaml", "a b.yaml", "it's.yaml", "back`id`tick.yaml", "back\\slash.yaml"]
       for (const name of [...names, "bang!.yaml", "~tilde;*.yaml", "plain-1_2.yaml"]) {
         const out = path.join(temp.dir, name)
         const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
@@ -897,6 +897,35 @@ describe("effect-secrets stored-secret", () => {
       assert.strictEqual(printedWords(ran.stdout).applied, plain + ".2", "a plain path is printed as it is")
     }))
 
+  /** What `kubectl apply -f` does with the word, when kubectl is installed (no cluster: it stops at discovery). */
+  const kubectlReads = (word: string): string | undefined => {
+    const args = ["apply", "--dry-run=client", "--validate=false", "--server=http://127.0.0.1:9", "-f"]
+    const ran = spawnSync("sh", ["-c", `kubectl ${args.join(" ")} ${word}`], {
+      encoding: "utf8",
+      env: { ...process.env, KUBECONFIG: path.join(temp.dir, "no-kubeconfig") }
+    })
+    return ran.error === undefined && !ran.stderr.includes("not found") ? ran.stderr : undefined
+  }
+
+  it.effect("--out: a path with a comma or a double quote is given to kubectl -f as one value (it splits its value on commas)", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      // A file named like the part before the comma: kubectl would apply it instead.
+      fs.writeFileSync(path.join(temp.dir, "my"), "kind: Secret\n")
+      for (const name of ["my,secret.yaml", "say\"hi\".yaml", "\"q,\".yaml", "a,,b.yaml"]) {
+        const out = path.join(temp.dir, name)
+        const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
+        assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+        const { applied, written } = printedWords(ran.stdout)
+        assert.strictEqual(execFileSync("sh", ["-c", `printf %s ${written}`], { encoding: "utf8" }), out, name)
+        // kubectl reads -f's value as one line of comma-separated values: one quoted value, its quotes doubled.
+        const value = execFileSync("bash", ["-c", `printf %s ${applied}`], { encoding: "utf8" })
+        assert.strictEqual(value, `"${out.replaceAll("\"", "\"\"")}"`, name)
+        const kubectl = kubectlReads(applied)
+        if (kubectl !== undefined) assert.include(kubectl, `unable to recognize ${JSON.stringify(out)}`, name)
+      }
+    }))
+
   it("shellWord: any text without a hidden character is one word that sh and bash read back as the text", () => {
     const shellText = fc.string({ unit: fc.constantFrom(..."'\"\\$`!*?[]{}()<>|&;#~ \t=%+,:@/.-_aZ09é€😀") })
     fc.assert(
@@ -909,6 +938,38 @@ describe("effect-secrets stored-secret", () => {
       { numRuns: 60 }
     )
   })
+
+  it("shellWord: a word starting with = is quoted (zsh reads =name as the path of the command name)", () => {
+    for (const text of ["=ls", "=secret.yaml", "=/tmp/x"]) {
+      const word = shellWord(text)
+      assert.strictEqual(word, `'${text}'`)
+      for (const shell of ["sh", "bash", "zsh"]) {
+        if (shell === "zsh" && spawnSync("zsh", ["-c", "true"]).error !== undefined) continue
+        assert.strictEqual(execFileSync(shell, ["-c", `printf %s ${word}`], { encoding: "utf8" }), text, shell)
+      }
+    }
+    assert.strictEqual(shellWord("a=b.yaml"), "a=b.yaml", "an = after the first character stays plain")
+  })
+
+  it.effect("--out: a relative path that kubectl -f would read as a URL is printed with ./ before it", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      fs.mkdirSync(path.join(temp.dir, "https:", "example.invalid"), { recursive: true })
+      const previous = process.cwd()
+      process.chdir(temp.dir)
+      try {
+        const out = "https://example.invalid/secret.yaml"
+        const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
+        assert.strictEqual(exitCode(ran.exit), 0, ran.stderr)
+        assert.isTrue(fs.existsSync(path.join(temp.dir, "https:", "example.invalid", "secret.yaml")))
+        const { applied } = printedWords(ran.stdout)
+        assert.strictEqual(applied, `./${out}`)
+        const kubectl = kubectlReads(applied)
+        if (kubectl !== undefined) assert.include(kubectl, `unable to recognize "./${out}"`)
+      } finally {
+        process.chdir(previous)
+      }
+    }))
 
   it.effect("--out - is refused (kubectl reads - as standard input): no file is written, no value printed", () =>
     Effect.gen(function*() {

@@ -243,11 +243,11 @@ const hammer = <E>(
  * A manager over a kubelet volume `g` holding `token`, and a new version of it published right after each open of
  * the volume's files, `limit` times at most: a rotation that keeps going while a read is tried again.
  */
-const publishingOnEveryOpen = (fx: Fixture, limit: number) =>
+const publishingOnEveryOpen = (fx: Fixture, limit: number, setup?: Setup) =>
   Effect.gen(function*() {
     const group = path.join(fx.dir, "g")
     const volume = makeKubeletVolume(group, { token: rotatedValueOf(0) })
-    const manager = yield* fx.manager()
+    const manager = yield* fx.manager(setup)
     let published = 0
     fx.between((call) => {
       if (call.op === "open" && call.path.startsWith(group) && published < limit) {
@@ -575,11 +575,25 @@ const cases: ReadonlyArray<Case> = [
     records: true,
     run: (fx) =>
       Effect.gen(function*() {
-        const { manager, published } = yield* publishingOnEveryOpen(fx, Infinity)
+        const token = path.join(fx.dir, "g", "token")
+        // Later places that would answer: the unprefixed variable of a local run, after the file.
+        const { manager, published } = yield* publishingOnEveryOpen(fx, Infinity, {
+          local: true,
+          env: { G_TOKEN: "WRONG-LATER-PLACE", ROTATING_TOKEN_PATH: token }
+        })
         const error = yield* expectMiss(manager.get({ group: "g", key: "token" }))
-        fx.between(undefined)
         assert.include(reasonAt(error, "file"), "kept changing while being read")
-        assert.isAtMost(published(), 1000)
+        assert.deepStrictEqual(
+          error.attempts.map((attempt) => attempt.source),
+          ["env", "file"],
+          "the lookup ends there"
+        )
+        // The rotating file at the first place tried (a declared variable's path): nothing after it is tried.
+        const first = yield* expectMiss(manager.get({ group: "g", key: "token", envVar: "ROTATING_TOKEN_PATH" }))
+        fx.between(undefined)
+        assert.lengthOf(first.attempts, 1)
+        assert.include(first.attempts[0]!.reason, "kept changing while being read")
+        assert.isAtMost(published(), 2000)
       })
   },
   {

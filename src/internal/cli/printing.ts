@@ -17,11 +17,11 @@ export const columns = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   return rows.map((row) => row.map((cell, index) => cell.padEnd(widths[index]!)).join("  ").trimEnd()).join("\n")
 }
 
-/** What a POSIX shell reads as it is, outside quotes. */
-const shellPlain = /^[A-Za-z0-9/._\-+,:@%=]+$/
+/** What a POSIX shell reads as it is, outside quotes; `=` not first (zsh reads `=name` as the command's path). */
+const shellPlain = /^[A-Za-z0-9/._\-+,:@%][A-Za-z0-9/._\-+,:@%=]*$/
 
 /**
- * Text as one word a POSIX shell (sh, bash) reads back as the text, for a command to copy: as it is when plain,
+ * Text as one word a POSIX shell (sh, bash, zsh) reads back as the text, for a command to copy: as it is when plain,
  * otherwise in single quotes, where nothing expands (`'` as `'\''`). Callers refuse text holding a hidden character
  * first: quotes do not stop a terminal from acting on it.
  */

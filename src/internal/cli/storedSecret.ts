@@ -131,6 +131,16 @@ const outProblem = (out: string): string | undefined =>
       "command to apply the file, where it could forge text; name another file."
     : undefined
 
+/**
+ * A path as kubectl's `-f` reads it: its value is one line of comma-separated values, so a path holding a comma or a
+ * double quote is given as one quoted value (`"a,b.yaml"`, each `"` doubled), and a relative path that starts as a
+ * URL does (`http://`, `https://`) is given as `./path`; kubectl would read another file, none, or fetch the URL.
+ */
+const kubectlFile = (file: string): string => {
+  const local = /^https?:\/\//.test(file) ? `./${file}` : file
+  return /[,"]/.test(local) ? `"${local.replaceAll("\"", "\"\"")}"` : local
+}
+
 /** Prints the Secret SecretService would write, redacted, or writes it whole to `--out`. */
 export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, CommandFailed> =>
   Effect.gen(function*() {
@@ -149,10 +159,9 @@ export const storedSecret = (input: StoredSecretInput): Effect.Effect<void, Comm
     ).pipe(Effect.mapError((error) => fail(error.message)))
     if (input.out === undefined) return yield* print(Kubernetes.toYaml(redactedManifest(manifest)).trimEnd())
     yield* writeManifest(input.out, Kubernetes.toYaml(manifest))
-    // One shell word, the same in both places: the command can be copied into a shell as it is.
-    const file = shellWord(input.out)
+    // One shell word each: the command can be copied into a shell as it is.
     yield* print(
-      `Wrote Secret ${manifest.metadata.name} (namespace ${manifest.metadata.namespace}) to ${file}, ` +
-        `readable by you only. Apply it with: kubectl apply -f ${file}`
+      `Wrote Secret ${manifest.metadata.name} (namespace ${manifest.metadata.namespace}) to ${shellWord(input.out)}, ` +
+        `readable by you only. Apply it with: kubectl apply -f ${shellWord(kubectlFile(input.out))}`
     )
   })

@@ -106,7 +106,7 @@ const notFound = (name: SecretName, target: Target, context: LookupContext) => {
   const hint = () => suggestionsFor(target, context)
   const missOf = lookupMiss(name)
   return (attempts: ReadonlyArray<Attempt>): SecretNotFound => {
-    const error = missOf(refusedAny(attempts) ? "Refused" : "NotFound", Object.freeze(uniquePlaces(attempts)))
+    const error = missOf(refusedAny(attempts) ? "Refused" : "NotFound", uniquePlaces(attempts))
     attachHint(error, hint)
     return error
   }
@@ -130,11 +130,22 @@ const uniquePlaces = (attempts: ReadonlyArray<Attempt>): Array<Attempt> => {
   return unique
 }
 
-const triedBefore = (kept: ReadonlyArray<Attempt>, attempt: Attempt): boolean => {
-  for (const earlier of kept) {
+/** Whether one of the first `end` attempts kept (all of them by default) names the attempt's place. */
+const triedBefore = (kept: ReadonlyArray<Attempt>, attempt: Attempt, end = kept.length): boolean => {
+  for (let index = 0; index < end; index++) {
+    const earlier = kept[index]!
     if (earlier.source === attempt.source && earlier.location === attempt.location) return true
   }
   return false
+}
+
+/** How many places the attempts name, each once: what a miss lists, and what telemetry counts. */
+const placesTried = (attempts: ReadonlyArray<Attempt>): number => {
+  let count = 0
+  for (let index = 0; index < attempts.length; index++) {
+    if (!triedBefore(attempts, attempts[index]!, index)) count++
+  }
+  return count
 }
 
 /**
@@ -159,10 +170,11 @@ const compile = (operation: Operation, spellings: ReadonlyArray<unknown>, contex
   const onFailure = notFound(targets[0]!.name, targets[0]!, context)
   return (record) => {
     if (record === undefined) return Now.toEffect(Now.mapFailure(firstFound(places, 0, [], result), onFailure))
-    const noted: Result = (found, tried) => (noteFound(record, found, tried.length), result(found, tried))
+    const noted: Result = (found, tried) => (noteFound(record, found, placesTried(tried)), result(found, tried))
     return Now.toEffect(Now.mapFailure(firstFound(places, 0, [], noted), (attempts) => {
-      noteMissed(record, attempts.length)
-      return onFailure(attempts)
+      const miss = onFailure(attempts)
+      noteMissed(record, miss.attempts.length)
+      return miss
     }))
   }
 }

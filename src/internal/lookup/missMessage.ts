@@ -10,7 +10,7 @@ import { describeName, type NameInput, quoteName } from "./naming.ts"
  * A base whose constructor returns the object it is given: a class extending it adds its private fields to that
  * object.
  */
-class Stamped {
+export class Stamped {
   constructor(target: object) {
     return target
   }

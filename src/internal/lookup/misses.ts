@@ -6,7 +6,7 @@
 import * as Data from "effect/Data"
 import { type Attempt, SecretNotFound } from "../../SecretsError.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
-import { carryHint } from "./missMessage.ts"
+import { carryHint, Stamped } from "./missMessage.ts"
 import type { SecretName } from "./naming.ts"
 import { safeNameOf } from "./request.ts"
 
@@ -27,12 +27,38 @@ const fieldsOf = (error: SecretNotFound) => ({
 export const inTask = (error: SecretNotFound, task: string, declared: boolean): SecretNotFound => {
   const { attempts, reason } = error
   if (reason !== "NotFound" && reason !== "Refused") return error
-  // A lookup's own miss (its attempts frozen, the fields its lookup built) is re-made without a second check.
-  const miss = Object.isFrozen(attempts)
-    ? fromLookupFields({ _tag: "SecretNotFound", ...nameFields(error), reason, attempts, task, declared })
+  const names = nameFields(error)
+  // A lookup's own miss (its attempts, frozen, and a name of strings) is re-made without a second check; any other,
+  // a custom manager's, is checked by the schema, however it was made.
+  const miss = LookupAttempts.has(attempts) && isNameOfStrings(names)
+    ? fromLookupFields({ _tag: "SecretNotFound", ...names, reason, attempts, task, declared })
     : withoutStackTrace(() => new SecretNotFound({ ...fieldsOf(error), task, declared }))
   return carryHint(error, miss)
 }
+
+/**
+ * The attempts of a miss a lookup made, stamped in a private field, then frozen (each attempt is frozen already): only
+ * `lookupMiss` stamps, so a custom manager's frozen array, however it looks, is never taken for a lookup's own. Like a
+ * hint, the stamp costs what adding a property costs, and nothing lists, serialises or prints it.
+ */
+class LookupAttempts extends Stamped {
+  readonly #stamped = true
+
+  static stamp(attempts: Array<Attempt>): ReadonlyArray<Attempt> {
+    new LookupAttempts(attempts)
+    return Object.freeze(attempts)
+  }
+
+  static has(attempts: unknown): boolean {
+    return typeof attempts === "object" && attempts !== null && #stamped in attempts
+  }
+}
+
+/** Whether each name field is a string or absent (a miss's fields can be changed after it was made). */
+const isNameOfStrings = (names: Partial<Record<"group" | "key" | "groupVersion", unknown>>): boolean =>
+  (names.group === undefined || typeof names.group === "string") &&
+  (names.key === undefined || typeof names.key === "string") &&
+  (names.groupVersion === undefined || typeof names.groupVersion === "string")
 
 /**
  * One miss for two spellings of one request tried in turn (the facade's `my_api_keys`, then `my-api-keys`, over a
@@ -72,14 +98,14 @@ export const invalidRequest = (request: unknown, problem: string): SecretNotFoun
 const madeFromFields = Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFound)) === Data.Error
 
 /**
- * The misses of one lookup of `name`: given the reason and the places tried, each attempt whole and frozen in an array
- * of the miss's own. The name's fields are gathered once, in the schema's order, so the error's keys, JSON and
- * message are the ones its constructor gives.
+ * The misses of one lookup of `name`: given the reason and the places tried, each attempt whole and frozen, in an array
+ * of the miss's own (stamped and frozen here). The name's fields are gathered once, in the schema's order, so the
+ * error's keys, JSON and message are the ones its constructor gives.
  */
 export const lookupMiss = (name: SecretName) => {
   const named = { _tag: "SecretNotFound" as const, ...nameFields(name) }
-  return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>): SecretNotFound =>
-    fromLookupFields({ ...named, reason, attempts })
+  return (reason: "NotFound" | "Refused", attempts: Array<Attempt>): SecretNotFound =>
+    fromLookupFields({ ...named, reason, attempts: LookupAttempts.stamp(attempts) })
 }
 
 /** A miss's fields as a lookup builds them: in the schema's order, the attempts frozen. */

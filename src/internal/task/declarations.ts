@@ -48,8 +48,8 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
   /**
    * The declaration a request names, or `undefined`. Its version decides between several declarations of a name,
    * then its `envVar` and mount requirement (a secret may be declared once per variable it is injected as); a
-   * request naming neither gets the first. `request` is a declaration, or a request's fields as `requestFields`
-   * read them.
+   * request naming neither gets the first. A request without a version names a declaration without one before a
+   * versioned one. `request` is a declaration, or a request's fields as `requestFields` read them.
    */
   const find = (request: SecretRequest): Secret | undefined => {
     if (isDeclared.has(request as Secret)) return request as Secret
@@ -57,14 +57,16 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
     if (typeof target === "string") return undefined
     const version = target.name.groupVersion
     let first: Secret | undefined
+    let namedWithVersion: Secret | undefined
     for (const secret of byName.get(slot(target.name.group, target.name.key)) ?? []) {
-      if (version !== undefined && toSecretName(secret).groupVersion !== version) continue
-      const named = (!request.envVar || request.envVar === secret.envVar) &&
-        (request.mountRequirement === undefined || request.mountRequirement === secret.mountRequirement)
-      if (named) return secret
+      const declaredVersion = toSecretName(secret).groupVersion
+      if (version !== undefined && declaredVersion !== version) continue
       first ??= secret
+      if (!namesSettingsOf(request, secret)) continue
+      if (declaredVersion === version) return secret
+      namedWithVersion ??= secret
     }
-    return first
+    return namedWithVersion ?? first
   }
 
   /**
@@ -105,6 +107,11 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
 
   return { find, attributeRequests, topLevelRequests, requestFor }
 }
+
+/** Whether the request's `envVar` and mount requirement, where it gives them, are the declaration's. */
+const namesSettingsOf = (request: SecretRequest, secret: Secret): boolean =>
+  (!request.envVar || request.envVar === secret.envVar) &&
+  (request.mountRequirement === undefined || request.mountRequirement === secret.mountRequirement)
 
 /** A task's declarations as built by `makeDeclarations`. */
 export type Declarations = ReturnType<typeof makeDeclarations>

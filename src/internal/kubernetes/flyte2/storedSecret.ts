@@ -47,11 +47,16 @@ const dataKeyProblem = (encoded: string): string | undefined =>
     : `the id SecretService stores the secret under would be ${encoded.length} characters, and Kubernetes takes a ` +
       "Secret's data key of at most 253: shorten the name, project or domain."
 
+/** The id's fields, each read once: a getter cannot answer one project to the checks and another to the Secret. */
+const readOnce = (id: SecretId): SecretId =>
+  typeof id === "object" && id !== null ? { name: id.name, project: id.project, domain: id.domain } : id
+
 export const storedSecret = (
-  id: SecretId,
+  given: SecretId,
   value: string | Uint8Array,
   namespace: string = defaultSecretNamespace
 ): Result.Result<StoredKubernetesSecret, Problem> => {
+  const id = readOnce(given)
   const problem = idProblem(id) ?? secretNameProblem(id.name) ?? scopeProblem(id) ??
     dataKeyProblem(encodeSecretName(id))
   if (problem !== undefined) return Result.fail({ reason: "InvalidSecret", detail: problem })
