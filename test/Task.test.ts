@@ -509,6 +509,25 @@ describe("a secret declared with a version and without one", () => {
       }
     }).pipe(Effect.provide(SecretsManager.layer)))
 
+  it("the facade of a task.sync reads the declaration without a version, as get does", () => {
+    setEnv({ FLYTE_SECRETS_G_V2_K: "versioned", FLYTE_SECRETS_G_K: "unversioned" })
+    for (const strict of [true, false]) {
+      const t = task.sync(
+        { name: "versions_facade", secretRequests: versions, strict, preflight: false, layer: SecretsManager.layer },
+        (_: void, secrets) => secrets.g.k
+      )
+      assert.strictEqual(t(undefined), "unversioned", `strict: ${strict}`)
+    }
+    const keyOnly = task.sync({
+      name: "versions_key_only",
+      secretRequests: [{ key: "k", groupVersion: "v2" }, { key: "k" }],
+      preflight: false,
+      layer: SecretsManager.layer
+    }, (_: void, secrets) => secrets.k)
+    setEnv({ FLYTE_SECRETS_V2_K: "versioned", FLYTE_SECRETS_K: "unversioned" })
+    assert.strictEqual(keyOnly(undefined), "unversioned")
+  })
+
   it("the preflight locates the declaration without a version at its own places", () => {
     setEnv({ FLYTE_SECRETS_G_V2_K: "versioned", FLYTE_SECRETS_G_K: undefined })
     const t = task.sync(

@@ -22,6 +22,18 @@ const attributeSpelling = (part: string | undefined) => part === undefined ? "" 
  * Looks up declarations by group and key, and by the spelling attribute access can write: `-` and `.` as `_`, so
  * `secrets.my_api_keys.github_token` finds the group `my-api-keys`, and `secrets.token` a key-only `token`.
  */
+/**
+ * Whether a name's request that names no version nor settings (the facade's `secrets.<group>.<key>`) reads `secret`
+ * before `kept`, declared earlier: a declaration without a version before a versioned one, else the first.
+ */
+const readsBefore = (secret: Secret, kept: Secret | undefined): boolean =>
+  kept === undefined ||
+  (toSecretName(kept).groupVersion !== undefined && toSecretName(secret).groupVersion === undefined)
+
+/** Of the declarations of one name, the one such a request reads. */
+const readFirst = (candidates: ReadonlyArray<Secret> | undefined): Secret | undefined =>
+  candidates?.reduce<Secret | undefined>((kept, secret) => readsBefore(secret, kept) ? secret : kept, undefined)
+
 export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
   const byName = new Map<string, Array<Secret>>()
   const byAttribute = new Map<string, Secret>()
@@ -37,10 +49,10 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
     const key = slot(name.group, name.key)
     byName.set(key, [...(byName.get(key) ?? []), secret])
     const attribute = slot(attributeSpelling(name.group), attributeSpelling(name.key))
-    if (!byAttribute.has(attribute)) byAttribute.set(attribute, secret)
+    if (readsBefore(secret, byAttribute.get(attribute))) byAttribute.set(attribute, secret)
     if (name.key === undefined) continue
     if (name.group !== undefined) groupSpellings.add(attributeSpelling(name.group))
-    else if (!keyOnlyByAttribute.has(attributeSpelling(name.key))) {
+    else if (readsBefore(secret, keyOnlyByAttribute.get(attributeSpelling(name.key)))) {
       keyOnlyByAttribute.set(attributeSpelling(name.key), secret)
     }
   }
@@ -74,7 +86,7 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
    * attribute spelling names, else the names as written (an undeclared secret).
    */
   const attributeRequests = (group: string, key: string): ReadonlyArray<SecretRequest> => [
-    byName.get(slot(group, key))?.[0] ??
+    readFirst(byName.get(slot(group, key))) ??
       byAttribute.get(slot(attributeSpelling(group), attributeSpelling(key))) ?? { group, key }
   ]
 
@@ -86,7 +98,7 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
     if (keyOnlyByAttribute.size === 0) return undefined
     const spelling = attributeSpelling(name)
     if (groupSpellings.has(spelling)) return undefined
-    const declaredKeyOnly = byName.get(slot(undefined, name))?.[0] ?? keyOnlyByAttribute.get(spelling)
+    const declaredKeyOnly = readFirst(byName.get(slot(undefined, name))) ?? keyOnlyByAttribute.get(spelling)
     return declaredKeyOnly === undefined ? undefined : [declaredKeyOnly]
   }
 
