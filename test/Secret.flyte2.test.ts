@@ -237,7 +237,8 @@ describe("Secret.flyte2: a Key Vault URI as the group (the Azure secret manager)
     assert.strictEqual(
       thrown(() => new Secret({ group: "a/b", key: "k" })),
       "Invalid Secret: unsafe name: group \"a/b\" could leave the secrets directory or forge text where it is shown " +
-        "(names may not be \".\" or \"..\" nor hold \"/\", \"\\\", control, format, surrogate or separator characters)" +
+        "(names may not be \".\" or \"..\" nor hold \"/\", \"\\\", control, format, surrogate, separator or invisible " +
+        "characters)" +
         "\n  at [\"group\"]"
     )
   })

@@ -988,10 +988,12 @@ describe("effect-secrets stored-secret", () => {
       }
     }))
 
-  it.effect("--out: a path holding a control, format or separator character is refused, shown escaped, nothing written", () =>
+  it.effect("--out: a path holding a control, format, separator or invisible character is refused, shown escaped, nothing written", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })
-      for (const name of ["new\nline.yaml", "esc\u001b[2J.yaml", "bidi\u202e.yaml", "sep\u2028.yaml"]) {
+      for (
+        const name of ["new\nline.yaml", "esc\u001b[2J.yaml", "bidi\u202e.yaml", "sep\u2028.yaml", "filler\u3164.yaml"]
+      ) {
         const out = path.join(temp.dir, name)
         const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
         assert.strictEqual(exitCode(ran.exit), 1, JSON.stringify(name))
@@ -999,7 +1001,7 @@ describe("effect-secrets stored-secret", () => {
         assert.include(ran.stderr, "--out")
         assert.include(ran.stderr, "name another file")
         assert.notInclude(ran.stderr, name, "the path is never printed raw")
-        assert.notMatch(ran.stderr, /[\u001b\u202e\u2028]/u, JSON.stringify(name))
+        assert.notMatch(ran.stderr, /[\u001b\u202e\u2028\u3164]/u, JSON.stringify(name))
         assert.isFalse(fs.existsSync(out), JSON.stringify(name))
       }
     }))

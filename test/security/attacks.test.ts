@@ -398,8 +398,14 @@ const thrownOrValue = (f: () => unknown): unknown => {
 }
 
 describe("S1 names that could forge text are refused, and never printed raw", () => {
-  // C0 and C1 controls, bidi overrides and isolates, zero-width characters, line and paragraph separators.
+  // C0 and C1 controls, bidi overrides and isolates, zero-width characters, line and paragraph separators, and
+  // characters shown as nothing (Hangul fillers, a combining grapheme joiner, a variation selector).
   const forging = [
+    "a\u3164b",
+    "a\u115fb",
+    "a\uffa0b",
+    "a\u034fb",
+    "a\ufe0fb",
     "a\u0085b",
     "a\u009bb",
     "a\u202eb",
@@ -414,7 +420,8 @@ describe("S1 names that could forge text are refused, and never printed raw", ()
     "a\u001b[31mb"
   ]
   // Every character above but the line feed, which messages hold between their lines.
-  const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/
+  const raw =
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\u3164\u115f\uffa0\u034f\ufe0f]/
 
   it("in every name part, through the manager, the facade, a Secret and a task declaration", () => {
     const { calls, envReads, secrets } = recorded({})

@@ -21,11 +21,15 @@ export interface NameInput {
 const present = (part: string | undefined): string | undefined => part === "" ? undefined : part
 
 /**
- * Separators, and every control, format (bidi overrides, zero-width), lone surrogate and line or paragraph separator
- * character: none belongs in a path segment, and each could forge text where a name is printed (errors, logs,
- * terminals). A lone surrogate has no UTF-8 form: two different ones would name the same file.
+ * Control, format (bidi overrides, zero-width), lone surrogate, line and paragraph separator characters, and those
+ * shown as nothing at all (a Hangul filler, a variation selector, a combining grapheme joiner): each can forge or
+ * hide printed text (errors, logs, terminals). A lone surrogate has no UTF-8 form: two different ones would name the
+ * same file.
  */
-const unsafeCharacter = /[/\\\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u
+const hiddenClass = String.raw`\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}`
+
+/** Separators, and every hidden character: none belongs in a path segment. */
+const unsafeCharacter = new RegExp(String.raw`[/\\${hiddenClass}]`, "u")
 
 /** The longest name part: a Kubernetes Secret name (a DNS subdomain) is at most 253 characters. */
 export const maxNamePartLength = 253
@@ -38,21 +42,20 @@ export const unsafePartReason = (field: string, part: unknown): string | undefin
   }
   return part === "." || part === ".." || unsafeCharacter.test(part)
     ? `unsafe name: ${field} ${quoteName(part)} could leave the secrets directory or forge ` +
-      `text where it is shown (names may not be "." or ".." nor hold "/", "\\", control, format, surrogate or separator ` +
-      `characters)`
+      `text where it is shown (names may not be "." or ".." nor hold "/", "\\", control, format, surrogate, separator ` +
+      `or invisible characters)`
     : undefined
 }
 
-/** Control, format, lone surrogate, line and paragraph separator characters: each can forge or hide printed text. */
-const hiddenCharacter = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u
+const hiddenCharacter = new RegExp(`[${hiddenClass}]`, "u")
 const hiddenCharacters = new RegExp(hiddenCharacter, "gu")
 
 /** Whether text holds a character that printing it as it is could forge or hide text with. */
 export const hasHiddenCharacter = (text: string): boolean => hiddenCharacter.test(text)
 
 /**
- * A name in double quotes with every control, format and separator character escaped (`\u202e`), so printing a
- * name, even a refused one, can neither forge nor hide text in a terminal or a log line.
+ * A name in double quotes with every hidden character escaped (`\u202e`), so printing a name, even a refused one,
+ * can neither forge nor hide text in a terminal or a log line.
  */
 export const quoteName = (name: string): string =>
   JSON.stringify(name).replace(hiddenCharacters, (character) => `\\u{${character.codePointAt(0)!.toString(16)}}`)
