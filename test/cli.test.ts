@@ -971,6 +971,26 @@ describe("effect-secrets stored-secret", () => {
       }
     }))
 
+  it.effect("--out that cannot be written says why and what to do: a folder, a missing folder, an empty path", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const file = path.join(temp.dir, "plain-file")
+      fs.writeFileSync(file, "")
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        [temp.dir, "that is a folder; name a file in it."],
+        [path.join(temp.dir, "missing", "secret.yaml"), "its folder does not exist"],
+        [path.join(file, "secret.yaml"), "a part of the path is not a folder"],
+        ["", "--out \"\": name the file to write the manifest to."]
+      ]
+      for (const [out, message] of cases) {
+        const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
+        assert.strictEqual(exitCode(ran.exit), 1, out)
+        assert.include(ran.stderr, message, out)
+        assert.strictEqual(ran.stdout, "", out)
+        assertNoSecret(ran)
+      }
+    }))
+
   it.effect("--out - is refused (kubectl reads - as standard input): no file is written, no value printed", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })

@@ -106,24 +106,46 @@ const redactedManifest = (manifest: Flyte2.KubernetesSecret): Flyte2.KubernetesS
 const writeManifest = (file: string, text: string): Effect.Effect<void, CommandFailed> =>
   Effect.try({
     try: () => fs.writeFileSync(file, text, { mode: 0o600, flag: "wx" }),
-    catch: (error) => {
-      const code = (error as NodeJS.ErrnoException).code
-      return fail(
-        code === "EEXIST"
-          ? `--out ${
-            shown(file)
-          }: the file exists; remove it or name another (a manifest is never written over a file).`
-          : `--out ${shown(file)}: cannot write it (${code}).`
-      )
-    }
+    catch: (error) => fail(`--out ${shown(file)}: ${whyNotWritten(file, (error as NodeJS.ErrnoException).code)}`)
   })
+
+/** Why the manifest's file could not be made, and what to do. */
+const whyNotWritten = (file: string, code: string | undefined): string => {
+  switch (code) {
+    case "EEXIST":
+      return isDirectory(file)
+        ? "that is a folder; name a file in it."
+        : "the file exists; remove it or name another (a manifest is never written over a file)."
+    case "EISDIR":
+      return "that is a folder; name a file in it."
+    case "ENOENT":
+      return "its folder does not exist; create it or name a file in an existing one."
+    case "ENOTDIR":
+      return "a part of the path is not a folder; name a file in an existing folder."
+    case "EACCES":
+    case "EPERM":
+      return "you may not create a file there; name a file in a folder you can write."
+    default:
+      return `cannot write it (${code}).`
+  }
+}
+
+const isDirectory = (file: string): boolean => {
+  try {
+    return fs.lstatSync(file).isDirectory()
+  } catch {
+    return false
+  }
+}
 
 /**
  * Why `--out` cannot name the manifest's file: `-` would be standard input to the printed `kubectl apply -f -` (and
  * the whole manifest, its value in it, is never printed), and a hidden character would be printed in that command.
  */
 const outProblem = (out: string): string | undefined =>
-  out === "-"
+  out === ""
+    ? "--out \"\": name the file to write the manifest to."
+    : out === "-"
     ? "--out -: name a file; the whole manifest holds the value, so it is never printed (and kubectl reads - as " +
       "standard input)."
     : hasHiddenCharacter(out)
