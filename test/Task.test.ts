@@ -528,6 +528,27 @@ describe("a secret declared with a version and without one", () => {
     assert.strictEqual(keyOnly(undefined), "unversioned")
   })
 
+  it("the facade reads the first declared of two names sharing a spelling; a version orders one name's only", () => {
+    // Two groups, one attribute spelling: the versioned one is declared first, so the facade reads it.
+    setEnv({ "FLYTE_SECRETS_MY-API-KEYS_V1_K": "dash-versioned", "FLYTE_SECRETS_MY.API.KEYS_K": "dot" })
+    const groups = [{ group: "my-api-keys", key: "k", groupVersion: "v1" }, { group: "my.api.keys", key: "k" }] as const
+    for (const strict of [true, false]) {
+      const t = task.sync(
+        { name: "spellings_facade", secretRequests: groups, strict, preflight: false, layer: SecretsManager.layer },
+        (_: void, secrets) => secrets.my_api_keys.k
+      )
+      assert.strictEqual(t(undefined), "dash-versioned", `strict: ${strict}`)
+    }
+    setEnv({ "FLYTE_SECRETS_V1_API-KEY": "dash-versioned", "FLYTE_SECRETS_API.KEY": "dot" })
+    const keyOnly = task.sync({
+      name: "spellings_key_only",
+      secretRequests: [{ key: "api-key", groupVersion: "v1" }, { key: "api.key" }],
+      preflight: false,
+      layer: SecretsManager.layer
+    }, (_: void, secrets) => secrets.api_key)
+    assert.strictEqual(keyOnly(undefined), "dash-versioned")
+  })
+
   it("the preflight locates the declaration without a version at its own places", () => {
     setEnv({ FLYTE_SECRETS_G_V2_K: "versioned", FLYTE_SECRETS_G_K: undefined })
     const t = task.sync(

@@ -19,10 +19,6 @@ const slot = (group: string | undefined, key: string | undefined) => `${group ??
 const attributeSpelling = (part: string | undefined) => part === undefined ? "" : shellSafeSpelling(part) ?? part
 
 /**
- * Looks up declarations by group and key, and by the spelling attribute access can write: `-` and `.` as `_`, so
- * `secrets.my_api_keys.github_token` finds the group `my-api-keys`, and `secrets.token` a key-only `token`.
- */
-/**
  * Whether a name's request that names no version nor settings (the facade's `secrets.<group>.<key>`) reads `secret`
  * before `kept`, declared earlier: a declaration without a version before a versioned one, else the first.
  */
@@ -34,13 +30,19 @@ const readsBefore = (secret: Secret, kept: Secret | undefined): boolean =>
 const readFirst = (candidates: ReadonlyArray<Secret> | undefined): Secret | undefined =>
   candidates?.reduce<Secret | undefined>((kept, secret) => readsBefore(secret, kept) ? secret : kept, undefined)
 
+/**
+ * Looks up declarations by group and key, and by the spelling attribute access can write: `-` and `.` as `_`, so
+ * `secrets.my_api_keys.github_token` finds the group `my-api-keys`, and `secrets.token` a key-only `token`. A
+ * spelling stands for the first name declared with it; a version orders only that name's declarations.
+ */
 export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
   const byName = new Map<string, Array<Secret>>()
-  const byAttribute = new Map<string, Secret>()
+  // Each spelling's first declared name, as its slot in `byName`.
+  const byAttribute = new Map<string, string>()
   // The spellings of the groups attribute access reaches (declarations with a group and a key), and the key-only
-  // declarations by the spelling of their key: a group wins at the top level.
+  // names by the spelling of their key: a group wins at the top level.
   const groupSpellings = new Set<string>()
-  const keyOnlyByAttribute = new Map<string, Secret>()
+  const keyOnlyByAttribute = new Map<string, string>()
   const isDeclared = new Set(declared)
   // The request a declaration makes in bytes mode, kept so a lookup compiled for it is found again by identity.
   const asBytes = new Map(declared.map((secret) => [secret, Object.freeze({ ...secret, encodeMode: "rb" as const })]))
@@ -49,13 +51,15 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
     const key = slot(name.group, name.key)
     byName.set(key, [...(byName.get(key) ?? []), secret])
     const attribute = slot(attributeSpelling(name.group), attributeSpelling(name.key))
-    if (readsBefore(secret, byAttribute.get(attribute))) byAttribute.set(attribute, secret)
+    if (!byAttribute.has(attribute)) byAttribute.set(attribute, key)
     if (name.key === undefined) continue
     if (name.group !== undefined) groupSpellings.add(attributeSpelling(name.group))
-    else if (readsBefore(secret, keyOnlyByAttribute.get(attributeSpelling(name.key)))) {
-      keyOnlyByAttribute.set(attributeSpelling(name.key), secret)
+    else if (!keyOnlyByAttribute.has(attributeSpelling(name.key))) {
+      keyOnlyByAttribute.set(attributeSpelling(name.key), key)
     }
   }
+  const readFirstOf = (nameSlot: string | undefined) =>
+    nameSlot === undefined ? undefined : readFirst(byName.get(nameSlot))
 
   /**
    * The declaration a request names, or `undefined`. Its version decides between several declarations of a name,
@@ -86,8 +90,9 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
    * attribute spelling names, else the names as written (an undeclared secret).
    */
   const attributeRequests = (group: string, key: string): ReadonlyArray<SecretRequest> => [
-    readFirst(byName.get(slot(group, key))) ??
-      byAttribute.get(slot(attributeSpelling(group), attributeSpelling(key))) ?? { group, key }
+    readFirstOf(slot(group, key)) ??
+      readFirstOf(byAttribute.get(slot(attributeSpelling(group), attributeSpelling(key)))) ??
+      { group, key }
   ]
 
   /**
@@ -98,7 +103,7 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
     if (keyOnlyByAttribute.size === 0) return undefined
     const spelling = attributeSpelling(name)
     if (groupSpellings.has(spelling)) return undefined
-    const declaredKeyOnly = readFirst(byName.get(slot(undefined, name))) ?? keyOnlyByAttribute.get(spelling)
+    const declaredKeyOnly = readFirstOf(slot(undefined, name)) ?? readFirstOf(keyOnlyByAttribute.get(spelling))
     return declaredKeyOnly === undefined ? undefined : [declaredKeyOnly]
   }
 
