@@ -991,6 +991,26 @@ describe("effect-secrets stored-secret", () => {
       }
     }))
 
+  it.effect("--out ending in / where no folder is (nothing there, or a file) says so, never that it is a folder", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const file = path.join(temp.dir, "plain-file")
+      fs.writeFileSync(file, "")
+      for (const out of [path.join(temp.dir, "missing") + "/", file + "/"]) {
+        const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
+        assert.strictEqual(exitCode(ran.exit), 1, out)
+        assert.notInclude(ran.stderr, "that is a folder", out)
+        assert.include(ran.stderr, "ends with \"/\"", out)
+        assert.strictEqual(ran.stdout, "", out)
+        assertNoSecret(ran)
+      }
+      assert.strictEqual(fs.readFileSync(file, "utf8"), "")
+      assert.isFalse(fs.existsSync(path.join(temp.dir, "missing")))
+      // A folder named with a trailing "/" is still a folder.
+      const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", temp.dir + "/"])
+      assert.include(ran.stderr, "that is a folder; name a file in it.")
+    }))
+
   it.effect("--out - is refused (kubectl reads - as standard input): no file is written, no value printed", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })
