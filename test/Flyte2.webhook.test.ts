@@ -258,6 +258,18 @@ describe("Kubernetes.annotatePod({ flyte: 2 }) and secretsFromAnnotations", () =
       )
       assert.strictEqual(missing.reason, "InvalidOptions")
     }))
+  it.effect("an empty or missing project or domain is refused (the Embedded secret manager refuses an empty label)", () =>
+    Effect.gen(function*() {
+      for (const scope of [{ project: "", domain: "d" }, { project: "p", domain: "" }, { project: "", domain: "" }]) {
+        const error = yield* failureOf(Kubernetes.annotatePod(taskPod, [], { flyte: 2, ...scope }))
+        assert.strictEqual(error.reason, "InvalidOptions", JSON.stringify(scope))
+        assert.include(error.message, "needs a project and a domain, each a non-empty string", JSON.stringify(scope))
+      }
+      const missing = yield* failureOf(
+        Kubernetes.annotatePod(taskPod, [], { flyte: 2, domain: "d" } as never)
+      )
+      assert.include(missing.message, "needs a project and a domain, each a non-empty string")
+    }))
   it.effect("a project or domain no pod label can hold is refused, saying what a label value is", () =>
     Effect.gen(function*() {
       for (const [project, domain] of [["Flyte Snacks", "dev"], ["p", "dev/1"], ["p", "d".repeat(64)], ["-p", "d"]]) {

@@ -185,9 +185,10 @@ export const annotatePod = (
 ): Effect.Effect<Pod, SecretInjectionError> =>
   fromResult(() => {
     if (options === undefined) return annotate(pod, secrets)
-    // A pod for a cluster names its scope: Flyte 2's executor labels every task pod with both.
-    const labels = options.project === undefined || options.domain === undefined
-      ? "project and domain must be strings"
+    // A pod for a cluster names its scope: Flyte 2's executor labels every task pod with both, never empty.
+    const labels = [options.project, options.domain].some((part) => part === undefined || part === "")
+      ? "a Flyte 2 task pod needs a project and a domain, each a non-empty string: its executor labels every task " +
+        "pod with both, and the Embedded secret manager refuses a pod whose project or domain label is empty."
       : flyte2ScopeLabels(options)
     return typeof labels === "string"
       ? Result.fail({ reason: "InvalidOptions", detail: labels })
