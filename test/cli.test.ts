@@ -563,6 +563,31 @@ describe("effect-secrets run (in process: what happens before the command starts
     }))
 })
 
+describe("S1 the commands print a path or task name they are given escaped", () => {
+  const hidden = /[\u001b\u202e\u3164]/u
+
+  it.effect("--env-file: a file that cannot be read is named escaped", () =>
+    Effect.gen(function*() {
+      for (const name of ["nope\u202e.env", "nope\u3164.env", "nope\u001b[2J.env"]) {
+        const missing = yield* Effect.flip(withEnvFiles([path.join(temp.dir, name)], {}))
+        assert.include(missing.message, "not found", JSON.stringify(name))
+        assert.notMatch(missing.message, hidden, JSON.stringify(name))
+      }
+    }))
+
+  it.effect("a module path and a --task name are named escaped", () =>
+    Effect.gen(function*() {
+      const absent = yield* runCli(["render", path.join(temp.dir, "tasks\u202e.ts")])
+      assert.strictEqual(exitCode(absent.exit), 1)
+      assert.include(absent.stderr, "not found")
+      assert.notMatch(absent.stderr, hidden)
+      const unknown = yield* runCli(["render", exampleTasks(), "--task", "week\u202ely\u3164"])
+      assert.strictEqual(exitCode(unknown.exit), 1)
+      assert.include(unknown.stderr, "no task named \"week\\u{202e}ly\\u{3164}\"")
+      assert.notMatch(unknown.stderr, hidden)
+    }))
+})
+
 describe("S11 effect-secrets run: the signals that end it", () => {
   it.effect("SIGHUP and SIGQUIT interrupt it wherever it is (as the runtime does on SIGINT and SIGTERM); the first is kept", () =>
     Effect.gen(function*() {
