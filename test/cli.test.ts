@@ -581,6 +581,15 @@ describe("S1 the commands print a path or task name they are given escaped", () 
       assert.strictEqual(exitCode(absent.exit), 1)
       assert.include(absent.stderr, "not found")
       assert.notMatch(absent.stderr, hidden)
+      const named = tasksModule(
+        `export const t = task.sync({ name: ${
+          JSON.stringify("rep\u202eort")
+        }, secretRequests: [{ key: "k", mountRequirement: "FILE" }] }, () => 1)`
+      )
+      const refused = yield* runCli(["render", named, "--backend", "AWS"])
+      assert.strictEqual(exitCode(refused.exit), 1)
+      assert.include(refused.stderr, "Task \"rep\\u{202e}ort\"")
+      assert.notMatch(refused.stderr, hidden)
       const unknown = yield* runCli(["render", exampleTasks(), "--task", "week\u202ely\u3164"])
       assert.strictEqual(exitCode(unknown.exit), 1)
       assert.include(unknown.stderr, "no task named \"week\\u{202e}ly\\u{3164}\"")
