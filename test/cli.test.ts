@@ -575,6 +575,16 @@ describe("S1 the commands print a path or task name they are given escaped", () 
       }
     }))
 
+  it.effect("run --secret: a spec refused is named escaped, whatever part is wrong", () =>
+    Effect.gen(function*() {
+      for (const spec of ["db/pass\u202e:DIR", "db/pass:FILE\u3164", "nokey\u202e", "db/pa\u202ess"]) {
+        const ran = yield* runCli(["run", "--secret", spec, "--", "true"])
+        assert.strictEqual(exitCode(ran.exit), 1, JSON.stringify(spec))
+        assert.include(ran.stderr, "--secret \"", JSON.stringify(spec))
+        assert.notMatch(ran.stderr, hidden, JSON.stringify(spec))
+      }
+    }))
+
   it.effect("a module path and a --task name are named escaped", () =>
     Effect.gen(function*() {
       const absent = yield* runCli(["render", path.join(temp.dir, "tasks\u202e.ts")])
