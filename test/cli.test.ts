@@ -585,6 +585,25 @@ describe("S1 the commands print a path or task name they are given escaped", () 
       }
     }))
 
+  it.effect("a flag value or flag the parser refuses is printed escaped, and so is the hint for run's unknown flag", () =>
+    Effect.gen(function*() {
+      const module = exampleTasks()
+      for (
+        const args of [
+          ["render", module, "--backend", "K8s\u202e"],
+          ["render", module, "--format", "ya\u3164ml"],
+          ["render", module, "--flyte", "2\u202e"],
+          ["where", "--gr\u202eoup", "g"],
+          ["run", "-e\u202e", "x"],
+          ["render", module, "--backend", "K8s\r\tERROR forged"]
+        ]
+      ) {
+        const ran = yield* runCli(args)
+        assert.strictEqual(exitCode(ran.exit), 1, JSON.stringify(args))
+        assert.notMatch(ran.stderr, /[\u202e\u3164\r\t]/u, JSON.stringify(args))
+      }
+    }))
+
   it.effect("a module path and a --task name are named escaped", () =>
     Effect.gen(function*() {
       const absent = yield* runCli(["render", path.join(temp.dir, "tasks\u202e.ts")])
