@@ -10,6 +10,7 @@ import {
   isTask,
   MissingSecrets,
   Secret,
+  type SecretInput,
   SecretNotFound,
   type SecretRequest,
   SecretsCache,
@@ -56,6 +57,30 @@ describe("task definition", () => {
       (thrownBy(() => task({ name: "", secretRequests: [] }, () => Effect.void)) as Error).message,
       "needs a name"
     )
+  })
+
+  it("throws at definition for two secrets injected as one variable: reading one would give the other's value", () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<Secret | SecretInput>, string]> = [
+      [[Secret.flyte2("A"), Secret.flyte2("a")], "secretRequests[0] (key \"A\") and secretRequests[1] (key \"a\")"],
+      [[Secret.flyte2("a-b"), Secret.flyte2("a_b")], "the variable A_B"],
+      [[{ group: "g", key: "a", envVar: "TOKEN" }, { group: "h", key: "b", envVar: "TOKEN" }], "the variable TOKEN"]
+    ]
+    for (const [secretRequests, message] of cases) {
+      const error = thrownBy(() => task({ name: "t", secretRequests }, () => Effect.void)) as Error
+      assert.instanceOf(error, TypeError)
+      assert.include(error.message, message)
+      assert.include(error.message, "holds one value")
+    }
+    // One secret declared twice, or once per version, is one value: accepted.
+    task({
+      name: "t",
+      secretRequests: [
+        { group: "g", key: "k", envVar: "TOKEN" },
+        { group: "g", key: "k", groupVersion: "v1", envVar: "TOKEN" },
+        Secret.flyte2({ key: "x", asEnvVar: "X" }),
+        Secret.flyte2({ key: "x", asEnvVar: "X" })
+      ]
+    }, () => Effect.void)
   })
 
   it("securityContext() is the flyteidl SecurityContext of every declaration", () => {

@@ -8,7 +8,7 @@ import { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { coreOf, managerFromCore } from "../lookup/core.ts"
 import { inTask } from "../lookup/misses.ts"
-import { quoteName, shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
+import { describeName, quoteName, shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
 import { readRequest, requestFields } from "../lookup/request.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { inLayerContext } from "../telemetry/facadeContext.ts"
@@ -123,6 +123,32 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
   }
 
   return { find, attributeRequests, topLevelRequests, requestFor }
+}
+
+const sameSecret = (one: Secret, other: Secret): boolean => {
+  const [a, b] = [toSecretName(one), toSecretName(other)]
+  return a.group === b.group && a.key === b.key
+}
+
+/**
+ * Why a task cannot declare these, or `undefined`: two different secrets injected as one variable, which holds one
+ * value (the platform writes both, the last wins), so reading one would give the other's value. A secret declared
+ * twice, or once per version, is one value.
+ */
+export const sharedVariableProblem = (declared: ReadonlyArray<Secret>): string | undefined => {
+  const firstByVariable = new Map<string, number>()
+  for (const [index, secret] of declared.entries()) {
+    if (!secret.envVar) continue
+    const first = firstByVariable.get(secret.envVar)
+    if (first === undefined) firstByVariable.set(secret.envVar, index)
+    else if (!sameSecret(declared[first]!, secret)) {
+      return `secretRequests[${first}] (${describeName(toSecretName(declared[first]!))}) and ` +
+        `secretRequests[${index}] (${describeName(toSecretName(secret))}) are both injected as the variable ` +
+        `${secret.envVar}, which holds one value: reading one would give the other's. Give one of them another ` +
+        "envVar (asEnvVar for Secret.flyte2)."
+    }
+  }
+  return undefined
 }
 
 /** Whether the request's `envVar` and mount requirement, where it gives them, are the declaration's. */
