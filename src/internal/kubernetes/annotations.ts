@@ -178,6 +178,11 @@ export const flyte2ScopeLabels = (scope: { readonly project?: unknown; readonly 
     return "project and domain must be strings"
   }
   const given = { project: project as string | undefined, domain: domain as string | undefined }
+  if (given.project !== undefined && given.domain === undefined) {
+    return `a project needs its domain: Flyte 2's executor labels a task pod with both, and a project is stored ` +
+      `under a domain (project=${quoteName(given.project)}): give the domain, or leave out the project for the ` +
+      "organisation scope."
+  }
   return scopeProblem(given) ??
     { organization: "flyte", project: given.project ?? noScope, domain: given.domain ?? noScope }
 }
