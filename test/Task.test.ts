@@ -574,6 +574,29 @@ describe("a secret declared with a version and without one", () => {
     assert.strictEqual(keyOnly(undefined), "dash-versioned")
   })
 
+  it.effect("a Flyte 1 and a Flyte 2 declaration of one name: a request naming its origin reads that one's places", () =>
+    Effect.gen(function*() {
+      setEnv({ G_K: undefined, FLYTE_SECRETS_G_K: "flyte1-place", _UNION_G_K: "flyte2-place" })
+      const flyte1 = new Secret({ group: "g", key: "k", mountRequirement: "ENV_VAR", envVar: "G_K" })
+      const flyte2 = Secret.flyte2({ group: "g", key: "k" })
+      for (const secretRequests of [[flyte1, flyte2], [flyte2, flyte1]]) {
+        for (const strict of [true, false]) {
+          const t = task(
+            { name: "origins", secretRequests, strict, preflight: false },
+            () =>
+              SecretsManager.use((m) =>
+                Effect.all([
+                  m.get(Secret.flyte2({ group: "g", key: "k" })),
+                  m.get(new Secret({ group: "g", key: "k", mountRequirement: "ENV_VAR", envVar: "G_K" }))
+                ])
+              )
+          )
+          const order = secretRequests[0] === flyte1 ? "Flyte 1 first" : "Flyte 2 first"
+          assert.deepStrictEqual(yield* t(), ["flyte2-place", "flyte1-place"], `${order}, strict: ${strict}`)
+        }
+      }
+    }).pipe(Effect.provide(SecretsManager.layer)))
+
   it("the preflight locates the declaration without a version at its own places", () => {
     setEnv({ FLYTE_SECRETS_G_V2_K: "versioned", FLYTE_SECRETS_G_K: undefined })
     const t = task.sync(

@@ -63,7 +63,7 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
 
   /**
    * The declaration a request names, or `undefined`. Its version decides between several declarations of a name,
-   * then its `envVar` and mount requirement (a secret may be declared once per variable it is injected as); a
+   * then its `envVar`, mount requirement and origin (a secret may be declared once per variable it is injected as); a
    * request naming neither gets the first. A request without a version names a declaration without one before a
    * versioned one. `request` is a declaration, or a request's fields as `requestFields` read them.
    */
@@ -114,12 +114,13 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
   const requestFor = (declared: Secret, request: SecretRequest, strict: boolean): SecretRequest | undefined => {
     const mountRequirement = request.mountRequirement ?? declared.mountRequirement
     const envVar = request.envVar || declared.envVar
-    if (mountRequirement === declared.mountRequirement && envVar === declared.envVar) {
+    const origin = request.origin ?? declared.origin
+    if (mountRequirement === declared.mountRequirement && envVar === declared.envVar && origin === declared.origin) {
       return request.encodeMode === "rb" ? asBytes.get(declared)! : declared
     }
     if (strict) return undefined
     const { group, groupVersion, key } = declared
-    return { group, key, groupVersion, mountRequirement, envVar, encodeMode: request.encodeMode }
+    return { group, key, groupVersion, mountRequirement, envVar, encodeMode: request.encodeMode, origin }
   }
 
   return { find, attributeRequests, topLevelRequests, requestFor }
@@ -151,10 +152,11 @@ export const sharedVariableProblem = (declared: ReadonlyArray<Secret>): string |
   return undefined
 }
 
-/** Whether the request's `envVar` and mount requirement, where it gives them, are the declaration's. */
+/** Whether the request's `envVar`, mount requirement and origin, where it gives them, are the declaration's. */
 const namesSettingsOf = (request: SecretRequest, secret: Secret): boolean =>
   (!request.envVar || request.envVar === secret.envVar) &&
-  (request.mountRequirement === undefined || request.mountRequirement === secret.mountRequirement)
+  (request.mountRequirement === undefined || request.mountRequirement === secret.mountRequirement) &&
+  (request.origin === undefined || request.origin === secret.origin)
 
 /** A task's declarations as built by `makeDeclarations`. */
 export type Declarations = ReturnType<typeof makeDeclarations>
