@@ -93,10 +93,11 @@ export const encodeSecretName = (id: SecretId): string => Internal.encodeSecretN
  * `flyte`, the service's own default; its Helm chart uses the release namespace), the id as its only key,
  * `stringData` for text and `data` (base64) for bytes, and the labels `app.flyte.org/managed`, `app.flyte.org/domain`
  * and `app.flyte.org/project` (the last two when set). A project without a domain is refused, as by the service, and
- * so is a name outside the names its API takes (letters, digits, `-` and `_`). So is what Kubernetes would refuse in
- * the Secret: a project or domain that is not a label value (at most 63 letters, digits, `-`, `_` and `.`, starting
- * and ending with a letter or digit), an id longer than a data key's 253 characters, and a namespace that is not a
- * DNS label. Refused text is shown escaped.
+ * so is a name other than letters, digits, `-`, `_` and `.` (the service stores `tls.crt`), or `.` or `..` alone. So is
+ * what Kubernetes would refuse in the Secret: a project or domain that is not a label value (at most 63 letters,
+ * digits, `-`, `_` and `.`, starting and ending with a letter or digit), an id longer than a data key's 253
+ * characters, a value over 1 MiB (text by its UTF-8 bytes), text holding a lone surrogate (no UTF-8 form: pass
+ * bytes), and a namespace that is not a DNS label. Refused text is shown escaped.
  *
  * **Example** (The Secret `flyte create secret` leaves in the cluster)
  *

@@ -291,7 +291,8 @@ export interface Flyte2InjectOptions {
 
 /**
  * What `materialize` and `layerMaterialized` take for Flyte 2: the webhook's options and the task pod's scope
- * (`project` and `domain`; without them only the organisation scope of the store is read).
+ * (`project` and `domain`; a domain alone reads its scope and the organisation's, neither only the organisation's,
+ * and a project without its domain is refused).
  *
  * @since 0.1.0
  * @category models

@@ -10,7 +10,12 @@ import type * as Layer from "effect/Layer"
 import { facadeOver } from "./internal/facade/proxy.ts"
 import { defaultManager, managerOf, runNow } from "./internal/facade/run.ts"
 import { quoteName } from "./internal/lookup/naming.ts"
-import { type Declarations, declaredManager, makeDeclarations } from "./internal/task/declarations.ts"
+import {
+  type Declarations,
+  declaredManager,
+  makeDeclarations,
+  sharedVariableProblem
+} from "./internal/task/declarations.ts"
 import { checkAll, type TaskView, taskViews } from "./internal/task/preflight.ts"
 import type { CheckedDeclarations, Declaration, ManagerOf, RequestsOf, SecretsOf } from "./internal/task/typed.ts"
 import { inLayerContext, inTaskContext } from "./internal/telemetry/facadeContext.ts"
@@ -166,6 +171,8 @@ const defineTask = (options: TaskOptions): DefinedTask => {
       )
     }
   }))
+  const shared = sharedVariableProblem(secretRequests)
+  if (shared !== undefined) throw new TypeError(`Task ${quoteName(options.name)}: ${shared}`)
   const declarations = makeDeclarations(secretRequests)
   const settings = { task: options.name, strict: options.strict === true }
   return {

@@ -71,6 +71,19 @@ describe("Kubernetes.materialize({ flyte: 2 }): Embedded", () => {
       }
     }).pipe(Effect.scoped))
 
+  it.effect("a project without a domain is refused, not read as the organisation scope with the project ignored", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Kubernetes.materialize([Secret.flyte2("k")], {}, {
+          flyte: 2,
+          project: "flytesnacks",
+          embedded: { store: Flyte2.store([inScope("k", "project"), { name: "k", value: "org" }]) }
+        })
+      )
+      assert.strictEqual(error.reason, "InvalidOptions")
+      assert.include(error.message, "a project needs its domain")
+    }).pipe(Effect.scoped))
+
   it("the machine has sh, awk and base64, and its awk keeps the whole name as busybox's does", () => {
     for (const tool of ["sh", "awk", "base64"]) {
       const found = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" })

@@ -257,6 +257,36 @@ describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)",
       }
     }))
 
+  it.effect("the 1 MiB is exact for text of 2, 3 and 4-byte characters and for bytes: at the limit taken, one byte over refused", () =>
+    Effect.gen(function*() {
+      const limit = 1024 * 1024
+      const atLimit = ["é".repeat(limit / 2), "€".repeat((limit - 1) / 3) + "a", "😀".repeat(limit / 4)]
+      for (const value of atLimit) {
+        assert.strictEqual(Buffer.byteLength(value), limit)
+        const secret = yield* Flyte2.kubernetesSecret({ name: "k" }, value)
+        assert.strictEqual(Object.values(secret.stringData!)[0], value)
+        const error = yield* Effect.flip(Flyte2.kubernetesSecret({ name: "k" }, value + "a"))
+        assert.include(error.message, "the value is 1048577 bytes")
+      }
+      const view = new Uint8Array(new ArrayBuffer(limit + 10), 5, limit)
+      yield* Flyte2.kubernetesSecret({ name: "k" }, view)
+      const over = yield* Effect.flip(Flyte2.kubernetesSecret({ name: "k" }, new Uint8Array(limit + 1)))
+      assert.include(over.message, "the value is 1048577 bytes")
+    }))
+
+  it.effect("refuses text holding a lone surrogate, which Kubernetes cannot store as given, saying to pass bytes", () =>
+    Effect.gen(function*() {
+      for (const value of ["a\ud800b", "\udfff", "x\ud83d"]) {
+        const error = yield* Effect.flip(Flyte2.kubernetesSecret({ name: "k" }, value))
+        assert.strictEqual(error.reason, "InvalidValue", JSON.stringify(value))
+        assert.include(error.message, "Uint8Array")
+        assert.notInclude(error.message, value)
+      }
+      // A surrogate pair is one character, taken as it is.
+      const pair = yield* Flyte2.kubernetesSecret({ name: "k" }, "\ud83d\ude00")
+      assert.strictEqual(Object.values(pair.stringData!)[0], "😀")
+    }))
+
   it.effect("bad ids and values are typed errors", () =>
     Effect.gen(function*() {
       for (const [id, value] of [[{ name: "" }, "v"], [{ name: "k" }, 42], [{} as never, "v"]] as const) {

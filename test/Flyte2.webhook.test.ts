@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import { createHash } from "node:crypto"
 import { Flyte2, Kubernetes, Secret } from "../src/index.ts"
 import type { Flyte2InjectOptions, Pod } from "../src/Kubernetes.ts"
@@ -258,6 +259,34 @@ describe("Kubernetes.annotatePod({ flyte: 2 }) and secretsFromAnnotations", () =
       )
       assert.strictEqual(missing.reason, "InvalidOptions")
     }))
+  it.effect("an empty or missing project or domain is refused (the Embedded secret manager refuses an empty label)", () =>
+    Effect.gen(function*() {
+      for (const scope of [{ project: "", domain: "d" }, { project: "p", domain: "" }, { project: "", domain: "" }]) {
+        const error = yield* failureOf(Kubernetes.annotatePod(taskPod, [], { flyte: 2, ...scope }))
+        assert.strictEqual(error.reason, "InvalidOptions", JSON.stringify(scope))
+        assert.include(error.message, "needs a project and a domain, each a non-empty string", JSON.stringify(scope))
+      }
+      const missing = yield* failureOf(
+        Kubernetes.annotatePod(taskPod, [], { flyte: 2, domain: "d" } as never)
+      )
+      assert.include(missing.message, "needs a project and a domain, each a non-empty string")
+    }))
+  it.effect("the scope is read once: a getter cannot pass the checks with one project and label the pod with another", () =>
+    Effect.gen(function*() {
+      for (const field of ["project", "domain"] as const) {
+        for (let bad = 0; bad < 4; bad++) {
+          let reads = 0
+          const options = { flyte: 2 as const, project: "p", domain: "d" }
+          Object.defineProperty(options, field, { get: () => reads++ === bad ? "forged\nlabel" : "ok" })
+          const result = yield* Effect.result(Kubernetes.annotatePod(taskPod, [], options))
+          if (Result.isSuccess(result)) {
+            assert.strictEqual(result.success.metadata?.labels?.[field], "ok", `${field} read ${bad}`)
+          }
+          assert.isAtMost(reads, 1, `${field}: read once`)
+        }
+      }
+    }))
+
   it.effect("a project or domain no pod label can hold is refused, saying what a label value is", () =>
     Effect.gen(function*() {
       for (const [project, domain] of [["Flyte Snacks", "dev"], ["p", "dev/1"], ["p", "d".repeat(64)], ["-p", "d"]]) {

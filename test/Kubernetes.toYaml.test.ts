@@ -60,6 +60,14 @@ describe("Kubernetes.toYaml: YAML 1.1 readers (kubectl) read every string back",
     )
   })
 
+  it("a YAML 1.2 octal (0o17), plain text to YAML 1.1, is quoted: a YAML 1.2 reader would read a number", () => {
+    const strings = ["0o0", "0o17", "0o777"]
+    const value = { values: strings, keys: Object.fromEntries(strings.map((text) => [text, text])) }
+    const text = Kubernetes.toYaml(value)
+    assert.deepStrictEqual(parse(text), value)
+    assert.deepStrictEqual(parse11(text), value)
+  })
+
   it("numbers and booleans stay numbers and booleans", () => {
     const value = { count: 3, ratio: 0.5, optional: true, readOnly: false }
     assert.deepStrictEqual(parse11(Kubernetes.toYaml(value)), value)

@@ -84,6 +84,18 @@ describe("S15 the facade is inert to inspection", () => {
     assert.deepStrictEqual(counts, { env: 0, files: 0 })
   })
 
+  it("a group whose name could hide or forge text prints it escaped, still without a lookup", () => {
+    const { secrets, counts } = countingFacade()
+    for (const name of ["a\u202eb", "filler\u3164", "esc\u001b[2J", "line\nforged"]) {
+      const group = (secrets as unknown as Record<string, object>)[name]!
+      for (const shown of [String(group), inspect(group), JSON.parse(JSON.stringify(group)) as string]) {
+        assert.notMatch(shown, /[\u202e\u3164\u001b\n]/u, JSON.stringify(name))
+        assert.include(shown, "SecretGroup \"", JSON.stringify(name))
+      }
+    }
+    assert.deepStrictEqual(counts, { env: 0, files: 0 })
+  })
+
   it("prints, serialises and lists without a lookup or a throw", async () => {
     const { secrets, counts } = countingFacade()
     const group = secrets.some_group

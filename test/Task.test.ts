@@ -10,6 +10,7 @@ import {
   isTask,
   MissingSecrets,
   Secret,
+  type SecretInput,
   SecretNotFound,
   type SecretRequest,
   SecretsCache,
@@ -56,6 +57,30 @@ describe("task definition", () => {
       (thrownBy(() => task({ name: "", secretRequests: [] }, () => Effect.void)) as Error).message,
       "needs a name"
     )
+  })
+
+  it("throws at definition for two secrets injected as one variable: reading one would give the other's value", () => {
+    const cases: ReadonlyArray<readonly [ReadonlyArray<Secret | SecretInput>, string]> = [
+      [[Secret.flyte2("A"), Secret.flyte2("a")], "secretRequests[0] (key \"A\") and secretRequests[1] (key \"a\")"],
+      [[Secret.flyte2("a-b"), Secret.flyte2("a_b")], "the variable A_B"],
+      [[{ group: "g", key: "a", envVar: "TOKEN" }, { group: "h", key: "b", envVar: "TOKEN" }], "the variable TOKEN"]
+    ]
+    for (const [secretRequests, message] of cases) {
+      const error = thrownBy(() => task({ name: "t", secretRequests }, () => Effect.void)) as Error
+      assert.instanceOf(error, TypeError)
+      assert.include(error.message, message)
+      assert.include(error.message, "holds one value")
+    }
+    // One secret declared twice, or once per version, is one value: accepted.
+    task({
+      name: "t",
+      secretRequests: [
+        { group: "g", key: "k", envVar: "TOKEN" },
+        { group: "g", key: "k", groupVersion: "v1", envVar: "TOKEN" },
+        Secret.flyte2({ key: "x", asEnvVar: "X" }),
+        Secret.flyte2({ key: "x", asEnvVar: "X" })
+      ]
+    }, () => Effect.void)
   })
 
   it("securityContext() is the flyteidl SecurityContext of every declaration", () => {
@@ -527,6 +552,50 @@ describe("a secret declared with a version and without one", () => {
     setEnv({ FLYTE_SECRETS_V2_K: "versioned", FLYTE_SECRETS_K: "unversioned" })
     assert.strictEqual(keyOnly(undefined), "unversioned")
   })
+
+  it("the facade reads the first declared of two names sharing a spelling; a version orders one name's only", () => {
+    // Two groups, one attribute spelling: the versioned one is declared first, so the facade reads it.
+    setEnv({ "FLYTE_SECRETS_MY-API-KEYS_V1_K": "dash-versioned", "FLYTE_SECRETS_MY.API.KEYS_K": "dot" })
+    const groups = [{ group: "my-api-keys", key: "k", groupVersion: "v1" }, { group: "my.api.keys", key: "k" }] as const
+    for (const strict of [true, false]) {
+      const t = task.sync(
+        { name: "spellings_facade", secretRequests: groups, strict, preflight: false, layer: SecretsManager.layer },
+        (_: void, secrets) => secrets.my_api_keys.k
+      )
+      assert.strictEqual(t(undefined), "dash-versioned", `strict: ${strict}`)
+    }
+    setEnv({ "FLYTE_SECRETS_V1_API-KEY": "dash-versioned", "FLYTE_SECRETS_API.KEY": "dot" })
+    const keyOnly = task.sync({
+      name: "spellings_key_only",
+      secretRequests: [{ key: "api-key", groupVersion: "v1" }, { key: "api.key" }],
+      preflight: false,
+      layer: SecretsManager.layer
+    }, (_: void, secrets) => secrets.api_key)
+    assert.strictEqual(keyOnly(undefined), "dash-versioned")
+  })
+
+  it.effect("a Flyte 1 and a Flyte 2 declaration of one name: a request naming its origin reads that one's places", () =>
+    Effect.gen(function*() {
+      setEnv({ G_K: undefined, FLYTE_SECRETS_G_K: "flyte1-place", _UNION_G_K: "flyte2-place" })
+      const flyte1 = new Secret({ group: "g", key: "k", mountRequirement: "ENV_VAR", envVar: "G_K" })
+      const flyte2 = Secret.flyte2({ group: "g", key: "k" })
+      for (const secretRequests of [[flyte1, flyte2], [flyte2, flyte1]]) {
+        for (const strict of [true, false]) {
+          const t = task(
+            { name: "origins", secretRequests, strict, preflight: false },
+            () =>
+              SecretsManager.use((m) =>
+                Effect.all([
+                  m.get(Secret.flyte2({ group: "g", key: "k" })),
+                  m.get(new Secret({ group: "g", key: "k", mountRequirement: "ENV_VAR", envVar: "G_K" }))
+                ])
+              )
+          )
+          const order = secretRequests[0] === flyte1 ? "Flyte 1 first" : "Flyte 2 first"
+          assert.deepStrictEqual(yield* t(), ["flyte2-place", "flyte1-place"], `${order}, strict: ${strict}`)
+        }
+      }
+    }).pipe(Effect.provide(SecretsManager.layer)))
 
   it("the preflight locates the declaration without a version at its own places", () => {
     setEnv({ FLYTE_SECRETS_G_V2_K: "versioned", FLYTE_SECRETS_G_K: undefined })

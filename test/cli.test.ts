@@ -563,6 +563,69 @@ describe("effect-secrets run (in process: what happens before the command starts
     }))
 })
 
+describe("S1 the commands print a path or task name they are given escaped", () => {
+  const hidden = /[\u001b\u202e\u3164]/u
+
+  it.effect("--env-file: a file that cannot be read is named escaped", () =>
+    Effect.gen(function*() {
+      for (const name of ["nope\u202e.env", "nope\u3164.env", "nope\u001b[2J.env"]) {
+        const missing = yield* Effect.flip(withEnvFiles([path.join(temp.dir, name)], {}))
+        assert.include(missing.message, "not found", JSON.stringify(name))
+        assert.notMatch(missing.message, hidden, JSON.stringify(name))
+      }
+    }))
+
+  it.effect("run --secret: a spec refused is named escaped, whatever part is wrong", () =>
+    Effect.gen(function*() {
+      for (const spec of ["db/pass\u202e:DIR", "db/pass:FILE\u3164", "nokey\u202e", "db/pa\u202ess"]) {
+        const ran = yield* runCli(["run", "--secret", spec, "--", "true"])
+        assert.strictEqual(exitCode(ran.exit), 1, JSON.stringify(spec))
+        assert.include(ran.stderr, "--secret \"", JSON.stringify(spec))
+        assert.notMatch(ran.stderr, hidden, JSON.stringify(spec))
+      }
+    }))
+
+  it.effect("a flag value or flag the parser refuses is printed escaped, and so is the hint for run's unknown flag", () =>
+    Effect.gen(function*() {
+      const module = exampleTasks()
+      for (
+        const args of [
+          ["render", module, "--backend", "K8s\u202e"],
+          ["render", module, "--format", "ya\u3164ml"],
+          ["render", module, "--flyte", "2\u202e"],
+          ["where", "--gr\u202eoup", "g"],
+          ["run", "-e\u202e", "x"],
+          ["render", module, "--backend", "K8s\r\tERROR forged"]
+        ]
+      ) {
+        const ran = yield* runCli(args)
+        assert.strictEqual(exitCode(ran.exit), 1, JSON.stringify(args))
+        assert.notMatch(ran.stderr, /[\u202e\u3164\r\t]/u, JSON.stringify(args))
+      }
+    }))
+
+  it.effect("a module path and a --task name are named escaped", () =>
+    Effect.gen(function*() {
+      const absent = yield* runCli(["render", path.join(temp.dir, "tasks\u202e.ts")])
+      assert.strictEqual(exitCode(absent.exit), 1)
+      assert.include(absent.stderr, "not found")
+      assert.notMatch(absent.stderr, hidden)
+      const named = tasksModule(
+        `export const t = task.sync({ name: ${
+          JSON.stringify("rep\u202eort")
+        }, secretRequests: [{ key: "k", mountRequirement: "FILE" }] }, () => 1)`
+      )
+      const refused = yield* runCli(["render", named, "--backend", "AWS"])
+      assert.strictEqual(exitCode(refused.exit), 1)
+      assert.include(refused.stderr, "Task \"rep\\u{202e}ort\"")
+      assert.notMatch(refused.stderr, hidden)
+      const unknown = yield* runCli(["render", exampleTasks(), "--task", "week\u202ely\u3164"])
+      assert.strictEqual(exitCode(unknown.exit), 1)
+      assert.include(unknown.stderr, "no task named \"week\\u{202e}ly\\u{3164}\"")
+      assert.notMatch(unknown.stderr, hidden)
+    }))
+})
+
 describe("S11 effect-secrets run: the signals that end it", () => {
   it.effect("SIGHUP and SIGQUIT interrupt it wherever it is (as the runtime does on SIGINT and SIGTERM); the first is kept", () =>
     Effect.gen(function*() {
@@ -989,6 +1052,26 @@ describe("effect-secrets stored-secret", () => {
         assert.strictEqual(ran.stdout, "", out)
         assertNoSecret(ran)
       }
+    }))
+
+  it.effect("--out ending in / where no folder is (nothing there, or a file) says so, never that it is a folder", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const file = path.join(temp.dir, "plain-file")
+      fs.writeFileSync(file, "")
+      for (const out of [path.join(temp.dir, "missing") + "/", file + "/"]) {
+        const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
+        assert.strictEqual(exitCode(ran.exit), 1, out)
+        assert.notInclude(ran.stderr, "that is a folder", out)
+        assert.include(ran.stderr, "ends with \"/\"", out)
+        assert.strictEqual(ran.stdout, "", out)
+        assertNoSecret(ran)
+      }
+      assert.strictEqual(fs.readFileSync(file, "utf8"), "")
+      assert.isFalse(fs.existsSync(path.join(temp.dir, "missing")))
+      // A folder named with a trailing "/" is still a folder.
+      const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", temp.dir + "/"])
+      assert.include(ran.stderr, "that is a folder; name a file in it.")
     }))
 
   it.effect("--out - is refused (kubectl reads - as standard input): no file is written, no value printed", () =>

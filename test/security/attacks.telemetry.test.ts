@@ -265,11 +265,12 @@ describe("S9 SecretsTelemetry: a declared variable's content through a task, tas
       const layer = Layer.mergeAll(managerOver({ MY_DECLARED: content }), rec.traced, Logger.layer([]))
       const declared = [
         new Secret({ group: "g", key: "k", envVar: "MY_DECLARED", mountRequirement: "FILE" }),
-        new Secret({ group: "g", key: "any", envVar: "MY_DECLARED" })
+        // One secret declared per mount requirement: two secrets may not share a variable.
+        new Secret({ group: "g", key: "k", envVar: "MY_DECLARED" })
       ]
       const syncTask = task.sync(
         { name: "sync_task", layer, secretRequests: declared },
-        (_: void, secrets) => [secrets.get({ group: "g", key: "any", envVar: "MY_DECLARED" })]
+        (_: void, secrets) => [secrets.get({ group: "g", key: "k", envVar: "MY_DECLARED", mountRequirement: "ANY" })]
       )
       try {
         syncTask()

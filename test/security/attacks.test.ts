@@ -473,6 +473,21 @@ describe("S1 configuration: a file prefix cannot lead out, a relative secrets di
       }
     }))
 
+  it.effect("a prefix or secrets directory holding a character that hides or forges text fails the layer, shown escaped", () =>
+    Effect.gen(function*() {
+      // Each is part of every place a miss prints: a name cannot hold these characters, nor can what is added to it.
+      const variables = ["FLYTE_SECRETS_ENV_PREFIX", "FLYTE_SECRETS_FILE_PREFIX", "FLYTE_SECRETS_DEFAULT_DIR"]
+      for (const variable of variables) {
+        for (const hidden of ["\u202e", "\u3164", "\u200b", "\u001b[2J", "\u2028"]) {
+          const value = variable === "FLYTE_SECRETS_DEFAULT_DIR" ? `/tmp/s${hidden}x` : `P${hidden}_`
+          const error = yield* buildWith({ [variable]: value })
+          assert.strictEqual(error._tag, "ConfigError", `${variable} ${JSON.stringify(value)}`)
+          assert.include(String(error), variable)
+          assert.notMatch(String(error), /[\u001b\u202e\u3164\u200b\u2028]/u, `${variable} ${JSON.stringify(value)}`)
+        }
+      }
+    }))
+
   it.effect("a relative FLYTE_SECRETS_DEFAULT_DIR is resolved against the working directory, as flytekit reads it", () =>
     Effect.gen(function*() {
       for (const dir of ["etc/secrets", "./secrets", "../secrets", "~/secrets"]) {

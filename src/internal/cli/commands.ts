@@ -6,6 +6,7 @@
 import * as Cause from "effect/Cause"
 import * as Argument from "effect/cli/Argument"
 import * as CliError from "effect/cli/CliError"
+import * as CliOutput from "effect/cli/CliOutput"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Console from "effect/Console"
@@ -17,6 +18,7 @@ import * as Runtime from "effect/Runtime"
 import * as fs from "node:fs"
 import * as Masking from "../../Masking.ts"
 import { CommandExited, CommandFailed } from "./failure.ts"
+import { escapingFormatter, shown } from "./printing.ts"
 import { where } from "./where.ts"
 
 const json = Flag.Boolean("json").pipe(
@@ -328,7 +330,7 @@ const commandFlagHint = (error: unknown): Effect.Effect<void> => {
   }
   const flag = error.errors.find((problem) => problem._tag === "UnrecognizedOption")
   return flag === undefined ? Effect.void : Console.error(
-    `\nHint: if ${flag.option} belongs to the command, put the command after --: ` +
+    `\nHint: if ${shown(flag.option)} belongs to the command, put the command after --: ` +
       "effect-secrets run [flags] -- CMD ARGS..."
   )
 }
@@ -345,5 +347,6 @@ export const program = (
     Effect.tapError(commandFlagHint),
     Effect.tapCause(reportUnexpected),
     Effect.provide(logging),
+    Effect.provideServiceEffect(CliOutput.Formatter, escapingFormatter),
     Effect.provide(services)
   )

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as util from "node:util"
 import { type CommandFailed, fail } from "./failure.ts"
+import { shown } from "./printing.ts"
 
 const readEnvFile = (file: string): Effect.Effect<Record<string, string>, CommandFailed> =>
   Effect.try({
@@ -16,8 +17,8 @@ const readEnvFile = (file: string): Effect.Effect<Record<string, string>, Comman
       const code = (error as NodeJS.ErrnoException).code
       return fail(
         code === "ENOENT"
-          ? `Environment file ${file} not found.`
-          : `Cannot read environment file ${file} (${code ?? "not a text file"}).`
+          ? `Environment file ${shown(file)} not found.`
+          : `Cannot read environment file ${shown(file)} (${code ?? "not a text file"}).`
       )
     }
   })

@@ -7,7 +7,9 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { isTask, type TaskDefinition } from "../../Task.ts"
+import { quoteName } from "../lookup/naming.ts"
 import { type CommandFailed, fail } from "./failure.ts"
+import { shown } from "./printing.ts"
 
 /** A task a module exports, and the names it is exported under. */
 export interface ExportedTask {
@@ -29,13 +31,13 @@ const typeScriptAdvice = (code: unknown): string =>
 const importModule = (modulePath: string): Effect.Effect<Record<string, unknown>, CommandFailed> => {
   const resolved = path.resolve(modulePath)
   if (!fs.existsSync(resolved)) {
-    return Effect.fail(fail(`Module ${modulePath} not found (looked at ${resolved}).`))
+    return Effect.fail(fail(`Module ${shown(modulePath)} not found (looked at ${shown(resolved)}).`))
   }
   return Effect.tryPromise({
     try: () => import(pathToFileURL(resolved).href) as Promise<Record<string, unknown>>,
     catch: (error) => {
       const { code, message } = error as { code?: unknown; message?: unknown }
-      return fail(`Cannot load module ${modulePath}: ${String(message ?? error)}${typeScriptAdvice(code)}`)
+      return fail(`Cannot load module ${shown(modulePath)}: ${String(message ?? error)}${typeScriptAdvice(code)}`)
     }
   })
 }
@@ -49,14 +51,14 @@ export const loadTasks = (modulePath: string): Effect.Effect<ReadonlyArray<Expor
     }
     if (found.size === 0) {
       return Effect.fail(fail(
-        `Module ${modulePath} exports no task. Export what task() or task.sync() returns: ` +
+        `Module ${shown(modulePath)} exports no task. Export what task() or task.sync() returns: ` +
           "export const myTask = task({ name: \"my_task\", secretRequests: [...] }, body)"
       ))
     }
     return Effect.succeed([...found].map(([task, names]) => ({ task, exports: names })))
   })
 
-const names = (tasks: ReadonlyArray<ExportedTask>) => tasks.map(({ task }) => JSON.stringify(task.name)).join(", ")
+const names = (tasks: ReadonlyArray<ExportedTask>) => tasks.map(({ task }) => quoteName(task.name)).join(", ")
 
 /**
  * The task named `name` (the `name` in its options, not its export's); without a name, the module's only task.
@@ -71,16 +73,16 @@ export const selectTask = (
     return tasks.length === 1
       ? Effect.succeed(tasks[0]!.task)
       : Effect.fail(
-        fail(`Module ${modulePath} exports ${tasks.length} tasks; choose one with --task: ${names(tasks)}.`)
+        fail(`Module ${shown(modulePath)} exports ${tasks.length} tasks; choose one with --task: ${names(tasks)}.`)
       )
   }
   const named = tasks.filter(({ task }) => task.name === name)
   if (named.length === 1) return Effect.succeed(named[0]!.task)
   return Effect.fail(fail(
     named.length === 0
-      ? `Module ${modulePath} has no task named ${JSON.stringify(name)} (--task matches the name in a task's ` +
+      ? `Module ${shown(modulePath)} has no task named ${quoteName(name)} (--task matches the name in a task's ` +
         `options, not its export's). Its tasks: ${names(tasks)}.`
-      : `Module ${modulePath} has ${named.length} tasks named ${JSON.stringify(name)} (exported as ` +
+      : `Module ${shown(modulePath)} has ${named.length} tasks named ${quoteName(name)} (exported as ` +
         `${named.map(({ exports }) => exports.join(" and ")).join(", ")}): give them different names.`
   ))
 }

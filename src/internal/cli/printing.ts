@@ -2,10 +2,13 @@
  * What the commands print: lines masked on their way out (no command prints a secret value; masking makes sure),
  * aligned columns, and secret names shown so that no name can forge text in a terminal.
  */
+import * as CliOutput from "effect/cli/CliOutput"
+import * as TerminalCapabilities from "effect/cli/TerminalCapabilities"
 import * as Console from "effect/Console"
-import type * as Effect from "effect/Effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import { mask } from "../../Masking.ts"
-import { quoteName } from "../lookup/naming.ts"
+import { hasHiddenCharacter, quoteName } from "../lookup/naming.ts"
 
 /** Prints text to stdout, every registered secret value masked. */
 export const print = (text: string): Effect.Effect<void> => Console.log(mask(text))
@@ -46,3 +49,27 @@ export const secretName = (
     : `${shown(group)}/${shown(key)}`
   return groupVersion === undefined ? name : `${name} (version ${shown(groupVersion)})`
 }
+
+/**
+ * Text with every hidden character escaped but a line break and ESC: the parser's formatter escapes control
+ * characters in a message (ESC among them) and colours its own output with ESC sequences, but not a carriage return,
+ * a tab or a format, separator or invisible character.
+ */
+const escapeHidden = (text: string): string =>
+  [...text].map((character) =>
+    character !== "\n" && character !== "\u001b" && hasHiddenCharacter(character)
+      ? quoteName(character).slice(1, -1)
+      : character
+  ).join("")
+
+/** The parser's default formatter (coloured where the terminal can be), its errors, which quote what was typed, escaped. */
+export const escapingFormatter: Effect.Effect<CliOutput.Formatter> = Effect.contextWith((context) => {
+  const colors = Context.get(context, TerminalCapabilities.TerminalCapabilities).canColor
+  const base = CliOutput.defaultFormatter({ colors })
+  return Effect.succeed({
+    ...base,
+    formatCliError: (error) => escapeHidden(base.formatCliError(error)),
+    formatError: (error) => escapeHidden(base.formatError(error)),
+    formatErrors: (errors) => escapeHidden(base.formatErrors(errors))
+  })
+})

@@ -9,6 +9,7 @@ import * as Kubernetes from "../../Kubernetes.ts"
 import type { Secret } from "../../Secret.ts"
 import { noScope } from "../kubernetes/annotations.ts"
 import { rejection } from "../kubernetes/podValidation.ts"
+import { quoteName } from "../lookup/naming.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 import { type Flyte2Scope, flyte2Scope, redacted, redactEmbeddedFiles, storeAt } from "./flyte2Scope.ts"
 import { loadTasks, selectTask } from "./modules.ts"
@@ -127,8 +128,7 @@ export const render = (input: RenderInput): Effect.Effect<void, CommandFailed> =
     }
     const task = yield* selectTask(yield* loadTasks(input.module), input.task, input.module)
     const pod = taskPod(task.name)
-    const inTask = (error: Kubernetes.SecretInjectionError) =>
-      fail(`Task ${JSON.stringify(task.name)}: ${error.message}`)
+    const inTask = (error: Kubernetes.SecretInjectionError) => fail(`Task ${quoteName(task.name)}: ${error.message}`)
     const rendered = yield* (input.flyte === 2 ? flyte2Pod : flyte1Pod)(input, pod, task.secretRequests).pipe(
       Effect.catchTag("SecretInjectionError", (error) => Effect.fail(inTask(error)))
     )

@@ -15,6 +15,7 @@ import { SecretsManager } from "../../SecretsManager.ts"
 import { removeOrphanedTempDirs } from "../files/ownedTempDirs.ts"
 import { podDirPrefix } from "../kubernetes/materialize.ts"
 import { inTask } from "../lookup/misses.ts"
+import { quoteName } from "../lookup/naming.ts"
 import { maskForms, rawByteForms } from "../masking/forms.ts"
 import { type CommandEnd, runCommand } from "./childProcess.ts"
 import { withEnvFiles } from "./envFiles.ts"
@@ -52,14 +53,14 @@ export const parseSecretSpec = (spec: string): Result.Result<Secret, string> => 
   const mount = colon === -1 ? "ANY" : spec.slice(colon + 1)
   if (!mounts.includes(mount)) {
     return Result.fail(
-      `--secret ${JSON.stringify(spec)}: ${JSON.stringify(`:${mount}`)} is not a mount requirement; ` +
+      `--secret ${quoteName(spec)}: ${quoteName(`:${mount}`)} is not a mount requirement; ` +
         "end the spec with :ENV_VAR or :FILE, or with neither (my-api-keys/github_token:ENV_VAR)"
     )
   }
   const slash = names.indexOf("/")
   if (slash <= 0 || slash === names.length - 1) {
     return Result.fail(
-      `--secret ${JSON.stringify(spec)}: write GROUP/KEY, optionally followed by :ENV_VAR or :FILE ` +
+      `--secret ${quoteName(spec)}: write GROUP/KEY, optionally followed by :ENV_VAR or :FILE ` +
         "(my-api-keys/github_token:ENV_VAR)"
     )
   }
@@ -72,7 +73,7 @@ export const parseSecretSpec = (spec: string): Result.Result<Secret, string> => 
       })
     )
   } catch (error) {
-    return Result.fail(`--secret ${JSON.stringify(spec)}: ${(error as Error).message}`)
+    return Result.fail(`--secret ${quoteName(spec)}: ${(error as Error).message}`)
   }
 }
 

@@ -117,7 +117,10 @@ const whyNotWritten = (file: string, code: string | undefined): string => {
         ? "that is a folder; name a file in it."
         : "the file exists; remove it or name another (a manifest is never written over a file)."
     case "EISDIR":
-      return "that is a folder; name a file in it."
+      // A path ending in "/" names a folder whether one is there or not (nothing, or a file).
+      return isDirectory(file)
+        ? "that is a folder; name a file in it."
+        : "the path ends with \"/\", which names a folder, and none is there; name the file without it."
     case "ENOENT":
       return "its folder does not exist; create it or name a file in an existing one."
     case "ENOTDIR":

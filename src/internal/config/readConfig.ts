@@ -8,6 +8,7 @@ import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import { Environment } from "../../Environment.ts"
 import type { SecretsConfigShape } from "../../SecretsConfig.ts"
+import { hasHiddenCharacter, quoteName } from "../lookup/naming.ts"
 import { closest } from "../lookup/request.ts"
 import { path } from "../nodeBuiltins.ts"
 
@@ -36,12 +37,31 @@ const invalid = (variable: string, message: string): ConfigError =>
     new Schema.SchemaError(new SchemaIssue.Pointer([variable], new SchemaIssue.InvalidValue({ message })))
   )
 
+/**
+ * The first setting holding a character that hides or forges text: each is part of the variable names and paths a
+ * miss prints, which no name may put such a character in either.
+ */
+const hiddenCharacterProblem = (config: SecretsConfigShape): ConfigError | undefined => {
+  for (const setting of ["envPrefix", "filePrefix", "defaultDir"] as const) {
+    if (hasHiddenCharacter(config[setting])) {
+      return invalid(
+        variables[setting],
+        `${variables[setting]} may not hold control, format, separator or invisible characters, got ` +
+          quoteName(config[setting])
+      )
+    }
+  }
+  return undefined
+}
+
 /** The first problem with a configuration, naming the variable that sets it (config values are not secrets). */
 const problemOf = (config: SecretsConfigShape): ConfigError | undefined => {
-  if (/[/\\\p{Cc}]|\.\./u.test(config.filePrefix)) {
+  const hidden = hiddenCharacterProblem(config)
+  if (hidden !== undefined) return hidden
+  if (/[/\\]|\.\./u.test(config.filePrefix)) {
     return invalid(
       variables.filePrefix,
-      `${variables.filePrefix} may not hold "/", "\\", ".." or control characters, got ` +
+      `${variables.filePrefix} may not hold "/", "\\" or "..", got ` +
         JSON.stringify(config.filePrefix)
     )
   }

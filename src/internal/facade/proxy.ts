@@ -7,6 +7,7 @@ import type { Secrets, SecretsMethods } from "../../SecretsFacade.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { BoundedCache } from "../BoundedCache.ts"
 import { coreOf, type ReadNow, readNow } from "../lookup/core.ts"
+import { hasHiddenCharacter, quoteName } from "../lookup/naming.ts"
 import { util } from "../nodeBuiltins.ts"
 import { runNow } from "./run.ts"
 
@@ -106,7 +107,8 @@ const makeFacade = <Methods extends object>(
   }
 
   const group = (name: string): object =>
-    new Proxy(printable(`SecretGroup ${name} <lazy>`), {
+    // A name that could hide or forge text where the group is printed is shown escaped, as every refused name is.
+    new Proxy(printable(`SecretGroup ${hasHiddenCharacter(name) ? quoteName(name) : name} <lazy>`), {
       ...readOnly,
       get: (target, key) => {
         if (isProbe(key)) return Reflect.get(target, key)

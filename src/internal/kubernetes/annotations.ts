@@ -172,10 +172,19 @@ export const noScope = "(none)"
  * Kubernetes label value (as a stored secret's scope must be); one left out is `noScope`.
  */
 export const flyte2ScopeLabels = (scope: { readonly project?: unknown; readonly domain?: unknown }) => {
-  const { domain = noScope, project = noScope } = scope
-  if (typeof project !== "string" || typeof domain !== "string") return "project and domain must be strings"
-  return scopeProblem({ project: scope.project as string | undefined, domain: scope.domain as string | undefined }) ??
-    { organization: "flyte", project, domain }
+  // Each read once: a getter cannot pass the checks with one project and label the pod with another.
+  const { domain, project } = scope
+  if (![project, domain].every((part) => part === undefined || typeof part === "string")) {
+    return "project and domain must be strings"
+  }
+  const given = { project: project as string | undefined, domain: domain as string | undefined }
+  if (given.project !== undefined && given.domain === undefined) {
+    return `a project needs its domain: Flyte 2's executor labels a task pod with both, and a project is stored ` +
+      `under a domain (project=${quoteName(given.project)}): give the domain, or leave out the project for the ` +
+      "organisation scope."
+  }
+  return scopeProblem(given) ??
+    { organization: "flyte", project: given.project ?? noScope, domain: given.domain ?? noScope }
 }
 
 export const annotatePod = (
@@ -185,10 +194,12 @@ export const annotatePod = (
 ): Effect.Effect<Pod, SecretInjectionError> =>
   fromResult(() => {
     if (options === undefined) return annotate(pod, secrets)
-    // A pod for a cluster names its scope: Flyte 2's executor labels every task pod with both.
-    const labels = options.project === undefined || options.domain === undefined
-      ? "project and domain must be strings"
-      : flyte2ScopeLabels(options)
+    // A pod for a cluster names its scope: Flyte 2's executor labels every task pod with both, never empty.
+    const scope = { project: options.project, domain: options.domain }
+    const labels = [scope.project, scope.domain].some((part) => part === undefined || part === "")
+      ? "a Flyte 2 task pod needs a project and a domain, each a non-empty string: its executor labels every task " +
+        "pod with both, and the Embedded secret manager refuses a pod whose project or domain label is empty."
+      : flyte2ScopeLabels(scope)
     return typeof labels === "string"
       ? Result.fail({ reason: "InvalidOptions", detail: labels })
       : annotate(pod, secrets, labels)

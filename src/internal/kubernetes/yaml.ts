@@ -17,11 +17,14 @@ interface YamlModule {
 
 let yamlModule: YamlModule | undefined
 
-/** Matches `<<` and `=`: a string the writer must quote, since a YAML 1.1 reader gives both a meaning. */
+/**
+ * Matches `<<` and `=`, which a YAML 1.1 reader gives a meaning, and YAML 1.2's octal `0o17`, text to YAML 1.1 but a
+ * number to a YAML 1.2 reader: strings the writer must quote.
+ */
 const keyIndicators = {
   tag: "tag:yaml.org,2002:value",
   default: true,
-  test: /^(?:<<|=)$/,
+  test: /^(?:<<|=|0o[0-7]+)$/,
   resolve: (text: string) => text
 }
 

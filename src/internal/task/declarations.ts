@@ -8,7 +8,7 @@ import { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
 import { coreOf, managerFromCore } from "../lookup/core.ts"
 import { inTask } from "../lookup/misses.ts"
-import { quoteName, shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
+import { describeName, quoteName, shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
 import { readRequest, requestFields } from "../lookup/request.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { inLayerContext } from "../telemetry/facadeContext.ts"
@@ -18,10 +18,6 @@ import { pollOnly } from "../watch/watchValues.ts"
 const slot = (group: string | undefined, key: string | undefined) => `${group ?? ""}\u0000${key ?? ""}`
 const attributeSpelling = (part: string | undefined) => part === undefined ? "" : shellSafeSpelling(part) ?? part
 
-/**
- * Looks up declarations by group and key, and by the spelling attribute access can write: `-` and `.` as `_`, so
- * `secrets.my_api_keys.github_token` finds the group `my-api-keys`, and `secrets.token` a key-only `token`.
- */
 /**
  * Whether a name's request that names no version nor settings (the facade's `secrets.<group>.<key>`) reads `secret`
  * before `kept`, declared earlier: a declaration without a version before a versioned one, else the first.
@@ -34,13 +30,19 @@ const readsBefore = (secret: Secret, kept: Secret | undefined): boolean =>
 const readFirst = (candidates: ReadonlyArray<Secret> | undefined): Secret | undefined =>
   candidates?.reduce<Secret | undefined>((kept, secret) => readsBefore(secret, kept) ? secret : kept, undefined)
 
+/**
+ * Looks up declarations by group and key, and by the spelling attribute access can write: `-` and `.` as `_`, so
+ * `secrets.my_api_keys.github_token` finds the group `my-api-keys`, and `secrets.token` a key-only `token`. A
+ * spelling stands for the first name declared with it; a version orders only that name's declarations.
+ */
 export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
   const byName = new Map<string, Array<Secret>>()
-  const byAttribute = new Map<string, Secret>()
+  // Each spelling's first declared name, as its slot in `byName`.
+  const byAttribute = new Map<string, string>()
   // The spellings of the groups attribute access reaches (declarations with a group and a key), and the key-only
-  // declarations by the spelling of their key: a group wins at the top level.
+  // names by the spelling of their key: a group wins at the top level.
   const groupSpellings = new Set<string>()
-  const keyOnlyByAttribute = new Map<string, Secret>()
+  const keyOnlyByAttribute = new Map<string, string>()
   const isDeclared = new Set(declared)
   // The request a declaration makes in bytes mode, kept so a lookup compiled for it is found again by identity.
   const asBytes = new Map(declared.map((secret) => [secret, Object.freeze({ ...secret, encodeMode: "rb" as const })]))
@@ -49,17 +51,19 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
     const key = slot(name.group, name.key)
     byName.set(key, [...(byName.get(key) ?? []), secret])
     const attribute = slot(attributeSpelling(name.group), attributeSpelling(name.key))
-    if (readsBefore(secret, byAttribute.get(attribute))) byAttribute.set(attribute, secret)
+    if (!byAttribute.has(attribute)) byAttribute.set(attribute, key)
     if (name.key === undefined) continue
     if (name.group !== undefined) groupSpellings.add(attributeSpelling(name.group))
-    else if (readsBefore(secret, keyOnlyByAttribute.get(attributeSpelling(name.key)))) {
-      keyOnlyByAttribute.set(attributeSpelling(name.key), secret)
+    else if (!keyOnlyByAttribute.has(attributeSpelling(name.key))) {
+      keyOnlyByAttribute.set(attributeSpelling(name.key), key)
     }
   }
+  const readFirstOf = (nameSlot: string | undefined) =>
+    nameSlot === undefined ? undefined : readFirst(byName.get(nameSlot))
 
   /**
    * The declaration a request names, or `undefined`. Its version decides between several declarations of a name,
-   * then its `envVar` and mount requirement (a secret may be declared once per variable it is injected as); a
+   * then its `envVar`, mount requirement and origin (a secret may be declared once per variable it is injected as); a
    * request naming neither gets the first. A request without a version names a declaration without one before a
    * versioned one. `request` is a declaration, or a request's fields as `requestFields` read them.
    */
@@ -86,8 +90,9 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
    * attribute spelling names, else the names as written (an undeclared secret).
    */
   const attributeRequests = (group: string, key: string): ReadonlyArray<SecretRequest> => [
-    readFirst(byName.get(slot(group, key))) ??
-      byAttribute.get(slot(attributeSpelling(group), attributeSpelling(key))) ?? { group, key }
+    readFirstOf(slot(group, key)) ??
+      readFirstOf(byAttribute.get(slot(attributeSpelling(group), attributeSpelling(key)))) ??
+      { group, key }
   ]
 
   /**
@@ -98,7 +103,7 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
     if (keyOnlyByAttribute.size === 0) return undefined
     const spelling = attributeSpelling(name)
     if (groupSpellings.has(spelling)) return undefined
-    const declaredKeyOnly = readFirst(byName.get(slot(undefined, name))) ?? keyOnlyByAttribute.get(spelling)
+    const declaredKeyOnly = readFirstOf(slot(undefined, name)) ?? readFirstOf(keyOnlyByAttribute.get(spelling))
     return declaredKeyOnly === undefined ? undefined : [declaredKeyOnly]
   }
 
@@ -109,21 +114,49 @@ export const makeDeclarations = (declared: ReadonlyArray<Secret>) => {
   const requestFor = (declared: Secret, request: SecretRequest, strict: boolean): SecretRequest | undefined => {
     const mountRequirement = request.mountRequirement ?? declared.mountRequirement
     const envVar = request.envVar || declared.envVar
-    if (mountRequirement === declared.mountRequirement && envVar === declared.envVar) {
+    const origin = request.origin ?? declared.origin
+    if (mountRequirement === declared.mountRequirement && envVar === declared.envVar && origin === declared.origin) {
       return request.encodeMode === "rb" ? asBytes.get(declared)! : declared
     }
     if (strict) return undefined
     const { group, groupVersion, key } = declared
-    return { group, key, groupVersion, mountRequirement, envVar, encodeMode: request.encodeMode }
+    return { group, key, groupVersion, mountRequirement, envVar, encodeMode: request.encodeMode, origin }
   }
 
   return { find, attributeRequests, topLevelRequests, requestFor }
 }
 
-/** Whether the request's `envVar` and mount requirement, where it gives them, are the declaration's. */
+const sameSecret = (one: Secret, other: Secret): boolean => {
+  const [a, b] = [toSecretName(one), toSecretName(other)]
+  return a.group === b.group && a.key === b.key
+}
+
+/**
+ * Why a task cannot declare these, or `undefined`: two different secrets injected as one variable, which holds one
+ * value (the platform writes both, the last wins), so reading one would give the other's value. A secret declared
+ * twice, or once per version, is one value.
+ */
+export const sharedVariableProblem = (declared: ReadonlyArray<Secret>): string | undefined => {
+  const firstByVariable = new Map<string, number>()
+  for (const [index, secret] of declared.entries()) {
+    if (!secret.envVar) continue
+    const first = firstByVariable.get(secret.envVar)
+    if (first === undefined) firstByVariable.set(secret.envVar, index)
+    else if (!sameSecret(declared[first]!, secret)) {
+      return `secretRequests[${first}] (${describeName(toSecretName(declared[first]!))}) and ` +
+        `secretRequests[${index}] (${describeName(toSecretName(secret))}) are both injected as the variable ` +
+        `${secret.envVar}, which holds one value: reading one would give the other's. Give one of them another ` +
+        "envVar (asEnvVar for Secret.flyte2)."
+    }
+  }
+  return undefined
+}
+
+/** Whether the request's `envVar`, mount requirement and origin, where it gives them, are the declaration's. */
 const namesSettingsOf = (request: SecretRequest, secret: Secret): boolean =>
   (!request.envVar || request.envVar === secret.envVar) &&
-  (request.mountRequirement === undefined || request.mountRequirement === secret.mountRequirement)
+  (request.mountRequirement === undefined || request.mountRequirement === secret.mountRequirement) &&
+  (request.origin === undefined || request.origin === secret.origin)
 
 /** A task's declarations as built by `makeDeclarations`. */
 export type Declarations = ReturnType<typeof makeDeclarations>

@@ -51,6 +51,25 @@ const dataKeyProblem = (encoded: string): string | undefined =>
 const readOnce = (id: SecretId): SecretId =>
   typeof id === "object" && id !== null ? { name: id.name, project: id.project, domain: id.domain } : id
 
+/** A surrogate not part of a pair: with the `u` flag, a pair is one character of another category. */
+const loneSurrogate = /\p{Cs}/u
+
+/**
+ * Why Kubernetes cannot store the value as given, or `undefined`: text is sent as UTF-8, which a lone surrogate has no
+ * form in (the API server would store U+FFFD, and YAML cannot spell it at all), and a Secret holds at most 1 MiB.
+ */
+const valueProblem = (value: unknown): string | undefined => {
+  if (typeof value !== "string" && !(value instanceof Uint8Array)) return "a value is a string or a Uint8Array."
+  if (typeof value === "string" && loneSurrogate.test(value)) {
+    return "the text holds a lone surrogate, which has no UTF-8 form, so Kubernetes would not store it as given: " +
+      "pass the value's bytes as a Uint8Array."
+  }
+  const size = typeof value === "string" ? Buffer.byteLength(value, "utf8") : value.length
+  return size > maxSecretDataBytes
+    ? `the value is ${size} bytes, and Kubernetes takes at most ${maxSecretDataBytes} (1 MiB) of values in a Secret.`
+    : undefined
+}
+
 export const storedSecret = (
   given: SecretId,
   value: string | Uint8Array,
@@ -60,22 +79,8 @@ export const storedSecret = (
   const problem = idProblem(id) ?? secretNameProblem(id.name) ?? scopeProblem(id) ??
     dataKeyProblem(encodeSecretName(id))
   if (problem !== undefined) return Result.fail({ reason: "InvalidSecret", detail: problem })
-  if (typeof value !== "string" && !(value instanceof Uint8Array)) {
-    return Result.fail({
-      reason: "InvalidValue",
-      secret: { key: id.name },
-      detail: "a value is a string or a Uint8Array."
-    })
-  }
-  const size = typeof value === "string" ? Buffer.byteLength(value, "utf8") : value.length
-  if (size > maxSecretDataBytes) {
-    return Result.fail({
-      reason: "InvalidValue",
-      secret: { key: id.name },
-      detail: `the value is ${size} bytes, and Kubernetes takes at most ${maxSecretDataBytes} (1 MiB) of values in a ` +
-        "Secret."
-    })
-  }
+  const badValue = valueProblem(value)
+  if (badValue !== undefined) return Result.fail({ reason: "InvalidValue", secret: { key: id.name }, detail: badValue })
   const badNamespace = namespaceProblem(namespace)
   if (badNamespace !== undefined) return Result.fail({ reason: "InvalidOptions", detail: badNamespace })
   const encoded = encodeSecretName(id)
