@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import { facadeOver } from "./internal/facade/proxy.ts"
 import { defaultManager, managerOf, runNow } from "./internal/facade/run.ts"
-import { quoteName } from "./internal/lookup/naming.ts"
+import { hasHiddenCharacter, quoteName } from "./internal/lookup/naming.ts"
 import {
   type Declarations,
   declaredManager,
@@ -155,6 +155,13 @@ interface DefinedTask extends TaskDefinition {
 const defineTask = (options: TaskOptions): DefinedTask => {
   if (typeof options?.name !== "string" || options.name === "") {
     throw new TypeError("A task needs a name: task({ name: \"my_task\", secretRequests: [...] }, body)")
+  }
+  // The name is printed in errors, logs and span attributes as it is.
+  if (hasHiddenCharacter(options.name)) {
+    throw new TypeError(
+      `Task ${quoteName(options.name)}: a task's name may not hold a control, format, separator or invisible ` +
+        "character (it is printed in errors, logs and spans)"
+    )
   }
   if (!Array.isArray(options.secretRequests)) {
     throw new TypeError(`Task ${quoteName(options.name)}: secretRequests must be an array of Secret declarations`)

@@ -57,6 +57,19 @@ describe("task definition", () => {
       (thrownBy(() => task({ name: "", secretRequests: [] }, () => Effect.void)) as Error).message,
       "needs a name"
     )
+    // A task's name is printed in errors, logs and span attributes: nothing in it may forge or hide text.
+    for (const name of ["a\nb", "a\u202eb", "a\u3164b", "a\u2028b"]) {
+      const definitions = [
+        () => task({ name, secretRequests: [] }, () => Effect.void),
+        () => task.sync({ name, secretRequests: [] }, () => 1)
+      ]
+      for (const define of definitions) {
+        const error = thrownBy(define) as Error
+        assert.instanceOf(error, TypeError, JSON.stringify(name))
+        assert.include(error.message, "may not hold a control, format, separator or invisible character")
+        assert.notInclude(error.message, name, "the name is shown escaped")
+      }
+    }
   })
 
   it("throws at definition for two secrets injected as one variable: reading one would give the other's value", () => {
