@@ -331,6 +331,18 @@ describe("Flyte2.store", () => {
     assert.include((thrownBy(() => Flyte2.store([{ name: "k", value: 1 as never }])) as Error).message, "Uint8Array")
     assert.include((thrownBy(() => Flyte2.store(null as never)) as Error).message, "Flyte2.store")
   })
+  it("reads each entry's fields once: a getter cannot pass the checks with one scope and store under another", () => {
+    for (const field of ["name", "project", "domain"] as const) {
+      let reads = 0
+      const entry = { name: "k", value: "v", project: "p", domain: "d" }
+      Object.defineProperty(entry, field, { enumerable: true, get: () => reads++ < 1 ? "plain" : "Not a label\u202e" })
+      const store = Flyte2.store([entry])
+      assert.deepStrictEqual(store.ids, [
+        Flyte2.encodeSecretName({ name: "k", project: "p", domain: "d", [field]: "plain" })
+      ], field)
+    }
+  })
+
   it.effect("refuses a project or domain no pod can carry as a label, with the words of kubernetesSecret's refusal", () =>
     Effect.gen(function*() {
       const refused = [...unprintable.map((character) => `dev${character}FORGED`), ...notLabelValues]

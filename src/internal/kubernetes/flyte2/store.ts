@@ -40,6 +40,10 @@ export const encodeId = (organization: string, domain: string, project: string, 
 export const encodeSecretName = ({ domain, name, project }: SecretId): string =>
   encodeId(serviceOrganization, domain ?? "", project ?? "", name)
 
+/** The id's fields, each read once: a getter cannot answer one project to the checks and another to what is built. */
+export const readIdOnce = (id: SecretId): SecretId =>
+  typeof id === "object" && id !== null ? { name: id.name, project: id.project, domain: id.domain } : id
+
 /** Why SecretService refuses the id, or `undefined`. */
 export const idProblem = (id: unknown): string | undefined => {
   if (typeof id !== "object" || id === null) return "a secret id is { name, project?, domain? }"
@@ -141,7 +145,11 @@ export const makeStore = (
     return "a store takes entries [{ name, value, project?, domain? }] or a record { [name]: value }"
   }
   const values = new Map<string, StoredValue>()
-  for (const [index, entry] of list.entries()) {
+  for (const [index, given] of list.entries()) {
+    // Each field read once: what is checked is what is stored.
+    const entry = typeof given === "object" && given !== null
+      ? { ...readIdOnce(given as StoreEntry), value: (given as StoreEntry).value }
+      : given
     const problem = idProblem(entry) ?? scopeProblem(entry as StoreEntry)
     if (problem !== undefined) return `entry ${index}: ${problem}`
     const value = storedValue((entry as StoreEntry).value)

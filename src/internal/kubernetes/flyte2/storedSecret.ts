@@ -7,7 +7,15 @@ import * as Result from "effect/Result"
 import { shownName } from "../../lookup/naming.ts"
 import { isDnsLabel, isSecretKey } from "../podValidation.ts"
 import type { Problem } from "../problems.ts"
-import { encodeSecretName, idProblem, md5Hex, scopeProblem, type SecretId, secretNameProblem } from "./store.ts"
+import {
+  encodeSecretName,
+  idProblem,
+  md5Hex,
+  readIdOnce,
+  scopeProblem,
+  type SecretId,
+  secretNameProblem
+} from "./store.ts"
 
 /** A `core/v1` Secret as SecretService writes it. */
 export interface StoredKubernetesSecret {
@@ -47,10 +55,6 @@ const dataKeyProblem = (encoded: string): string | undefined =>
     : `the id SecretService stores the secret under would be ${encoded.length} characters, and Kubernetes takes a ` +
       "Secret's data key of at most 253: shorten the name, project or domain."
 
-/** The id's fields, each read once: a getter cannot answer one project to the checks and another to the Secret. */
-const readOnce = (id: SecretId): SecretId =>
-  typeof id === "object" && id !== null ? { name: id.name, project: id.project, domain: id.domain } : id
-
 /** A surrogate not part of a pair: with the `u` flag, a pair is one character of another category. */
 const loneSurrogate = /\p{Cs}/u
 
@@ -75,7 +79,7 @@ export const storedSecret = (
   value: string | Uint8Array,
   namespace: string = defaultSecretNamespace
 ): Result.Result<StoredKubernetesSecret, Problem> => {
-  const id = readOnce(given)
+  const id = readIdOnce(given)
   const problem = idProblem(id) ?? secretNameProblem(id.name) ?? scopeProblem(id) ??
     dataKeyProblem(encodeSecretName(id))
   if (problem !== undefined) return Result.fail({ reason: "InvalidSecret", detail: problem })
