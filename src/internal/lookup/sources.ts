@@ -82,12 +82,11 @@ const fromValue = (value: string, mode: Mode, text: TextRule): string | Uint8Arr
 
 /** The variable `name`, read when the place is tried. */
 export const variable = (source: string, name: string, mode: Mode, context: LookupContext): Place => {
-  const notSet = miss(source, name, "not set")
   const maxBytes = context.config.maxFileBytes
   const text = context.text ?? flytekitText
   return () => {
     const value = context.environment.get(name)
-    if (value === undefined) return notSet
+    if (value === undefined) return miss(source, name, "not set")
     if (oversized(value, maxBytes)) return miss(source, name, `holds over ${maxBytes} bytes, over the limit`, "refused")
     return found(source, name, fromValue(value, mode, text))
   }
@@ -112,10 +111,9 @@ const fileRead = (
 ): () => Now.Now<Found, FileMiss | ReadonlyArray<Attempt>> => {
   const request = { contained, content: mode === "text" || mode === "bytes" }
   const text = context.text ?? flytekitText
-  const notText = miss(source, location, notValidUtf8, "refused")
   const ofFile = (file: SecretFile) => {
     const value = fromFile(file.bytes, path, mode, text)
-    return value === undefined ? notText : found(source, location, value)
+    return value === undefined ? miss(source, location, notValidUtf8, "refused") : found(source, location, value)
   }
   return () => Now.flatMap(context.files.read(path, request), ofFile)
 }
