@@ -118,7 +118,7 @@ const refusedAny = (attempts: ReadonlyArray<Attempt>): boolean => {
 }
 
 /**
- * Attempts with each place once, in a new array, each frozen (a place may answer every miss with the same attempt):
+ * Attempts with each place once, in a new array of the miss's own, each frozen (a file's attempt is made unfrozen):
  * two spellings of a name can share a place (`MY_API_KEYS_TOKEN`). A lookup tries a handful of places, so a scan of
  * those kept is cheaper than a set of keys.
  */

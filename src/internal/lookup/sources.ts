@@ -97,9 +97,9 @@ const fromFile = (bytes: Uint8Array, path: string, mode: Mode, text: TextRule): 
   mode === "bytes" ? bytes : mode === "text" ? text.ofFile(bytes) : path
 
 /**
- * One file, read (or, for `path` and `locate`, only checked) each time the returned function is called. What does
- * not change between reads (the reader's request, the text rule, the refusal of bytes that are not text) is made
- * once, when the lookup is compiled.
+ * One file, read (or, for `path` and `locate`, only checked) each time the returned function is called. What every
+ * read uses (the reader's request, the text rule) is made once, when the lookup is compiled; a miss is made when it
+ * happens, so a compiled lookup holds no more than it needs.
  */
 const fileRead = (
   source: string,
