@@ -37,6 +37,10 @@ const valueOf = (spec: StorageCase["request"]["secretSpec"]) =>
   spec.stringValue !== undefined ? spec.stringValue : new Uint8Array(Buffer.from(spec.binaryValueBase64!, "base64"))
 
 /** The typed error `kubernetesSecret` fails with (a test failure when it succeeds). */
+/** An id with `value` as its project (and a plain domain), and one with `value` as its domain, each by its field. */
+const scopeFields = (value: string) =>
+  [["project", { name: "k", project: value, domain: "d" }], ["domain", { name: "k", domain: value }]] as const
+
 const refusal = (id: Flyte2.SecretId, namespace?: string) =>
   Effect.gen(function*() {
     const result = yield* Effect.result(
@@ -81,12 +85,7 @@ describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)",
     Effect.gen(function*() {
       for (const character of unprintable) {
         const hostile = `dev${character}FORGED`
-        for (
-          const [field, id] of [["project", { name: "k", project: hostile, domain: "d" }], ["domain", {
-            name: "k",
-            domain: hostile
-          }]] as const
-        ) {
+        for (const [field, id] of scopeFields(hostile)) {
           const error = yield* refusal(id)
           assert.strictEqual(error._tag, "SecretInjectionError")
           assert.strictEqual(error.reason, "InvalidSecret", field)
@@ -151,12 +150,7 @@ describe("Flyte2.kubernetesSecret: what SecretService writes (storage vectors)",
   it.effect("refuses a printable project or domain Kubernetes refuses as a label value, saying what a label value is, as InvalidSecret", () =>
     Effect.gen(function*() {
       for (const value of notLabelValues) {
-        for (
-          const [field, id] of [["project", { name: "k", project: value, domain: "d" }], ["domain", {
-            name: "k",
-            domain: value
-          }]] as const
-        ) {
+        for (const [field, id] of scopeFields(value)) {
           const error = yield* refusal(id)
           assert.strictEqual(error.reason, "InvalidSecret", `${field} ${value}`)
           assert.include(error.message, `${field} ${JSON.stringify(value)}`)
