@@ -10,6 +10,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { type Floor, ratios } from "./floors.ts"
 import { type Figure, sideBySide } from "./harness.ts"
 
 /** What `bench/run.ts` hands over: rounds per figure (each round spawns two processes). */
@@ -35,11 +36,14 @@ const firstLine = (args: ReadonlyArray<string>, env: Readonly<Record<string, str
     child.once("close", (code) => code === 0 || reject(new Error(`node ${args.join(" ")} exited with ${code}`)))
   })
 
-const effectBaseline = [
+/** `node -e` importing `modules` and printing a line. */
+const importing = (...modules: ReadonlyArray<string>) => [
   "--input-type=module",
   "-e",
-  "await import(\"effect/Effect\"); await import(\"@effect/platform-node/NodeRuntime\"); console.log(\"ready\")"
+  [...modules.map((module) => `await import(${JSON.stringify(module)})`), `console.log("ready")`].join("; ")
 ]
+
+const effectBaseline = importing("effect/Effect", "@effect/platform-node/NodeRuntime")
 
 const libraryBaseline = [
   "--input-type=module",
@@ -88,3 +92,36 @@ export const figures = (context: CliBenchContext): ReadonlyArray<Figure> => [
       withSecretsDir((env) => sideBySide(context.rounds, () => where(env), () => firstLine(libraryBaseline, env)))
   }
 ]
+
+/**
+ * What `where` costs at the least: the modules it cannot do without, beside the Effect program it is compared with,
+ * the library looking the secret up, and the command itself.
+ */
+export const floors = (context: CliBenchContext): Promise<ReadonlyArray<Floor>> => {
+  const candidates: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
+    ["`node -e` importing effect/Effect and platform-node's NodeRuntime", effectBaseline],
+    [
+      "the same with effect/Config, whose graph the library's public `ConfigError` needs",
+      importing("effect/Config", "@effect/platform-node/NodeRuntime")
+    ],
+    [
+      "the same with effect/cli's Command and platform-node's NodeServices (the services `effect/cli` requires)",
+      importing(
+        "effect/Config",
+        "effect/cli/Command",
+        "@effect/platform-node/NodeRuntime",
+        "@effect/platform-node/NodeServices"
+      )
+    ],
+    ["`node -e` importing the library and looking the secret up", libraryBaseline],
+    ["the command", [bin, "where", "db", "password"]]
+  ]
+  return withSecretsDir((env) =>
+    ratios(
+      "`effect-secrets where`, start to first line",
+      context.rounds,
+      candidates.map(([what]) => what),
+      (index) => firstLine(candidates[index]![1], env)
+    )
+  )
+}

@@ -42,7 +42,7 @@ const cpuPerCall = (iterations: number, run: () => unknown): number => {
 }
 
 /** Each candidate's median per-round ratio to the first; the candidates take turns at going first. */
-const ratios = async (
+export const ratios = async (
   group: string,
   rounds: number,
   names: ReadonlyArray<string>,

@@ -19,7 +19,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { figures as cacheFigures } from "./cache.ts"
-import { figures as cliFigures } from "./cli.ts"
+import { figures as cliFigures, floors as cliFloors } from "./cli.ts"
 import { type FloorInputs, measureFloors } from "./floors.ts"
 import { figures as flyte2Figures } from "./flyte2.ts"
 import { type Figure, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
@@ -365,12 +365,10 @@ const floorInputs = async (): Promise<FloorInputs> => {
   }
 }
 const floors = process.platform === "linux" && (only === undefined || "floors".includes(only))
-  ? await measureFloors(await floorInputs(), {
-    rounds,
-    reads: n(5_000),
-    preflights: n(5),
-    asyncReads: n(500)
-  })
+  ? [
+    ...await measureFloors(await floorInputs(), { rounds, reads: n(5_000), preflights: n(5), asyncReads: n(500) }),
+    ...await cliFloors({ rounds: smoke ? 1 : 11 })
+  ]
   : []
 for (const { group, ratio, what } of floors) {
   console.log(smoke ? `ran  floor ${group}: ${what}` : `floor ${group}: ${what}: ${ratio.toFixed(3)}x`)
