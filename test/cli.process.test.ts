@@ -4,7 +4,7 @@
  * signals passed on, and no secret value in any output.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -220,7 +220,7 @@ describe("S11 the effect-secrets bin", { timeout: 90_000 }, () => {
       "team/token:ENV_VAR",
       "--secret",
       "db/password:FILE",
-      "--env-file",
+      "--dotenv",
       ".env",
       "--",
       node,
@@ -237,6 +237,37 @@ describe("S11 the effect-secrets bin", { timeout: 90_000 }, () => {
     assert.isFalse(fs.existsSync(passwordPath))
     assert.deepStrictEqual(fs.readdirSync(dirs.tmp), [])
     assertNoSecret(ran)
+  })
+
+  it("run --dotenv and --module: a FIFO, a device or an oversized file is refused at once, never waited on or read whole", async () => {
+    const fifo = path.join(temp.dir, "pipe.env")
+    execFileSync("mkfifo", [fifo])
+    writeFiles(temp.dir, { "big.env": `A=${"x".repeat(1024 * 1024)}\n` })
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["--dotenv", fifo], "(not a regular file)"],
+      [["--dotenv", "/dev/zero"], "(not a regular file)"],
+      [["--dotenv", "big.env"], "(larger than 1 MiB"],
+      [["--module", fifo], "is not a file"]
+    ]
+    for (const [flags, message] of cases) {
+      const ran = await runBin(["run", ...flags, "--secret", "db/password", "--", node, "-e", "0"])
+      assert.strictEqual(ran.code, 1, `${flags.join(" ")}: ${ran.stderr}`)
+      assert.include(ran.stderr, message, flags.join(" "))
+      assertNoSecret(ran)
+    }
+    const doctor = await runBin(["doctor", fifo])
+    assert.strictEqual(doctor.code, 1, doctor.stderr)
+    assert.include(doctor.stderr, "is not a file")
+  })
+
+  it("run --env-file is not run's flag (Node reads that argument itself): it is refused with a hint to use --dotenv", async () => {
+    writeFiles(temp.dir, { ".env": "A=1\n" })
+    for (const flags of [["--env-file", ".env"], ["--env-file=.env"]]) {
+      const ran = await runBin(["run", ...flags, "--secret", "db/password", "--", node, "-e", "0"])
+      assert.strictEqual(ran.code, 1, ran.stderr)
+      assert.include(ran.stderr, "Hint: give a .env file with --dotenv PATH", flags.join(" "))
+      assertNoSecret(ran)
+    }
   })
 
   it("run --flyte 2: a Flyte 2 task's secrets as Embedded lays them out, read by the library; output masked", async () => {

@@ -103,7 +103,7 @@ describe("effect-secrets: help and version", () => {
           "--annotate",
           "--format"
         ],
-        run: ["--module string", "--flyte", "--secret string", "--env-file string"],
+        run: ["--module string", "--flyte", "--secret string", "--dotenv string"],
         "stored-secret": [
           "--project string",
           "--namespace string",
@@ -548,7 +548,7 @@ describe("effect-secrets run (in process: what happens before the command starts
       assert.notInclude(ran.stderr, "Secret not found")
     }))
 
-  it.effect("--env-file: Node's parser; a later file overrides an earlier one; a set variable keeps its value", () =>
+  it.effect("--dotenv: Node's parser; a later file overrides an earlier one; a set variable keeps its value", () =>
     Effect.gen(function*() {
       writeFiles(temp.dir, {
         "first.env": "A=from-first\nB=from-first\nC=from-first\n",
@@ -566,12 +566,37 @@ describe("effect-secrets run (in process: what happens before the command starts
 describe("S1 the commands print a path or task name they are given escaped", () => {
   const hidden = /[\u001b\u202e\u3164]/u
 
-  it.effect("--env-file: a file that cannot be read is named escaped", () =>
+  it.effect("--dotenv: a file that cannot be read is named escaped", () =>
     Effect.gen(function*() {
       for (const name of ["nope\u202e.env", "nope\u3164.env", "nope\u001b[2J.env"]) {
         const missing = yield* Effect.flip(withEnvFiles([path.join(temp.dir, name)], {}))
         assert.include(missing.message, "not found", JSON.stringify(name))
         assert.notMatch(missing.message, hidden, JSON.stringify(name))
+      }
+    }))
+
+  it.effect("a path, spec or task name longer than any path can be is shown by its length: messages stay short (S14)", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const long = path.join(temp.dir, "a".repeat(100_000))
+      const module = exampleTasks()
+      const cases: ReadonlyArray<ReadonlyArray<string>> = [
+        ["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", long],
+        ["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", long + "\u202e"],
+        ["stored-secret", "openai-key", "--from-file", long],
+        ["stored-secret", "openai-key", "--from-env", "A".repeat(100_000)],
+        ["run", "--dotenv", long, "--secret", "db/password", "--", "true"],
+        ["run", "--secret", "db/" + "k".repeat(100_000), "--", "true"],
+        ["doctor", long],
+        ["doctor", module, "--task", "t".repeat(100_000)]
+      ]
+      for (const args of cases) {
+        const ran = yield* runCli(args)
+        const shown = args.map((arg) => arg.length > 50 ? `(${arg.length} characters)` : arg).join(" ")
+        assert.strictEqual(exitCode(ran.exit), 1, shown)
+        assert.isBelow(ran.stderr.length, 2_000, shown)
+        assert.match(ran.stderr, /\(\d{6} characters\)/, shown)
+        assertNoSecret(ran)
       }
     }))
 

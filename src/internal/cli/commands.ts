@@ -192,7 +192,8 @@ const runCommand = Command.make("run", {
     Flag.withDescription("A secret to inject, GROUP/KEY[:ENV_VAR|FILE] (default ANY: a file); repeatable"),
     Flag.atLeast(0)
   ),
-  envFiles: Flag.String("env-file").pipe(
+  // Not `--env-file`: Node reads that argument itself wherever it appears, before this program starts.
+  envFiles: Flag.String("dotenv").pipe(
     Flag.withDescription(
       "A .env file added to the environment before the lookup (Node's parser and rule: set variables win, a " +
         "later file overrides an earlier one); repeatable"
@@ -234,7 +235,7 @@ const runCommand = Command.make("run", {
     ),
     Command.withExamples([
       { command: "effect-secrets run --module ./tasks.ts --task report -- node ./report.ts" },
-      { command: "effect-secrets run --secret db/password:FILE --env-file .env -- ./migrate.sh" },
+      { command: "effect-secrets run --secret db/password:FILE --dotenv .env -- ./migrate.sh" },
       {
         command: "effect-secrets run --module ./tasks.ts --task summarize --flyte 2 -- node ./summarize.ts",
         description: "a Flyte 2 task: its variables and files as the Flyte 2 webhook's Embedded secret manager " +
@@ -322,16 +323,21 @@ const reportUnexpected = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
 
 /**
  * `run node -e ...` without `--` reads `-e` as `run`'s own flag: the parser's "Unrecognized flag" says nothing of
- * the command, so a hint follows it.
+ * the command, so a hint follows it. `--env-file` gets its own: Node reads that argument before this program starts
+ * (nodejs/node#54232), taking the file's `NODE_OPTIONS` as its own, so `run` reads `.env` files with `--dotenv`.
  */
 const commandFlagHint = (error: unknown): Effect.Effect<void> => {
   if (!CliError.isCliError(error) || error._tag !== "ShowHelp" || error.commandPath.at(-1) !== "run") {
     return Effect.void
   }
   const flag = error.errors.find((problem) => problem._tag === "UnrecognizedOption")
-  return flag === undefined ? Effect.void : Console.error(
-    `\nHint: if ${shown(flag.option)} belongs to the command, put the command after --: ` +
-      "effect-secrets run [flags] -- CMD ARGS..."
+  if (flag === undefined) return Effect.void
+  return Console.error(
+    flag.option === "--env-file" || flag.option.startsWith("--env-file=")
+      ? "\nHint: give a .env file with --dotenv PATH. Node itself reads an --env-file argument, wherever it is, " +
+        "before effect-secrets starts, and takes a NODE_OPTIONS the file holds as its own options."
+      : `\nHint: if ${shown(flag.option)} belongs to the command, put the command after --: ` +
+        "effect-secrets run [flags] -- CMD ARGS..."
   )
 }
 

@@ -1,17 +1,25 @@
 /**
- * `run --env-file PATH`: variables from `.env` files, parsed by Node's own parser (`util.parseEnv`), added to the
+ * `run --dotenv PATH`: variables from `.env` files, parsed by Node's own parser (`util.parseEnv`), added to the
  * environment by Node's rule for `node --env-file`: a later file overrides an earlier one, and a variable already
  * set in the environment keeps its value.
  */
 import * as Effect from "effect/Effect"
-import * as fs from "node:fs"
 import * as util from "node:util"
+import { readBoundedFile } from "./boundedFile.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 import { shown } from "./printing.ts"
 
+/**
+ * Linux starts a command with at most 2 MiB of arguments and environment in all, so a larger file could not be
+ * passed on: it is refused before it is read, and a FIFO or a device is never waited on.
+ */
+const envFileCap = { maxBytes: 1024 * 1024, tooLarge: "larger than 1 MiB, more than a command's environment can hold" }
+
+const decoder = new TextDecoder()
+
 const readEnvFile = (file: string): Effect.Effect<Record<string, string>, CommandFailed> =>
   Effect.try({
-    try: () => util.parseEnv(fs.readFileSync(file, "utf8")) as Record<string, string>,
+    try: () => util.parseEnv(decoder.decode(readBoundedFile(file, envFileCap))) as Record<string, string>,
     // The code only: the file holds secrets, and no error text may quote it.
     catch: (error) => {
       const code = (error as NodeJS.ErrnoException).code

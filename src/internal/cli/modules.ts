@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url"
 import { isTask, type TaskDefinition } from "../../Task.ts"
 import { quoteName } from "../lookup/naming.ts"
 import { type CommandFailed, fail } from "./failure.ts"
-import { shown } from "./printing.ts"
+import { quoted, shown } from "./printing.ts"
 
 /** A task a module exports, and the names it is exported under. */
 export interface ExportedTask {
@@ -27,11 +27,25 @@ const typeScriptAdvice = (code: unknown): string =>
       "parameter properties); build it to JavaScript otherwise."
     : ""
 
+/** What `file` leads to, or `undefined` when nothing can be found there (missing, a path too long, no access). */
+const statusOf = (file: string): fs.Stats | undefined => {
+  try {
+    return fs.statSync(file)
+  } catch {
+    return undefined
+  }
+}
+
 /** The module at `modulePath` (relative to the working directory), loaded. */
 const importModule = (modulePath: string): Effect.Effect<Record<string, unknown>, CommandFailed> => {
   const resolved = path.resolve(modulePath)
-  if (!fs.existsSync(resolved)) {
+  const found = statusOf(resolved)
+  if (found === undefined) {
     return Effect.fail(fail(`Module ${shown(modulePath)} not found (looked at ${shown(resolved)}).`))
+  }
+  // Loading a FIFO or a device would wait for a writer that may never come, with nothing to end the wait.
+  if (!found.isFile()) {
+    return Effect.fail(fail(`Module ${shown(modulePath)} is not a file (looked at ${shown(resolved)}); name a module.`))
   }
   return Effect.tryPromise({
     try: () => import(pathToFileURL(resolved).href) as Promise<Record<string, unknown>>,
@@ -80,9 +94,9 @@ export const selectTask = (
   if (named.length === 1) return Effect.succeed(named[0]!.task)
   return Effect.fail(fail(
     named.length === 0
-      ? `Module ${shown(modulePath)} has no task named ${quoteName(name)} (--task matches the name in a task's ` +
+      ? `Module ${shown(modulePath)} has no task named ${quoted(name)} (--task matches the name in a task's ` +
         `options, not its export's). Its tasks: ${names(tasks)}.`
-      : `Module ${shown(modulePath)} has ${named.length} tasks named ${quoteName(name)} (exported as ` +
+      : `Module ${shown(modulePath)} has ${named.length} tasks named ${quoted(name)} (exported as ` +
         `${named.map(({ exports }) => exports.join(" and ")).join(", ")}): give them different names.`
   ))
 }

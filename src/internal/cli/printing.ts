@@ -30,8 +30,19 @@ const shellPlain = /^[A-Za-z0-9/._\-+,:@%][A-Za-z0-9/._\-+,:@%=]*$/
  */
 export const shellWord = (text: string): string => shellPlain.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`
 
-/** A name as typed when it is plain printable ASCII, otherwise quoted with its invisible characters escaped. */
-export const shown = (name: string): string => /^[\x21-\x7e]+$/.test(name) ? name : quoteName(name)
+// Linux's PATH_MAX: no path a command can use is longer, nor any name or flag a user types.
+const maxShownLength = 4096
+
+/**
+ * Text a user typed, in quotes with its invisible characters escaped; only its length when it is longer than any
+ * path can be (messages stay short, S14).
+ */
+export const quoted = (text: string): string =>
+  text.length > maxShownLength ? `(${text.length} characters)` : quoteName(text)
+
+/** A name or path as typed when it is plain printable ASCII, otherwise `quoted`. */
+export const shown = (name: string): string =>
+  name.length <= maxShownLength && /^[\x21-\x7e]+$/.test(name) ? name : quoted(name)
 
 /** A secret's names as one word: `group/key`, a name alone when the other is left out, and its version. */
 export const secretName = (

@@ -15,13 +15,13 @@ import { SecretsManager } from "../../SecretsManager.ts"
 import { removeOrphanedTempDirs } from "../files/ownedTempDirs.ts"
 import { podDirPrefix } from "../kubernetes/materialize.ts"
 import { inTask } from "../lookup/misses.ts"
-import { quoteName } from "../lookup/naming.ts"
 import { maskForms, rawByteForms } from "../masking/forms.ts"
 import { type CommandEnd, runCommand } from "./childProcess.ts"
 import { withEnvFiles } from "./envFiles.ts"
 import { type CommandExited, type CommandFailed, exitWith, fail } from "./failure.ts"
 import { storeAt } from "./flyte2Scope.ts"
 import { loadTasks, selectTask } from "./modules.ts"
+import { quoted } from "./printing.ts"
 import { withSecretsManager } from "./secretsLayer.ts"
 import { signalExitCode, watchEndingSignals } from "./signals.ts"
 
@@ -53,14 +53,14 @@ export const parseSecretSpec = (spec: string): Result.Result<Secret, string> => 
   const mount = colon === -1 ? "ANY" : spec.slice(colon + 1)
   if (!mounts.includes(mount)) {
     return Result.fail(
-      `--secret ${quoteName(spec)}: ${quoteName(`:${mount}`)} is not a mount requirement; ` +
+      `--secret ${quoted(spec)}: ${quoted(`:${mount}`)} is not a mount requirement; ` +
         "end the spec with :ENV_VAR or :FILE, or with neither (my-api-keys/github_token:ENV_VAR)"
     )
   }
   const slash = names.indexOf("/")
   if (slash <= 0 || slash === names.length - 1) {
     return Result.fail(
-      `--secret ${quoteName(spec)}: write GROUP/KEY, optionally followed by :ENV_VAR or :FILE ` +
+      `--secret ${quoted(spec)}: write GROUP/KEY, optionally followed by :ENV_VAR or :FILE ` +
         "(my-api-keys/github_token:ENV_VAR)"
     )
   }
@@ -73,7 +73,7 @@ export const parseSecretSpec = (spec: string): Result.Result<Secret, string> => 
       })
     )
   } catch (error) {
-    return Result.fail(`--secret ${quoteName(spec)}: ${(error as Error).message}`)
+    return Result.fail(`--secret ${quoted(spec)}: ${(error as Error).message}`)
   }
 }
 

@@ -9,7 +9,8 @@ import * as Flyte2 from "../../Flyte2.ts"
 import * as Kubernetes from "../../Kubernetes.ts"
 import { secretNameProblem } from "../kubernetes/flyte2/store.ts"
 import { namespaceProblem } from "../kubernetes/flyte2/storedSecret.ts"
-import { hasHiddenCharacter, quoteName } from "../lookup/naming.ts"
+import { hasHiddenCharacter } from "../lookup/naming.ts"
+import { readBoundedFile } from "./boundedFile.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 import { flyte2Scope, redacted } from "./flyte2Scope.ts"
 import { print, shellWord, shown } from "./printing.ts"
@@ -25,43 +26,12 @@ export interface StoredSecretInput {
 }
 
 /** A Kubernetes Secret holds at most 1 MiB: a larger file is refused before it is read. */
-const maxValueBytes = 1024 * 1024
+const secretCap = { maxBytes: 1024 * 1024, tooLarge: "larger than a Secret's 1 MiB" }
 
-const refusal = (code: string) => Object.assign(new Error(), { code })
-
-/**
- * At most a Secret's 1 MiB of an open regular file, or a refusal: the size `stat` gives is not a bound (a file may
- * grow, a kernel file says 0 and holds megabytes), so one byte more than the limit is asked for.
- */
-const boundedRead = (fd: number): Uint8Array => {
-  if (!fs.fstatSync(fd).isFile()) throw refusal("not a regular file")
-  const buffer = Buffer.alloc(maxValueBytes + 1)
-  let length = 0
-  for (let read = -1; read !== 0 && length < buffer.length;) {
-    read = fs.readSync(fd, buffer, length, buffer.length - length, null)
-    length += read
-  }
-  if (length > maxValueBytes) throw refusal("larger than a Secret's 1 MiB")
-  return Uint8Array.from(buffer.subarray(0, length))
-}
-
-/**
- * The file's bytes, as `flyte create secret --from-file` sends them. A file that is not regular is refused before it
- * is opened; the file opened is checked again (it may have been replaced) without blocking, and read within the cap.
- */
+/** The file's bytes, as `flyte create secret --from-file` sends them. */
 const fileValue = (file: string): Effect.Effect<Uint8Array, CommandFailed> =>
   Effect.try({
-    try: () => {
-      const stat = fs.statSync(file)
-      if (!stat.isFile()) throw refusal("not a regular file")
-      if (stat.size > maxValueBytes) throw refusal("larger than a Secret's 1 MiB")
-      const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
-      try {
-        return boundedRead(fd)
-      } finally {
-        fs.closeSync(fd)
-      }
-    },
+    try: () => readBoundedFile(file, secretCap),
     // The code only: no error text may quote the file.
     catch: (error) => {
       const code = (error as NodeJS.ErrnoException).code
@@ -77,7 +47,7 @@ const fileValue = (file: string): Effect.Effect<Uint8Array, CommandFailed> =>
 const envValue = (variable: string): Effect.Effect<Uint8Array, CommandFailed> => {
   const value = process.env[variable]
   return value === undefined
-    ? Effect.fail(fail(`--from-env ${quoteName(variable)}: the variable is not set.`))
+    ? Effect.fail(fail(`--from-env ${shown(variable)}: the variable is not set.`))
     : Effect.succeed(new TextEncoder().encode(value))
 }
 
@@ -152,7 +122,7 @@ const outProblem = (out: string): string | undefined =>
     ? "--out -: name a file; the whole manifest holds the value, so it is never printed (and kubectl reads - as " +
       "standard input)."
     : hasHiddenCharacter(out)
-    ? `--out ${quoteName(out)}: a control, format or separator character in the path would be printed in the ` +
+    ? `--out ${shown(out)}: a control, format or separator character in the path would be printed in the ` +
       "command to apply the file, where it could forge text; name another file."
     : undefined
 

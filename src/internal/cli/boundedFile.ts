@@ -1,0 +1,46 @@
+/**
+ * A file named on the command line (`stored-secret --from-file`, `run --dotenv`), read as the library reads a
+ * secret file (docs/security.md, S4 and S14): only a regular file, opened without blocking, so a FIFO or a device
+ * swapped in after the check never holds the command, and never more than a cap, whatever `stat` said (a file may
+ * grow; a kernel file says 0 and holds megabytes). A refusal is an error with a `code`, as Node's own are, so one
+ * message names both.
+ */
+import * as fs from "node:fs"
+
+/** How much of a file a command takes, and how its refusal says so ("larger than a Secret's 1 MiB"). */
+export interface FileCap {
+  readonly maxBytes: number
+  readonly tooLarge: string
+}
+
+const refusal = (code: string) => Object.assign(new Error(), { code })
+
+/** At most the cap of an open file, or a refusal: one byte more than the cap is asked for. */
+const readOpen = (fd: number, cap: FileCap): Uint8Array => {
+  if (!fs.fstatSync(fd).isFile()) throw refusal("not a regular file")
+  const buffer = Buffer.alloc(cap.maxBytes + 1)
+  let length = 0
+  for (let read = -1; read !== 0 && length < buffer.length;) {
+    read = fs.readSync(fd, buffer, length, buffer.length - length, null)
+    length += read
+  }
+  if (length > cap.maxBytes) throw refusal(cap.tooLarge)
+  return Uint8Array.from(buffer.subarray(0, length))
+}
+
+/**
+ * The bytes of the regular file at `file`, within `cap`. Anything else is refused before it is opened; the file
+ * opened is checked again (it may have been replaced since). Throws Node's error, or a refusal with its reason as
+ * `code`.
+ */
+export const readBoundedFile = (file: string, cap: FileCap): Uint8Array => {
+  const stat = fs.statSync(file)
+  if (!stat.isFile()) throw refusal("not a regular file")
+  if (stat.size > cap.maxBytes) throw refusal(cap.tooLarge)
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY)
+  try {
+    return readOpen(fd, cap)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
