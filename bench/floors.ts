@@ -105,6 +105,8 @@ export interface FloorInputs {
     readonly preflight: () => unknown
     /** A `get` file hit through `layerNoDeps` over platform-node's `NodeFileSystem`. */
     readonly fileSystemGet: Effect.Effect<unknown, unknown>
+    /** The library's file reader alone over the same `FileSystem`: the one read algorithm, as an effect. */
+    readonly fileSystemReader: Effect.Effect<unknown, unknown>
   }
   /** platform-node's `FileSystem`, the one `layerNoDeps` reads through in its figure. */
   readonly fileSystem: FileSystem.FileSystem
@@ -141,6 +143,23 @@ const handWrittenLookup = (inputs: FloorInputs) => {
   }
 }
 
+/**
+ * The library's one read algorithm, with the rest of a lookup written by hand around it: the prefixed variable tried
+ * first, then decoding and the masking registration. What a lookup costs when every file access keeps one algorithm.
+ */
+const readerLookup = (inputs: FloorInputs) => {
+  const env = process.env
+  return (): string => {
+    if (env[inputs.variable] !== undefined) throw new Error("not the file-hit path")
+    const { bytes } = inputs.library.fileReader() as { readonly bytes?: unknown }
+    if (!(bytes instanceof Uint8Array)) throw new Error("not read")
+    const text = inputs.decode(bytes)
+    if (text === undefined) throw new Error("not text")
+    inputs.register(text)
+    return text
+  }
+}
+
 /** A sync file read: the raw sequence, what the rules add, the least a lookup can run, and the library's layers. */
 const readFloors = (inputs: FloorInputs, rounds: number, iterations: number) =>
   sideBySideCpu("a file hit", rounds, iterations, [
@@ -154,6 +173,7 @@ const readFloors = (inputs: FloorInputs, rounds: number, iterations: number) =>
       handWrittenLookup(inputs)
     ],
     ["library: the file reader", inputs.library.fileReader],
+    ["the library's file reader, the rest of the lookup written by hand around it", readerLookup(inputs)],
     ["library: a `get` lookup started in place", inputs.library.lookup],
     ["library: the facade's `secrets.g.k`", inputs.library.facade]
   ])
@@ -234,6 +254,7 @@ const fileSystemFloors = (inputs: FloorInputs, rounds: number, iterations: numbe
       "the same, the open in a fiber of its own (what keeps a FIFO swapped in from holding the read)",
       throughFileSystem(inputs.fileSystem, inputs.file, inputs.dir, true)
     ],
+    ["library: the file reader over that `FileSystem`", inputs.library.fileSystemReader],
     ["library: `layerNoDeps` over `NodeFileSystem`", inputs.library.fileSystemGet]
   ])
 

@@ -112,6 +112,18 @@ const libraryLayers = async (): Promise<LibraryLayers> => {
   }
 }
 
+// The file reader alone over a `FileSystem`, as an effect: what `layerNoDeps` runs for a file hit, without the lookup.
+const fileSystemReader = async (fileSystem: FileSystem.FileSystem): Promise<Effect.Effect<unknown, unknown>> => {
+  const { makeFileReader }: typeof import("../src/internal/files/fileReader.ts") = await internal("files/fileReader.js")
+  const { fileSystemAccess }: typeof import("../src/internal/files/fileSystemAccess.ts") = await internal(
+    "files/fileSystemAccess.js"
+  )
+  const { toEffect }: typeof import("../src/internal/now.ts") = await internal("now.js")
+  const reader = makeFileReader(fileSystemAccess(fileSystem), { secretsDir: dir, maxBytes: 1024 * 1024 })
+  const request = { contained: true, content: true }
+  return Effect.suspend(() => toEffect(reader.read(filePath, request)))
+}
+
 // memory: heap growth over a million distinct facade names (groups), and 20,000 distinct keys read (misses)
 const facadeNamesGrowthMiB = async () => {
   const gc = (globalThis as { gc?: () => void }).gc!
@@ -343,6 +355,7 @@ for (const { ns, step } of steps) console.log(smoke ? `ran  step ${step}` : `ste
 // What each file-read figure would cost at the least the rules allow, beside the library.
 const floorInputs = async (): Promise<FloorInputs> => {
   const layers = await libraryLayers()
+  const fileSystem = await runtime.runPromise(FileSystem.FileSystem.use(Effect.succeed))
   const { fileText }: typeof import("../src/internal/lookup/text.ts") = await internal("lookup/text.js")
   const { registerSecretValue }: typeof import("../src/internal/masking/held.ts") = await internal("masking/held.js")
   const preflight = Effect.provideService(preflightOf(manyPaths.length), SecretsManager, manager)
@@ -358,9 +371,10 @@ const floorInputs = async (): Promise<FloorInputs> => {
     library: {
       ...layers,
       preflight: () => Effect.runSync(preflight),
-      fileSystemGet: nodeFileSystemManager.get(fileRequest)
+      fileSystemGet: nodeFileSystemManager.get(fileRequest),
+      fileSystemReader: await fileSystemReader(fileSystem)
     },
-    fileSystem: await runtime.runPromise(FileSystem.FileSystem.use(Effect.succeed)),
+    fileSystem,
     timeEffect: (iterations, effect) => timeEffect(iterations, effect)
   }
 }
