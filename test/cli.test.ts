@@ -561,6 +561,57 @@ describe("effect-secrets run (in process: what happens before the command starts
       const missing = yield* Effect.flip(withEnvFiles([path.join(temp.dir, "nope.env")], {}))
       assert.include(missing.message, "nope.env not found")
     }))
+
+  it.effect("--dotenv: a file holding a NUL byte or bytes that are not UTF-8 is refused, its values never printed nor changed", () =>
+    Effect.gen(function*() {
+      const files = {
+        "nul.env": Buffer.from(`API_TOKEN=${tokenValue}\0tail\n`),
+        "nul-name.env": Buffer.from(`API\0TOKEN=${tokenValue}\n`),
+        "latin1.env": Buffer.concat([Buffer.from(`API_TOKEN=${tokenValue}caf`), Buffer.from([0xe9, 0x0a])])
+      }
+      for (const [name, bytes] of Object.entries(files)) {
+        fs.writeFileSync(path.join(temp.dir, name), bytes)
+        const ran = yield* runCli([
+          "run",
+          "--dotenv",
+          path.join(temp.dir, name),
+          "--secret",
+          "db/password",
+          "--",
+          "true"
+        ])
+        assert.strictEqual(exitCode(ran.exit), 1, name)
+        assert.include(ran.stderr, "Cannot read environment file", name)
+        assert.match(
+          ran.stderr,
+          /\(it holds a NUL byte, which no variable can hold\)|\(it is not UTF-8 text; save it as UTF-8\)/,
+          name
+        )
+        assert.notInclude(ran.stderr, "unexpectedly", name)
+        assert.notInclude(ran.stdout + ran.stderr, tokenValue, name)
+        assertNoSecret(ran)
+      }
+    }))
+
+  it.effect("a command that cannot start (a variable over Linux's 128 KiB, a name too long, a name forging a line) says why, escaped and short, its code a shell's", () =>
+    Effect.gen(function*() {
+      writeFiles(temp.dir, { "big.env": `BIG=${"x".repeat(200 * 1024)}\n` })
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, number, string]> = [
+        [["--dotenv", path.join(temp.dir, "big.env"), "--", "true"], 126, "E2BIG"],
+        [["--", "c".repeat(5000)], 126, "Cannot run (5000 characters) (ENAMETOOLONG)"],
+        [["--", "no-such-command\nForged: line"], 127, "\"no-such-command\\nForged: line\""]
+      ]
+      for (const [args, code, message] of cases) {
+        const ran = yield* runCli(["run", "--secret", "db/password", ...args])
+        const shown = JSON.stringify(args).slice(0, 200)
+        assert.strictEqual(exitCode(ran.exit), code, shown)
+        assert.include(ran.stderr, message, shown)
+        assert.notInclude(ran.stderr, "unexpectedly", shown)
+        assert.notInclude(ran.stderr, "\nForged", shown)
+        assert.isBelow(ran.stderr.length, 1_000, shown)
+        assertNoSecret(ran)
+      }
+    }))
 })
 
 describe("S1 the commands print a path or task name they are given escaped", () => {
