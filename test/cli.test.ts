@@ -614,8 +614,41 @@ describe("effect-secrets run (in process: what happens before the command starts
     }))
 })
 
+describe("S1 a module that is not JavaScript or TypeScript is never loaded: what Node says of its text could quote a value", () => {
+  it.effect("doctor .env, run --module credentials: refused before import, no token of the file printed", () =>
+    Effect.gen(function*() {
+      writeFiles(temp.dir, {
+        ".env": `API_TOKEN=${tokenValue}\n`,
+        "credentials": `DB_PASSWORD=correct ${passwordValue} staple\n`,
+        "config.yaml": `password: ${passwordValue}\n`
+      })
+      for (const name of [".env", "credentials", "config.yaml"]) {
+        const module = path.join(temp.dir, name)
+        for (const args of [["doctor", module], ["run", "--module", module, "--", "true"]]) {
+          const ran = yield* runCli(args)
+          assert.strictEqual(exitCode(ran.exit), 1, args.join(" "))
+          assert.include(ran.stderr, "is not a JavaScript or TypeScript module", args.join(" "))
+          assertNoSecret(ran)
+        }
+      }
+    }))
+})
+
 describe("S1 the commands print a path or task name they are given escaped", () => {
   const hidden = /[\u001b\u202e\u3164]/u
+
+  it.effect("Node's error for a module that cannot load is printed on one line, the paths it quotes escaped", () =>
+    Effect.gen(function*() {
+      const dir = path.join(temp.dir, "tasks\nForged: line\u202e")
+      writeFiles(dir, { "imports.mjs": "import \"./absent.mjs\"\n", "broken.mjs": "export const x = \n" })
+      for (const name of ["imports.mjs", "broken.mjs"]) {
+        const ran = yield* runCli(["doctor", path.join(dir, name)])
+        assert.strictEqual(exitCode(ran.exit), 1, name)
+        assert.include(ran.stderr, "Cannot load module", name)
+        assert.notInclude(ran.stderr, "\nForged", name)
+        assert.notMatch(ran.stderr, /\u202e/u, name)
+      }
+    }))
 
   it.effect("--dotenv: a file that cannot be read is named escaped", () =>
     Effect.gen(function*() {

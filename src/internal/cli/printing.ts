@@ -61,17 +61,18 @@ export const secretName = (
   return groupVersion === undefined ? name : `${name} (version ${shown(groupVersion)})`
 }
 
-/**
- * Text with every hidden character escaped but a line break and ESC: the parser's formatter escapes control
- * characters in a message (ESC among them) and colours its own output with ESC sequences, but not a carriage return,
- * a tab or a format, separator or invisible character.
- */
-const escapeHidden = (text: string): string =>
+/** Text with every hidden character but those `kept` escaped (`\n`, `\u{202e}`): printed, it forges no text. */
+export const escapeHidden = (text: string, kept = ""): string =>
   [...text].map((character) =>
-    character !== "\n" && character !== "\u001b" && hasHiddenCharacter(character)
-      ? quoteName(character).slice(1, -1)
-      : character
+    !kept.includes(character) && hasHiddenCharacter(character) ? quoteName(character).slice(1, -1) : character
   ).join("")
+
+/**
+ * The parser's messages keep their line breaks and ESC: its formatter escapes control characters in a message (ESC
+ * among them) and colours its own output with ESC sequences, but not a carriage return, a tab or a format, separator
+ * or invisible character.
+ */
+const escapeParserHidden = (text: string): string => escapeHidden(text, "\n\u001b")
 
 /** The parser's default formatter (coloured where the terminal can be), its errors, which quote what was typed, escaped. */
 export const escapingFormatter: Effect.Effect<CliOutput.Formatter> = Effect.contextWith((context) => {
@@ -79,8 +80,8 @@ export const escapingFormatter: Effect.Effect<CliOutput.Formatter> = Effect.cont
   const base = CliOutput.defaultFormatter({ colors })
   return Effect.succeed({
     ...base,
-    formatCliError: (error) => escapeHidden(base.formatCliError(error)),
-    formatError: (error) => escapeHidden(base.formatError(error)),
-    formatErrors: (errors) => escapeHidden(base.formatErrors(errors))
+    formatCliError: (error) => escapeParserHidden(base.formatCliError(error)),
+    formatError: (error) => escapeParserHidden(base.formatError(error)),
+    formatErrors: (errors) => escapeParserHidden(base.formatErrors(errors))
   })
 })
