@@ -262,7 +262,7 @@ describe("S11 the effect-secrets bin", { timeout: 90_000 }, () => {
 
   it("run --env-file is not run's flag (Node reads that argument itself): it is refused with a hint to use --dotenv", async () => {
     writeFiles(temp.dir, { ".env": "A=1\n" })
-    for (const flags of [["--env-file", ".env"], ["--env-file=.env"]]) {
+    for (const flags of [["--env-file", ".env"], ["--env-file=.env"], ["--env-file-if-exists=.env"]]) {
       const ran = await runBin(["run", ...flags, "--secret", "db/password", "--", node, "-e", "0"])
       assert.strictEqual(ran.code, 1, ran.stderr)
       assert.include(ran.stderr, "Hint: give a .env file with --dotenv PATH", flags.join(" "))

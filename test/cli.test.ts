@@ -713,6 +713,32 @@ describe("S1 the commands print a path or task name they are given escaped", () 
       }
     }))
 
+  it.effect("what the parser refuses (a value, flag, subcommand, argument) is shown on one line, and by its length when longer than a path; each unknown flag once", () =>
+    Effect.gen(function*() {
+      const huge = "z".repeat(100_000)
+      const manyLetters = Array.from({ length: 5_000 }, (_, index) => String.fromCharCode(0x4e00 + index)).join("")
+      const cases: ReadonlyArray<ReadonlyArray<string>> = [
+        ["where", "--flyte", "3\nForged: line", "db"],
+        ["where", "--x\nForged: line", "db"],
+        ["wh\nForged: line"],
+        ["run", "--secret", "db/password", "--masking=no\nForged: line", "--", "true"],
+        ["where", "--flyte", huge, "db"],
+        ["where", `--${huge}`, "db"],
+        [huge],
+        ["where", "db", "password", "extra", huge],
+        ["where", "db", "password", ...Array.from({ length: 5_000 }, (_, index) => `extra-${index}`)],
+        ["run", `-${huge}`, "--secret", "db/password", "--", "true"],
+        ["where", `-${manyLetters}`, "db"]
+      ]
+      for (const args of cases) {
+        const ran = yield* runCli(args)
+        const shown = JSON.stringify(args).slice(0, 100)
+        assert.strictEqual(exitCode(ran.exit), 1, shown)
+        assert.notInclude(ran.stderr, "\nForged", shown)
+        assert.isBelow(ran.stderr.length, 3_000, shown)
+      }
+    }))
+
   it.effect("a module path and a --task name are named escaped", () =>
     Effect.gen(function*() {
       const absent = yield* runCli(["render", path.join(temp.dir, "tasks\u202e.ts")])

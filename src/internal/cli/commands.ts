@@ -323,8 +323,9 @@ const reportUnexpected = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
 
 /**
  * `run node -e ...` without `--` reads `-e` as `run`'s own flag: the parser's "Unrecognized flag" says nothing of
- * the command, so a hint follows it. `--env-file` gets its own: Node reads that argument before this program starts
- * (nodejs/node#54232), taking the file's `NODE_OPTIONS` as its own, so `run` reads `.env` files with `--dotenv`.
+ * the command, so a hint follows it. `--env-file` and `--env-file-if-exists` get their own: Node reads them before
+ * this program starts (nodejs/node#54232), taking the file's `NODE_OPTIONS` as its own, so `run` reads `.env` files
+ * with `--dotenv`.
  */
 const commandFlagHint = (error: unknown): Effect.Effect<void> => {
   if (!CliError.isCliError(error) || error._tag !== "ShowHelp" || error.commandPath.at(-1) !== "run") {
@@ -333,8 +334,8 @@ const commandFlagHint = (error: unknown): Effect.Effect<void> => {
   const flag = error.errors.find((problem) => problem._tag === "UnrecognizedOption")
   if (flag === undefined) return Effect.void
   return Console.error(
-    flag.option === "--env-file" || flag.option.startsWith("--env-file=")
-      ? "\nHint: give a .env file with --dotenv PATH. Node itself reads an --env-file argument, wherever it is, " +
+    /^--env-file(-if-exists)?(=|$)/.test(flag.option)
+      ? "\nHint: give a .env file with --dotenv PATH. Node itself reads an --env-file argument anywhere before --, " +
         "before effect-secrets starts, and takes a NODE_OPTIONS the file holds as its own options."
       : `\nHint: if ${shown(flag.option)} belongs to the command, put the command after --: ` +
         "effect-secrets run [flags] -- CMD ARGS..."

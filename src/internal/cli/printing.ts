@@ -2,6 +2,7 @@
  * What the commands print: lines masked on their way out (no command prints a secret value; masking makes sure),
  * aligned columns, and secret names shown so that no name can forge text in a terminal.
  */
+import * as CliError from "effect/cli/CliError"
 import * as CliOutput from "effect/cli/CliOutput"
 import * as TerminalCapabilities from "effect/cli/TerminalCapabilities"
 import * as Console from "effect/Console"
@@ -74,14 +75,64 @@ export const escapeHidden = (text: string, kept = ""): string =>
  */
 const escapeParserHidden = (text: string): string => escapeHidden(text, "\n\u001b")
 
-/** The parser's default formatter (coloured where the terminal can be), its errors, which quote what was typed, escaped. */
+/** A text the user typed, as the parser's message quotes it: on one line, or only its length (`shown`'s rule). */
+const typed = (text: string): string =>
+  text.length > maxShownLength ? `(${text.length} characters)` : escapeHidden(text)
+
+/** How many of the parser's errors, or of the arguments one names, are shown: a cluster `-abc...` makes one each. */
+const maxShownErrors = 10
+
+const firstShown = (items: ReadonlyArray<string>): Array<string> =>
+  items.length > maxShownErrors
+    ? [...items.slice(0, maxShownErrors), `(${items.length - maxShownErrors} more)`]
+    : [...items]
+
+/** The parser's error with what the user typed in it made printable: its message quotes it as it was typed. */
+const tamed = (error: CliError.CliError): CliError.CliError => {
+  switch (error._tag) {
+    case "UnrecognizedOption":
+      return new CliError.UnrecognizedOption({ ...fieldsOf(error), option: typed(error.option) })
+    case "InvalidValue":
+      return new CliError.InvalidValue({ ...fieldsOf(error), value: typed(error.value) })
+    case "UnknownSubcommand":
+      return new CliError.UnknownSubcommand({ ...fieldsOf(error), subcommand: typed(error.subcommand) })
+    case "UnexpectedArgument":
+      // Each is printed as JSON, which escapes a line break.
+      return new CliError.UnexpectedArgument({
+        arguments: firstShown(error.arguments.map((text) => text.length > maxShownLength ? typed(text) : text))
+      })
+    default:
+      return error
+  }
+}
+
+/** An error's fields, to make it again with one changed. */
+const fieldsOf = <A extends object>(error: A): Omit<A, "_tag" | "message"> => ({ ...error })
+
+/** The errors tamed, each message once, at most `maxShownErrors` of them. */
+const tamedList = (errors: ReadonlyArray<CliError.CliError>): Array<CliError.CliError> => {
+  const byMessage = new Map<string, CliError.CliError>()
+  for (const error of errors.map(tamed)) if (!byMessage.has(error.message)) byMessage.set(error.message, error)
+  const unique = [...byMessage.values()]
+  return unique.length > maxShownErrors
+    ? [
+      ...unique.slice(0, maxShownErrors),
+      new CliError.ValidationError({ message: `(${unique.length - maxShownErrors} more errors)` })
+    ]
+    : unique
+}
+
+/**
+ * The parser's default formatter (coloured where the terminal can be); its errors, which quote what was typed, made
+ * printable and short.
+ */
 export const escapingFormatter: Effect.Effect<CliOutput.Formatter> = Effect.contextWith((context) => {
   const colors = Context.get(context, TerminalCapabilities.TerminalCapabilities).canColor
   const base = CliOutput.defaultFormatter({ colors })
   return Effect.succeed({
     ...base,
-    formatCliError: (error) => escapeParserHidden(base.formatCliError(error)),
-    formatError: (error) => escapeParserHidden(base.formatError(error)),
-    formatErrors: (errors) => escapeParserHidden(base.formatErrors(errors))
+    formatCliError: (error) => escapeParserHidden(base.formatCliError(tamed(error))),
+    formatError: (error) => escapeParserHidden(base.formatError(tamed(error))),
+    formatErrors: (errors) => escapeParserHidden(base.formatErrors(tamedList(errors)))
   })
 })
