@@ -25,6 +25,7 @@ import { shellWord } from "../src/internal/cli/printing.ts"
 import { parseSecretSpec } from "../src/internal/cli/run.ts"
 import { endingSignals, signalExitCode, watchEndingSignals } from "../src/internal/cli/signals.ts"
 import * as Masking from "../src/Masking.ts"
+import { Secret } from "../src/Secret.ts"
 import { type Ran, runCli } from "./fixtures/runCli.ts"
 import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
 
@@ -1341,6 +1342,25 @@ describe("effect-secrets where and doctor: Flyte 2", () => {
         assert.strictEqual(exitCode(ran.exit), 1, args.join(" "))
         assert.include(ran.stderr, message, args.join(" "))
       }
+    }))
+
+  it.effect("where --as-env-var longer than a name may be is refused by its length only: messages stay short (S14)", () =>
+    Effect.gen(function*() {
+      for (const name of ["a".repeat(100_000), `A\n${"B".repeat(100_000)}`]) {
+        const ran = yield* runCli(["where", "--flyte", "2", "k", "--as-env-var", name])
+        assert.strictEqual(exitCode(ran.exit), 1)
+        assert.include(ran.stderr, `Invalid environment variable name: (${name.length} characters)`)
+        assert.isBelow(ran.stderr.length, 1_000)
+      }
+      const library = (() => {
+        try {
+          return new Secret({ group: "g", key: "k", envVar: "e".repeat(100_000) }) && ""
+        } catch (error) {
+          return (error as Error).message
+        }
+      })()
+      assert.include(library, "(100000 characters)")
+      assert.isBelow(library.length, 1_000)
     }))
 
   it.effect("doctor: a Flyte 2 task's secrets are located at Flyte 2's places, marked origin flyte2 in --json", () =>
