@@ -685,6 +685,23 @@ describe("S1 the commands print a path or task name they are given escaped", () 
       }
     }))
 
+  it.effect("a text whose escaped form is longer than a path (4096 bidi controls) is shown by its length too", () =>
+    Effect.gen(function*() {
+      const bidi = "\u202e".repeat(4096)
+      for (
+        const args of [
+          ["doctor", bidi],
+          ["run", "--dotenv", bidi, "--secret", "db/password", "--", "true"],
+          ["stored-secret", "openai-key", "--from-file", bidi]
+        ]
+      ) {
+        const ran = yield* runCli(args)
+        assert.strictEqual(exitCode(ran.exit), 1, args[0])
+        assert.include(ran.stderr, "(4096 characters)", args[0])
+        assert.isBelow(ran.stderr.length, 2_000, args[0])
+      }
+    }))
+
   it.effect("run --secret: a spec refused is named escaped, whatever part is wrong", () =>
     Effect.gen(function*() {
       for (const spec of ["db/pass\u202e:DIR", "db/pass:FILE\u3164", "nokey\u202e", "db/pa\u202ess"]) {

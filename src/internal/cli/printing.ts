@@ -35,11 +35,15 @@ export const shellWord = (text: string): string => shellPlain.test(text) ? text 
 const maxShownLength = 4096
 
 /**
- * Text a user typed, in quotes with its invisible characters escaped; only its length when it is longer than any
- * path can be (messages stay short, S14).
+ * Text a user typed, in quotes with its invisible characters escaped; only its length when it, or its escaped form,
+ * is longer than any path can be (messages stay short, S14: an escape is up to 10 characters).
  */
-export const quoted = (text: string): string =>
-  text.length > maxShownLength ? `(${text.length} characters)` : quoteName(text)
+export const quoted = (text: string): string => {
+  const quotedText = text.length <= maxShownLength ? quoteName(text) : undefined
+  return quotedText !== undefined && quotedText.length <= maxShownLength + 2
+    ? quotedText
+    : `(${text.length} characters)`
+}
 
 /** A name or path as typed when it is plain printable ASCII, otherwise `quoted`. */
 export const shown = (name: string): string =>
