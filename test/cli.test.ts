@@ -741,6 +741,7 @@ describe("S1 the commands print a path or task name they are given escaped", () 
         ["wh\nForged: line"],
         ["run", "--secret", "db/password", "--masking=no\nForged: line", "--", "true"],
         ["where", "--flyte", huge, "db"],
+        ["where", "--flyte", "\u202e".repeat(4096), "db"],
         ["where", `--${huge}`, "db"],
         [huge],
         ["where", "db", "password", "extra", huge],

@@ -80,8 +80,10 @@ export const escapeHidden = (text: string, kept = ""): string =>
 const escapeParserHidden = (text: string): string => escapeHidden(text, "\n\u001b")
 
 /** A text the user typed, as the parser's message quotes it: on one line, or only its length (`shown`'s rule). */
-const typed = (text: string): string =>
-  text.length > maxShownLength ? `(${text.length} characters)` : escapeHidden(text)
+const typed = (text: string): string => {
+  const escaped = text.length <= maxShownLength ? escapeHidden(text) : undefined
+  return escaped !== undefined && escaped.length <= maxShownLength ? escaped : `(${text.length} characters)`
+}
 
 /** How many of the parser's errors, or of the arguments one names, are shown: a cluster `-abc...` makes one each. */
 const maxShownErrors = 10
