@@ -212,6 +212,22 @@ describe("S11 the effect-secrets bin", { timeout: 90_000 }, () => {
     for (const ran of [missing, ready]) assertNoSecret(ran)
   })
 
+  it("doctor --json with a secret missing (exit 1): the whole report reaches a pipe, never cut at 64 KiB by the exit", async () => {
+    const module = path.join(temp.dir, "many.ts")
+    const requests = Array.from({ length: 1500 }, (_, index) => `{ group: "group-${index}", key: "key-${index}" }`)
+    fs.writeFileSync(
+      module,
+      [
+        `import { task } from ${JSON.stringify(libraryEntry)}`,
+        `export const many = task.sync({ name: "many", secretRequests: [${requests.join(", ")}] }, () => 1)`
+      ].join("\n")
+    )
+    const ran = await runBin(["doctor", "many.ts", "--json"])
+    assert.strictEqual(ran.code, 1, ran.stderr)
+    assert.isAbove(ran.stdout.length, 128 * 1024)
+    assert.strictEqual(JSON.parse(ran.stdout).secrets.length, 1500)
+  })
+
   it("run: the command reads a variable and a file secret as the pod has them; its exit code; files removed", async () => {
     writeFiles(temp.dir, { ".env": `FLYTE_SECRETS_TEAM_TOKEN=${tokenValue}\n` })
     const ran = await runBin([
