@@ -594,13 +594,15 @@ describe("effect-secrets run (in process: what happens before the command starts
       }
     }))
 
-  it.effect("a command that cannot start (a variable over Linux's 128 KiB, a name too long, a name forging a line) says why, escaped and short, its code a shell's", () =>
+  it.effect("a command that cannot start (a variable over Linux's 128 KiB, a name too long, a name forging a line) or is not started (a secret missing) is named escaped and short, with a shell's code", () =>
     Effect.gen(function*() {
       writeFiles(temp.dir, { "big.env": `BIG=${"x".repeat(200 * 1024)}\n` })
       const cases: ReadonlyArray<readonly [ReadonlyArray<string>, number, string]> = [
         [["--dotenv", path.join(temp.dir, "big.env"), "--", "true"], 126, "E2BIG"],
         [["--", "c".repeat(5000)], 126, "Cannot run (5000 characters) (ENAMETOOLONG)"],
-        [["--", "no-such-command\nForged: line"], 127, "\"no-such-command\\nForged: line\""]
+        [["--", "no-such-command\nForged: line"], 127, "\"no-such-command\\nForged: line\""],
+        [["--secret", "db/absent", "--", "cmd\nForged: line"], 1, "\"cmd\\nForged: line\" was not started"],
+        [["--secret", "db/absent", "--", "c".repeat(100_000)], 1, "(100000 characters) was not started"]
       ]
       for (const [args, code, message] of cases) {
         const ran = yield* runCli(["run", "--secret", "db/password", ...args])
