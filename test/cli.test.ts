@@ -744,6 +744,7 @@ describe("S1 the commands print a path or task name they are given escaped", () 
         ["run", "--secret", "db/password", "--masking=no\nForged: line", "--", "true"],
         ["where", "--flyte", huge, "db"],
         ["where", "--flyte", "\u202e".repeat(4096), "db"],
+        ["where", "db", "password", "\u202e".repeat(4096)],
         ["where", `--${huge}`, "db"],
         [huge],
         ["where", "db", "password", "extra", huge],

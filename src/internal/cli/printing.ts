@@ -79,11 +79,11 @@ export const escapeHidden = (text: string, kept = ""): string =>
  */
 const escapeParserHidden = (text: string): string => escapeHidden(text, "\n\u001b")
 
+/** Whether a text, or its escaped form, is longer than any path can be. */
+const tooLong = (text: string): boolean => text.length > maxShownLength || escapeHidden(text).length > maxShownLength
+
 /** A text the user typed, as the parser's message quotes it: on one line, or only its length (`shown`'s rule). */
-const typed = (text: string): string => {
-  const escaped = text.length <= maxShownLength ? escapeHidden(text) : undefined
-  return escaped !== undefined && escaped.length <= maxShownLength ? escaped : `(${text.length} characters)`
-}
+const typed = (text: string): string => tooLong(text) ? `(${text.length} characters)` : escapeHidden(text)
 
 /** How many of the parser's errors, or of the arguments one names, are shown: a cluster `-abc...` makes one each. */
 const maxShownErrors = 10
@@ -105,7 +105,7 @@ const tamed = (error: CliError.CliError): CliError.CliError => {
     case "UnexpectedArgument":
       // Each is printed as JSON, which escapes a line break.
       return new CliError.UnexpectedArgument({
-        arguments: firstShown(error.arguments.map((text) => text.length > maxShownLength ? typed(text) : text))
+        arguments: firstShown(error.arguments.map((text) => tooLong(text) ? typed(text) : text))
       })
     default:
       return error
