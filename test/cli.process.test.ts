@@ -276,6 +276,18 @@ describe("S11 the effect-secrets bin", { timeout: 90_000 }, () => {
     assert.include(doctor.stderr, "is not a file")
   })
 
+  it("run --dotenv: a NODE_OPTIONS the file holds reaches the command only, never the effect-secrets process", async () => {
+    const log = path.join(temp.dir, "loaded.log")
+    writeFiles(temp.dir, {
+      "preload.cjs": `require("node:fs").appendFileSync(${JSON.stringify(log)}, (process.argv[1] ?? "-") + "\\n")`,
+      ".env": `NODE_OPTIONS=--require ${path.join(temp.dir, "preload.cjs")}\n`
+    })
+    const ran = await runBin(["run", "--dotenv", ".env", "--secret", "db/password", "--", node, "-e", "0"])
+    assert.strictEqual(ran.code, 0, ran.stderr)
+    assert.deepStrictEqual(fs.readFileSync(log, "utf8").split("\n").filter(Boolean), ["-"])
+    assertNoSecret(ran)
+  })
+
   it("run --env-file is not run's flag (Node reads that argument itself): it is refused with a hint to use --dotenv", async () => {
     writeFiles(temp.dir, { ".env": "A=1\n" })
     for (const flags of [["--env-file", ".env"], ["--env-file=.env"], ["--env-file-if-exists=.env"]]) {
