@@ -288,6 +288,16 @@ describe("S11 the effect-secrets bin", { timeout: 90_000 }, () => {
     assertNoSecret(ran)
   })
 
+  it("--wizard without a terminal on standard input (a pipe left open) is refused at once, never waits for an answer", async () => {
+    const [wizard, inCommand] = await Promise.all([
+      runBin(["where", "--wizard"]),
+      runBin(["run", "--secret", "db/password", "--", node, "-e", "0", "--", "--wizard"])
+    ])
+    assert.strictEqual(wizard.code, 1, wizard.stderr)
+    assert.include(wizard.stderr, "--wizard asks its questions on a terminal")
+    assert.strictEqual(inCommand.code, 0, inCommand.stderr)
+  })
+
   it("run --env-file is not run's flag (Node reads that argument itself): it is refused with a hint to use --dotenv", async () => {
     writeFiles(temp.dir, { ".env": "A=1\n" })
     for (const flags of [["--env-file", ".env"], ["--env-file=.env"], ["--env-file-if-exists=.env"]]) {

@@ -17,7 +17,7 @@ import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as fs from "node:fs"
 import * as Masking from "../../Masking.ts"
-import { CommandExited, CommandFailed } from "./failure.ts"
+import { CommandExited, CommandFailed, exitWith } from "./failure.ts"
 import { escapingFormatter, shown } from "./printing.ts"
 import { where } from "./where.ts"
 
@@ -345,12 +345,30 @@ const commandFlagHint = (error: unknown): Effect.Effect<void> => {
 /** Log lines go to stderr, masked, so that stdout holds only the commands' answers. */
 const logging = Layer.mergeAll(Masking.layer, Layer.succeed(Logger.LogToStderr, true))
 
+/**
+ * Whether `--wizard` (before a `--`: after it, the words are run's command's) is asked for where standard input is
+ * no terminal: its questions would wait for an answer from a pipe that may never give one.
+ */
+const wizardWithoutTerminal = (args: ReadonlyArray<string>): boolean => {
+  const end = args.indexOf("--")
+  return process.stdin.isTTY !== true &&
+    (end === -1 ? args : args.slice(0, end)).some((arg) => /^--wizard(=|$)/.test(arg))
+}
+
+const refuseWizard = Effect.andThen(
+  Console.error(
+    "\nERROR\n  --wizard asks its questions on a terminal, and standard input is not one; give the command's " +
+      "flags instead (effect-secrets COMMAND --help lists them)."
+  ),
+  Effect.fail(exitWith(1))
+)
+
 /** The program over the command line's arguments; its failure carries the exit code. */
 export const program = (
   args: ReadonlyArray<string>,
   services: Layer.Layer<Command.Environment>
 ): Effect.Effect<void, unknown> =>
-  Command.runWith(cli, { version })(args).pipe(
+  (wizardWithoutTerminal(args) ? refuseWizard : Command.runWith(cli, { version })(args)).pipe(
     Effect.tapError(commandFlagHint),
     Effect.tapCause(reportUnexpected),
     Effect.provide(logging),
