@@ -212,6 +212,22 @@ describe("S11 the effect-secrets bin", { timeout: 90_000 }, () => {
     for (const ran of [missing, ready]) assertNoSecret(ran)
   })
 
+  it("doctor --json with a secret missing (exit 1): the whole report reaches a pipe, never cut at 64 KiB by the exit", async () => {
+    const module = path.join(temp.dir, "many.ts")
+    const requests = Array.from({ length: 1500 }, (_, index) => `{ group: "group-${index}", key: "key-${index}" }`)
+    fs.writeFileSync(
+      module,
+      [
+        `import { task } from ${JSON.stringify(libraryEntry)}`,
+        `export const many = task.sync({ name: "many", secretRequests: [${requests.join(", ")}] }, () => 1)`
+      ].join("\n")
+    )
+    const ran = await runBin(["doctor", "many.ts", "--json"])
+    assert.strictEqual(ran.code, 1, ran.stderr)
+    assert.isAbove(ran.stdout.length, 128 * 1024)
+    assert.strictEqual(JSON.parse(ran.stdout).secrets.length, 1500)
+  })
+
   it("run: the command reads a variable and a file secret as the pod has them; its exit code; files removed", async () => {
     writeFiles(temp.dir, { ".env": `FLYTE_SECRETS_TEAM_TOKEN=${tokenValue}\n` })
     const ran = await runBin([
@@ -260,9 +276,31 @@ describe("S11 the effect-secrets bin", { timeout: 90_000 }, () => {
     assert.include(doctor.stderr, "is not a file")
   })
 
+  it("run --dotenv: a NODE_OPTIONS the file holds reaches the command only, never the effect-secrets process", async () => {
+    const log = path.join(temp.dir, "loaded.log")
+    writeFiles(temp.dir, {
+      "preload.cjs": `require("node:fs").appendFileSync(${JSON.stringify(log)}, (process.argv[1] ?? "-") + "\\n")`,
+      ".env": `NODE_OPTIONS=--require ${path.join(temp.dir, "preload.cjs")}\n`
+    })
+    const ran = await runBin(["run", "--dotenv", ".env", "--secret", "db/password", "--", node, "-e", "0"])
+    assert.strictEqual(ran.code, 0, ran.stderr)
+    assert.deepStrictEqual(fs.readFileSync(log, "utf8").split("\n").filter(Boolean), ["-"])
+    assertNoSecret(ran)
+  })
+
+  it("--wizard without a terminal on standard input (a pipe left open) is refused at once, never waits for an answer", async () => {
+    const [wizard, inCommand] = await Promise.all([
+      runBin(["where", "--wizard"]),
+      runBin(["run", "--secret", "db/password", "--", node, "-e", "0", "--", "--wizard"])
+    ])
+    assert.strictEqual(wizard.code, 1, wizard.stderr)
+    assert.include(wizard.stderr, "--wizard asks its questions on a terminal")
+    assert.strictEqual(inCommand.code, 0, inCommand.stderr)
+  })
+
   it("run --env-file is not run's flag (Node reads that argument itself): it is refused with a hint to use --dotenv", async () => {
     writeFiles(temp.dir, { ".env": "A=1\n" })
-    for (const flags of [["--env-file", ".env"], ["--env-file=.env"]]) {
+    for (const flags of [["--env-file", ".env"], ["--env-file=.env"], ["--env-file-if-exists=.env"]]) {
       const ran = await runBin(["run", ...flags, "--secret", "db/password", "--", node, "-e", "0"])
       assert.strictEqual(ran.code, 1, ran.stderr)
       assert.include(ran.stderr, "Hint: give a .env file with --dotenv PATH", flags.join(" "))

@@ -25,6 +25,7 @@ import { shellWord } from "../src/internal/cli/printing.ts"
 import { parseSecretSpec } from "../src/internal/cli/run.ts"
 import { endingSignals, signalExitCode, watchEndingSignals } from "../src/internal/cli/signals.ts"
 import * as Masking from "../src/Masking.ts"
+import { Secret } from "../src/Secret.ts"
 import { type Ran, runCli } from "./fixtures/runCli.ts"
 import { makeTempDir, restoreEnv, setEnv, writeFiles } from "./support.ts"
 
@@ -561,10 +562,96 @@ describe("effect-secrets run (in process: what happens before the command starts
       const missing = yield* Effect.flip(withEnvFiles([path.join(temp.dir, "nope.env")], {}))
       assert.include(missing.message, "nope.env not found")
     }))
+
+  it.effect("--dotenv: a file holding a NUL byte or bytes that are not UTF-8 is refused, its values never printed nor changed", () =>
+    Effect.gen(function*() {
+      const files = {
+        "nul.env": Buffer.from(`API_TOKEN=${tokenValue}\0tail\n`),
+        "nul-name.env": Buffer.from(`API\0TOKEN=${tokenValue}\n`),
+        "latin1.env": Buffer.concat([Buffer.from(`API_TOKEN=${tokenValue}caf`), Buffer.from([0xe9, 0x0a])])
+      }
+      for (const [name, bytes] of Object.entries(files)) {
+        fs.writeFileSync(path.join(temp.dir, name), bytes)
+        const ran = yield* runCli([
+          "run",
+          "--dotenv",
+          path.join(temp.dir, name),
+          "--secret",
+          "db/password",
+          "--",
+          "true"
+        ])
+        assert.strictEqual(exitCode(ran.exit), 1, name)
+        assert.include(ran.stderr, "Cannot read environment file", name)
+        assert.match(
+          ran.stderr,
+          /\(it holds a NUL byte, which no variable can hold\)|\(it is not UTF-8 text; save it as UTF-8\)/,
+          name
+        )
+        assert.notInclude(ran.stderr, "unexpectedly", name)
+        assert.notInclude(ran.stdout + ran.stderr, tokenValue, name)
+        assertNoSecret(ran)
+      }
+    }))
+
+  it.effect("a command that cannot start (a variable over Linux's 128 KiB, a name too long, a name forging a line) or is not started (a secret missing) is named escaped and short, with a shell's code", () =>
+    Effect.gen(function*() {
+      writeFiles(temp.dir, { "big.env": `BIG=${"x".repeat(200 * 1024)}\n` })
+      const cases: ReadonlyArray<readonly [ReadonlyArray<string>, number, string]> = [
+        [["--dotenv", path.join(temp.dir, "big.env"), "--", "true"], 126, "E2BIG"],
+        [["--", "c".repeat(5000)], 126, "Cannot run (5000 characters) (ENAMETOOLONG)"],
+        [["--", "no-such-command\nForged: line"], 127, "\"no-such-command\\nForged: line\""],
+        [["--secret", "db/absent", "--", "cmd\nForged: line"], 1, "\"cmd\\nForged: line\" was not started"],
+        [["--secret", "db/absent", "--", "c".repeat(100_000)], 1, "(100000 characters) was not started"]
+      ]
+      for (const [args, code, message] of cases) {
+        const ran = yield* runCli(["run", "--secret", "db/password", ...args])
+        const shown = JSON.stringify(args).slice(0, 200)
+        assert.strictEqual(exitCode(ran.exit), code, shown)
+        assert.include(ran.stderr, message, shown)
+        assert.notInclude(ran.stderr, "unexpectedly", shown)
+        assert.notInclude(ran.stderr, "\nForged", shown)
+        assert.isBelow(ran.stderr.length, 1_000, shown)
+        assertNoSecret(ran)
+      }
+    }))
+})
+
+describe("S1 a module that is not JavaScript or TypeScript is never loaded: what Node says of its text could quote a value", () => {
+  it.effect("doctor .env, run --module credentials: refused before import, no token of the file printed", () =>
+    Effect.gen(function*() {
+      writeFiles(temp.dir, {
+        ".env": `API_TOKEN=${tokenValue}\n`,
+        "credentials": `DB_PASSWORD=correct ${passwordValue} staple\n`,
+        "config.yaml": `password: ${passwordValue}\n`
+      })
+      for (const name of [".env", "credentials", "config.yaml"]) {
+        const module = path.join(temp.dir, name)
+        for (const args of [["doctor", module], ["run", "--module", module, "--", "true"]]) {
+          const ran = yield* runCli(args)
+          assert.strictEqual(exitCode(ran.exit), 1, args.join(" "))
+          assert.include(ran.stderr, "is not a JavaScript or TypeScript module", args.join(" "))
+          assertNoSecret(ran)
+        }
+      }
+    }))
 })
 
 describe("S1 the commands print a path or task name they are given escaped", () => {
   const hidden = /[\u001b\u202e\u3164]/u
+
+  it.effect("Node's error for a module that cannot load is printed on one line, the paths it quotes escaped", () =>
+    Effect.gen(function*() {
+      const dir = path.join(temp.dir, "tasks\nForged: line\u202e")
+      writeFiles(dir, { "imports.mjs": "import \"./absent.mjs\"\n", "broken.mjs": "export const x = \n" })
+      for (const name of ["imports.mjs", "broken.mjs"]) {
+        const ran = yield* runCli(["doctor", path.join(dir, name)])
+        assert.strictEqual(exitCode(ran.exit), 1, name)
+        assert.include(ran.stderr, "Cannot load module", name)
+        assert.notInclude(ran.stderr, "\nForged", name)
+        assert.notMatch(ran.stderr, /\u202e/u, name)
+      }
+    }))
 
   it.effect("--dotenv: a file that cannot be read is named escaped", () =>
     Effect.gen(function*() {
@@ -600,6 +687,23 @@ describe("S1 the commands print a path or task name they are given escaped", () 
       }
     }))
 
+  it.effect("a text whose escaped form is longer than a path (4096 bidi controls) is shown by its length too", () =>
+    Effect.gen(function*() {
+      const bidi = "\u202e".repeat(4096)
+      for (
+        const args of [
+          ["doctor", bidi],
+          ["run", "--dotenv", bidi, "--secret", "db/password", "--", "true"],
+          ["stored-secret", "openai-key", "--from-file", bidi]
+        ]
+      ) {
+        const ran = yield* runCli(args)
+        assert.strictEqual(exitCode(ran.exit), 1, args[0])
+        assert.include(ran.stderr, "(4096 characters)", args[0])
+        assert.isBelow(ran.stderr.length, 2_000, args[0])
+      }
+    }))
+
   it.effect("run --secret: a spec refused is named escaped, whatever part is wrong", () =>
     Effect.gen(function*() {
       for (const spec of ["db/pass\u202e:DIR", "db/pass:FILE\u3164", "nokey\u202e", "db/pa\u202ess"]) {
@@ -626,6 +730,34 @@ describe("S1 the commands print a path or task name they are given escaped", () 
         const ran = yield* runCli(args)
         assert.strictEqual(exitCode(ran.exit), 1, JSON.stringify(args))
         assert.notMatch(ran.stderr, /[\u202e\u3164\r\t]/u, JSON.stringify(args))
+      }
+    }))
+
+  it.effect("what the parser refuses (a value, flag, subcommand, argument) is shown on one line, and by its length when longer than a path; each unknown flag once", () =>
+    Effect.gen(function*() {
+      const huge = "z".repeat(100_000)
+      const manyLetters = Array.from({ length: 5_000 }, (_, index) => String.fromCharCode(0x4e00 + index)).join("")
+      const cases: ReadonlyArray<ReadonlyArray<string>> = [
+        ["where", "--flyte", "3\nForged: line", "db"],
+        ["where", "--x\nForged: line", "db"],
+        ["wh\nForged: line"],
+        ["run", "--secret", "db/password", "--masking=no\nForged: line", "--", "true"],
+        ["where", "--flyte", huge, "db"],
+        ["where", "--flyte", "\u202e".repeat(4096), "db"],
+        ["where", "db", "password", "\u202e".repeat(4096)],
+        ["where", `--${huge}`, "db"],
+        [huge],
+        ["where", "db", "password", "extra", huge],
+        ["where", "db", "password", ...Array.from({ length: 5_000 }, (_, index) => `extra-${index}`)],
+        ["run", `-${huge}`, "--secret", "db/password", "--", "true"],
+        ["where", `-${manyLetters}`, "db"]
+      ]
+      for (const args of cases) {
+        const ran = yield* runCli(args)
+        const shown = JSON.stringify(args).slice(0, 100)
+        assert.strictEqual(exitCode(ran.exit), 1, shown)
+        assert.notInclude(ran.stderr, "\nForged", shown)
+        assert.isBelow(ran.stderr.length, 3_000, shown)
       }
     }))
 
@@ -1231,6 +1363,25 @@ describe("effect-secrets where and doctor: Flyte 2", () => {
         assert.strictEqual(exitCode(ran.exit), 1, args.join(" "))
         assert.include(ran.stderr, message, args.join(" "))
       }
+    }))
+
+  it.effect("where --as-env-var longer than a name may be is refused by its length only: messages stay short (S14)", () =>
+    Effect.gen(function*() {
+      for (const name of ["a".repeat(100_000), `A\n${"B".repeat(100_000)}`]) {
+        const ran = yield* runCli(["where", "--flyte", "2", "k", "--as-env-var", name])
+        assert.strictEqual(exitCode(ran.exit), 1)
+        assert.include(ran.stderr, `Invalid environment variable name: (${name.length} characters)`)
+        assert.isBelow(ran.stderr.length, 1_000)
+      }
+      const library = (() => {
+        try {
+          return new Secret({ group: "g", key: "k", envVar: "e".repeat(100_000) }) && ""
+        } catch (error) {
+          return (error as Error).message
+        }
+      })()
+      assert.include(library, "(100000 characters)")
+      assert.isBelow(library.length, 1_000)
     }))
 
   it.effect("doctor: a Flyte 2 task's secrets are located at Flyte 2's places, marked origin flyte2 in --json", () =>

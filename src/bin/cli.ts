@@ -22,6 +22,7 @@ const load = async () => {
     return await Promise.all([
       import("@effect/platform-node/NodeRuntime"),
       import("@effect/platform-node/NodeServices"),
+      import("effect/Runtime"),
       import("../internal/cli/commands.ts")
     ])
   } catch (error) {
@@ -35,6 +36,17 @@ const load = async () => {
   }
 }
 
-const [NodeRuntime, NodeServices, { program }] = await load()
+/**
+ * Exits once stdout and stderr are flushed: the runtime exits at once on a failure, and a pipe (`doctor --json | jq`
+ * with a secret missing) would lose what is still queued for it. Writes are flushed in order, so an empty one's
+ * callback runs once all before it are out.
+ */
+const exitWhenFlushed = (onExit: (code: number) => void) => (code: number) =>
+  process.stdout.write("", () => process.stderr.write("", () => onExit(code)))
+
+const [NodeRuntime, NodeServices, Runtime, { program }] = await load()
 // A failure was reported inside the program, masked; the runtime only sets the exit code.
-NodeRuntime.runMain(program(process.argv.slice(2), NodeServices.layer), { disableErrorReporting: true })
+NodeRuntime.runMain(program(process.argv.slice(2), NodeServices.layer), {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => Runtime.defaultTeardown(exit, exitWhenFlushed(onExit))
+})

@@ -13,7 +13,8 @@ export interface FileCap {
   readonly tooLarge: string
 }
 
-const refusal = (code: string) => Object.assign(new Error(), { code })
+/** A refusal of a file named on the command line: its reason as `code`, as Node's errors carry theirs. */
+export const refusal = (code: string) => Object.assign(new Error(), { code })
 
 /** At most the cap of an open file, or a refusal: one byte more than the cap is asked for. */
 const readOpen = (fd: number, cap: FileCap): Uint8Array => {

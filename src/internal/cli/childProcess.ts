@@ -7,10 +7,11 @@
  * once they are flushed.
  */
 import * as Effect from "effect/Effect"
-import { spawn } from "node:child_process"
+import { spawn, type SpawnOptions } from "node:child_process"
 import * as os from "node:os"
 import { childStdio, type OutputMasking, pipeMaskedOutput } from "../masking/childOutput.ts"
-import { type CommandFailed, fail } from "./failure.ts"
+import { CommandFailed, fail } from "./failure.ts"
+import { shown } from "./printing.ts"
 import { endingSignals } from "./signals.ts"
 
 /** How the command ended: its exit code as a shell gives it. */
@@ -25,11 +26,29 @@ const terminalSignals: ReadonlyArray<NodeJS.Signals> = ["SIGINT", "SIGQUIT"]
 const exitCodeOf = (code: number | null, signal: NodeJS.Signals | null): number =>
   code ?? 128 + (signal === null ? 0 : os.constants.signals[signal] ?? 0)
 
-/** Why the command could not start, with a shell's exit code: 127 not found, 126 not executable. */
+/**
+ * Why the command could not start, with a shell's exit code: 127 not found, 126 not executable. The code only: Node's
+ * message may quote the environment, secrets included.
+ */
 const notStarted = (command: string, error: NodeJS.ErrnoException): CommandFailed =>
   error.code === "ENOENT"
-    ? fail(`Command not found: ${command}`, 127)
-    : fail(`Cannot run ${command} (${error.code ?? error.message}).`, 126)
+    ? fail(`Command not found: ${shown(command)}`, 127)
+    : error.code === "E2BIG"
+    ? fail(
+      `Cannot run ${shown(command)}: its arguments and environment are more than the system takes (E2BIG; Linux ` +
+        "takes at most 128 KiB in one variable or argument, 2 MiB in all); mount a large secret as a FILE.",
+      126
+    )
+    : fail(`Cannot run ${shown(command)} (${error.code ?? "it could not be started"}).`, 126)
+
+/** The command started, or why it could not be (some failures are thrown at once, not reported). */
+const started = (command: string, args: ReadonlyArray<string>, options: SpawnOptions) => {
+  try {
+    return spawn(command, args, options)
+  } catch (error) {
+    return notStarted(command, error as NodeJS.ErrnoException)
+  }
+}
 
 /**
  * Runs `command` to its end. Meant to run uninterruptibly: a signal to this process is passed on and the command's
@@ -42,7 +61,8 @@ export const runCommand = (
   masking?: OutputMasking
 ): Effect.Effect<CommandEnd, CommandFailed> =>
   Effect.callback<CommandEnd, CommandFailed>((resume) => {
-    const child = spawn(command, args, { stdio: childStdio(masking), env })
+    const child = started(command, args, { stdio: childStdio(masking), env })
+    if (child instanceof CommandFailed) return resume(Effect.fail(child))
     const whenOutputFlushed = pipeMaskedOutput(child, masking)
     const onSignal = (signal: NodeJS.Signals) => {
       const reachesCommand = terminalSignals.includes(signal) && process.stdin.isTTY === true

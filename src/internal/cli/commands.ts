@@ -17,7 +17,7 @@ import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as fs from "node:fs"
 import * as Masking from "../../Masking.ts"
-import { CommandExited, CommandFailed } from "./failure.ts"
+import { CommandExited, CommandFailed, exitWith } from "./failure.ts"
 import { escapingFormatter, shown } from "./printing.ts"
 import { where } from "./where.ts"
 
@@ -323,8 +323,9 @@ const reportUnexpected = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
 
 /**
  * `run node -e ...` without `--` reads `-e` as `run`'s own flag: the parser's "Unrecognized flag" says nothing of
- * the command, so a hint follows it. `--env-file` gets its own: Node reads that argument before this program starts
- * (nodejs/node#54232), taking the file's `NODE_OPTIONS` as its own, so `run` reads `.env` files with `--dotenv`.
+ * the command, so a hint follows it. `--env-file` and `--env-file-if-exists` get their own: Node reads them before
+ * this program starts (nodejs/node#54232), taking the file's `NODE_OPTIONS` as its own, so `run` reads `.env` files
+ * with `--dotenv`.
  */
 const commandFlagHint = (error: unknown): Effect.Effect<void> => {
   if (!CliError.isCliError(error) || error._tag !== "ShowHelp" || error.commandPath.at(-1) !== "run") {
@@ -333,8 +334,8 @@ const commandFlagHint = (error: unknown): Effect.Effect<void> => {
   const flag = error.errors.find((problem) => problem._tag === "UnrecognizedOption")
   if (flag === undefined) return Effect.void
   return Console.error(
-    flag.option === "--env-file" || flag.option.startsWith("--env-file=")
-      ? "\nHint: give a .env file with --dotenv PATH. Node itself reads an --env-file argument, wherever it is, " +
+    /^--env-file(-if-exists)?(=|$)/.test(flag.option)
+      ? "\nHint: give a .env file with --dotenv PATH. Node itself reads an --env-file argument anywhere before --, " +
         "before effect-secrets starts, and takes a NODE_OPTIONS the file holds as its own options."
       : `\nHint: if ${shown(flag.option)} belongs to the command, put the command after --: ` +
         "effect-secrets run [flags] -- CMD ARGS..."
@@ -344,12 +345,30 @@ const commandFlagHint = (error: unknown): Effect.Effect<void> => {
 /** Log lines go to stderr, masked, so that stdout holds only the commands' answers. */
 const logging = Layer.mergeAll(Masking.layer, Layer.succeed(Logger.LogToStderr, true))
 
+/**
+ * Whether `--wizard` (before a `--`: after it, the words are run's command's) is asked for where standard input is
+ * no terminal: its questions would wait for an answer from a pipe that may never give one.
+ */
+const wizardWithoutTerminal = (args: ReadonlyArray<string>): boolean => {
+  const end = args.indexOf("--")
+  return process.stdin.isTTY !== true &&
+    (end === -1 ? args : args.slice(0, end)).some((arg) => /^--wizard(=|$)/.test(arg))
+}
+
+const refuseWizard = Effect.andThen(
+  Console.error(
+    "\nERROR\n  --wizard asks its questions on a terminal, and standard input is not one; give the command's " +
+      "flags instead (effect-secrets COMMAND --help lists them)."
+  ),
+  Effect.fail(exitWith(1))
+)
+
 /** The program over the command line's arguments; its failure carries the exit code. */
 export const program = (
   args: ReadonlyArray<string>,
   services: Layer.Layer<Command.Environment>
 ): Effect.Effect<void, unknown> =>
-  Command.runWith(cli, { version })(args).pipe(
+  (wizardWithoutTerminal(args) ? refuseWizard : Command.runWith(cli, { version })(args)).pipe(
     Effect.tapError(commandFlagHint),
     Effect.tapCause(reportUnexpected),
     Effect.provide(logging),

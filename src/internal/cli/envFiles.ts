@@ -5,7 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as util from "node:util"
-import { readBoundedFile } from "./boundedFile.ts"
+import { readBoundedFile, refusal } from "./boundedFile.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 import { shown } from "./printing.ts"
 
@@ -15,11 +15,22 @@ import { shown } from "./printing.ts"
  */
 const envFileCap = { maxBytes: 1024 * 1024, tooLarge: "larger than 1 MiB, more than a command's environment can hold" }
 
-const decoder = new TextDecoder()
+// Fatal: a replaced byte would change a value silently (Node's own --env-file passes the bytes on as they are).
+const decoder = new TextDecoder("utf-8", { fatal: true })
+
+/** The file's text: UTF-8 without a NUL byte, which no variable can hold (the command could not be started). */
+const envText = (bytes: Uint8Array): string => {
+  if (bytes.includes(0)) throw refusal("it holds a NUL byte, which no variable can hold")
+  try {
+    return decoder.decode(bytes)
+  } catch {
+    throw refusal("it is not UTF-8 text; save it as UTF-8")
+  }
+}
 
 const readEnvFile = (file: string): Effect.Effect<Record<string, string>, CommandFailed> =>
   Effect.try({
-    try: () => util.parseEnv(decoder.decode(readBoundedFile(file, envFileCap))) as Record<string, string>,
+    try: () => util.parseEnv(envText(readBoundedFile(file, envFileCap))) as Record<string, string>,
     // The code only: the file holds secrets, and no error text may quote it.
     catch: (error) => {
       const code = (error as NodeJS.ErrnoException).code

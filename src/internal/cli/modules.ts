@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url"
 import { isTask, type TaskDefinition } from "../../Task.ts"
 import { quoteName } from "../lookup/naming.ts"
 import { type CommandFailed, fail } from "./failure.ts"
-import { quoted, shown } from "./printing.ts"
+import { escapeHidden, quoted, shown } from "./printing.ts"
 
 /** A task a module exports, and the names it is exported under. */
 export interface ExportedTask {
@@ -26,6 +26,9 @@ const typeScriptAdvice = (code: unknown): string =>
     ? " Node strips types but does not compile: the module may use erasable TypeScript only (no enum, namespace, " +
       "parameter properties); build it to JavaScript otherwise."
     : ""
+
+/** The files Node loads as modules of code. */
+const moduleExtensions: ReadonlyArray<string> = [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
 
 /** What `file` leads to, or `undefined` when nothing can be found there (missing, a path too long, no access). */
 const statusOf = (file: string): fs.Stats | undefined => {
@@ -47,11 +50,20 @@ const importModule = (modulePath: string): Effect.Effect<Record<string, unknown>
   if (!found.isFile()) {
     return Effect.fail(fail(`Module ${shown(modulePath)} is not a file (looked at ${shown(resolved)}); name a module.`))
   }
+  // Node would run any other file as JavaScript, and its error quotes the text (`sk_live_... is not defined`).
+  if (!moduleExtensions.includes(path.extname(resolved))) {
+    return Effect.fail(fail(
+      `Module ${shown(modulePath)} is not a JavaScript or TypeScript module (${moduleExtensions.join(", ")}); ` +
+        "name a module of tasks (a .env file goes to run --dotenv)."
+    ))
+  }
   return Effect.tryPromise({
     try: () => import(pathToFileURL(resolved).href) as Promise<Record<string, unknown>>,
     catch: (error) => {
       const { code, message } = error as { code?: unknown; message?: unknown }
-      return fail(`Cannot load module ${shown(modulePath)}: ${String(message ?? error)}${typeScriptAdvice(code)}`)
+      // On one line, escaped: Node's message quotes paths, which may hold a line break or a bidi control.
+      const why = escapeHidden(String(message ?? error))
+      return fail(`Cannot load module ${shown(modulePath)}: ${why}${typeScriptAdvice(code)}`)
     }
   })
 }

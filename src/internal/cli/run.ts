@@ -21,7 +21,7 @@ import { withEnvFiles } from "./envFiles.ts"
 import { type CommandExited, type CommandFailed, exitWith, fail } from "./failure.ts"
 import { storeAt } from "./flyte2Scope.ts"
 import { loadTasks, selectTask } from "./modules.ts"
-import { quoted } from "./printing.ts"
+import { quoted, shown } from "./printing.ts"
 import { withSecretsManager } from "./secretsLayer.ts"
 import { signalExitCode, watchEndingSignals } from "./signals.ts"
 
@@ -135,7 +135,7 @@ const lookUpValues = (
     }
     if (misses.length > 0) {
       return yield* Effect.fail(fail(
-        `${misses.length} secret(s) missing; ${command} was not started.` +
+        `${misses.length} secret(s) missing; ${shown(command)} was not started.` +
           misses.map((miss) => `\n\n${miss.message}`).join("")
       ))
     }

@@ -60,6 +60,10 @@ export const hasHiddenCharacter = (text: string): boolean => hiddenCharacter.tes
 export const quoteName = (name: string): string =>
   JSON.stringify(name).replace(hiddenCharacters, (character) => `\\u{${character.codePointAt(0)!.toString(16)}}`)
 
+/** A name for a message without quotes (flytekit's words), escaped, or only its length as `shownName` gives it. */
+export const shownBareName = (name: string): string =>
+  name.length > maxNamePartLength ? `(${name.length} characters)` : quoteName(name).slice(1, -1)
+
 /** A name for a message: quoted, or only its length when it is longer than a name part may be (messages stay short). */
 export const shownName = (name: string): string =>
   name.length > maxNamePartLength ? `(${name.length} characters)` : quoteName(name)

@@ -4,7 +4,15 @@
  */
 import type { MountRequirement } from "../../Secret.ts"
 import { flyte2NameProblem } from "./flyte2Names.ts"
-import { type NameInput, nameProblem, quoteName, type SecretName, toSecretName } from "./naming.ts"
+import {
+  type NameInput,
+  nameProblem,
+  quoteName,
+  type SecretName,
+  shownBareName,
+  shownName,
+  toSecretName
+} from "./naming.ts"
 
 /** A request after its fields were read and checked. */
 export interface Target {
@@ -37,10 +45,10 @@ const isConfigurationVariable = (name: string): boolean =>
  */
 export const envVarProblem = (name: string): string | undefined =>
   !envVarPattern.test(name)
-    ? `Invalid environment variable name: ${quoteName(name).slice(1, -1)} (envVar must be an environment ` +
+    ? `Invalid environment variable name: ${shownBareName(name)} (envVar must be an environment ` +
       "variable name matching ^[A-Z_][A-Z0-9_]*$)"
     : isConfigurationVariable(name)
-    ? `envVar ${quoteName(name)} is a configuration variable of this library (FLYTE_SECRETS_*, ` +
+    ? `envVar ${shownName(name)} is a configuration variable of this library (FLYTE_SECRETS_*, ` +
       "FLYTE_INTERNAL_EXECUTION_ID): a secret there would be read as configuration; choose another name"
     : undefined
 

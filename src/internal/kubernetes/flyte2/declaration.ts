@@ -5,7 +5,7 @@
  * applies as for every Flyte 2 declaration.
  */
 import type { SecretInput } from "../../../Secret.ts"
-import { quoteName } from "../../lookup/naming.ts"
+import { quoteName, shownBareName, shownName } from "../../lookup/naming.ts"
 import { closest } from "../../lookup/request.ts"
 
 /** The one mount path flyte-sdk accepts, compared as a string as it compares a `str`. */
@@ -81,7 +81,7 @@ export const flyte2Declaration = (input: unknown): SecretInput => {
   const derived = !mount && !asEnvVar
   if (derived) asEnvVar = derivedEnvVar(key, group)
   if (mount && mount !== flyte2MountPath) {
-    refuse(`Only ${flyte2MountPath} is supported as secret mount path today. (mount ${quoteName(mount)} was given)`)
+    refuse(`Only ${flyte2MountPath} is supported as secret mount path today. (mount ${shownName(mount)} was given)`)
   }
   if (asEnvVar !== undefined && !envVarPattern.test(asEnvVar)) {
     const hint = derived
@@ -89,7 +89,7 @@ export const flyte2Declaration = (input: unknown): SecretInput => {
         `"${flyte2MountPath}" to read it as a file)`
       : ""
     refuse(
-      `Invalid environment variable name: ${quoteName(asEnvVar).slice(1, -1)}, must match ${envVarPattern.source}` +
+      `Invalid environment variable name: ${shownBareName(asEnvVar)}, must match ${envVarPattern.source}` +
         hint
     )
   }
