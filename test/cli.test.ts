@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url"
 import { afterEach, beforeEach } from "vitest"
 import { parse as parseYaml } from "yaml"
 import * as Flyte2 from "../src/Flyte2.ts"
+import { readBoundedFile } from "../src/internal/cli/boundedFile.ts"
 import { cli, version } from "../src/internal/cli/commands.ts"
 import { withEnvFiles } from "../src/internal/cli/envFiles.ts"
 import { shellWord } from "../src/internal/cli/printing.ts"
@@ -662,6 +663,44 @@ describe("S1 the commands print a path or task name they are given escaped", () 
       }
     }))
 
+  it.effect("stored-secret --from-env given a value instead of a variable's name never prints it", () =>
+    Effect.gen(function*() {
+      for (
+        const given of ["sk_live_51Hx9c2eSecretValue", "correct horse battery", "x".repeat(100_000), "A".repeat(200)]
+      ) {
+        const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", given])
+        assert.strictEqual(exitCode(ran.exit), 1)
+        assert.include(ran.stderr, "give the variable's name")
+        assert.notInclude(ran.stderr, given.slice(0, 20))
+        assert.isBelow(ran.stderr.length, 1_000)
+      }
+      const named = yield* runCli(["stored-secret", "openai-key", "--from-env", "NOT_SET_ANYWHERE_9C1"])
+      assert.include(named.stderr, "--from-env NOT_SET_ANYWHERE_9C1: the variable is not set.")
+    }))
+
+  it("a file named on the command line is read whole past what stat said, and refused past its cap", () => {
+    const cap = { maxBytes: 20_000, tooLarge: "over the cap" }
+    // A /proc file says 0 bytes and holds more.
+    assert.deepStrictEqual(
+      readBoundedFile("/proc/self/cmdline", cap),
+      new Uint8Array(fs.readFileSync("/proc/self/cmdline"))
+    )
+    for (const size of [0, 1, 4095, 4096, 4097, 20_000]) {
+      const file = path.join(temp.dir, `file-${size}`)
+      fs.writeFileSync(file, Buffer.alloc(size, 0x61))
+      assert.strictEqual(readBoundedFile(file, cap).length, size)
+    }
+    const over = path.join(temp.dir, "over")
+    fs.writeFileSync(over, Buffer.alloc(20_001, 0x61))
+    let refused: unknown
+    try {
+      readBoundedFile(over, cap)
+    } catch (error) {
+      refused = (error as NodeJS.ErrnoException).code
+    }
+    assert.strictEqual(refused, "over the cap")
+  })
+
   it.effect("a path, spec or task name longer than any path can be is shown by its length: messages stay short (S14)", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })
@@ -671,7 +710,6 @@ describe("S1 the commands print a path or task name they are given escaped", () 
         ["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", long],
         ["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", long + "\u202e"],
         ["stored-secret", "openai-key", "--from-file", long],
-        ["stored-secret", "openai-key", "--from-env", "A".repeat(100_000)],
         ["run", "--dotenv", long, "--secret", "db/password", "--", "true"],
         ["run", "--secret", "db/" + "k".repeat(100_000), "--", "true"],
         ["doctor", long],
@@ -1280,7 +1318,7 @@ describe("effect-secrets stored-secret", () => {
           ["--from-env", "OPENAI_KEY", "--namespace", "Flyte_System"],
           "--namespace \"Flyte_System\" is not a Kubernetes"
         ],
-        [["--from-env", "NOT_SET_ANYWHERE_9c1"], "the variable is not set"],
+        [["--from-env", "NOT_SET_ANYWHERE_9C1"], "the variable is not set"],
         [["--from-file", path.join(temp.dir, "absent")], "no such file"],
         [["--from-file", temp.dir], "not a regular file"],
         [["--from-file", hugeFile()], "larger than a Secret's 1 MiB"]

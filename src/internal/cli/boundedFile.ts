@@ -16,17 +16,26 @@ export interface FileCap {
 /** A refusal of a file named on the command line: its reason as `code`, as Node's errors carry theirs. */
 export const refusal = (code: string) => Object.assign(new Error(), { code })
 
-/** At most the cap of an open file, or a refusal: one byte more than the cap is asked for. */
+/**
+ * At most the cap of an open file, or a refusal. The buffer starts at the size `fstat` gives, one byte more to see the
+ * end (4 KiB when it says 0), and grows to the cap and one byte only while the file has more.
+ */
 const readOpen = (fd: number, cap: FileCap): Uint8Array => {
-  if (!fs.fstatSync(fd).isFile()) throw refusal("not a regular file")
-  const buffer = Buffer.alloc(cap.maxBytes + 1)
+  const status = fs.fstatSync(fd)
+  if (!status.isFile()) throw refusal("not a regular file")
+  let buffer = new Uint8Array(Math.min(status.size > 0 ? status.size + 1 : 4096, cap.maxBytes + 1))
   let length = 0
-  for (let read = -1; read !== 0 && length < buffer.length;) {
-    read = fs.readSync(fd, buffer, length, buffer.length - length, null)
+  for (;;) {
+    const read = fs.readSync(fd, buffer, length, buffer.length - length, null)
     length += read
+    if (read === 0) return buffer.slice(0, length)
+    if (length > cap.maxBytes) throw refusal(cap.tooLarge)
+    if (length === buffer.length) {
+      const grown = new Uint8Array(Math.min(buffer.length * 2, cap.maxBytes + 1))
+      grown.set(buffer)
+      buffer = grown
+    }
   }
-  if (length > cap.maxBytes) throw refusal(cap.tooLarge)
-  return Uint8Array.from(buffer.subarray(0, length))
 }
 
 /**

@@ -43,11 +43,19 @@ const fileValue = (file: string): Effect.Effect<Uint8Array, CommandFailed> =>
     }
   })
 
+/** A conventional variable's name, shown in a message; other text given as one could be a value passed by mistake. */
+const variableName = /^[A-Z_][A-Z0-9_]{0,127}$/
+
 /** The variable's value as UTF-8 bytes, as `flyte create secret --value` sends a value. */
 const envValue = (variable: string): Effect.Effect<Uint8Array, CommandFailed> => {
   const value = process.env[variable]
   return value === undefined
-    ? Effect.fail(fail(`--from-env ${shown(variable)}: the variable is not set.`))
+    ? Effect.fail(fail(
+      variableName.test(variable)
+        ? `--from-env ${variable}: the variable is not set.`
+        : "--from-env: no variable of that name is set. Its text is not shown: it does not look like a variable's " +
+          "name (capitals, digits and _, as OPENAI_KEY) and may be the value itself; give the variable's name."
+    ))
     : Effect.succeed(new TextEncoder().encode(value))
 }
 
