@@ -24,11 +24,6 @@ export interface RegistryState {
   readonly limits: RegistryLimits
   readonly warn: (message: string) => void
   readonly texts: Set<string>
-  /**
-   * The text last found held or added: a lookup reading one secret again registers an equal string, which compares
-   * with it for less than the set's hash of a new string costs. Texts are never removed, so it stays held.
-   */
-  lastText: string | undefined
   readonly byteValues: Map<number, Array<Uint8Array>>
   readonly patterns: Set<string>
   entries: number
@@ -129,12 +124,8 @@ const hold = (state: RegistryState, value: string | Uint8Array): boolean => {
 }
 
 const registerText = (state: RegistryState, value: string): void => {
-  if (value === state.lastText) return
-  if (!state.texts.has(value)) {
-    if (!hold(state, value)) return
-    state.texts.add(value)
-  }
-  state.lastText = value
+  if (state.texts.has(value)) return
+  if (hold(state, value)) state.texts.add(value)
 }
 
 const registerBytes = (state: RegistryState, value: Uint8Array): void => {
@@ -167,7 +158,6 @@ export const emptyRegistryState = (
   limits,
   warn,
   texts: new Set(),
-  lastText: undefined,
   byteValues: new Map(),
   patterns: new Set(),
   entries: 0,
