@@ -678,6 +678,25 @@ describe("S1 the commands print a path or task name they are given escaped", () 
       assert.include(named.stderr, "--from-env NOT_SET_ANYWHERE_9C1: the variable is not set.")
     }))
 
+  it.effect("--dotenv and --from-file that are not a regular file, or lead through one, say what to do", () =>
+    Effect.gen(function*() {
+      setEnv({ OPENAI_KEY: tokenValue })
+      const file = path.join(temp.dir, "plain-file")
+      fs.writeFileSync(file, "A=1\n")
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        [temp.dir, "Name a regular file: a folder, a FIFO or a device is never read."],
+        [path.join(file, "inside.env"), "A part of its path is not a folder: check the path."]
+      ]
+      for (const [given, advice] of cases) {
+        const env = yield* Effect.flip(withEnvFiles([given], {}))
+        assert.include(env.message, advice, given)
+        const stored = yield* runCli(["stored-secret", "openai-key", "--from-file", given])
+        assert.strictEqual(exitCode(stored.exit), 1, given)
+        assert.include(stored.stderr, advice, given)
+        assertNoSecret(stored)
+      }
+    }))
+
   it("a file named on the command line is read whole past what stat said, and refused past its cap", () => {
     const cap = { maxBytes: 20_000, tooLarge: "over the cap" }
     // A /proc file says 0 bytes and holds more.

@@ -13,6 +13,8 @@ export interface FileCap {
   readonly tooLarge: string
 }
 
+const notRegular = "not a regular file"
+
 /** A refusal of a file named on the command line: its reason as `code`, as Node's errors carry theirs. */
 export const refusal = (code: string) => Object.assign(new Error(), { code })
 
@@ -22,7 +24,7 @@ export const refusal = (code: string) => Object.assign(new Error(), { code })
  */
 const readOpen = (fd: number, cap: FileCap): Uint8Array => {
   const status = fs.fstatSync(fd)
-  if (!status.isFile()) throw refusal("not a regular file")
+  if (!status.isFile()) throw refusal(notRegular)
   let buffer = new Uint8Array(Math.min(status.size > 0 ? status.size + 1 : 4096, cap.maxBytes + 1))
   let length = 0
   for (;;) {
@@ -45,12 +47,31 @@ const readOpen = (fd: number, cap: FileCap): Uint8Array => {
  */
 export const readBoundedFile = (file: string, cap: FileCap): Uint8Array => {
   const stat = fs.statSync(file)
-  if (!stat.isFile()) throw refusal("not a regular file")
+  if (!stat.isFile()) throw refusal(notRegular)
   if (stat.size > cap.maxBytes) throw refusal(cap.tooLarge)
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY)
   try {
     return readOpen(fd, cap)
   } finally {
     fs.closeSync(fd)
+  }
+}
+
+/** What to do about a file the command could not read, by its error's code ("" when the code says it all). */
+export const adviceFor = (code: string | undefined): string => {
+  switch (code) {
+    case notRegular:
+      return " Name a regular file: a folder, a FIFO or a device is never read."
+    case "EACCES":
+    case "EPERM":
+      return " You may not read it: check its permissions, or name a file you can read."
+    case "ENOTDIR":
+      return " A part of its path is not a folder: check the path."
+    case "ELOOP":
+      return " Its path loops through symbolic links: name the file itself."
+    case "ENAMETOOLONG":
+      return " Its path is longer than the system takes."
+    default:
+      return ""
   }
 }

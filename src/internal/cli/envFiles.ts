@@ -5,7 +5,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as util from "node:util"
-import { readBoundedFile, refusal } from "./boundedFile.ts"
+import { adviceFor, readBoundedFile, refusal } from "./boundedFile.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 import { shown } from "./printing.ts"
 
@@ -37,7 +37,7 @@ const readEnvFile = (file: string): Effect.Effect<Record<string, string>, Comman
       return fail(
         code === "ENOENT"
           ? `Environment file ${shown(file)} not found.`
-          : `Cannot read environment file ${shown(file)} (${code ?? "not a text file"}).`
+          : `Cannot read environment file ${shown(file)} (${code ?? "not a text file"}).${adviceFor(code)}`
       )
     }
   })

@@ -10,7 +10,7 @@ import * as Kubernetes from "../../Kubernetes.ts"
 import { secretNameProblem } from "../kubernetes/flyte2/store.ts"
 import { namespaceProblem } from "../kubernetes/flyte2/storedSecret.ts"
 import { hasHiddenCharacter } from "../lookup/naming.ts"
-import { readBoundedFile } from "./boundedFile.ts"
+import { adviceFor, readBoundedFile } from "./boundedFile.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 import { flyte2Scope, redacted } from "./flyte2Scope.ts"
 import { print, shellWord, shown } from "./printing.ts"
@@ -38,7 +38,7 @@ const fileValue = (file: string): Effect.Effect<Uint8Array, CommandFailed> =>
       return fail(
         code === "ENOENT"
           ? `--from-file ${shown(file)}: no such file.`
-          : `--from-file ${shown(file)}: cannot read it (${code}).`
+          : `--from-file ${shown(file)}: cannot read it (${code}).${adviceFor(code)}`
       )
     }
   })
