@@ -298,13 +298,18 @@ describe("S11 the effect-secrets bin", { timeout: 90_000 }, () => {
     assert.strictEqual(inCommand.code, 0, inCommand.stderr)
   })
 
-  it("run --env-file is not run's flag (Node reads that argument itself): it is refused with a hint to use --dotenv", async () => {
+  it("--env-file is no command's flag (Node reads that argument itself): it is refused with a hint, run's to use --dotenv", async () => {
     writeFiles(temp.dir, { ".env": "A=1\n" })
     for (const flags of [["--env-file", ".env"], ["--env-file=.env"], ["--env-file-if-exists=.env"]]) {
-      const ran = await runBin(["run", ...flags, "--secret", "db/password", "--", node, "-e", "0"])
-      assert.strictEqual(ran.code, 1, ran.stderr)
-      assert.include(ran.stderr, "Hint: give a .env file with --dotenv PATH", flags.join(" "))
-      assertNoSecret(ran)
+      for (
+        const args of [["run", ...flags, "--secret", "db/password", "--", node, "-e", "0"], ["where", "db", ...flags]]
+      ) {
+        const ran = await runBin(args)
+        assert.strictEqual(ran.code, 1, ran.stderr)
+        assert.include(ran.stderr, "Hint: Node itself reads an --env-file argument", args.join(" "))
+        assert.include(ran.stderr, "with --dotenv PATH", args.join(" "))
+        assertNoSecret(ran)
+      }
     }
   })
 

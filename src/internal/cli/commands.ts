@@ -323,22 +323,24 @@ const reportUnexpected = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
 
 /**
  * `run node -e ...` without `--` reads `-e` as `run`'s own flag: the parser's "Unrecognized flag" says nothing of
- * the command, so a hint follows it. `--env-file` and `--env-file-if-exists` get their own: Node reads them before
- * this program starts (nodejs/node#54232), taking the file's `NODE_OPTIONS` as its own, so `run` reads `.env` files
- * with `--dotenv`.
+ * the command, so a hint follows it. `--env-file` and `--env-file-if-exists`, given to any command, get their own:
+ * Node reads them before this program starts (nodejs/node#54232), taking the file's `NODE_OPTIONS` as its own, so
+ * `run` reads `.env` files with `--dotenv`.
  */
 const commandFlagHint = (error: unknown): Effect.Effect<void> => {
-  if (!CliError.isCliError(error) || error._tag !== "ShowHelp" || error.commandPath.at(-1) !== "run") {
-    return Effect.void
-  }
+  if (!CliError.isCliError(error) || error._tag !== "ShowHelp") return Effect.void
   const flag = error.errors.find((problem) => problem._tag === "UnrecognizedOption")
   if (flag === undefined) return Effect.void
-  return Console.error(
-    /^--env-file(-if-exists)?(=|$)/.test(flag.option)
-      ? "\nHint: give a .env file with --dotenv PATH. Node itself reads an --env-file argument anywhere before --, " +
-        "before effect-secrets starts, and takes a NODE_OPTIONS the file holds as its own options."
-      : `\nHint: if ${shown(flag.option)} belongs to the command, put the command after --: ` +
-        "effect-secrets run [flags] -- CMD ARGS..."
+  if (/^--env-file(-if-exists)?(=|$)/.test(flag.option)) {
+    return Console.error(
+      "\nHint: Node itself reads an --env-file argument anywhere before --, before effect-secrets starts, and takes " +
+        "a NODE_OPTIONS the file holds as its own options: do not pass one. `run` adds a .env file to the " +
+        "environment with --dotenv PATH; for the other commands, set its variables in the shell first."
+    )
+  }
+  return error.commandPath.at(-1) !== "run" ? Effect.void : Console.error(
+    `\nHint: if ${shown(flag.option)} belongs to the command, put the command after --: ` +
+      "effect-secrets run [flags] -- CMD ARGS..."
   )
 }
 
