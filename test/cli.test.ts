@@ -94,8 +94,8 @@ describe("effect-secrets: help and version", () => {
   it.effect("every command has its own help, with its flags", () =>
     Effect.gen(function*() {
       const flags: Record<string, ReadonlyArray<string>> = {
-        where: ["--version, --group-version string", "--json"],
-        doctor: ["--task string", "--json"],
+        where: ["--version, --group-version string", "--json", "--dotenv string"],
+        doctor: ["--task string", "--json", "--dotenv string"],
         render: [
           "--task string",
           "--flyte",
@@ -548,6 +548,30 @@ describe("effect-secrets run (in process: what happens before the command starts
       assert.strictEqual(exitCode(ran.exit), 1)
       assert.include(ran.stderr, "\":DIR\" is not a mount requirement")
       assert.notInclude(ran.stderr, "Secret not found")
+    }))
+
+  it.effect("where and doctor --dotenv: the file's variables are where the lookup finds a secret", () =>
+    Effect.gen(function*() {
+      writeFiles(temp.dir, { "local.env": "FLYTE_SECRETS_LOCAL_API=from-the-env-file\n" })
+      const envFile = path.join(temp.dir, "local.env")
+      const found = yield* runCli(["where", "local", "api", "--dotenv", envFile, "--json"])
+      assert.strictEqual(exitCode(found.exit), 0, found.stderr)
+      assert.deepInclude(JSON.parse(found.stdout).attempts[0], {
+        location: "FLYTE_SECRETS_LOCAL_API",
+        outcome: "found"
+      })
+      assert.notInclude(found.stdout + found.stderr, "from-the-env-file")
+      const without = yield* runCli(["where", "local", "api"])
+      assert.strictEqual(exitCode(without.exit), 1)
+      const module = tasksModule(
+        `export const t = task.sync({ name: "t", secretRequests: [new Secret({ group: "local", key: "api" })] }, () => 0)`
+      )
+      const doctor = yield* runCli(["doctor", module, "--dotenv", envFile, "--json"])
+      assert.strictEqual(exitCode(doctor.exit), 0, doctor.stderr)
+      assert.strictEqual(JSON.parse(doctor.stdout).secrets[0].status, "found")
+      const missingFile = yield* runCli(["doctor", module, "--dotenv", path.join(temp.dir, "nope.env")])
+      assert.strictEqual(exitCode(missingFile.exit), 1)
+      assert.include(missingFile.stderr, "nope.env not found")
     }))
 
   it.effect("--dotenv: Node's parser; a later file overrides an earlier one; a set variable keeps its value", () =>

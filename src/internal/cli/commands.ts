@@ -31,6 +31,15 @@ const flyteFlag = Flag.Literals("flyte", ["1", "2"]).pipe(
   Flag.withDefault("1" as const)
 )
 
+// Not `--env-file`: Node reads that argument itself anywhere before `--`, before this program starts.
+const dotenvFlag = Flag.String("dotenv").pipe(
+  Flag.withDescription(
+    "A .env file added to the environment before the lookup (Node's parser and rule: set variables win, a " +
+      "later file overrides an earlier one); repeatable"
+  ),
+  Flag.atLeast(0)
+)
+
 const whereCommand = Command.make("where", {
   group: Argument.String("group").pipe(
     Argument.withDescription(
@@ -60,7 +69,8 @@ const whereCommand = Command.make("where", {
     Flag.withDescription("Flyte 2: the variable's name (as_env_var); default GROUP_KEY or KEY, upper-cased"),
     Flag.optional
   ),
-  json
+  json,
+  envFiles: dotenvFlag
 }, (input) =>
   where({
     group: input.group,
@@ -72,7 +82,8 @@ const whereCommand = Command.make("where", {
       group: Option.getOrUndefined(input.flyte2Group),
       mount: input.mount,
       asEnvVar: Option.getOrUndefined(input.asEnvVar)
-    }
+    },
+    envFiles: input.envFiles
   })).pipe(
     Command.withDescription(
       "Every place a secret is looked for, in order, with what is there: found, missing, or refused and why. " +
@@ -105,11 +116,17 @@ const storedSecretModule = () => import("./storedSecret.ts")
 
 const doctorCommand = Command.make(
   "doctor",
-  { module: moduleArgument, task: taskFlag, json },
+  { module: moduleArgument, task: taskFlag, json, envFiles: dotenvFlag },
   (input) =>
     Effect.flatMap(
       Effect.promise(doctorModule),
-      ({ doctor }) => doctor({ module: input.module, task: Option.getOrUndefined(input.task), json: input.json })
+      ({ doctor }) =>
+        doctor({
+          module: input.module,
+          task: Option.getOrUndefined(input.task),
+          json: input.json,
+          envFiles: input.envFiles
+        })
     )
 ).pipe(
   Command.withDescription(
@@ -192,14 +209,7 @@ const runCommand = Command.make("run", {
     Flag.withDescription("A secret to inject, GROUP/KEY[:ENV_VAR|FILE] (default ANY: a file); repeatable"),
     Flag.atLeast(0)
   ),
-  // Not `--env-file`: Node reads that argument itself wherever it appears, before this program starts.
-  envFiles: Flag.String("dotenv").pipe(
-    Flag.withDescription(
-      "A .env file added to the environment before the lookup (Node's parser and rule: set variables win, a " +
-        "later file overrides an earlier one); repeatable"
-    ),
-    Flag.atLeast(0)
-  ),
+  envFiles: dotenvFlag,
   masking: Flag.Boolean("masking").pipe(
     Flag.withDescription(
       "Mask the secrets' values in the command's stdout and stderr (default; --no-masking passes them through)"
@@ -325,7 +335,7 @@ const reportUnexpected = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
  * `run node -e ...` without `--` reads `-e` as `run`'s own flag: the parser's "Unrecognized flag" says nothing of
  * the command, so a hint follows it. `--env-file` and `--env-file-if-exists`, given to any command, get their own:
  * Node reads them before this program starts (nodejs/node#54232), taking the file's `NODE_OPTIONS` as its own, so
- * `run` reads `.env` files with `--dotenv`.
+ * the commands read `.env` files with `--dotenv`.
  */
 const commandFlagHint = (error: unknown): Effect.Effect<void> => {
   if (!CliError.isCliError(error) || error._tag !== "ShowHelp") return Effect.void
@@ -334,8 +344,8 @@ const commandFlagHint = (error: unknown): Effect.Effect<void> => {
   if (/^--env-file(-if-exists)?(=|$)/.test(flag.option)) {
     return Console.error(
       "\nHint: Node itself reads an --env-file argument anywhere before --, before effect-secrets starts, and takes " +
-        "a NODE_OPTIONS the file holds as its own options: do not pass one. `run` adds a .env file to the " +
-        "environment with --dotenv PATH; for the other commands, set its variables in the shell first."
+        "a NODE_OPTIONS the file holds as its own options: do not pass one. `where`, `doctor` and `run` add a .env " +
+        "file to the environment with --dotenv PATH."
     )
   }
   return error.commandPath.at(-1) !== "run" ? Effect.void : Console.error(

@@ -11,7 +11,7 @@ import { inTask } from "../lookup/misses.ts"
 import { type CommandExited, type CommandFailed, exitWith } from "./failure.ts"
 import { loadTasks, selectTask } from "./modules.ts"
 import { columns, print, secretName } from "./printing.ts"
-import { withSecretsManager } from "./secretsLayer.ts"
+import { withSecretsManagerAndEnvFiles } from "./secretsLayer.ts"
 
 /**
  * One declared secret in `doctor --json`: its task and names (`null` for a name the declaration leaves out), its
@@ -40,6 +40,8 @@ export interface DoctorInput {
   readonly module: string
   readonly task: string | undefined
   readonly json: boolean
+  /** `.env` files whose variables are added to the environment first (`--dotenv`). */
+  readonly envFiles?: ReadonlyArray<string>
 }
 
 /** Why a declared secret is missing, in one line: the places that refused it, or every place tried. */
@@ -92,34 +94,37 @@ const humanReport = (
 
 /** Checks every declared secret of the module's tasks (or of the one named); exit code 1 when any is missing. */
 export const doctor = (input: DoctorInput): Effect.Effect<void, CommandFailed | CommandExited> =>
-  withSecretsManager(Effect.gen(function*() {
-    const exported = yield* loadTasks(input.module)
-    const tasks = input.task === undefined
-      ? exported.map(({ task }) => task)
-      : [yield* selectTask(exported, input.task, input.module)]
-    const manager = yield* SecretsManager
-    const checked = yield* Effect.forEach(
-      tasks.flatMap((task) => task.secretRequests.map((secret) => ({ task, secret }))),
-      ({ secret, task }) =>
-        Effect.map(Effect.result(manager.locate(secret)), (outcome) => {
-          const names = declaredNames(task.name, secret)
-          return Result.isSuccess(outcome)
-            ? {
-              row: {
-                ...names,
-                status: "found",
-                source: outcome.success.source,
-                location: outcome.success.location
-              } satisfies DoctorSecret,
-              miss: undefined
-            }
-            : {
-              row: { ...names, status: "missing", reason: missReason(outcome.failure) } satisfies DoctorSecret,
-              miss: inTask(outcome.failure, task.name, true)
-            }
-        })
-    )
-    const report: DoctorReport = { secrets: checked.map(({ row }) => row) }
-    yield* print(input.json ? JSON.stringify(report, null, 2) : humanReport(tasks, checked))
-    if (checked.some(({ miss }) => miss !== undefined)) return yield* Effect.fail(exitWith(1))
-  }))
+  withSecretsManagerAndEnvFiles(
+    Effect.gen(function*() {
+      const exported = yield* loadTasks(input.module)
+      const tasks = input.task === undefined
+        ? exported.map(({ task }) => task)
+        : [yield* selectTask(exported, input.task, input.module)]
+      const manager = yield* SecretsManager
+      const checked = yield* Effect.forEach(
+        tasks.flatMap((task) => task.secretRequests.map((secret) => ({ task, secret }))),
+        ({ secret, task }) =>
+          Effect.map(Effect.result(manager.locate(secret)), (outcome) => {
+            const names = declaredNames(task.name, secret)
+            return Result.isSuccess(outcome)
+              ? {
+                row: {
+                  ...names,
+                  status: "found",
+                  source: outcome.success.source,
+                  location: outcome.success.location
+                } satisfies DoctorSecret,
+                miss: undefined
+              }
+              : {
+                row: { ...names, status: "missing", reason: missReason(outcome.failure) } satisfies DoctorSecret,
+                miss: inTask(outcome.failure, task.name, true)
+              }
+          })
+      )
+      const report: DoctorReport = { secrets: checked.map(({ row }) => row) }
+      yield* print(input.json ? JSON.stringify(report, null, 2) : humanReport(tasks, checked))
+      if (checked.some(({ miss }) => miss !== undefined)) return yield* Effect.fail(exitWith(1))
+    }),
+    input.envFiles
+  )

@@ -11,6 +11,7 @@ import { Environment } from "../../Environment.ts"
 import { SecretsConfig } from "../../SecretsConfig.ts"
 import { SecretsManager } from "../../SecretsManager.ts"
 import { environmentOver } from "../config/environmentOver.ts"
+import { withEnvFiles } from "./envFiles.ts"
 import { type CommandFailed, fail } from "./failure.ts"
 
 const issuesOf = SchemaIssue.makeFormatterStandardSchemaV1()
@@ -37,3 +38,12 @@ export const withSecretsManager = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   variables: Readonly<Record<string, string | undefined>> = process.env
 ): Effect.Effect<A, E | CommandFailed, Exclude<R, SecretsManager>> => Effect.provide(effect, managerLayer(variables))
+
+/** Runs `effect` with a manager over this environment, `.env` files' variables added under it (`--dotenv`). */
+export const withSecretsManagerAndEnvFiles = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  envFiles: ReadonlyArray<string> = []
+): Effect.Effect<A, E | CommandFailed, Exclude<R, SecretsManager>> =>
+  envFiles.length === 0
+    ? withSecretsManager(effect)
+    : Effect.flatMap(withEnvFiles(envFiles), (variables) => withSecretsManager(effect, variables))

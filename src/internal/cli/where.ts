@@ -11,7 +11,7 @@ import { type SecretLocation, type SecretRequest, SecretsManager } from "../../S
 import { adviceOf } from "../lookup/missMessage.ts"
 import { type CommandExited, type CommandFailed, exitWith, fail } from "./failure.ts"
 import { columns, print, secretName } from "./printing.ts"
-import { withSecretsManager } from "./secretsLayer.ts"
+import { withSecretsManagerAndEnvFiles } from "./secretsLayer.ts"
 
 /**
  * One place tried: `found` (the lookup stopped there), `missing` (nothing there) or `refused` (something there that
@@ -38,6 +38,8 @@ export interface WhereInput {
   /** Flyte 2: the first argument is the key, and the rest is the declaration flyte-sdk's `Secret` makes. */
   readonly flyte?: 1 | 2
   readonly flyte2?: Flyte2Where
+  /** `.env` files whose variables are added to the environment first (`--dotenv`). */
+  readonly envFiles?: ReadonlyArray<string>
 }
 
 /** `where --flyte 2 KEY`'s declaration: `--group`, `--mount` (a file) or `--as-env-var NAME`. */
@@ -116,24 +118,27 @@ const flyte2Request = (input: WhereInput): Effect.Effect<SecretRequest, CommandF
 
 /** Looks the secret up, prints every place tried; fails with exit code 1 when it is not found. */
 export const where = (input: WhereInput): Effect.Effect<void, CommandFailed | CommandExited> =>
-  withSecretsManager(Effect.gen(function*() {
-    const manager = yield* SecretsManager
-    const request = yield* (input.flyte === 2 ? flyte2Request : flyte1Request)(input)
-    const outcome = yield* Effect.result(manager.locate(request))
-    const report = whereReport(outcome)
-    if (input.json) {
-      yield* print(JSON.stringify(report, null, 2))
-    } else {
-      const name = secretName({
-        group: request.group || undefined,
-        key: request.key || undefined,
-        groupVersion: request.groupVersion || undefined
-      })
-      const heading = Result.isSuccess(outcome)
-        ? `${name}: found (${outcome.success.source} ${outcome.success.location})`
-        : `${name}: ${missHeadings[outcome.failure.reason]}`
-      const advice = Result.isFailure(outcome) ? adviceOf(outcome.failure) : ""
-      yield* print([heading, indent(attemptRows(report.attempts)), ...(advice === "" ? [] : [advice])].join("\n"))
-    }
-    if (!report.found) return yield* Effect.fail(exitWith(1))
-  }))
+  withSecretsManagerAndEnvFiles(
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const request = yield* (input.flyte === 2 ? flyte2Request : flyte1Request)(input)
+      const outcome = yield* Effect.result(manager.locate(request))
+      const report = whereReport(outcome)
+      if (input.json) {
+        yield* print(JSON.stringify(report, null, 2))
+      } else {
+        const name = secretName({
+          group: request.group || undefined,
+          key: request.key || undefined,
+          groupVersion: request.groupVersion || undefined
+        })
+        const heading = Result.isSuccess(outcome)
+          ? `${name}: found (${outcome.success.source} ${outcome.success.location})`
+          : `${name}: ${missHeadings[outcome.failure.reason]}`
+        const advice = Result.isFailure(outcome) ? adviceOf(outcome.failure) : ""
+        yield* print([heading, indent(attemptRows(report.attempts)), ...(advice === "" ? [] : [advice])].join("\n"))
+      }
+      if (!report.found) return yield* Effect.fail(exitWith(1))
+    }),
+    input.envFiles
+  )
