@@ -54,6 +54,13 @@ afterEach(() => {
   temp.remove()
 })
 
+/** A regular file in the temp directory holding `content`: a path through it is a path through a file. */
+const plainFile = (content: string): string => {
+  const file = path.join(temp.dir, "plain-file")
+  fs.writeFileSync(file, content)
+  return file
+}
+
 /** A module of tasks in the temp directory, importing the library by absolute path. */
 const tasksModule = (body: string): string => {
   const file = path.join(temp.dir, `tasks-${Math.random().toString(36).slice(2)}.ts`)
@@ -705,8 +712,7 @@ describe("S1 the commands print a path or task name they are given escaped", () 
   it.effect("--dotenv and --from-file that are not a regular file, or lead through one, say what to do", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })
-      const file = path.join(temp.dir, "plain-file")
-      fs.writeFileSync(file, "A=1\n")
+      const file = plainFile("A=1\n")
       const cases: ReadonlyArray<readonly [string, string]> = [
         [temp.dir, "Name a regular file: a folder, a FIFO or a device is never read."],
         [path.join(file, "inside.env"), "A part of its path is not a folder: check the path."]
@@ -1275,8 +1281,7 @@ describe("effect-secrets stored-secret", () => {
   it.effect("--out that cannot be written says why and what to do: a folder, a missing folder, an empty path", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })
-      const file = path.join(temp.dir, "plain-file")
-      fs.writeFileSync(file, "")
+      const file = plainFile("")
       const cases: ReadonlyArray<readonly [string, string]> = [
         [temp.dir, "that is a folder; name a file in it."],
         [path.join(temp.dir, "missing", "secret.yaml"), "its folder does not exist"],
@@ -1295,8 +1300,7 @@ describe("effect-secrets stored-secret", () => {
   it.effect("--out ending in / where no folder is (nothing there, or a file) says so, never that it is a folder", () =>
     Effect.gen(function*() {
       setEnv({ OPENAI_KEY: tokenValue })
-      const file = path.join(temp.dir, "plain-file")
-      fs.writeFileSync(file, "")
+      const file = plainFile("")
       for (const out of [path.join(temp.dir, "missing") + "/", file + "/"]) {
         const ran = yield* runCli(["stored-secret", "openai-key", "--from-env", "OPENAI_KEY", "--out", out])
         assert.strictEqual(exitCode(ran.exit), 1, out)
