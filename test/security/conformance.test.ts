@@ -513,6 +513,95 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name: "a secrets directory that becomes a link, and a folder again, is read as it resolves at each read",
+    promise: "S3",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const outside = path.join(fx.root, "outside")
+        fs.writeFileSync(outside, PLANTED)
+        // Each version: `g/k` holds its value, and `g/out` is a link out.
+        const fill = (dir: string, value: string) => {
+          fs.mkdirSync(path.join(dir, "g"), { recursive: true })
+          fs.writeFileSync(path.join(dir, "g", "k"), value)
+          fs.symlinkSync(outside, path.join(dir, "g", "out"))
+        }
+        const expectVersion = (manager: SecretsManagerShape, value: string) =>
+          Effect.gen(function*() {
+            assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), value)
+            const error = yield* expectMiss(manager.get({ group: "g", key: "out" }))
+            assert.include(reasonAt(error, "file"), "outside the secrets directory", value)
+            assert.notInclude(visibleTexts(error), PLANTED)
+          })
+        fill(fx.dir, "folder-1")
+        const manager = yield* fx.manager()
+        yield* expectVersion(manager, "folder-1")
+        // The folder moved aside, and a link to another folder put in its place; then a folder again, then a link.
+        fs.renameSync(fx.dir, path.join(fx.root, "old-1"))
+        fill(path.join(fx.root, "linked-1"), "linked-1")
+        fs.symlinkSync(path.join(fx.root, "linked-1"), fx.dir)
+        yield* expectVersion(manager, "linked-1")
+        fs.unlinkSync(fx.dir)
+        fill(fx.dir, "folder-2")
+        yield* expectVersion(manager, "folder-2")
+        fs.renameSync(fx.dir, path.join(fx.root, "old-2"))
+        fill(path.join(fx.root, "linked-2"), "linked-2")
+        fs.symlinkSync(path.join(fx.root, "linked-2"), fx.dir)
+        yield* expectVersion(manager, "linked-2")
+      })
+  },
+  {
+    name: "a file in a sibling folder whose name starts with the secrets directory's is outside it",
+    promise: "S3",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.mkdirSync(path.join(fx.dir, "g"))
+        for (const sibling of [`${fx.dir}-other`, `${fx.dir}x`, `${fx.dir} `]) {
+          fs.mkdirSync(sibling)
+          fs.writeFileSync(path.join(sibling, "k"), PLANTED)
+        }
+        fs.symlinkSync(path.join(`${fx.dir}-other`, "k"), path.join(fx.dir, "g", "dash"))
+        fs.symlinkSync(path.join(`${fx.dir}x`, "k"), path.join(fx.dir, "g", "letter"))
+        fs.symlinkSync(path.join(`${fx.dir} `, "k"), path.join(fx.dir, "g", "space"))
+        const manager = yield* fx.manager()
+        for (const key of ["dash", "letter", "space"]) {
+          const error = yield* expectMiss(manager.get({ group: "g", key }))
+          assert.include(reasonAt(error, "file"), "outside the secrets directory", key)
+          assert.notInclude(visibleTexts(error), PLANTED, key)
+        }
+      })
+  },
+  {
+    name: "a secrets directory swapped for a link right after the file was opened answers the old or new value",
+    promise: "S7",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.mkdirSync(path.join(fx.dir, "g"))
+        fs.writeFileSync(path.join(fx.dir, "g", "k"), "old-value")
+        fs.mkdirSync(path.join(fx.root, "new", "g"), { recursive: true })
+        fs.writeFileSync(path.join(fx.root, "new", "g", "k"), "new-value")
+        // A later place that would answer if the read fell through.
+        const manager = yield* fx.manager({ local: true, env: { G_K: "WRONG-LATER-PLACE" } })
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "old-value")
+        let swapped = false
+        fx.between((call) => {
+          if (!swapped && call.op === "open" && call.path === path.join(fx.dir, "g", "k")) {
+            swapped = true
+            fs.renameSync(fx.dir, path.join(fx.root, "old"))
+            fs.symlinkSync(path.join(fx.root, "new"), fx.dir)
+          }
+        })
+        const value = yield* manager.get({ group: "g", key: "k" })
+        fx.between(undefined)
+        assert.isTrue(swapped, "the directory was swapped during the read")
+        assert.include(["old-value", "new-value"], value)
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "new-value")
+      })
+  },
+  {
     name: "rotation with deletion: no error, no torn value, no path as a value, no fall-through",
     promise: "S7",
     disk: true,

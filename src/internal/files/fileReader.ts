@@ -7,10 +7,17 @@
  * then deletes the old version) is tried again for as long as the files keep changing under it (up to a bound a
  * writer cannot hold it past), so readers see the whole old or the whole new value.
  *
- * Each step below is a top-level function over a `Reader`: the reader's settings and the two things it learns (the
- * secrets directory's resolution, and whether the file system names open handles).
+ * Where the configured secrets directory is its own real path (the usual case: a volume's mount point), a read does not
+ * resolve the directory: the real path of the open file, as the system names it (`/proc/self/fd` on Linux), is built
+ * from the directories that file lies in at that moment, so a real path under the configured path lies inside the
+ * directory that path names then. A file found anywhere else is tried again, with the directory resolved first.
+ *
+ * Each step below is a top-level function over a `Reader`: the reader's settings and the three things it learns (the
+ * secrets directory's resolution, whether that is the configured path itself, and whether the file system names open
+ * handles).
  */
 import { BoundedCache } from "../BoundedCache.ts"
+import { path as nodePath } from "../nodeBuiltins.ts"
 import * as Now from "../now.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
 import {
@@ -52,6 +59,13 @@ interface Reader<Handle> {
   readonly access: FileAccess<Handle>
   /** Absolute, as configured (it may itself be a link, or lead through one). */
   readonly secretsDir: string
+  /** The configured path with a trailing "/", when it is written as a real path is (normal, absolute, not the root). */
+  readonly configured: string | undefined
+  /**
+   * Whether the secrets directory resolved to the configured path itself when last resolved (assumed until then
+   * when the path is written as a real path is): then a read checks the open file's real path against it directly.
+   */
+  rootIsConfigured: boolean
   readonly maxBytes: number
   /** Resolved when first needed, and again whenever the directory's path leads to another directory. */
   root: Root | undefined
@@ -113,6 +127,7 @@ const resolveRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined
       const real = resolved.endsWith("/") ? resolved : resolved + "/"
       return Now.map(reader.access.stat(resolved), (status) => {
         reader.root = { real, status }
+        reader.rootIsConfigured = real === reader.configured
         return real
       })
     }),
@@ -140,10 +155,11 @@ const currentRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined
 
 /**
  * What a read checks containment against: the real path of the secrets directory as it resolved when the read
- * started (`undefined` when it does not exist), or `unchecked` for a path the platform gave rather than one built
- * from a name.
+ * started (`undefined` when it does not exist), the configured path (`asConfigured`, see the top of this module), or
+ * `unchecked` for a path the platform gave rather than one built from a name.
  */
-type Containment = string | undefined | typeof unchecked
+type Containment = string | undefined | typeof asConfigured | typeof unchecked
+const asConfigured = Symbol("asConfigured")
 const unchecked = Symbol("unchecked")
 
 // A secrets directory that resolves to the root (a link to "/") would hold every file: nothing is under it.
@@ -218,22 +234,41 @@ const realPathIsOpened = <Handle>(
     )
   })
 
-/** Whether the open file lies inside the secrets directory, by the real path of the open handle where it can. */
+/** That the real path of `path` is the open file, inside `root`; one outside is refused unless the directory moved. */
+const realPathInside = <Handle>(
+  reader: Reader<Handle>,
+  path: string,
+  opened: FileStatus,
+  root: string | undefined
+): Now.Now<unknown, FileMiss | typeof moved> =>
+  Now.flatMap(realPathIsOpened(reader, path, opened, root), (isIn) => isIn ? isIn : notUnderUnlessMoved(reader, root))
+
+/**
+ * That the open file lies inside the secrets directory, by the real path of the open handle where it can: against
+ * the directory resolved when the read started, or against the configured path (see the top of this module), where
+ * a file anywhere else is tried again with the directory resolved first.
+ */
 const checkInside = <Handle>(
   reader: Reader<Handle>,
   handle: Handle,
   path: string,
   opened: FileStatus,
-  root: string | undefined
-): Now.Now<boolean, FileMiss | typeof moved> =>
-  Now.flatMap(
-    reader.access.handlePath(handle, opened),
-    (named): Now.Now<boolean, FileMiss | typeof moved> => {
-      if (named !== undefined) return isUnder(root, named)
+  containment: string | undefined | typeof asConfigured
+): Now.Now<unknown, FileMiss | typeof moved> =>
+  Now.flatMap(reader.access.handlePath(handle, opened), (named): Now.Now<unknown, FileMiss | typeof moved> => {
+    if (named === undefined) {
       reader.namesHandles = false
-      return realPathIsOpened(reader, path, opened, root)
+      return containment === asConfigured
+        ? Now.flatMap(currentRoot(reader), (root) => realPathInside(reader, path, opened, root))
+        : realPathInside(reader, path, opened, containment)
     }
-  )
+    if (containment !== asConfigured) {
+      return isUnder(containment, named)
+        ? named
+        : notUnderUnlessMoved(reader, containment)
+    }
+    return reader.configured !== undefined && named.startsWith(reader.configured) ? named : Now.fail(moved)
+  })
 
 /** The content of an open file that passed every check, or only the fact that it may be read. */
 const contentOf = <Handle>(
@@ -265,7 +300,7 @@ const readOpen = <Handle>(
     if (containment === unchecked) return contentOf(reader, handle, request, status)
     return Now.flatMap(
       checkInside(reader, handle, path, status, containment),
-      (isIn) => isIn ? contentOf(reader, handle, request, status) : notUnderUnlessMoved(reader, containment)
+      () => contentOf(reader, handle, request, status)
     )
   })
 
@@ -297,42 +332,54 @@ const readByRealPath = <Handle>(
         (entry) => reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))
       ))
 
+/** Opens `path` and reads it, judged and checked (see `readOpen`). */
+const openAndRead = <Handle>(
+  reader: Reader<Handle>,
+  path: string,
+  request: ReadRequest,
+  expected: FileStatus | undefined,
+  containment: Containment
+): Now.Now<SecretFile, FileMiss | typeof moved> =>
+  reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, expected, containment))
+
+/** How a try checks containment: not at all, against the configured path, or against the directory resolved first. */
+type Plan = typeof unchecked | typeof asConfigured | typeof resolvedFirst
+const resolvedFirst = Symbol("resolvedFirst")
+
 /** Where opening could block: the path is judged first, and the open file must be the file judged. */
 const readJudgedFirst = <Handle>(
   reader: Reader<Handle>,
   path: string,
-  request: ReadRequest
+  request: ReadRequest,
+  plan: Plan
 ): Now.Now<SecretFile, FileMiss | typeof moved> => {
   const judged = Now.flatMap(
     reader.access.stat(path),
     (status) => judgedBeforeOpen(status, request.contained, reader.maxBytes)
   )
-  const open = (status: FileStatus, containment: Containment) =>
-    reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, status, containment))
-  return request.contained
-    ? Now.flatMap(besideRoot(reader, judged), ([status, root]) => open(status, root))
-    : Now.flatMap(judged, (status) => open(status, unchecked))
+  return plan === resolvedFirst
+    ? Now.flatMap(besideRoot(reader, judged), ([status, root]) => openAndRead(reader, path, request, status, root))
+    : Now.flatMap(judged, (status) => openAndRead(reader, path, request, status, plan))
 }
 
 /**
- * One try: one open of the file, judged, checked against the secrets directory as it resolves when the try starts,
- * and read; `moved` or a vanished file asks for another try.
+ * One try: one open of the file, judged, checked against the secrets directory as it resolves during the try, and
+ * read; `moved` or a vanished file asks for another try. Only a first try checks against the configured path: a try
+ * that follows a change resolves the directory first.
  */
 const readOnce = <Handle>(
   reader: Reader<Handle>,
   path: string,
-  request: ReadRequest
+  request: ReadRequest,
+  firstTry: boolean
 ): Now.Now<SecretFile, FileMiss | typeof moved> => {
   if (request.contained && !reader.namesHandles) return readByRealPath(reader, path, request)
-  if (!reader.access.opensWithoutBlocking) return readJudgedFirst(reader, path, request)
-  if (!request.contained) {
-    return reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, undefined, unchecked))
-  }
+  const plan = !request.contained ? unchecked : firstTry && reader.rootIsConfigured ? asConfigured : resolvedFirst
+  if (!reader.access.opensWithoutBlocking) return readJudgedFirst(reader, path, request, plan)
   // A file system that opens without blocking answers at once: the directory first, then the file.
-  return Now.flatMap(
-    currentRoot(reader),
-    (root) => reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, undefined, root))
-  )
+  return plan === resolvedFirst
+    ? Now.flatMap(currentRoot(reader), (root) => openAndRead(reader, path, request, undefined, root))
+    : openAndRead(reader, path, request, undefined, plan)
 }
 
 /**
@@ -366,15 +413,18 @@ const attempt = <Handle>(
       ? attempt(reader, path, request, changedLeft - 1, danglingLeft - 1)
       : Now.fail(danglingLink)
   }
-  return Now.recover(readOnce(reader, path, request), (failure) =>
-    failure === noSuchFile
-      ? Now.flatMap(
-        whyMissing(reader, path, request.contained),
-        (miss) => isRetry(miss) ? retry(miss) : Now.fail(miss)
-      )
-      : isRetry(failure)
-      ? retry(failure)
-      : Now.fail(failure))
+  return Now.recover(
+    readOnce(reader, path, request, changedLeft === maxChangedTries),
+    (failure) =>
+      failure === noSuchFile
+        ? Now.flatMap(
+          whyMissing(reader, path, request.contained),
+          (miss) => isRetry(miss) ? retry(miss) : Now.fail(miss)
+        )
+        : isRetry(failure)
+        ? retry(failure)
+        : Now.fail(failure)
+  )
 }
 
 /**
@@ -406,9 +456,15 @@ export const makeFileReader = <Handle>(
   access: FileAccess<Handle>,
   limits: { readonly secretsDir: string; readonly maxBytes: number }
 ) => {
+  const { secretsDir } = limits
+  const configured = secretsDir !== "/" && nodePath.posix.resolve(secretsDir) === secretsDir
+    ? secretsDir + "/"
+    : undefined
   const reader: Reader<Handle> = {
     access,
-    secretsDir: limits.secretsDir,
+    secretsDir,
+    configured,
+    rootIsConfigured: configured !== undefined,
     maxBytes: limits.maxBytes,
     root: undefined,
     namesHandles: true,
