@@ -71,19 +71,6 @@ const sideBySideEffect = (
   candidates: AsyncCandidates
 ) => ratios(group, rounds, candidates.map(([what]) => what), (index) => timeEffect(iterations, candidates[index]![1]))
 
-/** The secrets directory as resolved once, and the check a read makes that it still resolves there. */
-const resolution = (dir: string) => {
-  const real = fs.realpathSync(dir) + "/"
-  const { dev, ino } = fs.statSync(dir)
-  return {
-    real,
-    stillThere: (): boolean => {
-      const now = fs.statSync(dir)
-      return now.ino === ino && now.dev === dev
-    }
-  }
-}
-
 /** What the floors need from the library and the fixtures. */
 export interface FloorInputs {
   readonly dir: string
@@ -116,21 +103,21 @@ export interface FloorInputs {
 
 /**
  * A lookup written by hand with nothing but what the rules and flytekit's order require: the prefixed variable tried
- * first, the secrets directory's `stat` (its resolution at this read), open, `fstat` judged, the descriptor's real
- * path inside the directory, read, close, then decoding and the masking registration. Any deviation throws: the
- * floor covers the path a file hit takes, not the rest of the algorithm.
+ * first, open, `fstat` judged, the descriptor's real path under the secrets directory (its own real path here), read,
+ * close, then decoding and the masking registration. Any deviation throws: the floor covers the path a file hit
+ * takes, not the rest of the algorithm.
  */
 const handWrittenLookup = (inputs: FloorInputs) => {
-  const root = resolution(inputs.dir)
+  const inside = inputs.dir + "/"
   const env = process.env
   return (): string => {
-    if (env[inputs.variable] !== undefined || !root.stillThere()) throw new Error("not the file-hit path")
+    if (env[inputs.variable] !== undefined) throw new Error("not the file-hit path")
     const fd = fs.openSync(inputs.file, readFlags)
     let bytes: Uint8Array
     try {
       const status = fs.fstatSync(fd)
       if (!status.isFile() || status.nlink !== 1 || status.size > inputs.maxBytes) throw new Error("refused")
-      if (!fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(root.real)) throw new Error("outside")
+      if (!fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(inside)) throw new Error("outside")
       bytes = new Uint8Array(status.size)
       fs.readSync(fd, bytes, 0, status.size, null)
     } finally {
@@ -160,16 +147,12 @@ const readerLookup = (inputs: FloorInputs) => {
   }
 }
 
-/** A sync file read: the raw sequence, what the rules add, the least a lookup can run, and the library's layers. */
+/** A sync file read: the raw sequence, the least a lookup can run, and the library's layers. */
 const readFloors = (inputs: FloorInputs, rounds: number, iterations: number) =>
   sideBySideCpu("a file hit", rounds, iterations, [
     ["the raw guarded sequence", () => rawGuardedRead(inputs.file)],
-    ["the raw sequence and the secrets directory's `stat` (what the rules require)", () => {
-      fs.statSync(inputs.dir)
-      return rawGuardedRead(inputs.file)
-    }],
     [
-      "a hand-written lookup: the variable tried first, the `stat`, the five calls, decoding, registration",
+      "a hand-written lookup: the variable tried first, the five calls, decoding, registration",
       handWrittenLookup(inputs)
     ],
     ["library: the file reader", inputs.library.fileReader],
@@ -178,18 +161,17 @@ const readFloors = (inputs: FloorInputs, rounds: number, iterations: number) =>
     ["library: the facade's `secrets.g.k`", inputs.library.facade]
   ])
 
-/** A preflight of many file secrets: the raw checks, the same with what the rules and flytekit's order add, the library. */
+/** A preflight of many file secrets: the raw checks, the same with what flytekit's order adds, the library. */
 const preflightFloors = (inputs: FloorInputs, rounds: number, iterations: number) => {
-  const { dir, manyFiles, manyVariables } = inputs
+  const { manyFiles, manyVariables } = inputs
   const env = process.env
   return sideBySideCpu(`a preflight of ${manyFiles.length} file secrets`, rounds, iterations, [
     ["the raw guarded checks, in a loop", () => {
       for (const file of manyFiles) rawGuardedCheck(file)
     }],
-    ["each secret's variable tried first, the directory's `stat`, the raw checks (what the rules require)", () => {
+    ["each secret's variable tried first, then the raw checks (what flytekit's order adds)", () => {
       for (let i = 0; i < manyFiles.length; i++) {
         if (env[manyVariables[i]!] !== undefined) throw new Error("not the file-hit path")
-        fs.statSync(dir)
         rawGuardedCheck(manyFiles[i]!)
       }
     }],
@@ -199,11 +181,11 @@ const preflightFloors = (inputs: FloorInputs, rounds: number, iterations: number
 
 /**
  * The same read over a `FileSystem`, which cannot open without blocking: the path is `stat`ed before the open (a
- * FIFO is refused before it can block), beside the directory's `stat`; the descriptor's path is read synchronously,
- * as the library reads platform-node's.
+ * FIFO is refused before it can block); the descriptor's path is read synchronously, as the library reads
+ * platform-node's.
  */
-const fileSystemSequence = async (file: string, dir: string): Promise<string> => {
-  await Promise.all([fs.promises.stat(file), fs.promises.stat(dir)])
+const fileSystemSequence = async (file: string): Promise<string> => {
+  await fs.promises.stat(file)
   const handle = await fs.promises.open(file, "r")
   try {
     const { size } = await handle.stat()
@@ -223,9 +205,9 @@ const fileSystemSequence = async (file: string, dir: string): Promise<string> =>
  * swapped in after the `stat` would block it): the read stops waiting when interrupted, and the scope closes a file
  * opened later.
  */
-const throughFileSystem = (fileSystem: FileSystem.FileSystem, file: string, dir: string, openAside: boolean) =>
+const throughFileSystem = (fileSystem: FileSystem.FileSystem, file: string, openAside: boolean) =>
   Effect.scoped(Effect.gen(function*() {
-    yield* Effect.all([fileSystem.stat(file), fileSystem.stat(dir)], { concurrency: 2 })
+    yield* fileSystem.stat(file)
     const open = fileSystem.open(file, { flag: "r" })
     const handle = openAside
       ? yield* Fiber.join(
@@ -243,16 +225,16 @@ const fileSystemFloors = (inputs: FloorInputs, rounds: number, iterations: numbe
   sideBySideEffect("a file hit over a `FileSystem` (asynchronous)", rounds, iterations, inputs.timeEffect, [
     ["the raw guarded sequence with `fs.promises`", Effect.promise(() => rawGuardedReadAsync(inputs.file))],
     [
-      "the calls a `FileSystem` read needs: `stat` of the path beside the directory's, open, `fstat`, the descriptor's path, read, close",
-      Effect.promise(() => fileSystemSequence(inputs.file, inputs.dir))
+      "the calls a `FileSystem` read needs: `stat` of the path, open, `fstat`, the descriptor's path, read, close",
+      Effect.promise(() => fileSystemSequence(inputs.file))
     ],
     [
       "the same calls through the `FileSystem` service, closed by a scope",
-      throughFileSystem(inputs.fileSystem, inputs.file, inputs.dir, false)
+      throughFileSystem(inputs.fileSystem, inputs.file, false)
     ],
     [
       "the same, the open in a fiber of its own (what keeps a FIFO swapped in from holding the read)",
-      throughFileSystem(inputs.fileSystem, inputs.file, inputs.dir, true)
+      throughFileSystem(inputs.fileSystem, inputs.file, true)
     ],
     ["library: the file reader over that `FileSystem`", inputs.library.fileSystemReader],
     ["library: `layerNoDeps` over `NodeFileSystem`", inputs.library.fileSystemGet]

@@ -105,7 +105,6 @@ const libraryLayers = async (): Promise<LibraryLayers> => {
   const lookup = coreOf(manager).prepare("get", [fileRequest])
   return {
     fileReader: () => reader.read(filePath, request),
-    directoryStat: () => nodeFileAccess.stat(dir),
     decode: () => fileText(bytes),
     lookup: () => lookup(),
     facade: () => secrets.bench.file_token

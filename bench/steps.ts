@@ -59,8 +59,6 @@ export const rawGuardedReadAsync = async (file: string): Promise<string> => {
 export interface LibraryLayers {
   /** The library's file reader alone (contained, content read), as the live layer runs it. */
   readonly fileReader: () => unknown
-  /** The reader's one extra call: a `stat` of the secrets directory, so it is taken as it resolves now. */
-  readonly directoryStat: () => unknown
   /** Strict UTF-8 decoding, universal newlines and Python's strip of the file's bytes. */
   readonly decode: () => unknown
   /** A `get` file hit started in place: the prefixed variable tried first, the reader, decoding, masking. */
@@ -86,8 +84,7 @@ export const measureSteps = (
     ["read (at position 0)", () => fs.readSync(fd, buffer, 0, size, 0)],
     ["the raw guarded sequence (all five, text trimmed)", () => rawGuardedRead(file)],
     ["readFileSync(path, \"utf8\") (one native call, no check)", () => fs.readFileSync(file, "utf8")],
-    ["library: stat of the secrets directory (its resolution now)", layers.directoryStat],
-    ["library: the file reader (the five calls + the directory's stat)", layers.fileReader],
+    ["library: the file reader (the five calls and its checks)", layers.fileReader],
     ["library: strict UTF-8 decode + universal newlines + Python strip", layers.decode],
     ["library: `get` file hit started in place (whole lookup)", layers.lookup],
     ["library: facade `secrets.g.k` file hit", layers.facade]

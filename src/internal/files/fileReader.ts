@@ -64,6 +64,7 @@ interface Reader<Handle> {
   /**
    * Whether the secrets directory resolved to the configured path itself when last resolved (assumed until then
    * when the path is written as a real path is): then a read checks the open file's real path against it directly.
+   * Only a hint of which check to try first: a wrong one costs a try, never a verdict.
    */
   rootIsConfigured: boolean
   readonly maxBytes: number
