@@ -1060,6 +1060,130 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name:
+      "a secrets directory link re-pointed to its old target under a new name: a folder made at the old name is outside",
+    promise: "S3",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        const [before, renamed] = [path.join(fx.root, "before"), path.join(fx.root, "renamed")]
+        fs.mkdirSync(path.join(before, "g"), { recursive: true })
+        fs.writeFileSync(path.join(before, "g", "k"), "value")
+        fs.symlinkSync(before, fx.dir)
+        const manager = yield* fx.manager()
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "value")
+        // The same folder, renamed, is the secrets directory now; a new folder at its old name is not.
+        fs.renameSync(before, renamed)
+        fs.mkdirSync(path.join(before, "g"), { recursive: true })
+        fs.writeFileSync(path.join(before, "g", "k"), PLANTED)
+        fs.rmSync(path.join(renamed, "g", "k"))
+        fs.symlinkSync(path.join(before, "g", "k"), path.join(renamed, "g", "k"))
+        fs.symlinkSync(renamed, `${fx.dir}.next`)
+        fs.renameSync(`${fx.dir}.next`, fx.dir)
+        const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+        assert.include(reasonAt(error, "file"), "outside the secrets directory")
+        assert.notInclude(visibleTexts(error), PLANTED)
+      })
+  },
+  {
+    name: "a secrets directory link re-pointed to a folder that took its deleted old target's number is read as it is",
+    promise: "S3",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        let reused = 0
+        // Until a new folder actually took the number of the deleted one a few times (ext4 reuses it at once).
+        for (let round = 0; reused < 3 && round < 200; round++) {
+          const [before, after] = [path.join(fx.root, `before-${round}`), path.join(fx.root, `after-${round}`)]
+          fs.mkdirSync(path.join(before, "g"), { recursive: true })
+          fs.writeFileSync(path.join(before, "g", "k"), "old-value")
+          fs.rmSync(fx.dir, { force: true })
+          fs.symlinkSync(before, fx.dir)
+          const manager = yield* fx.manager()
+          assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "old-value")
+          // The old target deleted, a new one made (most often under the same number), the old name made again
+          // holding an outside file, and a link to it in the new target.
+          const inode = fs.statSync(before).ino
+          fs.rmSync(before, { recursive: true })
+          fs.mkdirSync(after)
+          if (fs.statSync(after).ino === inode) reused++
+          fs.mkdirSync(path.join(after, "g"))
+          fs.writeFileSync(path.join(after, "g", "new"), "new-value")
+          fs.mkdirSync(path.join(before, "g"), { recursive: true })
+          fs.writeFileSync(path.join(before, "g", "k"), PLANTED)
+          fs.symlinkSync(path.join(before, "g", "k"), path.join(after, "g", "k"))
+          fs.symlinkSync(after, `${fx.dir}.next`)
+          fs.renameSync(`${fx.dir}.next`, fx.dir)
+          const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+          assert.include(reasonAt(error, "file"), "outside the secrets directory")
+          assert.notInclude(visibleTexts(error), PLANTED)
+          assert.strictEqual(yield* manager.get({ group: "g", key: "new" }), "new-value")
+        }
+        // Otherwise the case proved nothing: the file system must actually have reused a folder's number.
+        assert.isAbove(reused, 0, "no folder's number was reused")
+      })
+  },
+  {
+    name: "a secrets directory link rotated twice between two reads (each old version deleted) answers the newest",
+    promise: "S7",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        const publish = (version: number) => {
+          const folder = path.join(fx.root, `v${version}`)
+          fs.mkdirSync(path.join(folder, "g"), { recursive: true })
+          fs.writeFileSync(path.join(folder, "g", "k"), `value-${version}`)
+          fs.symlinkSync(folder, `${fx.dir}.next`)
+          fs.renameSync(`${fx.dir}.next`, fx.dir)
+          fs.rmSync(path.join(fx.root, `v${version - 1}`), { recursive: true, force: true })
+        }
+        publish(1)
+        // A later place that would answer if the read fell through.
+        const manager = yield* fx.manager({ local: true, env: { G_K: "WRONG-LATER-PLACE" } })
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "value-1")
+        // A new version folder often takes the number of one deleted before it.
+        for (let version = 2; version < 40; version += 2) {
+          publish(version)
+          publish(version + 1)
+          assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), `value-${version + 1}`)
+        }
+      })
+  },
+  {
+    name: "a folder above the secrets directory renamed and replaced by a link to it: the same secrets are read",
+    promise: "S3",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        // The secrets directory is `root/above/secrets`, written as its real path.
+        const [above, renamed] = [path.join(fx.root, "above"), path.join(fx.root, "renamed")]
+        const dir = path.join(above, "secrets")
+        fs.mkdirSync(path.join(dir, "g"), { recursive: true })
+        fs.writeFileSync(path.join(dir, "g", "k"), "value")
+        fs.writeFileSync(path.join(fx.root, "outside"), PLANTED)
+        fs.symlinkSync(path.join(fx.root, "outside"), path.join(dir, "g", "out"))
+        const manager = yield* fx.impl.manager(
+          dir,
+          {},
+          { local: true, env: { G_K: "WRONG-LATER-PLACE" } },
+          [],
+          () => {}
+        )
+        // A refusal resolves the secrets directory.
+        assert.include(reasonAt(yield* expectMiss(manager.get({ group: "g", key: "out" })), "file"), "outside")
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "value")
+        fs.renameSync(above, renamed)
+        fs.symlinkSync(renamed, above)
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "value")
+        const error = yield* expectMiss(manager.get({ group: "g", key: "out" }))
+        assert.include(reasonAt(error, "file"), "outside the secrets directory")
+        assert.notInclude(visibleTexts(error), PLANTED)
+      })
+  },
+  {
     name: "a declared ANY variable: a path inside the secrets directory is read, anything else is the value itself",
     promise: "S8",
     run: (fx) =>

@@ -138,20 +138,24 @@ const resolveRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined
   )
 
 /**
- * The real path of the secrets directory as it resolves at this read: one `stat` of the configured path, compared
- * with the directory resolved last time (a re-pointed link, of the directory or of a folder above it, leads to
- * another directory: then it is resolved again). `undefined` when it does not exist.
+ * The real path of the secrets directory as it resolves at this read: a `stat` of the configured path and one of the
+ * real path resolved last time, side by side, must both find the directory found then; otherwise it is resolved
+ * again. Its number alone is not enough: a re-pointed link (of the directory or of a folder above it) may lead to
+ * that same directory under another name, or to a new one that took the number of the old one, deleted since.
+ * `undefined` when it does not exist.
  */
-const currentRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined, never> =>
-  Now.recover(
-    Now.flatMap(reader.access.stat(reader.secretsDir), (status) => {
-      const root = reader.root
-      return root !== undefined && status.ino !== undefined && sameFile(root.status, status)
-        ? root.real
-        : resolveRoot(reader)
-    }),
-    () => undefined
+const currentRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined, never> => {
+  const root = reader.root
+  if (root === undefined || root.status.ino === undefined) return resolveRoot(reader)
+  return Now.recover(
+    Now.flatMap(
+      Now.both(reader.access.stat(reader.secretsDir), reader.access.stat(root.real)),
+      ([status, named]) =>
+        sameFile(root.status, status) && sameFile(root.status, named) ? root.real : resolveRoot(reader)
+    ),
+    () => resolveRoot(reader)
   )
+}
 
 /**
  * What a read checks containment against: the real path of the secrets directory as it resolved when the read
@@ -171,15 +175,16 @@ const notUnder = (root: string | undefined) => Now.fail(root === "/" ? secretsDi
 
 /**
  * A file found outside the secrets directory as it resolved when the read started: when the directory resolves
- * elsewhere now (its link re-pointed during the read), the read is tried again, as for any other change under it;
- * otherwise it is refused.
+ * elsewhere now (its link re-pointed during the read, or a folder above it renamed and linked to), the read is tried
+ * again, as for any other change under it; otherwise it is refused. Resolved afresh: a path that still leads to the
+ * same directory may no longer be its real path.
  */
 const notUnderUnlessMoved = <Handle>(
   reader: Reader<Handle>,
   root: string | undefined
 ): Now.Now<never, FileMiss | typeof moved> =>
   Now.flatMap(
-    currentRoot(reader),
+    resolveRoot(reader),
     (now): Now.Now<never, FileMiss | typeof moved> => now !== root ? Now.fail(moved) : notUnder(root)
   )
 
