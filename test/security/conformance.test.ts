@@ -602,6 +602,60 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name: "a secrets directory swapped after any step of a read (for a link or a folder) answers its old or new value",
+    promise: "S7",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        const version = (name: string, value: string) => {
+          const folder = path.join(fx.root, name)
+          fs.mkdirSync(path.join(folder, "g"), { recursive: true })
+          fs.writeFileSync(path.join(folder, "g", "k"), value)
+          return folder
+        }
+        // What the secrets directory is before (a folder, or a link to one) and how the new version takes its place.
+        const swaps = {
+          "folder for a link": { link: false, swap: (next: string) => fs.symlinkSync(next, fx.dir) },
+          "folder for a folder": { link: false, swap: (next: string) => fs.renameSync(next, fx.dir) },
+          "link for a folder": { link: true, swap: (next: string) => fs.renameSync(next, fx.dir) },
+          "link for a link": { link: true, swap: (next: string) => fs.symlinkSync(next, fx.dir) }
+        }
+        // A later place that would answer if the read fell through.
+        const manager = yield* fx.manager({ local: true, env: { G_K: "WRONG-LATER-PLACE" } })
+        let round = 0
+        for (const [kind, { link, swap }] of Object.entries(swaps)) {
+          for (let step = 1;; step++) {
+            const old = version(`old-${++round}`, "old-value")
+            if (link) fs.symlinkSync(old, fx.dir)
+            else fs.renameSync(old, fx.dir)
+            const next = version(`new-${round}`, "new-value")
+            let calls = 0
+            fx.between(() => {
+              if (++calls !== step) return
+              fs.renameSync(fx.dir, path.join(fx.root, `gone-${round}`))
+              swap(next)
+            })
+            const outcome = yield* Effect.result(manager.get({ group: "g", key: "k" }))
+            fx.between(undefined)
+            const shown = Result.isSuccess(outcome) ? outcome.success : outcome.failure.attempts.at(-1)?.reason
+            assert.include(["old-value", "new-value"], shown, `${kind}, swapped after step ${step}`)
+            // Past the read's last step nothing was swapped.
+            if (calls >= step) {
+              assert.strictEqual(
+                yield* manager.get({ group: "g", key: "k" }),
+                "new-value",
+                `${kind}, after step ${step}`
+              )
+            }
+            fs.rmSync(fx.dir, { recursive: true })
+            if (calls < step) break
+          }
+        }
+      })
+  },
+  {
     name: "rotation with deletion: no error, no torn value, no path as a value, no fall-through",
     promise: "S7",
     disk: true,

@@ -140,18 +140,20 @@ const resolveRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined
   )
 
 /**
- * The real path of the secrets directory as it resolves at this read: a `stat` of the configured path and one of the
- * real path resolved last time, side by side, must both find the directory found then; otherwise it is resolved
- * again. Its number alone is not enough: a re-pointed link (of the directory or of a folder above it) may lead to
- * that same directory under another name, or to a new one that took the number of the old one, deleted since.
- * `undefined` when it does not exist.
+ * The real path of the secrets directory as it resolves at this read: a `stat` of the configured path and an `lstat`
+ * of the real path resolved last time, side by side, must both find the directory found then; otherwise it is
+ * resolved again. Its number alone is not enough: a re-pointed link (of the directory or of a folder above it) may
+ * lead to that same directory under another name, or to a new one that took the number of the old one, deleted
+ * since; and that real path may have become a link itself. `undefined` when it does not exist.
  */
 const currentRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined, never> => {
   const root = reader.root
   if (root === undefined || root.status.ino === undefined) return resolveRoot(reader)
+  // Without its trailing "/", which would follow a link there.
+  const real = root.real === "/" ? root.real : root.real.slice(0, -1)
   return Now.recover(
     Now.flatMap(
-      Now.both(reader.access.stat(reader.secretsDir), reader.access.stat(root.real)),
+      Now.both(reader.access.stat(reader.secretsDir), reader.access.lstat(real)),
       ([status, named]) =>
         sameFile(root.status, status) && sameFile(root.status, named) ? root.real : resolveRoot(reader)
     ),
@@ -176,19 +178,24 @@ const isUnder = (root: string | undefined, real: string): boolean =>
 const notUnder = (root: string | undefined) => Now.fail(root === "/" ? secretsDirectoryIsRoot : outsideSecretsDirectory)
 
 /**
- * A file found outside the secrets directory as it resolved when the read started: when the directory resolves
- * elsewhere now (its link re-pointed during the read, or a folder above it renamed and linked to), the read is tried
- * again, as for any other change under it; otherwise it is refused. Resolved afresh: a path that still leads to the
- * same directory may no longer be its real path.
+ * A file found outside the secrets directory as it resolved when the read started: when the directory resolves to
+ * another directory now (its link re-pointed during the read, a folder put in its place, or a folder above it renamed
+ * and linked to), the read is tried again, as for any other change under it; otherwise it is refused. Resolved
+ * afresh: a path that still leads to the same directory may no longer be its real path, and the same real path may
+ * name another directory.
  */
 const notUnderUnlessMoved = <Handle>(
   reader: Reader<Handle>,
   root: string | undefined
-): Now.Now<never, FileMiss | typeof moved> =>
-  Now.flatMap(
-    resolveRoot(reader),
-    (now): Now.Now<never, FileMiss | typeof moved> => now !== root ? Now.fail(moved) : notUnder(root)
-  )
+): Now.Now<never, FileMiss | typeof moved> => {
+  const before = reader.root
+  return Now.flatMap(resolveRoot(reader), (now): Now.Now<never, FileMiss | typeof moved> => {
+    const after = reader.root
+    const same = now === root &&
+      (root === undefined || before?.real === root && after !== undefined && sameFile(before.status, after.status))
+    return same ? notUnder(root) : Now.fail(moved)
+  })
+}
 
 /**
  * `first` and the secrets directory's real path as it resolves now, side by side: concurrently, so a file system
@@ -344,20 +351,22 @@ const judgedBeforeOpen = (
 
 /**
  * Where open handles cannot be named: the real path first, inside the secrets directory, its own entry judged (a
- * link there is a swap), and that real path opened: the open file must be that entry.
+ * link there is a swap), and that real path opened: the open file must be that entry. The directory is resolved
+ * before the file's real path, so a real path outside it either lies outside or was found after the directory moved.
  */
 const readByRealPath = <Handle>(
   reader: Reader<Handle>,
   path: string,
   request: ReadRequest
 ): Now.Now<SecretFile, FileMiss | typeof moved> =>
-  Now.flatMap(besideRoot(reader, reader.access.realPath(path)), ([real, root]) =>
-    !isUnder(root, real)
-      ? notUnderUnlessMoved(reader, root)
-      : Now.flatMap(
-        Now.flatMap(reader.access.lstat(real), (entry) => judgedBeforeOpen(entry, true, reader.maxBytes)),
-        (entry) => reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))
-      ))
+  Now.flatMap(currentRoot(reader), (root) =>
+    Now.flatMap(reader.access.realPath(path), (real) =>
+      !isUnder(root, real)
+        ? notUnderUnlessMoved(reader, root)
+        : Now.flatMap(
+          Now.flatMap(reader.access.lstat(real), (entry) => judgedBeforeOpen(entry, true, reader.maxBytes)),
+          (entry) => reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))
+        )))
 
 /** Opens `path` and reads it, judged and checked (see `readOpen`). */
 const openAndRead = <Handle>(
