@@ -656,6 +656,58 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name: "concurrent readers while the secrets directory's link flips between two folders: each read answers one",
+    promise: "S7",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        const outside = path.join(fx.root, "outside")
+        fs.writeFileSync(outside, PLANTED)
+        const [a, b] = ["a", "b"].map((version) => {
+          const folder = path.join(fx.root, `version-${version}`)
+          fs.mkdirSync(path.join(folder, "g"), { recursive: true })
+          fs.writeFileSync(path.join(folder, "g", "k"), `value-${version}`)
+          fs.symlinkSync(outside, path.join(folder, "g", "out"))
+          return folder
+        })
+        fs.symlinkSync(a!, fx.dir)
+        // A later place that would answer if a read fell through.
+        const manager = yield* fx.manager({
+          local: true,
+          env: { G_K: "WRONG-LATER-PLACE" }
+        })
+        const flips = flipper({
+          name: fx.dir,
+          kind: "link",
+          inside: a!,
+          insideContent: "",
+          outside: b!,
+          ms: 600,
+          pauseMs: fx.impl.rotationPauseMs
+        })
+        const seen = tally()
+        const show = (value: string) => value === "value-a" || value === "value-b" ? "a version" : `wrong: ${value}`
+        const countOut = Effect.map(Effect.result(manager.get({ group: "g", key: "out" })), (outcome) => {
+          const shown = Result.isSuccess(outcome)
+            ? `wrong: ${outcome.success}`
+            : String(reasonAt(outcome.failure, "file"))
+          seen.counts.set(shown, (seen.counts.get(shown) ?? 0) + 1)
+        })
+        yield* hammer(
+          600,
+          4,
+          Effect.all([seen.record(manager.get({ group: "g", key: "k" }), show), countOut])
+        )
+        assert.isAbove(yield* flips.done, 5)
+        assert.deepStrictEqual(
+          [...seen.counts.keys()].sort(),
+          ["a version", "resolves outside the secrets directory (a symbolic link leads out of it)"],
+          seen.summary()
+        )
+      })
+  },
+  {
     name: "rotation with deletion: no error, no torn value, no path as a value, no fall-through",
     promise: "S7",
     disk: true,

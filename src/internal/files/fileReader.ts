@@ -359,14 +359,42 @@ const readByRealPath = <Handle>(
   path: string,
   request: ReadRequest
 ): Now.Now<SecretFile, FileMiss | typeof moved> =>
-  Now.flatMap(currentRoot(reader), (root) =>
-    Now.flatMap(reader.access.realPath(path), (real) =>
-      !isUnder(root, real)
-        ? notUnderUnlessMoved(reader, root)
-        : Now.flatMap(
-          Now.flatMap(reader.access.lstat(real), (entry) => judgedBeforeOpen(entry, true, reader.maxBytes)),
-          (entry) => reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))
-        )))
+  Now.flatMap(
+    currentRoot(reader),
+    (root) =>
+      Now.flatMap(throughRoot(reader, path, root, (through) => reader.access.realPath(through)), (real) =>
+        !isUnder(root, real)
+          ? notUnderUnlessMoved(reader, root)
+          : Now.flatMap(
+            Now.flatMap(reader.access.lstat(real), (entry) =>
+              judgedBeforeOpen(entry, true, reader.maxBytes)),
+            (entry) =>
+              reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))
+          ))
+  )
+
+/**
+ * `use` of `path` as reached through `root`, the secrets directory's real path as resolved for this try, rather than
+ * through the configured path: what is opened then lies where containment is checked, even when the configured path
+ * is a link that flips to another directory and back during the try. A file missing there is a move when the
+ * directory resolves elsewhere now (an old version deleted). A path outside the configured directory is used as is.
+ */
+const throughRoot = <Handle, A>(
+  reader: Reader<Handle>,
+  path: string,
+  root: string | undefined,
+  use: (through: string) => Now.Now<A, FileMiss | typeof moved>
+): Now.Now<A, FileMiss | typeof moved> => {
+  const prefix = reader.secretsDir + "/"
+  if (root === undefined || !path.startsWith(prefix)) return use(path)
+  return Now.recover(
+    use(root + path.slice(prefix.length)),
+    (failure) =>
+      failure === noSuchFile
+        ? Now.flatMap(currentRoot(reader), (now) => Now.fail(now === root ? noSuchFile : moved))
+        : Now.fail(failure)
+  )
+}
 
 /** Opens `path` and reads it, judged and checked (see `readOpen`). */
 const openAndRead = <Handle>(
@@ -394,7 +422,11 @@ const readJudgedFirst = <Handle>(
     (status) => judgedBeforeOpen(status, request.contained, reader.maxBytes)
   )
   return plan === resolvedFirst
-    ? Now.flatMap(besideRoot(reader, judged), ([status, root]) => openAndRead(reader, path, request, status, root))
+    ? Now.flatMap(
+      besideRoot(reader, judged),
+      ([status, root]) =>
+        throughRoot(reader, path, root, (through) => openAndRead(reader, through, request, status, root))
+    )
     : Now.flatMap(judged, (status) => openAndRead(reader, path, request, status, plan))
 }
 
@@ -414,7 +446,10 @@ const readOnce = <Handle>(
   if (!reader.access.opensWithoutBlocking) return readJudgedFirst(reader, path, request, plan)
   // A file system that opens without blocking answers at once: the directory first, then the file.
   return plan === resolvedFirst
-    ? Now.flatMap(currentRoot(reader), (root) => openAndRead(reader, path, request, undefined, root))
+    ? Now.flatMap(
+      currentRoot(reader),
+      (root) => throughRoot(reader, path, root, (through) => openAndRead(reader, through, request, undefined, root))
+    )
     : openAndRead(reader, path, request, undefined, plan)
 }
 
