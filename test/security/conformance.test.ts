@@ -1290,6 +1290,31 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name: "a secrets directory spelt with a trailing /, //, /./ or .. reads inside it and refuses a link out",
+    promise: "S3",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.mkdirSync(path.join(fx.dir, "g"))
+        fs.writeFileSync(path.join(fx.dir, "g", "k"), "inside-value")
+        fs.writeFileSync(path.join(fx.root, "outside"), PLANTED)
+        fs.symlinkSync(path.join(fx.root, "outside"), path.join(fx.dir, "g", "out"))
+        fs.mkdirSync(`${fx.dir}-sibling`)
+        fs.writeFileSync(path.join(`${fx.dir}-sibling`, "k"), PLANTED)
+        fs.symlinkSync(path.join(`${fx.dir}-sibling`, "k"), path.join(fx.dir, "g", "sibling"))
+        const spellings = [`${fx.dir}/`, `${fx.dir}//`, fx.dir.replace(/\/secrets$/, "//secrets"), `${fx.dir}/./`]
+        for (const dir of [...spellings, `${fx.dir}/g/..`]) {
+          const manager = yield* fx.impl.manager(dir, {}, {}, [], () => {})
+          assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "inside-value", dir)
+          for (const key of ["out", "sibling"]) {
+            const error = yield* expectMiss(manager.get({ group: "g", key }))
+            assert.include(reasonAt(error, "file"), "outside the secrets directory", `${dir}: ${key}`)
+            assert.notInclude(visibleTexts(error), PLANTED)
+          }
+        }
+      })
+  },
+  {
     name: "a declared ANY variable: a path inside the secrets directory is read, anything else is the value itself",
     promise: "S8",
     run: (fx) =>
