@@ -433,7 +433,7 @@ const readJudgedFirst = <Handle>(
 /**
  * One try: one open of the file, judged, checked against the secrets directory as it resolves during the try, and
  * read; `moved` or a vanished file asks for another try. Only a first try checks against the configured path: a try
- * that follows a change resolves the directory first.
+ * that follows a change resolves the directory first, and opens the file through that resolution (`throughRoot`).
  */
 const readOnce = <Handle>(
   reader: Reader<Handle>,
