@@ -602,6 +602,112 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name: "a secrets directory swapped after any step of a read (for a link or a folder) answers its old or new value",
+    promise: "S7",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        const version = (name: string, value: string) => {
+          const folder = path.join(fx.root, name)
+          fs.mkdirSync(path.join(folder, "g"), { recursive: true })
+          fs.writeFileSync(path.join(folder, "g", "k"), value)
+          return folder
+        }
+        // What the secrets directory is before (a folder, or a link to one) and how the new version takes its place.
+        const swaps = {
+          "folder for a link": { link: false, swap: (next: string) => fs.symlinkSync(next, fx.dir) },
+          "folder for a folder": { link: false, swap: (next: string) => fs.renameSync(next, fx.dir) },
+          "link for a folder": { link: true, swap: (next: string) => fs.renameSync(next, fx.dir) },
+          "link for a link": { link: true, swap: (next: string) => fs.symlinkSync(next, fx.dir) }
+        }
+        // A later place that would answer if the read fell through.
+        const manager = yield* fx.manager({ local: true, env: { G_K: "WRONG-LATER-PLACE" } })
+        let round = 0
+        for (const [kind, { link, swap }] of Object.entries(swaps)) {
+          for (let step = 1;; step++) {
+            const old = version(`old-${++round}`, "old-value")
+            if (link) fs.symlinkSync(old, fx.dir)
+            else fs.renameSync(old, fx.dir)
+            const next = version(`new-${round}`, "new-value")
+            let calls = 0
+            fx.between(() => {
+              if (++calls !== step) return
+              fs.renameSync(fx.dir, path.join(fx.root, `gone-${round}`))
+              swap(next)
+            })
+            const outcome = yield* Effect.result(manager.get({ group: "g", key: "k" }))
+            fx.between(undefined)
+            const shown = Result.isSuccess(outcome) ? outcome.success : outcome.failure.attempts.at(-1)?.reason
+            assert.include(["old-value", "new-value"], shown, `${kind}, swapped after step ${step}`)
+            // Past the read's last step nothing was swapped.
+            if (calls >= step) {
+              assert.strictEqual(
+                yield* manager.get({ group: "g", key: "k" }),
+                "new-value",
+                `${kind}, after step ${step}`
+              )
+            }
+            fs.rmSync(fx.dir, { recursive: true })
+            if (calls < step) break
+          }
+        }
+      })
+  },
+  {
+    name: "concurrent readers while the secrets directory's link flips between two folders: each read answers one",
+    promise: "S7",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        const outside = path.join(fx.root, "outside")
+        fs.writeFileSync(outside, PLANTED)
+        const [a, b] = ["a", "b"].map((version) => {
+          const folder = path.join(fx.root, `version-${version}`)
+          fs.mkdirSync(path.join(folder, "g"), { recursive: true })
+          fs.writeFileSync(path.join(folder, "g", "k"), `value-${version}`)
+          fs.symlinkSync(outside, path.join(folder, "g", "out"))
+          return folder
+        })
+        fs.symlinkSync(a!, fx.dir)
+        // A later place that would answer if a read fell through.
+        const manager = yield* fx.manager({
+          local: true,
+          env: { G_K: "WRONG-LATER-PLACE" }
+        })
+        const flips = flipper({
+          name: fx.dir,
+          kind: "link",
+          inside: a!,
+          insideContent: "",
+          outside: b!,
+          ms: 600,
+          pauseMs: fx.impl.rotationPauseMs
+        })
+        const seen = tally()
+        const show = (value: string) => value === "value-a" || value === "value-b" ? "a version" : `wrong: ${value}`
+        const countOut = Effect.map(Effect.result(manager.get({ group: "g", key: "out" })), (outcome) => {
+          const shown = Result.isSuccess(outcome)
+            ? `wrong: ${outcome.success}`
+            : String(reasonAt(outcome.failure, "file"))
+          seen.counts.set(shown, (seen.counts.get(shown) ?? 0) + 1)
+        })
+        yield* hammer(
+          600,
+          4,
+          Effect.all([seen.record(manager.get({ group: "g", key: "k" }), show), countOut])
+        )
+        assert.isAbove(yield* flips.done, 5)
+        assert.deepStrictEqual(
+          [...seen.counts.keys()].sort(),
+          ["a version", "resolves outside the secrets directory (a symbolic link leads out of it)"],
+          seen.summary()
+        )
+      })
+  },
+  {
     name: "rotation with deletion: no error, no torn value, no path as a value, no fall-through",
     promise: "S7",
     disk: true,
@@ -1057,6 +1163,155 @@ const cases: ReadonlyArray<Case> = [
         const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
         assert.include(reasonAt(error, "file"), "outside the secrets directory")
         assert.notInclude(visibleTexts(error), PLANTED)
+      })
+  },
+  {
+    name:
+      "a secrets directory link re-pointed to its old target under a new name: a folder made at the old name is outside",
+    promise: "S3",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        const [before, renamed] = [path.join(fx.root, "before"), path.join(fx.root, "renamed")]
+        fs.mkdirSync(path.join(before, "g"), { recursive: true })
+        fs.writeFileSync(path.join(before, "g", "k"), "value")
+        fs.symlinkSync(before, fx.dir)
+        const manager = yield* fx.manager()
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "value")
+        // The same folder, renamed, is the secrets directory now; a new folder at its old name is not.
+        fs.renameSync(before, renamed)
+        fs.mkdirSync(path.join(before, "g"), { recursive: true })
+        fs.writeFileSync(path.join(before, "g", "k"), PLANTED)
+        fs.rmSync(path.join(renamed, "g", "k"))
+        fs.symlinkSync(path.join(before, "g", "k"), path.join(renamed, "g", "k"))
+        fs.symlinkSync(renamed, `${fx.dir}.next`)
+        fs.renameSync(`${fx.dir}.next`, fx.dir)
+        const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+        assert.include(reasonAt(error, "file"), "outside the secrets directory")
+        assert.notInclude(visibleTexts(error), PLANTED)
+      })
+  },
+  {
+    name: "a secrets directory link re-pointed to a folder that took its deleted old target's number is read as it is",
+    promise: "S3",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        let reused = 0
+        // Until a new folder actually took the number of the deleted one a few times (ext4 reuses it at once).
+        for (let round = 0; reused < 3 && round < 200; round++) {
+          const [before, after] = [path.join(fx.root, `before-${round}`), path.join(fx.root, `after-${round}`)]
+          fs.mkdirSync(path.join(before, "g"), { recursive: true })
+          fs.writeFileSync(path.join(before, "g", "k"), "old-value")
+          fs.rmSync(fx.dir, { force: true })
+          fs.symlinkSync(before, fx.dir)
+          const manager = yield* fx.manager()
+          assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "old-value")
+          // The old target deleted, a new one made (most often under the same number), the old name made again
+          // holding an outside file, and a link to it in the new target.
+          const inode = fs.statSync(before).ino
+          fs.rmSync(before, { recursive: true })
+          fs.mkdirSync(after)
+          if (fs.statSync(after).ino === inode) reused++
+          fs.mkdirSync(path.join(after, "g"))
+          fs.writeFileSync(path.join(after, "g", "new"), "new-value")
+          fs.mkdirSync(path.join(before, "g"), { recursive: true })
+          fs.writeFileSync(path.join(before, "g", "k"), PLANTED)
+          fs.symlinkSync(path.join(before, "g", "k"), path.join(after, "g", "k"))
+          fs.symlinkSync(after, `${fx.dir}.next`)
+          fs.renameSync(`${fx.dir}.next`, fx.dir)
+          const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+          assert.include(reasonAt(error, "file"), "outside the secrets directory")
+          assert.notInclude(visibleTexts(error), PLANTED)
+          assert.strictEqual(yield* manager.get({ group: "g", key: "new" }), "new-value")
+        }
+        // Otherwise the case proved nothing: the file system must actually have reused a folder's number.
+        assert.isAbove(reused, 0, "no folder's number was reused")
+      })
+  },
+  {
+    name: "a secrets directory link rotated twice between two reads (each old version deleted) answers the newest",
+    promise: "S7",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        const publish = (version: number) => {
+          const folder = path.join(fx.root, `v${version}`)
+          fs.mkdirSync(path.join(folder, "g"), { recursive: true })
+          fs.writeFileSync(path.join(folder, "g", "k"), `value-${version}`)
+          fs.symlinkSync(folder, `${fx.dir}.next`)
+          fs.renameSync(`${fx.dir}.next`, fx.dir)
+          fs.rmSync(path.join(fx.root, `v${version - 1}`), { recursive: true, force: true })
+        }
+        publish(1)
+        // A later place that would answer if the read fell through.
+        const manager = yield* fx.manager({ local: true, env: { G_K: "WRONG-LATER-PLACE" } })
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "value-1")
+        // A new version folder often takes the number of one deleted before it.
+        for (let version = 2; version < 40; version += 2) {
+          publish(version)
+          publish(version + 1)
+          assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), `value-${version + 1}`)
+        }
+      })
+  },
+  {
+    name: "a folder above the secrets directory renamed and replaced by a link to it: the same secrets are read",
+    promise: "S3",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        // The secrets directory is `root/above/secrets`, written as its real path.
+        const [above, renamed] = [path.join(fx.root, "above"), path.join(fx.root, "renamed")]
+        const dir = path.join(above, "secrets")
+        fs.mkdirSync(path.join(dir, "g"), { recursive: true })
+        fs.writeFileSync(path.join(dir, "g", "k"), "value")
+        fs.writeFileSync(path.join(fx.root, "outside"), PLANTED)
+        fs.symlinkSync(path.join(fx.root, "outside"), path.join(dir, "g", "out"))
+        const manager = yield* fx.impl.manager(
+          dir,
+          {},
+          { local: true, env: { G_K: "WRONG-LATER-PLACE" } },
+          [],
+          () => {}
+        )
+        // A refusal resolves the secrets directory.
+        assert.include(reasonAt(yield* expectMiss(manager.get({ group: "g", key: "out" })), "file"), "outside")
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "value")
+        fs.renameSync(above, renamed)
+        fs.symlinkSync(renamed, above)
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "value")
+        const error = yield* expectMiss(manager.get({ group: "g", key: "out" }))
+        assert.include(reasonAt(error, "file"), "outside the secrets directory")
+        assert.notInclude(visibleTexts(error), PLANTED)
+      })
+  },
+  {
+    name: "a secrets directory spelt with a trailing /, //, /./ or .. reads inside it and refuses a link out",
+    promise: "S3",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.mkdirSync(path.join(fx.dir, "g"))
+        fs.writeFileSync(path.join(fx.dir, "g", "k"), "inside-value")
+        fs.writeFileSync(path.join(fx.root, "outside"), PLANTED)
+        fs.symlinkSync(path.join(fx.root, "outside"), path.join(fx.dir, "g", "out"))
+        fs.mkdirSync(`${fx.dir}-sibling`)
+        fs.writeFileSync(path.join(`${fx.dir}-sibling`, "k"), PLANTED)
+        fs.symlinkSync(path.join(`${fx.dir}-sibling`, "k"), path.join(fx.dir, "g", "sibling"))
+        const spellings = [`${fx.dir}/`, `${fx.dir}//`, fx.dir.replace(/\/secrets$/, "//secrets"), `${fx.dir}/./`]
+        for (const dir of [...spellings, `${fx.dir}/g/..`]) {
+          const manager = yield* fx.impl.manager(dir, {}, {}, [], () => {})
+          assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "inside-value", dir)
+          for (const key of ["out", "sibling"]) {
+            const error = yield* expectMiss(manager.get({ group: "g", key }))
+            assert.include(reasonAt(error, "file"), "outside the secrets directory", `${dir}: ${key}`)
+            assert.notInclude(visibleTexts(error), PLANTED)
+          }
+        }
       })
   },
   {

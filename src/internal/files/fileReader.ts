@@ -11,6 +11,8 @@
  * resolve the directory: the real path of the open file, as the system names it (`/proc/self/fd` on Linux), is built
  * from the directories that file lies in at that moment, so a real path under the configured path lies inside the
  * directory that path names then. A file found anywhere else is tried again, with the directory resolved first.
+ * That name is the system's, built in whatever mount namespace the file was reached through (a link through
+ * `/proc/<pid>/root` reaches another's): so it counts only when it leads to the open file here as well.
  *
  * Each step below is a top-level function over a `Reader`: the reader's settings and the three things it learns (the
  * secrets directory's resolution, whether that is the configured path itself, and whether the file system names open
@@ -139,20 +141,26 @@ const resolveRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined
   )
 
 /**
- * The real path of the secrets directory as it resolves at this read: one `stat` of the configured path, compared
- * with the directory resolved last time (a re-pointed link, of the directory or of a folder above it, leads to
- * another directory: then it is resolved again). `undefined` when it does not exist.
+ * The real path of the secrets directory as it resolves at this read: a `stat` of the configured path and an `lstat`
+ * of the real path resolved last time, side by side, must both find the directory found then; otherwise it is
+ * resolved again. Its number alone is not enough: a re-pointed link (of the directory or of a folder above it) may
+ * lead to that same directory under another name, or to a new one that took the number of the old one, deleted
+ * since; and that real path may have become a link itself. `undefined` when it does not exist.
  */
-const currentRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined, never> =>
-  Now.recover(
-    Now.flatMap(reader.access.stat(reader.secretsDir), (status) => {
-      const root = reader.root
-      return root !== undefined && status.ino !== undefined && sameFile(root.status, status)
-        ? root.real
-        : resolveRoot(reader)
-    }),
-    () => undefined
+const currentRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined, never> => {
+  const root = reader.root
+  if (root === undefined || root.status.ino === undefined) return resolveRoot(reader)
+  // Without its trailing "/", which would follow a link there.
+  const real = root.real === "/" ? root.real : root.real.slice(0, -1)
+  return Now.recover(
+    Now.flatMap(
+      Now.both(reader.access.stat(reader.secretsDir), reader.access.lstat(real)),
+      ([status, named]) =>
+        sameFile(root.status, status) && sameFile(root.status, named) ? root.real : resolveRoot(reader)
+    ),
+    () => resolveRoot(reader)
   )
+}
 
 /**
  * What a read checks containment against: the real path of the secrets directory as it resolved when the read
@@ -171,18 +179,24 @@ const isUnder = (root: string | undefined, real: string): boolean =>
 const notUnder = (root: string | undefined) => Now.fail(root === "/" ? secretsDirectoryIsRoot : outsideSecretsDirectory)
 
 /**
- * A file found outside the secrets directory as it resolved when the read started: when the directory resolves
- * elsewhere now (its link re-pointed during the read), the read is tried again, as for any other change under it;
- * otherwise it is refused.
+ * A file found outside the secrets directory as it resolved when the read started: when the directory resolves to
+ * another directory now (its link re-pointed during the read, a folder put in its place, or a folder above it renamed
+ * and linked to), the read is tried again, as for any other change under it; otherwise it is refused. Resolved
+ * afresh: a path that still leads to the same directory may no longer be its real path, and the same real path may
+ * name another directory.
  */
 const notUnderUnlessMoved = <Handle>(
   reader: Reader<Handle>,
   root: string | undefined
-): Now.Now<never, FileMiss | typeof moved> =>
-  Now.flatMap(
-    currentRoot(reader),
-    (now): Now.Now<never, FileMiss | typeof moved> => now !== root ? Now.fail(moved) : notUnder(root)
-  )
+): Now.Now<never, FileMiss | typeof moved> => {
+  const before = reader.root
+  return Now.flatMap(resolveRoot(reader), (now): Now.Now<never, FileMiss | typeof moved> => {
+    const after = reader.root
+    const same = now === root &&
+      (root === undefined || before?.real === root && after !== undefined && sameFile(before.status, after.status))
+    return same ? notUnder(root) : Now.fail(moved)
+  })
+}
 
 /**
  * `first` and the secrets directory's real path as it resolves now, side by side: concurrently, so a file system
@@ -245,9 +259,27 @@ const realPathInside = <Handle>(
   Now.flatMap(realPathIsOpened(reader, path, opened, root), (isIn) => isIn ? isIn : notUnderUnlessMoved(reader, root))
 
 /**
+ * That the real path the system names for the open file leads to that file here: a path named in another mount
+ * namespace's view (a link through `/proc/<pid>/root`) or a name another file took since (a rename over it, a
+ * deletion) does not, and the read is tried again.
+ */
+const namedIsOpened = <Handle>(
+  reader: Reader<Handle>,
+  named: string,
+  opened: FileStatus
+): Now.Now<string, FileMiss | typeof moved> => {
+  if (opened.ino === undefined) return Now.fail(unidentified)
+  return Now.flatMap(
+    Now.recover(reader.access.lstat(named), () => Now.fail(moved)),
+    (entry) => sameFile(entry, opened) ? named : Now.fail(moved)
+  )
+}
+
+/**
  * That the open file lies inside the secrets directory, by the real path of the open handle where it can: against
  * the directory resolved when the read started, or against the configured path (see the top of this module), where
- * a file anywhere else is tried again with the directory resolved first.
+ * a file anywhere else is tried again with the directory resolved first. Either way that real path must lead to the
+ * open file (`namedIsOpened`).
  */
 const checkInside = <Handle>(
   reader: Reader<Handle>,
@@ -265,10 +297,12 @@ const checkInside = <Handle>(
     }
     if (containment !== asConfigured) {
       return isUnder(containment, named)
-        ? named
+        ? namedIsOpened(reader, named, opened)
         : notUnderUnlessMoved(reader, containment)
     }
-    return reader.configured !== undefined && named.startsWith(reader.configured) ? named : Now.fail(moved)
+    return reader.configured !== undefined && named.startsWith(reader.configured)
+      ? namedIsOpened(reader, named, opened)
+      : Now.fail(moved)
   })
 
 /** The content of an open file that passed every check, or only the fact that it may be read. */
@@ -318,20 +352,50 @@ const judgedBeforeOpen = (
 
 /**
  * Where open handles cannot be named: the real path first, inside the secrets directory, its own entry judged (a
- * link there is a swap), and that real path opened: the open file must be that entry.
+ * link there is a swap), and that real path opened: the open file must be that entry. The directory is resolved
+ * before the file's real path, so a real path outside it either lies outside or was found after the directory moved.
  */
 const readByRealPath = <Handle>(
   reader: Reader<Handle>,
   path: string,
   request: ReadRequest
 ): Now.Now<SecretFile, FileMiss | typeof moved> =>
-  Now.flatMap(besideRoot(reader, reader.access.realPath(path)), ([real, root]) =>
-    !isUnder(root, real)
-      ? notUnderUnlessMoved(reader, root)
-      : Now.flatMap(
-        Now.flatMap(reader.access.lstat(real), (entry) => judgedBeforeOpen(entry, true, reader.maxBytes)),
-        (entry) => reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))
-      ))
+  Now.flatMap(
+    currentRoot(reader),
+    (root) =>
+      Now.flatMap(throughRoot(reader, path, root, (through) => reader.access.realPath(through)), (real) =>
+        !isUnder(root, real)
+          ? notUnderUnlessMoved(reader, root)
+          : Now.flatMap(
+            Now.flatMap(reader.access.lstat(real), (entry) =>
+              judgedBeforeOpen(entry, true, reader.maxBytes)),
+            (entry) =>
+              reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))
+          ))
+  )
+
+/**
+ * `use` of `path` as reached through `root`, the secrets directory's real path as resolved for this try, rather than
+ * through the configured path: what is opened then lies where containment is checked, even when the configured path
+ * is a link that flips to another directory and back during the try. A file missing there is a move when the
+ * directory resolves elsewhere now (an old version deleted). A path outside the configured directory is used as is.
+ */
+const throughRoot = <Handle, A>(
+  reader: Reader<Handle>,
+  path: string,
+  root: string | undefined,
+  use: (through: string) => Now.Now<A, FileMiss | typeof moved>
+): Now.Now<A, FileMiss | typeof moved> => {
+  const prefix = reader.secretsDir + "/"
+  if (root === undefined || !path.startsWith(prefix)) return use(path)
+  return Now.recover(
+    use(root + path.slice(prefix.length)),
+    (failure) =>
+      failure === noSuchFile
+        ? Now.flatMap(currentRoot(reader), (now) => Now.fail(now === root ? noSuchFile : moved))
+        : Now.fail(failure)
+  )
+}
 
 /** Opens `path` and reads it, judged and checked (see `readOpen`). */
 const openAndRead = <Handle>(
@@ -359,14 +423,18 @@ const readJudgedFirst = <Handle>(
     (status) => judgedBeforeOpen(status, request.contained, reader.maxBytes)
   )
   return plan === resolvedFirst
-    ? Now.flatMap(besideRoot(reader, judged), ([status, root]) => openAndRead(reader, path, request, status, root))
+    ? Now.flatMap(
+      besideRoot(reader, judged),
+      ([status, root]) =>
+        throughRoot(reader, path, root, (through) => openAndRead(reader, through, request, status, root))
+    )
     : Now.flatMap(judged, (status) => openAndRead(reader, path, request, status, plan))
 }
 
 /**
  * One try: one open of the file, judged, checked against the secrets directory as it resolves during the try, and
  * read; `moved` or a vanished file asks for another try. Only a first try checks against the configured path: a try
- * that follows a change resolves the directory first.
+ * that follows a change resolves the directory first, and opens the file through that resolution (`throughRoot`).
  */
 const readOnce = <Handle>(
   reader: Reader<Handle>,
@@ -379,7 +447,10 @@ const readOnce = <Handle>(
   if (!reader.access.opensWithoutBlocking) return readJudgedFirst(reader, path, request, plan)
   // A file system that opens without blocking answers at once: the directory first, then the file.
   return plan === resolvedFirst
-    ? Now.flatMap(currentRoot(reader), (root) => openAndRead(reader, path, request, undefined, root))
+    ? Now.flatMap(
+      currentRoot(reader),
+      (root) => throughRoot(reader, path, root, (through) => openAndRead(reader, through, request, undefined, root))
+    )
     : openAndRead(reader, path, request, undefined, plan)
 }
 
