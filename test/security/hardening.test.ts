@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import * as fc from "fast-check"
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
@@ -124,34 +124,6 @@ describe("S1 names that could leave the secrets directory are refused before any
   })
 })
 
-/** Whether this system lets a process make a mount namespace of its own (a user namespace, unprivileged). */
-const canMakeMountNamespace = process.platform === "linux" &&
-  spawnSync("unshare", ["-Urm", "true"], { stdio: "ignore" }).status === 0
-
-/**
- * A process in a user and mount namespace of its own that has run `setup` (a shell script, given `env`), kept
- * running for the scope.
- */
-const processInOwnMountNamespace = (setup: string, env: Readonly<Record<string, string>>) =>
-  Effect.acquireRelease(
-    Effect.callback<ChildProcess, Error>((resume) => {
-      const child = spawn("unshare", [
-        "-Urm",
-        "--propagation",
-        "private",
-        "sh",
-        "-c",
-        `${setup} && echo ready && exec sleep 60`
-      ], {
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "pipe", "inherit"]
-      })
-      child.stdout.once("data", () => resume(Effect.succeed(child)))
-      child.once("exit", (code) => resume(Effect.fail(new Error(`the namespace's setup ended with ${code}`))))
-    }),
-    (child) => Effect.sync(() => child.kill())
-  )
-
 describe("S3 containment: a link out is refused, links inside are followed", () => {
   // The library's direct Node reads, and the same rules through another FileSystem (platform-node's async one).
   const layers = {
@@ -173,30 +145,6 @@ describe("S3 containment: a link out is refused, links inside are followed", () 
           assert.notInclude(visibleTexts(error), PLANTED)
         }
       }).pipe(Effect.provide(layer())))
-
-    it.effect.runIf(canMakeMountNamespace)(
-      `refuses a link through another mount namespace, where the secrets directory's own path holds an outside file (${name})`,
-      () =>
-        Effect.gen(function*() {
-          writeFiles(dirs.root, { outside: PLANTED })
-          fs.mkdirSync(path.join(dirs.secrets, "g"))
-          // Another process mounts over the secrets directory's path in a mount namespace of its own (any user may,
-          // in a user namespace) and puts the outside file at `g/k` there: the open file's real path, as the system
-          // names it, is then the secrets directory's `g/k`.
-          const other = yield* processInOwnMountNamespace(
-            "mount -t tmpfs none \"$DIR\" && mkdir \"$DIR/g\" && touch \"$DIR/g/k\" && mount --bind \"$OUT\" \"$DIR/g/k\"",
-            { DIR: dirs.secrets, OUT: path.join(dirs.root, "outside") }
-          )
-          const link = `/proc/${other.pid}/root${dirs.secrets}/g/k`
-          assert.strictEqual(fs.readFileSync(link, "utf8"), PLANTED, "the other mount namespace was not set up")
-          fs.symlinkSync(link, path.join(dirs.secrets, "g", "k"))
-          for (const encodeMode of [undefined, "rb" as const]) {
-            const error = yield* expectMiss(getFile("g", "k", encodeMode))
-            assert.strictEqual(error.attempts.find((a) => a.source === "file")?.outcome, "refused")
-            assert.notInclude(visibleTexts(error), PLANTED)
-          }
-        }).pipe(Effect.provide(layer()), Effect.scoped)
-    )
 
     it.effect(`follows links inside it: a Kubernetes secret volume, before and after ..data is swapped (${name})`, () =>
       Effect.gen(function*() {

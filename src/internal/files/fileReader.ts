@@ -11,8 +11,8 @@
  * resolve the directory: the real path of the open file, as the system names it (`/proc/self/fd` on Linux), is built
  * from the directories that file lies in at that moment, so a real path under the configured path lies inside the
  * directory that path names then. A file found anywhere else is tried again, with the directory resolved first.
- * That name is the system's, built in whatever mount namespace the file was reached through (a link through
- * `/proc/<pid>/root` reaches another's): so it counts only when it leads to the open file here as well.
+ * That name is built in whatever mount namespace the file was reached through: docs/security.md (S3) says what a
+ * link through another process's `/proc/<pid>/root` can do, and why no check here could tell.
  *
  * Each step below is a top-level function over a `Reader`: the reader's settings and the three things it learns (the
  * secrets directory's resolution, whether that is the configured path itself, and whether the file system names open
@@ -259,27 +259,9 @@ const realPathInside = <Handle>(
   Now.flatMap(realPathIsOpened(reader, path, opened, root), (isIn) => isIn ? isIn : notUnderUnlessMoved(reader, root))
 
 /**
- * That the real path the system names for the open file leads to that file here: a path named in another mount
- * namespace's view (a link through `/proc/<pid>/root`) or a name another file took since (a rename over it, a
- * deletion) does not, and the read is tried again.
- */
-const namedIsOpened = <Handle>(
-  reader: Reader<Handle>,
-  named: string,
-  opened: FileStatus
-): Now.Now<string, FileMiss | typeof moved> => {
-  if (opened.ino === undefined) return Now.fail(unidentified)
-  return Now.flatMap(
-    Now.recover(reader.access.lstat(named), () => Now.fail(moved)),
-    (entry) => sameFile(entry, opened) ? named : Now.fail(moved)
-  )
-}
-
-/**
  * That the open file lies inside the secrets directory, by the real path of the open handle where it can: against
  * the directory resolved when the read started, or against the configured path (see the top of this module), where
- * a file anywhere else is tried again with the directory resolved first. Either way that real path must lead to the
- * open file (`namedIsOpened`).
+ * a file anywhere else is tried again with the directory resolved first.
  */
 const checkInside = <Handle>(
   reader: Reader<Handle>,
@@ -296,13 +278,9 @@ const checkInside = <Handle>(
         : realPathInside(reader, path, opened, containment)
     }
     if (containment !== asConfigured) {
-      return isUnder(containment, named)
-        ? namedIsOpened(reader, named, opened)
-        : notUnderUnlessMoved(reader, containment)
+      return isUnder(containment, named) ? named : notUnderUnlessMoved(reader, containment)
     }
-    return reader.configured !== undefined && named.startsWith(reader.configured)
-      ? namedIsOpened(reader, named, opened)
-      : Now.fail(moved)
+    return reader.configured !== undefined && named.startsWith(reader.configured) ? named : Now.fail(moved)
   })
 
 /** The content of an open file that passed every check, or only the fact that it may be read. */
