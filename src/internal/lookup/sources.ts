@@ -68,7 +68,8 @@ const miss = (
   location: string,
   reason: string,
   outcome: Attempt["outcome"] = "missing"
-): Now.Now<never, ReadonlyArray<Attempt>> => Now.fail([Object.freeze({ source, location, outcome, reason })])
+): Now.Now<never, ReadonlyArray<Attempt>> =>
+  Now.fail(Object.freeze([Object.freeze({ source, location, outcome, reason })]))
 
 const found = (source: string, location: string, value: string | Uint8Array): Found => ({ source, location, value })
 
@@ -84,9 +85,12 @@ const fromValue = (value: string, mode: Mode, text: TextRule): string | Uint8Arr
 export const variable = (source: string, name: string, mode: Mode, context: LookupContext): Place => {
   const maxBytes = context.config.maxFileBytes
   const text = context.text ?? flytekitText
+  // The answer of every lookup that passes an unset variable on its way to a file: made once, and never changed (the
+  // lookup copies a place's attempts into its own list).
+  const notSet = miss(source, name, "not set")
   return () => {
     const value = context.environment.get(name)
-    if (value === undefined) return miss(source, name, "not set")
+    if (value === undefined) return notSet
     if (oversized(value, maxBytes)) return miss(source, name, `holds over ${maxBytes} bytes, over the limit`, "refused")
     return found(source, name, fromValue(value, mode, text))
   }
