@@ -22,13 +22,14 @@ const readFlags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants
 const missOf = (error: unknown): FileMiss => missOfCode((error as NodeJS.ErrnoException).code)
 
 /**
- * Runs `call` now and answers with its value, or its failure as a miss. Only an open is kept from capturing a stack
- * trace for its error (see `withOpen`): it is the call that fails on a lookup's way (no such file, permission
- * denied); the others fail only when an open descriptor or the secrets directory changes under a read.
+ * Runs `call` on `target` now and answers with its value, or its failure as a miss (a top-level `call`: nothing is
+ * made per read). Only an open is kept from capturing a stack trace for its error (see `withOpen`): it is the call
+ * that fails on a lookup's way (no such file, permission denied); the others fail only when an open descriptor or
+ * the secrets directory changes under a read.
  */
-const now = <A>(call: () => A): Now.Now<A, FileMiss> => {
+const now = <T, A>(call: (target: T) => A, target: T): Now.Now<A, FileMiss> => {
   try {
-    return call()
+    return call(target)
   } catch (error) {
     return Now.fail(missOf(error))
   }
@@ -65,8 +66,18 @@ const statusOf = (stats: fs.BigIntStats | fs.Stats): FileStatus => ({
  * past 2^53 is rounded as a number); otherwise from `exact`, the bigint stats of the same call. A file's identity thus
  * always comes in the same form, so two statuses of one file compare equal and those of two files never do.
  */
-const exactStatus = (stats: fs.Stats, exact: () => fs.BigIntStats): FileStatus =>
-  stats.dev <= Number.MAX_SAFE_INTEGER && stats.ino <= Number.MAX_SAFE_INTEGER ? statusOf(stats) : statusOf(exact())
+const exactStatus = <T>(stats: fs.Stats, exact: (target: T) => fs.BigIntStats, target: T): FileStatus =>
+  stats.dev <= Number.MAX_SAFE_INTEGER && stats.ino <= Number.MAX_SAFE_INTEGER
+    ? statusOf(stats)
+    : statusOf(exact(target))
+
+const exactFstat = (fd: number) => fs.fstatSync(fd, { bigint: true })
+const exactStat = (path: string) => fs.statSync(path, { bigint: true })
+const exactLstat = (path: string) => fs.lstatSync(path, { bigint: true })
+const fstatOf = (fd: number) => exactStatus(fs.fstatSync(fd), exactFstat, fd)
+const statOf = (path: string) => exactStatus(fs.statSync(path), exactStat, path)
+const lstatOf = (path: string) => exactStatus(fs.lstatSync(path), exactLstat, path)
+const realPathOf = (path: string) => fs.realpathSync.native(path)
 
 // Hints compare against at most this many names of a directory: a huge directory costs no more.
 const maxListed = 1000
@@ -74,13 +85,17 @@ const maxListed = 1000
 /** Node's synchronous `fs` as the read algorithm's file access; every operation does its work when called. */
 export const nodeFileAccess: FileAccess<number> = {
   opensWithoutBlocking: true,
-  handlePath: namesDescriptors ? (fd) => now(() => descriptorPath(fd)) : () => undefined,
+  handlePath: namesDescriptors ? (fd) => now(descriptorPath, fd) : () => undefined,
   withOpen: (path, use) => {
     let fd: number
+    const stackTraceLimit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
     try {
-      fd = withoutStackTrace(() => fs.openSync(path, readFlags))
+      fd = fs.openSync(path, readFlags)
     } catch (error) {
       return Now.fail(missOf(error))
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit
     }
     let used: ReturnType<typeof use>
     try {
@@ -96,11 +111,17 @@ export const nodeFileAccess: FileAccess<number> = {
     }
     return Now.later(Effect.ensuring(used.effect, Effect.sync(() => fs.closeSync(fd))))
   },
-  fstat: (fd) => now(() => exactStatus(fs.fstatSync(fd), () => fs.fstatSync(fd, { bigint: true }))),
-  read: (fd, buffer, offset) => now(() => fs.readSync(fd, buffer, offset, buffer.length - offset, null)),
-  stat: (path) => now(() => exactStatus(fs.statSync(path), () => fs.statSync(path, { bigint: true }))),
-  lstat: (path) => now(() => exactStatus(fs.lstatSync(path), () => fs.lstatSync(path, { bigint: true }))),
-  realPath: (path) => now(() => fs.realpathSync.native(path)),
+  fstat: (fd) => now(fstatOf, fd),
+  read: (fd, buffer, offset) => {
+    try {
+      return fs.readSync(fd, buffer, offset, buffer.length - offset, null)
+    } catch (error) {
+      return Now.fail(missOf(error))
+    }
+  },
+  stat: (path) => now(statOf, path),
+  lstat: (path) => now(lstatOf, path),
+  realPath: (path) => now(realPathOf, path),
   exists: (path) => fs.existsSync(path),
   isSymbolicLink: (path) => {
     try {
