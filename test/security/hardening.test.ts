@@ -474,3 +474,59 @@ describe("S2 requests are read once: a getter cannot pass the checks with one na
       env: { MY_TOKEN: "token", FLYTE_SECRETS_MAX_FILE_BYTES: "4096" }
     }))))
 })
+
+/**
+ * Runs `body` (a module's text) in a child Node with at most 64 open descriptors, from this repository (so `effect`
+ * resolves), the library's entry point in LIBRARY, and answers what it printed last, as JSON.
+ */
+const inChildWithFewDescriptors = (body: string, env: Readonly<Record<string, string>>): unknown => {
+  const library = path.resolve(import.meta.dirname, "../../src/index.ts")
+  const printed = execFileSync(
+    "/bin/sh",
+    ["-c", "ulimit -n 64 && exec \"$0\" --input-type=module -e \"$1\"", process.execPath, body],
+    { env: { PATH: process.env["PATH"] ?? "", ...env, LIBRARY: library }, encoding: "utf8" }
+  )
+  return JSON.parse(printed.trim().split("\n").at(-1)!)
+}
+
+describe("S6 a file that cannot be opened for want of descriptors ends the lookup: no later place answers", () => {
+  it.runIf(process.platform === "linux")("EMFILE is a refusal that says so, and no descriptor is left open", () => {
+    writeFiles(dirs.secrets, { "g/k": "file-value" })
+    const outcome = inChildWithFewDescriptors(
+      `import * as Effect from "effect/Effect"
+       import * as Exit from "effect/Exit"
+       import * as fs from "node:fs"
+       const { SecretsManager } = await import(process.env.LIBRARY)
+       const manager = Effect.runSync(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer))
+       const open = () => fs.readdirSync("/proc/self/fd").length
+       const held = []
+       try { for (;;) held.push(fs.openSync("/dev/null", "r")) } catch {}
+       const during = Effect.runSync(Effect.exit(manager.get({ group: "g", key: "k" })))
+       for (const fd of held) fs.closeSync(fd)
+       const before = open()
+       for (let i = 0; i < 50; i++) Effect.runSync(Effect.exit(manager.get({ group: "g", key: "missing" })))
+       const after = Effect.runSync(manager.get({ group: "g", key: "k" }))
+       console.log(JSON.stringify({
+         during: Exit.isSuccess(during) ? { value: during.value } : { attempts: during.cause.reasons[0].error.attempts },
+         after,
+         leaked: open() - before
+       }))`,
+      { FLYTE_SECRETS_DEFAULT_DIR: dirs.secrets, G_K: "LATER-PLACE" }
+    )
+    assert.deepStrictEqual(outcome, {
+      during: {
+        attempts: [
+          { source: "env", location: "FLYTE_SECRETS_G_K", outcome: "missing", reason: "not set" },
+          {
+            source: "file",
+            location: path.join(dirs.secrets, "g", "k"),
+            outcome: "refused",
+            reason: "could not be opened: this process has too many files open (EMFILE); no later place was tried"
+          }
+        ]
+      },
+      after: "file-value",
+      leaked: 0
+    })
+  })
+})
