@@ -530,3 +530,39 @@ describe("S6 a file that cannot be opened for want of descriptors ends the looku
     })
   })
 })
+
+describe("S6 a read answers the same whatever Error.stackTraceLimit is", () => {
+  const readAll = () => {
+    writeFiles(dirs.secrets, { "g/k": "file-value" })
+    const manager = Effect.runSync(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer))
+    const found = Effect.runSync(manager.get({ group: "g", key: "k" }))
+    const missing = Effect.runSync(Effect.flip(manager.get({ group: "g", key: "absent" })))
+    return { found, missing: missing.attempts.map((attempt) => attempt.reason) }
+  }
+  const withLimit = <A>(descriptor: PropertyDescriptor, body: () => A): A => {
+    const original = Object.getOwnPropertyDescriptor(Error, "stackTraceLimit")!
+    Object.defineProperty(Error, "stackTraceLimit", { ...descriptor, configurable: true })
+    try {
+      return body()
+    } finally {
+      Object.defineProperty(Error, "stackTraceLimit", original)
+    }
+  }
+
+  it("one that cannot be changed (node --frozen-intrinsics) is left as it is, and every read still answers", () => {
+    const answers = withLimit({ value: 7, writable: false }, () => {
+      const read = readAll()
+      assert.strictEqual(Error.stackTraceLimit, 7)
+      return read
+    })
+    assert.deepStrictEqual(answers, { found: "file-value", missing: ["not set", "no such file"] })
+  })
+
+  it("a custom one, or one behind a setter, is put back after every read", () => {
+    let limit: unknown = 37
+    withLimit({ get: () => limit, set: (value) => limit = value }, () => {
+      assert.deepStrictEqual(readAll(), { found: "file-value", missing: ["not set", "no such file"] })
+    })
+    assert.strictEqual(limit, 37)
+  })
+})
