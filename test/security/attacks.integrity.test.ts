@@ -5,9 +5,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Secret, type SecretRequest, SecretsManager, task } from "../../src/index.ts"
+import { Environment, Secret, type SecretRequest, SecretsConfig, SecretsManager, task } from "../../src/index.ts"
+import { defaults } from "../../src/SecretsConfig.ts"
 import { type FileCall, spyOnNodeFs } from "../fixtures/fileCalls.ts"
 import { makeTempDir, restoreEnv, setEnv } from "../support.ts"
 
@@ -61,6 +63,54 @@ describe("S7 a secrets directory re-pointed during a read answers its old or new
         FLYTE_SECRETS_ENV_PREFIX: "_UNION_"
       })
       assert.include(["A-value", "B-value"], value)
+    }))
+})
+
+describe("S7 a secrets directory link flipped to another folder and back around the open answers one of them", () => {
+  // Given as a configuration value, which no layer normalises: each spelling leads to the same paths.
+  it.effect("whatever its spelling (a trailing / or /./), never a later place", () =>
+    Effect.gen(function*() {
+      const { dir, remove } = makeTempDir()
+      let spy: { restore: () => void } | undefined
+      try {
+        for (const version of ["A", "B"]) {
+          fs.mkdirSync(path.join(dir, version, "g"), { recursive: true })
+          fs.writeFileSync(path.join(dir, version, "g", "k"), `${version}-value`)
+        }
+        const link = path.join(dir, "secrets")
+        const pointTo = (version: string) => {
+          fs.symlinkSync(path.join(dir, version), link + ".tmp")
+          fs.renameSync(link + ".tmp", link)
+        }
+        pointTo("A")
+        setEnv({ G_K: "WRONG-LATER-PLACE" })
+        for (const spelling of [link, `${link}/`, `${link}/./`]) {
+          const config = Layer.succeed(SecretsConfig, { ...defaults, defaultDir: spelling, local: true })
+          const layer = SecretsManager.layerNodeFiles.pipe(Layer.provide([config, Environment.layer]))
+          const manager = yield* Effect.provide(SecretsManager.use(Effect.succeed), layer)
+          assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "A-value", spelling)
+          // Once the read has checked the directory's last resolution (A), to B; once it has opened the file, back.
+          let step = 0
+          spy = spyOnNodeFs([], (call) => {
+            if (step === 0 && call.op === "lstat" && call.path === path.join(dir, "A")) {
+              step = 1
+              pointTo("B")
+            } else if (step === 1 && call.op === "open") {
+              step = 2
+              pointTo("A")
+            }
+          })
+          const value = yield* manager.get({ group: "g", key: "k" })
+          spy.restore()
+          spy = undefined
+          assert.strictEqual(step, 2, `${spelling}: the link flipped during the read`)
+          assert.include(["A-value", "B-value"], value, spelling)
+        }
+      } finally {
+        spy?.restore()
+        restoreEnv()
+        remove()
+      }
     }))
 })
 
