@@ -128,6 +128,56 @@ describe("S9 what one caller is told cannot change what another is told", () => 
     }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/k": "v" } }))))
 })
 
+describe("S9 an unset variable's miss, made once per lookup, is told alike to every caller", () => {
+  it.effect("whatever a caller changes of it, and as the variable is set and unset again between lookups", () =>
+    Effect.gen(function*() {
+      const { dir, remove } = makeTempDir()
+      try {
+        fs.mkdirSync(path.join(dir, "g"))
+        setEnv({ FLYTE_SECRETS_DEFAULT_DIR: dir, FLYTE_INTERNAL_EXECUTION_ID: undefined, G_K: "local-value" })
+        const manager = yield* Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer)
+        // One request object: its lookup is compiled once and run again at each call.
+        const request = Object.freeze({ group: "g", key: "k" })
+        const absent = Object.freeze({ group: "g", key: "absent" })
+        const told = yield* manager.locate(request)
+        const expected = structuredClone(told.tried)
+        assert.deepStrictEqual(expected.map((attempt) => [attempt.source, attempt.reason]), [
+          ["env", "not set"],
+          ["file", "no such file"]
+        ])
+        const missed = yield* Effect.flip(manager.get(absent))
+        const expectedMiss = structuredClone(missed.attempts)
+        // A caller changes everything it can reach of what it was told.
+        for (const attempts of [told.tried, missed.attempts]) {
+          for (const attempt of attempts) {
+            try {
+              ;(attempt as { reason: string }).reason = "FORGED"
+            } catch {
+              // frozen
+            }
+          }
+          try {
+            ;(attempts as Array<unknown>).push({ source: "env", location: "X", outcome: "missing", reason: "FORGED" })
+          } catch {
+            // frozen
+          }
+        }
+        assert.deepStrictEqual((yield* manager.locate(request)).tried, expected)
+        assert.deepStrictEqual((yield* Effect.flip(manager.get(absent))).attempts, expectedMiss)
+        setEnv({ FLYTE_SECRETS_G_K: "prefixed-value" })
+        assert.strictEqual(yield* manager.get(request), "prefixed-value")
+        assert.deepStrictEqual((yield* manager.locate(request)).tried, [])
+        setEnv({ FLYTE_SECRETS_G_K: undefined })
+        assert.strictEqual(yield* manager.get(request), "local-value")
+        assert.deepStrictEqual((yield* manager.locate(request)).tried, expected)
+        assert.deepStrictEqual((yield* Effect.flip(manager.get(absent))).attempts, expectedMiss)
+      } finally {
+        restoreEnv()
+        remove()
+      }
+    }))
+})
+
 describe("S13 a task checks what it declares: its declarations cannot change under its preflight", () => {
   it.effect("secretRequests is frozen, so a run after a first one checks the same declarations", () =>
     Effect.gen(function*() {
