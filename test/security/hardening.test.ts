@@ -566,3 +566,45 @@ describe("S6 a read answers the same whatever Error.stackTraceLimit is", () => {
     assert.strictEqual(limit, 37)
   })
 })
+
+describe("S6 a refused or missing place leaves no descriptor open", () => {
+  it.runIf(process.platform === "linux")("hundreds of reads of every kind of refusal, counted in /proc/self/fd", () => {
+    const group = path.join(dirs.secrets, "g")
+    writeFiles(group, { ok: "value", hard: "h", big: "x".repeat(2 * 1024 * 1024), binary: new Uint8Array([0xff]) })
+    writeFiles(dirs.root, { outside: PLANTED, notdir: "x" })
+    fs.linkSync(path.join(group, "hard"), path.join(dirs.root, "hard-elsewhere"))
+    fs.symlinkSync("loop", path.join(group, "loop"))
+    fs.mkdirSync(path.join(group, "dir"))
+    execFileSync("mkfifo", [path.join(group, "fifo")])
+    fs.symlinkSync(path.join(dirs.root, "outside"), path.join(group, "out"))
+    fs.symlinkSync(path.join(dirs.root, "nothing"), path.join(group, "dangling"))
+    fs.symlinkSync("x".repeat(300), path.join(group, "toolong"))
+    fs.symlinkSync(path.join(dirs.root, "notdir", "k"), path.join(group, "notdir"))
+    const keys = [
+      "ok",
+      "absent",
+      "hard",
+      "big",
+      "binary",
+      "loop",
+      "dir",
+      "fifo",
+      "out",
+      "dangling",
+      "toolong",
+      "notdir"
+    ]
+    const manager = Effect.runSync(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer))
+    const open = () => fs.readdirSync("/proc/self/fd").length
+    const before = open()
+    const outcomes = new Set<string>()
+    for (let round = 0; round < 30; round++) {
+      for (const key of keys) {
+        const exit = Effect.runSync(Effect.exit(manager.get({ group: "g", key })))
+        outcomes.add(exit._tag === "Success" ? exit.value : String(exit.cause))
+      }
+    }
+    assert.strictEqual(open(), before)
+    assert.strictEqual(outcomes.size, keys.length, "each key answered one way, every time")
+  })
+})
