@@ -13,6 +13,15 @@ import { defaults } from "../../src/SecretsConfig.ts"
 import { type FileCall, spyOnNodeFs } from "../fixtures/fileCalls.ts"
 import { makeTempDir, restoreEnv, setEnv } from "../support.ts"
 
+/** Folders `A` and `B` in `dir`, each holding `g/<key>` (`A-value`, `B-value`); answers where the link to one goes. */
+const makeVersions = (dir: string, key: string): string => {
+  for (const version of ["A", "B"]) {
+    fs.mkdirSync(path.join(dir, version, "g"), { recursive: true })
+    fs.writeFileSync(path.join(dir, version, "g", key), `${version}-value`)
+  }
+  return path.join(dir, "secrets")
+}
+
 /**
  * Reads `request` once with the secrets directory a link to `A`, then again while the link is re-pointed to `B` (a
  * new link renamed over it, as the kubelet swaps) right after the read's `stat` of it, before the file is opened.
@@ -22,11 +31,7 @@ const readAcrossRepoint = (request: SecretRequest, key: string, variables: Recor
     const { dir, remove } = makeTempDir()
     let spy: { restore: () => void } | undefined
     try {
-      for (const version of ["A", "B"]) {
-        fs.mkdirSync(path.join(dir, version, "g"), { recursive: true })
-        fs.writeFileSync(path.join(dir, version, "g", key), `${version}-value`)
-      }
-      const link = path.join(dir, "secrets")
+      const link = makeVersions(dir, key)
       fs.symlinkSync(path.join(dir, "A"), link)
       setEnv({ FLYTE_SECRETS_DEFAULT_DIR: link, FLYTE_INTERNAL_EXECUTION_ID: undefined, ...variables })
       const manager = yield* Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer)
@@ -73,11 +78,7 @@ describe("S7 a secrets directory link flipped to another folder and back around 
       const { dir, remove } = makeTempDir()
       let spy: { restore: () => void } | undefined
       try {
-        for (const version of ["A", "B"]) {
-          fs.mkdirSync(path.join(dir, version, "g"), { recursive: true })
-          fs.writeFileSync(path.join(dir, version, "g", "k"), `${version}-value`)
-        }
-        const link = path.join(dir, "secrets")
+        const link = makeVersions(dir, "k")
         const pointTo = (version: string) => {
           fs.symlinkSync(path.join(dir, version), link + ".tmp")
           fs.renameSync(link + ".tmp", link)
