@@ -5,11 +5,22 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Secret, type SecretRequest, SecretsManager, task } from "../../src/index.ts"
+import { Environment, Secret, type SecretRequest, SecretsConfig, SecretsManager, task } from "../../src/index.ts"
+import { defaults } from "../../src/SecretsConfig.ts"
 import { type FileCall, spyOnNodeFs } from "../fixtures/fileCalls.ts"
 import { makeTempDir, restoreEnv, setEnv } from "../support.ts"
+
+/** Folders `A` and `B` in `dir`, each holding `g/<key>` (`A-value`, `B-value`); answers where the link to one goes. */
+const makeVersions = (dir: string, key: string): string => {
+  for (const version of ["A", "B"]) {
+    fs.mkdirSync(path.join(dir, version, "g"), { recursive: true })
+    fs.writeFileSync(path.join(dir, version, "g", key), `${version}-value`)
+  }
+  return path.join(dir, "secrets")
+}
 
 /**
  * Reads `request` once with the secrets directory a link to `A`, then again while the link is re-pointed to `B` (a
@@ -20,11 +31,7 @@ const readAcrossRepoint = (request: SecretRequest, key: string, variables: Recor
     const { dir, remove } = makeTempDir()
     let spy: { restore: () => void } | undefined
     try {
-      for (const version of ["A", "B"]) {
-        fs.mkdirSync(path.join(dir, version, "g"), { recursive: true })
-        fs.writeFileSync(path.join(dir, version, "g", key), `${version}-value`)
-      }
-      const link = path.join(dir, "secrets")
+      const link = makeVersions(dir, key)
       fs.symlinkSync(path.join(dir, "A"), link)
       setEnv({ FLYTE_SECRETS_DEFAULT_DIR: link, FLYTE_INTERNAL_EXECUTION_ID: undefined, ...variables })
       const manager = yield* Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer)
@@ -64,6 +71,50 @@ describe("S7 a secrets directory re-pointed during a read answers its old or new
     }))
 })
 
+describe("S7 a secrets directory link flipped to another folder and back around the open answers one of them", () => {
+  // Given as a configuration value, which no layer normalises: each spelling leads to the same paths.
+  it.effect("whatever its spelling (a trailing / or /./), never a later place", () =>
+    Effect.gen(function*() {
+      const { dir, remove } = makeTempDir()
+      let spy: { restore: () => void } | undefined
+      try {
+        const link = makeVersions(dir, "k")
+        const pointTo = (version: string) => {
+          fs.symlinkSync(path.join(dir, version), link + ".tmp")
+          fs.renameSync(link + ".tmp", link)
+        }
+        pointTo("A")
+        setEnv({ G_K: "WRONG-LATER-PLACE" })
+        for (const spelling of [link, `${link}/`, `${link}/./`]) {
+          const config = Layer.succeed(SecretsConfig, { ...defaults, defaultDir: spelling, local: true })
+          const layer = SecretsManager.layerNodeFiles.pipe(Layer.provide([config, Environment.layer]))
+          const manager = yield* Effect.provide(SecretsManager.use(Effect.succeed), layer)
+          assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "A-value", spelling)
+          // Once the read has checked the directory's last resolution (A), to B; once it has opened the file, back.
+          let step = 0
+          spy = spyOnNodeFs([], (call) => {
+            if (step === 0 && call.op === "lstat" && call.path === path.join(dir, "A")) {
+              step = 1
+              pointTo("B")
+            } else if (step === 1 && call.op === "open") {
+              step = 2
+              pointTo("A")
+            }
+          })
+          const value = yield* manager.get({ group: "g", key: "k" })
+          spy.restore()
+          spy = undefined
+          assert.strictEqual(step, 2, `${spelling}: the link flipped during the read`)
+          assert.include(["A-value", "B-value"], value, spelling)
+        }
+      } finally {
+        spy?.restore()
+        restoreEnv()
+        remove()
+      }
+    }))
+})
+
 describe("S9 what one caller is told cannot change what another is told", () => {
   it.effect("the attempts locate hands out are frozen: a later lookup and its miss say what was found", () =>
     Effect.gen(function*() {
@@ -76,6 +127,56 @@ describe("S9 what one caller is told cannot change what another is told", () => 
       const again = yield* manager.locate({ group: "g", key: "k" })
       assert.notStrictEqual(again.tried[0]!.reason, "FORGED")
     }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/k": "v" } }))))
+})
+
+describe("S9 an unset variable's miss, made once per lookup, is told alike to every caller", () => {
+  it.effect("whatever a caller changes of it, and as the variable is set and unset again between lookups", () =>
+    Effect.gen(function*() {
+      const { dir, remove } = makeTempDir()
+      try {
+        fs.mkdirSync(path.join(dir, "g"))
+        setEnv({ FLYTE_SECRETS_DEFAULT_DIR: dir, FLYTE_INTERNAL_EXECUTION_ID: undefined, G_K: "local-value" })
+        const manager = yield* Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer)
+        // One request object: its lookup is compiled once and run again at each call.
+        const request = Object.freeze({ group: "g", key: "k" })
+        const absent = Object.freeze({ group: "g", key: "absent" })
+        const told = yield* manager.locate(request)
+        const expected = structuredClone(told.tried)
+        assert.deepStrictEqual(expected.map((attempt) => [attempt.source, attempt.reason]), [
+          ["env", "not set"],
+          ["file", "no such file"]
+        ])
+        const missed = yield* Effect.flip(manager.get(absent))
+        const expectedMiss = structuredClone(missed.attempts)
+        // A caller changes everything it can reach of what it was told.
+        for (const attempts of [told.tried, missed.attempts]) {
+          for (const attempt of attempts) {
+            try {
+              ;(attempt as { reason: string }).reason = "FORGED"
+            } catch {
+              // frozen
+            }
+          }
+          try {
+            ;(attempts as Array<unknown>).push({ source: "env", location: "X", outcome: "missing", reason: "FORGED" })
+          } catch {
+            // frozen
+          }
+        }
+        assert.deepStrictEqual((yield* manager.locate(request)).tried, expected)
+        assert.deepStrictEqual((yield* Effect.flip(manager.get(absent))).attempts, expectedMiss)
+        setEnv({ FLYTE_SECRETS_G_K: "prefixed-value" })
+        assert.strictEqual(yield* manager.get(request), "prefixed-value")
+        assert.deepStrictEqual((yield* manager.locate(request)).tried, [])
+        setEnv({ FLYTE_SECRETS_G_K: undefined })
+        assert.strictEqual(yield* manager.get(request), "local-value")
+        assert.deepStrictEqual((yield* manager.locate(request)).tried, expected)
+        assert.deepStrictEqual((yield* Effect.flip(manager.get(absent))).attempts, expectedMiss)
+      } finally {
+        restoreEnv()
+        remove()
+      }
+    }))
 })
 
 describe("S13 a task checks what it declares: its declarations cannot change under its preflight", () => {

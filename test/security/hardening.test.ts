@@ -474,3 +474,137 @@ describe("S2 requests are read once: a getter cannot pass the checks with one na
       env: { MY_TOKEN: "token", FLYTE_SECRETS_MAX_FILE_BYTES: "4096" }
     }))))
 })
+
+/**
+ * Runs `body` (a module's text) in a child Node with at most 64 open descriptors, from this repository (so `effect`
+ * resolves), the library's entry point in LIBRARY, and answers what it printed last, as JSON.
+ */
+const inChildWithFewDescriptors = (body: string, env: Readonly<Record<string, string>>): unknown => {
+  const library = path.resolve(import.meta.dirname, "../../src/index.ts")
+  const printed = execFileSync(
+    "/bin/sh",
+    ["-c", "ulimit -n 64 && exec \"$0\" --input-type=module -e \"$1\"", process.execPath, body],
+    { env: { PATH: process.env["PATH"] ?? "", ...env, LIBRARY: library }, encoding: "utf8" }
+  )
+  return JSON.parse(printed.trim().split("\n").at(-1)!)
+}
+
+describe("S6 a file that cannot be opened for want of descriptors ends the lookup: no later place answers", () => {
+  it.runIf(process.platform === "linux")("EMFILE is a refusal that says so, and no descriptor is left open", () => {
+    writeFiles(dirs.secrets, { "g/k": "file-value" })
+    const outcome = inChildWithFewDescriptors(
+      `import * as Effect from "effect/Effect"
+       import * as Exit from "effect/Exit"
+       import * as fs from "node:fs"
+       const { SecretsManager } = await import(process.env.LIBRARY)
+       const manager = Effect.runSync(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer))
+       const open = () => fs.readdirSync("/proc/self/fd").length
+       const held = []
+       try { for (;;) held.push(fs.openSync("/dev/null", "r")) } catch {}
+       const during = Effect.runSync(Effect.exit(manager.get({ group: "g", key: "k" })))
+       for (const fd of held) fs.closeSync(fd)
+       const before = open()
+       for (let i = 0; i < 50; i++) Effect.runSync(Effect.exit(manager.get({ group: "g", key: "missing" })))
+       const after = Effect.runSync(manager.get({ group: "g", key: "k" }))
+       console.log(JSON.stringify({
+         during: Exit.isSuccess(during) ? { value: during.value } : { attempts: during.cause.reasons[0].error.attempts },
+         after,
+         leaked: open() - before
+       }))`,
+      { FLYTE_SECRETS_DEFAULT_DIR: dirs.secrets, G_K: "LATER-PLACE" }
+    )
+    assert.deepStrictEqual(outcome, {
+      during: {
+        attempts: [
+          { source: "env", location: "FLYTE_SECRETS_G_K", outcome: "missing", reason: "not set" },
+          {
+            source: "file",
+            location: path.join(dirs.secrets, "g", "k"),
+            outcome: "refused",
+            reason: "could not be opened: this process has too many files open (EMFILE); no later place was tried"
+          }
+        ]
+      },
+      after: "file-value",
+      leaked: 0
+    })
+  })
+})
+
+describe("S6 a read answers the same whatever Error.stackTraceLimit is", () => {
+  const readAll = () => {
+    writeFiles(dirs.secrets, { "g/k": "file-value" })
+    const manager = Effect.runSync(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer))
+    const found = Effect.runSync(manager.get({ group: "g", key: "k" }))
+    const missing = Effect.runSync(Effect.flip(manager.get({ group: "g", key: "absent" })))
+    return { found, missing: missing.attempts.map((attempt) => attempt.reason) }
+  }
+  const withLimit = <A>(descriptor: PropertyDescriptor, body: () => A): A => {
+    const original = Object.getOwnPropertyDescriptor(Error, "stackTraceLimit")!
+    Object.defineProperty(Error, "stackTraceLimit", { ...descriptor, configurable: true })
+    try {
+      return body()
+    } finally {
+      Object.defineProperty(Error, "stackTraceLimit", original)
+    }
+  }
+
+  it("one that cannot be changed (node --frozen-intrinsics) is left as it is, and every read still answers", () => {
+    const answers = withLimit({ value: 7, writable: false }, () => {
+      const read = readAll()
+      assert.strictEqual(Error.stackTraceLimit, 7)
+      return read
+    })
+    assert.deepStrictEqual(answers, { found: "file-value", missing: ["not set", "no such file"] })
+  })
+
+  it("a custom one, or one behind a setter, is put back after every read", () => {
+    let limit: unknown = 37
+    withLimit({ get: () => limit, set: (value) => limit = value }, () => {
+      assert.deepStrictEqual(readAll(), { found: "file-value", missing: ["not set", "no such file"] })
+    })
+    assert.strictEqual(limit, 37)
+  })
+})
+
+describe("S6 a refused or missing place leaves no descriptor open", () => {
+  it.runIf(process.platform === "linux")("hundreds of reads of every kind of refusal, counted in /proc/self/fd", () => {
+    const group = path.join(dirs.secrets, "g")
+    writeFiles(group, { ok: "value", hard: "h", big: "x".repeat(2 * 1024 * 1024), binary: new Uint8Array([0xff]) })
+    writeFiles(dirs.root, { outside: PLANTED, notdir: "x" })
+    fs.linkSync(path.join(group, "hard"), path.join(dirs.root, "hard-elsewhere"))
+    fs.symlinkSync("loop", path.join(group, "loop"))
+    fs.mkdirSync(path.join(group, "dir"))
+    execFileSync("mkfifo", [path.join(group, "fifo")])
+    fs.symlinkSync(path.join(dirs.root, "outside"), path.join(group, "out"))
+    fs.symlinkSync(path.join(dirs.root, "nothing"), path.join(group, "dangling"))
+    fs.symlinkSync("x".repeat(300), path.join(group, "toolong"))
+    fs.symlinkSync(path.join(dirs.root, "notdir", "k"), path.join(group, "notdir"))
+    const keys = [
+      "ok",
+      "absent",
+      "hard",
+      "big",
+      "binary",
+      "loop",
+      "dir",
+      "fifo",
+      "out",
+      "dangling",
+      "toolong",
+      "notdir"
+    ]
+    const manager = Effect.runSync(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer))
+    const open = () => fs.readdirSync("/proc/self/fd").length
+    const before = open()
+    const outcomes = new Set<string>()
+    for (let round = 0; round < 30; round++) {
+      for (const key of keys) {
+        const exit = Effect.runSync(Effect.exit(manager.get({ group: "g", key })))
+        outcomes.add(exit._tag === "Success" ? exit.value : String(exit.cause))
+      }
+    }
+    assert.strictEqual(open(), before)
+    assert.strictEqual(outcomes.size, keys.length, "each key answered one way, every time")
+  })
+})

@@ -32,6 +32,13 @@ export const keptChanging = refused("kept changing while being read (tried sever
 export const danglingLink = refused(
   "is a symbolic link whose target is missing (or kept being replaced while being read)"
 )
+// Running out of descriptors says nothing of the file: the lookup ends there, so no later place answers instead.
+export const processOutOfDescriptors = refused(
+  "could not be opened: this process has too many files open (EMFILE); no later place was tried"
+)
+export const systemOutOfDescriptors = refused(
+  "could not be opened: the system has too many files open (ENFILE); no later place was tried"
+)
 
 /** The reasons for system error codes, as `node:fs` reports them. */
 const codeReasons: Readonly<Record<string, FileMiss>> = {
@@ -43,7 +50,9 @@ const codeReasons: Readonly<Record<string, FileMiss>> = {
   ENAMETOOLONG: refused("the path is too long"),
   EISDIR: refused("is a directory"),
   // open(2) of a Unix socket fails with ENXIO.
-  ENXIO: refused("is a socket or a device without a driver, not a regular file")
+  ENXIO: refused("is a socket or a device without a driver, not a regular file"),
+  EMFILE: processOutOfDescriptors,
+  ENFILE: systemOutOfDescriptors
 }
 
 /** The miss for a system error code. */

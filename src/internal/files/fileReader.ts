@@ -364,7 +364,8 @@ const throughRoot = <Handle, A>(
   root: string | undefined,
   use: (through: string) => Now.Now<A, FileMiss | typeof moved>
 ): Now.Now<A, FileMiss | typeof moved> => {
-  const prefix = reader.secretsDir + "/"
+  // How the lookup joins names to the directory, so a spelling ending in "/" is matched too.
+  const prefix = reader.secretsDir.endsWith("/") ? reader.secretsDir : reader.secretsDir + "/"
   if (root === undefined || !path.startsWith(prefix)) return use(path)
   return Now.recover(
     use(root + path.slice(prefix.length)),

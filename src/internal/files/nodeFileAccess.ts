@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
 import { fs } from "../nodeBuiltins.ts"
 import * as Now from "../now.ts"
-import { withoutStackTrace } from "../stackTrace.ts"
+import { pauseStackTraces, resumeStackTraces, withoutStackTrace } from "../stackTrace.ts"
 import { directoryChanges } from "../watch/directoryChanges.ts"
 import { descriptorPath, namesDescriptors } from "./descriptorPath.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
@@ -88,14 +88,13 @@ export const nodeFileAccess: FileAccess<number> = {
   handlePath: namesDescriptors ? (fd) => now(descriptorPath, fd) : () => undefined,
   withOpen: (path, use) => {
     let fd: number
-    const stackTraceLimit = Error.stackTraceLimit
-    Error.stackTraceLimit = 0
+    const stackTraceLimit = pauseStackTraces()
     try {
       fd = fs.openSync(path, readFlags)
     } catch (error) {
       return Now.fail(missOf(error))
     } finally {
-      Error.stackTraceLimit = stackTraceLimit
+      resumeStackTraces(stackTraceLimit)
     }
     let used: ReturnType<typeof use>
     try {

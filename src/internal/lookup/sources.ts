@@ -7,7 +7,14 @@
 import type { Environment } from "../../Environment.ts"
 import type { SecretsConfigShape } from "../../SecretsConfig.ts"
 import type { Attempt } from "../../SecretsError.ts"
-import { danglingLink, directoryMissing, type FileMiss, keptChanging } from "../files/fileMiss.ts"
+import {
+  danglingLink,
+  directoryMissing,
+  type FileMiss,
+  keptChanging,
+  processOutOfDescriptors,
+  systemOutOfDescriptors
+} from "../files/fileMiss.ts"
 import type { FileReader, SecretFile } from "../files/fileReader.ts"
 import * as Now from "../now.ts"
 import { envVarNames, isPathInside, quoteName, secretFilePaths } from "./naming.ts"
@@ -40,7 +47,8 @@ export interface Found {
 
 /**
  * A failure that ends the whole lookup: a file kept changing, or stayed a dangling link, through every retry (a
- * rotation in progress). During a swap no later place may answer instead of the secret being swapped in.
+ * rotation in progress), or could not be opened for want of descriptors. During a swap no later place may answer
+ * instead of the secret being swapped in, nor while the file that may hold it cannot be opened.
  */
 export class EndsLookup {
   readonly attempts: ReadonlyArray<Attempt>
@@ -131,18 +139,22 @@ const shownPath = (path: string): string => {
 const attemptOf = (source: string, location: string, failure: FileMiss | ReadonlyArray<Attempt>) =>
   "reason" in failure ? [{ source, location, outcome: failure.outcome, reason: failure.reason }] : failure
 
-/** A rotation that outlasted every retry: the lookup ends there rather than let a later place answer. */
-const isRotation = (failure: FileMiss | ReadonlyArray<Attempt>): boolean =>
-  failure === keptChanging || failure === danglingLink
+/**
+ * A failure that tells nothing of what the place holds (a rotation that outlasted every retry, or no descriptor left
+ * to open the file): the lookup ends there rather than let a later place answer.
+ */
+const endsLookup = (failure: FileMiss | ReadonlyArray<Attempt>): boolean =>
+  failure === keptChanging || failure === danglingLink || failure === processOutOfDescriptors ||
+  failure === systemOutOfDescriptors
 
-/** A failed file read as the place's failure: its attempt, ending the lookup when a rotation outlasted the retries. */
+/** A failed file read as the place's failure: its attempt, ending the lookup when the failure says nothing of it. */
 const fileFailure = (
   source: string,
   location: string,
   failure: FileMiss | ReadonlyArray<Attempt>
 ): ReadonlyArray<Attempt> | EndsLookup => {
   const attempts = attemptOf(source, location, failure)
-  return isRotation(failure) ? new EndsLookup(attempts) : attempts
+  return endsLookup(failure) ? new EndsLookup(attempts) : attempts
 }
 
 /**
