@@ -127,6 +127,18 @@ describe("S9 what one caller is told cannot change what another is told", () => 
       const again = yield* manager.locate({ group: "g", key: "k" })
       assert.notStrictEqual(again.tried[0]!.reason, "FORGED")
     }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/k": "v" } }))))
+
+  it.effect("a file's attempt that locate hands out, before a later place answered, is frozen too", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const location = yield* manager.locate({ group: "g", key: "k" })
+      const file = location.tried.find((attempt) => attempt.source === "file")
+      assert.isDefined(file, JSON.stringify(location.tried))
+      assert.isTrue(Object.isFrozen(file))
+      assert.throws(() => {
+        ;(file as { reason: string }).reason = "FORGED"
+      })
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { G_K: "local" }, config: { local: true } }))))
 })
 
 describe("S9 an unset variable's miss, made once per lookup, is told alike to every caller", () => {

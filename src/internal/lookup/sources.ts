@@ -137,7 +137,9 @@ const shownPath = (path: string): string => {
 }
 
 const attemptOf = (source: string, location: string, failure: FileMiss | ReadonlyArray<Attempt>) =>
-  "reason" in failure ? [{ source, location, outcome: failure.outcome, reason: failure.reason }] : failure
+  "reason" in failure
+    ? [Object.freeze({ source, location, outcome: failure.outcome, reason: failure.reason })]
+    : failure
 
 /**
  * A failure that tells nothing of what the place holds (a rotation that outlasted every retry, or no descriptor left
