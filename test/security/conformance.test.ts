@@ -700,11 +700,13 @@ const cases: ReadonlyArray<Case> = [
           Effect.all([seen.record(manager.get({ group: "g", key: "k" }), show), countOut])
         )
         assert.isAbove(yield* flips.done, 5)
-        assert.deepStrictEqual(
-          [...seen.counts.keys()].sort(),
-          ["a version", "resolves outside the secrets directory (a symbolic link leads out of it)"],
-          seen.summary()
-        )
+        // A writer that never pauses may outlast a read's bound of tries: that read ends, saying so (never a later
+        // place). Every other read answers a version, or refuses the link out.
+        const outsideReason = "resolves outside the secrets directory (a symbolic link leads out of it)"
+        const allowed = ["a version", outsideReason, "kept changing while being read (tried several times)"]
+        assert.deepStrictEqual([...seen.counts.keys()].filter((key) => !allowed.includes(key)), [], seen.summary())
+        assert.isAbove(seen.counts.get("a version") ?? 0, 0, seen.summary())
+        assert.isAbove(seen.counts.get(outsideReason) ?? 0, 0, seen.summary())
       })
   },
   {
