@@ -231,32 +231,21 @@ const readFrom = <Handle>(
   })
 
 /**
- * Where a handle could not be named: whether the real path of `path` lies inside the secrets directory and its own
- * entry there is the open file, not a link swapped in since (that is a move: the read is tried again).
+ * Where a handle could not be named: that the real path of `path` lies inside `root` and its own entry there is the
+ * open file. An entry that is not the open file (a link swapped in since) is a move: the read is tried again; a real
+ * path outside is refused unless the directory moved.
  */
-const realPathIsOpened = <Handle>(
-  reader: Reader<Handle>,
-  path: string,
-  opened: FileStatus,
-  root: string | undefined
-): Now.Now<boolean, FileMiss | typeof moved> =>
-  Now.flatMap(reader.access.realPath(path), (real): Now.Now<boolean, FileMiss | typeof moved> => {
-    if (!isUnder(root, real)) return false
-    if (opened.ino === undefined) return Now.fail(unidentified)
-    return Now.flatMap(
-      reader.access.lstat(real),
-      (entry) => sameFile(entry, opened) ? true : Now.fail(moved)
-    )
-  })
-
-/** That the real path of `path` is the open file, inside `root`; one outside is refused unless the directory moved. */
 const realPathInside = <Handle>(
   reader: Reader<Handle>,
   path: string,
   opened: FileStatus,
   root: string | undefined
 ): Now.Now<unknown, FileMiss | typeof moved> =>
-  Now.flatMap(realPathIsOpened(reader, path, opened, root), (isIn) => isIn ? isIn : notUnderUnlessMoved(reader, root))
+  Now.flatMap(reader.access.realPath(path), (real): Now.Now<unknown, FileMiss | typeof moved> => {
+    if (!isUnder(root, real)) return notUnderUnlessMoved(reader, root)
+    if (opened.ino === undefined) return Now.fail(unidentified)
+    return Now.flatMap(reader.access.lstat(real), (entry) => sameFile(entry, opened) ? real : Now.fail(moved))
+  })
 
 /**
  * That the open file lies inside the secrets directory, by the real path of the open handle where it can: against
