@@ -58,6 +58,24 @@ export const recover = <A, E, B, E2>(now: Now<A, E>, f: (failure: E) => Now<B, E
     ? f(now.failure)
     : now
 
+/**
+ * `onValue` of the value or `onFailure` of the failure, at once when known now: one step where `recover` after
+ * `flatMap` would be two (a failure of `onValue` is its answer, not handed to `onFailure`).
+ */
+export const match = <A, E, B, E2, C, E3>(
+  now: Now<A, E>,
+  onValue: (value: A) => Now<B, E2>,
+  onFailure: (failure: E) => Now<C, E3>
+): Now<B | C, E2 | E3> =>
+  now instanceof Later
+    ? new Later(Effect.matchEffect(now.effect, {
+      onSuccess: (value) => toEffect(onValue(value)),
+      onFailure: (failure) => toEffect(onFailure(failure))
+    }))
+    : now instanceof Failed
+    ? onFailure(now.failure)
+    : onValue(now)
+
 /** The failure mapped by `f`, at once when known now. */
 export const mapFailure = <A, E, E2>(now: Now<A, E>, f: (failure: E) => E2): Now<A, E2> =>
   now instanceof Later

@@ -9,7 +9,7 @@ import { BoundedCache } from "../BoundedCache.ts"
 import { coreOf, type ReadNow, readNow } from "../lookup/core.ts"
 import { hasHiddenCharacter, quoteName } from "../lookup/naming.ts"
 import { util } from "../nodeBuiltins.ts"
-import { runNow } from "./run.ts"
+import { answerNow } from "./run.ts"
 
 /** What common tools look for on any object, besides everything on `Object.prototype`. */
 const toolProbes = [
@@ -103,7 +103,7 @@ const makeFacade = <Methods extends object>(
       lookup = coreOf(manager()).prepare("get", requests())
       lookups.set(slot, lookup, slot.length * 2 + perEntry)
     }
-    return runNow(lookup(), read)
+    return answerNow(lookup(), read)
   }
 
   const group = (name: string): object =>
@@ -138,10 +138,10 @@ const methodsOver = (manager: () => SecretsManagerShape): SecretsMethods => {
   function get(request: SecretRequest & { readonly encodeMode?: "r" | undefined }): string
   function get(request: SecretRequest): string | Uint8Array
   function get(request: SecretRequest): unknown {
-    return runNow(readNow(manager(), "get", [request]), get)
+    return answerNow(readNow(manager(), "get", [request]), get)
   }
   const getPath = (request: SecretRequest): string =>
-    runNow(readNow(manager(), "getPath", [request]), getPath) as string
+    answerNow(readNow(manager(), "getPath", [request]), getPath) as string
   return { get, getPath }
 }
 

@@ -10,6 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import { MissingSecrets, SecretNotFound } from "../../SecretsError.ts"
 import { SecretsManager, type SecretsManagerShape } from "../../SecretsManager.ts"
+import * as Now from "../now.ts"
 import { managerWithLayerContext } from "../telemetry/facadeContext.ts"
 
 /**
@@ -19,7 +20,21 @@ import { managerWithLayerContext } from "../telemetry/facadeContext.ts"
 export const runNow = <A, E>(effect: Effect.Effect<A, E>, caller?: Function): A => {
   const exit = Effect.runSyncExit(effect)
   if (Exit.isSuccess(exit)) return exit.value
-  const error = Cause.squash(exit.cause)
+  return thrown(Cause.squash(exit.cause), caller ?? runNow)
+}
+
+/**
+ * A lookup's answer, now: its value, or its miss thrown with the caller's frames; one that must wait is run to
+ * completion now (see `runNow`).
+ */
+export const answerNow = <A, E>(answer: Now.Now<A, E>, caller: Function): A =>
+  answer instanceof Now.Later
+    ? runNow(answer.effect, caller)
+    : answer instanceof Now.Failed
+    ? thrown(answer.failure, caller)
+    : answer
+
+const thrown = (error: unknown, caller: Function): never => {
   if (Cause.isAsyncFiberError(error)) {
     throw new TypeError(
       "The sync facade runs lookups synchronously, but this layer's FileSystem completes asynchronously. " +
@@ -27,9 +42,7 @@ export const runNow = <A, E>(effect: Effect.Effect<A, E>, caller?: Function): A 
         "SecretsManager in an Effect."
     )
   }
-  if (error instanceof SecretNotFound || error instanceof MissingSecrets) {
-    Error.captureStackTrace(error, caller ?? runNow)
-  }
+  if (error instanceof SecretNotFound || error instanceof MissingSecrets) Error.captureStackTrace(error, caller)
   throw error
 }
 

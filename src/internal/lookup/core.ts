@@ -3,13 +3,15 @@
  * minimal implementation: a core prepares a lookup for an operation and the spellings of one secret; `get`,
  * `getRedacted`, `getPath`, `locate` and `watch` are that lookup, typed once here. The library's own callers at the
  * moment of reading (the sync facade, a task's preflight) call a prepared lookup directly: its places are read at
- * once, and a lookup whose places all answered at once comes back completed, with no fiber to start.
+ * once, and a lookup whose places all answered at once answers with its value or its miss (a `Now`), with no effect
+ * to run.
  */
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
+import * as Now from "../now.ts"
 import { observeRead } from "../telemetry/lookupSpan.ts"
 import type { LookupRecord } from "../telemetry/switch.ts"
 import { type ChangeSignals, type WatchOptions, watchValues } from "../watch/watchValues.ts"
@@ -19,10 +21,10 @@ import { mergeMisses } from "./misses.ts"
 export type Operation = "get" | "getRedacted" | "getPath" | "locate"
 
 /**
- * A prepared lookup: calling it reads now. Given the record of a lookup being traced, it tells it where the secret
- * was found.
+ * A prepared lookup: calling it reads now, and answers at once unless a place must wait (`Later`). Given the record of
+ * a lookup being traced, it tells it where the secret was found.
  */
-export type ReadNow = (record?: LookupRecord) => Effect.Effect<unknown, SecretNotFound>
+export type ReadNow = (record?: LookupRecord) => Now.Now<unknown, SecretNotFound>
 
 /** What a manager is made from. */
 export interface LookupCore {
@@ -92,25 +94,28 @@ export const coreOf = (manager: SecretsManagerShape): LookupCore => cores.get(ma
 
 /**
  * Reads a secret now, for callers already at the moment of reading (the sync facade): the places are tried at once,
- * and a lookup whose places all answered at once comes back completed (an `Exit`), which `Effect.runSyncExit` takes
- * without starting a fiber.
+ * and a lookup whose places all answered at once answers with its value or its miss, with no effect to run.
  */
 export const readNow = (
   manager: SecretsManagerShape,
   operation: Operation,
   spellings: ReadonlyArray<SecretRequest>
-): Effect.Effect<unknown, SecretNotFound> => coreOf(manager).prepare(operation, spellings)()
+): Now.Now<unknown, SecretNotFound> => coreOf(manager).prepare(operation, spellings)()
 
 const coreOver = (manager: SecretsManagerShape): LookupCore => {
   const read = (operation: Operation, request: SecretRequest): Effect.Effect<unknown, SecretNotFound> =>
     manager[operation](request)
   return {
     prepare: (operation, spellings) => () =>
-      spellings.slice(1).reduce(
-        (tried, spelling) =>
-          Effect.catchEager(tried, (miss) =>
-            Effect.mapErrorEager(read(operation, spelling), (later) => mergeMisses(miss, later))),
-        read(operation, spellings[0]!)
+      Now.later(
+        spellings.slice(1).reduce(
+          (tried, spelling) =>
+            Effect.catchEager(
+              tried,
+              (miss) => Effect.mapErrorEager(read(operation, spelling), (later) => mergeMisses(miss, later))
+            ),
+          read(operation, spellings[0]!)
+        )
       ),
     changes: () => Effect.succeed(Stream.empty)
   }

@@ -3,7 +3,6 @@
  * the order of the sources) and kept in a bounded cache; running the compiled lookup reads again. A miss is one
  * `SecretNotFound` carrying every attempt.
  */
-import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { type Attempt, SecretNotFound } from "../../SecretsError.ts"
 import type { SecretLocation, SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
@@ -157,7 +156,7 @@ const compile = (operation: Operation, spellings: ReadonlyArray<unknown>, contex
   for (const spelling of spellings) {
     const target = readRequest(spelling)
     if (typeof target === "string") {
-      const failure = Effect.fail(invalidRequest(spelling, target))
+      const failure = Now.fail(invalidRequest(spelling, target))
       return () => failure
     }
     targets.push(target)
@@ -169,13 +168,13 @@ const compile = (operation: Operation, spellings: ReadonlyArray<unknown>, contex
   )
   const onFailure = notFound(targets[0]!.name, targets[0]!, context)
   return (record) => {
-    if (record === undefined) return Now.toEffect(Now.mapFailure(firstFound(places, 0, [], result), onFailure))
+    if (record === undefined) return Now.mapFailure(firstFound(places, 0, [], result), onFailure)
     const noted: Result = (found, tried) => (noteFound(record, found, placesTried(tried)), result(found, tried))
-    return Now.toEffect(Now.mapFailure(firstFound(places, 0, [], noted), (attempts) => {
+    return Now.mapFailure(firstFound(places, 0, [], noted), (attempts) => {
       const miss = onFailure(attempts)
       noteMissed(record, miss.attempts.length)
       return miss
-    }))
+    })
   }
 }
 

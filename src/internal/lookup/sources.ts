@@ -109,9 +109,9 @@ const fromFile = (bytes: Uint8Array, path: string, mode: Mode, text: TextRule): 
   mode === "bytes" ? bytes : mode === "text" ? text.ofFile(bytes) : path
 
 /**
- * One file, read (or, for `path` and `locate`, only checked) each time the returned function is called. What every
- * read uses (the reader's request, the text rule) is made once, when the lookup is compiled; a miss is made when it
- * happens, so a compiled lookup holds no more than it needs.
+ * One file, read (or, for `path` and `locate`, only checked) each time the returned function is called, its failure
+ * as `onFailure` makes it. What every read uses (the reader's request, the text rule) is made once, when the lookup is
+ * compiled; a miss is made when it happens, so a compiled lookup holds no more than it needs.
  */
 const fileRead = (
   source: string,
@@ -119,15 +119,16 @@ const fileRead = (
   path: string,
   contained: boolean,
   mode: Mode,
-  context: LookupContext
-): () => Now.Now<Found, FileMiss | ReadonlyArray<Attempt>> => {
+  context: LookupContext,
+  onFailure: (failure: FileMiss) => Now.Now<never, ReadonlyArray<Attempt> | EndsLookup>
+): Place => {
   const request = { contained, content: mode === "text" || mode === "bytes" }
   const text = context.text ?? flytekitText
   const ofFile = (file: SecretFile) => {
     const value = fromFile(file.bytes, path, mode, text)
     return value === undefined ? miss(source, location, notValidUtf8, "refused") : found(source, location, value)
   }
-  return () => Now.flatMap(context.files.read(path, request), ofFile)
+  return () => Now.match(context.files.read(path, request), ofFile, onFailure)
 }
 
 /** A path as an error shows it: escaped, in quotes, when it holds a character that could forge or hide text. */
@@ -136,16 +137,15 @@ const shownPath = (path: string): string => {
   return quoted === JSON.stringify(path) && !quoted.includes("\\") ? path : quoted
 }
 
-const attemptOf = (source: string, location: string, failure: FileMiss | ReadonlyArray<Attempt>) =>
-  "reason" in failure
-    ? [Object.freeze({ source, location, outcome: failure.outcome, reason: failure.reason })]
-    : failure
+const attemptOf = (source: string, location: string, failure: FileMiss): ReadonlyArray<Attempt> => [
+  Object.freeze({ source, location, outcome: failure.outcome, reason: failure.reason })
+]
 
 /**
  * A failure that tells nothing of what the place holds (a rotation that outlasted every retry, or no descriptor left
  * to open the file): the lookup ends there rather than let a later place answer.
  */
-const endsLookup = (failure: FileMiss | ReadonlyArray<Attempt>): boolean =>
+const endsLookup = (failure: FileMiss): boolean =>
   failure === keptChanging || failure === danglingLink || failure === processOutOfDescriptors ||
   failure === systemOutOfDescriptors
 
@@ -153,7 +153,7 @@ const endsLookup = (failure: FileMiss | ReadonlyArray<Attempt>): boolean =>
 const fileFailure = (
   source: string,
   location: string,
-  failure: FileMiss | ReadonlyArray<Attempt>
+  failure: FileMiss
 ): ReadonlyArray<Attempt> | EndsLookup => {
   const attempts = attemptOf(source, location, failure)
   return endsLookup(failure) ? new EndsLookup(attempts) : attempts
@@ -170,8 +170,7 @@ export const secretFile = (
   mode: Mode,
   context: LookupContext
 ): Place => {
-  const read = fileRead(source, path, path, true, mode, context)
-  const onFailure = (failure: FileMiss | ReadonlyArray<Attempt>) =>
+  const onFailure = (failure: FileMiss) =>
     Now.fail(
       failure !== directoryMissing
         ? fileFailure(source, path, failure)
@@ -179,7 +178,7 @@ export const secretFile = (
         ? fileFailure(source, context.config.defaultDir, failure)
         : []
     )
-  return () => Now.recover(read(), onFailure)
+  return fileRead(source, path, path, true, mode, context, onFailure)
 }
 
 /**
@@ -216,10 +215,15 @@ const declaredFile = (name: string, path: string, inside: boolean, mode: Mode, c
   const location = inside
     ? `${name} -> ${shownPath(path)}`
     : `${name} (its path, outside the secrets directory, is not shown)`
-  return Now.recover(
-    fileRead("declared-file", location, path, inside, mode, context)(),
+  return fileRead(
+    "declared-file",
+    location,
+    path,
+    inside,
+    mode,
+    context,
     (failure) => Now.fail(fileFailure("declared-file", location, failure))
-  )
+  )()
 }
 
 /**

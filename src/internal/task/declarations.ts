@@ -2,7 +2,6 @@
  * A task's declarations as a lookup table: the manager a task body sees resolves requests against them, and the
  * facade maps attribute spellings (`my_api_keys`) to declared names (`my-api-keys`).
  */
-import * as Effect from "effect/Effect"
 import type { Secret } from "../../Secret.ts"
 import { SecretNotFound } from "../../SecretsError.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../SecretsManager.ts"
@@ -10,6 +9,7 @@ import { coreOf, managerFromCore } from "../lookup/core.ts"
 import { inTask } from "../lookup/misses.ts"
 import { describeName, quoteName, shellSafeSpelling, toSecretName } from "../lookup/naming.ts"
 import { readRequest, requestFields } from "../lookup/request.ts"
+import * as Now from "../now.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { inLayerContext } from "../telemetry/facadeContext.ts"
 import { refusedLookup } from "../telemetry/lookupSpan.ts"
@@ -210,14 +210,14 @@ export const declaredManager = (
       const first = resolved[0]
       if (first === undefined) {
         const error = undeclared(spellings[0]!)
-        const failure = Effect.fail(error)
+        const failure = Now.fail(error)
         // Read directly (the sync facade of a task.sync), the refusal is recorded as the base's lookups are.
-        const recordedFailure = inLayerContext(manager, refusedLookup(operation, spellings[0], error))
+        const recordedFailure = Now.later(inLayerContext(manager, refusedLookup(operation, spellings[0], error)))
         return (record) => record === undefined ? recordedFailure : failure
       }
       const lookup = base.prepare(operation, resolved.flatMap((each) => each === undefined ? [] : [each.request]))
       const inThisTask = (miss: SecretNotFound) => inTask(miss, options.task, first.declared)
-      return (record) => Effect.mapErrorEager(lookup(record), inThisTask)
+      return (record) => Now.mapFailure(lookup(record), inThisTask)
     },
     changes: (request) => {
       const resolved = resolve(request)

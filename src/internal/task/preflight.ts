@@ -5,14 +5,17 @@
  * at each preflight (a prepared lookup reads again each time it is called).
  */
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import type { Secret } from "../../Secret.ts"
 import { MissingSecrets, type SecretNotFound } from "../../SecretsError.ts"
 import type { SecretsManagerShape } from "../../SecretsManager.ts"
 import { coreOf, type ReadNow } from "../lookup/core.ts"
+import * as Now from "../now.ts"
 
-/** Starts the lookup of the declared secret at `index`: it reads now, or, when traced, once the effect runs. */
-export type Locate = (index: number) => Effect.Effect<unknown, SecretNotFound>
+/**
+ * Starts the lookup of the declared secret at `index`: it reads now and answers at once unless a place must wait, or,
+ * when traced, answers the effect that reads.
+ */
+export type Locate = (index: number) => Now.Now<unknown, SecretNotFound>
 
 /** A task over one manager: the manager its body sees, and how its preflight locates each declared secret. */
 export interface TaskView {
@@ -43,7 +46,7 @@ const makeView = (declared: ReadonlyArray<Secret>, manager: SecretsManagerShape)
   return {
     manager,
     locateNow: (index) => (lookups[index] ??= core.prepare("locate", [declared[index]!]))(),
-    locate: (index) => manager.locate(declared[index]!)
+    locate: (index) => Now.later(manager.locate(declared[index]!))
   }
 }
 
@@ -59,7 +62,9 @@ export const checkAll = (task: string, count: number, locate: Locate): Effect.Ef
     let unsettled: Array<Effect.Effect<unknown, SecretNotFound>> | undefined
     for (let index = 0; index < count; index++) {
       const located = locate(index)
-      if (!Exit.isExit(located) || Exit.isFailure(located)) (unsettled ??= []).push(located)
+      if (located instanceof Now.Later || located instanceof Now.Failed) {
+        ;(unsettled ??= []).push(Now.toEffect(located))
+      }
     }
     if (unsettled === undefined) return Effect.void
     return Effect.flatMap(Effect.forEach(unsettled, missOf, { concurrency: "unbounded" }), (outcomes) => {

@@ -6,6 +6,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type { SecretsManagerShape } from "../../SecretsManager.ts"
 import { coreOf, managerFromCore } from "../lookup/core.ts"
+import * as Now from "../now.ts"
 import { observeRead } from "./lookupSpan.ts"
 import { CurrentTask, TelemetryEnabled } from "./switch.ts"
 
@@ -37,10 +38,10 @@ const runIn = (manager: SecretsManagerShape, context: Context.Context<never>): S
     prepare: (operation, spellings) => {
       const read = core.prepare(operation, spellings)
       return (record) =>
-        Effect.provideContext(
-          record === undefined ? observeRead(operation, spellings[0], read) : read(record),
+        Now.later(Effect.provideContext(
+          record === undefined ? observeRead(operation, spellings[0], read) : Now.toEffect(read(record)),
           context
-        )
+        ))
     },
     changes: core.changes
   })

@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
+import * as Now from "../now.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
 import { asksForBytes, describeLookup, nameIn, type SecretName } from "./describe.ts"
 import { cacheLookups, lookupDuration, lookups } from "./instruments.ts"
@@ -168,15 +169,15 @@ export const observeLookup = <A, E>(description: LookupDescription, lookup: Effe
 export const observeRead = <A, E>(
   operation: LookupOperation,
   request: unknown,
-  read: (record?: LookupRecord) => Effect.Effect<A, E>
+  read: (record?: LookupRecord) => Now.Now<A, E>
 ): Effect.Effect<A, E> =>
   Effect.withFiber((fiber) => {
-    if (!fiber.getRef(TelemetryEnabled)) return read()
+    if (!fiber.getRef(TelemetryEnabled)) return Now.toEffect(read())
     const outer = fiber.getRef(CurrentLookup)
-    if (outer !== undefined) return read(outer)
+    if (outer !== undefined) return Now.toEffect(read(outer))
     const record = emptyRecord()
     const description = describeLookup(operation, nameIn(request), asksForBytes(request))
-    return recorded(description, record, Effect.suspend(() => read(record)))
+    return recorded(description, record, Effect.suspend(() => Now.toEffect(read(record))))
   })
 
 /** Where a chain of places found a secret. */
