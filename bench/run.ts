@@ -2,8 +2,11 @@
  * `npm run bench`: every performance figure of the library against its baseline, measured side by side in one
  * run on the built `dist/`. `--smoke` runs each figure once with tiny counts, only to prove the harness works.
  *
- * Effect-side figures run inside one ManagedRuntime, as a loop inside one Effect, for ours and the baseline
- * alike. Cold start spawns fresh processes alternately. Memory needs `--expose-gc` (the npm script passes it).
+ * Each figure runs in a process of its own (this file again, with `--figure <name>`): a user's process runs one layer,
+ * and a figure must not depend on which figures ran before it in the same process (the one read algorithm's call
+ * sites would have seen every file access). Inside it, effect-side figures run inside one ManagedRuntime, as a loop
+ * inside one Effect, for ours and the baseline alike; cold start spawns fresh processes alternately. Memory needs
+ * `--expose-gc` (the npm script passes it).
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -330,12 +333,40 @@ const figures: ReadonlyArray<Figure> = [
   ...telemetryFigures({ lib, rounds, n, envRequest, fileRequest })
 ]
 
+const option = (name: string) => process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined
 // `--only <text>` runs the figures whose name contains the text.
-const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined
+const only = option("--only")
+// `--figure <name>`: this process measures that one figure and prints its row (see the top of this file).
+const oneFigure = option("--figure")
+const rowMarker = "figure row: "
+
+/** A figure measured in a process of its own. */
+const measureAlone = (figure: Figure): Row => {
+  const output = execFileSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), "--figure", figure.name, ...(smoke ? ["--smoke"] : [])],
+    { env: process.env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 16 * 1024 * 1024 }
+  )
+  const line = output.split("\n").find((each) => each.startsWith(rowMarker))
+  if (line === undefined) throw new Error(`The figure "${figure.name}" printed no row`)
+  return JSON.parse(line.slice(rowMarker.length)) as Row
+}
+
+if (oneFigure !== undefined) {
+  const figure = figures.find((each) => each.name === oneFigure)
+  if (figure === undefined) throw new Error(`No figure is named "${oneFigure}"`)
+  console.log(
+    rowMarker + JSON.stringify(row(figure.name, figure.unit, await figure.measure(), figure.baseline, figure.target))
+  )
+  await runtime.dispose()
+  fs.rmSync(dir, { recursive: true, force: true })
+  process.exit(0)
+}
+
 const rows: Array<Row> = []
 for (const figure of figures) {
   if (only !== undefined && !figure.name.includes(only)) continue
-  const r = row(figure.name, figure.unit, await figure.measure(), figure.baseline, figure.target)
+  const r = measureAlone(figure)
   rows.push(r)
   // A smoke run's counts are too small to measure anything: it says only that the figure ran.
   console.log(

@@ -276,6 +276,18 @@ describe("S10 the registry", () => {
     assert.strictEqual(registry.size().refused, 1)
   })
 
+  it("a value read again (an equal string made anew) is one entry, and a refused value is refused each time", () => {
+    const registry = makeSecretRegistry({ maxEntries: 1, maxBytes: defaultLimits.maxBytes }, () => {})
+    const fresh = (text: string) => [...text].join("")
+    registry.register(fresh("first-value"))
+    registry.register(fresh("first-value"))
+    assert.deepStrictEqual(registry.size().entries, 1)
+    registry.register("second-value")
+    registry.register("second-value")
+    assert.strictEqual(registry.size().refused, 2)
+    assert.strictEqual(registry.mask("first-value second-value"), "<redacted> second-value")
+  })
+
   it("masks each new value at once, also while values arrive between masks (and after the automaton is rebuilt)", () => {
     const registry = makeSecretRegistry()
     const value = (i: number) => `arriving-value-${i}-${"x".repeat(i % 40)}`

@@ -46,6 +46,33 @@ export const flatMap = <A, E, B, E2>(now: Now<A, E>, f: (value: A) => Now<B, E2>
     ? now
     : f(now)
 
+/**
+ * `f` of the value and `context`, at once when the value is known now: a top-level `f` given what it needs as
+ * `context` makes no closure per call, where `flatMap` would make one at each call site.
+ */
+export const flatMapWith = <A, E, C, B, E2>(
+  now: Now<A, E>,
+  f: (value: A, context: C) => Now<B, E2>,
+  context: C
+): Now<B, E | E2> =>
+  now instanceof Later
+    ? new Later(Effect.flatMap(now.effect, (value) => toEffect(f(value, context))))
+    : now instanceof Failed
+    ? now
+    : f(now, context)
+
+/** `recover` with a top-level `f` and its `context` (see `flatMapWith`). */
+export const recoverWith = <A, E, C, B, E2>(
+  now: Now<A, E>,
+  f: (failure: E, context: C) => Now<B, E2>,
+  context: C
+): Now<A | B, E2> =>
+  now instanceof Later
+    ? new Later(Effect.catch(now.effect, (failure) => toEffect(f(failure, context))))
+    : now instanceof Failed
+    ? f(now.failure, context)
+    : now
+
 /** The value mapped by `f`, at once when known now. */
 export const map = <A, E, B>(now: Now<A, E>, f: (value: A) => B): Now<B, E> =>
   now instanceof Later ? new Later(Effect.map(now.effect, f)) : now instanceof Failed ? now : f(now)

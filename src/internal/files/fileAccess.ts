@@ -34,10 +34,14 @@ export interface FileAccess<Handle> {
    * cannot tell: then containment is checked by the path's real path and a device/inode comparison.
    */
   readonly handlePath: (handle: Handle, opened: FileStatus) => Now<string | undefined, FileMiss>
-  /** Opens `path` read-only, runs `use`, and closes the handle however `use` ends. */
-  readonly withOpen: <A, E>(
+  /**
+   * Opens `path` read-only, runs `use` with the handle and `context` (what it needs, so that a top-level `use` makes
+   * no closure per read), and closes the handle however `use` ends.
+   */
+  readonly withOpen: <A, E, C>(
     path: string,
-    use: (handle: Handle) => Now<A, E>
+    use: (handle: Handle, context: C) => Now<A, E>,
+    context: C
   ) => Now<A, E | FileMiss>
   readonly fstat: (handle: Handle) => Now<FileStatus, FileMiss>
   /** Reads into `buffer` from `offset` to its end, at the handle's position; 0 at the end of the file. */

@@ -207,28 +207,44 @@ const besideRoot = <Handle, A, E>(
   first: Now.Now<A, E>
 ): Now.Now<readonly [A, string | undefined], E> => Now.both(first, currentRoot(reader))
 
+/** An open file being read to its end: the buffer so far, and how much of it holds the file. */
+interface Filling<Handle> {
+  readonly reader: Reader<Handle>
+  readonly handle: Handle
+  /** The size `fstat` gave: 0 may be a pseudo-file's. */
+  readonly size: number
+  buffer: Uint8Array
+  total: number
+}
+
 /** Reads the open file to its end under the cap, trusting a regular file's size; 0 may be a pseudo-file's. */
 const readAll = <Handle>(reader: Reader<Handle>, handle: Handle, size: number): Now.Now<SecretFile, FileMiss> =>
-  readFrom(reader, handle, size, new Uint8Array(size > 0 ? size : Math.min(4096, reader.maxBytes + 1)), 0)
-
-const readFrom = <Handle>(
-  reader: Reader<Handle>,
-  handle: Handle,
-  size: number,
-  buffer: Uint8Array,
-  total: number
-): Now.Now<SecretFile, FileMiss> =>
-  Now.flatMap(reader.access.read(handle, buffer, total), (count) => {
-    const read = total + count
-    if (count === 0 || (size > 0 && read === size)) {
-      return { bytes: read === buffer.length ? buffer : buffer.slice(0, read) }
-    }
-    if (read < buffer.length) return readFrom(reader, handle, size, buffer, read)
-    if (read > reader.maxBytes) return Now.fail(tooLarge(read, reader.maxBytes, false))
-    const grown = new Uint8Array(Math.min(buffer.length * 2, reader.maxBytes + 1))
-    grown.set(buffer)
-    return readFrom(reader, handle, size, grown, read)
+  readFrom({
+    reader,
+    handle,
+    size,
+    buffer: new Uint8Array(size > 0 ? size : Math.min(4096, reader.maxBytes + 1)),
+    total: 0
   })
+
+const readFrom = <Handle>(filling: Filling<Handle>): Now.Now<SecretFile, FileMiss> =>
+  Now.flatMapWith(filling.reader.access.read(filling.handle, filling.buffer, filling.total), readMore, filling)
+
+/** After a read of `count` bytes: the file when it is all read, else the next read (into a larger buffer when full). */
+const readMore = <Handle>(count: number, filling: Filling<Handle>): Now.Now<SecretFile, FileMiss> => {
+  const { buffer, reader, size } = filling
+  const read = filling.total + count
+  if (count === 0 || (size > 0 && read === size)) {
+    return { bytes: read === buffer.length ? buffer : buffer.slice(0, read) }
+  }
+  filling.total = read
+  if (read < buffer.length) return readFrom(filling)
+  if (read > reader.maxBytes) return Now.fail(tooLarge(read, reader.maxBytes, false))
+  const grown = new Uint8Array(Math.min(buffer.length * 2, reader.maxBytes + 1))
+  grown.set(buffer)
+  filling.buffer = grown
+  return readFrom(filling)
+}
 
 /**
  * Where a handle could not be named: that the real path of `path` lies inside `root` and its own entry there is the
@@ -247,64 +263,81 @@ const realPathInside = <Handle>(
     return Now.flatMap(reader.access.lstat(real), (entry) => sameFile(entry, opened) ? real : Now.fail(moved))
   })
 
+/** What one try opens, and how it judges and checks what it opened. */
+interface ToOpen<Handle> {
+  readonly reader: Reader<Handle>
+  readonly path: string
+  readonly request: ReadRequest
+  /** The status the path had when judged before the open, when it was. */
+  readonly expected: FileStatus | undefined
+  readonly containment: Containment
+}
+
+/** One try's open file: what each step of judging, checking and reading it needs (the steps make no closures). */
+interface Opened<Handle> extends ToOpen<Handle> {
+  readonly handle: Handle
+  /** The open file's own status, once `fstat` gave it. */
+  status: FileStatus | undefined
+}
+
 /**
  * That the open file lies inside the secrets directory, by the real path of the open handle where it can: against
  * the directory resolved when the read started, or against the configured path (see the top of this module), where
  * a file anywhere else is tried again with the directory resolved first.
  */
-const checkInside = <Handle>(
-  reader: Reader<Handle>,
-  handle: Handle,
-  path: string,
-  opened: FileStatus,
-  containment: string | undefined | typeof asConfigured
-): Now.Now<unknown, FileMiss | typeof moved> =>
-  Now.flatMap(reader.access.handlePath(handle, opened), (named): Now.Now<unknown, FileMiss | typeof moved> => {
-    if (named === undefined) {
-      reader.namesHandles = false
-      return containment === asConfigured
-        ? Now.flatMap(currentRoot(reader), (root) => realPathInside(reader, path, opened, root))
-        : realPathInside(reader, path, opened, containment)
-    }
-    if (containment !== asConfigured) {
-      return isUnder(containment, named) ? named : notUnderUnlessMoved(reader, containment)
-    }
-    return reader.configured !== undefined && named.startsWith(reader.configured) ? named : Now.fail(moved)
-  })
+const checkInside = <Handle>(opened: Opened<Handle>, status: FileStatus): Now.Now<unknown, FileMiss | typeof moved> =>
+  Now.flatMapWith(opened.reader.access.handlePath(opened.handle, status), insideByName, opened)
+
+const insideByName = <Handle>(
+  named: string | undefined,
+  opened: Opened<Handle>
+): Now.Now<unknown, FileMiss | typeof moved> => {
+  const { reader } = opened
+  // Only a read that checks containment gets here.
+  const containment = opened.containment as Exclude<Containment, typeof unchecked>
+  if (named === undefined) {
+    reader.namesHandles = false
+    const { path } = opened
+    const status = opened.status!
+    return containment === asConfigured
+      ? Now.flatMap(currentRoot(reader), (root) => realPathInside(reader, path, status, root))
+      : realPathInside(reader, path, status, containment)
+  }
+  if (containment !== asConfigured) {
+    return isUnder(containment, named) ? named : notUnderUnlessMoved(reader, containment)
+  }
+  return reader.configured !== undefined && named.startsWith(reader.configured) ? named : Now.fail(moved)
+}
 
 /** The content of an open file that passed every check, or only the fact that it may be read. */
-const contentOf = <Handle>(
-  reader: Reader<Handle>,
-  handle: Handle,
-  request: ReadRequest,
-  status: FileStatus
-): Now.Now<SecretFile, FileMiss> => request.content ? readAll(reader, handle, status.size) : noContent
+const contentOf = <Handle>(_checked: unknown, opened: Opened<Handle>): Now.Now<SecretFile, FileMiss> =>
+  opened.request.content ? readAll(opened.reader, opened.handle, opened.status!.size) : noContent
 
 /**
  * Judges the open file (and that it is the file `expected` described, when given), checks that it lies inside the
  * secrets directory when that is still to be checked, and only then reads it.
  */
-const readOpen = <Handle>(
-  reader: Reader<Handle>,
-  handle: Handle,
-  path: string,
-  request: ReadRequest,
-  expected: FileStatus | undefined,
-  containment: Containment
-): Now.Now<SecretFile, FileMiss | typeof moved> =>
-  Now.flatMap(reader.access.fstat(handle), (status): Now.Now<SecretFile, FileMiss | typeof moved> => {
-    if (expected !== undefined) {
-      if (status.ino === undefined) return Now.fail(unidentified)
-      if (!sameFile(status, expected)) return Now.fail(moved)
-    }
-    const problem = judge(status, request.contained, reader.maxBytes)
-    if (problem !== undefined) return Now.fail(problem)
-    if (containment === unchecked) return contentOf(reader, handle, request, status)
-    return Now.flatMap(
-      checkInside(reader, handle, path, status, containment),
-      () => contentOf(reader, handle, request, status)
-    )
-  })
+const readOpen = <Handle>(handle: Handle, toOpen: ToOpen<Handle>): Now.Now<SecretFile, FileMiss | typeof moved> => {
+  const { containment, expected, path, reader, request } = toOpen
+  const opened: Opened<Handle> = { reader, path, request, expected, containment, handle, status: undefined }
+  return Now.flatMapWith(reader.access.fstat(handle), judgeOpen, opened)
+}
+
+const judgeOpen = <Handle>(
+  status: FileStatus,
+  opened: Opened<Handle>
+): Now.Now<SecretFile, FileMiss | typeof moved> => {
+  const { containment, expected, reader, request } = opened
+  if (expected !== undefined) {
+    if (status.ino === undefined) return Now.fail(unidentified)
+    if (!sameFile(status, expected)) return Now.fail(moved)
+  }
+  const problem = judge(status, request.contained, reader.maxBytes)
+  if (problem !== undefined) return Now.fail(problem)
+  opened.status = status
+  if (containment === unchecked) return contentOf(undefined, opened)
+  return Now.flatMapWith(checkInside(opened, status), contentOf, opened)
+}
 
 /** Judges `status` before an open: anything but a regular file is refused (a link, when not followed, moved). */
 const judgedBeforeOpen = (
@@ -336,8 +369,7 @@ const readByRealPath = <Handle>(
           : Now.flatMap(
             Now.flatMap(reader.access.lstat(real), (entry) =>
               judgedBeforeOpen(entry, true, reader.maxBytes)),
-            (entry) =>
-              reader.access.withOpen(real, (handle) => readOpen(reader, handle, real, request, entry, unchecked))
+            (entry) => openAndRead(reader, real, request, entry, unchecked)
           ))
   )
 
@@ -372,8 +404,10 @@ const openAndRead = <Handle>(
   request: ReadRequest,
   expected: FileStatus | undefined,
   containment: Containment
-): Now.Now<SecretFile, FileMiss | typeof moved> =>
-  reader.access.withOpen(path, (handle) => readOpen(reader, handle, path, request, expected, containment))
+): Now.Now<SecretFile, FileMiss | typeof moved> => {
+  const toOpen: ToOpen<Handle> = { reader, path, request, expected, containment }
+  return reader.access.withOpen(path, readOpen, toOpen)
+}
 
 /** How a try checks containment: not at all, against the configured path, or against the directory resolved first. */
 type Plan = typeof unchecked | typeof asConfigured | typeof resolvedFirst
@@ -438,33 +472,42 @@ const whyMissing = <Handle>(
       ? Now.map(reader.access.exists(reader.secretsDir), (exists) => exists ? noSuchFile : directoryMissing)
       : noSuchFile)
 
+/** A read of `path` and the tries it has left. */
+interface Tries<Handle> {
+  readonly reader: Reader<Handle>
+  readonly path: string
+  readonly request: ReadRequest
+  readonly changedLeft: number
+  readonly danglingLeft: number
+}
+
 /** Reads `path`, trying again while the files change under the read or a link dangles (see the limits above). */
-const attempt = <Handle>(
-  reader: Reader<Handle>,
-  path: string,
-  request: ReadRequest,
-  changedLeft: number,
-  danglingLeft: number
-): Now.Now<SecretFile, FileMiss> => {
-  const retry = (why: Retry): Now.Now<SecretFile, FileMiss> => {
-    if (changedLeft <= 1) return Now.fail(keptChanging)
-    if (why !== dangling) return attempt(reader, path, request, changedLeft - 1, danglingLeft)
-    return danglingLeft > 1
-      ? attempt(reader, path, request, changedLeft - 1, danglingLeft - 1)
-      : Now.fail(danglingLink)
-  }
-  return Now.recover(
-    readOnce(reader, path, request, changedLeft === maxChangedTries),
-    (failure) =>
-      failure === noSuchFile
-        ? Now.flatMap(
-          whyMissing(reader, path, request.contained),
-          (miss) => isRetry(miss) ? retry(miss) : Now.fail(miss)
-        )
-        : isRetry(failure)
-        ? retry(failure)
-        : Now.fail(failure)
+const attempt = <Handle>(tries: Tries<Handle>): Now.Now<SecretFile, FileMiss> =>
+  Now.recoverWith(
+    readOnce(tries.reader, tries.path, tries.request, tries.changedLeft === maxChangedTries),
+    afterFailedTry,
+    tries
   )
+
+const afterFailedTry = <Handle>(
+  failure: FileMiss | typeof moved,
+  tries: Tries<Handle>
+): Now.Now<SecretFile, FileMiss> =>
+  failure === noSuchFile
+    ? Now.flatMapWith(whyMissing(tries.reader, tries.path, tries.request.contained), retryOrMiss, tries)
+    : retryOrMiss(failure, tries)
+
+const retryOrMiss = <Handle>(
+  failure: FileMiss | Retry,
+  tries: Tries<Handle>
+): Now.Now<SecretFile, FileMiss> => {
+  if (!isRetry(failure)) return Now.fail(failure)
+  const { changedLeft, danglingLeft } = tries
+  if (changedLeft <= 1) return Now.fail(keptChanging)
+  if (failure !== dangling) return attempt({ ...tries, changedLeft: changedLeft - 1 })
+  return danglingLeft > 1
+    ? attempt({ ...tries, changedLeft: changedLeft - 1, danglingLeft: danglingLeft - 1 })
+    : Now.fail(danglingLink)
 }
 
 /**
@@ -479,16 +522,26 @@ const read = <Handle>(
   request: ReadRequest
 ): Now.Now<SecretFile, FileMiss> => {
   const { access } = reader
-  if (access.existsNow === undefined) return attempt(reader, path, request, maxChangedTries, maxDanglingTries)
+  const tries: Tries<Handle> = {
+    reader,
+    path,
+    request,
+    changedLeft: maxChangedTries,
+    danglingLeft: maxDanglingTries
+  }
+  if (access.existsNow === undefined) return attempt(tries)
   const lastMiss = reader.missedLastTime.get(path)
   if (lastMiss !== undefined && !access.existsNow(path)) {
     // The secrets directory may have been created since: then only this path is missing.
     return Now.fail(lastMiss === directoryMissing && access.existsNow(reader.secretsDir) ? noSuchFile : lastMiss)
   }
-  return Now.recover(attempt(reader, path, request, maxChangedTries, maxDanglingTries), (miss) => {
-    if (miss.outcome === "missing") reader.missedLastTime.set(path, miss, path.length)
-    return Now.fail(miss)
-  })
+  return Now.recoverWith(attempt(tries), rememberMiss, tries)
+}
+
+/** A path found missing is remembered (see `read`). */
+const rememberMiss = <Handle>(miss: FileMiss, tries: Tries<Handle>): Now.Now<never, FileMiss> => {
+  if (miss.outcome === "missing") tries.reader.missedLastTime.set(tries.path, miss, tries.path.length)
+  return Now.fail(miss)
 }
 
 /** Reads secret files for one manager, whose secrets directory is `secretsDir` (absolute). */

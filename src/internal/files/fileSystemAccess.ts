@@ -31,7 +31,7 @@ export const fileSystemAccess = (fileSystem: FileSystem.FileSystem): FileAccess<
   opensWithoutBlocking: false,
   // Any other file system's files fall back to the real path of the name.
   handlePath: (file, opened) => platformNodeFilePath(file, opened),
-  withOpen: (path, use) =>
+  withOpen: (path, use, context) =>
     // An open that blocks (a FIFO swapped in after the stat) must not hold the read: it runs in a fiber of its own,
     // which the read stops waiting for when interrupted; a file it opens later is closed with this scope. The fiber
     // starts at once, so a synchronous file system's open completes here, with no scheduling in between.
@@ -40,7 +40,7 @@ export const fileSystemAccess = (fileSystem: FileSystem.FileSystem): FileAccess<
         Effect.forkDetach(Scope.provide(missOf(fileSystem.open(path, { flag: "r" })), scope), {
           startImmediately: true
         }),
-        (opening) => Effect.flatMap(Fiber.join(opening), (file) => Now.toEffect(use(file)))
+        (opening) => Effect.flatMap(Fiber.join(opening), (file) => Now.toEffect(use(file, context)))
       )
     )),
   fstat: (file) => Now.map(orMiss(file.stat), statusOf),

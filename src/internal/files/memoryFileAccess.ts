@@ -46,16 +46,21 @@ export const memoryFileAccess = (files: Readonly<Record<string, string | Uint8Ar
   return {
     opensWithoutBlocking: true,
     handlePath: (handle) => handle.entry.path,
-    withOpen: (file, use) => {
+    withOpen: (file, use, context) => {
       const entry = find(file)
-      return entry === undefined ? missing : use({ entry, position: 0 })
+      return entry === undefined ? missing : use({ entry, position: 0 }, context)
     },
     fstat: (handle) => handle.entry.status,
     read: (handle, buffer, offset) => {
-      const chunk = handle.entry.content.subarray(handle.position, handle.position + buffer.length - offset)
-      buffer.set(chunk, offset)
-      handle.position += chunk.length
-      return chunk.length
+      const { content } = handle.entry
+      const count = Math.min(content.length - handle.position, buffer.length - offset)
+      // A whole file read at once (the usual read) is copied without a view of it.
+      buffer.set(
+        count === content.length ? content : content.subarray(handle.position, handle.position + count),
+        offset
+      )
+      handle.position += count
+      return count
     },
     stat: (file) => find(file)?.status ?? missing,
     // There are no links: a path's own status is what it leads to.

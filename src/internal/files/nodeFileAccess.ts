@@ -86,7 +86,7 @@ const maxListed = 1000
 export const nodeFileAccess: FileAccess<number> = {
   opensWithoutBlocking: true,
   handlePath: namesDescriptors ? (fd) => now(descriptorPath, fd) : () => undefined,
-  withOpen: (path, use) => {
+  withOpen: (path, use, context) => {
     let fd: number
     const stackTraceLimit = pauseStackTraces()
     try {
@@ -98,7 +98,7 @@ export const nodeFileAccess: FileAccess<number> = {
     }
     let used: ReturnType<typeof use>
     try {
-      used = use(fd)
+      used = use(fd, context)
     } catch (error) {
       fs.closeSync(fd)
       throw error

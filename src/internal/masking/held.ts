@@ -24,6 +24,8 @@ export interface RegistryState {
   readonly limits: RegistryLimits
   readonly warn: (message: string) => void
   readonly texts: Set<string>
+  /** The text value registered last, held: a lookup read again hands out an equal string, compared, not hashed. */
+  lastText: string | undefined
   readonly byteValues: Map<number, Array<Uint8Array>>
   readonly patterns: Set<string>
   entries: number
@@ -124,8 +126,12 @@ const hold = (state: RegistryState, value: string | Uint8Array): boolean => {
 }
 
 const registerText = (state: RegistryState, value: string): void => {
-  if (state.texts.has(value)) return
-  if (hold(state, value)) state.texts.add(value)
+  if (value === state.lastText) return
+  if (!state.texts.has(value)) {
+    if (!hold(state, value)) return
+    state.texts.add(value)
+  }
+  state.lastText = value
 }
 
 const registerBytes = (state: RegistryState, value: Uint8Array): void => {
@@ -158,6 +164,7 @@ export const emptyRegistryState = (
   limits,
   warn,
   texts: new Set(),
+  lastText: undefined,
   byteValues: new Map(),
   patterns: new Set(),
   entries: 0,
