@@ -2,11 +2,12 @@
  * `npm run bench`: every performance figure of the library against its baseline, measured side by side in one
  * run on the built `dist/`. `--smoke` runs each figure once with tiny counts, only to prove the harness works.
  *
- * Each figure runs in a process of its own (this file again, with `--figure <name>`): a user's process runs one layer,
- * and a figure must not depend on which figures ran before it in the same process (the one read algorithm's call
- * sites would have seen every file access). Inside it, effect-side figures run inside one ManagedRuntime, as a loop
- * inside one Effect, for ours and the baseline alike; cold start spawns fresh processes alternately. Memory needs
- * `--expose-gc` (the npm script passes it).
+ * Each figure runs in processes of its own (this file again, with `--figure <name>`): a user's process runs one
+ * layer, and a figure must not depend on which figures ran before it in the same process (the one read algorithm's
+ * call sites would have seen every file access). Its rounds are shared among three such processes and pooled: one
+ * process's memory layout and compiled code move a file-read figure by up to 0.1x, more than its rounds do. Inside
+ * each, effect-side figures run inside one ManagedRuntime, as a loop inside one Effect, for ours and the baseline
+ * alike; cold start spawns fresh processes alternately. Memory needs `--expose-gc` (the npm script passes it).
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -25,7 +26,7 @@ import { figures as cacheFigures } from "./cache.ts"
 import { figures as cliFigures, floors as cliFloors } from "./cli.ts"
 import { type FloorInputs, measureFloors } from "./floors.ts"
 import { figures as flyte2Figures } from "./flyte2.ts"
-import { type Figure, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
+import { type Figure, type Measured, pooled, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
 import { figures as kubernetesFigures } from "./kubernetes.ts"
 import { figures as maskingFigures } from "./masking.ts"
 import { type LibraryLayers, measureSteps, rawGuardedCheck, rawGuardedRead, rawGuardedReadAsync } from "./steps.ts"
@@ -39,7 +40,13 @@ const lib: typeof import("../src/index.ts") = await import(pathToFileURL(distEnt
 const { Environment, makeSecrets, Secret, SecretsConfig, SecretsManager, task } = lib
 
 const smoke = process.argv.includes("--smoke")
-const rounds = smoke ? 1 : 21
+const option = (name: string) => process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined
+// How many processes measure each figure, and, in one of them, how many share its rounds (see the top of this file).
+const processesPerFigure = smoke ? 1 : 3
+const sharedBy = Number(option("--shared-by") ?? 1)
+/** A figure's `count` rounds, this process's share of them. */
+const roundsOf = (count: number) => smoke ? 1 : Math.ceil(count / sharedBy)
+const rounds = roundsOf(21)
 const n = (count: number) => (smoke ? 10 : count)
 
 // --- fixtures: a secrets directory and one env var, as a task pod would have them ---
@@ -296,14 +303,14 @@ const figures: ReadonlyArray<Figure> = [
     unit: "ms",
     baseline: "import(\"effect\")",
     target: 0.75,
-    measure: () => sideBySide(smoke ? 1 : 21, () => spawnMs(oursCold), () => spawnMs("await import(\"effect\")"))
+    measure: () => sideBySide(roundsOf(21), () => spawnMs(oursCold), () => spawnMs("await import(\"effect\")"))
   },
   {
     name: "cold start: import the facade alone + one read",
     unit: "ms",
     baseline: "import(\"effect\")",
     target: 0.75,
-    measure: () => sideBySide(smoke ? 1 : 21, () => spawnMs(facadeCold), () => spawnMs("await import(\"effect\")"))
+    measure: () => sideBySide(roundsOf(21), () => spawnMs(facadeCold), () => spawnMs("await import(\"effect\")"))
   },
   {
     name: "memory: heap growth after 100,000 lookups",
@@ -325,39 +332,47 @@ const figures: ReadonlyArray<Figure> = [
   ...cacheFigures({ lib, rounds, n, manager, envRequest, timeEffect }),
   ...flyte2Figures({ rounds, n, manager, dir, value: secretValue, envRequest, fileRequest, timeEffect }),
   ...kubernetesFigures({ lib, rounds, n }),
-  ...cliFigures({ rounds: smoke ? 1 : 11 }),
+  ...cliFigures({ rounds: roundsOf(11) }),
   ...maskingFigures({ rounds, n }),
   // Each round runs tsc twice (about a second each): fewer rounds keep the run short.
-  ...typecheckFigures({ rounds: smoke ? 1 : 7 }),
+  ...typecheckFigures({ rounds: roundsOf(7) }),
   ...watchFigures({ lib, rounds }),
   ...telemetryFigures({ lib, rounds, n, envRequest, fileRequest })
 ]
 
-const option = (name: string) => process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined
 // `--only <text>` runs the figures whose name contains the text.
 const only = option("--only")
 // `--figure <name>`: this process measures that one figure and prints its row (see the top of this file).
 const oneFigure = option("--figure")
-const rowMarker = "figure row: "
+const measuredMarker = "figure measured: "
 
-/** A figure measured in a process of its own. */
-const measureAlone = (figure: Figure): Row => {
+/** A figure measured in a process of its own, with its share of the figure's rounds. */
+const measureInProcess = (figure: Figure): Measured => {
   const output = execFileSync(
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), "--figure", figure.name, ...(smoke ? ["--smoke"] : [])],
+    [
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      ...["--figure", figure.name, "--shared-by", String(processesPerFigure)],
+      ...(smoke ? ["--smoke"] : [])
+    ],
     { env: process.env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 16 * 1024 * 1024 }
   )
-  const line = output.split("\n").find((each) => each.startsWith(rowMarker))
-  if (line === undefined) throw new Error(`The figure "${figure.name}" printed no row`)
-  return JSON.parse(line.slice(rowMarker.length)) as Row
+  const line = output.split("\n").find((each) => each.startsWith(measuredMarker))
+  if (line === undefined) throw new Error(`The figure "${figure.name}" printed no measurement`)
+  return JSON.parse(line.slice(measuredMarker.length)) as Measured
+}
+
+/** A figure measured in its processes, their rounds pooled. */
+const measureAlone = (figure: Figure): Row => {
+  const parts = Array.from({ length: processesPerFigure }, () => measureInProcess(figure))
+  return row(figure.name, figure.unit, pooled(parts), figure.baseline, figure.target)
 }
 
 if (oneFigure !== undefined) {
   const figure = figures.find((each) => each.name === oneFigure)
   if (figure === undefined) throw new Error(`No figure is named "${oneFigure}"`)
-  console.log(
-    rowMarker + JSON.stringify(row(figure.name, figure.unit, await figure.measure(), figure.baseline, figure.target))
-  )
+  console.log(measuredMarker + JSON.stringify(await figure.measure()))
   await runtime.dispose()
   fs.rmSync(dir, { recursive: true, force: true })
   process.exit(0)

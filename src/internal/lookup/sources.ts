@@ -15,7 +15,7 @@ import {
   processOutOfDescriptors,
   systemOutOfDescriptors
 } from "../files/fileMiss.ts"
-import type { FileReader, SecretFile } from "../files/fileReader.ts"
+import type { FileReader, ReadRequest, SecretFile } from "../files/fileReader.ts"
 import * as Now from "../now.ts"
 import { envVarNames, isPathInside, quoteName, secretFilePaths } from "./naming.ts"
 import type { Target } from "./request.ts"
@@ -108,6 +108,12 @@ export const variable = (source: string, name: string, mode: Mode, context: Look
 const fromFile = (bytes: Uint8Array, path: string, mode: Mode, text: TextRule): string | Uint8Array | undefined =>
   mode === "bytes" ? bytes : mode === "text" ? text.ofFile(bytes) : path
 
+/** What a place asks the reader, by whether its path must lie inside the secrets directory and whether it reads content. */
+const readRequests = {
+  contained: [{ contained: true, content: false }, { contained: true, content: true }],
+  given: [{ contained: false, content: false }, { contained: false, content: true }]
+} as const satisfies Record<string, readonly [ReadRequest, ReadRequest]>
+
 /**
  * One file, read (or, for `path` and `locate`, only checked) each time the returned function is called, its failure
  * as `onFailure` makes it. What every read uses (the reader's request, the text rule) is made once, when the lookup is
@@ -122,7 +128,7 @@ const fileRead = (
   context: LookupContext,
   onFailure: (failure: FileMiss) => Now.Now<never, ReadonlyArray<Attempt> | EndsLookup>
 ): Place => {
-  const request = { contained, content: mode === "text" || mode === "bytes" }
+  const request = readRequests[contained ? "contained" : "given"][mode === "text" || mode === "bytes" ? 1 : 0]
   const text = context.text ?? flytekitText
   const ofFile = (file: SecretFile) => {
     const value = fromFile(file.bytes, path, mode, text)
