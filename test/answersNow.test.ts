@@ -96,10 +96,11 @@ describe("over a FileSystem that completes asynchronously", () => {
   const dirs = useSecretsDir()
   const asyncFacade = /completes asynchronously/
 
-  it("the facade, a task.sync's preflight and a task.sync's body throw the clear TypeError", () => {
-    const layer = overAsyncFiles(dirs.secrets)
+  it("the facade, a task.sync's preflight and a task.sync's body throw the clear TypeError, traced or not", () => {
+    const { traced } = recording()
+    const layers = [overAsyncFiles(dirs.secrets), Layer.mergeAll(overAsyncFiles(dirs.secrets), traced)]
     for (
-      const read of [
+      const read of layers.flatMap((layer) => [
         () => (makeSecrets(layer) as any).g.k,
         () => makeSecrets(layer).get({ group: "g", key: "k" }),
         () => task.sync({ name: "checked", layer, secretRequests: [{ group: "g", key: "k" }] }, () => "ran")(),
@@ -108,7 +109,7 @@ describe("over a FileSystem that completes asynchronously", () => {
             { name: "unchecked", layer, preflight: false, secretRequests: [{ group: "g", key: "k" }] },
             (_: void, secrets) => secrets.g.k
           )()
-      ]
+      ])
     ) {
       const error = thrownBy(read)
       assert.instanceOf(error, TypeError)
