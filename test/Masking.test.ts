@@ -288,6 +288,45 @@ describe("S10 the registry", () => {
     assert.strictEqual(registry.mask("first-value second-value"), "<redacted> second-value")
   })
 
+  it("any sequence of registrations, into one registry or two, holds each value once and masks every value held", () => {
+    // Texts and bytes of the same values, texts too short to mask, and more values than the registry has room for.
+    const pool = ["abcd", "secret-one", "secret-two", "secret-three", "secret-four", "secret-five"]
+    const encoder = new TextEncoder()
+    const registration = fc.record({
+      value: fc.integer({ min: 0, max: pool.length - 1 }),
+      bytes: fc.boolean(),
+      into: fc.boolean()
+    })
+    fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.array(registration, { maxLength: 40 }), (room, steps) => {
+      const limits = { maxEntries: room, maxBytes: defaultLimits.maxBytes }
+      const registries = [makeSecretRegistry(limits, () => {}), makeSecretRegistry(limits, () => {})]
+      // What each registry must hold: the values it took, in order, and how many registrations it refused.
+      const models = registries.map(() => ({ held: [] as Array<string>, refused: 0 }))
+      for (const step of steps) {
+        // Built anew each time: an equal string, never the same one.
+        const text = [...pool[step.value]!].join("")
+        const index = step.into ? 1 : 0
+        registries[index]!.register(step.bytes ? encoder.encode(text) : text)
+        const model = models[index]!
+        const key = `${step.bytes ? "bytes" : "text"} ${text}`
+        if (text.length < 5 || model.held.includes(key)) continue
+        if (model.held.length < room) model.held.push(key)
+        else model.refused++
+      }
+      registries.forEach((registry, index) => {
+        const { held, refused } = models[index]!
+        // The same values registered once each, in the same order, into an empty registry.
+        const once = makeSecretRegistry(limits, () => {})
+        for (const key of held) {
+          const [kind, text] = key.split(" ") as [string, string]
+          once.register(kind === "bytes" ? encoder.encode(text) : text)
+        }
+        assert.deepStrictEqual(registry.size(), { ...once.size(), refused })
+        for (const key of held) assert.strictEqual(registry.mask(key.split(" ")[1]!), "<redacted>")
+      })
+    }))
+  })
+
   it("masks each new value at once, also while values arrive between masks (and after the automaton is rebuilt)", () => {
     const registry = makeSecretRegistry()
     const value = (i: number) => `arriving-value-${i}-${"x".repeat(i % 40)}`

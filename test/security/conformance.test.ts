@@ -794,6 +794,121 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name: "a rotation that changes the file at every try but the last is ridden out; one more change ends the read",
+    promise: "S7",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const group = path.join(fx.dir, "g")
+        const volume = makeKubeletVolume(group, { token: rotatedValueOf(0) })
+        const manager = yield* fx.manager()
+        let published = 0
+        let budget = 0
+        fx.between((call) => {
+          if (call.op === "open" && call.path.startsWith(group) && budget > 0) {
+            budget--
+            volume.publish({ token: rotatedValueOf(++published) })
+          }
+        })
+        // A read is tried 100 times: changed under the first 99 tries, the 100th answers the 99th version.
+        budget = 99
+        assert.strictEqual(yield* manager.get({ group: "g", key: "token" }), rotatedValueOf(99))
+        budget = 100
+        const error = yield* expectMiss(manager.get({ group: "g", key: "token" }))
+        fx.between(undefined)
+        assert.include(reasonAt(error, "file"), "kept changing while being read")
+        assert.strictEqual(published, 199)
+      })
+  },
+  {
+    name: "a link that dangles at every look but the last is read; one that dangles at every look is refused",
+    promise: "S6",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const group = path.join(fx.dir, "g")
+        fs.mkdirSync(group)
+        // The link's target is written right after the link was found dangling `looks` times.
+        const appearsAfter = (key: string, looks: number): AfterCall => {
+          const link = path.join(group, key)
+          fs.symlinkSync(`${key}-target`, link)
+          let linkChecked = false
+          let seen = 0
+          return (call) => {
+            if (call.path !== link) return
+            // A look: whether the path is a link, then whether it leads anywhere.
+            if (call.op === "lstat" || call.op === "readLink") linkChecked = true
+            else if (linkChecked && (call.op === "exists" || call.op === "stat")) {
+              linkChecked = false
+              if (++seen === looks) fs.writeFileSync(path.join(group, `${key}-target`), `${key}-value`)
+            }
+          }
+        }
+        const nine = appearsAfter("nine", 9)
+        const ten = appearsAfter("ten", 10)
+        const manager = yield* fx.manager()
+        fx.between((call) => (nine(call), ten(call)))
+        assert.strictEqual(yield* manager.get({ group: "g", key: "nine" }), "nine-value")
+        const error = yield* expectMiss(manager.get({ group: "g", key: "ten" }))
+        fx.between(undefined)
+        assert.strictEqual(error.reason, "Refused")
+        assert.include(reasonAt(error, "file"), "symbolic link whose target is missing")
+        assert.strictEqual(yield* manager.get({ group: "g", key: "ten" }), "ten-value")
+      })
+  },
+  {
+    name: "only a read's first try opens by the configured path at once: a try after a change resolves the directory",
+    promise: "S3",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const { manager } = yield* publishingOnEveryOpen(fx, 1)
+        assert.strictEqual(yield* manager.get({ group: "g", key: "token" }), rotatedValueOf(1))
+        fx.between(undefined)
+        const group = path.join(fx.dir, "g")
+        // The reader's opens (the kubelet's own writes, through Node's fs, open for writing).
+        const opens = fx.calls.flatMap((call, index) =>
+          call.op === "open" && call.path.startsWith(group) &&
+            ((call.flags ?? 0) & (fs.constants.O_WRONLY | fs.constants.O_RDWR)) === 0
+            ? [index]
+            : []
+        )
+        assert.lengthOf(opens, 2)
+        const namesDirectory = (call: FileCall) => call.path === fx.dir || call.path === fx.dir + "/"
+        assert.isFalse(fx.calls.slice(0, opens[0]).some(namesDirectory), "the first try opens the file at once")
+        assert.isTrue(fx.calls.slice(opens[0], opens[1]).some(namesDirectory), "the second resolves the directory")
+      })
+  },
+  {
+    name: "a path found missing is found missing again until it appears, and then read; a directory made since, said",
+    promise: "S17",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        const manager = yield* fx.manager()
+        const request = { group: "g", key: "later" }
+        const file = path.join(fx.dir, "g", "later")
+        const fileReason = () => Effect.map(expectMiss(manager.get(request)), (error) => reasonAt(error, "file"))
+        assert.strictEqual(yield* fileReason(), "the secrets directory does not exist")
+        assert.strictEqual(yield* fileReason(), "the secrets directory does not exist")
+        fs.mkdirSync(fx.dir)
+        assert.strictEqual(yield* fileReason(), "no such file")
+        const opensBefore = opensOf(fx.calls, file).length
+        assert.strictEqual(yield* fileReason(), "no such file")
+        // Node's fs says at once that a path missing last time is still missing: it is not opened again.
+        if (fx.impl.spy !== undefined) assert.strictEqual(opensOf(fx.calls, file).length, opensBefore)
+        fx.files({ "g/later": "appeared" })
+        assert.strictEqual(yield* manager.get(request), "appeared")
+        fs.rmSync(file)
+        assert.strictEqual(yield* fileReason(), "no such file")
+      })
+  },
+  {
     name: "a FIFO is refused by name at once, never blocking a read (in the secrets directory, or a FILE variable's)",
     promise: "S4",
     disk: true,
