@@ -263,19 +263,19 @@ const realPathInside = <Handle>(
     return Now.flatMap(reader.access.lstat(real), (entry) => sameFile(entry, opened) ? real : Now.fail(moved))
   })
 
-/** What one try opens, and how it judges and checks what it opened. */
-interface ToOpen<Handle> {
+/**
+ * One try's file: what it opens, how it judges and checks what it opened, and, once open, its handle and status: what
+ * each step of the try needs (the steps are top-level functions: a try makes this record, not a closure per step).
+ */
+interface Opened<Handle> {
   readonly reader: Reader<Handle>
   readonly path: string
   readonly request: ReadRequest
   /** The status the path had when judged before the open, when it was. */
   readonly expected: FileStatus | undefined
   readonly containment: Containment
-}
-
-/** One try's open file: what each step of judging, checking and reading it needs (the steps make no closures). */
-interface Opened<Handle> extends ToOpen<Handle> {
-  readonly handle: Handle
+  /** Set once the file is open (each try opens once). */
+  handle: Handle | undefined
   /** The open file's own status, once `fstat` gave it. */
   status: FileStatus | undefined
 }
@@ -286,7 +286,7 @@ interface Opened<Handle> extends ToOpen<Handle> {
  * a file anywhere else is tried again with the directory resolved first.
  */
 const checkInside = <Handle>(opened: Opened<Handle>, status: FileStatus): Now.Now<unknown, FileMiss | typeof moved> =>
-  Now.flatMapWith(opened.reader.access.handlePath(opened.handle, status), insideByName, opened)
+  Now.flatMapWith(opened.reader.access.handlePath(opened.handle!, status), insideByName, opened)
 
 const insideByName = <Handle>(
   named: string | undefined,
@@ -311,16 +311,15 @@ const insideByName = <Handle>(
 
 /** The content of an open file that passed every check, or only the fact that it may be read. */
 const contentOf = <Handle>(_checked: unknown, opened: Opened<Handle>): Now.Now<SecretFile, FileMiss> =>
-  opened.request.content ? readAll(opened.reader, opened.handle, opened.status!.size) : noContent
+  opened.request.content ? readAll(opened.reader, opened.handle!, opened.status!.size) : noContent
 
 /**
  * Judges the open file (and that it is the file `expected` described, when given), checks that it lies inside the
  * secrets directory when that is still to be checked, and only then reads it.
  */
-const readOpen = <Handle>(handle: Handle, toOpen: ToOpen<Handle>): Now.Now<SecretFile, FileMiss | typeof moved> => {
-  const { containment, expected, path, reader, request } = toOpen
-  const opened: Opened<Handle> = { reader, path, request, expected, containment, handle, status: undefined }
-  return Now.flatMapWith(reader.access.fstat(handle), judgeOpen, opened)
+const readOpen = <Handle>(handle: Handle, opened: Opened<Handle>): Now.Now<SecretFile, FileMiss | typeof moved> => {
+  opened.handle = handle
+  return Now.flatMapWith(opened.reader.access.fstat(handle), judgeOpen, opened)
 }
 
 const judgeOpen = <Handle>(
@@ -405,8 +404,16 @@ const openAndRead = <Handle>(
   expected: FileStatus | undefined,
   containment: Containment
 ): Now.Now<SecretFile, FileMiss | typeof moved> => {
-  const toOpen: ToOpen<Handle> = { reader, path, request, expected, containment }
-  return reader.access.withOpen(path, readOpen, toOpen)
+  const opened: Opened<Handle> = {
+    reader,
+    path,
+    request,
+    expected,
+    containment,
+    handle: undefined,
+    status: undefined
+  }
+  return reader.access.withOpen(path, readOpen, opened)
 }
 
 /** How a try checks containment: not at all, against the configured path, or against the directory resolved first. */

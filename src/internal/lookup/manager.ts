@@ -36,29 +36,41 @@ type Result = (found: Found, tried: ReadonlyArray<Attempt>) => Answer
 const firstFound = (
   places: ReadonlyArray<Place>,
   index: number,
-  tried: Array<Attempt>,
+  tried: Array<Attempt> | undefined,
   result: Result
 ): Now.Now<Answer, ReadonlyArray<Attempt>> => {
   for (let next = index; next < places.length; next++) {
     const answer = places[next]!()
     if (answer instanceof Now.Later) {
+      const before = tried
       return Now.recover(
-        Now.map(answer, (found) => result(found, tried)),
-        (failed) => endsHere(failed, tried) ? Now.fail(tried) : firstFound(places, next + 1, tried, result)
+        Now.map(answer, (found) => result(found, before ?? [])),
+        (failed) => {
+          const kept = withAttempts(before, failed)
+          return failed instanceof EndsLookup ? Now.fail(kept) : firstFound(places, next + 1, kept, result)
+        }
       )
     }
     // The operation's result is made here, from the place's answer and the places tried before it.
-    if (!(answer instanceof Now.Failed)) return result(answer, tried)
-    if (endsHere(answer.failure, tried)) return Now.fail(tried)
+    if (!(answer instanceof Now.Failed)) return result(answer, tried ?? [])
+    tried = withAttempts(tried, answer.failure)
+    if (answer.failure instanceof EndsLookup) return Now.fail(tried)
   }
-  return Now.fail(tried)
+  return Now.fail(tried ?? [])
 }
 
-/** Keeps a place's attempts in `tried`; whether they end the lookup (a rotation that outlasted its retries). */
-const endsHere = (failed: ReadonlyArray<Attempt> | EndsLookup, tried: Array<Attempt>): boolean => {
-  const ends = failed instanceof EndsLookup
-  for (const attempt of ends ? failed.attempts : failed) tried.push(attempt)
-  return ends
+/**
+ * `tried` with a place's attempts added: made by the first place that adds any, of its size (a lookup that finds its
+ * secret at the second place, the usual file hit, keeps one attempt).
+ */
+const withAttempts = (
+  tried: Array<Attempt> | undefined,
+  failed: ReadonlyArray<Attempt> | EndsLookup
+): Array<Attempt> => {
+  const attempts = failed instanceof EndsLookup ? failed.attempts : failed
+  if (tried === undefined) return attempts.slice()
+  for (const attempt of attempts) tried.push(attempt)
+  return tried
 }
 
 /** A secret handed out, registered for masking first (see `Masking`). */
@@ -168,9 +180,9 @@ const compile = (operation: Operation, spellings: ReadonlyArray<unknown>, contex
   )
   const onFailure = notFound(targets[0]!.name, targets[0]!, context)
   return (record) => {
-    if (record === undefined) return Now.mapFailure(firstFound(places, 0, [], result), onFailure)
+    if (record === undefined) return Now.mapFailure(firstFound(places, 0, undefined, result), onFailure)
     const noted: Result = (found, tried) => (noteFound(record, found, placesTried(tried)), result(found, tried))
-    return Now.mapFailure(firstFound(places, 0, [], noted), (attempts) => {
+    return Now.mapFailure(firstFound(places, 0, undefined, noted), (attempts) => {
       const miss = onFailure(attempts)
       noteMissed(record, miss.attempts.length)
       return miss
