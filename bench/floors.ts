@@ -161,7 +161,10 @@ const readFloors = (inputs: FloorInputs, rounds: number, iterations: number) =>
     ["library: the facade's `secrets.g.k`", inputs.library.facade]
   ])
 
-/** A preflight of many file secrets: the raw checks, the same with what flytekit's order adds, the library. */
+/**
+ * A preflight of many file secrets: the raw checks, the same with what flytekit's order adds (each variable looked at
+ * right before its file, or all of them in a first pass), the library.
+ */
 const preflightFloors = (inputs: FloorInputs, rounds: number, iterations: number) => {
   const { manyFiles, manyVariables } = inputs
   const env = process.env
@@ -175,6 +178,13 @@ const preflightFloors = (inputs: FloorInputs, rounds: number, iterations: number
         rawGuardedCheck(manyFiles[i]!)
       }
     }],
+    [
+      "every secret's variable looked at first, then the raw checks (the same order for each secret, in two passes)",
+      () => {
+        const unset = manyVariables.map((name) => env[name] === undefined)
+        for (let i = 0; i < manyFiles.length; i++) if (unset[i]) rawGuardedCheck(manyFiles[i]!)
+      }
+    ],
     ["library: the task's preflight", inputs.library.preflight]
   ])
 }

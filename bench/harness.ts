@@ -22,37 +22,14 @@ export interface Measured {
   readonly ours: number
   readonly baseline: number
   readonly ratio: number
-  /** Each round's two runs, ours then the baseline, when the figure was measured in rounds. */
-  readonly rounds?: ReadonlyArray<readonly [ours: number, baseline: number]> | undefined
 }
 
-/** Rounds summed up: the median of each side, and the median of the per-round ratios. */
-const summary = (rounds: ReadonlyArray<readonly [number, number]>): Measured => ({
-  ours: median(rounds.map(([ours]) => ours)),
-  baseline: median(rounds.map(([, baseline]) => baseline)),
-  ratio: median(rounds.map(([ours, baseline]) => ours / baseline)),
-  rounds
-})
-
 /**
- * One figure measured in several processes, as one: every round of every process pooled (a process's memory layout
- * and compiled code move a figure more than its rounds do), or, for a figure not measured in rounds, the median of
- * the processes' figures.
- */
-export const pooled = (parts: ReadonlyArray<Measured>): Measured =>
-  parts.every((part) => part.rounds !== undefined)
-    ? summary(parts.flatMap((part) => part.rounds!))
-    : {
-      ours: median(parts.map((part) => part.ours)),
-      baseline: median(parts.map((part) => part.baseline)),
-      ratio: median(parts.map((part) => part.ratio))
-    }
-
-/**
- * Runs `ours` and `baseline` side by side for `rounds` rounds, taking turns at going first, after a round that is not
- * counted (a figure runs in a fresh process, whose first runs compile the code and fill the caches). The ratio is the
- * median of each round's ratio: a round's two runs are close in time, so a machine that speeds up or slows down
- * between rounds (a shared virtual machine does) moves both alike.
+ * Runs `ours` and `baseline` side by side for `rounds` rounds, taking turns at going first, after half as many rounds
+ * again that are not counted: a figure runs in a fresh process, whose first runs compile the code and fill the caches
+ * (a read through an asynchronous `FileSystem` takes about ten rounds to settle), while what an application feels is
+ * its process once warm. The ratio is the median of each round's ratio: a round's two runs are close in time, so a
+ * machine that speeds up or slows down between rounds (a shared virtual machine does) moves both alike.
  */
 export const sideBySide = async (
   rounds: number,
@@ -61,8 +38,10 @@ export const sideBySide = async (
 ): Promise<Measured> => {
   const oursRuns: Array<number> = []
   const baselineRuns: Array<number> = []
-  await ours()
-  await baseline()
+  for (let round = 0; round < Math.ceil(rounds / 2); round++) {
+    await ours()
+    await baseline()
+  }
   for (let round = 0; round < rounds; round++) {
     // Alternate which goes first, so neither always runs right after the other's garbage or a warm cache.
     if (round % 2 === 0) {
@@ -73,7 +52,11 @@ export const sideBySide = async (
       oursRuns.push(await ours())
     }
   }
-  return summary(oursRuns.map((ours, round) => [ours, baselineRuns[round]!] as const))
+  return {
+    ours: median(oursRuns),
+    baseline: median(baselineRuns),
+    ratio: median(oursRuns.map((value, round) => value / baselineRuns[round]!))
+  }
 }
 
 /** One row of the results: a figure, its two measurements, and whether the ratio meets the target. */

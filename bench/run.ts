@@ -2,12 +2,11 @@
  * `npm run bench`: every performance figure of the library against its baseline, measured side by side in one
  * run on the built `dist/`. `--smoke` runs each figure once with tiny counts, only to prove the harness works.
  *
- * Each figure runs in processes of its own (this file again, with `--figure <name>`): a user's process runs one
+ * Each figure runs in a process of its own (this file again, with `--figure <name>`): a user's process runs one
  * layer, and a figure must not depend on which figures ran before it in the same process (the one read algorithm's
- * call sites would have seen every file access). Its rounds are shared among three such processes and pooled: one
- * process's memory layout and compiled code move a file-read figure by up to 0.1x, more than its rounds do. Inside
- * each, effect-side figures run inside one ManagedRuntime, as a loop inside one Effect, for ours and the baseline
- * alike; cold start spawns fresh processes alternately. Memory needs `--expose-gc` (the npm script passes it).
+ * call sites would have seen every file access). Inside it, effect-side figures run inside one ManagedRuntime, as a
+ * loop inside one Effect, for ours and the baseline alike; cold start spawns fresh processes alternately. Memory
+ * needs `--expose-gc` (the npm script passes it).
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -26,7 +25,7 @@ import { figures as cacheFigures } from "./cache.ts"
 import { figures as cliFigures, floors as cliFloors } from "./cli.ts"
 import { type FloorInputs, measureFloors } from "./floors.ts"
 import { figures as flyte2Figures } from "./flyte2.ts"
-import { type Figure, type Measured, pooled, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
+import { type Figure, type Measured, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
 import { figures as kubernetesFigures } from "./kubernetes.ts"
 import { figures as maskingFigures } from "./masking.ts"
 import { type LibraryLayers, measureSteps, rawGuardedCheck, rawGuardedRead, rawGuardedReadAsync } from "./steps.ts"
@@ -41,11 +40,8 @@ const { Environment, makeSecrets, Secret, SecretsConfig, SecretsManager, task } 
 
 const smoke = process.argv.includes("--smoke")
 const option = (name: string) => process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined
-// How many processes measure each figure, and, in one of them, how many share its rounds (see the top of this file).
-const processesPerFigure = smoke ? 1 : 3
-const sharedBy = Number(option("--shared-by") ?? 1)
-/** A figure's `count` rounds, this process's share of them. */
-const roundsOf = (count: number) => smoke ? 1 : Math.ceil(count / sharedBy)
+/** A figure's rounds: `count`, or one for a smoke run. */
+const roundsOf = (count: number) => smoke ? 1 : count
 const rounds = roundsOf(21)
 const n = (count: number) => (smoke ? 10 : count)
 
@@ -151,13 +147,18 @@ const facadeNamesGrowthMiB = async () => {
   return (process.memoryUsage().heapUsed - before) / (1024 * 1024)
 }
 
-// preflight of many declared file secrets
+// preflight of many declared file secrets, by a task defined once (as an application defines its tasks) and run again
 const preflightOf = (count: number) =>
   task({
     name: `preflight_${count}`,
     secretRequests: Array.from({ length: count }, (_, i) => new Secret({ group: "many", key: `key${i}` }))
   }, () => Effect.void)(undefined)
-const timePreflight = (count: number, iterations: number) => timeEffect(iterations, preflightOf(count))
+const preflights = new Map<number, ReturnType<typeof preflightOf>>()
+const timePreflight = (count: number, iterations: number) => {
+  let preflight = preflights.get(count)
+  if (preflight === undefined) preflights.set(count, preflight = preflightOf(count))
+  return timeEffect(iterations, preflight)
+}
 const manyPaths = Array.from({ length: 1000 }, (_, i) => path.join(manyGroup, `key${i}`))
 const checkMany = (count: number) => () => {
   for (let i = 0; i < count; i++) rawGuardedCheck(manyPaths[i]!)
@@ -346,27 +347,17 @@ const only = option("--only")
 const oneFigure = option("--figure")
 const measuredMarker = "figure measured: "
 
-/** A figure measured in a process of its own, with its share of the figure's rounds. */
-const measureInProcess = (figure: Figure): Measured => {
+/** A figure measured in a process of its own. */
+const measureAlone = (figure: Figure): Row => {
   const output = execFileSync(
     process.execPath,
-    [
-      ...process.execArgv,
-      fileURLToPath(import.meta.url),
-      ...["--figure", figure.name, "--shared-by", String(processesPerFigure)],
-      ...(smoke ? ["--smoke"] : [])
-    ],
+    [...process.execArgv, fileURLToPath(import.meta.url), "--figure", figure.name, ...(smoke ? ["--smoke"] : [])],
     { env: process.env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 16 * 1024 * 1024 }
   )
   const line = output.split("\n").find((each) => each.startsWith(measuredMarker))
   if (line === undefined) throw new Error(`The figure "${figure.name}" printed no measurement`)
-  return JSON.parse(line.slice(measuredMarker.length)) as Measured
-}
-
-/** A figure measured in its processes, their rounds pooled. */
-const measureAlone = (figure: Figure): Row => {
-  const parts = Array.from({ length: processesPerFigure }, () => measureInProcess(figure))
-  return row(figure.name, figure.unit, pooled(parts), figure.baseline, figure.target)
+  const measured = JSON.parse(line.slice(measuredMarker.length)) as Measured
+  return row(figure.name, figure.unit, measured, figure.baseline, figure.target)
 }
 
 if (oneFigure !== undefined) {
