@@ -68,7 +68,8 @@ const withAttempts = (
   failed: ReadonlyArray<Attempt> | EndsLookup
 ): Array<Attempt> => {
   const attempts = failed instanceof EndsLookup ? failed.attempts : failed
-  if (tried === undefined) return attempts.slice()
+  // A place's attempts are frozen, which `slice` copies slowly; a place makes one attempt, or none.
+  if (tried === undefined) return attempts.length === 1 ? [attempts[0]!] : [...attempts]
   for (const attempt of attempts) tried.push(attempt)
   return tried
 }
