@@ -27,15 +27,9 @@ import {
 } from "../src/index.ts"
 import { environmentOver } from "../src/internal/config/environmentOver.ts"
 import { thrownBy } from "./support.ts"
-import { attributesOf, everythingRecorded, recording } from "./telemetryRecording.ts"
+import { attributesOf, everythingRecorded, recording, telemetryTestManager } from "./telemetryRecording.ts"
 
-const files = {
-  "/etc/secrets/g/file_key": "file-value-1234",
-  "/etc/secrets/g/binary": new Uint8Array([0xff, 0xfe, 0x00]),
-  "/etc/secrets/g/empty_dir/x": "nested"
-}
-const env = { FLYTE_SECRETS_G_ENV_KEY: "env-value-5678" }
-const testManager = SecretsManager.layerTest({ env, files })
+const testManager = telemetryTestManager
 
 /** A manager over a record of variables the test changes as it goes. */
 const managerOverRecord = (record: Record<string, string | undefined>) =>

@@ -21,14 +21,9 @@ import {
   task
 } from "../src/index.ts"
 import { thrownBy, useSecretsDir } from "./support.ts"
-import { attributesOf, recording } from "./telemetryRecording.ts"
+import { attributesOf, recording, telemetryTestManager } from "./telemetryRecording.ts"
 
-const files = {
-  "/etc/secrets/g/file_key": "file-value-1234",
-  "/etc/secrets/g/binary": new Uint8Array([0xff, 0xfe, 0x00])
-}
-const env = { FLYTE_SECRETS_G_ENV_KEY: "env-value-5678" }
-const testManager = SecretsManager.layerTest({ env, files })
+const testManager = telemetryTestManager
 
 /** `layerNoDeps` over Node's asynchronous `FileSystem`: every file place must wait; variables answer at once. */
 const overAsyncFiles = (secretsDir: string, variables: Readonly<Record<string, string>> = {}) =>

@@ -5,7 +5,17 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Tracer from "effect/Tracer"
-import { SecretsTelemetry } from "../src/index.ts"
+import { SecretsManager, SecretsTelemetry } from "../src/index.ts"
+
+/** The telemetry tests' secrets: a text file, a binary file, a file in a nested folder, and a variable. */
+export const telemetryFiles = {
+  "/etc/secrets/g/file_key": "file-value-1234",
+  "/etc/secrets/g/binary": new Uint8Array([0xff, 0xfe, 0x00]),
+  "/etc/secrets/g/empty_dir/x": "nested"
+}
+export const telemetryEnv = { FLYTE_SECRETS_G_ENV_KEY: "env-value-5678" }
+/** The test layer over those secrets. */
+export const telemetryTestManager = SecretsManager.layerTest({ env: telemetryEnv, files: telemetryFiles })
 
 export const recording = () => {
   const spans: Array<Tracer.NativeSpan> = []
