@@ -18,7 +18,13 @@ import * as net from "node:net"
 import * as path from "node:path"
 import { Environment, SecretNotFound, SecretsConfig, SecretsManager } from "../../src/index.ts"
 import type { SecretRequest, SecretsManagerShape } from "../../src/SecretsManager.ts"
-import { type AfterCall, type FileCall, recordingFileSystem, spyOnNodeFs } from "../fixtures/fileCalls.ts"
+import {
+  type AfterCall,
+  type FailCall,
+  type FileCall,
+  recordingFileSystem,
+  spyOnNodeFs
+} from "../fixtures/fileCalls.ts"
 import { makeKubeletVolume } from "../fixtures/kubeletVolume.ts"
 import { nodeSyncFileSystem } from "../fixtures/nodeSyncFileSystem.ts"
 import { fifoRescuer, flipper, isRotatedValue, releaseFifo, rotatedValueOf, rotator } from "../fixtures/racers.ts"
@@ -52,13 +58,14 @@ interface Implementation {
   /** The `FileSystem` it reads through, when it reads through one (`layerNoDeps`). */
   readonly fileSystem?: Layer.Layer<FileSystem.FileSystem>
   /** Starts recording the calls it makes to Node's `fs` directly, when it makes any; gives the undo. */
-  readonly spy?: (calls: Array<FileCall>, after: AfterCall) => { readonly restore: () => void }
+  readonly spy?: (calls: Array<FileCall>, after: AfterCall, fail: FailCall) => { readonly restore: () => void }
   readonly manager: (
     dir: string,
     files: Readonly<Record<string, string | Uint8Array>>,
     setup: Setup,
     calls: Array<FileCall>,
-    after: AfterCall
+    after: AfterCall,
+    fail?: FailCall
   ) => Effect.Effect<SecretsManagerShape, ConfigError>
 }
 
@@ -78,7 +85,8 @@ const overFileSystem = (fileSystem: Layer.Layer<FileSystem.FileSystem>) =>
   _files: Readonly<Record<string, string | Uint8Array>>,
   setup: Setup,
   calls: Array<FileCall>,
-  after: AfterCall
+  after: AfterCall,
+  fail?: FailCall
 ) =>
   managerOf(SecretsManager.layerNoDeps.pipe(
     Layer.provide([
@@ -87,7 +95,7 @@ const overFileSystem = (fileSystem: Layer.Layer<FileSystem.FileSystem>) =>
       Layer.effect(
         FileSystem.FileSystem,
         Effect.gen(function*() {
-          return recordingFileSystem(yield* FileSystem.FileSystem, calls, after)
+          return recordingFileSystem(yield* FileSystem.FileSystem, calls, after, fail)
         })
       ).pipe(Layer.provide(fileSystem))
     ])
@@ -168,6 +176,8 @@ interface Fixture {
   readonly calls: Array<FileCall>
   /** Runs `hook` after every recorded call from now on (`undefined` stops it). */
   readonly between: (hook: AfterCall | undefined) => void
+  /** Fails each recorded call `rule` names, from now on, with its system error code instead of making it. */
+  readonly failCalls: (rule: FailCall | undefined) => void
 }
 
 /** Runs `body` with a fresh fixture, and removes it afterwards. */
@@ -190,7 +200,9 @@ const withFixture = <A, E>(impl: Implementation, body: (fixture: Fixture) => Eff
           hooking = false
         }
       }
-      const spy = impl.spy?.(calls, after)
+      let failing: FailCall | undefined
+      const fail: FailCall = (call) => failing?.(call)
+      const spy = impl.spy?.(calls, after, fail)
       const written: Record<string, string | Uint8Array> = {}
       const fixture: Fixture = {
         impl,
@@ -205,13 +217,16 @@ const withFixture = <A, E>(impl: Implementation, body: (fixture: Fixture) => Eff
           }
         },
         manager: (setup = {}) =>
-          Effect.map(impl.manager(dir, { ...written }, setup, calls, after), (manager) => {
+          Effect.map(impl.manager(dir, { ...written }, setup, calls, after, fail), (manager) => {
             calls.length = 0
             return manager
           }),
         calls,
         between: (next) => {
           hook = next
+        },
+        failCalls: (rule) => {
+          failing = rule
         }
       }
       return { fixture, release: () => (spy?.restore(), restoreEnv(), temp.remove()) }
@@ -856,6 +871,41 @@ const cases: ReadonlyArray<Case> = [
         assert.strictEqual(error.reason, "Refused")
         assert.include(reasonAt(error, "file"), "symbolic link whose target is missing")
         assert.strictEqual(yield* manager.get({ group: "g", key: "ten" }), "ten-value")
+      })
+  },
+  {
+    name: "a system error that says nothing of the file ends the lookup, at its open or its read; EACCES goes on",
+    promise: "S6",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fx.files({ "g/k": "file-value" })
+        const file = path.join(fx.dir, "g", "k")
+        const request = { group: "g", key: "k" }
+        // A local run where the unprefixed variable, a later place, would answer if the lookup went on.
+        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
+        const descriptors = () => fs.readdirSync("/proc/self/fd").length
+        const before = descriptors()
+        // Codes the system reports when it, not the file, failed; and one no table knows.
+        for (const code of ["EIO", "ENOMEM", "EAGAIN", "EINTR", "EBUSY", "ESTALE", "ETIMEDOUT", "EUNHEARD"]) {
+          for (const op of ["open", "read"]) {
+            fx.failCalls((call) => call.op === op && call.path === file ? code : undefined)
+            const error = yield* expectMiss(manager.get(request))
+            fx.failCalls(undefined)
+            const last = error.attempts.at(-1)!
+            assert.strictEqual(error.reason, "Refused", `${code} at ${op}`)
+            assert.deepStrictEqual([last.source, last.location, last.outcome], ["file", file, "refused"], code)
+            assert.include(last.reason, `(${code}); no later place was tried`)
+            assert.notInclude(JSON.stringify(error.attempts), "local-env", `${code} at ${op}: a later place was tried`)
+          }
+        }
+        // Permission denied says what the place is: the lookup goes on, as flytekit's would to the variable.
+        fx.failCalls((call) => call.op === "open" && call.path === file ? "EACCES" : undefined)
+        assert.strictEqual(yield* manager.get(request), "LATER-PLACE")
+        fx.failCalls(undefined)
+        assert.strictEqual(yield* manager.get(request), "file-value")
+        assert.strictEqual(descriptors(), before, "a descriptor was left open")
       })
   },
   {

@@ -3,11 +3,15 @@
  * would have found the value: it reads the unprefixed variable before the file and ignores a declared variable)
  * answers. A rotation in progress still never falls through.
  */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
+import * as Layer from "effect/Layer"
+import * as PlatformError from "effect/PlatformError"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { SecretsManager } from "../../src/index.ts"
+import { Environment, SecretsConfig, SecretsManager } from "../../src/index.ts"
 import { expectMiss, live, setEnv, useSecretsDir, visibleTexts, writeFiles } from "../support.ts"
 
 const notUtf8 = new Uint8Array([0xff, 0xfe, 0x80])
@@ -143,4 +147,49 @@ describe("S6 a refused place is never read: the refusal is recorded and the look
       assert.strictEqual(miss.reason, "Refused")
       assert.notInclude(miss.attempts.map((attempt) => attempt.source), "local-env")
     })))
+})
+
+describe("S6 over a FileSystem, an error without a system code goes on only when its reason says what the place is", () => {
+  const dirs = useSecretsDir()
+
+  /** A manager over platform-node's `FileSystem` whose every open of `file` fails with `tag`, and no cause. */
+  const failingOpens = (file: string, tag: PlatformError.SystemErrorTag) =>
+    Effect.provide(
+      SecretsManager.use(Effect.succeed),
+      SecretsManager.layerNoDeps.pipe(Layer.provide([
+        SecretsConfig.layerWith({ defaultDir: dirs.secrets, local: true }),
+        Environment.layerTest({ G_K: "LATER-PLACE" }),
+        Layer.effect(
+          FileSystem.FileSystem,
+          Effect.map(FileSystem.FileSystem, (fileSystem): FileSystem.FileSystem => ({
+            ...fileSystem,
+            open: (openPath, options) =>
+              openPath === file
+                ? Effect.fail(PlatformError.systemError({ _tag: tag, module: "FileSystem", method: "open" }))
+                : fileSystem.open(openPath, options)
+          }))
+        ).pipe(Layer.provide(NodeFileSystem.layer))
+      ]))
+    )
+
+  it.effect("NotFound, PermissionDenied and BadResource go on to the later place; the other reasons end the lookup", () =>
+    Effect.gen(function*() {
+      writeFiles(dirs.secrets, { "g/k": "file-value" })
+      const file = path.join(dirs.secrets, "g", "k")
+      for (const tag of ["NotFound", "PermissionDenied", "BadResource"] as const) {
+        const manager = yield* failingOpens(file, tag)
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "LATER-PLACE", tag)
+      }
+      const ending = ["Busy", "TimedOut", "WouldBlock", "Unknown", "InvalidData", "UnexpectedEof"] as const
+      for (const tag of ending) {
+        const manager = yield* failingOpens(file, tag)
+        const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+        assert.deepStrictEqual(error.attempts.at(-1), {
+          source: "file",
+          location: file,
+          outcome: "refused",
+          reason: `could not be read: an error that says nothing of the file (${tag}); no later place was tried`
+        })
+      }
+    }))
 })

@@ -14,9 +14,20 @@ export interface FileMiss {
   readonly outcome: "missing" | "refused"
   readonly reason: string
   readonly vanished?: true
+  /**
+   * The failure says nothing of what the place holds (the system or the device failed, or a rotation outlasted every
+   * retry): the lookup ends there, so no later place answers instead of the secret the place may hold.
+   */
+  readonly endsLookup?: true
 }
 
 const refused = (reason: string): FileMiss => ({ outcome: "refused", reason })
+
+const endingLookup = (reason: string): FileMiss => ({ outcome: "refused", reason, endsLookup: true })
+
+/** A system error that says nothing of the file, in the words a user reads. */
+const systemFailed = (code: string, what: string): FileMiss =>
+  endingLookup(`could not be read: ${what} (${code}); no later place was tried`)
 
 export const noSuchFile: FileMiss = { outcome: "missing", reason: "no such file" }
 export const directoryMissing: FileMiss = { outcome: "missing", reason: "the secrets directory does not exist" }
@@ -28,19 +39,22 @@ export const secretsDirectoryIsRoot = refused(
   "lies under a secrets directory that resolves to / (a link to the root): no file is read from it; point " +
     "FLYTE_SECRETS_DEFAULT_DIR at the directory that holds the secret files"
 )
-export const keptChanging = refused("kept changing while being read (tried several times)")
-export const danglingLink = refused(
+export const keptChanging = endingLookup("kept changing while being read (tried several times)")
+export const danglingLink = endingLookup(
   "is a symbolic link whose target is missing (or kept being replaced while being read)"
 )
-// Running out of descriptors says nothing of the file: the lookup ends there, so no later place answers instead.
-export const processOutOfDescriptors = refused(
+export const processOutOfDescriptors = endingLookup(
   "could not be opened: this process has too many files open (EMFILE); no later place was tried"
 )
-export const systemOutOfDescriptors = refused(
+export const systemOutOfDescriptors = endingLookup(
   "could not be opened: the system has too many files open (ENFILE); no later place was tried"
 )
 
-/** The reasons for system error codes, as `node:fs` reports them. */
+/**
+ * The reasons for system error codes, as `node:fs` reports them. Only the codes that say what is at the path (nothing,
+ * or something that may not be read) let the lookup go on; every other code, these and any the table does not know,
+ * ends it.
+ */
 const codeReasons: Readonly<Record<string, FileMiss>> = {
   ENOENT: noSuchFile,
   ENOTDIR: { outcome: "missing", reason: "a part of the path is not a directory" },
@@ -49,24 +63,43 @@ const codeReasons: Readonly<Record<string, FileMiss>> = {
   ELOOP: refused("too many levels of symbolic links"),
   ENAMETOOLONG: refused("the path is too long"),
   EISDIR: refused("is a directory"),
-  // open(2) of a Unix socket fails with ENXIO.
+  // open(2) of a Unix socket fails with ENXIO, of a device whose driver is absent with ENXIO or ENODEV.
   ENXIO: refused("is a socket or a device without a driver, not a regular file"),
+  ENODEV: refused("is a device without a driver, not a regular file"),
   EMFILE: processOutOfDescriptors,
-  ENFILE: systemOutOfDescriptors
+  ENFILE: systemOutOfDescriptors,
+  EIO: systemFailed("EIO", "the device failed"),
+  ENOMEM: systemFailed("ENOMEM", "the system is out of memory"),
+  // A non-blocking open of a file another process holds a lease on fails with EAGAIN (EWOULDBLOCK).
+  EAGAIN: systemFailed("EAGAIN", "another process holds a lease on it, or the system is short of resources"),
+  EWOULDBLOCK: systemFailed("EWOULDBLOCK", "another process holds a lease on it"),
+  EINTR: systemFailed("EINTR", "a signal interrupted the read"),
+  EBUSY: systemFailed("EBUSY", "it is busy"),
+  ESTALE: systemFailed("ESTALE", "the network file system lost track of it"),
+  ETIMEDOUT: systemFailed("ETIMEDOUT", "the file system did not answer in time")
 }
 
 /** The miss for a system error code. */
 export const missOfCode = (code: string | undefined): FileMiss =>
-  (code !== undefined && codeReasons[code]) || refused(`could not be read (${code ?? "unknown error"})`)
+  (code !== undefined && Object.hasOwn(codeReasons, code) && codeReasons[code]) ||
+  systemFailed(code ?? "no error code", "an error that says nothing of the file")
 
-/** The miss for a `PlatformError` from a `FileSystem`: its system code when it carries one, else its reason. */
+/** `PlatformError` reasons that say what is at the path, when they carry no system code. */
+const placeReasons: ReadonlySet<string> = new Set(["NotFound", "PermissionDenied", "BadResource"])
+
+/**
+ * The miss for a `PlatformError` from a `FileSystem`: its system code when it carries one, else its reason. A reason
+ * that says nothing of the file (`Busy`, `TimedOut`, `Unknown`, ...) ends the lookup, as such a code does.
+ */
 export const missOfPlatformError = (error: PlatformError): FileMiss => {
   const reason = error.reason
   if (reason._tag === "NotFound") return noSuchFile
   if (reason._tag === "PermissionDenied") return codeReasons["EACCES"]!
   const code = (reason.cause as NodeJS.ErrnoException | undefined)?.code
-  if (code !== undefined) return missOfCode(code)
-  return refused(`could not be read (${reason._tag})`)
+  if (typeof code === "string") return missOfCode(code)
+  return placeReasons.has(reason._tag)
+    ? refused(`could not be read (${reason._tag})`)
+    : systemFailed(reason._tag, "an error that says nothing of the file")
 }
 
 const typeReasons: Readonly<Record<FileSystem.File.Type, FileMiss | undefined>> = {

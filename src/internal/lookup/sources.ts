@@ -7,14 +7,7 @@
 import type { Environment } from "../../Environment.ts"
 import type { SecretsConfigShape } from "../../SecretsConfig.ts"
 import type { Attempt } from "../../SecretsError.ts"
-import {
-  danglingLink,
-  directoryMissing,
-  type FileMiss,
-  keptChanging,
-  processOutOfDescriptors,
-  systemOutOfDescriptors
-} from "../files/fileMiss.ts"
+import { directoryMissing, type FileMiss } from "../files/fileMiss.ts"
 import type { FileReader, ReadRequest, SecretFile } from "../files/fileReader.ts"
 import * as Now from "../now.ts"
 import { envVarNames, isPathInside, quoteName, secretFilePaths } from "./naming.ts"
@@ -46,9 +39,10 @@ export interface Found {
 }
 
 /**
- * A failure that ends the whole lookup: a file kept changing, or stayed a dangling link, through every retry (a
- * rotation in progress), or could not be opened for want of descriptors. During a swap no later place may answer
- * instead of the secret being swapped in, nor while the file that may hold it cannot be opened.
+ * A failure that ends the whole lookup: one that says nothing of what the place holds (see `FileMiss.endsLookup`): a
+ * file kept changing, or stayed a dangling link, through every retry (a rotation in progress), or could not be opened
+ * or read because the system or the device failed. During a swap no later place may answer instead of the secret
+ * being swapped in, nor while the file that may hold it cannot be read.
  */
 export class EndsLookup {
   readonly attempts: ReadonlyArray<Attempt>
@@ -147,14 +141,6 @@ const attemptOf = (source: string, location: string, failure: FileMiss): Readonl
   Object.freeze({ source, location, outcome: failure.outcome, reason: failure.reason })
 ]
 
-/**
- * A failure that tells nothing of what the place holds (a rotation that outlasted every retry, or no descriptor left
- * to open the file): the lookup ends there rather than let a later place answer.
- */
-const endsLookup = (failure: FileMiss): boolean =>
-  failure === keptChanging || failure === danglingLink || failure === processOutOfDescriptors ||
-  failure === systemOutOfDescriptors
-
 /** A failed file read as the place's failure: its attempt, ending the lookup when the failure says nothing of it. */
 const fileFailure = (
   source: string,
@@ -162,7 +148,7 @@ const fileFailure = (
   failure: FileMiss
 ): ReadonlyArray<Attempt> | EndsLookup => {
   const attempts = attemptOf(source, location, failure)
-  return endsLookup(failure) ? new EndsLookup(attempts) : attempts
+  return failure.endsLookup === true ? new EndsLookup(attempts) : attempts
 }
 
 /**
