@@ -81,6 +81,9 @@ export interface FloorInputs {
   readonly manyFiles: ReadonlyArray<string>
   readonly manyVariables: ReadonlyArray<string>
   readonly maxBytes: number
+  /** A secret no place holds: its variable (the prefixed one; the run is a platform run) and its file. */
+  readonly missVariable: string
+  readonly missingFile: string
   /** The library's own decoding of a file's bytes and its masking registration, as a lookup runs them. */
   readonly decode: (bytes: Uint8Array) => string | undefined
   readonly register: (value: string) => void
@@ -94,6 +97,9 @@ export interface FloorInputs {
     readonly fileSystemGet: Effect.Effect<unknown, unknown>
     /** The library's file reader alone over the same `FileSystem`: the one read algorithm, as an effect. */
     readonly fileSystemReader: Effect.Effect<unknown, unknown>
+    /** A `get` env hit and a `get` full miss through the live layer, each inside `Effect.ignore`, as the figure runs them. */
+    readonly envHit: Effect.Effect<unknown, unknown>
+    readonly fullMiss: Effect.Effect<unknown, unknown>
   }
   /** platform-node's `FileSystem`, the one `layerNoDeps` reads through in its figure. */
   readonly fileSystem: FileSystem.FileSystem
@@ -250,12 +256,41 @@ const fileSystemFloors = (inputs: FloorInputs, rounds: number, iterations: numbe
     ["library: `layerNoDeps` over `NodeFileSystem`", inputs.library.fileSystemGet]
   ])
 
+/**
+ * A full miss against its figure's baseline, an env hit: what a miss must do (read the variable, check that the file
+ * is still missing: one created since must be found), then the same failing the effect with an error made beforehand,
+ * then the library. Each runs inside `Effect.ignore` in a loop inside one Effect, as the figure runs them.
+ */
+const missFloors = (inputs: FloorInputs, rounds: number, iterations: number) => {
+  const env = process.env
+  const mustDo = Effect.sync(() => {
+    if (env[inputs.missVariable] !== undefined || fs.existsSync(inputs.missingFile)) throw new Error("not a miss")
+  })
+  const madeBefore = new Error("made before")
+  return sideBySideEffect("a full miss, against an env hit", rounds, iterations, inputs.timeEffect, [
+    ["library: a `get` env hit (the figure's baseline)", inputs.library.envHit],
+    ["the calls a miss must make: the variable read, the file's existence checked", Effect.ignore(mustDo)],
+    [
+      "the same, then the effect failed with an error made beforehand (Effect's failure path)",
+      Effect.ignore(Effect.andThen(mustDo, Effect.fail(madeBefore)))
+    ],
+    ["library: a `get` full miss", inputs.library.fullMiss]
+  ])
+}
+
 /** Every group of floors (Linux only: the descriptor's path comes from `/proc`). */
 export const measureFloors = async (
   inputs: FloorInputs,
-  counts: { readonly rounds: number; readonly reads: number; readonly preflights: number; readonly asyncReads: number }
+  counts: {
+    readonly rounds: number
+    readonly reads: number
+    readonly preflights: number
+    readonly asyncReads: number
+    readonly misses: number
+  }
 ): Promise<ReadonlyArray<Floor>> => [
   ...(await readFloors(inputs, counts.rounds, counts.reads)),
   ...(await preflightFloors(inputs, counts.rounds, counts.preflights)),
-  ...(await fileSystemFloors(inputs, counts.rounds, counts.asyncReads))
+  ...(await fileSystemFloors(inputs, counts.rounds, counts.asyncReads)),
+  ...(await missFloors(inputs, counts.rounds, counts.misses))
 ]

@@ -248,7 +248,7 @@ const figures: ReadonlyArray<Figure> = [
       )
   },
   {
-    name: "full miss (local run, every source tried, error built)",
+    name: "full miss (a platform run: the variable and the file tried, error built)",
     unit: "ns/op",
     baseline: "`get` env hit",
     target: 10,
@@ -402,13 +402,17 @@ const floorInputs = async (): Promise<FloorInputs> => {
     manyFiles: manyPaths,
     manyVariables: manyPaths.map((_, i) => `FLYTE_SECRETS_MANY_KEY${i}`),
     maxBytes: 1024 * 1024,
+    missVariable: "FLYTE_SECRETS_BENCH_ABSENT",
+    missingFile: path.join(dir, "bench", "absent"),
     decode: fileText,
     register: registerSecretValue,
     library: {
       ...layers,
       preflight: () => Effect.runSync(preflight),
       fileSystemGet: nodeFileSystemManager.get(fileRequest),
-      fileSystemReader: await fileSystemReader(fileSystem)
+      fileSystemReader: await fileSystemReader(fileSystem),
+      envHit: Effect.ignore(manager.get(envRequest)),
+      fullMiss: Effect.ignore(manager.get(missRequest))
     },
     fileSystem,
     timeEffect: (iterations, effect) => timeEffect(iterations, effect)
@@ -416,7 +420,13 @@ const floorInputs = async (): Promise<FloorInputs> => {
 }
 const floors = process.platform === "linux" && (only === undefined || "floors".includes(only))
   ? [
-    ...await measureFloors(await floorInputs(), { rounds, reads: n(5_000), preflights: n(5), asyncReads: n(500) }),
+    ...await measureFloors(await floorInputs(), {
+      rounds,
+      reads: n(5_000),
+      preflights: n(5),
+      asyncReads: n(500),
+      misses: n(20_000)
+    }),
     ...await cliFloors({ rounds: smoke ? 1 : 11 })
   ]
   : []
