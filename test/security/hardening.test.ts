@@ -7,7 +7,9 @@
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import * as fc from "fast-check"
@@ -565,6 +567,31 @@ describe("S6 a read answers the same whatever Error.stackTraceLimit is", () => {
     })
     assert.strictEqual(limit, 37)
   })
+
+  it.runIf(process.platform === "linux")(
+    "one whose setter throws when it is put back fails the read with that error, and leaves no descriptor open",
+    () => {
+      writeFiles(dirs.secrets, { "g/k": "file-value" })
+      const manager = Effect.runSync(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer))
+      const descriptors = () => fs.readdirSync("/proc/self/fd").length
+      const before = descriptors()
+      let limit = 10
+      const refusal = new Error("the program's setter refuses this limit")
+      const exits = withLimit({
+        get: () => limit,
+        set: (value) => {
+          if (value !== 0) throw refusal
+          limit = value
+        }
+      }, () => Array.from({ length: 20 }, () => Effect.runSync(Effect.exit(manager.get({ group: "g", key: "k" })))))
+      assert.strictEqual(descriptors(), before, "a descriptor was left open")
+      const [first, ...later] = exits
+      assert.isTrue(Exit.isFailure(first!) && Cause.squash(first.cause) === refusal, String(first))
+      // The setter kept the limit it refused to change: 0, which later reads set and put back without trouble.
+      assert.strictEqual(limit, 0)
+      for (const exit of later) assert.deepStrictEqual(exit, Exit.succeed("file-value"))
+    }
+  )
 })
 
 describe("S6 a refused or missing place leaves no descriptor open", () => {

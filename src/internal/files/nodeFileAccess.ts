@@ -82,20 +82,36 @@ const realPathOf = (path: string) => fs.realpathSync.native(path)
 // Hints compare against at most this many names of a directory: a huge directory costs no more.
 const maxListed = 1000
 
+/**
+ * Opens `path` without capturing a stack trace for a failure. A descriptor opened is never lost: when putting the
+ * program's `Error.stackTraceLimit` back throws (a setter of its own), the descriptor is closed before that error goes
+ * on.
+ */
+const open = (path: string): number | Now.Failed<FileMiss> => {
+  const stackTraceLimit = pauseStackTraces()
+  let fd: number
+  try {
+    fd = fs.openSync(path, readFlags)
+  } catch (error) {
+    resumeStackTraces(stackTraceLimit)
+    return new Now.Failed(missOf(error))
+  }
+  try {
+    resumeStackTraces(stackTraceLimit)
+  } catch (error) {
+    fs.closeSync(fd)
+    throw error
+  }
+  return fd
+}
+
 /** Node's synchronous `fs` as the read algorithm's file access; every operation does its work when called. */
 export const nodeFileAccess: FileAccess<number> = {
   opensWithoutBlocking: true,
   handlePath: namesDescriptors ? (fd) => now(descriptorPath, fd) : () => undefined,
   withOpen: (path, use, context) => {
-    let fd: number
-    const stackTraceLimit = pauseStackTraces()
-    try {
-      fd = fs.openSync(path, readFlags)
-    } catch (error) {
-      return Now.fail(missOf(error))
-    } finally {
-      resumeStackTraces(stackTraceLimit)
-    }
+    const fd = open(path)
+    if (typeof fd !== "number") return fd
     let used: ReturnType<typeof use>
     try {
       used = use(fd, context)
