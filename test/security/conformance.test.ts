@@ -909,6 +909,34 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name:
+      "a file missing last time, then failing with EIO at every call, ends the lookup: it does not pass for missing",
+    promise: "S6",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const file = path.join(fx.dir, "g", "k")
+        const request = { group: "g", key: "k" }
+        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
+        // Missing: the later place answers, and the file is remembered as missing.
+        fs.mkdirSync(path.dirname(file))
+        assert.strictEqual(yield* manager.get(request), "LATER-PLACE")
+        // It appears on a failing device: each call on it fails, the existence check too.
+        fx.files({ "g/k": "file-value" })
+        fx.failCalls((call) => call.path === file ? "EIO" : undefined)
+        const error = yield* expectMiss(manager.get(request))
+        fx.failCalls(undefined)
+        assert.deepStrictEqual(error.attempts.at(-1), {
+          source: "file",
+          location: file,
+          outcome: "refused",
+          reason: "could not be read: the device failed (EIO); no later place was tried"
+        })
+        assert.strictEqual(yield* manager.get(request), "file-value")
+      })
+  },
+  {
     name: "only a read's first try opens by the configured path at once: a try after a change resolves the directory",
     promise: "S3",
     disk: true,

@@ -56,8 +56,9 @@ export interface FileAccess<Handle> {
   /** Whether `path` itself is a symbolic link (its target may be missing). */
   readonly isSymbolicLink: (path: string) => Now<boolean, never>
   /**
-   * Whether an open is worth trying, answered at once without an exception; only a synchronous file system has
-   * it. The reader asks it only for paths that were missing last time, never to decide what to read.
+   * Whether an open is worth trying, answered at once without an exception when nothing is at the path: false
+   * only then, so a check that failed for another reason leaves the open to say why. Only a synchronous file system
+   * has it. The reader asks it only for paths that were missing last time, never to decide what to read.
    */
   readonly existsNow?: (path: string) => boolean
   /**

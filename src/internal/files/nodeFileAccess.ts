@@ -79,6 +79,9 @@ const statOf = (path: string) => exactStatus(fs.statSync(path), exactStat, path)
 const lstatOf = (path: string) => exactStatus(fs.lstatSync(path), exactLstat, path)
 const realPathOf = (path: string) => fs.realpathSync.native(path)
 
+/** `stat` answers `undefined`, without an exception, only when nothing is at the path (ENOENT, ENOTDIR). */
+const missingIsUndefined = { throwIfNoEntry: false } as const
+
 // Hints compare against at most this many names of a directory: a huge directory costs no more.
 const maxListed = 1000
 
@@ -145,7 +148,14 @@ export const nodeFileAccess: FileAccess<number> = {
       return false
     }
   },
-  existsNow: (path) => fs.existsSync(path),
+  existsNow: (path) => {
+    // `existsSync` says false for every failure: an I/O error would pass for a missing file, and a later place answer.
+    try {
+      return fs.statSync(path, missingIsUndefined) !== undefined
+    } catch {
+      return true
+    }
+  },
   listNow: (dir) => {
     try {
       const opened = fs.opendirSync(dir)
