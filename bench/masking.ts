@@ -1,5 +1,5 @@
 /**
- * Masking figures, on the built `dist/`: masking a log line with 1,000 registered values against masking it with
+ * Masking figures, on the masking registry's own module (from `src/`): masking a log line with 1,000 registered values against masking it with
  * one, masking long lines that hold a repetitive value (time per character at 40,000 and 160,000 characters
  * against 10,000: flat when masking is linear in the line), masking a line where a beginning shared by 1,000 and
  * 4,000 values recurs (time per character against one value: flat when values that begin alike cost nothing
@@ -7,13 +7,13 @@
  * (what every lookup does): a string against one `Map.get`, bytes against reading them from a file (what an
  * `encodeMode: "rb"` lookup does anyway).
  *
- * Run alone: `npm run build && node --expose-gc bench/masking.ts [--smoke]`; `bench/run.ts` adds
+ * Run alone: `node --expose-gc bench/masking.ts [--smoke]`; `bench/run.ts` adds
  * `...figures({ rounds, n })` to its list.
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { fileURLToPath } from "node:url"
 import { type Figure, row, sideBySide, table, timeSync } from "./harness.ts"
 
 /** What `bench/run.ts` hands over: its counts. */
@@ -22,10 +22,10 @@ export interface MaskingBenchContext {
   readonly n: (count: number) => number
 }
 
-// Two registries side by side (the process-wide one cannot hold both states at once): the internal module, built.
-const registryModule = fileURLToPath(new URL("../dist/internal/masking/registry.js", import.meta.url))
+// Two registries side by side (the process-wide one cannot hold both states at once): the internal module, from
+// `src/` (the built library is bundled into a few files that name none of its modules).
 const { makeSecretRegistry }: typeof import("../src/internal/masking/registry.ts") = await import(
-  pathToFileURL(registryModule).href
+  new URL("../src/internal/masking/registry.ts", import.meta.url).href
 )
 
 /** A fixed pseudo-random sequence, so that every run masks the same values. */

@@ -93,22 +93,27 @@ const nodeFileSystemManager = await managerOver(SecretsManager.layerNoDeps.pipe(
   Layer.provide([SecretsConfig.layer, Environment.layer, NodeFileSystem.layer])
 ))
 
-// The library's internals, from dist/, for the step-by-step table and the floors.
-const internal = (module: string) =>
-  import(pathToFileURL(fileURLToPath(new URL(`../dist/internal/${module}`, import.meta.url))).href)
+// The library's internals, for the step-by-step table and the floors: from `src/` (Node strips the types), since the
+// built library is bundled into a few files that name none of them.
+const internal = (module: string) => import(new URL(`../src/internal/${module}`, import.meta.url).href)
 
 // The library's layers around a file read, timed alone for the step-by-step table.
 const libraryLayers = async (): Promise<LibraryLayers> => {
-  const { makeFileReader }: typeof import("../src/internal/files/fileReader.ts") = await internal("files/fileReader.js")
+  const { makeFileReader }: typeof import("../src/internal/files/fileReader.ts") = await internal("files/fileReader.ts")
   const { nodeFileAccess }: typeof import("../src/internal/files/nodeFileAccess.ts") = await internal(
-    "files/nodeFileAccess.js"
+    "files/nodeFileAccess.ts"
   )
-  const { fileText }: typeof import("../src/internal/lookup/text.ts") = await internal("lookup/text.js")
-  const { coreOf }: typeof import("../src/internal/lookup/core.ts") = await internal("lookup/core.js")
+  const { fileText }: typeof import("../src/internal/lookup/text.ts") = await internal("lookup/text.ts")
+  const { coreOf }: typeof import("../src/internal/lookup/core.ts") = await internal("lookup/core.ts")
+  // A manager from the same modules as `coreOf`, which knows the cores of the managers its own modules made.
+  const { SecretsManager: SourceManager }: typeof import("../src/SecretsManager.ts") = await import(
+    new URL("../src/SecretsManager.ts", import.meta.url).href
+  )
+  const sourceManager = Effect.runSync(Effect.provide(SourceManager.use(Effect.succeed), SourceManager.layer))
   const reader = makeFileReader(nodeFileAccess, { secretsDir: dir, maxBytes: 1024 * 1024 })
   const request = { contained: true, content: true }
   const bytes = fs.readFileSync(filePath)
-  const lookup = coreOf(manager).prepare("get", [fileRequest])
+  const lookup = coreOf(sourceManager).prepare("get", [fileRequest])
   return {
     fileReader: () => reader.read(filePath, request),
     decode: () => fileText(bytes),
@@ -119,11 +124,11 @@ const libraryLayers = async (): Promise<LibraryLayers> => {
 
 // The file reader alone over a `FileSystem`, as an effect: what `layerNoDeps` runs for a file hit, without the lookup.
 const fileSystemReader = async (fileSystem: FileSystem.FileSystem): Promise<Effect.Effect<unknown, unknown>> => {
-  const { makeFileReader }: typeof import("../src/internal/files/fileReader.ts") = await internal("files/fileReader.js")
+  const { makeFileReader }: typeof import("../src/internal/files/fileReader.ts") = await internal("files/fileReader.ts")
   const { fileSystemAccess }: typeof import("../src/internal/files/fileSystemAccess.ts") = await internal(
-    "files/fileSystemAccess.js"
+    "files/fileSystemAccess.ts"
   )
-  const { toEffect }: typeof import("../src/internal/now.ts") = await internal("now.js")
+  const { toEffect }: typeof import("../src/internal/now.ts") = await internal("now.ts")
   const reader = makeFileReader(fileSystemAccess(fileSystem), { secretsDir: dir, maxBytes: 1024 * 1024 })
   const request = { contained: true, content: true }
   return Effect.suspend(() => toEffect(reader.read(filePath, request)))
@@ -392,8 +397,8 @@ for (const { ns, step } of steps) console.log(smoke ? `ran  step ${step}` : `ste
 const floorInputs = async (): Promise<FloorInputs> => {
   const layers = await libraryLayers()
   const fileSystem = await runtime.runPromise(FileSystem.FileSystem.use(Effect.succeed))
-  const { fileText }: typeof import("../src/internal/lookup/text.ts") = await internal("lookup/text.js")
-  const { registerSecretValue }: typeof import("../src/internal/masking/held.ts") = await internal("masking/held.js")
+  const { fileText }: typeof import("../src/internal/lookup/text.ts") = await internal("lookup/text.ts")
+  const { registerSecretValue }: typeof import("../src/internal/masking/held.ts") = await internal("masking/held.ts")
   const preflight = Effect.provideService(preflightOf(manyPaths.length), SecretsManager, manager)
   return {
     dir,

@@ -15,8 +15,8 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
-import * as fs from "node:fs"
 import * as Masking from "../../Masking.ts"
+import { createRequire } from "../nodeBuiltins.ts"
 import { CommandExited, CommandFailed, exitWith } from "./failure.ts"
 import { escapingFormatter, shown } from "./printing.ts"
 import { where } from "./where.ts"
@@ -315,9 +315,9 @@ export const cli = Command.make("effect-secrets").pipe(
   Command.withSubcommands([whereCommand, doctorCommand, renderCommand, runCommand, storedSecretCommand])
 )
 
-/** The version in the package's manifest (two folders up from `src/internal/cli` and `dist/internal/cli`). */
+/** The version in the package's manifest, found by the package's own name wherever this module was built into. */
 export const version: string =
-  JSON.parse(fs.readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version
+  (createRequire(import.meta.url)("effect-secrets/package.json") as { readonly version: string }).version
 
 /**
  * Reports a failure the command line has not shown yet (an unexpected one), through the masked logger: the
