@@ -1,17 +1,43 @@
 /**
- * The published JavaScript: each public module and the command line as an entry, the modules they share in common
- * chunks (so a class is one class whichever entry point a program imports it through). One file per entry point
- * instead of one per module: Node's ES module loader spends most of a cold start resolving and linking modules, and
- * the library's hundred small modules cost more to load than their code does to run. Effect, `yaml`, the optional
- * `@effect/platform-node` and Node's built-ins stay imports. Types come from `tsc` (`npm run build`).
+ * The published JavaScript: each public module and the command line as an entry, the library's modules in a few
+ * chunks they share (so a class is one class whichever entry point a program imports it through). Node's ES module
+ * loader spends most of a cold start resolving and linking modules, and the library's hundred small modules cost more
+ * to load than their code does to run: importing the facade loads two files, the root three. Effect, `yaml`, the
+ * optional `@effect/platform-node` and Node's built-ins stay imports. Types come from `tsc` (`npm run build`).
  */
 import * as fs from "node:fs"
 import { fileURLToPath } from "node:url"
-import { defineConfig } from "rolldown"
+import { type ChunkingContext, defineConfig } from "rolldown"
 
 const src = fileURLToPath(new URL("src/", import.meta.url))
 
 const publicModules = fs.readdirSync(src).filter((file) => file.endsWith(".ts")).map((file) => file.slice(0, -3))
+
+/** The library's modules an entry imports, directly or through others (not those it loads with `import()`). */
+const staticallyReached = (entry: string, ctx: ChunkingContext): ReadonlySet<string> => {
+  const reached = new Set<string>()
+  const visit = (id: string) => {
+    if (reached.has(id)) return
+    reached.add(id)
+    for (const imported of ctx.getModuleInfo(id)?.importedIds ?? []) if (imported.startsWith(src)) visit(imported)
+  }
+  visit(entry)
+  return reached
+}
+
+let groups: { readonly facade: ReadonlySet<string>; readonly root: ReadonlySet<string> } | undefined
+
+/**
+ * Two chunks for the two ways in: what the facade's import reaches, and what the root's reaches besides. Any other
+ * module (the command line's, those loaded by `import()`) is split as its entries share it.
+ */
+const chunkOf = (id: string, ctx: ChunkingContext): string | null => {
+  groups ??= {
+    facade: staticallyReached(`${src}SecretsFacade.ts`, ctx),
+    root: staticallyReached(`${src}index.ts`, ctx)
+  }
+  return groups.facade.has(id) ? "facade" : groups.root.has(id) ? "library" : null
+}
 
 export default defineConfig({
   input: Object.fromEntries([
@@ -32,6 +58,7 @@ export default defineConfig({
     comments: { legal: true, annotation: true, jsdoc: false },
     cleanDir: true,
     entryFileNames: "[name].js",
-    chunkFileNames: "chunks/[name]-[hash].js"
+    chunkFileNames: "chunks/[name]-[hash].js",
+    codeSplitting: { groups: [{ name: chunkOf }] }
   }
 })
