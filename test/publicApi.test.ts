@@ -23,10 +23,11 @@ describe("public modules export their public API only", () => {
     assert.deepStrictEqual(names(SecretsManager), ["SecretsManager", "make"])
   })
 
-  it("the package closes ./index and ./internal/*, and the build strips what is marked internal", () => {
+  it("the package closes ./index, ./internal/* and the bundle's ./chunks/*, and the build strips what is marked internal", () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf-8"))
     assert.isNull(manifest.exports["./index"])
     assert.isNull(manifest.exports["./internal/*"])
+    assert.isNull(manifest.exports["./chunks/*"])
     const build = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.build.json"), "utf-8"))
     assert.isTrue(build.compilerOptions.stripInternal)
   })
