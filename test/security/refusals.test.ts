@@ -11,8 +11,16 @@ import * as Layer from "effect/Layer"
 import * as PlatformError from "effect/PlatformError"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Environment, SecretsConfig, SecretsManager } from "../../src/index.ts"
-import { expectMiss, live, setEnv, useSecretsDir, visibleTexts, writeFiles } from "../support.ts"
+import {
+  Environment,
+  makeSecrets,
+  SecretNotFound,
+  SecretsCache,
+  SecretsConfig,
+  SecretsManager
+} from "../../src/index.ts"
+import { spyOnNodeFs } from "../fixtures/fileCalls.ts"
+import { expectMiss, live, setEnv, thrownBy, useSecretsDir, visibleTexts, writeFiles } from "../support.ts"
 
 const notUtf8 = new Uint8Array([0xff, 0xfe, 0x80])
 
@@ -192,4 +200,32 @@ describe("S6 over a FileSystem, an error without a system code goes on only when
         })
       }
     }))
+})
+
+describe("S6 a lookup that ended is not followed by another spelling's, over a manager the library did not derive", () => {
+  const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined })
+
+  it("the facade over a cached manager: my_group's file failing with EIO is not followed by my-group's places", () => {
+    writeFiles(dirs.secrets, { "my_group/k": "file-value" })
+    const file = path.join(dirs.secrets, "my_group", "k")
+    // A local run: the unprefixed variable, a later place of either spelling, would answer if the lookup went on.
+    setEnv({ MY_GROUP_K: "LATER-PLACE" })
+    const spy = spyOnNodeFs([], () => {}, (call) => call.op === "open" && call.path === file ? "EIO" : undefined)
+    try {
+      for (const layer of [SecretsManager.layer, SecretsCache.layer().pipe(Layer.provideMerge(SecretsManager.layer))]) {
+        const thrown = thrownBy(() => makeSecrets(layer)["my_group"]!["k"])
+        assert.instanceOf(thrown, SecretNotFound)
+        const last = thrown.attempts.at(-1)!
+        assert.deepStrictEqual([last.source, last.location, last.outcome], ["file", file, "refused"])
+        assert.include(last.reason, "(EIO); no later place was tried")
+        assert.notInclude(JSON.stringify(thrown.attempts), "local-env")
+      }
+    } finally {
+      spy.restore()
+    }
+    assert.strictEqual(
+      makeSecrets(SecretsCache.layer().pipe(Layer.provideMerge(SecretsManager.layer))).my_group!.k,
+      "file-value"
+    )
+  })
 })
