@@ -229,3 +229,39 @@ describe("S6 a lookup that ended is not followed by another spelling's, over a m
     )
   })
 })
+
+describe("S6 a close that fails ends the lookup with a typed miss, and leaves no descriptor open", () => {
+  const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined, G_K: "LATER-PLACE" })
+
+  it.runIf(process.platform === "linux")("EIO or EINTR closing the file: a SecretNotFound, not a defect", () => {
+    writeFiles(dirs.secrets, { "g/k": "file-value" })
+    const file = path.join(dirs.secrets, "g", "k")
+    const manager = Effect.runSync(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer))
+    const descriptors = () => fs.readdirSync("/proc/self/fd").length
+    const before = descriptors()
+    for (const code of ["EIO", "EINTR"]) {
+      const spy = spyOnNodeFs([], () => {}, (call) => call.op === "close" && call.path === file ? code : undefined)
+      try {
+        const request = { group: "g", key: "k" }
+        const lookups = {
+          get: manager.get(request),
+          getPath: manager.getPath(request),
+          locate: manager.locate(request)
+        }
+        for (const [operation, lookup] of Object.entries(lookups)) {
+          const error = Effect.runSync(expectMiss<unknown, never>(lookup))
+          const last = error.attempts.at(-1)!
+          assert.deepStrictEqual([last.source, last.location, last.outcome], ["file", file, "refused"], operation)
+          assert.include(last.reason, `(${code}); no later place was tried`)
+          assert.notInclude(visibleTexts(error), "file-value")
+        }
+        const thrown = thrownBy(() => makeSecrets().g!.k)
+        assert.instanceOf(thrown, SecretNotFound)
+      } finally {
+        spy.restore()
+      }
+    }
+    assert.strictEqual(descriptors(), before, "a descriptor was left open")
+    assert.strictEqual(Effect.runSync(manager.get({ group: "g", key: "k" })), "file-value")
+  })
+})

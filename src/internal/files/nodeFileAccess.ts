@@ -112,10 +112,24 @@ const open = (path: string): number | Now.Failed<FileMiss> => {
   try {
     resumeStackTraces(stackTraceLimit)
   } catch (error) {
-    fs.closeSync(fd)
+    close(fd)
     throw error
   }
   return fd
+}
+
+/**
+ * Closes `fd`; a close that fails (EIO, EINTR) answers its miss, which ends the lookup: it says nothing of the file,
+ * and is no defect. The descriptor is released all the same (Linux frees it whatever close(2) answers), so it is never
+ * closed again.
+ */
+const close = (fd: number): Now.Failed<FileMiss> | undefined => {
+  try {
+    fs.closeSync(fd)
+    return undefined
+  } catch (error) {
+    return new Now.Failed(missOnHandle(error))
+  }
 }
 
 /** Node's synchronous `fs` as the read algorithm's file access; every operation does its work when called. */
@@ -129,15 +143,16 @@ export const nodeFileAccess: FileAccess<number> = {
     try {
       used = use(fd, context)
     } catch (error) {
-      fs.closeSync(fd)
+      close(fd)
       throw error
     }
     // A `use` that answered now has finished: close now. One that must run closes when it ends, however it ends.
-    if (!(used instanceof Now.Later)) {
-      fs.closeSync(fd)
-      return used
-    }
-    return Now.later(Effect.ensuring(used.effect, Effect.sync(() => fs.closeSync(fd))))
+    if (!(used instanceof Now.Later)) return close(fd) ?? used
+    let closed: Now.Failed<FileMiss> | undefined
+    return Now.later(Effect.flatMap(
+      Effect.ensuring(used.effect, Effect.sync(() => (closed = close(fd)))),
+      (value) => closed === undefined ? Effect.succeed(value) : Effect.fail(closed.failure)
+    ))
   },
   fstat: (fd) => now(fstatOf, fd, missOnHandle),
   read: (fd, buffer, offset) => {
