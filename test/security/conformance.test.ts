@@ -948,6 +948,57 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name:
+      "a system error ends the lookup at every place that reads a file, for every operation; an outside path unshown",
+    promise: "S6",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const outside = path.join(fx.root, "mounted", PLANTED)
+        fs.mkdirSync(path.dirname(outside))
+        fs.writeFileSync(outside, "cert-value")
+        fx.files({ "g/k": "inside-value" })
+        const inside = path.join(fx.dir, "g", "k")
+        const manager = yield* fx.manager({
+          // The last places of a lookup, which must not answer: the unprefixed variable, Flyte 2's embedded variable.
+          local: true,
+          env: { CERT: outside, INSIDE: inside, G_K: "LATER-PLACE", _UNION_K: "LATER-PLACE" }
+        })
+        const places: ReadonlyArray<[SecretRequest, string, string]> = [
+          [{ group: "g", key: "k", mountRequirement: "FILE", envVar: "CERT" }, "declared-file", "CERT (its path"],
+          [{ group: "g", key: "k", mountRequirement: "ANY", envVar: "INSIDE" }, "declared-file", `INSIDE -> ${inside}`],
+          [{ group: "g", key: "k" }, "file", inside],
+          [{ group: "g", key: "k", origin: "flyte2" }, "file", inside]
+        ]
+        for (const op of ["open", "read"]) {
+          fx.failCalls((call) => call.op === op && (call.path === inside || call.path === outside) ? "EIO" : undefined)
+          for (const [request, source, location] of places) {
+            const lookups = [
+              manager.get(request),
+              manager.get({ ...request, encodeMode: "rb" }),
+              manager.getRedacted(request),
+              ...(op === "open" ? [manager.getPath(request), manager.locate(request)] : [])
+            ]
+            for (const lookup of lookups) {
+              const error = yield* expectMiss<unknown, never>(lookup)
+              const last = error.attempts.at(-1)!
+              const shown = JSON.stringify(request)
+              assert.strictEqual(error.reason, "Refused", shown)
+              assert.deepStrictEqual([last.source, last.outcome], [source, "refused"], shown)
+              assert.isTrue(last.location.startsWith(location), `${shown}: ${last.location}`)
+              assert.include(last.reason, "(EIO); no later place was tried", shown)
+              assert.notInclude(visibleTexts(error), PLANTED, shown)
+              assert.notInclude(visibleTexts(error), "LATER-PLACE", shown)
+            }
+          }
+          fx.failCalls(undefined)
+        }
+        assert.strictEqual(yield* manager.get(places[0]![0]), "cert-value")
+        assert.strictEqual(yield* manager.get(places[3]![0]), "inside-value")
+      })
+  },
+  {
+    name:
       "a failing check of whether a missing file is a link ends the lookup: a dangling link does not pass for missing",
     promise: "S6",
     disk: true,
