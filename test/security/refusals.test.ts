@@ -20,7 +20,7 @@ import {
   SecretsManager
 } from "../../src/index.ts"
 import { spyOnNodeFs } from "../fixtures/fileCalls.ts"
-import { expectMiss, live, setEnv, thrownBy, useSecretsDir, visibleTexts, writeFiles } from "../support.ts"
+import { expectMiss, live, PLANTED, setEnv, thrownBy, useSecretsDir, visibleTexts, writeFiles } from "../support.ts"
 
 const notUtf8 = new Uint8Array([0xff, 0xfe, 0x80])
 
@@ -264,4 +264,41 @@ describe("S6 a close that fails ends the lookup with a typed miss, and leaves no
     assert.strictEqual(descriptors(), before, "a descriptor was left open")
     assert.strictEqual(Effect.runSync(manager.get({ group: "g", key: "k" })), "file-value")
   })
+})
+
+describe("S6 a declared variable holding a NUL byte names no file: it is refused, or is the value, and the lookup goes on", () => {
+  const dirs = useSecretsDir()
+
+  it.effect("FILE: refused as no path, the prefixed variable answers; ANY: the value itself", () =>
+    Effect.gen(function*() {
+      writeFiles(dirs.secrets, { "g/k": "file-value" })
+      const inside = path.join(dirs.secrets, "g", "k")
+      // Only an Environment of the program's own can hold a NUL byte: the process's environment cannot.
+      const manager = yield* Effect.provide(
+        SecretsManager.use(Effect.succeed),
+        SecretsManager.layerNoDeps.pipe(Layer.provide([
+          SecretsConfig.layerWith({ defaultDir: dirs.secrets }),
+          Environment.layerTest({
+            OUTSIDE: `/etc/passwd\u0000${PLANTED}`,
+            INSIDE: `${inside}\u0000${PLANTED}`,
+            FLYTE_SECRETS_G_K: "prefixed"
+          }),
+          NodeFileSystem.layer
+        ]))
+      )
+      for (const envVar of ["OUTSIDE", "INSIDE"]) {
+        const request = { group: "g", key: "k", mountRequirement: "FILE", envVar } as const
+        assert.strictEqual(yield* manager.get(request), "prefixed", envVar)
+        const where = yield* manager.locate(request)
+        assert.deepStrictEqual(where.tried, [{
+          source: "declared-file",
+          location: envVar,
+          outcome: "refused",
+          reason: "does not hold an absolute path (a FILE secret's variable holds the path of its file)"
+        }])
+        assert.notInclude(visibleTexts(where), PLANTED)
+      }
+      const any = { group: "g", key: "k", mountRequirement: "ANY", envVar: "INSIDE" } as const
+      assert.strictEqual(yield* manager.get(any), `${inside}\u0000${PLANTED}`)
+    }))
 })
