@@ -1081,7 +1081,8 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
-    name: "a failure naming or reading an open file says nothing of the place: even ENOENT or ELOOP ends the lookup",
+    name:
+      "a failure naming an open file, or reading it (unless refused), ends the lookup: even ENOENT, ELOOP or EACCES",
     promise: "S6",
     disk: true,
     records: true,
@@ -1091,11 +1092,13 @@ const cases: ReadonlyArray<Case> = [
         const file = path.join(fx.dir, "g", "k")
         const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
         const before = descriptors()
-        for (const code of ["ENOENT", "ENOTDIR", "ELOOP", "ENAMETOOLONG", "ENXIO"]) {
-          // The real path of the open descriptor (/proc/self/fd), and a read of the open file.
+        for (const code of ["ENOENT", "ENOTDIR", "ELOOP", "ENAMETOOLONG", "ENXIO", "EACCES", "EPERM"]) {
+          // The real path of the open descriptor (/proc/self/fd), which says nothing of the file whatever its code,
+          // and a read of the open file, which goes on only when refused (below).
+          const readRefused = code === "EACCES" || code === "EPERM"
           const rules: ReadonlyArray<FailCall> = [
             (call) => call.op === "readlink" && call.path.startsWith("/proc/self/fd/") ? code : undefined,
-            (call) => call.op === "read" && call.path === file ? code : undefined
+            ...(readRefused ? [] : [(call: FileCall) => call.op === "read" && call.path === file ? code : undefined])
           ]
           for (const rule of rules) {
             fx.failCalls(rule)
@@ -1109,6 +1112,10 @@ const cases: ReadonlyArray<Case> = [
             expectEnded(outcome.failure, file, code)
           }
         }
+        // A read refused (a security module's verdict at read(2)) says the file may not be read: the lookup goes on.
+        fx.failCalls((call) => call.op === "read" && call.path === file ? "EACCES" : undefined)
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "LATER-PLACE")
+        fx.failCalls(undefined)
         assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "file-value")
         assert.strictEqual(descriptors(), before, "a descriptor was left open")
       })

@@ -90,9 +90,16 @@ export const missOfCode = (code: string | undefined): FileMiss =>
  * descriptor): the path led to a file, so only a refusal to read it says what the place holds. Any other code (even
  * ENOENT or ELOOP, which would say the place is empty or a link loop when opening it) ends the lookup.
  */
-export const missOfHandleCode = (code: string | undefined): FileMiss => {
+export const missOfHandleCode = (code: string | undefined): FileMiss =>
+  code === "EACCES" || code === "EPERM" ? codeReasons[code]! : missOfDescriptorName(code)
+
+/**
+ * The miss for a failure to name an open descriptor (`/proc/self/fd`): whatever its code, even EACCES, it is about
+ * the system's view of the descriptor, not the file, and ends the lookup.
+ */
+export const missOfDescriptorName = (code: string | undefined): FileMiss => {
   const miss = missOfCode(code)
-  return miss.endsLookup === true || code === "EACCES" || code === "EPERM" ? miss : saysNothing(code!)
+  return miss.endsLookup === true ? miss : saysNothing(code!)
 }
 
 /** `PlatformError` reasons that say what is at the path, when they carry no system code. */

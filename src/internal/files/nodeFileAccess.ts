@@ -13,7 +13,7 @@ import { pauseStackTraces, resumeStackTraces } from "../stackTrace.ts"
 import { directoryChanges } from "../watch/directoryChanges.ts"
 import { descriptorPath, namesDescriptors } from "./descriptorPath.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
-import { type FileMiss, missOfCode, missOfHandleCode } from "./fileMiss.ts"
+import { type FileMiss, missOfCode, missOfDescriptorName, missOfHandleCode } from "./fileMiss.ts"
 
 // Read-only; non-blocking, so opening a FIFO returns at once instead of waiting for a writer; never a controlling
 // terminal.
@@ -23,6 +23,8 @@ const missOf = (error: unknown): FileMiss => missOfCode((error as NodeJS.ErrnoEx
 
 /** The miss for a failed call on an open descriptor (see `missOfHandleCode`). */
 const missOnHandle = (error: unknown): FileMiss => missOfHandleCode((error as NodeJS.ErrnoException).code)
+
+const unnamed = (error: unknown): FileMiss => missOfDescriptorName((error as NodeJS.ErrnoException).code)
 
 /**
  * Runs `call` on `target` now and answers with its value, or its failure as a miss (a top-level `call`: nothing is
@@ -135,7 +137,7 @@ const close = (fd: number): Now.Failed<FileMiss> | undefined => {
 /** Node's synchronous `fs` as the read algorithm's file access; every operation does its work when called. */
 export const nodeFileAccess: FileAccess<number> = {
   opensWithoutBlocking: true,
-  handlePath: namesDescriptors ? (fd) => now(descriptorPath, fd, missOnHandle) : () => undefined,
+  handlePath: namesDescriptors ? (fd) => now(descriptorPath, fd, unnamed) : () => undefined,
   withOpen: (path, use, context) => {
     const fd = open(path)
     if (typeof fd !== "number") return fd
