@@ -5,10 +5,12 @@
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import * as PlatformError from "effect/PlatformError"
+import * as Result from "effect/Result"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import {
@@ -20,7 +22,17 @@ import {
   SecretsManager
 } from "../../src/index.ts"
 import { spyOnNodeFs } from "../fixtures/fileCalls.ts"
-import { expectMiss, live, PLANTED, setEnv, thrownBy, useSecretsDir, visibleTexts, writeFiles } from "../support.ts"
+import {
+  captureLogs,
+  expectMiss,
+  live,
+  PLANTED,
+  setEnv,
+  thrownBy,
+  useSecretsDir,
+  visibleTexts,
+  writeFiles
+} from "../support.ts"
 
 const notUtf8 = new Uint8Array([0xff, 0xfe, 0x80])
 
@@ -300,5 +312,57 @@ describe("S6 a declared variable holding a NUL byte names no file: it is refused
       }
       const any = { group: "g", key: "k", mountRequirement: "ANY", envVar: "INSIDE" } as const
       assert.strictEqual(yield* manager.get(any), `${inside}\u0000${PLANTED}`)
+    }))
+})
+
+describe("S6 over SecretsCache, a lookup that ended serves the last good value or fails: never a later place", () => {
+  const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined, G_K: "LATER-PLACE" })
+
+  it.effect("EIO at the file: stale-if-error serves the file's last value with a warning; without it, the miss", () =>
+    Effect.gen(function*() {
+      writeFiles(dirs.secrets, { "g/k": "file-value" })
+      const file = path.join(dirs.secrets, "g", "k")
+      const request = { group: "g", key: "k" }
+      let failing = false
+      const spy = spyOnNodeFs(
+        [],
+        () => {},
+        (call) => failing && call.op === "open" && call.path === file ? "EIO" : undefined
+      )
+      try {
+        for (const staleIfError of [Duration.hours(1), Duration.zero]) {
+          const cached = SecretsCache.layer({ timeToLive: 0, missTimeToLive: 0, staleIfError }).pipe(
+            Layer.provideMerge(SecretsManager.layer)
+          )
+          const logs = captureLogs()
+          const answers = yield* Effect.provide(
+            SecretsManager.use((manager) =>
+              Effect.gen(function*() {
+                failing = false
+                const fresh = yield* manager.get(request)
+                failing = true
+                const after = yield* Effect.result(manager.get(request))
+                failing = false
+                return { fresh, after }
+              })
+            ),
+            Layer.merge(cached, logs.layer)
+          )
+          assert.strictEqual(answers.fresh, "file-value")
+          if (Duration.isZero(staleIfError)) {
+            assert.isTrue(Result.isFailure(answers.after))
+            const error = (answers.after as Result.Failure<string, SecretNotFound>).failure
+            assert.include(error.attempts.at(-1)!.reason, "(EIO); no later place was tried")
+            assert.notInclude(JSON.stringify(error.attempts), "local-env")
+          } else {
+            assert.deepStrictEqual(answers.after, Result.succeed("file-value"))
+            const logged = logs.lines.map((line) => line.message).join("\n")
+            assert.include(logged, "(EIO); no later place was tried")
+            assert.notInclude(logged, "file-value")
+          }
+        }
+      } finally {
+        spy.restore()
+      }
     }))
 })
