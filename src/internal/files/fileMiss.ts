@@ -86,9 +86,9 @@ export const missOfCode = (code: string | undefined): FileMiss =>
   (code !== undefined && Object.hasOwn(codeReasons, code) && codeReasons[code]) || saysNothing(code ?? "no error code")
 
 /**
- * The miss for a system error code from a call on a file already open (its status, a read, the name of its
- * descriptor): the path led to a file, so only a refusal to read it says what the place holds. Any other code (even
- * ENOENT or ELOOP, which would say the place is empty or a link loop when opening it) ends the lookup.
+ * The miss for a system error code from a call on a file already open (its status, a read, its close): the path led
+ * to a file, so only a refusal to read it says what the place holds. Any other code (even ENOENT or ELOOP, which would
+ * say the place is empty or a link loop when opening it) ends the lookup.
  */
 export const missOfHandleCode = (code: string | undefined): FileMiss =>
   code === "EACCES" || code === "EPERM" ? codeReasons[code]! : missOfDescriptorName(code)
