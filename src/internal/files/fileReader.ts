@@ -545,12 +545,9 @@ const read = <Handle>(
   }
   if (access.existsNow === undefined) return attempt(tries)
   const lastMiss = reader.missedLastTime.get(path)
-  // A secrets directory created since is read through: the read says why this path is missing in it.
-  if (
-    lastMiss !== undefined && !access.existsNow(path) &&
-    !(lastMiss === directoryMissing && access.existsNow(reader.secretsDir))
-  ) {
-    return Now.fail(lastMiss)
+  if (lastMiss !== undefined && !access.existsNow(path)) {
+    // The secrets directory may have been created since: then only this path is missing.
+    return Now.fail(lastMiss === directoryMissing && access.existsNow(reader.secretsDir) ? noSuchFile : lastMiss)
   }
   return Now.recoverWith(attempt(tries), rememberMiss, tries)
 }
