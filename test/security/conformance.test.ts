@@ -947,6 +947,39 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name: "a system error on a retry (after a rotation) ends the lookup as on a first try: no later place answers",
+    promise: "S6",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        // A rotation after each open, a failed one too, until both lookups below have had one.
+        const { manager } = yield* publishingOnEveryOpen(fx, 3, { local: true, env: { G_TOKEN: "LATER-PLACE" } })
+        const group = path.join(fx.dir, "g")
+        const before = descriptors()
+        let opens = 0
+        // The reader's second open of the file (the kubelet's own writes open for writing), or of a read after it.
+        for (const op of ["open", "read"]) {
+          opens = 0
+          fx.failCalls((call) => {
+            if (call.op !== "open" || !call.path.startsWith(group)) {
+              return call.op === op && opens > 1
+                ? "EIO"
+                : undefined
+            }
+            if (((call.flags ?? 0) & (fs.constants.O_WRONLY | fs.constants.O_RDWR)) !== 0) return undefined
+            return ++opens > 1 && op === "open" ? "EIO" : undefined
+          })
+          const error = yield* expectMiss(manager.get({ group: "g", key: "token" }))
+          fx.failCalls(undefined)
+          assert.isAbove(opens, 1, "the read was not tried again")
+          expectEnded(error, path.join(group, "token"), "EIO")
+        }
+        fx.between(undefined)
+        assert.strictEqual(descriptors(), before, "a descriptor was left open")
+      })
+  },
+  {
     name:
       "a system error ends the lookup at every place that reads a file, for every operation; an outside path unshown",
     promise: "S6",
