@@ -316,6 +316,17 @@ const opensOncePerRead = (fx: Fixture, manager: SecretsManagerShape, request: Se
     }
   })
 
+const descriptors = () => fs.readdirSync("/proc/self/fd").length
+
+/** That `error` ended the lookup at `file` with `code`: no later place was tried. */
+const expectEnded = (error: SecretNotFound, file: string, code: string) => {
+  const last = error.attempts.at(-1)!
+  assert.strictEqual(error.reason, "Refused", `${code}: ${JSON.stringify(error.attempts)}`)
+  assert.deepStrictEqual([last.source, last.location, last.outcome], ["file", file, "refused"], code)
+  assert.include(last.reason, `(${code}); no later place was tried`)
+  assert.notInclude(JSON.stringify(error.attempts), "local-env", `${code}: a later place was tried`)
+}
+
 /** The promises of docs/security.md that the cases attack, each a describe of its own. */
 const promises = {
   S3: "S3 containment is bound to the file actually read, at every file access",
@@ -885,7 +896,6 @@ const cases: ReadonlyArray<Case> = [
         const request = { group: "g", key: "k" }
         // A local run where the unprefixed variable, a later place, would answer if the lookup went on.
         const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
-        const descriptors = () => fs.readdirSync("/proc/self/fd").length
         const before = descriptors()
         // Codes the system reports when it, not the file, failed; and one no table knows.
         for (const code of ["EIO", "ENOMEM", "EAGAIN", "EINTR", "EBUSY", "ESTALE", "ETIMEDOUT", "EUNHEARD"]) {
@@ -934,6 +944,237 @@ const cases: ReadonlyArray<Case> = [
           reason: "could not be read: the device failed (EIO); no later place was tried"
         })
         assert.strictEqual(yield* manager.get(request), "file-value")
+      })
+  },
+  {
+    name: "a system error on a retry (after a rotation) ends the lookup as on a first try: no later place answers",
+    promise: "S6",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        // A rotation after each open, a failed one too, until both lookups below have had one.
+        const { manager } = yield* publishingOnEveryOpen(fx, 3, { local: true, env: { G_TOKEN: "LATER-PLACE" } })
+        const group = path.join(fx.dir, "g")
+        const before = descriptors()
+        let opens = 0
+        // The reader's second open of the file (the kubelet's own writes open for writing), or of a read after it.
+        for (const op of ["open", "read"]) {
+          opens = 0
+          fx.failCalls((call) => {
+            if (call.op !== "open" || !call.path.startsWith(group)) {
+              return call.op === op && opens > 1
+                ? "EIO"
+                : undefined
+            }
+            if (((call.flags ?? 0) & (fs.constants.O_WRONLY | fs.constants.O_RDWR)) !== 0) return undefined
+            return ++opens > 1 && op === "open" ? "EIO" : undefined
+          })
+          const error = yield* expectMiss(manager.get({ group: "g", key: "token" }))
+          fx.failCalls(undefined)
+          assert.isAbove(opens, 1, "the read was not tried again")
+          expectEnded(error, path.join(group, "token"), "EIO")
+        }
+        fx.between(undefined)
+        assert.strictEqual(descriptors(), before, "a descriptor was left open")
+      })
+  },
+  {
+    name:
+      "a system error ends the lookup at every place that reads a file, for every operation; an outside path unshown",
+    promise: "S6",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const outside = path.join(fx.root, "mounted", PLANTED)
+        fs.mkdirSync(path.dirname(outside))
+        fs.writeFileSync(outside, "cert-value")
+        fx.files({ "g/k": "inside-value" })
+        const inside = path.join(fx.dir, "g", "k")
+        const manager = yield* fx.manager({
+          // The last places of a lookup, which must not answer: the unprefixed variable, Flyte 2's embedded variable.
+          local: true,
+          env: { CERT: outside, INSIDE: inside, G_K: "LATER-PLACE", _UNION_K: "LATER-PLACE" }
+        })
+        const places: ReadonlyArray<[SecretRequest, string, string]> = [
+          [{ group: "g", key: "k", mountRequirement: "FILE", envVar: "CERT" }, "declared-file", "CERT (its path"],
+          [{ group: "g", key: "k", mountRequirement: "ANY", envVar: "INSIDE" }, "declared-file", `INSIDE -> ${inside}`],
+          [{ group: "g", key: "k" }, "file", inside],
+          [{ group: "g", key: "k", origin: "flyte2" }, "file", inside]
+        ]
+        for (const op of ["open", "read"]) {
+          fx.failCalls((call) => call.op === op && (call.path === inside || call.path === outside) ? "EIO" : undefined)
+          for (const [request, source, location] of places) {
+            const lookups = [
+              manager.get(request),
+              manager.get({ ...request, encodeMode: "rb" }),
+              manager.getRedacted(request),
+              ...(op === "open" ? [manager.getPath(request), manager.locate(request)] : [])
+            ]
+            for (const lookup of lookups) {
+              const error = yield* expectMiss<unknown, never>(lookup)
+              const last = error.attempts.at(-1)!
+              const shown = JSON.stringify(request)
+              assert.strictEqual(error.reason, "Refused", shown)
+              assert.deepStrictEqual([last.source, last.outcome], [source, "refused"], shown)
+              assert.isTrue(last.location.startsWith(location), `${shown}: ${last.location}`)
+              assert.include(last.reason, "(EIO); no later place was tried", shown)
+              assert.notInclude(visibleTexts(error), PLANTED, shown)
+              assert.notInclude(visibleTexts(error), "LATER-PLACE", shown)
+            }
+          }
+          fx.failCalls(undefined)
+        }
+        assert.strictEqual(yield* manager.get(places[0]![0]), "cert-value")
+        assert.strictEqual(yield* manager.get(places[3]![0]), "inside-value")
+      })
+  },
+  {
+    name:
+      "a failing check of whether a missing file is a link ends the lookup: a dangling link does not pass for missing",
+    promise: "S6",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const file = path.join(fx.dir, "g", "k")
+        fs.mkdirSync(path.dirname(file))
+        // A rotation in progress: the link is there, its target not yet.
+        fs.symlinkSync("..data/k", file)
+        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
+        const before = descriptors()
+        // The checks that tell a dangling link from a missing file: lstat (Node's fs), readLink (a FileSystem).
+        for (const code of ["EIO", "EUNHEARD"]) {
+          fx.failCalls((call) =>
+            (call.op === "lstat" || call.op === "readLink") && call.path === file ? code : undefined
+          )
+          const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+          fx.failCalls(undefined)
+          expectEnded(error, file, code)
+        }
+        assert.strictEqual(descriptors(), before, "a descriptor was left open")
+      })
+  },
+  {
+    name: "a failing check of whether a link leads anywhere, or of the secrets directory, ends the lookup",
+    promise: "S6",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const file = path.join(fx.dir, "g", "k")
+        fs.mkdirSync(path.dirname(file))
+        fs.symlinkSync("..data/k", file)
+        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE", G_ABSENT: "LATER-PLACE" } })
+        // Whether the link leads anywhere: existsSync (Node's fs) says false for every failure, a FileSystem's stat.
+        fx.failCalls((call) => (call.op === "exists" || call.op === "stat") && call.path === file ? "EIO" : undefined)
+        expectEnded(yield* expectMiss(manager.get({ group: "g", key: "k" })), file, "EIO")
+        // Whether the secrets directory exists, for a file not there.
+        const absent = path.join(fx.dir, "g", "absent")
+        fx.failCalls((call) => (call.op === "exists" || call.op === "stat") && call.path === fx.dir ? "EIO" : undefined)
+        expectEnded(yield* expectMiss(manager.get({ group: "g", key: "absent" })), absent, "EIO")
+        fx.failCalls(undefined)
+        assert.strictEqual(yield* manager.get({ group: "g", key: "absent" }), "LATER-PLACE")
+      })
+  },
+  {
+    name: "a failing resolution of the secrets directory ends the lookup: it does not pass for a link out",
+    promise: "S6",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        // A secrets directory that is a link: a read resolves it.
+        fs.rmdirSync(fx.dir)
+        const real = path.join(fx.root, "real")
+        fs.mkdirSync(path.join(real, "g"), { recursive: true })
+        fs.writeFileSync(path.join(real, "g", "k"), "file-value")
+        fs.symlinkSync(real, fx.dir)
+        const file = path.join(fx.dir, "g", "k")
+        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
+        const before = descriptors()
+        for (const op of ["realpath", "realPath", "stat", "lstat"]) {
+          for (const target of [fx.dir, real]) {
+            fx.failCalls((call) =>
+              call.op === op && (call.path === target || call.path === target + "/") ? "EIO" : undefined
+            )
+            const outcome = yield* Effect.result(manager.get({ group: "g", key: "k" }))
+            fx.failCalls(undefined)
+            // A call this file access does not make, or makes only when its answer cannot matter, reads the file.
+            if (Result.isSuccess(outcome)) {
+              assert.strictEqual(outcome.success, "file-value", `EIO at ${op} of ${target}`)
+              continue
+            }
+            expectEnded(outcome.failure, file, "EIO")
+          }
+        }
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "file-value")
+        assert.strictEqual(descriptors(), before, "a descriptor was left open")
+      })
+  },
+  {
+    name:
+      "a failure naming an open file, or reading it (unless refused), ends the lookup: even ENOENT, ELOOP or EACCES",
+    promise: "S6",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fx.files({ "g/k": "file-value" })
+        const file = path.join(fx.dir, "g", "k")
+        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
+        const before = descriptors()
+        for (const code of ["ENOENT", "ENOTDIR", "ELOOP", "ENAMETOOLONG", "ENXIO", "EACCES", "EPERM"]) {
+          // The real path of the open descriptor (/proc/self/fd), which says nothing of the file whatever its code,
+          // and a read of the open file, which goes on only when refused (below).
+          const readRefused = code === "EACCES" || code === "EPERM"
+          const rules: ReadonlyArray<FailCall> = [
+            (call) => call.op === "readlink" && call.path.startsWith("/proc/self/fd/") ? code : undefined,
+            ...(readRefused ? [] : [(call: FileCall) => call.op === "read" && call.path === file ? code : undefined])
+          ]
+          for (const rule of rules) {
+            fx.failCalls(rule)
+            const outcome = yield* Effect.result(manager.get({ group: "g", key: "k" }))
+            fx.failCalls(undefined)
+            // A FileSystem's file names its descriptor only as a hint: without it the file is read by its real path.
+            if (Result.isSuccess(outcome)) {
+              assert.strictEqual(outcome.success, "file-value", code)
+              continue
+            }
+            expectEnded(outcome.failure, file, code)
+          }
+        }
+        // A read refused (a security module's verdict at read(2)) says the file may not be read: the lookup goes on.
+        fx.failCalls((call) => call.op === "read" && call.path === file ? "EACCES" : undefined)
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "LATER-PLACE")
+        fx.failCalls(undefined)
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "file-value")
+        assert.strictEqual(descriptors(), before, "a descriptor was left open")
+      })
+  },
+  {
+    name: "a path missing last time that is now a dangling link is looked at as a link: no later place answers",
+    promise: "S6",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const file = path.join(fx.dir, "g", "k")
+        fs.mkdirSync(path.dirname(file))
+        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "LATER-PLACE")
+        // A rotation in progress: the link appears before its target.
+        fs.symlinkSync("..data/k", file)
+        const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+        assert.deepStrictEqual(error.attempts.at(-1), {
+          source: "file",
+          location: file,
+          outcome: "refused",
+          reason: "is a symbolic link whose target is missing (or kept being replaced while being read)"
+        })
+        fs.mkdirSync(path.join(fx.dir, "g", "..data"))
+        fs.writeFileSync(path.join(fx.dir, "g", "..data", "k"), "file-value")
+        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "file-value")
       })
   },
   {

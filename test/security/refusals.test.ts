@@ -5,14 +5,34 @@
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import * as PlatformError from "effect/PlatformError"
+import * as Result from "effect/Result"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Environment, SecretsConfig, SecretsManager } from "../../src/index.ts"
-import { expectMiss, live, setEnv, useSecretsDir, visibleTexts, writeFiles } from "../support.ts"
+import {
+  Environment,
+  makeSecrets,
+  SecretNotFound,
+  SecretsCache,
+  SecretsConfig,
+  SecretsManager
+} from "../../src/index.ts"
+import { spyOnNodeFs } from "../fixtures/fileCalls.ts"
+import {
+  captureLogs,
+  expectMiss,
+  live,
+  PLANTED,
+  setEnv,
+  thrownBy,
+  useSecretsDir,
+  visibleTexts,
+  writeFiles
+} from "../support.ts"
 
 const notUtf8 = new Uint8Array([0xff, 0xfe, 0x80])
 
@@ -190,6 +210,159 @@ describe("S6 over a FileSystem, an error without a system code goes on only when
           outcome: "refused",
           reason: `could not be read: an error that says nothing of the file (${tag}); no later place was tried`
         })
+      }
+    }))
+})
+
+describe("S6 a lookup that ended is not followed by another spelling's, over a manager the library did not derive", () => {
+  const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined })
+
+  it("the facade over a cached manager: my_group's file failing with EIO is not followed by my-group's places", () => {
+    writeFiles(dirs.secrets, { "my_group/k": "file-value" })
+    const file = path.join(dirs.secrets, "my_group", "k")
+    // A local run: the unprefixed variable, a later place of either spelling, would answer if the lookup went on.
+    setEnv({ MY_GROUP_K: "LATER-PLACE" })
+    const spy = spyOnNodeFs([], () => {}, (call) => call.op === "open" && call.path === file ? "EIO" : undefined)
+    try {
+      for (const layer of [SecretsManager.layer, SecretsCache.layer().pipe(Layer.provideMerge(SecretsManager.layer))]) {
+        const thrown = thrownBy(() => makeSecrets(layer)["my_group"]!["k"])
+        assert.instanceOf(thrown, SecretNotFound)
+        const last = thrown.attempts.at(-1)!
+        assert.deepStrictEqual([last.source, last.location, last.outcome], ["file", file, "refused"])
+        assert.include(last.reason, "(EIO); no later place was tried")
+        assert.notInclude(JSON.stringify(thrown.attempts), "local-env")
+      }
+    } finally {
+      spy.restore()
+    }
+    assert.strictEqual(
+      makeSecrets(SecretsCache.layer().pipe(Layer.provideMerge(SecretsManager.layer))).my_group!.k,
+      "file-value"
+    )
+  })
+})
+
+describe("S6 a close that fails ends the lookup with a typed miss, and leaves no descriptor open", () => {
+  const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined, G_K: "LATER-PLACE" })
+
+  it.runIf(process.platform === "linux")("EIO or EINTR closing the file: a SecretNotFound, not a defect", () => {
+    writeFiles(dirs.secrets, { "g/k": "file-value" })
+    const file = path.join(dirs.secrets, "g", "k")
+    const manager = Effect.runSync(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer))
+    const descriptors = () => fs.readdirSync("/proc/self/fd").length
+    const before = descriptors()
+    for (const code of ["EIO", "EINTR"]) {
+      const spy = spyOnNodeFs([], () => {}, (call) => call.op === "close" && call.path === file ? code : undefined)
+      try {
+        const request = { group: "g", key: "k" }
+        const lookups = {
+          get: manager.get(request),
+          getPath: manager.getPath(request),
+          locate: manager.locate(request)
+        }
+        for (const [operation, lookup] of Object.entries(lookups)) {
+          const error = Effect.runSync(expectMiss<unknown, never>(lookup))
+          const last = error.attempts.at(-1)!
+          assert.deepStrictEqual([last.source, last.location, last.outcome], ["file", file, "refused"], operation)
+          assert.include(last.reason, `(${code}); no later place was tried`)
+          assert.notInclude(visibleTexts(error), "file-value")
+        }
+        const thrown = thrownBy(() => makeSecrets().g!.k)
+        assert.instanceOf(thrown, SecretNotFound)
+      } finally {
+        spy.restore()
+      }
+    }
+    assert.strictEqual(descriptors(), before, "a descriptor was left open")
+    assert.strictEqual(Effect.runSync(manager.get({ group: "g", key: "k" })), "file-value")
+  })
+})
+
+describe("S6 a declared variable holding a NUL byte names no file: it is refused, or is the value, and the lookup goes on", () => {
+  const dirs = useSecretsDir()
+
+  it.effect("FILE: refused as no path, the prefixed variable answers; ANY: the value itself", () =>
+    Effect.gen(function*() {
+      writeFiles(dirs.secrets, { "g/k": "file-value" })
+      const inside = path.join(dirs.secrets, "g", "k")
+      // Only an Environment of the program's own can hold a NUL byte: the process's environment cannot.
+      const manager = yield* Effect.provide(
+        SecretsManager.use(Effect.succeed),
+        SecretsManager.layerNoDeps.pipe(Layer.provide([
+          SecretsConfig.layerWith({ defaultDir: dirs.secrets }),
+          Environment.layerTest({
+            OUTSIDE: `/etc/passwd\u0000${PLANTED}`,
+            INSIDE: `${inside}\u0000${PLANTED}`,
+            FLYTE_SECRETS_G_K: "prefixed"
+          }),
+          NodeFileSystem.layer
+        ]))
+      )
+      for (const envVar of ["OUTSIDE", "INSIDE"]) {
+        const request = { group: "g", key: "k", mountRequirement: "FILE", envVar } as const
+        assert.strictEqual(yield* manager.get(request), "prefixed", envVar)
+        const where = yield* manager.locate(request)
+        assert.deepStrictEqual(where.tried, [{
+          source: "declared-file",
+          location: envVar,
+          outcome: "refused",
+          reason: "does not hold an absolute path (a FILE secret's variable holds the path of its file)"
+        }])
+        assert.notInclude(visibleTexts(where), PLANTED)
+      }
+      const any = { group: "g", key: "k", mountRequirement: "ANY", envVar: "INSIDE" } as const
+      assert.strictEqual(yield* manager.get(any), `${inside}\u0000${PLANTED}`)
+    }))
+})
+
+describe("S6 over SecretsCache, a lookup that ended serves the last good value or fails: never a later place", () => {
+  const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined, G_K: "LATER-PLACE" })
+
+  it.effect("EIO at the file: stale-if-error serves the file's last value with a warning; without it, the miss", () =>
+    Effect.gen(function*() {
+      writeFiles(dirs.secrets, { "g/k": "file-value" })
+      const file = path.join(dirs.secrets, "g", "k")
+      const request = { group: "g", key: "k" }
+      let failing = false
+      const spy = spyOnNodeFs(
+        [],
+        () => {},
+        (call) => failing && call.op === "open" && call.path === file ? "EIO" : undefined
+      )
+      try {
+        for (const staleIfError of [Duration.hours(1), Duration.zero]) {
+          const cached = SecretsCache.layer({ timeToLive: 0, missTimeToLive: 0, staleIfError }).pipe(
+            Layer.provideMerge(SecretsManager.layer)
+          )
+          const logs = captureLogs()
+          const answers = yield* Effect.provide(
+            SecretsManager.use((manager) =>
+              Effect.gen(function*() {
+                failing = false
+                const fresh = yield* manager.get(request)
+                failing = true
+                const after = yield* Effect.result(manager.get(request))
+                failing = false
+                return { fresh, after }
+              })
+            ),
+            Layer.merge(cached, logs.layer)
+          )
+          assert.strictEqual(answers.fresh, "file-value")
+          if (Duration.isZero(staleIfError)) {
+            assert.isTrue(Result.isFailure(answers.after))
+            const error = (answers.after as Result.Failure<string, SecretNotFound>).failure
+            assert.include(error.attempts.at(-1)!.reason, "(EIO); no later place was tried")
+            assert.notInclude(JSON.stringify(error.attempts), "local-env")
+          } else {
+            assert.deepStrictEqual(answers.after, Result.succeed("file-value"))
+            const logged = logs.lines.map((line) => line.message).join("\n")
+            assert.include(logged, "(EIO); no later place was tried")
+            assert.notInclude(logged, "file-value")
+          }
+        }
+      } finally {
+        spy.restore()
       }
     }))
 })

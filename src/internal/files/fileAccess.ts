@@ -51,14 +51,18 @@ export interface FileAccess<Handle> {
   /** The status of `path` itself: a link is not followed. */
   readonly lstat: (path: string) => Now<FileStatus, FileMiss>
   readonly realPath: (path: string) => Now<string, FileMiss>
-  /** Whether something exists at `path`, links followed. */
-  readonly exists: (path: string) => Now<boolean, never>
-  /** Whether `path` itself is a symbolic link (its target may be missing). */
-  readonly isSymbolicLink: (path: string) => Now<boolean, never>
   /**
-   * Whether an open is worth trying, answered at once without an exception when nothing is at the path: false
-   * only then, so a check that failed for another reason leaves the open to say why. Only a synchronous file system
-   * has it. The reader asks it only for paths that were missing last time, never to decide what to read.
+   * Whether something exists at `path`, links followed: false only when nothing is there (ENOENT, ENOTDIR); a check
+   * that failed for another reason fails with its miss, never passing for an answer.
+   */
+  readonly exists: (path: string) => Now<boolean, FileMiss>
+  /** Whether `path` itself is a symbolic link (its target may be missing); fails as `exists` does. */
+  readonly isSymbolicLink: (path: string) => Now<boolean, FileMiss>
+  /**
+   * Whether an open is worth trying, answered at once without an exception: false only when nothing, not even a
+   * dangling link, is at the path (an open would find a dangling link missing, and the reader must see the link), so a
+   * check that failed for another reason leaves the open to say why. Only a synchronous file system has it. The reader
+   * asks it only for paths that were missing last time, never to decide what to read.
    */
   readonly existsNow?: (path: string) => boolean
   /**

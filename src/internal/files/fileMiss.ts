@@ -79,27 +79,51 @@ const codeReasons: Readonly<Record<string, FileMiss>> = {
   ETIMEDOUT: systemFailed("ETIMEDOUT", "the file system did not answer in time")
 }
 
+const saysNothing = (code: string): FileMiss => systemFailed(code, "an error that says nothing of the file")
+
 /** The miss for a system error code. */
 export const missOfCode = (code: string | undefined): FileMiss =>
-  (code !== undefined && Object.hasOwn(codeReasons, code) && codeReasons[code]) ||
-  systemFailed(code ?? "no error code", "an error that says nothing of the file")
+  (code !== undefined && Object.hasOwn(codeReasons, code) && codeReasons[code]) || saysNothing(code ?? "no error code")
+
+/**
+ * The miss for a system error code from a call on a file already open (its status, a read, its close): the path led
+ * to a file, so only a refusal to read it says what the place holds. Any other code (even ENOENT or ELOOP, which would
+ * say the place is empty or a link loop when opening it) ends the lookup.
+ */
+export const missOfHandleCode = (code: string | undefined): FileMiss =>
+  code === "EACCES" || code === "EPERM" ? codeReasons[code]! : missOfDescriptorName(code)
+
+/**
+ * The miss for a failure to name an open descriptor (`/proc/self/fd`): whatever its code, even EACCES, it is about
+ * the system's view of the descriptor, not the file, and ends the lookup.
+ */
+export const missOfDescriptorName = (code: string | undefined): FileMiss => {
+  const miss = missOfCode(code)
+  return miss.endsLookup === true ? miss : saysNothing(code!)
+}
 
 /** `PlatformError` reasons that say what is at the path, when they carry no system code. */
 const placeReasons: ReadonlySet<string> = new Set(["NotFound", "PermissionDenied", "BadResource"])
 
+/** The system error code a `PlatformError` carries in its cause, when it carries one. */
+export const codeOf = (error: PlatformError): string | undefined => {
+  const code = (error.reason.cause as NodeJS.ErrnoException | undefined)?.code
+  return typeof code === "string" ? code : undefined
+}
+
 /**
  * The miss for a `PlatformError` from a `FileSystem`: its system code when it carries one, else its reason. A reason
- * that says nothing of the file (`Busy`, `TimedOut`, `Unknown`, ...) ends the lookup, as such a code does.
+ * that says nothing of the file (`Busy`, `TimedOut`, `Unknown`, ...) ends the lookup, as such a code does. On a file
+ * already open (`onHandle`), only a refusal to read it goes on (see `missOfHandleCode`).
  */
-export const missOfPlatformError = (error: PlatformError): FileMiss => {
-  const reason = error.reason
-  if (reason._tag === "NotFound") return noSuchFile
-  if (reason._tag === "PermissionDenied") return codeReasons["EACCES"]!
-  const code = (reason.cause as NodeJS.ErrnoException | undefined)?.code
-  if (typeof code === "string") return missOfCode(code)
-  return placeReasons.has(reason._tag)
-    ? refused(`could not be read (${reason._tag})`)
-    : systemFailed(reason._tag, "an error that says nothing of the file")
+export const missOfPlatformError = (error: PlatformError, onHandle = false): FileMiss => {
+  const tag = error.reason._tag
+  if (tag === "PermissionDenied") return codeReasons["EACCES"]!
+  if (onHandle) return missOfHandleCode(codeOf(error) ?? tag)
+  if (tag === "NotFound") return noSuchFile
+  const code = codeOf(error)
+  if (code !== undefined) return missOfCode(code)
+  return placeReasons.has(tag) ? refused(`could not be read (${tag})`) : saysNothing(tag)
 }
 
 const typeReasons: Readonly<Record<FileSystem.File.Type, FileMiss | undefined>> = {

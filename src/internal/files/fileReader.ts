@@ -123,9 +123,12 @@ const judge = (status: FileStatus, contained: boolean, maxBytes: number): FileMi
   return status.size > maxBytes ? tooLarge(status.size, maxBytes, true) : undefined
 }
 
-/** Resolves the secrets directory now: its real path, and the status of what that names. */
-const resolveRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined, never> =>
-  Now.recover(
+/**
+ * Resolves the secrets directory now: its real path, and the status of what that names; `undefined` when nothing is
+ * there. A resolution that failed for another reason fails with its miss: it says nothing of where the directory is.
+ */
+const resolveRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined, FileMiss> =>
+  Now.recoverWith(
     Now.flatMap(reader.access.realPath(reader.secretsDir), (resolved) => {
       const real = resolved.endsWith("/") ? resolved : resolved + "/"
       return Now.map(reader.access.stat(resolved), (status) => {
@@ -134,11 +137,14 @@ const resolveRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined
         return real
       })
     }),
-    () => {
-      reader.root = undefined
-      return undefined
-    }
+    unresolved,
+    reader
   )
+
+const unresolved = <Handle>(miss: FileMiss, reader: Reader<Handle>): Now.Now<undefined, FileMiss> => {
+  reader.root = undefined
+  return miss.outcome === "missing" ? undefined : Now.fail(miss)
+}
 
 /**
  * The real path of the secrets directory as it resolves at this read: a `stat` of the configured path and an `lstat`
@@ -147,7 +153,7 @@ const resolveRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined
  * lead to that same directory under another name, or to a new one that took the number of the old one, deleted
  * since; and that real path may have become a link itself. `undefined` when it does not exist.
  */
-const currentRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined, never> => {
+const currentRoot = <Handle>(reader: Reader<Handle>): Now.Now<string | undefined, FileMiss> => {
   const root = reader.root
   if (root === undefined || root.status.ino === undefined) return resolveRoot(reader)
   // Without its trailing "/", which would follow a link there.
@@ -205,7 +211,7 @@ const notUnderUnlessMoved = <Handle>(
 const besideRoot = <Handle, A, E>(
   reader: Reader<Handle>,
   first: Now.Now<A, E>
-): Now.Now<readonly [A, string | undefined], E> => Now.both(first, currentRoot(reader))
+): Now.Now<readonly [A, string | undefined], E | FileMiss> => Now.both(first, currentRoot(reader))
 
 /** An open file being read to its end: the buffer so far, and how much of it holds the file. */
 interface Filling<Handle> {
@@ -465,13 +471,14 @@ const readOnce = <Handle>(
 
 /**
  * Why nothing was found at a path: a link is a rotation in progress (its target vanished during the read) when it
- * leads somewhere now, and dangling otherwise (both are tried again); a missing secrets directory is said as such.
+ * leads somewhere now, and dangling otherwise (both are tried again); a missing secrets directory is said as such. A
+ * check that fails fails the read with its miss: a link it could not see must not pass for a missing file.
  */
 const whyMissing = <Handle>(
   reader: Reader<Handle>,
   path: string,
   contained: boolean
-): Now.Now<FileMiss | typeof dangling, never> =>
+): Now.Now<FileMiss | typeof dangling, FileMiss> =>
   Now.flatMap(reader.access.isSymbolicLink(path), (isLink) =>
     isLink
       ? Now.map(reader.access.exists(path), (leads) => leads ? vanished : dangling)

@@ -12,7 +12,7 @@ import * as Scope from "effect/Scope"
 import * as Now from "../now.ts"
 import { platformNodeFilePath } from "./descriptorPath.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
-import { missOfPlatformError } from "./fileMiss.ts"
+import { codeOf, missOfPlatformError } from "./fileMiss.ts"
 
 const statusOf = (info: FileSystem.File.Info): FileStatus => ({
   type: info.type,
@@ -22,9 +22,30 @@ const statusOf = (info: FileSystem.File.Info): FileStatus => ({
   ino: Option.getOrUndefined(info.ino)
 })
 
-const missOf = <A, R>(effect: Effect.Effect<A, PlatformError, R>) => Effect.mapError(effect, missOfPlatformError)
+const missOf = <A, R>(effect: Effect.Effect<A, PlatformError, R>) =>
+  Effect.mapError(effect, (error) => missOfPlatformError(error))
 
 const orMiss = <A>(effect: Effect.Effect<A, PlatformError>) => Now.later(missOf(effect))
+
+/** A call on an open file: only a refusal to read it goes on (see `missOfHandleCode`). */
+const onHandle = <A>(effect: Effect.Effect<A, PlatformError>) =>
+  Now.later(Effect.mapError(effect, (error) => missOfPlatformError(error, true)))
+
+/**
+ * Whether a check answered "nothing there" (`NotFound`, ENOENT, ENOTDIR), or, for `readLink`, "not a link" (EINVAL, or
+ * `BadResource` without a code): any other failure is the check's miss, so a failing check never passes for an answer.
+ */
+const answeredNo = (error: PlatformError, notALink: boolean): boolean => {
+  const code = codeOf(error)
+  if (notALink && (code === "EINVAL" || (code === undefined && error.reason._tag === "BadResource"))) return true
+  return missOfPlatformError(error).outcome === "missing"
+}
+
+const checked = (effect: Effect.Effect<unknown, PlatformError>, notALink: boolean) =>
+  Now.later(Effect.matchEffect(effect, {
+    onFailure: (error) => answeredNo(error, notALink) ? Effect.succeed(false) : Effect.fail(missOfPlatformError(error)),
+    onSuccess: () => Effect.succeed(true)
+  }))
 
 /** The read algorithm's file access over `fileSystem`. */
 export const fileSystemAccess = (fileSystem: FileSystem.FileSystem): FileAccess<FileSystem.File> => ({
@@ -43,20 +64,12 @@ export const fileSystemAccess = (fileSystem: FileSystem.FileSystem): FileAccess<
         (opening) => Effect.flatMap(Fiber.join(opening), (file) => Now.toEffect(use(file, context)))
       )
     )),
-  fstat: (file) => Now.map(orMiss(file.stat), statusOf),
-  read: (file, buffer, offset) => orMiss(file.read(buffer.subarray(offset))),
+  fstat: (file) => Now.map(onHandle(file.stat), statusOf),
+  read: (file, buffer, offset) => onHandle(file.read(buffer.subarray(offset))),
   stat: (path) => Now.map(orMiss(fileSystem.stat(path)), statusOf),
   lstat: (path) => Now.map(orMiss(fileSystem.lstat(path)), statusOf),
   realPath: (path) => orMiss(fileSystem.realPath(path)),
   // Through `stat`, which every file system the reader works with has (`FileSystem.makeNoop`'s `exists` is false).
-  exists: (path) =>
-    Now.later(Effect.matchEffect(fileSystem.stat(path), {
-      onFailure: () => Effect.succeed(false),
-      onSuccess: () => Effect.succeed(true)
-    })),
-  isSymbolicLink: (path) =>
-    Now.later(Effect.matchEffect(fileSystem.readLink(path), {
-      onFailure: () => Effect.succeed(false),
-      onSuccess: () => Effect.succeed(true)
-    }))
+  exists: (path) => checked(fileSystem.stat(path), false),
+  isSymbolicLink: (path) => checked(fileSystem.readLink(path), true)
 })

@@ -9,11 +9,11 @@ import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
 import { fs } from "../nodeBuiltins.ts"
 import * as Now from "../now.ts"
-import { pauseStackTraces, resumeStackTraces, withoutStackTrace } from "../stackTrace.ts"
+import { pauseStackTraces, resumeStackTraces } from "../stackTrace.ts"
 import { directoryChanges } from "../watch/directoryChanges.ts"
 import { descriptorPath, namesDescriptors } from "./descriptorPath.ts"
 import type { FileAccess, FileStatus } from "./fileAccess.ts"
-import { type FileMiss, missOfCode } from "./fileMiss.ts"
+import { type FileMiss, missOfCode, missOfDescriptorName, missOfHandleCode } from "./fileMiss.ts"
 
 // Read-only; non-blocking, so opening a FIFO returns at once instead of waiting for a writer; never a controlling
 // terminal.
@@ -21,17 +21,26 @@ const readFlags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants
 
 const missOf = (error: unknown): FileMiss => missOfCode((error as NodeJS.ErrnoException).code)
 
+/** The miss for a failed call on an open descriptor (see `missOfHandleCode`). */
+const missOnHandle = (error: unknown): FileMiss => missOfHandleCode((error as NodeJS.ErrnoException).code)
+
+const unnamed = (error: unknown): FileMiss => missOfDescriptorName((error as NodeJS.ErrnoException).code)
+
 /**
  * Runs `call` on `target` now and answers with its value, or its failure as a miss (a top-level `call`: nothing is
  * made per read). Only an open is kept from capturing a stack trace for its error (see `withOpen`): it is the call
  * that fails on a lookup's way (no such file, permission denied); the others fail only when an open descriptor or
  * the secrets directory changes under a read.
  */
-const now = <T, A>(call: (target: T) => A, target: T): Now.Now<A, FileMiss> => {
+const now = <T, A>(
+  call: (target: T) => A,
+  target: T,
+  miss: (error: unknown) => FileMiss = missOf
+): Now.Now<A, FileMiss> => {
   try {
     return call(target)
   } catch (error) {
-    return Now.fail(missOf(error))
+    return Now.fail(miss(error))
   }
 }
 
@@ -82,6 +91,9 @@ const realPathOf = (path: string) => fs.realpathSync.native(path)
 /** `stat` answers `undefined`, without an exception, only when nothing is at the path (ENOENT, ENOTDIR). */
 const missingIsUndefined = { throwIfNoEntry: false } as const
 
+const isThere = (path: string) => fs.statSync(path, missingIsUndefined) !== undefined
+const isLink = (path: string) => fs.lstatSync(path, missingIsUndefined)?.isSymbolicLink() === true
+
 // Hints compare against at most this many names of a directory: a huge directory costs no more.
 const maxListed = 1000
 
@@ -102,16 +114,30 @@ const open = (path: string): number | Now.Failed<FileMiss> => {
   try {
     resumeStackTraces(stackTraceLimit)
   } catch (error) {
-    fs.closeSync(fd)
+    close(fd)
     throw error
   }
   return fd
 }
 
+/**
+ * Closes `fd`; a close that fails (EIO, EINTR) answers its miss, which ends the lookup: it says nothing of the file,
+ * and is no defect. The descriptor is released all the same (Linux frees it whatever close(2) answers), so it is never
+ * closed again.
+ */
+const close = (fd: number): Now.Failed<FileMiss> | undefined => {
+  try {
+    fs.closeSync(fd)
+    return undefined
+  } catch (error) {
+    return new Now.Failed(missOnHandle(error))
+  }
+}
+
 /** Node's synchronous `fs` as the read algorithm's file access; every operation does its work when called. */
 export const nodeFileAccess: FileAccess<number> = {
   opensWithoutBlocking: true,
-  handlePath: namesDescriptors ? (fd) => now(descriptorPath, fd) : () => undefined,
+  handlePath: namesDescriptors ? (fd) => now(descriptorPath, fd, unnamed) : () => undefined,
   withOpen: (path, use, context) => {
     const fd = open(path)
     if (typeof fd !== "number") return fd
@@ -119,39 +145,35 @@ export const nodeFileAccess: FileAccess<number> = {
     try {
       used = use(fd, context)
     } catch (error) {
-      fs.closeSync(fd)
+      close(fd)
       throw error
     }
     // A `use` that answered now has finished: close now. One that must run closes when it ends, however it ends.
-    if (!(used instanceof Now.Later)) {
-      fs.closeSync(fd)
-      return used
-    }
-    return Now.later(Effect.ensuring(used.effect, Effect.sync(() => fs.closeSync(fd))))
+    if (!(used instanceof Now.Later)) return close(fd) ?? used
+    let closed: Now.Failed<FileMiss> | undefined
+    return Now.later(Effect.flatMap(
+      Effect.ensuring(used.effect, Effect.sync(() => (closed = close(fd)))),
+      (value) => closed === undefined ? Effect.succeed(value) : Effect.fail(closed.failure)
+    ))
   },
-  fstat: (fd) => now(fstatOf, fd),
+  fstat: (fd) => now(fstatOf, fd, missOnHandle),
   read: (fd, buffer, offset) => {
     try {
       return fs.readSync(fd, buffer, offset, buffer.length - offset, null)
     } catch (error) {
-      return Now.fail(missOf(error))
+      return Now.fail(missOnHandle(error))
     }
   },
   stat: (path) => now(statOf, path),
   lstat: (path) => now(lstatOf, path),
   realPath: (path) => now(realPathOf, path),
-  exists: (path) => fs.existsSync(path),
-  isSymbolicLink: (path) => {
-    try {
-      return withoutStackTrace(() => fs.lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true)
-    } catch {
-      return false
-    }
-  },
+  // Not `existsSync`, which says false for every failure: an I/O error would pass for a missing file.
+  exists: (path) => now(isThere, path),
+  isSymbolicLink: (path) => now(isLink, path),
   existsNow: (path) => {
-    // `existsSync` says false for every failure: an I/O error would pass for a missing file, and a later place answer.
+    // `lstat`: a dangling link is something at the path, which the open and the checks after it must see.
     try {
-      return fs.statSync(path, missingIsUndefined) !== undefined
+      return fs.lstatSync(path, missingIsUndefined) !== undefined
     } catch {
       return true
     }

@@ -15,7 +15,7 @@ import * as Now from "../now.ts"
 import { observeRead } from "../telemetry/lookupSpan.ts"
 import type { LookupRecord } from "../telemetry/switch.ts"
 import { type ChangeSignals, type WatchOptions, watchValues } from "../watch/watchValues.ts"
-import { mergeMisses } from "./misses.ts"
+import { hasEnded, mergeMisses } from "./misses.ts"
 
 /** The operations a lookup serves; `get` and `getRedacted` read text or, with `encodeMode: "rb"`, bytes. */
 export type Operation = "get" | "getRedacted" | "getPath" | "locate"
@@ -112,7 +112,11 @@ const coreOver = (manager: SecretsManagerShape): LookupCore => {
           (tried, spelling) =>
             Effect.catchEager(
               tried,
-              (miss) => Effect.mapErrorEager(read(operation, spelling), (later) => mergeMisses(miss, later))
+              // A lookup that ended says nothing of the secret: no other spelling's places may answer after it.
+              (miss) =>
+                hasEnded(miss)
+                  ? Effect.fail(miss)
+                  : Effect.mapErrorEager(read(operation, spelling), (later) => mergeMisses(miss, later))
             ),
           read(operation, spellings[0]!)
         )

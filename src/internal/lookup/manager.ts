@@ -13,7 +13,7 @@ import { noteFound, noteMissed } from "../telemetry/lookupSpan.ts"
 import { requestChanges } from "../watch/requestChanges.ts"
 import { managerFromCore, type Operation, type ReadNow } from "./core.ts"
 import { sourcesFor } from "./flyte2Places.ts"
-import { invalidRequest, lookupMiss } from "./misses.ts"
+import { endedLookup, invalidRequest, lookupMiss } from "./misses.ts"
 import { attachHint } from "./missMessage.ts"
 import type { SecretName } from "./naming.ts"
 import { readRequest, requestFields, type Target } from "./request.ts"
@@ -29,16 +29,16 @@ type Result = (found: Found, tried: ReadonlyArray<Attempt>) => Answer
 /**
  * Tries each place in order: the first success wins; a miss or a refusal is kept, in order, in `tried` (this run's
  * own array), and the next place tried (a refused place is never read, and flytekit would have found the secret at a
- * later place: it reads the unprefixed variable before the file and ignores a declared variable). Only a rotation
- * that outlasted its retries ends the chain. A place that answered now is followed at once by the next; only a place
- * that must wait makes the rest of the chain wait for it.
+ * later place: it reads the unprefixed variable before the file and ignores a declared variable). Only a failure that
+ * says nothing of its place ends the chain, failing with an `EndsLookup` of the attempts so far. A place that
+ * answered now is followed at once by the next; only a place that must wait makes the rest of the chain wait for it.
  */
 const firstFound = (
   places: ReadonlyArray<Place>,
   index: number,
   tried: Array<Attempt> | undefined,
   result: Result
-): Now.Now<Answer, ReadonlyArray<Attempt>> => {
+): Now.Now<Answer, ReadonlyArray<Attempt> | EndsLookup> => {
   for (let next = index; next < places.length; next++) {
     const answer = places[next]!()
     if (answer instanceof Now.Later) {
@@ -47,14 +47,16 @@ const firstFound = (
         Now.map(answer, (found) => result(found, before ?? [])),
         (failed) => {
           const kept = withAttempts(before, failed)
-          return failed instanceof EndsLookup ? Now.fail(kept) : firstFound(places, next + 1, kept, result)
+          return failed instanceof EndsLookup
+            ? Now.fail(new EndsLookup(kept))
+            : firstFound(places, next + 1, kept, result)
         }
       )
     }
     // The operation's result is made here, from the place's answer and the places tried before it.
     if (!(answer instanceof Now.Failed)) return result(answer, tried ?? [])
     tried = withAttempts(tried, answer.failure)
-    if (answer.failure instanceof EndsLookup) return Now.fail(tried)
+    if (answer.failure instanceof EndsLookup) return Now.fail(new EndsLookup(tried))
   }
   return Now.fail(tried ?? [])
 }
@@ -117,10 +119,11 @@ const readOnce = (operation: Operation, request: unknown): { key: string; fields
 const notFound = (name: SecretName, target: Target, context: LookupContext) => {
   const hint = () => suggestionsFor(target, context)
   const missOf = lookupMiss(name)
-  return (attempts: ReadonlyArray<Attempt>): SecretNotFound => {
+  return (failed: ReadonlyArray<Attempt> | EndsLookup): SecretNotFound => {
+    const attempts = failed instanceof EndsLookup ? failed.attempts : failed
     const error = missOf(refusedAny(attempts) ? "Refused" : "NotFound", uniquePlaces(attempts))
     attachHint(error, hint)
-    return error
+    return failed instanceof EndsLookup ? endedLookup(error) : error
   }
 }
 

@@ -33,8 +33,36 @@ export const inTask = (error: SecretNotFound, task: string, declared: boolean): 
   const miss = LookupAttempts.has(attempts) && isNameOfStrings(names)
     ? fromLookupFields({ _tag: "SecretNotFound", ...names, reason, attempts, task, declared })
     : withoutStackTrace(() => new SecretNotFound({ ...fieldsOf(error), task, declared }))
-  return carryHint(error, miss)
+  return carryEnded(error, carryHint(error, miss))
 }
+
+/**
+ * A miss whose lookup ended at a place that could not say what it holds (see `EndsLookup`), stamped in a private
+ * field of the error: a lookup of another spelling of the same secret must not answer after it. Nothing lists,
+ * serialises or prints the stamp.
+ */
+class EndedLookup extends Stamped {
+  readonly #ended = true
+
+  static mark(error: SecretNotFound): SecretNotFound {
+    if (!EndedLookup.has(error)) new EndedLookup(error)
+    return error
+  }
+
+  static has(error: SecretNotFound): boolean {
+    return #ended in error
+  }
+}
+
+/** Marks `error` as the miss of a lookup that ended before its last place. */
+export const endedLookup = (error: SecretNotFound): SecretNotFound => EndedLookup.mark(error)
+
+/** Whether `error` is the miss of a lookup that ended before its last place: no other spelling may answer after it. */
+export const hasEnded = (error: SecretNotFound): boolean => EndedLookup.has(error)
+
+/** `to`, marked as ended when `from` is: a miss re-made keeps what it says of the lookup. */
+const carryEnded = (from: SecretNotFound, to: SecretNotFound): SecretNotFound =>
+  EndedLookup.has(from) ? EndedLookup.mark(to) : to
 
 /**
  * The attempts of a miss a lookup made, stamped in a private field, then frozen (each attempt is frozen already): only
@@ -71,7 +99,8 @@ export const mergeMisses = (first: SecretNotFound, later: SecretNotFound): Secre
     return seen.has(place) ? false : (seen.add(place), true)
   })
   const reason = first.reason === "Refused" || later.reason === "Refused" ? "Refused" : first.reason
-  return carryHint(first, withoutStackTrace(() => new SecretNotFound({ ...fieldsOf(first), reason, attempts })))
+  const merged = carryHint(first, withoutStackTrace(() => new SecretNotFound({ ...fieldsOf(first), reason, attempts })))
+  return carryEnded(later, merged)
 }
 
 /**

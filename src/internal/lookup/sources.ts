@@ -197,9 +197,12 @@ export const readDeclared = (name: string, target: Target, context: LookupContex
   const { defaultDir, maxFileBytes } = context.config
   if (oversized(value, maxFileBytes)) return oversizedValue
   const path = pythonStrip(value)
-  if (isPathInside(defaultDir, path)) return { _tag: "File", path, inside: true }
+  // A NUL byte ends a path where the system reads it: a value holding one names no file (an open would fail with an
+  // error that says nothing of any place).
+  const names = !path.includes("\u0000")
+  if (names && isPathInside(defaultDir, path)) return { _tag: "File", path, inside: true }
   if (target.mountRequirement !== "FILE") return { _tag: "Value", value }
-  return path.startsWith("/") ? { _tag: "File", path, inside: false } : notAPath
+  return names && path.startsWith("/") ? { _tag: "File", path, inside: false } : notAPath
 }
 
 /** The declared variable's file, read (or, for `path` and `locate`, only checked). */
