@@ -7,11 +7,12 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { build, type OutputChunk } from "rolldown"
 import config from "../rolldown.config.ts"
-import { childEnvironment } from "./support.ts"
+import { childEnvironment, makeTempDir } from "./support.ts"
 
 const root = path.resolve(import.meta.dirname, "..")
 // Inside the repository, so the bundle's imports of Effect resolve from its node_modules, as they would installed.
@@ -96,5 +97,34 @@ describe("the published bundle", () => {
       encoding: "utf8"
     })
     assert.include(printed, manifest.version)
+  })
+
+  it("a program that bundled the library and runs where yaml is not installed is told toYaml needs it", async () => {
+    // A user's bundler cannot see the package toYaml loads on its first call: away from node_modules it is missing.
+    const app = makeTempDir()
+    try {
+      const input = path.join(app.dir, "app.mjs")
+      fs.writeFileSync(
+        input,
+        `import * as Kubernetes from ${JSON.stringify(path.join(dir, "Kubernetes.js"))}\n` +
+          `console.log(Kubernetes.toYaml({ kind: "Pod" }))\n`
+      )
+      await build({ input, platform: "node", logLevel: "silent", output: { dir: path.join(app.dir, "out") } })
+      assert.isFalse(fs.existsSync(path.join(os.tmpdir(), "node_modules", "yaml")), "yaml is not found from the app")
+      let stderr = ""
+      try {
+        execFileSync(process.execPath, [path.join(app.dir, "out", "app.js")], {
+          env: childEnvironment(),
+          encoding: "utf8",
+          stdio: "pipe"
+        })
+      } catch (error) {
+        stderr = (error as { stderr: string }).stderr
+      }
+      assert.include(stderr, "Kubernetes.toYaml needs the package yaml")
+      assert.include(stderr, "npm install yaml")
+    } finally {
+      app.remove()
+    }
   })
 })
