@@ -23,7 +23,9 @@ test ! -e node_modules/@effect/platform-node || { echo "@effect/platform-node wa
 "$node_bin" app.mjs
 "$node_bin" app.cjs
 "$root/node_modules/.bin/tsc" -p tsconfig.json
-echo "package check: ESM, CommonJS and strict TypeScript consumers passed"
+# A user whose bundler resolves the package reads the same declarations.
+"$root/node_modules/.bin/tsc" -p tsconfig.json --module preserve --moduleResolution bundler
+echo "package check: ESM, CommonJS and strict TypeScript (NodeNext and bundler resolution) consumers passed"
 
 # The command line, run as a user runs it (`npx effect-secrets`, its shebang finding `node` on the PATH): the
 # project's Node first on the PATH.
