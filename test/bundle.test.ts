@@ -123,6 +123,21 @@ describe("the published bundle", () => {
     assert.include(printed, manifest.version)
   })
 
+  it("under --enable-source-maps, an error the library throws names its lines in src/", () => {
+    const printed = execFileSync(
+      process.execPath,
+      [
+        "--enable-source-maps",
+        "--input-type=module",
+        "-e",
+        `const { Secret } = await import(${JSON.stringify(entry("Secret"))})
+         try { new Secret(null) } catch (error) { process.stdout.write(error.stack) }`
+      ],
+      { env: childEnvironment(), encoding: "utf8" }
+    )
+    assert.include(printed, `${path.join(root, "src", "Secret.ts")}:`)
+  })
+
   it("a program bundled with the library inside, tree-shaken as the package's sideEffects allows, works unchanged", async () => {
     const { status, stderr, stdout } = await runBundledApp(`
       import { makeSecrets, Masking, SecretsManager } from ${entryFile("index")}
