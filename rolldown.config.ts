@@ -59,6 +59,6 @@ export default defineConfig({
     cleanDir: true,
     entryFileNames: "[name].js",
     chunkFileNames: "chunks/[name]-[hash].js",
-    codeSplitting: { groups: [{ name: chunkOf }] }
+    codeSplitting: { groups: [{ name: chunkOf, debugName: "facade and library" }] }
   }
 })

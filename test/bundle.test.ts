@@ -2,16 +2,18 @@
  * The published JavaScript: the library bundled into one file per public module and shared chunks (`npm run build`,
  * `rolldown.config.ts`), built here into a folder of its own. Each class is one class whichever entry point a
  * program takes it from, and the bundle keeps what the start-up tests check of the modules: a read through the
- * facade loads neither the masking automaton nor Kubernetes, nor any of Node's optional built-ins.
+ * facade loads neither the masking automaton nor Kubernetes, nor any of Node's optional built-ins. A program that
+ * bundles the library into its own file in turn (a user's bundler) works as the unbundled one does.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { build, type OutputChunk } from "rolldown"
 import config from "../rolldown.config.ts"
-import { childEnvironment } from "./support.ts"
+import { childEnvironment, makeTempDir } from "./support.ts"
 
 const root = path.resolve(import.meta.dirname, "..")
 // Inside the repository, so the bundle's imports of Effect resolve from its node_modules, as they would installed.
@@ -38,6 +40,29 @@ const runModule = (script: string, variables: Readonly<Record<string, string>> =
   })
 
 const entry = (name: string) => pathToFileURL(path.join(dir, `${name}.js`)).href
+
+/**
+ * Bundles `source` (an ES module importing the bundle's files and Effect) as a user's bundler would, everything
+ * inlined and tree-shaken as the package's `sideEffects` allows, into a temporary folder away from any node_modules;
+ * runs it there.
+ */
+const runBundledApp = async (
+  source: string
+): Promise<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }> => {
+  const out = makeTempDir()
+  try {
+    // Beside the bundle, so the program's own imports of Effect resolve from the repository's node_modules.
+    const input = path.join(dir, `app-${path.basename(out.dir)}.mjs`)
+    fs.writeFileSync(input, source)
+    await build({ input, platform: "node", logLevel: "silent", output: { dir: out.dir, entryFileNames: "app.js" } })
+    return spawnSync(process.execPath, [path.join(out.dir, "app.js")], { env: childEnvironment(), encoding: "utf8" })
+  } finally {
+    out.remove()
+  }
+}
+
+/** The path of the bundle's file for the entry `name`, as a user's bundler reads an import. */
+const entryFile = (name: string) => JSON.stringify(path.join(dir, `${name}.js`))
 
 describe("the published bundle", () => {
   it("each class and service is one whichever entry point it is imported through", () => {
@@ -96,5 +121,52 @@ describe("the published bundle", () => {
       encoding: "utf8"
     })
     assert.include(printed, manifest.version)
+  })
+
+  it("under --enable-source-maps, an error the library throws names its lines in src/", () => {
+    const printed = execFileSync(
+      process.execPath,
+      [
+        "--enable-source-maps",
+        "--input-type=module",
+        "-e",
+        `const { Secret } = await import(${JSON.stringify(entry("Secret"))})
+         try { new Secret(null) } catch (error) { process.stdout.write(error.stack) }`
+      ],
+      { env: childEnvironment(), encoding: "utf8" }
+    )
+    assert.include(printed, `${path.join(root, "src", "Secret.ts")}:`)
+  })
+
+  it("a program bundled with the library inside, tree-shaken as the package's sideEffects allows, works unchanged", async () => {
+    const { status, stderr, stdout } = await runBundledApp(`
+      import { makeSecrets, Masking, SecretsManager } from ${entryFile("index")}
+      import { secrets } from ${entryFile("SecretsFacade")}
+      import { SecretNotFound } from ${entryFile("SecretsError")}
+      import * as Effect from "effect/Effect"
+      process.env.FLYTE_SECRETS_DB_PASSWORD = "bundled-app-password"
+      const value = secrets.db.password
+      const test = makeSecrets(SecretsManager.layerTest({ env: {} }))
+      let thrown
+      try { test.get({ group: "db", key: "user" }) } catch (error) { thrown = error }
+      const caught = Effect.runSync(SecretsManager.use((manager) => manager.get({ key: "absent" })).pipe(
+        Effect.catchTag("SecretNotFound", (error) => Effect.succeed(error instanceof SecretNotFound)),
+        Effect.provide(SecretsManager.layerTest({ env: {} }))
+      ))
+      console.log(JSON.stringify([value, thrown instanceof SecretNotFound, caught, Masking.mask("log: " + value)]))
+    `)
+    assert.strictEqual(status, 0, stderr)
+    assert.deepStrictEqual(JSON.parse(stdout), ["bundled-app-password", true, true, "log: <redacted>"])
+  })
+
+  it("a program that bundled the library and runs where yaml is not installed is told toYaml needs it", async () => {
+    // A user's bundler cannot see the package toYaml loads on its first call: away from node_modules it is missing.
+    assert.isFalse(fs.existsSync(path.join(os.tmpdir(), "node_modules", "yaml")), "yaml is not found from the app")
+    const { stderr } = await runBundledApp(`
+      import * as Kubernetes from ${entryFile("Kubernetes")}
+      console.log(Kubernetes.toYaml({ kind: "Pod" }))
+    `)
+    assert.include(stderr, "Kubernetes.toYaml needs the package yaml")
+    assert.include(stderr, "npm install yaml")
   })
 })

@@ -4,4 +4,10 @@ const { makeSecrets, SecretsManager } = require("effect-secrets")
 
 const secrets = makeSecrets(SecretsManager.layerTest({ env: { FLYTE_SECRETS_DB_PASSWORD: "pw" } }))
 assert.equal(secrets.db.password, "pw")
-console.log("CommonJS consumer: ok")
+// A miss thrown through the root is the class a subpath exports, required or imported.
+const { SecretNotFound } = require("effect-secrets/SecretsError")
+assert.throws(() => secrets.get({ group: "db", key: "user" }), SecretNotFound)
+import("effect-secrets/SecretsError").then((imported) => {
+  assert.equal(imported.SecretNotFound, SecretNotFound)
+  console.log("CommonJS consumer: ok")
+})

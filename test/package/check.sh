@@ -14,7 +14,7 @@ tarball="$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 node_bin="$root/node_modules/.bin/node"
 
 mkdir "$work/app"
-cp "$here"/app.mjs "$here"/app.cjs "$here"/app.ts "$here"/tsconfig.json "$work/app/"
+cp "$here"/app.mjs "$here"/app.cjs "$here"/app.ts "$here"/tasks.mjs "$here"/tsconfig.json "$work/app/"
 cd "$work/app"
 echo '{ "name": "app", "private": true, "type": "module" }' > package.json
 npm install --silent --no-audit --no-fund "$work/$tarball" effect@^4.1.0
@@ -23,7 +23,9 @@ test ! -e node_modules/@effect/platform-node || { echo "@effect/platform-node wa
 "$node_bin" app.mjs
 "$node_bin" app.cjs
 "$root/node_modules/.bin/tsc" -p tsconfig.json
-echo "package check: ESM, CommonJS and strict TypeScript consumers passed"
+# A user whose bundler resolves the package reads the same declarations.
+"$root/node_modules/.bin/tsc" -p tsconfig.json --module preserve --moduleResolution bundler
+echo "package check: ESM, CommonJS and strict TypeScript (NodeNext and bundler resolution) consumers passed"
 
 # The command line, run as a user runs it (`npx effect-secrets`, its shebang finding `node` on the PATH): the
 # project's Node first on the PATH.
@@ -52,4 +54,11 @@ FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets where d
     console.error("unexpected where report", report); process.exit(1)
   }'
 if grep -q "package-check-password" where.json; then echo "where printed the secret value"; exit 1; fi
+# doctor, render and run are loaded when they run (chunks of their own), and load the user's module, whose
+# `effect-secrets` must be the package the command runs from.
+FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets doctor tasks.mjs | grep "1 found, 0 missing" >/dev/null
+npx --no-install effect-secrets render tasks.mjs | grep "secretName: db" >/dev/null
+FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets run --module tasks.mjs -- "$node_bin" -e '
+  const value = require("fs").readFileSync(process.env.FLYTE_SECRETS_DEFAULT_DIR + "/db/password", "utf8")
+  process.exit(value.trim() === "package-check-password" ? 0 : 1)'
 echo "package check: the effect-secrets command works from the installed tarball, and says what is missing"

@@ -37,8 +37,24 @@ const tags = (schemaTags: ReadonlyArray<YamlTag>) => [
   keyIndicators
 ]
 
+/**
+ * The `yaml` package, required from beside this file: a program that bundled the library inside it (a bundler does
+ * not see this require) finds it only where `yaml` is installed beside the bundle.
+ */
+const loadYaml = (): YamlModule => {
+  try {
+    return createRequire(import.meta.url)("yaml") as YamlModule
+  } catch (cause) {
+    throw new Error(
+      "Kubernetes.toYaml needs the package yaml (a dependency of effect-secrets), which could not be loaded. " +
+        "Install it beside the program (npm install yaml); a bundled program must leave yaml out of the bundle.",
+      { cause }
+    )
+  }
+}
+
 /** `value` as YAML that YAML 1.1 and 1.2 readers read back as `value`. */
 export const toYaml = (value: unknown): string => {
-  yamlModule ??= createRequire(import.meta.url)("yaml") as YamlModule
+  yamlModule ??= loadYaml()
   return yamlModule.stringify(value, { version: "1.1", customTags: tags, lineWidth: 0 })
 }
