@@ -1,7 +1,9 @@
 /**
  * The `effect-secrets` command tree (effect/cli) and the program the bin runs. `where` is loaded with the tree;
- * `doctor`, `render`, `run` and `stored-secret` are loaded when they run, so a `where` does not pay for the Kubernetes code, the
- * task machinery or YAML.
+ * `doctor`, `render`, `run` and `stored-secret` are loaded when they run, so a `where` does not run their code nor
+ * load YAML. (In the published bundle it does load the chunk that holds the root's modules, Kubernetes's among them,
+ * through `Masking`: a chunk of its own for what the command line shares with the root cost the root's import more
+ * than it saved the command.)
  */
 import * as Cause from "effect/Cause"
 import * as Argument from "effect/cli/Argument"
