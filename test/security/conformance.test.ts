@@ -327,6 +327,13 @@ const expectEnded = (error: SecretNotFound, file: string, code: string) => {
   assert.notInclude(JSON.stringify(error.attempts), "local-env", `${code}: a later place was tried`)
 }
 
+/** `effect` run while each call `rule` names fails with its code (see `Fixture.failCalls`); calls succeed again after. */
+const whileFailing = <A, E>(fx: Fixture, rule: FailCall, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.ensuring(
+    Effect.suspend(() => (fx.failCalls(rule), effect)),
+    Effect.sync(() => fx.failCalls(undefined))
+  )
+
 /** The promises of docs/security.md that the cases attack, each a describe of its own. */
 const promises = {
   S3: "S3 containment is bound to the file actually read, at every file access",
@@ -900,9 +907,11 @@ const cases: ReadonlyArray<Case> = [
         // Codes the system reports when it, not the file, failed; and one no table knows.
         for (const code of ["EIO", "ENOMEM", "EAGAIN", "EINTR", "EBUSY", "ESTALE", "ETIMEDOUT", "EUNHEARD"]) {
           for (const op of ["open", "read"]) {
-            fx.failCalls((call) => call.op === op && call.path === file ? code : undefined)
-            const error = yield* expectMiss(manager.get(request))
-            fx.failCalls(undefined)
+            const error = yield* whileFailing(
+              fx,
+              (call) => call.op === op && call.path === file ? code : undefined,
+              expectMiss(manager.get(request))
+            )
             const last = error.attempts.at(-1)!
             assert.strictEqual(error.reason, "Refused", `${code} at ${op}`)
             assert.deepStrictEqual([last.source, last.location, last.outcome], ["file", file, "refused"], code)
@@ -911,9 +920,8 @@ const cases: ReadonlyArray<Case> = [
           }
         }
         // Permission denied says what the place is: the lookup goes on, as flytekit's would to the variable.
-        fx.failCalls((call) => call.op === "open" && call.path === file ? "EACCES" : undefined)
-        assert.strictEqual(yield* manager.get(request), "LATER-PLACE")
-        fx.failCalls(undefined)
+        const refused = (call: FileCall) => call.op === "open" && call.path === file ? "EACCES" : undefined
+        assert.strictEqual(yield* whileFailing(fx, refused, manager.get(request)), "LATER-PLACE")
         assert.strictEqual(yield* manager.get(request), "file-value")
         assert.strictEqual(descriptors(), before, "a descriptor was left open")
       })
@@ -934,9 +942,11 @@ const cases: ReadonlyArray<Case> = [
         assert.strictEqual(yield* manager.get(request), "LATER-PLACE")
         // It appears on a failing device: each call on it fails, the existence check too.
         fx.files({ "g/k": "file-value" })
-        fx.failCalls((call) => call.path === file ? "EIO" : undefined)
-        const error = yield* expectMiss(manager.get(request))
-        fx.failCalls(undefined)
+        const error = yield* whileFailing(
+          fx,
+          (call) => call.path === file ? "EIO" : undefined,
+          expectMiss(manager.get(request))
+        )
         assert.deepStrictEqual(error.attempts.at(-1), {
           source: "file",
           location: file,
@@ -961,7 +971,7 @@ const cases: ReadonlyArray<Case> = [
         // The reader's second open of the file (the kubelet's own writes open for writing), or of a read after it.
         for (const op of ["open", "read"]) {
           opens = 0
-          fx.failCalls((call) => {
+          const failsAfterFirstOpen = (call: FileCall) => {
             if (call.op !== "open" || !call.path.startsWith(group)) {
               return call.op === op && opens > 1
                 ? "EIO"
@@ -969,9 +979,12 @@ const cases: ReadonlyArray<Case> = [
             }
             if (((call.flags ?? 0) & (fs.constants.O_WRONLY | fs.constants.O_RDWR)) !== 0) return undefined
             return ++opens > 1 && op === "open" ? "EIO" : undefined
-          })
-          const error = yield* expectMiss(manager.get({ group: "g", key: "token" }))
-          fx.failCalls(undefined)
+          }
+          const error = yield* whileFailing(
+            fx,
+            failsAfterFirstOpen,
+            expectMiss(manager.get({ group: "g", key: "token" }))
+          )
           assert.isAbove(opens, 1, "the read was not tried again")
           expectEnded(error, path.join(group, "token"), "EIO")
         }
@@ -1046,11 +1059,11 @@ const cases: ReadonlyArray<Case> = [
         const before = descriptors()
         // The checks that tell a dangling link from a missing file: lstat (Node's fs), readLink (a FileSystem).
         for (const code of ["EIO", "EUNHEARD"]) {
-          fx.failCalls((call) =>
-            (call.op === "lstat" || call.op === "readLink") && call.path === file ? code : undefined
+          const error = yield* whileFailing(
+            fx,
+            (call) => (call.op === "lstat" || call.op === "readLink") && call.path === file ? code : undefined,
+            expectMiss(manager.get({ group: "g", key: "k" }))
           )
-          const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
-          fx.failCalls(undefined)
           expectEnded(error, file, code)
         }
         assert.strictEqual(descriptors(), before, "a descriptor was left open")
@@ -1067,14 +1080,24 @@ const cases: ReadonlyArray<Case> = [
         fs.mkdirSync(path.dirname(file))
         fs.symlinkSync("..data/k", file)
         const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE", G_ABSENT: "LATER-PLACE" } })
-        // Whether the link leads anywhere: existsSync (Node's fs) says false for every failure, a FileSystem's stat.
-        fx.failCalls((call) => (call.op === "exists" || call.op === "stat") && call.path === file ? "EIO" : undefined)
-        expectEnded(yield* expectMiss(manager.get({ group: "g", key: "k" })), file, "EIO")
+        // Whether the link leads anywhere: a `stat` of it (through Node's fs or the FileSystem), never `existsSync`,
+        // which says false for every failure.
+        const linkCheckFails = (call: FileCall) =>
+          (call.op === "exists" || call.op === "stat") && call.path === file ? "EIO" : undefined
+        expectEnded(
+          yield* whileFailing(fx, linkCheckFails, expectMiss(manager.get({ group: "g", key: "k" }))),
+          file,
+          "EIO"
+        )
         // Whether the secrets directory exists, for a file not there.
         const absent = path.join(fx.dir, "g", "absent")
-        fx.failCalls((call) => (call.op === "exists" || call.op === "stat") && call.path === fx.dir ? "EIO" : undefined)
-        expectEnded(yield* expectMiss(manager.get({ group: "g", key: "absent" })), absent, "EIO")
-        fx.failCalls(undefined)
+        const directoryFails = (call: FileCall) =>
+          (call.op === "exists" || call.op === "stat") && call.path === fx.dir ? "EIO" : undefined
+        expectEnded(
+          yield* whileFailing(fx, directoryFails, expectMiss(manager.get({ group: "g", key: "absent" }))),
+          absent,
+          "EIO"
+        )
         assert.strictEqual(yield* manager.get({ group: "g", key: "absent" }), "LATER-PLACE")
       })
   },
@@ -1096,11 +1119,11 @@ const cases: ReadonlyArray<Case> = [
         const before = descriptors()
         for (const op of ["realpath", "realPath", "stat", "lstat"]) {
           for (const target of [fx.dir, real]) {
-            fx.failCalls((call) =>
-              call.op === op && (call.path === target || call.path === target + "/") ? "EIO" : undefined
+            const outcome = yield* whileFailing(
+              fx,
+              (call) => call.op === op && (call.path === target || call.path === target + "/") ? "EIO" : undefined,
+              Effect.result(manager.get({ group: "g", key: "k" }))
             )
-            const outcome = yield* Effect.result(manager.get({ group: "g", key: "k" }))
-            fx.failCalls(undefined)
             // A call this file access does not make, or makes only when its answer cannot matter, reads the file.
             if (Result.isSuccess(outcome)) {
               assert.strictEqual(outcome.success, "file-value", `EIO at ${op} of ${target}`)
@@ -1134,9 +1157,7 @@ const cases: ReadonlyArray<Case> = [
             ...(readRefused ? [] : [(call: FileCall) => call.op === "read" && call.path === file ? code : undefined])
           ]
           for (const rule of rules) {
-            fx.failCalls(rule)
-            const outcome = yield* Effect.result(manager.get({ group: "g", key: "k" }))
-            fx.failCalls(undefined)
+            const outcome = yield* whileFailing(fx, rule, Effect.result(manager.get({ group: "g", key: "k" })))
             // A FileSystem's file names its descriptor only as a hint: without it the file is read by its real path.
             if (Result.isSuccess(outcome)) {
               assert.strictEqual(outcome.success, "file-value", code)
@@ -1146,9 +1167,8 @@ const cases: ReadonlyArray<Case> = [
           }
         }
         // A read refused (a security module's verdict at read(2)) says the file may not be read: the lookup goes on.
-        fx.failCalls((call) => call.op === "read" && call.path === file ? "EACCES" : undefined)
-        assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "LATER-PLACE")
-        fx.failCalls(undefined)
+        const readRefused = (call: FileCall) => call.op === "read" && call.path === file ? "EACCES" : undefined
+        assert.strictEqual(yield* whileFailing(fx, readRefused, manager.get({ group: "g", key: "k" })), "LATER-PLACE")
         assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "file-value")
         assert.strictEqual(descriptors(), before, "a descriptor was left open")
       })
