@@ -327,6 +327,18 @@ const expectEnded = (error: SecretNotFound, file: string, code: string) => {
   assert.notInclude(JSON.stringify(error.attempts), "local-env", `${code}: a later place was tried`)
 }
 
+/** A local run's manager where the unprefixed `G_K`, a later place than the file `g/k`, answers if the lookup goes on. */
+const laterPlaceManager = (fx: Fixture, env: Readonly<Record<string, string>> = {}) =>
+  fx.manager({ local: true, env: { G_K: "LATER-PLACE", ...env } })
+
+/** `g/k` caught in a rotation: the link is there, its target (`..data/k`) not yet. Answers the link's path. */
+const danglingKey = (fx: Fixture): string => {
+  const file = path.join(fx.dir, "g", "k")
+  fs.mkdirSync(path.dirname(file))
+  fs.symlinkSync("..data/k", file)
+  return file
+}
+
 /** `effect` run while each call `rule` names fails with its code (see `Fixture.failCalls`); calls succeed again after. */
 const whileFailing = <A, E>(fx: Fixture, rule: FailCall, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
   Effect.ensuring(
@@ -902,7 +914,7 @@ const cases: ReadonlyArray<Case> = [
         const file = path.join(fx.dir, "g", "k")
         const request = { group: "g", key: "k" }
         // A local run where the unprefixed variable, a later place, would answer if the lookup went on.
-        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
+        const manager = yield* laterPlaceManager(fx)
         const before = descriptors()
         // Codes the system reports when it, not the file, failed; and one no table knows.
         for (const code of ["EIO", "ENOMEM", "EAGAIN", "EINTR", "EBUSY", "ESTALE", "ETIMEDOUT", "EUNHEARD"]) {
@@ -936,7 +948,7 @@ const cases: ReadonlyArray<Case> = [
       Effect.gen(function*() {
         const file = path.join(fx.dir, "g", "k")
         const request = { group: "g", key: "k" }
-        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
+        const manager = yield* laterPlaceManager(fx)
         // Missing: the later place answers, and the file is remembered as missing.
         fs.mkdirSync(path.dirname(file))
         assert.strictEqual(yield* manager.get(request), "LATER-PLACE")
@@ -1051,11 +1063,8 @@ const cases: ReadonlyArray<Case> = [
     records: true,
     run: (fx) =>
       Effect.gen(function*() {
-        const file = path.join(fx.dir, "g", "k")
-        fs.mkdirSync(path.dirname(file))
-        // A rotation in progress: the link is there, its target not yet.
-        fs.symlinkSync("..data/k", file)
-        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
+        const file = danglingKey(fx)
+        const manager = yield* laterPlaceManager(fx)
         const before = descriptors()
         // The checks that tell a dangling link from a missing file: lstat (Node's fs), readLink (a FileSystem).
         for (const code of ["EIO", "EUNHEARD"]) {
@@ -1076,10 +1085,8 @@ const cases: ReadonlyArray<Case> = [
     records: true,
     run: (fx) =>
       Effect.gen(function*() {
-        const file = path.join(fx.dir, "g", "k")
-        fs.mkdirSync(path.dirname(file))
-        fs.symlinkSync("..data/k", file)
-        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE", G_ABSENT: "LATER-PLACE" } })
+        const file = danglingKey(fx)
+        const manager = yield* laterPlaceManager(fx, { G_ABSENT: "LATER-PLACE" })
         // Whether the link leads anywhere: a `stat` of it (through Node's fs or the FileSystem), never `existsSync`,
         // which says false for every failure.
         const linkCheckFails = (call: FileCall) =>
@@ -1115,7 +1122,7 @@ const cases: ReadonlyArray<Case> = [
         fs.writeFileSync(path.join(real, "g", "k"), "file-value")
         fs.symlinkSync(real, fx.dir)
         const file = path.join(fx.dir, "g", "k")
-        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
+        const manager = yield* laterPlaceManager(fx)
         const before = descriptors()
         for (const op of ["realpath", "realPath", "stat", "lstat"]) {
           for (const target of [fx.dir, real]) {
@@ -1146,7 +1153,7 @@ const cases: ReadonlyArray<Case> = [
       Effect.gen(function*() {
         fx.files({ "g/k": "file-value" })
         const file = path.join(fx.dir, "g", "k")
-        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
+        const manager = yield* laterPlaceManager(fx)
         const before = descriptors()
         for (const code of ["ENOENT", "ENOTDIR", "ELOOP", "ENAMETOOLONG", "ENXIO", "EACCES", "EPERM"]) {
           // The real path of the open descriptor (/proc/self/fd), which says nothing of the file whatever its code,
@@ -1181,7 +1188,7 @@ const cases: ReadonlyArray<Case> = [
       Effect.gen(function*() {
         const file = path.join(fx.dir, "g", "k")
         fs.mkdirSync(path.dirname(file))
-        const manager = yield* fx.manager({ local: true, env: { G_K: "LATER-PLACE" } })
+        const manager = yield* laterPlaceManager(fx)
         assert.strictEqual(yield* manager.get({ group: "g", key: "k" }), "LATER-PLACE")
         // A rotation in progress: the link appears before its target.
         fs.symlinkSync("..data/k", file)
