@@ -9,7 +9,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { inspect } from "node:util"
+import { inspect, types } from "node:util"
 import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager, task } from "../src/index.ts"
 import { expectMiss, failureOf, live, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
@@ -509,20 +509,35 @@ const madeBySchema = (miss: SecretNotFound): SecretNotFound => {
   }
 }
 
-/** Everything a caller can see of an error, as the schema's constructor would have made it. */
+/**
+ * Everything a caller can see of an error, as the schema's constructor would have made it. The constructor also keeps
+ * the object it was given under a non-enumerable symbol of Effect's, read only by its `toJSON`; a lookup's own miss
+ * does not, and its JSON is the same.
+ */
 const assertMadeAsBySchema = (miss: SecretNotFound) => {
   const parsed = madeBySchema(miss)
   assert.strictEqual(Object.getPrototypeOf(miss), SecretNotFound.prototype)
   assert.instanceOf(miss, Error)
+  assert.isTrue(types.isNativeError(miss))
   assert.isTrue(Schema.is(SecretNotFound)(miss))
-  assert.deepStrictEqual(Reflect.ownKeys(miss), Reflect.ownKeys(parsed))
+  assert.deepStrictEqual(Object.getOwnPropertyNames(miss), Object.getOwnPropertyNames(parsed))
+  for (const name of Object.getOwnPropertyNames(miss)) {
+    const [mine, theirs] = [miss, parsed].map((error) => Object.getOwnPropertyDescriptor(error, name)!)
+    assert.deepStrictEqual({ ...mine, value: undefined }, { ...theirs, value: undefined }, name)
+  }
+  // No symbol the schema's error lacks, and none listed.
+  const symbols = Object.getOwnPropertySymbols(parsed)
+  assert.isTrue(Object.getOwnPropertySymbols(miss).every((symbol) => symbols.includes(symbol)))
+  for (const error of [miss, parsed]) {
+    assert.isFalse(
+      Object.getOwnPropertySymbols(error).some((symbol) => Object.prototype.propertyIsEnumerable.call(error, symbol))
+    )
+  }
   assert.deepStrictEqual({ ...miss }, { ...parsed })
+  assert.deepStrictEqual(miss.toJSON(), parsed.toJSON())
   assert.strictEqual(JSON.stringify(miss), JSON.stringify(parsed))
-  assert.strictEqual(String(miss), String(parsed))
-  assert.strictEqual(inspect(miss, { showHidden: true, depth: 10 }), inspect(parsed, { showHidden: true, depth: 10 }))
-  const encoded = Schema.encodeSync(SecretNotFound)(miss)
-  assert.deepStrictEqual(encoded, Schema.encodeSync(SecretNotFound)(parsed))
-  assert.strictEqual(JSON.stringify(Schema.decodeSync(SecretNotFound)(encoded)), JSON.stringify(parsed))
+  assert.strictEqual(inspect(miss, { depth: 10 }), inspect(parsed, { depth: 10 }))
+  assert.deepStrictEqual(Schema.encodeSync(SecretNotFound)(miss), Schema.encodeSync(SecretNotFound)(parsed))
 }
 
 describe("a full miss made from the lookup's own fields", () => {
@@ -548,7 +563,7 @@ describe("a full miss made from the lookup's own fields", () => {
       const before = { keys: Reflect.ownKeys(miss), json: JSON.stringify(miss) }
       assert.include(miss.message, "the variable \"FLYTE_SECRETS_G_KEI\" is set (did you mean it?)")
       assert.deepStrictEqual({ keys: Reflect.ownKeys(miss), json: JSON.stringify(miss) }, before)
-      assert.deepStrictEqual(Reflect.ownKeys(miss), Reflect.ownKeys(madeBySchema(miss)))
+      assert.deepStrictEqual(Object.getOwnPropertyNames(miss), Object.getOwnPropertyNames(madeBySchema(miss)))
       assert.notInclude(inspect(miss, { showHidden: true, depth: 10 }), "suggestions")
       assert.notInclude(JSON.stringify(miss), "did you mean")
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_KEI: "typo" } }))))
@@ -670,24 +685,52 @@ describe("a miss re-made for a task", () => {
 })
 
 describe("a full miss's attempts", () => {
-  it.effect("are each miss's own, frozen, and what the schema would have made of them", () =>
+  it.effect("are frozen, and what the schema would have made of them", () =>
     Effect.gen(function*() {
       const manager = yield* SecretsManager
-      const lookup = manager.get({ group: "g", key: "absent" })
-      const first = yield* expectMiss(lookup)
-      const second = yield* expectMiss(lookup)
-      assert.notStrictEqual(first.attempts, second.attempts)
+      const first = yield* expectMiss(manager.get({ group: "g", key: "absent" }))
       assert.isTrue(Object.isFrozen(first.attempts))
       assert.isTrue(first.attempts.every((attempt) => Object.isFrozen(attempt)))
       assert.throws(() => (first.attempts as Array<unknown>).push({}))
       assert.throws(() => {
         ;(first.attempts[0] as { reason: string }).reason = "forged"
       })
-      assert.deepStrictEqual(second.attempts.map((attempt) => attempt.reason), first.attempts.map((a) => a.reason))
       // The same error, built by the schema from the same fields.
       const parsed = new SecretNotFound({ group: "g", key: "absent", reason: first.reason, attempts: first.attempts })
       assert.deepStrictEqual({ ...first }, { ...parsed })
       assert.strictEqual(first.message, parsed.message)
       assert.strictEqual(JSON.stringify(first), JSON.stringify(parsed))
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_OTHER: "x" } }))))
+
+  describe("of a lookup missing again", () => {
+    const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined })
+
+    it.effect("are shared while every place answers as before, and new once one answers otherwise", () =>
+      live(Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        const lookup = manager.get({ group: "g", key: "absent" })
+        const first = yield* expectMiss(lookup)
+        const second = yield* expectMiss(lookup)
+        // Each miss is its own error; the frozen attempts of a miss repeated are the same.
+        assert.notStrictEqual(second, first)
+        assert.strictEqual(second.attempts, first.attempts)
+        // The file's place now refuses (a directory where the file would be): new attempts, saying so.
+        fs.mkdirSync(path.join(dirs.secrets, "g", "absent"), { recursive: true })
+        const refused = yield* expectMiss(lookup)
+        assert.strictEqual(refused.reason, "Refused")
+        assert.notStrictEqual(refused.attempts, first.attempts)
+        assert.include(refused.attempts.map((attempt) => attempt.reason), "is a directory")
+        // A variable that is too large is refused at its own place.
+        fs.rmdirSync(path.join(dirs.secrets, "g", "absent"))
+        setEnv({ FLYTE_SECRETS_G_ABSENT: "x".repeat(2 * 1024 * 1024) })
+        const oversized = yield* expectMiss(lookup)
+        assert.strictEqual(oversized.reason, "Refused")
+        assert.include(oversized.attempts[0]!.reason, "over the limit")
+        setEnv({ FLYTE_SECRETS_G_ABSENT: undefined })
+        const again = yield* expectMiss(lookup)
+        assert.strictEqual(again.reason, "NotFound")
+        assert.deepStrictEqual(again.attempts, first.attempts)
+        assert.isTrue(Object.isFrozen(again.attempts))
+      })))
+  })
 })

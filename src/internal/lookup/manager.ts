@@ -13,7 +13,7 @@ import { noteFound, noteMissed } from "../telemetry/lookupSpan.ts"
 import { requestChanges } from "../watch/requestChanges.ts"
 import { managerFromCore, type Operation, type ReadNow } from "./core.ts"
 import { sourcesFor } from "./flyte2Places.ts"
-import { endedLookup, invalidRequest, lookupMiss } from "./misses.ts"
+import { endedLookup, invalidRequest, lookupAttempts, lookupMiss } from "./misses.ts"
 import { attachHint } from "./missMessage.ts"
 import type { SecretName } from "./naming.ts"
 import { readRequest, requestFields, type Target } from "./request.ts"
@@ -115,16 +115,41 @@ const readOnce = (operation: Operation, request: unknown): { key: string; fields
   return { key, fields: fields as SecretRequest }
 }
 
-/** The failure of a lookup that found nothing: every attempt, and "did you mean" hints for when it is read. */
+/**
+ * The failure of a lookup that found nothing: every attempt, and "did you mean" hints for when it is read. A lookup
+ * that misses the same way again (each place answered as last time, as an unset variable and a missing file do) shares
+ * the last miss's frozen attempts.
+ */
 const notFound = (name: SecretName, target: Target, context: LookupContext) => {
   const hint = () => suggestionsFor(target, context)
   const missOf = lookupMiss(name)
+  let last:
+    | {
+      readonly tried: ReadonlyArray<Attempt>
+      readonly reason: "NotFound" | "Refused"
+      readonly attempts: ReadonlyArray<Attempt>
+    }
+    | undefined
   return (failed: ReadonlyArray<Attempt> | EndsLookup): SecretNotFound => {
-    const attempts = failed instanceof EndsLookup ? failed.attempts : failed
-    const error = missOf(refusedAny(attempts) ? "Refused" : "NotFound", uniquePlaces(attempts))
+    const tried = failed instanceof EndsLookup ? failed.attempts : failed
+    if (last === undefined || !sameAttempts(last.tried, tried)) {
+      last = {
+        tried,
+        reason: refusedAny(tried) ? "Refused" : "NotFound",
+        attempts: lookupAttempts(uniquePlaces(tried))
+      }
+    }
+    const error = missOf(last.reason, last.attempts)
     attachHint(error, hint)
     return failed instanceof EndsLookup ? endedLookup(error) : error
   }
+}
+
+/** Whether two lists hold the same attempts, the same objects in the same order. */
+const sameAttempts = (one: ReadonlyArray<Attempt>, other: ReadonlyArray<Attempt>): boolean => {
+  if (one.length !== other.length) return false
+  for (let index = 0; index < one.length; index++) if (one[index] !== other[index]) return false
+  return true
 }
 
 const refusedAny = (attempts: ReadonlyArray<Attempt>): boolean => {

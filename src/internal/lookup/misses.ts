@@ -119,22 +119,32 @@ export const invalidRequest = (request: unknown, problem: string): SecretNotFoun
 }
 
 /**
- * Whether the schema's constructor, once it has checked the fields, hands them to `Data.Error`'s: then a miss whose
- * fields the lookup built itself is made by that constructor directly, as a `SecretNotFound`, without the schema
- * checking them again (checking them was most of what building a miss cost, and a lookup misses on every read of a
- * missing secret). With an Effect whose schema classes are built otherwise, every miss goes through the schema.
+ * Whether the schema's constructor, once it has checked the fields, hands them to `Data.Error`'s, which makes a native
+ * `Error` and stores the fields on it: then a miss whose fields the lookup built itself is made that way directly, as
+ * a `SecretNotFound`, without the schema checking them again (checking them was most of what building a miss cost,
+ * and a lookup misses on every read of a missing secret). With an Effect whose schema classes are built otherwise,
+ * every miss goes through the schema.
  */
 const madeFromFields = Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFound)) === Data.Error
 
 /**
- * The misses of one lookup of `name`: given the reason and the places tried, each attempt whole and frozen, in an array
- * of the miss's own (stamped and frozen here). The name's fields are gathered once, in the schema's order, so the
- * error's keys, JSON and message are the ones its constructor gives.
+ * The attempts of a lookup's miss, each place once, in an array the lookup made for them: stamped here, then frozen
+ * (each attempt is frozen already). A compiled lookup that misses the same way again hands out the same array.
+ */
+export const lookupAttempts = (attempts: Array<Attempt>): ReadonlyArray<Attempt> => LookupAttempts.stamp(attempts)
+
+/**
+ * The misses of one lookup of `name`: given the reason and the attempts (`lookupAttempts`). The name's fields are
+ * gathered once, in the schema's order, so the error's keys, JSON and message are the ones its constructor gives; the
+ * fields of the last miss are kept for the next miss with the same reason and attempts.
  */
 export const lookupMiss = (name: SecretName) => {
   const named = { _tag: "SecretNotFound" as const, ...nameFields(name) }
-  return (reason: "NotFound" | "Refused", attempts: Array<Attempt>): SecretNotFound =>
-    fromLookupFields({ ...named, reason, attempts: LookupAttempts.stamp(attempts) })
+  let last: LookupFields | undefined
+  return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>): SecretNotFound => {
+    if (last?.reason !== reason || last.attempts !== attempts) last = { ...named, reason, attempts }
+    return fromLookupFields(last)
+  }
 }
 
 /** A miss's fields as a lookup builds them: in the schema's order, the attempts frozen. */
@@ -149,14 +159,34 @@ interface LookupFields {
   readonly declared?: boolean
 }
 
-/** A miss from fields a lookup built, as the schema's constructor makes it once it has checked them. */
+/**
+ * A miss from fields a lookup built: the native `Error` that `Data.Error`'s constructor makes for a `SecretNotFound`,
+ * with the fields stored on it in the schema's order, as its constructor stores them. That constructor also keeps the
+ * object it was given under a hidden symbol, which its `toJSON` spreads under the error's own fields (for a `message`
+ * or `cause` given as a field): a lookup gives neither, so the JSON is the same without it, and defining that
+ * property, a call into the engine, cost a tenth of a miss.
+ */
 const fromLookupFields = (fields: LookupFields): SecretNotFound =>
-  withoutStackTrace(() =>
-    madeFromFields
-      ? Reflect.construct(Data.Error, [fields], SecretNotFound)
-      // The schema would copy the attempts: the lookup's own, frozen, are set after it.
-      : Object.assign(new SecretNotFound({ ...fields, attempts: [] }), { attempts: fields.attempts })
-  )
+  withoutStackTrace(() => {
+    // The schema would copy the attempts: the lookup's own, frozen, are set after it.
+    if (!madeFromFields) {
+      return Object.assign(new SecretNotFound({ ...fields, attempts: [] }), { attempts: fields.attempts })
+    }
+    const error: Error & { -readonly [Field in keyof LookupFields]?: LookupFields[Field] } = Reflect.construct(
+      globalThis.Error,
+      [],
+      SecretNotFound
+    )
+    error._tag = fields._tag
+    if (fields.group !== undefined) error.group = fields.group
+    if (fields.key !== undefined) error.key = fields.key
+    if (fields.groupVersion !== undefined) error.groupVersion = fields.groupVersion
+    error.reason = fields.reason
+    error.attempts = fields.attempts
+    if (fields.task !== undefined) error.task = fields.task
+    if (fields.declared !== undefined) error.declared = fields.declared
+    return error as unknown as SecretNotFound
+  })
 
 const nameFields = (name: Partial<Pick<SecretName, "group" | "key" | "groupVersion">>) => {
   const { group, groupVersion, key } = name

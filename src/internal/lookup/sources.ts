@@ -137,18 +137,26 @@ const shownPath = (path: string): string => {
   return quoted === JSON.stringify(path) && !quoted.includes("\\") ? path : quoted
 }
 
-const attemptOf = (source: string, location: string, failure: FileMiss): ReadonlyArray<Attempt> => [
-  Object.freeze({ source, location, outcome: failure.outcome, reason: failure.reason })
-]
-
-/** A failed file read as the place's failure: its attempt, ending the lookup when the failure says nothing of it. */
-const fileFailure = (
-  source: string,
-  location: string,
-  failure: FileMiss
-): ReadonlyArray<Attempt> | EndsLookup => {
-  const attempts = attemptOf(source, location, failure)
-  return failure.endsLookup === true ? new EndsLookup(attempts) : attempts
+/**
+ * A failed file read as the place's failure: its attempt, ending the lookup when the failure says nothing of it. The
+ * failure is kept for the way the read failed last, each a constant of `fileMiss.ts` or made for its error: a file
+ * missing on every lookup (a platform run that finds its secrets in variables) then fails with the same frozen answer
+ * each time, and a repeated miss makes nothing for it.
+ */
+const fileFailure = (source: string, location: (failure: FileMiss) => string | undefined) => {
+  let last:
+    | { readonly failure: FileMiss; readonly answer: Now.Now<never, ReadonlyArray<Attempt> | EndsLookup> }
+    | undefined
+  return (failure: FileMiss) => {
+    if (last?.failure !== failure) {
+      const shownAt = location(failure)
+      const attempts: ReadonlyArray<Attempt> = shownAt === undefined ? [] : Object.freeze([
+        Object.freeze({ source, location: shownAt, outcome: failure.outcome, reason: failure.reason })
+      ])
+      last = { failure, answer: Now.fail(failure.endsLookup === true ? new EndsLookup(attempts) : attempts) }
+    }
+    return last.answer
+  }
 }
 
 /**
@@ -162,14 +170,10 @@ export const secretFile = (
   mode: Mode,
   context: LookupContext
 ): Place => {
-  const onFailure = (failure: FileMiss) =>
-    Now.fail(
-      failure !== directoryMissing
-        ? fileFailure(source, path, failure)
-        : first
-        ? fileFailure(source, context.config.defaultDir, failure)
-        : []
-    )
+  const onFailure = fileFailure(
+    source,
+    (failure) => failure !== directoryMissing ? path : first ? context.config.defaultDir : undefined
+  )
   return fileRead(source, path, path, true, mode, context, onFailure)
 }
 
@@ -217,7 +221,7 @@ const declaredFile = (name: string, path: string, inside: boolean, mode: Mode, c
     inside,
     mode,
     context,
-    (failure) => Now.fail(fileFailure("declared-file", location, failure))
+    fileFailure("declared-file", () => location)
   )()
 }
 
