@@ -78,8 +78,8 @@ interface Reader<Handle> {
    * and opens that real path.
    */
   namesHandles: boolean
-  /** Paths found missing last time (see `read`). */
-  readonly missedLastTime: BoundedCache<string, FileMiss>
+  /** Paths found missing last time, each with the answer it gives while it stays missing (see `read`). */
+  readonly missedLastTime: BoundedCache<string, Now.Failed<FileMiss>>
 }
 
 /** The open file is not the file that was judged before it was opened: a swap happened in between. */
@@ -536,6 +536,13 @@ const read = <Handle>(
   request: ReadRequest
 ): Now.Now<SecretFile, FileMiss> => {
   const { access } = reader
+  if (access.existsNow !== undefined) {
+    const lastMiss = reader.missedLastTime.get(path)
+    if (lastMiss !== undefined && !access.existsNow(path)) {
+      // The secrets directory may have been created since: then only this path is missing.
+      return lastMiss.failure === directoryMissing && access.existsNow(reader.secretsDir) ? stillNoSuchFile : lastMiss
+    }
+  }
   const tries: Tries<Handle> = {
     reader,
     path,
@@ -543,19 +550,16 @@ const read = <Handle>(
     changedLeft: maxChangedTries,
     danglingLeft: maxDanglingTries
   }
-  if (access.existsNow === undefined) return attempt(tries)
-  const lastMiss = reader.missedLastTime.get(path)
-  if (lastMiss !== undefined && !access.existsNow(path)) {
-    // The secrets directory may have been created since: then only this path is missing.
-    return Now.fail(lastMiss === directoryMissing && access.existsNow(reader.secretsDir) ? noSuchFile : lastMiss)
-  }
-  return Now.recoverWith(attempt(tries), rememberMiss, tries)
+  return access.existsNow === undefined ? attempt(tries) : Now.recoverWith(attempt(tries), rememberMiss, tries)
 }
 
-/** A path found missing is remembered (see `read`). */
+const stillNoSuchFile = Now.fail(noSuchFile)
+
+/** A path found missing is remembered, with the answer it gives while it stays missing (see `read`). */
 const rememberMiss = <Handle>(miss: FileMiss, tries: Tries<Handle>): Now.Now<never, FileMiss> => {
-  if (miss.outcome === "missing") tries.reader.missedLastTime.set(tries.path, miss, tries.path.length)
-  return Now.fail(miss)
+  const answer = new Now.Failed(miss)
+  if (miss.outcome === "missing") tries.reader.missedLastTime.set(tries.path, answer, tries.path.length)
+  return answer
 }
 
 /** Reads secret files for one manager, whose secrets directory is `secretsDir` (absolute). */
