@@ -158,9 +158,9 @@ const refusedAny = (attempts: ReadonlyArray<Attempt>): boolean => {
 }
 
 /**
- * Attempts with each place once, in a new array of the miss's own, each frozen (a file's attempt is made unfrozen):
- * two spellings of a name can share a place (`MY_API_KEYS_TOKEN`). A lookup tries a handful of places, so a scan of
- * those kept is cheaper than a set of keys.
+ * Attempts with each place once, in a new array, each frozen whatever place made it: two spellings of a name can share
+ * a place (`MY_API_KEYS_TOKEN`). A lookup tries a handful of places, so a scan of those kept is cheaper than a set of
+ * keys.
  */
 const uniquePlaces = (attempts: ReadonlyArray<Attempt>): Array<Attempt> => {
   const unique: Array<Attempt> = []
