@@ -87,13 +87,14 @@ const fromValue = (value: string, mode: Mode, text: TextRule): string | Uint8Arr
 export const variable = (source: string, name: string, mode: Mode, context: LookupContext): Place => {
   const maxBytes = context.config.maxFileBytes
   const text = context.text ?? flytekitText
-  // The answer of every lookup that passes an unset variable on its way to a file: made once, and never changed (the
-  // lookup copies a place's attempts into its own list).
+  // The answers of every lookup that passes an unset (or too large) variable on its way to a file: made once, and
+  // never changed (the lookup copies a place's attempts into its own list).
   const notSet = miss(source, name, "not set")
+  const tooLarge = miss(source, name, `holds over ${maxBytes} bytes, over the limit`, "refused")
   return () => {
     const value = context.environment.get(name)
     if (value === undefined) return notSet
-    if (oversized(value, maxBytes)) return miss(source, name, `holds over ${maxBytes} bytes, over the limit`, "refused")
+    if (oversized(value, maxBytes)) return tooLarge
     return found(source, name, fromValue(value, mode, text))
   }
 }
@@ -238,26 +239,39 @@ export const declaredEnvVar: Source = (target, mode, context) => {
       ? []
       : [variable("declared-env", name, mode, context)]
   }
-  const { maxFileBytes } = context.config
+  // Each answer that names no file is made once: a lookup that misses the same way again repeats its attempts.
+  const notSet = miss("declared-env", name, "not set")
+  const tooLarge = miss(
+    "declared-env",
+    name,
+    `holds over ${context.config.maxFileBytes} bytes, over the limit`,
+    "refused"
+  )
+  const notAPath = miss(
+    "declared-file",
+    name,
+    "does not hold an absolute path (a FILE secret's variable holds the path of its file)",
+    "refused"
+  )
+  const notAFile = miss(
+    "declared-env",
+    name,
+    "holds the secret itself, not the path of a file in the secrets directory"
+  )
   return [() => {
     const declared = readDeclared(name, target, context)
     switch (declared._tag) {
       case "Unset":
-        return miss("declared-env", name, "not set")
+        return notSet
       case "Oversized":
-        return miss("declared-env", name, `holds over ${maxFileBytes} bytes, over the limit`, "refused")
+        return tooLarge
       case "File":
         return declaredFile(name, declared.path, declared.inside, mode, context)
       case "NotAPath":
-        return miss(
-          "declared-file",
-          name,
-          "does not hold an absolute path (a FILE secret's variable holds the path of its file)",
-          "refused"
-        )
+        return notAPath
       case "Value":
         return mode === "path"
-          ? miss("declared-env", name, "holds the secret itself, not the path of a file in the secrets directory")
+          ? notAFile
           : found("declared-env", name, fromValue(declared.value, mode, context.text ?? flytekitText))
     }
   }]
