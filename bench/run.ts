@@ -27,6 +27,7 @@ import { type FloorInputs, measureFloors } from "./floors.ts"
 import { figures as flyte2Figures } from "./flyte2.ts"
 import { type Figure, type Measured, type Row, row, sideBySide, table, timeSync } from "./harness.ts"
 import { figures as kubernetesFigures } from "./kubernetes.ts"
+import { describeState, machineState } from "./machineState.ts"
 import { figures as maskingFigures } from "./masking.ts"
 import { type LibraryLayers, measureSteps, rawGuardedCheck, rawGuardedRead, rawGuardedReadAsync } from "./steps.ts"
 import { figures as telemetryFigures } from "./telemetry.ts"
@@ -374,6 +375,10 @@ if (oneFigure !== undefined) {
   process.exit(0)
 }
 
+// The machine's state, before the figures and after them (see machineState.ts).
+const stateBefore = smoke ? undefined : machineState(path.join(dir, "bench", "absent"))
+if (stateBefore !== undefined) console.log(describeState("before the figures", stateBefore))
+
 const rows: Array<Row> = []
 for (const figure of figures) {
   if (only !== undefined && !figure.name.includes(only)) continue
@@ -439,6 +444,9 @@ for (const { group, ratio, what } of floors) {
   console.log(smoke ? `ran  floor ${group}: ${what}` : `floor ${group}: ${what}: ${ratio.toFixed(3)}x`)
 }
 
+const stateAfter = smoke ? undefined : machineState(path.join(dir, "bench", "absent"))
+if (stateAfter !== undefined) console.log(describeState("after the figures", stateAfter))
+
 await runtime.dispose()
 fs.rmSync(dir, { recursive: true, force: true })
 
@@ -453,6 +461,17 @@ console.log(
 if (!smoke && only === undefined) {
   fs.writeFileSync(
     fileURLToPath(new URL("results.json", import.meta.url)),
-    JSON.stringify({ date: new Date().toISOString(), machine, rows, steps, floors }, null, 2) + "\n"
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        machineState: { before: stateBefore, after: stateAfter },
+        rows,
+        steps,
+        floors
+      },
+      null,
+      2
+    ) + "\n"
   )
 }
