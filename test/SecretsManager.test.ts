@@ -457,6 +457,32 @@ describe("a request's envVar", () => {
 })
 
 describe("a full miss builds its message only when it is read", () => {
+  it.effect("each miss of a lookup, sharing its attempts, looks for its \"did you mean\" at its own first read", () =>
+    Effect.gen(function*() {
+      const variables: Record<string, string> = {}
+      const layer = SecretsManager.layerNodeFiles.pipe(
+        Layer.provide(SecretsConfig.layerWith({})),
+        Layer.provide(
+          Layer.succeed(Environment, { get: (name) => variables[name], names: () => Object.keys(variables) })
+        )
+      )
+      const manager = yield* SecretsManager.pipe(Effect.provide(layer))
+      const lookup = manager.get({ group: "g", key: "key" })
+      const first = yield* expectMiss(lookup)
+      assert.notInclude(first.message, "did you mean")
+      variables["FLYTE_SECRETS_G_KEI"] = "typo"
+      const second = yield* expectMiss(lookup)
+      assert.strictEqual(second.attempts, first.attempts)
+      assert.include(second.message, "the variable \"FLYTE_SECRETS_G_KEI\" is set (did you mean it?)")
+      assert.notInclude(first.message, "did you mean")
+      // A miss made unchangeable still says it, computed at each read.
+      const frozen = Object.freeze(yield* expectMiss(lookup))
+      assert.include(frozen.message, "FLYTE_SECRETS_G_KEI")
+      delete variables["FLYTE_SECRETS_G_KEI"]
+      assert.notInclude(frozen.message, "did you mean")
+      assert.include(second.message, "FLYTE_SECRETS_G_KEI")
+    }))
+
   it.effect("no message and no \"did you mean\" scan at the miss, through the manager and the facade", () =>
     Effect.gen(function*() {
       const getter = Object.getOwnPropertyDescriptor(SecretNotFound.prototype, "message")!

@@ -14,7 +14,6 @@ import { requestChanges } from "../watch/requestChanges.ts"
 import { managerFromCore, type Operation, type ReadNow } from "./core.ts"
 import { sourcesFor } from "./flyte2Places.ts"
 import { endedLookup, invalidRequest, lookupAttempts, lookupMiss } from "./misses.ts"
-import { attachHint } from "./missMessage.ts"
 import type { SecretName } from "./naming.ts"
 import { readRequest, requestFields, type Target } from "./request.ts"
 import { EndsLookup, type Found, type LookupContext, type Mode, type Place } from "./sources.ts"
@@ -136,11 +135,10 @@ const notFound = (name: SecretName, target: Target, context: LookupContext) => {
       last = {
         tried,
         reason: refusedAny(tried) ? "Refused" : "NotFound",
-        attempts: lookupAttempts(uniquePlaces(tried))
+        attempts: lookupAttempts(uniquePlaces(tried), hint)
       }
     }
     const error = missOf(last.reason, last.attempts)
-    attachHint(error, hint)
     return failed instanceof EndsLookup ? endedLookup(error) : error
   }
 }

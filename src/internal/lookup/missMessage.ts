@@ -17,9 +17,32 @@ export class Stamped {
 }
 
 /**
+ * The hint of every miss of one lookup, kept with the frozen attempts those misses share (see `lookupAttempts`), in a
+ * private field of the array: a miss then carries nothing of its own for it until its message is first read.
+ */
+class SharedHint extends Stamped {
+  readonly #compute: () => string | undefined
+
+  constructor(attempts: object, compute: () => string | undefined) {
+    super(attempts)
+    this.#compute = compute
+  }
+
+  static of(attempts: unknown): (() => string | undefined) | undefined {
+    return typeof attempts === "object" && attempts !== null && #compute in attempts ? attempts.#compute : undefined
+  }
+}
+
+/** Keeps `hint` with `attempts`, before they are frozen, for every miss that carries them. */
+export const shareHint = (attempts: ReadonlyArray<unknown>, hint: () => string | undefined): void => {
+  new SharedHint(attempts, hint)
+}
+
+/**
  * A miss's hint, in private fields of the error itself: nothing but this class reads them, no listing, JSON or
  * printing shows them (hidden properties included), and adding them costs what adding a property costs, where a
- * `WeakMap` entry per miss cost several times that. The hint is computed once, on the first read of the message.
+ * `WeakMap` entry per miss cost several times that. The hint is computed once per miss, on the first read of its
+ * message; a lookup's own miss takes the hint its attempts share then.
  */
 class LateHint extends Stamped {
   readonly #compute: () => string | undefined
@@ -35,18 +58,22 @@ class LateHint extends Stamped {
   }
 
   static computeOf(error: SecretNotFound): (() => string | undefined) | undefined {
-    return #compute in error ? error.#compute : undefined
+    return #compute in error ? error.#compute : SharedHint.of(error.attempts)
   }
 
   static of(error: SecretNotFound): string | undefined {
-    if (!(#compute in error)) return undefined
-    error.#computed ??= { hint: error.#compute() }
-    return error.#computed.hint
+    if (#compute in error) {
+      error.#computed ??= { hint: error.#compute() }
+      return error.#computed.hint
+    }
+    const shared = SharedHint.of(error.attempts)
+    if (shared === undefined) return undefined
+    // A miss made unchangeable keeps nothing: its hint is computed at each read.
+    if (!Object.isExtensible(error)) return shared()
+    new LateHint(error, shared)
+    return LateHint.of(error)
   }
 }
-
-/** Attaches a hint computed when the error's message is first read (the same function for every miss of a lookup). */
-export const attachHint = (error: SecretNotFound, hint: () => string | undefined): void => LateHint.attach(error, hint)
 
 const hintOf = (error: SecretNotFound): string | undefined => LateHint.of(error)
 

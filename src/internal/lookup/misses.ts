@@ -6,7 +6,7 @@
 import * as Data from "effect/Data"
 import { type Attempt, SecretNotFound } from "../../SecretsError.ts"
 import { withoutStackTrace } from "../stackTrace.ts"
-import { carryHint, Stamped } from "./missMessage.ts"
+import { carryHint, shareHint, Stamped } from "./missMessage.ts"
 import type { SecretName } from "./naming.ts"
 import { safeNameOf } from "./request.ts"
 
@@ -128,10 +128,14 @@ export const invalidRequest = (request: unknown, problem: string): SecretNotFoun
 const madeFromFields = Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFound)) === Data.Error
 
 /**
- * The attempts of a lookup's miss, each place once, in an array the lookup made for them: stamped here, then frozen
- * (each attempt is frozen already). A compiled lookup that misses the same way again hands out the same array.
+ * The attempts of a lookup's miss, each place once, in an array the lookup made for them: stamped here, with the
+ * lookup's "did you mean" hint (computed when a miss's message is read), then frozen (each attempt is frozen
+ * already). A compiled lookup that misses the same way again hands out the same array.
  */
-export const lookupAttempts = (attempts: Array<Attempt>): ReadonlyArray<Attempt> => LookupAttempts.stamp(attempts)
+export const lookupAttempts = (attempts: Array<Attempt>, hint: () => string | undefined): ReadonlyArray<Attempt> => {
+  shareHint(attempts, hint)
+  return LookupAttempts.stamp(attempts)
+}
 
 /**
  * The misses of one lookup of `name`: given the reason and the attempts (`lookupAttempts`). The name's fields are
