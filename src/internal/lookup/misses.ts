@@ -5,7 +5,7 @@
  */
 import * as Data from "effect/Data"
 import { type Attempt, SecretNotFound } from "../../SecretsError.ts"
-import { withoutStackTrace } from "../stackTrace.ts"
+import { pauseStackTraces, resumeStackTraces, withoutStackTrace } from "../stackTrace.ts"
 import { carryHint, shareHint, Stamped } from "./missMessage.ts"
 import type { SecretName } from "./naming.ts"
 import { safeNameOf } from "./request.ts"
@@ -170,27 +170,30 @@ interface LookupFields {
  * or `cause` given as a field): a lookup gives neither, so the JSON is the same without it, and defining that
  * property, a call into the engine, cost a tenth of a miss.
  */
-const fromLookupFields = (fields: LookupFields): SecretNotFound =>
-  withoutStackTrace(() => {
-    // The schema would copy the attempts: the lookup's own, frozen, are set after it.
-    if (!madeFromFields) {
-      return Object.assign(new SecretNotFound({ ...fields, attempts: [] }), { attempts: fields.attempts })
-    }
-    const error: Error & { -readonly [Field in keyof LookupFields]?: LookupFields[Field] } = Reflect.construct(
-      globalThis.Error,
-      [],
-      SecretNotFound
+const fromLookupFields = (fields: LookupFields): SecretNotFound => {
+  // The schema would copy the attempts: the lookup's own, frozen, are set after it.
+  if (!madeFromFields) {
+    return withoutStackTrace(() =>
+      Object.assign(new SecretNotFound({ ...fields, attempts: [] }), { attempts: fields.attempts })
     )
-    error._tag = fields._tag
-    if (fields.group !== undefined) error.group = fields.group
-    if (fields.key !== undefined) error.key = fields.key
-    if (fields.groupVersion !== undefined) error.groupVersion = fields.groupVersion
-    error.reason = fields.reason
-    error.attempts = fields.attempts
-    if (fields.task !== undefined) error.task = fields.task
-    if (fields.declared !== undefined) error.declared = fields.declared
-    return error as unknown as SecretNotFound
-  })
+  }
+  const limit = pauseStackTraces()
+  let error: Error & { -readonly [Field in keyof LookupFields]?: LookupFields[Field] }
+  try {
+    error = Reflect.construct(globalThis.Error, [], SecretNotFound)
+  } finally {
+    resumeStackTraces(limit)
+  }
+  error._tag = fields._tag
+  if (fields.group !== undefined) error.group = fields.group
+  if (fields.key !== undefined) error.key = fields.key
+  if (fields.groupVersion !== undefined) error.groupVersion = fields.groupVersion
+  error.reason = fields.reason
+  error.attempts = fields.attempts
+  if (fields.task !== undefined) error.task = fields.task
+  if (fields.declared !== undefined) error.declared = fields.declared
+  return error as unknown as SecretNotFound
+}
 
 const nameFields = (name: Partial<Pick<SecretName, "group" | "key" | "groupVersion">>) => {
   const { group, groupVersion, key } = name
