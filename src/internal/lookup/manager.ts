@@ -61,18 +61,18 @@ const firstFound = (
 }
 
 /**
- * `tried` with a place's attempts added: made by the first place that adds any, of its size (a lookup that finds its
- * secret at the second place, the usual file hit, keeps one attempt).
+ * `tried` with a place's attempts added, in a new array of the size it needs: a lookup tries a handful of places, and
+ * one that finds its secret at the second place, the usual file hit, keeps one attempt.
  */
 const withAttempts = (
   tried: Array<Attempt> | undefined,
   failed: ReadonlyArray<Attempt> | EndsLookup
 ): Array<Attempt> => {
   const attempts = failed instanceof EndsLookup ? failed.attempts : failed
-  // A place's attempts are frozen, which `slice` copies slowly; a place makes one attempt, or none.
+  // A place's attempts are frozen, which `slice` copies slowly; a place makes one attempt, or none. (A push past the
+  // first element would make room for sixteen more.)
   if (tried === undefined) return attempts.length === 1 ? [attempts[0]!] : [...attempts]
-  for (const attempt of attempts) tried.push(attempt)
-  return tried
+  return attempts.length === 1 ? [...tried, attempts[0]!] : [...tried, ...attempts]
 }
 
 /** A secret handed out, registered for masking first (see `Masking`). */
