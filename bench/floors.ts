@@ -257,22 +257,40 @@ const fileSystemFloors = (inputs: FloorInputs, rounds: number, iterations: numbe
   ])
 
 /**
- * A full miss against its figure's baseline, an env hit: what a miss must do (read the variable, check that the file
- * is still missing: one created since must be found), then the same failing the effect with an error made beforehand,
- * then the library. Each runs inside `Effect.ignore` in a loop inside one Effect, as the figure runs them.
+ * A full miss against its figure's baseline, an env hit: what a miss must do (read the variable, check that nothing is
+ * at the file's path: one created since must be found, and only "no such entry" lets the lookup end as a miss), then
+ * the same failing the effect with an error made beforehand, then with a new error made then, as a miss must be (a
+ * native `Error`, without stack frames), then the library. Each runs inside `Effect.ignore` in a loop inside one
+ * Effect, as the figure runs them.
  */
 const missFloors = (inputs: FloorInputs, rounds: number, iterations: number) => {
   const env = process.env
+  const noEntry = { throwIfNoEntry: false } as const
   const mustDo = Effect.sync(() => {
-    if (env[inputs.missVariable] !== undefined || fs.existsSync(inputs.missingFile)) throw new Error("not a miss")
+    if (env[inputs.missVariable] !== undefined || fs.lstatSync(inputs.missingFile, noEntry) !== undefined) {
+      throw new Error("not a miss")
+    }
   })
   const madeBefore = new Error("made before")
+  const madeThen = Effect.suspend(() => {
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      return Effect.fail(new Error())
+    } finally {
+      Error.stackTraceLimit = limit
+    }
+  })
   return sideBySideEffect("a full miss, against an env hit", rounds, iterations, inputs.timeEffect, [
     ["library: a `get` env hit (the figure's baseline)", inputs.library.envHit],
-    ["the calls a miss must make: the variable read, the file's existence checked", Effect.ignore(mustDo)],
+    ["the calls a miss must make: the variable read, the file's path checked (`lstat`)", Effect.ignore(mustDo)],
     [
       "the same, then the effect failed with an error made beforehand (Effect's failure path)",
       Effect.ignore(Effect.andThen(mustDo, Effect.fail(madeBefore)))
+    ],
+    [
+      "the same, the error a new `Error` made then, without stack frames (what a miss is)",
+      Effect.ignore(Effect.andThen(mustDo, madeThen))
     ],
     ["library: a `get` full miss", inputs.library.fullMiss]
   ])
