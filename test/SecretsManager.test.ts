@@ -3,7 +3,10 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Equal from "effect/Equal"
 import * as Exit from "effect/Exit"
+import * as Hash from "effect/Hash"
+import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -509,35 +512,28 @@ const madeBySchema = (miss: SecretNotFound): SecretNotFound => {
   }
 }
 
-/**
- * Everything a caller can see of an error, as the schema's constructor would have made it. The constructor also keeps
- * the object it was given under a non-enumerable symbol of Effect's, read only by its `toJSON`; a lookup's own miss
- * does not, and its JSON is the same.
- */
+/** Everything a caller can see of an error, as the schema's constructor would have made it. */
 const assertMadeAsBySchema = (miss: SecretNotFound) => {
   const parsed = madeBySchema(miss)
   assert.strictEqual(Object.getPrototypeOf(miss), SecretNotFound.prototype)
   assert.instanceOf(miss, Error)
   assert.isTrue(types.isNativeError(miss))
   assert.isTrue(Schema.is(SecretNotFound)(miss))
-  assert.deepStrictEqual(Object.getOwnPropertyNames(miss), Object.getOwnPropertyNames(parsed))
-  for (const name of Object.getOwnPropertyNames(miss)) {
-    const [mine, theirs] = [miss, parsed].map((error) => Object.getOwnPropertyDescriptor(error, name)!)
-    assert.deepStrictEqual({ ...mine, value: undefined }, { ...theirs, value: undefined }, name)
-  }
-  // No symbol the schema's error lacks, and none listed.
-  const symbols = Object.getOwnPropertySymbols(parsed)
-  assert.isTrue(Object.getOwnPropertySymbols(miss).every((symbol) => symbols.includes(symbol)))
-  for (const error of [miss, parsed]) {
-    assert.isFalse(
-      Object.getOwnPropertySymbols(error).some((symbol) => Object.prototype.propertyIsEnumerable.call(error, symbol))
-    )
+  assert.deepStrictEqual(Reflect.ownKeys(miss), Reflect.ownKeys(parsed))
+  for (const key of Reflect.ownKeys(miss)) {
+    const [mine, theirs] = [miss, parsed].map((error) => Object.getOwnPropertyDescriptor(error, key)!)
+    assert.deepStrictEqual({ ...mine, value: undefined }, { ...theirs, value: undefined }, String(key))
   }
   assert.deepStrictEqual({ ...miss }, { ...parsed })
   assert.deepStrictEqual(miss.toJSON(), parsed.toJSON())
   assert.strictEqual(JSON.stringify(miss), JSON.stringify(parsed))
-  assert.strictEqual(inspect(miss, { depth: 10 }), inspect(parsed, { depth: 10 }))
-  assert.deepStrictEqual(Schema.encodeSync(SecretNotFound)(miss), Schema.encodeSync(SecretNotFound)(parsed))
+  assert.strictEqual(String(miss), String(parsed))
+  assert.strictEqual(inspect(miss, { showHidden: true, depth: 10 }), inspect(parsed, { showHidden: true, depth: 10 }))
+  assert.isTrue(Equal.equals(miss, parsed))
+  assert.strictEqual(Hash.hash(miss), Hash.hash(parsed))
+  const encoded = Schema.encodeSync(SecretNotFound)(miss)
+  assert.deepStrictEqual(encoded, Schema.encodeSync(SecretNotFound)(parsed))
+  assert.strictEqual(JSON.stringify(Schema.decodeSync(SecretNotFound)(encoded)), JSON.stringify(parsed))
 }
 
 describe("a full miss made from the lookup's own fields", () => {
@@ -555,6 +551,41 @@ describe("a full miss made from the lookup's own fields", () => {
       assertMadeAsBySchema(refused)
       assertMadeAsBySchema(yield* expectMiss(manager.get({ key: "only-a-key" })))
     }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/bin": new Uint8Array([0xff]) } }))))
+
+  it.effect("equals, by Effect's Equal and Hash, the miss the schema's constructor makes of the same fields", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const lookup = manager.get({ group: "g", key: "absent" })
+      const first = yield* expectMiss(lookup)
+      const again = yield* expectMiss(lookup)
+      const made = madeBySchema(first)
+      assert.isTrue(Equal.equals(first, made))
+      assert.isTrue(Equal.equals(made, again))
+      assert.strictEqual(Hash.hash(first), Hash.hash(made))
+      assert.isTrue(HashSet.has(HashSet.make(made), again))
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
+
+  it.effect("of a lookup missing again gives no miss a way to change another's JSON", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const lookup = manager.get({ group: "g", key: "absent" })
+      const first = yield* expectMiss(lookup)
+      const json = JSON.stringify(first)
+      const again = yield* expectMiss(lookup)
+      for (const key of Reflect.ownKeys(again)) {
+        const held: unknown = Reflect.get(again, key)
+        if (typeof key === "symbol" && typeof held === "object" && held !== null) {
+          try {
+            Object.assign(held, { message: "forged", group: "forged" })
+          } catch {
+            // Frozen: nothing to forge.
+          }
+        }
+      }
+      Reflect.set(again, "group", "mine")
+      assert.strictEqual(JSON.stringify(first), json)
+      assert.strictEqual(JSON.stringify(yield* expectMiss(lookup)), json)
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
 
   it.effect("keeps its \"did you mean\" hint where no listing, JSON or printing shows it", () =>
     Effect.gen(function*() {

@@ -127,6 +127,9 @@ export const invalidRequest = (request: unknown, problem: string): SecretNotFoun
  */
 const madeFromFields = Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFound)) === Data.Error
 
+/** Where `Data.Error`'s constructor keeps the object it was given. */
+const plainArgs = Symbol.for("effect/Data/Error/plainArgs")
+
 /**
  * The attempts of a lookup's miss, each place once, in an array the lookup made for them: stamped here, then frozen
  * (each attempt is frozen already). A compiled lookup that misses the same way again hands out the same array.
@@ -142,7 +145,8 @@ export const lookupMiss = (name: SecretName) => {
   const named = { _tag: "SecretNotFound" as const, ...nameFields(name) }
   let last: LookupFields | undefined
   return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>): SecretNotFound => {
-    if (last?.reason !== reason || last.attempts !== attempts) last = { ...named, reason, attempts }
+    // Frozen: every miss until the next one different keeps it (see `fromLookupFields`).
+    if (last?.reason !== reason || last.attempts !== attempts) last = Object.freeze({ ...named, reason, attempts })
     return fromLookupFields(last)
   }
 }
@@ -162,9 +166,9 @@ interface LookupFields {
 /**
  * A miss from fields a lookup built: the native `Error` that `Data.Error`'s constructor makes for a `SecretNotFound`,
  * with the fields stored on it in the schema's order, as its constructor stores them. That constructor also keeps the
- * object it was given under a hidden symbol, which its `toJSON` spreads under the error's own fields (for a `message`
- * or `cause` given as a field): a lookup gives neither, so the JSON is the same without it, and defining that
- * property, a call into the engine, cost a tenth of a miss.
+ * object it was given under a hidden symbol, which its `toJSON` spreads under the error's own fields: it is kept here
+ * too, since Effect's `Equal` and `Hash` count every own key, and a miss must equal the one the schema makes of the
+ * same fields.
  */
 const fromLookupFields = (fields: LookupFields): SecretNotFound =>
   withoutStackTrace(() => {
@@ -185,6 +189,7 @@ const fromLookupFields = (fields: LookupFields): SecretNotFound =>
     error.attempts = fields.attempts
     if (fields.task !== undefined) error.task = fields.task
     if (fields.declared !== undefined) error.declared = fields.declared
+    Object.defineProperty(error, plainArgs, { value: fields, enumerable: false })
     return error as unknown as SecretNotFound
   })
 
