@@ -344,6 +344,19 @@ describe("SecretsManager.layer: live, on a temp dirs.secrets and real env vars",
       }
     })))
 
+  it.effect("a missing file's reason is the one that holds at each lookup, not the one found before", () =>
+    live(Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const lookup = manager.get({ group: "g", key: "absent" })
+      const fileReason = (miss: SecretNotFound) => miss.attempts.find((a) => a.source === "file")?.reason
+      writeFiles(dirs.secrets, { "g": "a file where the group's directory would be" })
+      assert.strictEqual(fileReason(yield* expectMiss(lookup)), "a part of the path is not a directory")
+      fs.rmSync(path.join(dirs.secrets, "g"))
+      assert.strictEqual(fileReason(yield* expectMiss(lookup)), "no such file")
+      writeFiles(dirs.secrets, { "g": "a file again" })
+      assert.strictEqual(fileReason(yield* expectMiss(lookup)), "a part of the path is not a directory")
+    })))
+
   it.effect("getPath gives the logical path, not the symlink's target", () =>
     live(Effect.gen(function*() {
       writeFiles(dirs.secrets, { "g/..2026_01/k": "v1" })
