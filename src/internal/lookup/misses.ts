@@ -139,15 +139,17 @@ export const lookupAttempts = (attempts: Array<Attempt>): ReadonlyArray<Attempt>
 /**
  * The misses of one lookup of `name`: given the reason and the attempts (`lookupAttempts`). The name's fields are
  * gathered once, in the schema's order, so the error's keys, JSON and message are the ones its constructor gives; the
- * fields of the last miss are kept for the next miss with the same reason and attempts.
+ * fields of the last miss are kept (when `keep` says so) for the next miss with the same reason and attempts.
  */
 export const lookupMiss = (name: SecretName) => {
   const named = { _tag: "SecretNotFound" as const, ...nameFields(name) }
   let last: LookupFields | undefined
-  return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>): SecretNotFound => {
-    // Frozen: every miss until the next one different keeps it (see `fromLookupFields`).
-    if (last?.reason !== reason || last.attempts !== attempts) last = Object.freeze({ ...named, reason, attempts })
-    return fromLookupFields(last)
+  return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>, keep: boolean): SecretNotFound => {
+    if (last?.reason === reason && last.attempts === attempts) return fromLookupFields(last)
+    // Frozen: every miss until the next one different shares it (see `fromLookupFields`).
+    const fields = Object.freeze({ ...named, reason, attempts })
+    last = keep ? fields : undefined
+    return fromLookupFields(fields)
   }
 }
 
