@@ -578,6 +578,26 @@ describe("a full miss made from the lookup's own fields", () => {
       assert.isTrue(HashSet.has(HashSet.make(made), again))
     }).pipe(Effect.provide(SecretsManager.layerTest())))
 
+  it.effect("is made as the schema makes it even when the global Error is replaced after loading (as zone.js does)", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const original = globalThis.Error
+      class PatchedError extends original {
+        constructor(...args: ConstructorParameters<ErrorConstructor>) {
+          super(...args)
+          Object.assign(this, { zone: "patched" })
+        }
+      }
+      globalThis.Error = PatchedError as ErrorConstructor
+      const miss = yield* expectMiss(manager.get({ group: "g", key: "absent" })).pipe(
+        Effect.ensuring(Effect.sync(() => {
+          globalThis.Error = original
+        }))
+      )
+      assert.notProperty(miss, "zone")
+      assertMadeAsBySchema(miss)
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
+
   it.effect("of a lookup missing again gives no miss a way to change another's JSON", () =>
     Effect.gen(function*() {
       const manager = yield* SecretsManager

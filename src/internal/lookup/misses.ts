@@ -127,6 +127,12 @@ export const invalidRequest = (request: unknown, problem: string): SecretNotFoun
  */
 const madeFromFields = Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFound)) === Data.Error
 
+/**
+ * The native `Error` that `Data.Error` extends, as it was when Effect was loaded: a global `Error` replaced since (as
+ * zone.js and some tracing agents do) is not what the schema's constructor runs, so a lookup's miss does not run it.
+ */
+const nativeError: ErrorConstructor = Object.getPrototypeOf(Object.getPrototypeOf(Data.Error))
+
 /** Where `Data.Error`'s constructor keeps the object it was given. */
 const plainArgs = Symbol.for("effect/Data/Error/plainArgs")
 
@@ -179,7 +185,7 @@ const fromLookupFields = (fields: LookupFields): SecretNotFound =>
       return Object.assign(new SecretNotFound({ ...fields, attempts: [] }), { attempts: fields.attempts })
     }
     const error: Error & { -readonly [Field in keyof LookupFields]?: LookupFields[Field] } = Reflect.construct(
-      globalThis.Error,
+      nativeError,
       [],
       SecretNotFound
     )
