@@ -769,6 +769,24 @@ describe("a full miss's attempts", () => {
   describe("of a lookup missing again", () => {
     const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined })
 
+    it.effect("shared, leave each miss its own \"did you mean\" hint, made at the first read of its message", () =>
+      live(Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        const lookup = manager.get({ group: "g", key: "key" })
+        const first = yield* expectMiss(lookup)
+        assert.notInclude(first.message, "did you mean")
+        const second = yield* expectMiss(lookup)
+        setEnv({ FLYTE_SECRETS_G_KEI: "typo" })
+        const third = yield* expectMiss(lookup)
+        assert.strictEqual(third.attempts, first.attempts)
+        assert.include(second.message, "the variable \"FLYTE_SECRETS_G_KEI\" is set (did you mean it?)")
+        assert.include(third.message, "the variable \"FLYTE_SECRETS_G_KEI\" is set (did you mean it?)")
+        setEnv({ FLYTE_SECRETS_G_KEI: undefined })
+        assert.notInclude(first.message, "did you mean")
+        assert.include(third.message, "did you mean")
+        assert.notInclude((yield* expectMiss(lookup)).message, "did you mean")
+      })))
+
     it.effect("are shared while every place answers as before, and new once one answers otherwise", () =>
       live(Effect.gen(function*() {
         const manager = yield* SecretsManager
