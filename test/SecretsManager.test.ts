@@ -3,7 +3,10 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Equal from "effect/Equal"
 import * as Exit from "effect/Exit"
+import * as Hash from "effect/Hash"
+import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -341,6 +344,19 @@ describe("SecretsManager.layer: live, on a temp dirs.secrets and real env vars",
       }
     })))
 
+  it.effect("a missing file's reason is the one that holds at each lookup, not the one found before", () =>
+    live(Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const lookup = manager.get({ group: "g", key: "absent" })
+      const fileReason = (miss: SecretNotFound) => miss.attempts.find((a) => a.source === "file")?.reason
+      writeFiles(dirs.secrets, { "g": "a file where the group's directory would be" })
+      assert.strictEqual(fileReason(yield* expectMiss(lookup)), "a part of the path is not a directory")
+      fs.rmSync(path.join(dirs.secrets, "g"))
+      assert.strictEqual(fileReason(yield* expectMiss(lookup)), "no such file")
+      writeFiles(dirs.secrets, { "g": "a file again" })
+      assert.strictEqual(fileReason(yield* expectMiss(lookup)), "a part of the path is not a directory")
+    })))
+
   it.effect("getPath gives the logical path, not the symlink's target", () =>
     live(Effect.gen(function*() {
       writeFiles(dirs.secrets, { "g/..2026_01/k": "v1" })
@@ -535,35 +551,28 @@ const madeBySchema = (miss: SecretNotFound): SecretNotFound => {
   }
 }
 
-/**
- * Everything a caller can see of an error, as the schema's constructor would have made it. The constructor also keeps
- * the object it was given under a non-enumerable symbol of Effect's, read only by its `toJSON`; a lookup's own miss
- * does not, and its JSON is the same.
- */
+/** Everything a caller can see of an error, as the schema's constructor would have made it. */
 const assertMadeAsBySchema = (miss: SecretNotFound) => {
   const parsed = madeBySchema(miss)
   assert.strictEqual(Object.getPrototypeOf(miss), SecretNotFound.prototype)
   assert.instanceOf(miss, Error)
   assert.isTrue(types.isNativeError(miss))
   assert.isTrue(Schema.is(SecretNotFound)(miss))
-  assert.deepStrictEqual(Object.getOwnPropertyNames(miss), Object.getOwnPropertyNames(parsed))
-  for (const name of Object.getOwnPropertyNames(miss)) {
-    const [mine, theirs] = [miss, parsed].map((error) => Object.getOwnPropertyDescriptor(error, name)!)
-    assert.deepStrictEqual({ ...mine, value: undefined }, { ...theirs, value: undefined }, name)
-  }
-  // No symbol the schema's error lacks, and none listed.
-  const symbols = Object.getOwnPropertySymbols(parsed)
-  assert.isTrue(Object.getOwnPropertySymbols(miss).every((symbol) => symbols.includes(symbol)))
-  for (const error of [miss, parsed]) {
-    assert.isFalse(
-      Object.getOwnPropertySymbols(error).some((symbol) => Object.prototype.propertyIsEnumerable.call(error, symbol))
-    )
+  assert.deepStrictEqual(Reflect.ownKeys(miss), Reflect.ownKeys(parsed))
+  for (const key of Reflect.ownKeys(miss)) {
+    const [mine, theirs] = [miss, parsed].map((error) => Object.getOwnPropertyDescriptor(error, key)!)
+    assert.deepStrictEqual({ ...mine, value: undefined }, { ...theirs, value: undefined }, String(key))
   }
   assert.deepStrictEqual({ ...miss }, { ...parsed })
   assert.deepStrictEqual(miss.toJSON(), parsed.toJSON())
   assert.strictEqual(JSON.stringify(miss), JSON.stringify(parsed))
-  assert.strictEqual(inspect(miss, { depth: 10 }), inspect(parsed, { depth: 10 }))
-  assert.deepStrictEqual(Schema.encodeSync(SecretNotFound)(miss), Schema.encodeSync(SecretNotFound)(parsed))
+  assert.strictEqual(String(miss), String(parsed))
+  assert.strictEqual(inspect(miss, { showHidden: true, depth: 10 }), inspect(parsed, { showHidden: true, depth: 10 }))
+  assert.isTrue(Equal.equals(miss, parsed))
+  assert.strictEqual(Hash.hash(miss), Hash.hash(parsed))
+  const encoded = Schema.encodeSync(SecretNotFound)(miss)
+  assert.deepStrictEqual(encoded, Schema.encodeSync(SecretNotFound)(parsed))
+  assert.strictEqual(JSON.stringify(Schema.decodeSync(SecretNotFound)(encoded)), JSON.stringify(parsed))
 }
 
 describe("a full miss made from the lookup's own fields", () => {
@@ -581,6 +590,61 @@ describe("a full miss made from the lookup's own fields", () => {
       assertMadeAsBySchema(refused)
       assertMadeAsBySchema(yield* expectMiss(manager.get({ key: "only-a-key" })))
     }).pipe(Effect.provide(SecretsManager.layerTest({ files: { "/etc/secrets/g/bin": new Uint8Array([0xff]) } }))))
+
+  it.effect("equals, by Effect's Equal and Hash, the miss the schema's constructor makes of the same fields", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const lookup = manager.get({ group: "g", key: "absent" })
+      const first = yield* expectMiss(lookup)
+      const again = yield* expectMiss(lookup)
+      const made = madeBySchema(first)
+      assert.isTrue(Equal.equals(first, made))
+      assert.isTrue(Equal.equals(made, again))
+      assert.strictEqual(Hash.hash(first), Hash.hash(made))
+      assert.isTrue(HashSet.has(HashSet.make(made), again))
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
+
+  it.effect("is made as the schema makes it even when the global Error is replaced after loading (as zone.js does)", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const original = globalThis.Error
+      class PatchedError extends original {
+        constructor(...args: ConstructorParameters<ErrorConstructor>) {
+          super(...args)
+          Object.assign(this, { zone: "patched" })
+        }
+      }
+      globalThis.Error = PatchedError as ErrorConstructor
+      const miss = yield* expectMiss(manager.get({ group: "g", key: "absent" })).pipe(
+        Effect.ensuring(Effect.sync(() => {
+          globalThis.Error = original
+        }))
+      )
+      assert.notProperty(miss, "zone")
+      assertMadeAsBySchema(miss)
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
+
+  it.effect("of a lookup missing again gives no miss a way to change another's JSON", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const lookup = manager.get({ group: "g", key: "absent" })
+      const first = yield* expectMiss(lookup)
+      const json = JSON.stringify(first)
+      const again = yield* expectMiss(lookup)
+      for (const key of Reflect.ownKeys(again)) {
+        const held: unknown = Reflect.get(again, key)
+        if (typeof key === "symbol" && typeof held === "object" && held !== null) {
+          try {
+            Object.assign(held, { message: "forged", group: "forged" })
+          } catch {
+            // Frozen: nothing to forge.
+          }
+        }
+      }
+      Reflect.set(again, "group", "mine")
+      assert.strictEqual(JSON.stringify(first), json)
+      assert.strictEqual(JSON.stringify(yield* expectMiss(lookup)), json)
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
 
   it.effect("keeps its \"did you mean\" hint where no listing, JSON or printing shows it", () =>
     Effect.gen(function*() {
@@ -730,6 +794,24 @@ describe("a full miss's attempts", () => {
 
   describe("of a lookup missing again", () => {
     const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined })
+
+    it.effect("shared, leave each miss its own \"did you mean\" hint, made at the first read of its message", () =>
+      live(Effect.gen(function*() {
+        const manager = yield* SecretsManager
+        const lookup = manager.get({ group: "g", key: "key" })
+        const first = yield* expectMiss(lookup)
+        assert.notInclude(first.message, "did you mean")
+        const second = yield* expectMiss(lookup)
+        setEnv({ FLYTE_SECRETS_G_KEI: "typo" })
+        const third = yield* expectMiss(lookup)
+        assert.strictEqual(third.attempts, first.attempts)
+        assert.include(second.message, "the variable \"FLYTE_SECRETS_G_KEI\" is set (did you mean it?)")
+        assert.include(third.message, "the variable \"FLYTE_SECRETS_G_KEI\" is set (did you mean it?)")
+        setEnv({ FLYTE_SECRETS_G_KEI: undefined })
+        assert.notInclude(first.message, "did you mean")
+        assert.include(third.message, "did you mean")
+        assert.notInclude((yield* expectMiss(lookup)).message, "did you mean")
+      })))
 
     it.effect("are shared while every place answers as before, and new once one answers otherwise", () =>
       live(Effect.gen(function*() {

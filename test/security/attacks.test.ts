@@ -639,4 +639,26 @@ describe("S14 memory stays bounded under hostile names", () => {
     assert.strictEqual(group["k0"], "v0")
     assert.isBelow(growth, 8 * MiB, `heap grew by ${(growth / MiB).toFixed(1)} MiB`)
   }, 30_000)
+  describe("with a declared variable naming a long path", () => {
+    const dirs = useSecretsDir({ FLYTE_INTERNAL_EXECUTION_ID: undefined })
+
+    it("300 lookups that miss, each cached, keep none of the long text their misses showed", () => {
+      // Each miss shows the path; a lookup kept its last miss's attempts (a copy of the variable each) beyond it.
+      setEnv({ LONG_SECRET_PATH: path.join(dirs.secrets, "a/".repeat(100_000)) })
+      const manager = Effect.runSync(Effect.provide(SecretsManager.use(Effect.succeed), SecretsManager.layer))
+      const lookups = Array.from(
+        { length: 300 },
+        (_, i) => manager.get({ group: "g", key: `k${i}`, envVar: "LONG_SECRET_PATH", mountRequirement: "ANY" })
+      )
+      const before = heapUsed()
+      for (const lookup of lookups) {
+        const miss = Effect.runSync(Effect.flip(lookup))
+        assert.isAbove(miss.attempts[0]!.location.length, 200_000)
+      }
+      const growth = heapUsed() - before
+      // Used after the measure, so the lookups and what they keep are alive when the heap is measured.
+      assert.strictEqual(Effect.runSync(Effect.flip(lookups[0]!)).reason, "Refused")
+      assert.isBelow(growth, 16 * MiB, `heap grew by ${(growth / MiB).toFixed(1)} MiB`)
+    }, 30_000)
+  })
 })

@@ -555,10 +555,16 @@ const read = <Handle>(
 
 const stillNoSuchFile = Now.fail(noSuchFile)
 
-/** A path found missing is remembered, with the answer it gives while it stays missing (see `read`). */
+/**
+ * A path found missing is remembered, with the answer it gives while it stays missing (see `read`): only "no such
+ * file" and "the secrets directory does not exist", which stay true while nothing is at the path. "A part of the path
+ * is not a directory" does not: that part can be removed while the path stays missing.
+ */
 const rememberMiss = <Handle>(miss: FileMiss, tries: Tries<Handle>): Now.Now<never, FileMiss> => {
   const answer = new Now.Failed(miss)
-  if (miss.outcome === "missing") tries.reader.missedLastTime.set(tries.path, answer, tries.path.length)
+  if (miss === noSuchFile || miss === directoryMissing) {
+    tries.reader.missedLastTime.set(tries.path, answer, tries.path.length)
+  }
   return answer
 }
 

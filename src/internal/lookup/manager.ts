@@ -131,16 +131,26 @@ const notFound = (name: SecretName, target: Target, context: LookupContext) => {
     | undefined
   return (failed: ReadonlyArray<Attempt> | EndsLookup): SecretNotFound => {
     const tried = failed instanceof EndsLookup ? failed.attempts : failed
-    if (last === undefined || !sameAttempts(last.tried, tried)) {
-      last = {
-        tried,
-        reason: refusedAny(tried) ? "Refused" : "NotFound",
-        attempts: lookupAttempts(uniquePlaces(tried), hint)
-      }
+    let miss = last
+    if (miss === undefined || !sameAttempts(miss.tried, tried)) {
+      const attempts = lookupAttempts(uniquePlaces(tried), hint)
+      miss = { tried, reason: refusedAny(tried) ? "Refused" : "NotFound", attempts }
+      // A compiled lookup is cached at a fixed cost: attempts holding long text (a declared variable's long path)
+      // are not kept beyond their miss.
+      last = shortEnoughToKeep(attempts) ? miss : undefined
     }
-    const error = missOf(last.reason, last.attempts)
+    const error = missOf(miss.reason, miss.attempts, last !== undefined)
     return failed instanceof EndsLookup ? endedLookup(error) : error
   }
+}
+
+/** What the attempts a compiled lookup keeps may hold: the text of a handful of names and paths of usual length. */
+const maxKeptText = 4096
+
+const shortEnoughToKeep = (attempts: ReadonlyArray<Attempt>): boolean => {
+  let text = 0
+  for (const attempt of attempts) text += attempt.location.length + attempt.reason.length
+  return text <= maxKeptText
 }
 
 /** Whether two lists hold the same attempts, the same objects in the same order. */

@@ -128,6 +128,15 @@ export const invalidRequest = (request: unknown, problem: string): SecretNotFoun
 const madeFromFields = Object.getPrototypeOf(Object.getPrototypeOf(SecretNotFound)) === Data.Error
 
 /**
+ * The native `Error` that `Data.Error` extends, as it was when Effect was loaded: a global `Error` replaced since (as
+ * zone.js and some tracing agents do) is not what the schema's constructor runs, so a lookup's miss does not run it.
+ */
+const nativeError: ErrorConstructor = Object.getPrototypeOf(Object.getPrototypeOf(Data.Error))
+
+/** Where `Data.Error`'s constructor keeps the object it was given. */
+const plainArgs = Symbol.for("effect/Data/Error/plainArgs")
+
+/**
  * The attempts of a lookup's miss, each place once, in an array the lookup made for them: stamped here, with the
  * lookup's "did you mean" hint (computed when a miss's message is read), then frozen (each attempt is frozen
  * already). A compiled lookup that misses the same way again hands out the same array.
@@ -140,14 +149,17 @@ export const lookupAttempts = (attempts: Array<Attempt>, hint: () => string | un
 /**
  * The misses of one lookup of `name`: given the reason and the attempts (`lookupAttempts`). The name's fields are
  * gathered once, in the schema's order, so the error's keys, JSON and message are the ones its constructor gives; the
- * fields of the last miss are kept for the next miss with the same reason and attempts.
+ * fields of the last miss are kept (when `keep` says so) for the next miss with the same reason and attempts.
  */
 export const lookupMiss = (name: SecretName) => {
   const named = { _tag: "SecretNotFound" as const, ...nameFields(name) }
   let last: LookupFields | undefined
-  return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>): SecretNotFound => {
-    if (last?.reason !== reason || last.attempts !== attempts) last = { ...named, reason, attempts }
-    return fromLookupFields(last)
+  return (reason: "NotFound" | "Refused", attempts: ReadonlyArray<Attempt>, keep: boolean): SecretNotFound => {
+    if (last?.reason === reason && last.attempts === attempts) return fromLookupFields(last)
+    // Frozen: every miss until the next one different shares it (see `fromLookupFields`).
+    const fields = Object.freeze({ ...named, reason, attempts })
+    last = keep ? fields : undefined
+    return fromLookupFields(fields)
   }
 }
 
@@ -166,9 +178,9 @@ interface LookupFields {
 /**
  * A miss from fields a lookup built: the native `Error` that `Data.Error`'s constructor makes for a `SecretNotFound`,
  * with the fields stored on it in the schema's order, as its constructor stores them. That constructor also keeps the
- * object it was given under a hidden symbol, which its `toJSON` spreads under the error's own fields (for a `message`
- * or `cause` given as a field): a lookup gives neither, so the JSON is the same without it, and defining that
- * property, a call into the engine, cost a tenth of a miss.
+ * object it was given under a hidden symbol, which its `toJSON` spreads under the error's own fields: it is kept here
+ * too, since Effect's `Equal` and `Hash` count every own key, and a miss must equal the one the schema makes of the
+ * same fields.
  */
 const fromLookupFields = (fields: LookupFields): SecretNotFound => {
   // The schema would copy the attempts: the lookup's own, frozen, are set after it.
@@ -180,7 +192,7 @@ const fromLookupFields = (fields: LookupFields): SecretNotFound => {
   const limit = pauseStackTraces()
   let error: Error & { -readonly [Field in keyof LookupFields]?: LookupFields[Field] }
   try {
-    error = Reflect.construct(globalThis.Error, [], SecretNotFound)
+    error = Reflect.construct(nativeError, [], SecretNotFound)
   } finally {
     resumeStackTraces(limit)
   }
@@ -192,6 +204,7 @@ const fromLookupFields = (fields: LookupFields): SecretNotFound => {
   error.attempts = fields.attempts
   if (fields.task !== undefined) error.task = fields.task
   if (fields.declared !== undefined) error.declared = fields.declared
+  Object.defineProperty(error, plainArgs, { value: fields, enumerable: false })
   return error as unknown as SecretNotFound
 }
 
