@@ -84,6 +84,11 @@ export interface FloorInputs {
   /** A secret no place holds: its variable (the prefixed one; the run is a platform run) and its file. */
   readonly missVariable: string
   readonly missingFile: string
+  /**
+   * A new `SecretNotFound` of a full miss's fields, made by `Data.Error`'s constructor, as the schema's constructor
+   * makes it once it has checked them: what every miss must build (a new error, equal to the schema's).
+   */
+  readonly newMiss: () => unknown
   /** The library's own decoding of a file's bytes and its masking registration, as a lookup runs them. */
   readonly decode: (bytes: Uint8Array) => string | undefined
   readonly register: (value: string) => void
@@ -260,7 +265,7 @@ const fileSystemFloors = (inputs: FloorInputs, rounds: number, iterations: numbe
  * A full miss against its figure's baseline, an env hit: what a miss must do (read the variable, check that nothing is
  * at the file's path: one created since must be found, and only "no such entry" lets the lookup end as a miss), then
  * the same failing the effect with an error made beforehand, then with a new error made then, as a miss must be (a
- * native `Error`, without stack frames), then the library. Each runs inside `Effect.ignore` in a loop inside one
+ * `SecretNotFound` equal to the one the schema's constructor makes, without stack frames), then the library. Each runs inside `Effect.ignore` in a loop inside one
  * Effect, as the figure runs them.
  */
 const missFloors = (inputs: FloorInputs, rounds: number, iterations: number) => {
@@ -276,7 +281,7 @@ const missFloors = (inputs: FloorInputs, rounds: number, iterations: number) => 
     const limit = Error.stackTraceLimit
     Error.stackTraceLimit = 0
     try {
-      return Effect.fail(new Error())
+      return Effect.fail(inputs.newMiss())
     } finally {
       Error.stackTraceLimit = limit
     }
@@ -289,7 +294,7 @@ const missFloors = (inputs: FloorInputs, rounds: number, iterations: number) => 
       Effect.ignore(Effect.andThen(mustDo, Effect.fail(madeBefore)))
     ],
     [
-      "the same, the error a new `Error` made then, without stack frames (what a miss is)",
+      "the same, the error a new `SecretNotFound` made then by `Data.Error`'s constructor, without stack frames",
       Effect.ignore(Effect.andThen(mustDo, madeThen))
     ],
     ["library: a `get` full miss", inputs.library.fullMiss]

@@ -12,6 +12,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
@@ -414,6 +415,14 @@ const floorInputs = async (): Promise<FloorInputs> => {
     maxBytes: 1024 * 1024,
     missVariable: "FLYTE_SECRETS_BENCH_ABSENT",
     missingFile: path.join(dir, "bench", "absent"),
+    newMiss: () =>
+      Reflect.construct(Data.Error, [{
+        _tag: "SecretNotFound",
+        group: missRequest.group,
+        key: missRequest.key,
+        reason: "NotFound",
+        attempts: []
+      }], lib.SecretNotFound),
     decode: fileText,
     register: registerSecretValue,
     library: {
