@@ -331,6 +331,13 @@ const expectEnded = (error: SecretNotFound, file: string, code: string) => {
 const laterPlaceManager = (fx: Fixture, env: Readonly<Record<string, string>> = {}) =>
   fx.manager({ local: true, env: { G_K: "LATER-PLACE", ...env } })
 
+/** `g/k` holding "file-value", its path, and a manager where a later place would answer (see `laterPlaceManager`). */
+const fileBeforeLaterPlace = (fx: Fixture) =>
+  Effect.suspend(() => {
+    fx.files({ "g/k": "file-value" })
+    return Effect.map(laterPlaceManager(fx), (manager) => ({ file: path.join(fx.dir, "g", "k"), manager }))
+  })
+
 /** `g/k` caught in a rotation: the link is there, its target (`..data/k`) not yet. Answers the link's path. */
 const danglingKey = (fx: Fixture): string => {
   const file = path.join(fx.dir, "g", "k")
@@ -910,11 +917,9 @@ const cases: ReadonlyArray<Case> = [
     records: true,
     run: (fx) =>
       Effect.gen(function*() {
-        fx.files({ "g/k": "file-value" })
-        const file = path.join(fx.dir, "g", "k")
-        const request = { group: "g", key: "k" }
         // A local run where the unprefixed variable, a later place, would answer if the lookup went on.
-        const manager = yield* laterPlaceManager(fx)
+        const { file, manager } = yield* fileBeforeLaterPlace(fx)
+        const request = { group: "g", key: "k" }
         const before = descriptors()
         // Codes the system reports when it, not the file, failed; and one no table knows.
         for (const code of ["EIO", "ENOMEM", "EAGAIN", "EINTR", "EBUSY", "ESTALE", "ETIMEDOUT", "EUNHEARD"]) {
@@ -1151,9 +1156,7 @@ const cases: ReadonlyArray<Case> = [
     records: true,
     run: (fx) =>
       Effect.gen(function*() {
-        fx.files({ "g/k": "file-value" })
-        const file = path.join(fx.dir, "g", "k")
-        const manager = yield* laterPlaceManager(fx)
+        const { file, manager } = yield* fileBeforeLaterPlace(fx)
         const before = descriptors()
         for (const code of ["ENOENT", "ENOTDIR", "ELOOP", "ENAMETOOLONG", "ENXIO", "EACCES", "EPERM"]) {
           // The real path of the open descriptor (/proc/self/fd), which says nothing of the file whatever its code,
