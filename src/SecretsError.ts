@@ -4,7 +4,10 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Equal from "effect/Equal"
+import * as Hash from "effect/Hash"
 import * as Schema from "effect/Schema"
+import { byFields } from "./internal/lookup/missEquality.ts"
 import { missingSecretsMessage, secretNotFoundMessage } from "./internal/lookup/missMessage.ts"
 
 /**
@@ -103,7 +106,18 @@ export class SecretNotFound extends Schema.TaggedError<SecretNotFound>()("Secret
   override get message(): string {
     return secretNotFoundMessage(this)
   }
+
+  /** Equal to a miss of the same fields, whether the schema or a lookup built it. */
+  [Equal.symbol](that: Equal.Equal): boolean {
+    return missFields.equals(this, that)
+  }
+
+  [Hash.symbol](): number {
+    return missFields.hash(this)
+  }
 }
+
+const missFields = byFields(Object.keys(SecretNotFound.fields))
 
 /**
  * A task's preflight found declared secrets missing; the task body did not run.

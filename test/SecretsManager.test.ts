@@ -13,7 +13,16 @@ import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { inspect, types } from "node:util"
-import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager, task } from "../src/index.ts"
+import {
+  Environment,
+  makeSecrets,
+  MissingSecrets,
+  Secret,
+  SecretNotFound,
+  SecretsConfig,
+  SecretsManager,
+  task
+} from "../src/index.ts"
 import { expectMiss, failureOf, live, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const get = SecretsManager.use((manager) => manager.get({ group: "my-group", key: "my_key" }))
@@ -551,6 +560,11 @@ const madeBySchema = (miss: SecretNotFound): SecretNotFound => {
   }
 }
 
+/** Where `Data.Error`'s constructor keeps a hidden copy of the object it was given; a lookup's miss keeps none. */
+const constructorCopy = Symbol.for("effect/Data/Error/plainArgs")
+
+const keysBesideTheCopy = (error: SecretNotFound) => Reflect.ownKeys(error).filter((key) => key !== constructorCopy)
+
 /** Everything a caller can see of an error, as the schema's constructor would have made it. */
 const assertMadeAsBySchema = (miss: SecretNotFound) => {
   const parsed = madeBySchema(miss)
@@ -558,8 +572,8 @@ const assertMadeAsBySchema = (miss: SecretNotFound) => {
   assert.instanceOf(miss, Error)
   assert.isTrue(types.isNativeError(miss))
   assert.isTrue(Schema.is(SecretNotFound)(miss))
-  assert.deepStrictEqual(Reflect.ownKeys(miss), Reflect.ownKeys(parsed))
-  for (const key of Reflect.ownKeys(miss)) {
+  assert.deepStrictEqual(keysBesideTheCopy(miss), keysBesideTheCopy(parsed))
+  for (const key of keysBesideTheCopy(miss)) {
     const [mine, theirs] = [miss, parsed].map((error) => Object.getOwnPropertyDescriptor(error, key)!)
     assert.deepStrictEqual({ ...mine, value: undefined }, { ...theirs, value: undefined }, String(key))
   }
@@ -567,8 +581,9 @@ const assertMadeAsBySchema = (miss: SecretNotFound) => {
   assert.deepStrictEqual(miss.toJSON(), parsed.toJSON())
   assert.strictEqual(JSON.stringify(miss), JSON.stringify(parsed))
   assert.strictEqual(String(miss), String(parsed))
-  assert.strictEqual(inspect(miss, { showHidden: true, depth: 10 }), inspect(parsed, { showHidden: true, depth: 10 }))
+  assert.strictEqual(inspect(miss, { depth: 10 }), inspect(parsed, { depth: 10 }))
   assert.isTrue(Equal.equals(miss, parsed))
+  assert.isTrue(Equal.equals(parsed, miss))
   assert.strictEqual(Hash.hash(miss), Hash.hash(parsed))
   const encoded = Schema.encodeSync(SecretNotFound)(miss)
   assert.deepStrictEqual(encoded, Schema.encodeSync(SecretNotFound)(parsed))
@@ -602,6 +617,63 @@ describe("a full miss made from the lookup's own fields", () => {
       assert.isTrue(Equal.equals(made, again))
       assert.strictEqual(Hash.hash(first), Hash.hash(made))
       assert.isTrue(HashSet.has(HashSet.make(made), again))
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
+
+  it.effect("equals the schema's miss of the same fields after its \"did you mean\" is read, and no miss of other fields", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const miss = yield* expectMiss(manager.get({ group: "g", key: "key", groupVersion: "v1" }))
+      assert.include(miss.message, "did you mean it?")
+      const made = madeBySchema(miss)
+      assert.notInclude(made.message, "did you mean it?")
+      assert.isTrue(Equal.equals(miss, made))
+      assert.strictEqual(Hash.hash(miss), Hash.hash(made))
+      assert.strictEqual(
+        HashSet.size(
+          HashSet.make(miss, made, yield* expectMiss(manager.get({ group: "g", key: "key", groupVersion: "v1" })))
+        ),
+        1
+      )
+      const { attempts } = miss
+      const otherFields = {
+        group: { group: "h" },
+        key: { key: "other" },
+        groupVersion: { groupVersion: "v2" },
+        reason: { reason: "Refused" },
+        attempts: { attempts: [{ ...attempts[0]!, reason: "another reason" }, ...attempts.slice(1)] },
+        "one attempt fewer": { attempts: attempts.slice(1) },
+        task: { task: "t" },
+        declared: { declared: true }
+      } as const
+      for (const [field, changed] of Object.entries(otherFields)) {
+        const other = new SecretNotFound({ ...miss, attempts, ...changed })
+        assert.isFalse(Equal.equals(miss, other), field)
+        assert.isFalse(Equal.equals(other, miss), field)
+      }
+      // Another class holding the same fields is not the same miss.
+      class Lookalike
+        extends Data.Error<Pick<SecretNotFound, "group" | "key" | "groupVersion" | "reason" | "attempts">>
+      {}
+      const lookalikes = [{ ...miss, attempts }, Object.assign(new Lookalike({ ...miss, attempts }), { attempts })]
+      for (const lookalike of lookalikes) {
+        assert.isFalse(Equal.equals(miss, lookalike))
+        assert.isFalse(Equal.equals(lookalike, miss))
+      }
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_KEI: "typo" } }))))
+
+  it.effect("makes a task's preflight failure equal to the one the schema makes of the same misses", () =>
+    Effect.gen(function*() {
+      const preflight = task(
+        { name: "t", secretRequests: [{ group: "g", key: "absent" }, { group: "g", key: "key" }] },
+        () => Effect.void
+      )(undefined)
+      const failure = yield* failureOf(preflight)
+      assert.strictEqual(failure._tag, "MissingSecrets")
+      if (failure._tag !== "MissingSecrets") return
+      const made = new MissingSecrets({ task: failure.task, missing: failure.missing.map(madeBySchema) })
+      assert.isTrue(Equal.equals(failure, made))
+      assert.strictEqual(Hash.hash(failure), Hash.hash(made))
+      assert.isTrue(Equal.equals(failure, yield* failureOf(preflight)))
     }).pipe(Effect.provide(SecretsManager.layerTest())))
 
   it.effect("is made as the schema makes it even when the global Error is replaced after loading (as zone.js does)", () =>

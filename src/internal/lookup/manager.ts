@@ -139,7 +139,7 @@ const notFound = (name: SecretName, target: Target, context: LookupContext) => {
       // are not kept beyond their miss.
       last = shortEnoughToKeep(attempts) ? miss : undefined
     }
-    const error = missOf(miss.reason, miss.attempts, last !== undefined)
+    const error = missOf(miss.reason, miss.attempts)
     return failed instanceof EndsLookup ? endedLookup(error) : error
   }
 }
