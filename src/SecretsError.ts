@@ -145,4 +145,15 @@ export class MissingSecrets extends Schema.TaggedError<MissingSecrets>()("Missin
   override get message(): string {
     return missingSecretsMessage(this)
   }
+
+  /** Equal to a failure of the same task and misses, whether or not either message has been read. */
+  [Equal.symbol](that: Equal.Equal): boolean {
+    return missingFields.equals(this, that)
+  }
+
+  [Hash.symbol](): number {
+    return missingFields.hash(this)
+  }
 }
+
+const missingFields = byFields(Object.keys(MissingSecrets.fields))

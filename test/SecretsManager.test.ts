@@ -661,7 +661,7 @@ describe("a full miss made from the lookup's own fields", () => {
       }
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_KEI: "typo" } }))))
 
-  it.effect("makes a task's preflight failure equal to the one the schema makes of the same misses", () =>
+  it.effect("makes a task's preflight failure equal to the one the schema makes of the same misses, read or not", () =>
     Effect.gen(function*() {
       const preflight = task(
         { name: "t", secretRequests: [{ group: "g", key: "absent" }, { group: "g", key: "key" }] },
@@ -670,11 +670,19 @@ describe("a full miss made from the lookup's own fields", () => {
       const failure = yield* failureOf(preflight)
       assert.strictEqual(failure._tag, "MissingSecrets")
       if (failure._tag !== "MissingSecrets") return
+      assert.include(failure.message, "did you mean it?")
       const made = new MissingSecrets({ task: failure.task, missing: failure.missing.map(madeBySchema) })
+      assert.notInclude(made.message, "did you mean it?")
       assert.isTrue(Equal.equals(failure, made))
+      assert.isTrue(Equal.equals(made, failure))
       assert.strictEqual(Hash.hash(failure), Hash.hash(made))
       assert.isTrue(Equal.equals(failure, yield* failureOf(preflight)))
-    }).pipe(Effect.provide(SecretsManager.layerTest())))
+      const others = [
+        new MissingSecrets({ task: "other", missing: failure.missing }),
+        new MissingSecrets({ task: failure.task, missing: failure.missing.slice(1) })
+      ]
+      for (const other of others) assert.isFalse(Equal.equals(failure, other))
+    }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_KEI: "typo" } }))))
 
   it.effect("is made as the schema makes it even when the global Error is replaced after loading (as zone.js does)", () =>
     Effect.gen(function*() {

@@ -1,8 +1,9 @@
 /**
  * Equality of an error class by its fields. Effect's structural `Equal` and `Hash` count every own key of an error,
- * hidden ones too, and every key of its prototype (a message built when read among them): two misses of the same
- * fields would then differ by how each was built. The schema's constructor keeps a hidden copy of the object it was
- * given; a lookup builds its miss from fields it already checked and keeps none (see `misses.ts`).
+ * hidden ones too, and every key of its prototype, a message built when read among them (with a "did you mean" hint
+ * found by the lookup): two misses of the same fields would then differ by how each was built, and by whether its
+ * message was read. The schema's constructor keeps a hidden copy of the object it was given; a lookup builds its miss
+ * from fields it already checked and keeps none (see `misses.ts`).
  */
 import * as Equal from "effect/Equal"
 import * as Hash from "effect/Hash"
