@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Packs the library as `npm pack` does from a clean clone, installs the tarball into an empty project the way a new
 # user would (`npm install effect-secrets effect`), and uses it from ES modules, CommonJS and strict TypeScript; then
-# runs the `effect-secrets` command without and with `@effect/platform-node`. Run by CI after the tests; any failure
-# fails CI.
+# runs the `effect-secrets` command without and with `@effect/platform-node`; then runs the programs and the command
+# again on the oldest Node the package's `engines` allow. Run by CI after the tests; any failure fails CI.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -62,3 +62,18 @@ FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets run --m
   const value = require("fs").readFileSync(process.env.FLYTE_SECRETS_DEFAULT_DIR + "/db/password", "utf8")
   process.exit(value.trim() === "package-check-password" ? 0 : 1)'
 echo "package check: the effect-secrets command works from the installed tarball, and says what is missing"
+
+# The oldest Node the package supports (its `engines`), installed from npm as the project's own Node is: the same ES
+# module and CommonJS programs, and the command, run on it.
+oldest="$("$node_bin" -p 'require(process.argv[1]).engines.node.replace(/^>=/, "")' "$root/package.json")"
+mkdir "$work/oldest-node"
+npm install --silent --no-audit --no-fund --prefix "$work/oldest-node" "node@~$oldest.0"
+ln -sf "$work/oldest-node/node_modules/.bin/node" "$work/path/node"
+node --version | grep -q "^v$oldest\." || { echo "expected Node $oldest on the PATH, got $(node --version)"; exit 1; }
+node app.mjs
+node app.cjs
+FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets where db password --json > where-oldest.json
+node -e '
+  const report = JSON.parse(require("fs").readFileSync("where-oldest.json", "utf8"))
+  if (!report.found) { console.error("unexpected where report on the oldest Node", report); process.exit(1) }'
+echo "package check: the package and its command run on Node $(node --version), the oldest its engines allow"
