@@ -1495,6 +1495,33 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name: "a secrets directory back as a file or a dangling link after a miss is said as a first lookup says it",
+    promise: "S17",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const request = { group: "g", key: "k" }
+        const comesBack = {
+          "a file": () => fs.writeFileSync(fx.dir, "not a directory"),
+          "a dangling link": () => fs.symlinkSync(path.join(fx.root, "nowhere"), fx.dir)
+        }
+        for (const [what, put] of Object.entries(comesBack)) {
+          fs.rmSync(fx.dir, { recursive: true, force: true })
+          const manager = yield* fx.manager()
+          assert.strictEqual(
+            reasonAt(yield* expectMiss(manager.get(request)), "file"),
+            "the secrets directory does not exist",
+            what
+          )
+          put()
+          const again = reasonAt(yield* expectMiss(manager.get(request)), "file")
+          const first = reasonAt(yield* expectMiss((yield* fx.manager()).get(request)), "file")
+          assert.strictEqual(again, first, what)
+          assert.notStrictEqual(again, "no such file", what)
+        }
+      })
+  },
+  {
     name: "key-only requests: FLYTE_SECRETS_<KEY> and <dir>/<key>",
     promise: "S17",
     run: (fx) =>

@@ -538,10 +538,11 @@ const read = <Handle>(
   const { access } = reader
   if (access.existsNow !== undefined) {
     const lastMiss = reader.missedLastTime.get(path)
-    if (lastMiss !== undefined && !access.existsNow(path)) {
-      // The secrets directory may have been created since: then only this path is missing.
-      return lastMiss.failure === directoryMissing && access.existsNow(reader.secretsDir) ? stillNoSuchFile : lastMiss
-    }
+    // Something may be at the secrets directory since it was found missing: a first read says what, once.
+    if (
+      lastMiss !== undefined && !access.existsNow(path) &&
+      (lastMiss.failure !== directoryMissing || !access.existsNow(reader.secretsDir))
+    ) return lastMiss
   }
   const tries: Tries<Handle> = {
     reader,
@@ -552,8 +553,6 @@ const read = <Handle>(
   }
   return access.existsNow === undefined ? attempt(tries) : Now.recoverWith(attempt(tries), rememberMiss, tries)
 }
-
-const stillNoSuchFile = Now.fail(noSuchFile)
 
 /**
  * A path found missing is remembered, with the answer it gives while it stays missing (see `read`): only "no such
