@@ -13,16 +13,8 @@ import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { inspect, types } from "node:util"
-import {
-  Environment,
-  makeSecrets,
-  MissingSecrets,
-  Secret,
-  SecretNotFound,
-  SecretsConfig,
-  SecretsManager,
-  task
-} from "../src/index.ts"
+import { Environment, makeSecrets, Secret, SecretNotFound, SecretsConfig, SecretsManager, task } from "../src/index.ts"
+import { MissingSecrets } from "../src/SecretsError.ts"
 import { expectMiss, failureOf, live, setEnv, thrownBy, useSecretsDir, writeFiles } from "./support.ts"
 
 const get = SecretsManager.use((manager) => manager.get({ group: "my-group", key: "my_key" }))
