@@ -1,5 +1,5 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -737,6 +737,40 @@ describe("a full miss made from the lookup's own fields", () => {
       assert.notInclude(inspect(miss, { showHidden: true, depth: 10 }), "suggestions")
       assert.notInclude(JSON.stringify(miss), "did you mean")
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_KEI: "typo" } }))))
+
+  it("is Equal to another miss of its class only when all their fields are, a subclass's own fields too", () => {
+    const attempts = [{ source: "vault", location: "secret/data/db", reason: "no key" }]
+    class VaultMiss extends SecretNotFound.extend<VaultMiss>("VaultMiss")({ path: Schema.String }) {}
+    const [a, b] = ["secret/a", "secret/b"].map((path) => new VaultMiss({ key: "k", attempts, path }))
+    assert.isFalse(Equal.equals(a, b))
+    assert.isFalse(Equal.equals(b, a))
+    assert.isTrue(Equal.equals(a, new VaultMiss({ key: "k", attempts, path: "secret/a" })))
+    class Counted extends SecretNotFound {
+      readonly count: number
+      constructor(count: number) {
+        super({ key: "k", attempts })
+        this.count = count
+      }
+    }
+    assert.isFalse(Equal.equals(new Counted(1), new Counted(2)))
+    assert.isTrue(Equal.equals(new Counted(1), new Counted(1)))
+    assert.strictEqual(Hash.hash(new Counted(1)), Hash.hash(new Counted(1)))
+    // A key set on a miss since it was made is one of its fields, as for any structure Effect compares.
+    const marked = Object.assign(new SecretNotFound({ key: "k", attempts }), { retried: true })
+    assert.isFalse(Equal.equals(marked, new SecretNotFound({ key: "k", attempts })))
+    assert.isFalse(Equal.equals(new SecretNotFound({ key: "k", attempts }), marked))
+  })
+
+  it("tells a field set to undefined from one left out, as Effect's Equal and toStrictEqual do", () => {
+    const absent = new SecretNotFound({ key: "k", attempts: [] })
+    const undefinedGroup = new SecretNotFound({ group: undefined, key: "k", attempts: [] })
+    assert.isTrue(Object.hasOwn(undefinedGroup, "group"))
+    assert.isFalse(Equal.equals(absent, undefinedGroup))
+    assert.isFalse(Equal.equals(undefinedGroup, absent))
+    assert.isFalse(Equal.equals({ group: undefined, key: "k" }, { key: "k" }))
+    expect(undefinedGroup).not.toStrictEqual(absent)
+    assert.isTrue(Equal.equals(undefinedGroup, new SecretNotFound({ group: undefined, key: "k", attempts: [] })))
+  })
 })
 
 describe("a miss re-made for a task", () => {
