@@ -1522,6 +1522,60 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name:
+      "a path read since it was found missing, then removed with its secrets directory, is said as a first lookup says it",
+    promise: "S17",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const request = { group: "g", key: "k" }
+        // What appears at the path after the miss: a file that is read, or a directory that is refused.
+        const appears = {
+          "a file": () => fx.files({ "g/k": "file-value" }),
+          "a directory": () => fs.mkdirSync(path.join(fx.dir, "g", "k"))
+        }
+        for (const [what, put] of Object.entries(appears)) {
+          fs.rmSync(fx.dir, { recursive: true, force: true })
+          fs.mkdirSync(path.join(fx.dir, "g"), { recursive: true })
+          const manager = yield* fx.manager()
+          assert.strictEqual(reasonAt(yield* expectMiss(manager.get(request)), "file"), "no such file", what)
+          put()
+          yield* Effect.result(manager.get(request))
+          fs.rmSync(fx.dir, { recursive: true })
+          const again = reasonAt(yield* expectMiss(manager.get(request)), "file")
+          const first = reasonAt(yield* expectMiss((yield* fx.manager()).get(request)), "file")
+          assert.strictEqual(first, "the secrets directory does not exist", what)
+          assert.strictEqual(again, first, what)
+        }
+      })
+  },
+  {
+    name: "a miss repeated while the secrets directory stays missing, or a link to nowhere, makes one call",
+    promise: "S17",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const request = { group: "g", key: "k" }
+        const missing = {
+          "removed": () => {},
+          "a link to nowhere": () => fs.symlinkSync(path.join(fx.root, "nowhere"), fx.dir)
+        }
+        for (const [what, put] of Object.entries(missing)) {
+          fs.rmSync(fx.dir, { recursive: true, force: true })
+          put()
+          const manager = yield* fx.manager()
+          for (let lookup = 0; lookup < 3; lookup++) {
+            fx.calls.length = 0
+            const error = yield* expectMiss(manager.get(request))
+            assert.strictEqual(reasonAt(error, "file"), "the secrets directory does not exist", what)
+          }
+          // Node's fs says at once that the directory is still missing: one call, where a full read makes several.
+          if (fx.impl.spy !== undefined) assert.lengthOf(fx.calls, 1, `${what}: ${JSON.stringify(fx.calls)}`)
+        }
+      })
+  },
+  {
     name: "key-only requests: FLYTE_SECRETS_<KEY> and <dir>/<key>",
     promise: "S17",
     run: (fx) =>
