@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Equal from "effect/Equal"
 import * as Exit from "effect/Exit"
 import * as Hash from "effect/Hash"
+import * as HashMap from "effect/HashMap"
 import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -737,6 +738,23 @@ describe("a full miss made from the lookup's own fields", () => {
       assert.notInclude(inspect(miss, { showHidden: true, depth: 10 }), "suggestions")
       assert.notInclude(JSON.stringify(miss), "did you mean")
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_KEI: "typo" } }))))
+
+  it.effect("equals the schema's miss in an Exit, a Cause, a HashMap and vitest's toStrictEqual, thrown by the facade too", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const miss = yield* expectMiss(manager.get({ group: "g", key: "absent" }))
+      const made = madeBySchema(miss)
+      assert.isTrue(Equal.equals(Exit.fail(miss), Exit.fail(made)))
+      assert.isTrue(Equal.equals(Cause.fail(made), Cause.fail(miss)))
+      assert.isTrue(HashMap.has(HashMap.make([made, "seen"]), miss))
+      expect(miss).toStrictEqual(made)
+      assert.strictEqual(Cause.pretty(Cause.fail(miss)), Cause.pretty(Cause.fail(made)))
+      // The facade gives a thrown miss the caller's frames: they are not a field.
+      const thrown = thrownBy(() => makeSecrets(SecretsManager.layerTest()).get({ group: "g", key: "absent" }))
+      assert.include((thrown as SecretNotFound).stack, "\n    at ")
+      assert.isTrue(Equal.equals(thrown, made))
+      assert.strictEqual(Hash.hash(thrown), Hash.hash(made))
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
 
   it("is Equal to another miss of its class only when all their fields are, a subclass's own fields too", () => {
     const attempts = [{ source: "vault", location: "secret/data/db", reason: "no key" }]
