@@ -1550,28 +1550,55 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
-    name: "a miss repeated while the secrets directory stays missing, or a link to nowhere, makes one call",
+    name: "a miss repeated while the secrets directory stays missing makes one call",
     promise: "S17",
     disk: true,
     records: true,
     run: (fx) =>
       Effect.gen(function*() {
-        const request = { group: "g", key: "k" }
-        const missing = {
-          "removed": () => {},
-          "a link to nowhere": () => fs.symlinkSync(path.join(fx.root, "nowhere"), fx.dir)
+        fs.rmdirSync(fx.dir)
+        const manager = yield* fx.manager()
+        for (let lookup = 0; lookup < 3; lookup++) {
+          fx.calls.length = 0
+          const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+          assert.strictEqual(reasonAt(error, "file"), "the secrets directory does not exist")
         }
-        for (const [what, put] of Object.entries(missing)) {
-          fs.rmSync(fx.dir, { recursive: true, force: true })
-          put()
-          const manager = yield* fx.manager()
-          for (let lookup = 0; lookup < 3; lookup++) {
-            fx.calls.length = 0
-            const error = yield* expectMiss(manager.get(request))
-            assert.strictEqual(reasonAt(error, "file"), "the secrets directory does not exist", what)
-          }
-          // Node's fs says at once that the directory is still missing: one call, where a full read makes several.
-          if (fx.impl.spy !== undefined) assert.lengthOf(fx.calls, 1, `${what}: ${JSON.stringify(fx.calls)}`)
+        // Node's fs says at once that the directory is still missing: one call, where a full read makes several.
+        if (fx.impl.spy !== undefined) assert.lengthOf(fx.calls, 1, JSON.stringify(fx.calls))
+      })
+  },
+  {
+    name: "a secrets directory back after a miss as a FIFO, a link, or under a file is said as a first lookup says it",
+    promise: "S17",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const request = { group: "g", key: "k" }
+        const file = path.join(fx.root, "file")
+        const parent = path.join(fx.root, "parent")
+        const comesBack: Record<string, readonly [dir: string, put: (dir: string) => void]> = {
+          "a FIFO": [fx.dir, (dir) => execFileSync("mkfifo", [dir])],
+          "a link to a file": [fx.dir, (dir) => (fs.writeFileSync(file, "not a directory"), fs.symlinkSync(file, dir))],
+          "a link through a file": [fx.dir, (dir) => {
+            fs.writeFileSync(file, "not a directory")
+            fs.symlinkSync(path.join(file, "secrets"), dir)
+          }],
+          "a link to itself": [fx.dir, (dir) => fs.symlinkSync(dir, dir)],
+          "a link to nowhere": [fx.dir, (dir) => fs.symlinkSync(path.join(fx.root, "nowhere"), dir)],
+          // Only the live layer takes its directory from the variable (the others are given the fixture's).
+          ...(fx.impl.spy === undefined
+            ? {}
+            : { "under a file": [path.join(parent, "secrets"), () => fs.writeFileSync(parent, "not a directory")] })
+        }
+        for (const [what, [dir, put]] of Object.entries(comesBack)) {
+          for (const made of [fx.dir, parent, file]) fs.rmSync(made, { recursive: true, force: true })
+          const setup = { env: { FLYTE_SECRETS_DEFAULT_DIR: dir } }
+          const manager = yield* fx.manager(setup)
+          const reason = Effect.map(expectMiss(manager.get(request)), (error) => reasonAt(error, "file"))
+          assert.strictEqual(yield* reason, "the secrets directory does not exist", what)
+          put(dir)
+          const first = reasonAt(yield* expectMiss((yield* fx.manager(setup)).get(request)), "file")
+          assert.deepStrictEqual([yield* reason, yield* reason], [first, first], what)
         }
       })
   },

@@ -539,8 +539,9 @@ const read = <Handle>(
   if (access.existsNow !== undefined) {
     const lastMiss = reader.missedLastTime.get(path)
     if (lastMiss !== undefined) {
-      if (missingStill(reader, path, lastMiss.failure, access.existsNow)) return lastMiss
-      // Something is there now: read as a first read would, and remembered again only if found missing again.
+      // One lstat: of the secrets directory when it was missing (nothing lies under it while nothing is there), else
+      // of the path. Anything there now, a dangling link too, is read afresh, and remembered only if missing again.
+      if (!access.existsNow(lastMiss.failure === directoryMissing ? reader.secretsDir : path)) return lastMiss
       reader.missedLastTime.delete(path)
     }
   }
@@ -553,18 +554,6 @@ const read = <Handle>(
   }
   return access.existsNow === undefined ? attempt(tries) : Now.recoverWith(attempt(tries), rememberMiss, tries)
 }
-
-/**
- * Whether a path remembered missing gives the same answer now, by one call: "no such file" while nothing, not even a
- * dangling link, is at the path; "the secrets directory does not exist" while nothing is at the directory, links
- * followed (a path under it, or under a link to nowhere, is missing too, and a first read says that of the directory).
- */
-const missingStill = <Handle>(
-  reader: Reader<Handle>,
-  path: string,
-  failure: FileMiss,
-  existsNow: (path: string) => boolean
-): boolean => failure === directoryMissing ? reader.access.exists(reader.secretsDir) === false : !existsNow(path)
 
 /**
  * A path found missing is remembered, with the answer it gives while it stays missing (see `read`): only "no such
