@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Equal from "effect/Equal"
 import * as Hash from "effect/Hash"
 import * as Schema from "effect/Schema"
-import { byFields } from "./internal/lookup/missEquality.ts"
+import { equalFields, hashFields } from "./internal/lookup/missEquality.ts"
 import { missingSecretsMessage, secretNotFoundMessage } from "./internal/lookup/missMessage.ts"
 
 /**
@@ -109,15 +109,13 @@ export class SecretNotFound extends Schema.TaggedError<SecretNotFound>()("Secret
 
   /** Equal to a miss of the same fields, whether the schema or a lookup built it. */
   [Equal.symbol](that: Equal.Equal): boolean {
-    return missFields.equals(this, that)
+    return equalFields(this, that)
   }
 
   [Hash.symbol](): number {
-    return missFields.hash(this)
+    return hashFields(this)
   }
 }
-
-const missFields = byFields(Object.keys(SecretNotFound.fields))
 
 /**
  * A task's preflight found declared secrets missing; the task body did not run.
@@ -148,12 +146,10 @@ export class MissingSecrets extends Schema.TaggedError<MissingSecrets>()("Missin
 
   /** Equal to a failure of the same task and misses, whether or not either message has been read. */
   [Equal.symbol](that: Equal.Equal): boolean {
-    return missingFields.equals(this, that)
+    return equalFields(this, that)
   }
 
   [Hash.symbol](): number {
-    return missingFields.hash(this)
+    return hashFields(this)
   }
 }
-
-const missingFields = byFields(Object.keys(MissingSecrets.fields))

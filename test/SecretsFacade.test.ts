@@ -184,4 +184,25 @@ describe("a facade over a custom manager (a test double)", () => {
     assert.strictEqual(miss.reason, "NotFound")
     assert.deepStrictEqual(miss.attempts.map((attempt) => attempt.location), ["my_api_keys/other", "my-api-keys/other"])
   })
+
+  it("throws a miss the manager froze (one shared by every lookup) as it is, not a TypeError", () => {
+    const shared = Object.freeze(
+      new SecretNotFound({
+        group: "g",
+        key: "k",
+        attempts: [{ source: "double", location: "g/k", reason: "not held" }]
+      })
+    )
+    const manager = SecretsManager.of({
+      get: (() => Effect.fail(shared)) as never,
+      getRedacted: (() => Effect.fail(shared)) as never,
+      getPath: () => Effect.fail(shared),
+      locate: () => Effect.die("unused"),
+      watch: (() => Stream.die("unused")) as never
+    })
+    const secrets = makeSecrets(Layer.succeed(SecretsManager, manager))
+    assert.strictEqual(thrownBy(() => secrets.get({ group: "g", key: "k" })), shared)
+    assert.strictEqual(thrownBy(() => secrets.getPath({ group: "g", key: "k" })), shared)
+    assert.strictEqual(thrownBy(() => secrets.g.k), shared)
+  })
 })

@@ -1,11 +1,12 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Equal from "effect/Equal"
 import * as Exit from "effect/Exit"
 import * as Hash from "effect/Hash"
+import * as HashMap from "effect/HashMap"
 import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -729,6 +730,57 @@ describe("a full miss made from the lookup's own fields", () => {
       assert.notInclude(inspect(miss, { showHidden: true, depth: 10 }), "suggestions")
       assert.notInclude(JSON.stringify(miss), "did you mean")
     }).pipe(Effect.provide(SecretsManager.layerTest({ env: { FLYTE_SECRETS_G_KEI: "typo" } }))))
+
+  it.effect("equals the schema's miss in an Exit, a Cause, a HashMap and vitest's toStrictEqual, thrown by the facade too", () =>
+    Effect.gen(function*() {
+      const manager = yield* SecretsManager
+      const miss = yield* expectMiss(manager.get({ group: "g", key: "absent" }))
+      const made = madeBySchema(miss)
+      assert.isTrue(Equal.equals(Exit.fail(miss), Exit.fail(made)))
+      assert.isTrue(Equal.equals(Cause.fail(made), Cause.fail(miss)))
+      assert.isTrue(HashMap.has(HashMap.make([made, "seen"]), miss))
+      expect(miss).toStrictEqual(made)
+      assert.strictEqual(Cause.pretty(Cause.fail(miss)), Cause.pretty(Cause.fail(made)))
+      // The facade gives a thrown miss the caller's frames: they are not a field.
+      const thrown = thrownBy(() => makeSecrets(SecretsManager.layerTest()).get({ group: "g", key: "absent" }))
+      assert.include((thrown as SecretNotFound).stack, "\n    at ")
+      assert.isTrue(Equal.equals(thrown, made))
+      assert.strictEqual(Hash.hash(thrown), Hash.hash(made))
+    }).pipe(Effect.provide(SecretsManager.layerTest())))
+
+  it("is Equal to another miss of its class only when all their fields are, a subclass's own fields too", () => {
+    const attempts = [{ source: "vault", location: "secret/data/db", reason: "no key" }]
+    class VaultMiss extends SecretNotFound.extend<VaultMiss>("VaultMiss")({ path: Schema.String }) {}
+    const [a, b] = ["secret/a", "secret/b"].map((path) => new VaultMiss({ key: "k", attempts, path }))
+    assert.isFalse(Equal.equals(a, b))
+    assert.isFalse(Equal.equals(b, a))
+    assert.isTrue(Equal.equals(a, new VaultMiss({ key: "k", attempts, path: "secret/a" })))
+    class Counted extends SecretNotFound {
+      readonly count: number
+      constructor(count: number) {
+        super({ key: "k", attempts })
+        this.count = count
+      }
+    }
+    assert.isFalse(Equal.equals(new Counted(1), new Counted(2)))
+    assert.isTrue(Equal.equals(new Counted(1), new Counted(1)))
+    assert.strictEqual(Hash.hash(new Counted(1)), Hash.hash(new Counted(1)))
+    // A key set on a miss since it was made is one of its fields, as for any structure Effect compares.
+    const marked = Object.assign(new SecretNotFound({ key: "k", attempts }), { retried: true })
+    assert.isFalse(Equal.equals(marked, new SecretNotFound({ key: "k", attempts })))
+    assert.isFalse(Equal.equals(new SecretNotFound({ key: "k", attempts }), marked))
+  })
+
+  it("tells a field set to undefined from one left out, as Effect's Equal and toStrictEqual do", () => {
+    const absent = new SecretNotFound({ key: "k", attempts: [] })
+    const undefinedGroup = new SecretNotFound({ group: undefined, key: "k", attempts: [] })
+    assert.isTrue(Object.hasOwn(undefinedGroup, "group"))
+    assert.isFalse(Equal.equals(absent, undefinedGroup))
+    assert.isFalse(Equal.equals(undefinedGroup, absent))
+    assert.isFalse(Equal.equals({ group: undefined, key: "k" }, { key: "k" }))
+    expect(undefinedGroup).not.toStrictEqual(absent)
+    assert.isTrue(Equal.equals(undefinedGroup, new SecretNotFound({ group: undefined, key: "k", attempts: [] })))
+  })
 })
 
 describe("a miss re-made for a task", () => {

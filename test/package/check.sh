@@ -43,24 +43,29 @@ if [ "$status" -ne 1 ] || ! grep -q "npm install @effect/platform-node" <<<"$out
   exit 1
 fi
 npm install --silent --no-audit --no-fund @effect/platform-node@^4.1.0
-npx --no-install effect-secrets --help | grep -q "SUBCOMMANDS"
 mkdir -p secrets/db
 echo "package-check-password" > secrets/db/password
-FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets where db password --json > where.json
-"$node_bin" -e '
-  const report = JSON.parse(require("fs").readFileSync("where.json", "utf8"))
-  const last = report.attempts.at(-1)
-  if (!report.found || last.outcome !== "found" || !last.location.endsWith("/secrets/db/password")) {
-    console.error("unexpected where report", report); process.exit(1)
-  }'
-if grep -q "package-check-password" where.json; then echo "where printed the secret value"; exit 1; fi
-# doctor, render and run are loaded when they run (chunks of their own), and load the user's module, whose
-# `effect-secrets` must be the package the command runs from.
-FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets doctor tasks.mjs | grep "1 found, 0 missing" >/dev/null
-npx --no-install effect-secrets render tasks.mjs | grep "secretName: db" >/dev/null
-FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets run --module tasks.mjs -- "$node_bin" -e '
-  const value = require("fs").readFileSync(process.env.FLYTE_SECRETS_DEFAULT_DIR + "/db/password", "utf8")
-  process.exit(value.trim() === "package-check-password" ? 0 : 1)'
+
+# Every subcommand, run as a user runs it, on the `node` first on the PATH (the bin's shebang finds it there).
+command_works() {
+  npx --no-install effect-secrets --help | grep "SUBCOMMANDS" >/dev/null
+  FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets where db password --json > where.json
+  node -e '
+    const report = JSON.parse(require("fs").readFileSync("where.json", "utf8"))
+    const last = report.attempts.at(-1)
+    if (!report.found || last.outcome !== "found" || !last.location.endsWith("/secrets/db/password")) {
+      console.error("unexpected where report", report); process.exit(1)
+    }'
+  if grep -q "package-check-password" where.json; then echo "where printed the secret value"; exit 1; fi
+  # doctor, render and run are loaded when they run (chunks of their own), and load the user's module, whose
+  # `effect-secrets` must be the package the command runs from.
+  FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets doctor tasks.mjs | grep "1 found, 0 missing" >/dev/null
+  npx --no-install effect-secrets render tasks.mjs | grep "secretName: db" >/dev/null
+  FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets run --module tasks.mjs -- node -e '
+    const value = require("fs").readFileSync(process.env.FLYTE_SECRETS_DEFAULT_DIR + "/db/password", "utf8")
+    process.exit(value.trim() === "package-check-password" ? 0 : 1)'
+}
+command_works
 echo "package check: the effect-secrets command works from the installed tarball, and says what is missing"
 
 # The oldest Node the package supports (its `engines`), installed from npm as the project's own Node is: the same ES
@@ -70,10 +75,11 @@ mkdir "$work/oldest-node"
 npm install --silent --no-audit --no-fund --prefix "$work/oldest-node" "node@~$oldest.0"
 ln -sf "$work/oldest-node/node_modules/.bin/node" "$work/path/node"
 node --version | grep -q "^v$oldest\." || { echo "expected Node $oldest on the PATH, got $(node --version)"; exit 1; }
+# npx runs the command with the PATH it was given, behind the packages' own bin folders: the command's shebang must
+# find this Node there too, not another one.
+npx_node="$(npx --no-install -c 'node --version')"
+grep -q "^v$oldest\." <<<"$npx_node" || { echo "npx runs the command on Node $npx_node, not $oldest"; exit 1; }
 node app.mjs
 node app.cjs
-FLYTE_SECRETS_DEFAULT_DIR="$PWD/secrets" npx --no-install effect-secrets where db password --json > where-oldest.json
-node -e '
-  const report = JSON.parse(require("fs").readFileSync("where-oldest.json", "utf8"))
-  if (!report.found) { console.error("unexpected where report on the oldest Node", report); process.exit(1) }'
+command_works
 echo "package check: the package and its command run on Node $(node --version), the oldest its engines allow"

@@ -1522,6 +1522,87 @@ const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name:
+      "a path read since it was found missing, then removed with its secrets directory, is said as a first lookup says it",
+    promise: "S17",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const request = { group: "g", key: "k" }
+        // What appears at the path after the miss: a file that is read, or a directory that is refused.
+        const appears = {
+          "a file": () => fx.files({ "g/k": "file-value" }),
+          "a directory": () => fs.mkdirSync(path.join(fx.dir, "g", "k"))
+        }
+        for (const [what, put] of Object.entries(appears)) {
+          fs.rmSync(fx.dir, { recursive: true, force: true })
+          fs.mkdirSync(path.join(fx.dir, "g"), { recursive: true })
+          const manager = yield* fx.manager()
+          assert.strictEqual(reasonAt(yield* expectMiss(manager.get(request)), "file"), "no such file", what)
+          put()
+          yield* Effect.result(manager.get(request))
+          fs.rmSync(fx.dir, { recursive: true })
+          const again = reasonAt(yield* expectMiss(manager.get(request)), "file")
+          const first = reasonAt(yield* expectMiss((yield* fx.manager()).get(request)), "file")
+          assert.strictEqual(first, "the secrets directory does not exist", what)
+          assert.strictEqual(again, first, what)
+        }
+      })
+  },
+  {
+    name: "a miss repeated while the secrets directory stays missing makes one call",
+    promise: "S17",
+    disk: true,
+    records: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        fs.rmdirSync(fx.dir)
+        const manager = yield* fx.manager()
+        for (let lookup = 0; lookup < 3; lookup++) {
+          fx.calls.length = 0
+          const error = yield* expectMiss(manager.get({ group: "g", key: "k" }))
+          assert.strictEqual(reasonAt(error, "file"), "the secrets directory does not exist")
+        }
+        // Node's fs says at once that the directory is still missing: one call, where a full read makes several.
+        if (fx.impl.spy !== undefined) assert.lengthOf(fx.calls, 1, JSON.stringify(fx.calls))
+      })
+  },
+  {
+    name: "a secrets directory back after a miss as a FIFO, a link, or under a file is said as a first lookup says it",
+    promise: "S17",
+    disk: true,
+    run: (fx) =>
+      Effect.gen(function*() {
+        const request = { group: "g", key: "k" }
+        const file = path.join(fx.root, "file")
+        const parent = path.join(fx.root, "parent")
+        const comesBack: Record<string, readonly [dir: string, put: (dir: string) => void]> = {
+          "a FIFO": [fx.dir, (dir) => execFileSync("mkfifo", [dir])],
+          "a link to a file": [fx.dir, (dir) => (fs.writeFileSync(file, "not a directory"), fs.symlinkSync(file, dir))],
+          "a link through a file": [fx.dir, (dir) => {
+            fs.writeFileSync(file, "not a directory")
+            fs.symlinkSync(path.join(file, "secrets"), dir)
+          }],
+          "a link to itself": [fx.dir, (dir) => fs.symlinkSync(dir, dir)],
+          "a link to nowhere": [fx.dir, (dir) => fs.symlinkSync(path.join(fx.root, "nowhere"), dir)],
+          // Only the live layer takes its directory from the variable (the others are given the fixture's).
+          ...(fx.impl.spy === undefined
+            ? {}
+            : { "under a file": [path.join(parent, "secrets"), () => fs.writeFileSync(parent, "not a directory")] })
+        }
+        for (const [what, [dir, put]] of Object.entries(comesBack)) {
+          for (const made of [fx.dir, parent, file]) fs.rmSync(made, { recursive: true, force: true })
+          const setup = { env: { FLYTE_SECRETS_DEFAULT_DIR: dir } }
+          const manager = yield* fx.manager(setup)
+          const reason = Effect.map(expectMiss(manager.get(request)), (error) => reasonAt(error, "file"))
+          assert.strictEqual(yield* reason, "the secrets directory does not exist", what)
+          put(dir)
+          const first = reasonAt(yield* expectMiss((yield* fx.manager(setup)).get(request)), "file")
+          assert.deepStrictEqual([yield* reason, yield* reason], [first, first], what)
+        }
+      })
+  },
+  {
     name: "key-only requests: FLYTE_SECRETS_<KEY> and <dir>/<key>",
     promise: "S17",
     run: (fx) =>

@@ -42,7 +42,13 @@ const thrown = (error: unknown, caller: Function): never => {
         "SecretsManager in an Effect."
     )
   }
-  if (error instanceof SecretNotFound || error instanceof MissingSecrets) Error.captureStackTrace(error, caller)
+  if (error instanceof SecretNotFound || error instanceof MissingSecrets) {
+    try {
+      Error.captureStackTrace(error, caller)
+    } catch {
+      // A miss a manager froze (one it shares) cannot take the caller's frames: it is thrown as it was made.
+    }
+  }
   throw error
 }
 

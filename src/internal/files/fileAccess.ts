@@ -62,7 +62,8 @@ export interface FileAccess<Handle> {
    * Whether an open is worth trying, answered at once without an exception: false only when nothing, not even a
    * dangling link, is at the path (an open would find a dangling link missing, and the reader must see the link), so a
    * check that failed for another reason leaves the open to say why. Only a synchronous file system has it. The reader
-   * asks it only for paths that were missing last time, never to decide what to read.
+   * asks it only for paths that were missing last time (or for the secrets directory, when that was), never to decide
+   * what to read.
    */
   readonly existsNow?: (path: string) => boolean
   /**

@@ -538,11 +538,12 @@ const read = <Handle>(
   const { access } = reader
   if (access.existsNow !== undefined) {
     const lastMiss = reader.missedLastTime.get(path)
-    // Something may be at the secrets directory since it was found missing: a first read says what, once.
-    if (
-      lastMiss !== undefined && !access.existsNow(path) &&
-      (lastMiss.failure !== directoryMissing || !access.existsNow(reader.secretsDir))
-    ) return lastMiss
+    if (lastMiss !== undefined) {
+      // One lstat: of the secrets directory when it was missing (nothing lies under it while nothing is there), else
+      // of the path. Anything there now, a dangling link too, is read afresh, and remembered only if missing again.
+      if (!access.existsNow(lastMiss.failure === directoryMissing ? reader.secretsDir : path)) return lastMiss
+      reader.missedLastTime.delete(path)
+    }
   }
   const tries: Tries<Handle> = {
     reader,
