@@ -30,7 +30,8 @@ beforeEach(() => {
   temp = makeTempDir()
   dirs.secrets = path.join(temp.dir, "secrets")
   dirs.tmp = path.join(temp.dir, "tmp")
-  fs.mkdirSync(dirs.tmp)
+  // Private whatever the umask: `run` sweeps only a temporary directory others cannot write to.
+  fs.mkdirSync(dirs.tmp, { mode: 0o700 })
   writeFiles(dirs.secrets, { "db/password": passwordValue + "\n" })
 })
 afterEach(() => temp.remove())

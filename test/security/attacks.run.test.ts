@@ -24,7 +24,8 @@ let temp = { dir: "", remove: () => {} }
 beforeEach(() => {
   temp = makeTempDir()
   writeFiles(temp.dir, { "secrets/db/password": textValue + "\n", "secrets/db/key": binaryValue })
-  fs.mkdirSync(path.join(temp.dir, "tmp"))
+  // Private whatever the umask: `run` sweeps only a temporary directory others cannot write to.
+  fs.mkdirSync(path.join(temp.dir, "tmp"), { mode: 0o700 })
 })
 afterEach(() => {
   restoreEnv()
