@@ -37,6 +37,8 @@ interface Ran {
 const environment = () => {
   return {
     ...childEnvironment(),
+    // `script` runs its command with $SHELL, which a CI user may have set to nologin.
+    SHELL: "/bin/sh",
     TMPDIR: path.join(temp.dir, "tmp"),
     FLYTE_SECRETS_DEFAULT_DIR: path.join(temp.dir, "secrets")
   }

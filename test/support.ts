@@ -7,6 +7,7 @@ import * as Logger from "effect/Logger"
 import * as Result from "effect/Result"
 import * as fc from "fast-check"
 import * as fs from "node:fs"
+import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { inspect } from "node:util"
@@ -16,6 +17,17 @@ import { SecretsManager } from "../src/SecretsManager.ts"
 
 /** A recognisable value planted where no read may reach: every text a test sees is scanned for it. */
 export const PLANTED = "PLANTED-SECRET-VALUE-7f3a"
+
+/**
+ * A Unix socket server listening at `socketPath`; a listen that fails (a path longer than a socket's name may be) fails
+ * the test at once instead of leaving it waiting.
+ */
+export const listeningAt = (socketPath: string): Effect.Effect<net.Server> =>
+  Effect.callback<net.Server>((resume) => {
+    const server = net.createServer()
+    server.once("error", (error) => resume(Effect.die(error)))
+    server.listen(socketPath, () => resume(Effect.succeed(server)))
+  })
 
 /** Runs `effect` over the live layer (`SecretsManager.layer`). */
 export const live = <A, E>(effect: Effect.Effect<A, E, SecretsManager>) => Effect.provide(effect, SecretsManager.layer)
@@ -120,9 +132,13 @@ export const useTmpdir = () => {
   return temp
 }
 
-/** This process's environment without the library's settings or the tests' secrets, for a child process. */
+/**
+ * This process's environment without the library's settings or the tests' secrets, for a child process; nor
+ * FORCE_COLOR, so a child writing into a pipe prints plain text, as it does for a user.
+ */
 export const childEnvironment = (): Record<string, string | undefined> => {
   const env: Record<string, string | undefined> = { ...process.env }
+  delete env.FORCE_COLOR
   for (const name of Object.keys(env)) if (name.startsWith("FLYTE_") || name.startsWith("_FSEC_")) delete env[name]
   return env
 }

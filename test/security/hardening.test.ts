@@ -15,7 +15,6 @@ import * as Layer from "effect/Layer"
 import * as fc from "fast-check"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as net from "node:net"
 import * as path from "node:path"
 import { inspect } from "node:util"
 import { Worker } from "node:worker_threads"
@@ -24,6 +23,7 @@ import { nodeSyncFileSystem } from "../fixtures/nodeSyncFileSystem.ts"
 import {
   arbitraryNamePart,
   expectMiss,
+  listeningAt,
   live,
   PLANTED,
   setEnv,
@@ -204,10 +204,7 @@ describe("S4 only regular files are read, and nothing blocks", () => {
     Effect.gen(function*() {
       fs.mkdirSync(path.join(dirs.secrets, "g"))
       const socketPath = path.join(dirs.secrets, "g", "sock")
-      const server = net.createServer()
-      yield* Effect.callback<void>((resume) => {
-        server.listen(socketPath, () => resume(Effect.void))
-      })
+      const server = yield* listeningAt(socketPath)
       const error = yield* live(expectMiss(getFile("g", "sock"))).pipe(
         Effect.ensuring(Effect.sync(() => server.close()))
       )
